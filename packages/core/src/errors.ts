@@ -1,0 +1,91 @@
+/**
+ * Error codes that callers may branch on. They are stable strings and survive the
+ * worker boundary (see {@link serializeError} / {@link deserializeError}).
+ */
+export type ErrorCode =
+  | 'INVALID_EVENT'
+  | 'INVALID_CONFIG'
+  | 'INVALID_ARGUMENT'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'CONSENT_REQUIRED'
+  | 'STORAGE_UNAVAILABLE'
+  | 'STORAGE_FAILED'
+  | 'QUOTA_EXCEEDED'
+  | 'MODEL_LOAD_FAILED'
+  | 'MODEL_INTEGRITY'
+  | 'BUNDLE_INVALID'
+  | 'BACKEND_UNAVAILABLE'
+  | 'WORKER_CRASHED'
+  | 'TIMEOUT'
+  | 'NOT_READY'
+  | 'INTERNAL';
+
+/** Plain-object form of a {@link LocalRecError}, safe for structured clone / JSON. */
+export interface SerializedError {
+  name: string;
+  code: ErrorCode;
+  message: string;
+  field?: string;
+  accepted?: readonly string[];
+  stack?: string;
+}
+
+/**
+ * The one error class of LocalRec. `code` is stable; `field` names the bad input field
+ * (dotted path, e.g. `data.rating`) and `accepted` lists accepted values where there is a list.
+ */
+export class LocalRecError extends Error {
+  override readonly name = 'LocalRecError';
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly accepted?: readonly string[];
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { field?: string; accepted?: readonly string[]; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    if (options.field !== undefined) this.field = options.field;
+    if (options.accepted !== undefined) this.accepted = options.accepted;
+  }
+
+  toJSON(): SerializedError {
+    return serializeError(this);
+  }
+}
+
+/** Turns any thrown value into a structured-clone-safe object that keeps the code. */
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof LocalRecError) {
+    const out: SerializedError = { name: err.name, code: err.code, message: err.message };
+    if (err.field !== undefined) out.field = err.field;
+    if (err.accepted !== undefined) out.accepted = [...err.accepted];
+    if (err.stack !== undefined) out.stack = err.stack;
+    return out;
+  }
+  if (err instanceof Error) {
+    const out: SerializedError = { name: err.name, code: 'INTERNAL', message: err.message };
+    if (err.stack !== undefined) out.stack = err.stack;
+    return out;
+  }
+  return { name: 'Error', code: 'INTERNAL', message: String(err) };
+}
+
+/** Rebuilds a {@link LocalRecError} from {@link serializeError}'s output. */
+export function deserializeError(s: SerializedError): LocalRecError {
+  const opts: { field?: string; accepted?: readonly string[] } = {};
+  if (s.field !== undefined) opts.field = s.field;
+  if (s.accepted !== undefined) opts.accepted = s.accepted;
+  const e = new LocalRecError(s.code, s.message, opts);
+  if (s.stack !== undefined) e.stack = s.stack;
+  return e;
+}
+
+/** True for objects that look like a serialised LocalRec error (e.g. after postMessage). */
+export function isSerializedError(v: unknown): v is SerializedError {
+  return typeof v === 'object' && v !== null && typeof (v as SerializedError).code === 'string'
+    && typeof (v as SerializedError).message === 'string';
+}

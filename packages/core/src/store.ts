@@ -1,0 +1,56 @@
+import type { EventType, NewEvent, StoredEvent } from './events.js';
+
+/** A query over stored events. All filters are ANDed. */
+export interface EventQuery {
+  types?: readonly EventType[];
+  itemId?: string;
+  /** Inclusive lower bound on `ts`. */
+  since?: number;
+  /** Exclusive upper bound on `ts`. */
+  until?: number;
+  /** Newest first when `'desc'`. Default `'asc'` (oldest first). */
+  order?: 'asc' | 'desc';
+  limit?: number;
+}
+
+export interface RetentionPolicy {
+  /** Events older than `now - retentionMs` are deleted. */
+  retentionMs: number;
+  /** At most this many events are kept; the oldest go first. */
+  maxEvents: number;
+  now: number;
+}
+
+/** Everything a store holds, for `exportData()`. */
+export interface StoreDump {
+  store: string;
+  schemaVersion: number;
+  events: StoredEvent[];
+  meta: Record<string, unknown>;
+}
+
+/**
+ * The one storage interface. Adapters: IndexedDB (browser), memory, key-value (mini-programs).
+ * Every method may reject with a `LocalRecError` of code STORAGE_UNAVAILABLE, STORAGE_FAILED or
+ * QUOTA_EXCEEDED. A failed `append` stores none of its batch (all-or-nothing) and loses nothing
+ * stored before.
+ */
+export interface EventStore {
+  /** Adapter name, e.g. `"indexeddb"`, `"memory"`, `"kv"`. */
+  readonly kind: string;
+  open(): Promise<void>;
+  /** Appends a batch in one transaction. Events whose `uid` is already stored are skipped. */
+  append(events: readonly NewEvent[]): Promise<StoredEvent[]>;
+  query(q?: EventQuery): Promise<StoredEvent[]>;
+  count(): Promise<number>;
+  /** Applies retention and the cap; returns how many events were deleted. */
+  prune(policy: RetentionPolicy): Promise<number>;
+  /** Small key-value area for SDK state (session, learned weights, caches). Values are structured-clonable. */
+  getMeta<T = unknown>(key: string): Promise<T | undefined>;
+  setMeta(key: string, value: unknown): Promise<void>;
+  deleteMeta(key: string): Promise<void>;
+  dump(): Promise<StoreDump>;
+  /** Deletes everything this store holds (for IndexedDB: the whole database). */
+  destroy(): Promise<void>;
+  close(): void;
+}
