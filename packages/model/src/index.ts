@@ -1,0 +1,13 @@
+/**
+ * @localrec/model — the model bundle format, int8 quantisation, cold-start tables and the SASRec
+ * scoring code shared by the trainer (Node) and the on-device runtime (worker).
+ * @packageDocumentation
+ */
+export * from './format.js';
+export { quantizeInt8, dequantizeInt8, type Quantized } from './quant.js';
+export { encodeSequence, type EncoderParams, type BlockParams, type EncodeOptions } from './sasrec.js';
+export { SasrecScorer, packSequences, type FloatWeights } from './scorer.js';
+export {
+  encodeTensors, decodeTensors, toFloatWeights, sha256Hex, manifestProblems, bundleProblems,
+  type HostTensor, type HostArray,
+} from './bundle.js';

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type SasrecArchitecture } from './format.js';
+import { encodeSequence, type BlockParams, type EncoderParams } from './sasrec.js';
+
+/** Float32 host arrays by tensor name (see {@link TENSOR_NAMES} and {@link BLOCK_TENSORS}). */
+export type FloatWeights = Map<string, Float32Array>;
+
+const BLOCK_KEYS: Record<(typeof BLOCK_TENSORS)[number], keyof BlockParams> = {
+  'ln1/gamma': 'ln1Gamma', 'ln1/beta': 'ln1Beta',
+  'attn/wq': 'wq', 'attn/bq': 'bq', 'attn/wk': 'wk', 'attn/bk': 'bk',
+  'attn/wv': 'wv', 'attn/bv': 'bv', 'attn/wo': 'wo', 'attn/bo': 'bo',
+  'ln2/gamma': 'ln2Gamma', 'ln2/beta': 'ln2Beta',
+  'ffn/w1': 'w1', 'ffn/b1': 'b1', 'ffn/w2': 'w2', 'ffn/b2': 'b2',
+};
+
+/**
+ * Right-aligns item-row sequences into a `[B, T]` int32 matrix (0 = padding), keeping the last
+ * `maxLen` items of each, with `T` = the longest kept length in the batch.
+ */
+export function packSequences(seqs: readonly ArrayLike<number>[], maxLen: number): { rows: Int32Array; T: number } {
+  let T = 1;
+  for (const s of seqs) T = Math.max(T, Math.min(s.length, maxLen));
+  const rows = new Int32Array(seqs.length * T);
+  seqs.forEach((s, b) => {
+    const n = Math.min(s.length, T);
+    for (let i = 0; i < n; i++) rows[b * T + T - n + i] = s[s.length - n + i]!;
+  });
+  return { rows, T };
+}
+
+/**
+ * The one scoring function of LocalRec: item sequence → a score for every item. The trainer's
+ * evaluation and the browser runtime both call it, so what is measured is what ships.
+ * Holds float32 tensors; call {@link SasrecScorer.dispose} when done.
+ */
+export class SasrecScorer {
+  readonly arch: SasrecArchitecture;
+  readonly itemCount: number;
+  /** `[itemCount + 1, d]`, row 0 = padding (zeros). */
+  readonly itemEmb: tf.Tensor2D;
+  /** `[d, itemCount + 1]`: pre-transposed so scoring is an untransposed 2-D matmul. */
+  readonly itemEmbT: tf.Tensor2D;
+  readonly params: EncoderParams;
+
+  constructor(arch: SasrecArchitecture, itemCount: number, weights: FloatWeights) {
+    this.arch = arch;
+    this.itemCount = itemCount;
+    const d = arch.dim;
+    const get = (name: string): Float32Array => {
+      const w = weights.get(name);
+      if (!w) throw new Error(`SasrecScorer: missing weight "${name}"`);
+      return w;
+    };
+    const t2 = (name: string, r: number, c: number) => tf.tensor2d(get(name), [r, c]);
+    const t1 = (name: string, n: number) => tf.tensor1d(get(name));
+    this.itemEmb = t2(TENSOR_NAMES.itemEmbedding, itemCount + 1, d);
+    this.itemEmbT = tf.tidy(() => tf.transpose(this.itemEmb) as tf.Tensor2D);
+    const blocks: BlockParams[] = [];
+    for (let b = 0; b < arch.blocks; b++) {
+      const p: Partial<Record<keyof BlockParams, tf.Tensor>> = {};
+      for (const name of BLOCK_TENSORS) {
+        const full = blockTensorName(b, name);
+        const w = get(full);
+        p[BLOCK_KEYS[name]] = name.endsWith('/w1') ? tf.tensor2d(w, [d, arch.ffnDim])
+          : name.endsWith('/w2') ? tf.tensor2d(w, [arch.ffnDim, d])
+          : name.startsWith('attn/w') ? tf.tensor2d(w, [d, d])
+          : tf.tensor1d(w);
+      }
+      blocks.push(p as BlockParams);
+    }
+    this.params = {
+      posEmb: t2(TENSOR_NAMES.positionEmbedding, arch.maxLen, d),
+      blocks,
+      finalGamma: t1(TENSOR_NAMES.finalNormGamma, d),
+      finalBeta: t1(TENSOR_NAMES.finalNormBeta, d),
+    };
+  }
+
+  /** User representations `[B, d]` for item-row sequences (oldest → newest). */
+  userVectors(seqs: readonly ArrayLike<number>[]): tf.Tensor2D {
+    const { rows, T } = packSequences(seqs, this.arch.maxLen);
+    const B = seqs.length;
+    return tf.tidy(() => {
+      const idx = tf.tensor2d(rows, [B, T], 'int32');
+      const mask = tf.expandDims(tf.cast(tf.notEqual(idx, 0), 'float32'), -1) as tf.Tensor3D;
+      const emb = tf.reshape(tf.gather(this.itemEmb, tf.reshape(idx, [B * T])), [B, T, this.arch.dim]) as tf.Tensor3D;
+      const h = encodeSequence(this.arch, this.params, emb, mask);
+      return tf.reshape(tf.slice(h, [0, T - 1, 0], [B, 1, this.arch.dim]), [B, this.arch.dim]) as tf.Tensor2D;
+    });
+  }
+
+  /** Scores `[B, itemCount + 1]` (column 0 is padding and meaningless). */
+  scoreTensor(seqs: readonly ArrayLike<number>[]): tf.Tensor2D {
+    return tf.tidy(() => tf.matMul(this.userVectors(seqs), this.itemEmbT));
+  }
+
+  /** Scores as host arrays, one `Float32Array(itemCount + 1)` per sequence; index 0 is set to −Infinity. */
+  async scores(seqs: readonly ArrayLike<number>[]): Promise<Float32Array[]> {
+    const t = this.scoreTensor(seqs);
+    try {
+      const flat = (await t.data()) as Float32Array;
+      const n = this.itemCount + 1;
+      return seqs.map((_, b) => {
+        const row = flat.slice(b * n, (b + 1) * n);
+        row[0] = -Infinity;
+        return row;
+      });
+    } finally {
+      t.dispose();
+    }
+  }
+
+  dispose(): void {
+    this.itemEmb.dispose();
+    this.itemEmbT.dispose();
+    this.params.posEmb.dispose();
+    this.params.finalGamma.dispose();
+    this.params.finalBeta.dispose();
+    for (const b of this.params.blocks) for (const t of Object.values(b)) (t as tf.Tensor).dispose();
+  }
+}

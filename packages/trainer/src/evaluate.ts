@@ -1,0 +1,104 @@
+import { MetricAccumulator, rankOf } from './metrics.js';
+import { Rng } from './rng.js';
+import type { Split } from './split.js';
+
+/** Sequence → a score for every item row (index 0 ignored). The model, a baseline, or the browser runtime. */
+export type ScoreFn = (seqs: Int32Array[]) => Promise<Float32Array[]>;
+
+export type Protocol = 'sampled100' | 'full';
+
+export interface EvalOptions {
+  protocol: Protocol;
+  /** Evaluate the validation item (history = train) or the test item (history = train + valid). */
+  target: 'valid' | 'test';
+  /** Negative-sampling seeds (sampled protocol); results are averaged over them. */
+  seeds?: number[];
+  /** Only these users (indices), e.g. a subset for per-epoch validation. */
+  users?: number[];
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EvalResult {
+  protocol: Protocol;
+  target: 'valid' | 'test';
+  users: number;
+  /** Mean over seeds (sampled) or the single full-ranking result. */
+  metrics: Record<string, number>;
+  /** Sampled protocol: one table per seed. */
+  perSeed?: Record<string, number>[];
+}
+
+/** The user's history for evaluating `target`, and every item the user touched. */
+function historyFor(split: Split, u: number, target: 'valid' | 'test'): Int32Array {
+  const tr = split.train[u]!;
+  if (target === 'valid') return tr;
+  const h = new Int32Array(tr.length + 1);
+  h.set(tr);
+  h[tr.length] = split.valid[u]!;
+  return h;
+}
+
+/** Users that have a held-out item. */
+export function evaluableUsers(split: Split): number[] {
+  const out: number[] = [];
+  for (let u = 0; u < split.train.length; u++) if (split.valid[u]! > 0 && split.test[u]! > 0 && split.train[u]!.length > 0) out.push(u);
+  return out;
+}
+
+/**
+ * Leave-one-out evaluation. `sampled100`: the paper's protocol — the target is ranked against 100
+ * items drawn uniformly from those the user never interacted with (train, valid or test).
+ * `full`: ranked against every item except the user's other history items (Krichene & Rendle 2020).
+ */
+export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Promise<EvalResult> {
+  const users = o.users ?? evaluableUsers(split);
+  const seeds = o.protocol === 'sampled100' ? (o.seeds ?? [1, 2, 3]) : [0];
+  const accs = seeds.map(() => new MetricAccumulator(undefined, o.protocol === 'full'));
+  const rngs = seeds.map((s) => new Rng(s));
+  const N = split.itemCount;
+  const bs = o.batchSize ?? 256;
+  for (let i = 0; i < users.length; i += bs) {
+    const batch = users.slice(i, i + bs);
+    const hist = batch.map((u) => historyFor(split, u, o.target));
+    const scores = await score(hist);
+    batch.forEach((u, b) => {
+      const target = o.target === 'valid' ? split.valid[u]! : split.test[u]!;
+      const touched = new Set<number>(split.train[u]!);
+      touched.add(split.valid[u]!);
+      touched.add(split.test[u]!);
+      const s = scores[b]!;
+      if (o.protocol === 'full') {
+        // Every item except padding and the user's other history items.
+        let above = 0, ties = 0;
+        const t = s[target]!;
+        for (let r = 1; r <= N; r++) {
+          if (r === target || touched.has(r)) continue;
+          const v = s[r]!;
+          if (v > t) above++; else if (v === t) ties++;
+        }
+        accs[0]!.add(above + ties / 2);
+      } else {
+        seeds.forEach((_, si) => {
+          const rng = rngs[si]!;
+          const cands: number[] = [];
+          const chosen = new Set<number>();
+          while (cands.length < 100) {
+            const r = 1 + rng.int(N);
+            if (touched.has(r) || chosen.has(r)) continue;
+            chosen.add(r);
+            cands.push(r);
+          }
+          accs[si]!.add(rankOf(s, target, cands));
+        });
+      }
+    });
+    o.onProgress?.(Math.min(i + bs, users.length), users.length);
+  }
+  const perSeed = accs.map((a) => a.result());
+  const metrics: Record<string, number> = {};
+  for (const key of Object.keys(perSeed[0]!)) metrics[key] = perSeed.reduce((a, r) => a + r[key]!, 0) / perSeed.length;
+  const res: EvalResult = { protocol: o.protocol, target: o.target, users: users.length, metrics };
+  if (o.protocol === 'sampled100') res.perSeed = perSeed;
+  return res;
+}

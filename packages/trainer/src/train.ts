@@ -1,0 +1,262 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { SasrecScorer, encodeSequence, type FloatWeights, type SasrecArchitecture } from '@localrec/model';
+import { evaluate, evaluableUsers, type EvalResult } from './evaluate.js';
+import { initModel, snapshotWeights, disposeModel, type TrainableModel } from './params.js';
+import { Rng } from './rng.js';
+import type { Split } from './split.js';
+
+/** Every training hyper-parameter. Defaults follow the SASRec paper's setting for sparse data. */
+export interface TrainOptions {
+  dim: number;
+  maxLen: number;
+  blocks: number;
+  heads: number;
+  ffnDim?: number;
+  dropout: number;
+  norm: 'pre' | 'post';
+  /** 'bce': the paper's loss, one sampled negative per position. 'gbce': gSASRec's generalised BCE over `negatives` shared negatives. */
+  loss: 'bce' | 'gbce';
+  negatives: number;
+  /** gBCE calibration t ∈ [0, 1]. */
+  gbceT: number;
+  lr: number;
+  batchSize: number;
+  epochs: number;
+  seed: number;
+  /** Validate every this many epochs (sampled protocol on `validUsers` users). */
+  evalEvery: number;
+  validUsers: number;
+  /** Stop after this many validations without a better validation NDCG@10. */
+  patience: number;
+  l2Emb: number;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
+  dim: 50, maxLen: 50, blocks: 2, heads: 1, dropout: 0.5, norm: 'pre', loss: 'bce', negatives: 256, gbceT: 0.75,
+  lr: 0.001, batchSize: 128, epochs: 200, seed: 42, evalEvery: 5, validUsers: 10_000, patience: 5, l2Emb: 0,
+};
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  seconds: number;
+  valid?: { 'HR@10': number; 'NDCG@10': number };
+}
+
+export interface TrainResult {
+  arch: SasrecArchitecture;
+  weights: FloatWeights;
+  bestEpoch: number;
+  history: EpochLog[];
+  seconds: number;
+}
+
+export interface TrainHooks {
+  onEpochStart?: (epoch: number, batches: number) => void;
+  onBatch?: (done: number, loss: number) => void;
+  onEpochEnd?: (log: EpochLog) => void;
+  /** Called with the best weights so far whenever validation improves (for checkpoints). */
+  onBest?: (weights: FloatWeights, epoch: number, ndcg: number) => void | Promise<void>;
+}
+
+/** Adam over the item table, outside tfjs: dense, like the reference PyTorch trainer. */
+class TableAdam {
+  private m: Float32Array; private v: Float32Array; private t = 0;
+  constructor(n: number, private lr: number, private b1 = 0.9, private b2 = 0.98, private eps = 1e-8) {
+    this.m = new Float32Array(n); this.v = new Float32Array(n);
+  }
+  step(w: Float32Array, g: Float32Array, skip: number): void {
+    this.t++;
+    const { m, v, b1, b2, eps } = this;
+    const a = this.lr * Math.sqrt(1 - b2 ** this.t) / (1 - b1 ** this.t);
+    for (let i = skip; i < w.length; i++) {
+      const gi = g[i]!;
+      const mi = (m[i] = b1 * m[i]! + (1 - b1) * gi);
+      const vi = (v[i] = b2 * v[i]! + (1 - b2) * gi * gi);
+      w[i] = w[i]! - (a * mi) / (Math.sqrt(vi) + eps);
+    }
+  }
+}
+
+/** Batches of users grouped by training length, so each batch is cut to its longest sequence. */
+function lengthBuckets(split: Split, users: number[], bs: number, rng: Rng): number[][] {
+  const sorted = rng.shuffle([...users]).sort((a, b) => split.train[a]!.length - split.train[b]!.length);
+  const batches: number[][] = [];
+  for (let i = 0; i < sorted.length; i += bs) batches.push(sorted.slice(i, i + bs));
+  return rng.shuffle(batches);
+}
+
+export function architectureOf(o: TrainOptions): SasrecArchitecture {
+  return { type: 'sasrec', dim: o.dim, maxLen: o.maxLen, blocks: o.blocks, heads: o.heads, ffnDim: o.ffnDim ?? o.dim, norm: o.norm, layerNormEps: 1e-8 };
+}
+
+/** Builds the scorer (the shipped scoring code) from a host weight snapshot. */
+export function scorerFrom(arch: SasrecArchitecture, itemCount: number, w: FloatWeights): SasrecScorer {
+  return new SasrecScorer(arch, itemCount, w);
+}
+
+/**
+ * Trains SASRec. The item table lives in a Float32Array with its own gather and Adam update (tfjs's
+ * gather gradient is unusable on wasm); everything else is tfjs variables with tfjs's Adam.
+ */
+export async function train(split: Split, opts: Partial<TrainOptions> = {}, hooks: TrainHooks = {}): Promise<TrainResult> {
+  const o: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...opts };
+  const arch = architectureOf(o);
+  if (arch.dim % arch.heads) throw new RangeError(`dim ${arch.dim} must be divisible by heads ${arch.heads}`);
+  const N = split.itemCount;
+  const d = arch.dim;
+  const model = initModel(arch, N, o.seed);
+  const rng = new Rng(o.seed + 1);
+  const optimizer = tf.train.adam(o.lr, 0.9, 0.98, 1e-8);
+  const tableAdam = new TableAdam(model.itemTable.length, o.lr);
+  const grad = new Float32Array(model.itemTable.length);
+  const trainUsers: number[] = [];
+  for (let u = 0; u < split.train.length; u++) if (split.train[u]!.length >= 2) trainUsers.push(u);
+  const userSets = split.train.map((s) => new Set(s));
+  const validPool = evaluableUsers(split);
+  const validUsers = validPool.length > o.validUsers ? new Rng(7).shuffle([...validPool]).slice(0, o.validUsers) : validPool;
+
+  const history: EpochLog[] = [];
+  let best = { ndcg: -1, epoch: 0, weights: snapshotWeights(model) };
+  let bad = 0;
+  const started = performance.now();
+  const varList = [...model.vars.values()];
+
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    const t0 = performance.now();
+    const batches = lengthBuckets(split, trainUsers, o.batchSize, rng);
+    hooks.onEpochStart?.(epoch, batches.length);
+    let lossSum = 0;
+    for (let bi = 0; bi < batches.length; bi++) {
+      const loss = step(model, split, batches[bi]!, userSets, o, rng, optimizer, tableAdam, grad, varList);
+      lossSum += loss;
+      hooks.onBatch?.(bi + 1, loss);
+    }
+    const log: EpochLog = { epoch, loss: lossSum / batches.length, seconds: (performance.now() - t0) / 1000 };
+    if (epoch % o.evalEvery === 0 || epoch === o.epochs) {
+      const w = snapshotWeights(model);
+      const r = await evaluateWeights(arch, N, w, split, { protocol: 'sampled100', target: 'valid', users: validUsers, seeds: [1] });
+      log.valid = { 'HR@10': r.metrics['HR@10']!, 'NDCG@10': r.metrics['NDCG@10']! };
+      if (log.valid['NDCG@10'] > best.ndcg) {
+        best = { ndcg: log.valid['NDCG@10'], epoch, weights: w };
+        bad = 0;
+        await hooks.onBest?.(w, epoch, best.ndcg);
+      }
+      else bad++;
+    }
+    history.push(log);
+    hooks.onEpochEnd?.(log);
+    if (bad >= o.patience) break;
+  }
+  if (best.epoch === 0) best = { ndcg: -1, epoch: history.length, weights: snapshotWeights(model) };
+  disposeModel(model);
+  optimizer.dispose();
+  return { arch, weights: best.weights, bestEpoch: best.epoch, history, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Evaluates a host weight snapshot through the shared scorer. */
+export async function evaluateWeights(
+  arch: SasrecArchitecture, itemCount: number, w: FloatWeights, split: Split, o: Parameters<typeof evaluate>[2],
+): Promise<EvalResult> {
+  const scorer = scorerFrom(arch, itemCount, w);
+  try {
+    return await evaluate((seqs) => scorer.scores(seqs), split, o);
+  } finally {
+    scorer.dispose();
+  }
+}
+
+function step(
+  model: TrainableModel, split: Split, users: number[], userSets: Set<number>[], o: TrainOptions, rng: Rng,
+  optimizer: tf.Optimizer, tableAdam: TableAdam, grad: Float32Array, varList: tf.Variable[],
+): number {
+  const { arch, itemTable: E, itemCount: N } = model;
+  const d = arch.dim;
+  const B = users.length;
+  let T = 1;
+  for (const u of users) T = Math.max(T, Math.min(split.train[u]!.length - 1, arch.maxLen));
+  // Input rows, positive targets, negatives (bce: one per position), right-aligned.
+  const inRows = new Int32Array(B * T), posRows = new Int32Array(B * T), negRows = new Int32Array(B * T);
+  users.forEach((u, b) => {
+    const s = split.train[u]!;
+    const n = Math.min(s.length - 1, T);
+    for (let i = 0; i < n; i++) {
+      const slot = b * T + T - n + i;
+      inRows[slot] = s[s.length - 1 - n + i]!;
+      posRows[slot] = s[s.length - n + i]!;
+      if (o.loss === 'bce') {
+        let r: number;
+        do { r = 1 + rng.int(N); } while (userSets[u]!.has(r));
+        negRows[slot] = r;
+      }
+    }
+  });
+  const gather = (rows: Int32Array): Float32Array => {
+    const out = new Float32Array(rows.length * d);
+    for (let i = 0; i < rows.length; i++) { const r = rows[i]!; if (r) out.set(E.subarray(r * d, r * d + d), i * d); }
+    return out;
+  };
+  const K = o.negatives;
+  const sharedNeg = new Int32Array(o.loss === 'gbce' ? K : 0);
+  for (let i = 0; i < sharedNeg.length; i++) sharedNeg[i] = 1 + rng.int(N);
+  // gBCE's β (Petrov & Macdonald 2023): α = K / (N − 1), β = α (t (1 − 1/α) + 1/α).
+  const alpha = K / (N - 1);
+  const beta = alpha * (o.gbceT * (1 - 1 / alpha) + 1 / alpha);
+
+  const inT = tf.tensor3d(gather(inRows), [B, T, d]);
+  const posT = tf.tensor3d(gather(posRows), [B, T, d]);
+  let negT: tf.Tensor;
+  if (o.loss === 'bce') negT = tf.tensor3d(gather(negRows), [B, T, d]);
+  else {
+    // [d, K]: pre-transposed so the logits are one untransposed 2-D matmul.
+    const g = new Float32Array(d * K);
+    for (let k = 0; k < K; k++) { const r = sharedNeg[k]!; for (let j = 0; j < d; j++) g[j * K + k] = E[r * d + j]!; }
+    negT = tf.tensor2d(g, [d, K]);
+  }
+  const inMask = tf.tensor3d(Float32Array.from(inRows, (r) => (r ? 1 : 0)), [B, T, 1]);
+  const tgtMask = tf.tensor2d(Float32Array.from(posRows, (r) => (r ? 1 : 0)), [B, T]);
+  const count = Math.max(1, posRows.reduce((a, r) => a + (r ? 1 : 0), 0));
+
+  const f = (): tf.Scalar => {
+    const h = encodeSequence(arch, model.encoder, inT, inMask, { training: true, dropout: o.dropout });
+    const posLogit = tf.sum(tf.mul(h, posT), -1);
+    let perPos: tf.Tensor;
+    if (o.loss === 'bce') {
+      const negLogit = tf.sum(tf.mul(h, negT), -1);
+      perPos = tf.add(tf.softplus(tf.neg(posLogit)), tf.softplus(negLogit));
+    } else {
+      const negLogit = tf.reshape(tf.matMul(tf.reshape(h, [B * T, d]), negT as tf.Tensor2D), [B, T, K]);
+      perPos = tf.add(tf.mul(tf.softplus(tf.neg(posLogit)), beta), tf.sum(tf.softplus(negLogit), -1));
+    }
+    let loss = tf.div(tf.sum(tf.mul(perPos, tgtMask)), count) as tf.Scalar;
+    if (o.l2Emb > 0) loss = tf.add(loss, tf.mul(o.l2Emb, tf.add(tf.sum(tf.square(inT)), tf.sum(tf.square(posT))))) as tf.Scalar;
+    return loss;
+  };
+  const xs: tf.Tensor[] = [inT, posT, negT, ...varList];
+  const { value, grads } = tf.engine().gradients(f, xs, undefined, true);
+  const lossValue = value.dataSync()[0]!;
+  const [gIn, gPos, gNeg, ...gVars] = grads;
+  const named: tf.NamedTensorMap = {};
+  varList.forEach((v, i) => { named[v.name] = gVars[i]!; });
+  optimizer.applyGradients(named);
+  // Scatter the item-table gradients and step the table's Adam (row 0 = padding stays fixed).
+  grad.fill(0);
+  const scatter = (rows: Int32Array, g: Float32Array) => {
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (!r) continue;
+      const o2 = r * d, gi = i * d;
+      for (let j = 0; j < d; j++) grad[o2 + j]! += g[gi + j]!;
+    }
+  };
+  scatter(inRows, gIn!.dataSync() as Float32Array);
+  scatter(posRows, gPos!.dataSync() as Float32Array);
+  if (o.loss === 'bce') scatter(negRows, gNeg!.dataSync() as Float32Array);
+  else {
+    const g = gNeg!.dataSync() as Float32Array; // [d, K]
+    for (let k = 0; k < K; k++) { const r = sharedNeg[k]!; for (let j = 0; j < d; j++) grad[r * d + j]! += g[j * K + k]!; }
+  }
+  tableAdam.step(E, grad, d);
+  tf.dispose([value, ...grads, inT, posT, negT, inMask, tgtMask]);
+  return lossValue;
+}
