@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// Prepares the shop's generated assets in public/generated/ (git-ignored):
+//   catalog.json — a few hundred products from @localrec/simulator's deterministic makeCatalog;
+//   app.js       — the shop's TypeScript (src/) bundled for the browser.
+// esbuild does both in well under a second, so `serve.mjs` runs this on every start.
+//
+//   node examples/shop/scripts/prepare.mjs [--size 300] [--seed 42]
+import { build } from 'esbuild';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const shop = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const out = join(shop, 'public/generated');
+
+/** The demo catalog's seed and size; the same on every machine. */
+export const CATALOG = { seed: 42, size: 300 };
+
+/** Loads @localrec/simulator from its TypeScript source (Node 20 cannot import .ts itself). */
+async function loadSimulator() {
+  const res = await build({
+    stdin: { contents: "export * from '@localrec/simulator';", resolveDir: shop, loader: 'js' },
+    bundle: true, platform: 'node', format: 'esm', write: false, conditions: ['@localrec/source'], logLevel: 'error',
+  });
+  // Self-contained after bundling, so it can be imported from a data: URL (nothing written to disk).
+  return import(`data:text/javascript;base64,${Buffer.from(res.outputFiles[0].text).toString('base64')}`);
+}
+
+export async function prepareShop({ seed = CATALOG.seed, size = CATALOG.size } = {}) {
+  await mkdir(out, { recursive: true });
+  const { makeCatalog } = await loadSimulator();
+  const catalog = makeCatalog({ seed, size });
+  await writeFile(join(out, 'catalog.json'), JSON.stringify(catalog));
+  await build({
+    entryPoints: [join(shop, 'src/main.ts')],
+    outfile: join(out, 'app.js'),
+    bundle: true, format: 'esm', target: 'es2020', minify: false, sourcemap: true,
+    conditions: ['@localrec/source'], logLevel: 'error',
+  });
+  return { items: catalog.length, dir: out };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const arg = (name) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const r = await prepareShop({ seed: arg('--seed') ?? CATALOG.seed, size: arg('--size') ?? CATALOG.size });
+  console.log(`shop: ${r.items} products and app.js in ${r.dir}`);
+}
