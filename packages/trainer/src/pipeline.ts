@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FloatWeights, SasrecArchitecture } from '@localrec/model';
+import { trainingCurveSvg } from './chart.js';
+import { buildColdTables, coocBaseline, popularityScores, type ColdTables } from './cold-start.js';
+import { evaluate, type EvalResult } from './evaluate.js';
+import { roundTripWeights, writeBundle } from './bundle-io.js';
+import { evaluateWeights, type EpochLog } from './train.js';
+import type { Split } from './split.js';
+
+export interface FinishInput {
+  out: string;
+  name: string;
+  version: string;
+  arch: SasrecArchitecture;
+  split: Split;
+  vocab: string[];
+  weights: FloatWeights;
+  quantize: boolean;
+  evalSeeds: number[];
+  training: Record<string, unknown>;
+  history?: EpochLog[];
+  catalog?: unknown;
+  log?: (line: string) => void;
+}
+
+const pick = (r: EvalResult, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r.metrics[k]!]));
+const SAMPLED_KEYS = ['HR@1', 'HR@5', 'HR@10', 'HR@20', 'NDCG@5', 'NDCG@10', 'NDCG@20', 'MRR'];
+const FULL_KEYS = [...SAMPLED_KEYS, 'Recall@10', 'Precision@10', 'Recall@20', 'Precision@20'];
+
+/**
+ * Evaluates the trained weights (fp32 and as stored), the baselines, and writes the bundle with
+ * its metrics, the training curve and a training log next to it.
+ */
+export async function finishBundle(f: FinishInput): Promise<{ metrics: Record<string, Record<string, number>>; cold: ColdTables }> {
+  const log = f.log ?? ((l: string) => console.log(l));
+  const cold = buildColdTables(f.split);
+  const N = f.split.itemCount;
+  const metrics: Record<string, Record<string, number>> = {};
+  const stored = roundTripWeights(f.arch, N, f.weights, f.quantize);
+  const variants: [string, FloatWeights][] = [['sasrec-fp32', f.weights]];
+  if (f.quantize) variants.push(['sasrec-int8', stored]);
+  for (const [label, w] of variants) {
+    const s = await evaluateWeights(f.arch, N, w, f.split, { protocol: 'sampled100', target: 'test', seeds: f.evalSeeds });
+    metrics[`${label}/sampled100`] = pick(s, SAMPLED_KEYS);
+    log(`${label} sampled100 (seeds ${f.evalSeeds}): HR@10 ${s.metrics['HR@10']!.toFixed(4)} NDCG@10 ${s.metrics['NDCG@10']!.toFixed(4)}`);
+    const full = await evaluateWeights(f.arch, N, w, f.split, { protocol: 'full', target: 'test' });
+    metrics[`${label}/full`] = pick(full, FULL_KEYS);
+    log(`${label} full: HR@10 ${full.metrics['HR@10']!.toFixed(4)} NDCG@10 ${full.metrics['NDCG@10']!.toFixed(4)} MRR ${full.metrics.MRR!.toFixed(4)}`);
+  }
+  for (const [label, fn] of [['popular', popularityScores(cold)], ['cooccurrence', coocBaseline(cold)]] as const) {
+    const s = await evaluate(fn, f.split, { protocol: 'sampled100', target: 'test', seeds: f.evalSeeds });
+    metrics[`${label}/sampled100`] = pick(s, SAMPLED_KEYS);
+    const full = await evaluate(fn, f.split, { protocol: 'full', target: 'test' });
+    metrics[`${label}/full`] = pick(full, FULL_KEYS);
+    log(`${label}: sampled HR@10 ${s.metrics['HR@10']!.toFixed(4)} NDCG@10 ${s.metrics['NDCG@10']!.toFixed(4)}; full HR@10 ${full.metrics['HR@10']!.toFixed(4)}`);
+  }
+  writeBundle(f.out, {
+    name: f.name, version: f.version, arch: f.arch, itemCount: N, weights: f.weights, vocab: f.vocab, cold,
+    quantize: f.quantize, training: f.training, metrics, catalog: f.catalog,
+  });
+  mkdirSync(f.out, { recursive: true });
+  if (f.history?.length) {
+    writeFileSync(join(f.out, 'training-log.json'), JSON.stringify(f.history, null, 1) + '\n');
+    writeFileSync(join(f.out, 'training-curve.svg'), await trainingCurveSvg(f.history, `${f.name}: training curve`));
+  }
+  return { metrics, cold };
+}
