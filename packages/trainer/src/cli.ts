@@ -15,7 +15,7 @@ import { SasrecScorer } from '@localrec/model';
 import { useBackend } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { coocBaseline, popularityScores } from './cold-start.js';
-import { loadDataset, splitLeaveOneOut } from './data/index.js';
+import { loadDataset, splitLeaveOneOut, type LogRules } from './data/index.js';
 import { evaluate, type Protocol } from './evaluate.js';
 import { finishBundle } from './pipeline.js';
 import { loadBundleDir, validateBundleDir } from './bundle-io.js';
@@ -27,8 +27,10 @@ const USAGE = `usage:
                     [--blocks 2] [--heads 1] [--ffn-dim D] [--dropout 0.5] [--norm pre|post] [--loss bce|gbce]
                     [--negatives 256] [--gbce-t 0.75] [--lr 0.001] [--batch-size 128] [--eval-every 5]
                     [--valid-users 10000] [--patience 5] [--fp32] [--eval-seeds 1,2,3] [--catalog FILE]
-                    [--checkpoint DIR] [--backend wasm|cpu]
-  localrec export   --checkpoint DIR --data FILE --out DIR [--name N] [--fp32] [--eval-seeds 1,2,3] [--catalog FILE]
+                    [--checkpoint DIR] [--resume CHECKPOINT_DIR] [--backend wasm|cpu] [--cooc-neighbours 10]
+                    [--min-user 3] [--min-item 3]      (event logs only: minimum interactions per user / item)
+  data FILE: .txt (SASRec "userId itemId" lines) | .csv (header: user,item,timestamp,type) | .jsonl (same fields)
+  localrec export   --checkpoint DIR --data FILE --out DIR [--name N] [--fp32] [--cooc-neighbours 10] [--eval-seeds 1,2,3] [--catalog FILE]
   localrec eval     --bundle DIR --data FILE [--protocol sampled100|full] [--model sasrec|popular|cooccurrence]
                     [--seeds 1,2,3] [--users N] [--json]
   localrec validate DIR`;
@@ -48,8 +50,11 @@ function oneOf<T extends string>(v: string | undefined, name: string, accepted: 
 }
 const seedsOf = (v: string | undefined) => (v ?? '1,2,3').split(',').map((s) => num(s, 'seeds', 0));
 
-function loadSplit(path: string): { split: Split; vocab: string[]; summary: Record<string, unknown> } {
-  const ds = loadDataset(path);
+function loadSplit(path: string, a: Record<string, string | boolean | undefined> = {}): { split: Split; vocab: string[]; summary: Record<string, unknown> } {
+  const rules: Partial<LogRules> = {};
+  if (a['min-user'] !== undefined) rules.minUserCount = num(a['min-user'] as string, 'min-user', 3);
+  if (a['min-item'] !== undefined) rules.minItemCount = num(a['min-item'] as string, 'min-item', 3);
+  const ds = loadDataset(path, rules);
   if (ds.report.badRows.length) {
     console.error(`${ds.report.badRows.length} bad row(s) in ${path} (reported, not used):`);
     for (const b of ds.report.badRows.slice(0, 20)) console.error(`  line ${b.line}: ${b.reason}`);
@@ -79,7 +84,7 @@ async function cmdTrain(a: Record<string, string | boolean | undefined>): Promis
   const s = (k: string) => a[k] as string | undefined;
   if (!s('data') || !s('out')) throw new UsageError('train needs --data FILE and --out DIR');
   await useBackend(oneOf(s('backend'), 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-  const { split, vocab, summary } = loadSplit(s('data')!);
+  const { split, vocab, summary } = loadSplit(s('data')!, a);
   const D = DEFAULT_TRAIN_OPTIONS;
   const opts: TrainOptions = {
     dim: num(s('dim'), 'dim', D.dim), maxLen: num(s('max-len'), 'max-len', D.maxLen), blocks: num(s('blocks'), 'blocks', D.blocks),
@@ -91,17 +96,23 @@ async function cmdTrain(a: Record<string, string | boolean | undefined>): Promis
     patience: num(s('patience'), 'patience', D.patience), l2Emb: num(s('l2-emb'), 'l2-emb', D.l2Emb),
   };
   if (s('ffn-dim') !== undefined) opts.ffnDim = num(s('ffn-dim'), 'ffn-dim', D.dim);
+  if (s('resume')) {
+    const c = loadCheckpoint(s('resume')!);
+    if (c.itemCount !== split.itemCount) throw new UsageError(`--resume: checkpoint has ${c.itemCount} items, data has ${split.itemCount}`);
+    opts.initWeights = c.weights;
+    opts.startEpoch = c.epoch;
+  }
   const arch = architectureOf(opts);
   console.log(`training SASRec on ${summary.file}: ${split.train.length} users, ${split.itemCount} items; ${JSON.stringify(opts)}`);
   const ckpt = s('checkpoint');
   const result = await train(split, opts, {
     ...progressHooks(),
-    onBest: ckpt ? (w, epoch, ndcg) => saveCheckpoint(ckpt, { arch, itemCount: split.itemCount, epoch, weights: w, info: { opts, validNdcg10: ndcg } }) : undefined,
+    onBest: ckpt ? (w, epoch, ndcg) => saveCheckpoint(ckpt, { arch, itemCount: split.itemCount, epoch, weights: w, info: { opts: { ...opts, initWeights: undefined }, validNdcg10: ndcg } }) : undefined,
   });
   console.log(`trained in ${result.seconds.toFixed(0)} s; best validation at epoch ${result.bestEpoch}`);
   await finishBundle({
     out: s('out')!, name: s('name') ?? basename(resolve(s('out')!)), version: `${new Date().toISOString().slice(0, 10)}-e${result.bestEpoch}-s${opts.seed}`,
-    arch, split, vocab, weights: result.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')),
+    arch, split, vocab, weights: result.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')), coocNeighbours: num(s('cooc-neighbours'), 'cooc-neighbours', 10),
     training: { data: summary, options: opts, bestEpoch: result.bestEpoch, epochsRun: result.history.length, seconds: Math.round(result.seconds), backend: 'tfjs-' + (s('backend') ?? 'wasm') },
     history: result.history, catalog: s('catalog') ? JSON.parse(readFileSync(s('catalog')!, 'utf8')) : undefined,
   });
@@ -113,13 +124,13 @@ async function cmdExport(a: Record<string, string | boolean | undefined>): Promi
   if (!s('checkpoint') || !s('data') || !s('out')) throw new UsageError('export needs --checkpoint DIR --data FILE --out DIR');
   await useBackend('wasm');
   const c = loadCheckpoint(s('checkpoint')!);
-  const { split, vocab, summary } = loadSplit(s('data')!);
+  const { split, vocab, summary } = loadSplit(s('data')!, a);
   if (split.itemCount !== c.itemCount) throw new UsageError(`checkpoint has ${c.itemCount} items, data has ${split.itemCount}`);
   let history;
   try { history = JSON.parse(readFileSync(resolve(s('checkpoint')!, 'history.json'), 'utf8')); } catch { history = undefined; }
   await finishBundle({
     out: s('out')!, name: s('name') ?? basename(resolve(s('out')!)), version: `${new Date().toISOString().slice(0, 10)}-e${c.epoch}`,
-    arch: c.arch, split, vocab, weights: c.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')),
+    arch: c.arch, split, vocab, weights: c.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')), coocNeighbours: num(s('cooc-neighbours'), 'cooc-neighbours', 10),
     training: { data: summary, ...c.info, bestEpoch: c.epoch, backend: 'tfjs-wasm' }, history,
     catalog: s('catalog') ? JSON.parse(readFileSync(s('catalog')!, 'utf8')) : undefined,
   });
@@ -133,7 +144,7 @@ async function cmdEval(a: Record<string, string | boolean | undefined>): Promise
   const model = oneOf(s('model'), 'model', ['sasrec', 'popular', 'cooccurrence'] as const, 'sasrec');
   await useBackend('wasm');
   const b = await loadBundleDir(s('bundle')!);
-  const { split, vocab } = loadSplit(s('data')!);
+  const { split, vocab } = loadSplit(s('data')!, a);
   // Map the data's rows onto the bundle's rows through the item ids; unknown items are dropped.
   const rowOf = new Map(b.vocab.map((id, i) => [id, i + 1]));
   const remap = (r: number) => (r ? rowOf.get(vocab[r - 1]!) ?? 0 : 0);
@@ -184,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
     const stringOpts = [
         'data', 'out', 'name', 'epochs', 'seed', 'dim', 'max-len', 'blocks', 'heads', 'ffn-dim', 'dropout', 'norm', 'loss',
         'negatives', 'gbce-t', 'lr', 'batch-size', 'eval-every', 'valid-users', 'patience', 'l2-emb', 'eval-seeds', 'catalog',
-        'checkpoint', 'backend', 'bundle', 'protocol', 'model', 'seeds', 'users',
+        'checkpoint', 'backend', 'cooc-neighbours', 'min-user', 'min-item', 'resume', 'bundle', 'protocol', 'model', 'seeds', 'users',
     ];
     const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(stringOpts.map((k) => [k, { type: 'string' }]));
     for (const k of ['fp32', 'json', 'help']) options[k] = { type: 'boolean' };

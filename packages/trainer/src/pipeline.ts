@@ -18,6 +18,8 @@ export interface FinishInput {
   weights: FloatWeights;
   quantize: boolean;
   evalSeeds: number[];
+  /** Co-occurrence neighbours kept per item in the cold-start table (bundle size ∝ this). */
+  coocNeighbours?: number;
   training: Record<string, unknown>;
   history?: EpochLog[];
   catalog?: unknown;
@@ -34,7 +36,7 @@ const FULL_KEYS = [...SAMPLED_KEYS, 'Recall@10', 'Precision@10', 'Recall@20', 'P
  */
 export async function finishBundle(f: FinishInput): Promise<{ metrics: Record<string, Record<string, number>>; cold: ColdTables }> {
   const log = f.log ?? ((l: string) => console.log(l));
-  const cold = buildColdTables(f.split);
+  const cold = buildColdTables(f.split, { neighbours: f.coocNeighbours ?? 10 });
   const N = f.split.itemCount;
   const metrics: Record<string, Record<string, number>> = {};
   const stored = roundTripWeights(f.arch, N, f.weights, f.quantize);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SasrecScorer, encodeSequence, type FloatWeights, type SasrecArchitecture } from '@localrec/model';
 import { evaluate, evaluableUsers, type EvalResult } from './evaluate.js';
-import { initModel, snapshotWeights, disposeModel, type TrainableModel } from './params.js';
+import { initModel, loadWeightsInto, snapshotWeights, disposeModel, type TrainableModel } from './params.js';
 import { Rng } from './rng.js';
 import type { Split } from './split.js';
 
@@ -29,6 +29,10 @@ export interface TrainOptions {
   /** Stop after this many validations without a better validation NDCG@10. */
   patience: number;
   l2Emb: number;
+  /** Warm start: begin from these weights (e.g. a checkpoint) instead of a fresh initialisation. */
+  initWeights?: FloatWeights;
+  /** Epoch number the warm start resumes after (logs and the epoch budget continue from it). */
+  startEpoch?: number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
@@ -106,6 +110,7 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   const N = split.itemCount;
   const d = arch.dim;
   const model = initModel(arch, N, o.seed);
+  if (o.initWeights) loadWeightsInto(model, o.initWeights);
   const rng = new Rng(o.seed + 1);
   const optimizer = tf.train.adam(o.lr, 0.9, 0.98, 1e-8);
   const tableAdam = new TableAdam(model.itemTable.length, o.lr);
@@ -122,7 +127,7 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   const started = performance.now();
   const varList = [...model.vars.values()];
 
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
     const t0 = performance.now();
     const batches = lengthBuckets(split, trainUsers, o.batchSize, rng);
     hooks.onEpochStart?.(epoch, batches.length);
