@@ -1,6 +1,9 @@
 import type { EventType, NewEvent, StoredEvent } from './events.js';
 
-/** A query over stored events. All filters are ANDed. */
+/**
+ * A query over stored events. All filters are ANDed. Results are ordered by `ts`, ties by `seq`
+ * (insertion order), ascending unless `order: 'desc'`; `limit` keeps the first `limit` of that order.
+ */
 export interface EventQuery {
   types?: readonly EventType[];
   itemId?: string;
@@ -29,6 +32,14 @@ export interface StoreDump {
   meta: Record<string, unknown>;
 }
 
+/** What {@link EventStore.residue} found when re-reading storage after {@link EventStore.destroy}. */
+export interface StoreResidue {
+  /** Events still readable (0 after a successful destroy). */
+  events: number;
+  /** Names of backing databases/keys that still exist (empty after a successful destroy). */
+  databases: string[];
+}
+
 /**
  * The one storage interface. Adapters: IndexedDB (browser), memory, key-value (mini-programs).
  * Every method may reject with a `LocalRecError` of code STORAGE_UNAVAILABLE, STORAGE_FAILED or
@@ -50,7 +61,15 @@ export interface EventStore {
   setMeta(key: string, value: unknown): Promise<void>;
   deleteMeta(key: string): Promise<void>;
   dump(): Promise<StoreDump>;
-  /** Deletes everything this store holds (for IndexedDB: the whole database). */
+  /**
+   * Deletes everything this store holds (for IndexedDB: the whole database). The store stays
+   * usable: a later call opens fresh, empty storage.
+   */
   destroy(): Promise<void>;
+  /**
+   * Re-reads the backing storage WITHOUT creating it, to prove a {@link destroy} worked
+   * (for `forgetMe()`).
+   */
+  residue(): Promise<StoreResidue>;
   close(): void;
 }

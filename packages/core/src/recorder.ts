@@ -1,0 +1,405 @@
+/**
+ * The Recorder: everything between `track()` and storage, with no DOM. Validation → rate limit →
+ * consent gating → batched write-behind queue → store, with retention/cap pruning after each
+ * flush and a memory fallback when the store fails. Front ends (browser SDK, mini-program SDK)
+ * add only triggers (timers, pagehide) on top.
+ */
+import { checkConsent, type Consent, type ResolvedConfig } from './config.js';
+import { LocalRecError } from './errors.js';
+import type { NewEvent, StoredEvent } from './events.js';
+import { MemoryEventStore } from './memory-store.js';
+import { TokenBucket } from './rate.js';
+import { recentSequence, type SequenceEntry, type SequenceOptions } from './sequence.js';
+import { SessionTracker, type SessionState } from './session.js';
+import type { EventQuery, EventStore, StoreDump } from './store.js';
+import { createUid } from './uid.js';
+import { validateEvent } from './validate.js';
+
+/** Meta key under which the current session is persisted between page loads. */
+export const SESSION_META_KEY = 'session';
+
+/** Options of {@link Recorder}. */
+export interface RecorderOptions {
+  config: ResolvedConfig;
+  /** The preferred store (e.g. IndexedDB). Opened lazily, on the first write or read. */
+  store: EventStore;
+  /** Receives storage failures, fallbacks and dropped events. Never called for invalid input (that throws). */
+  onError?: (error: LocalRecError) => void;
+  /** When true, `flush()` rejects with the storage error (after failing over). Default false. */
+  strict?: boolean;
+  /** Clock, ms since epoch. Default `Date.now`. */
+  now?: () => number;
+  /** Event/session id factory. Default {@link createUid}. */
+  newId?: () => string;
+  /** Store used when the preferred one fails. Default a new {@link MemoryEventStore}. */
+  fallback?: () => EventStore;
+}
+
+/** Where events go now and what is waiting. */
+export interface RecorderStatus {
+  /** `kind` of the store that receives writes now (`"indexeddb"`, `"memory"`, …). */
+  storage: string;
+  /** True after the preferred store failed and writes went to the fallback. */
+  degraded: boolean;
+  /** Why the preferred store was abandoned. */
+  storageError?: string;
+  /** Events accepted but not yet stored (waiting for a flush or for consent). */
+  pending: number;
+}
+
+/** What {@link Recorder.exportData} returns. */
+export interface RecorderExport extends StoreDump {
+  /** Accepted events not written yet (e.g. held until consent). */
+  pending: NewEvent[];
+}
+
+/** What {@link Recorder.forget} returns: storage re-read after deletion. */
+export interface ForgetResult {
+  /** True when the re-read found no event and no database. */
+  verified: boolean;
+  /** `kind` of the preferred store. */
+  storage: string;
+  remainingEvents: number;
+  remainingDatabases: string[];
+  /** ISO time of the erasure. */
+  erasedAt: string;
+}
+
+function asStorageError(err: unknown): LocalRecError {
+  if (err instanceof LocalRecError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  return new LocalRecError('STORAGE_FAILED', `Storage failed: ${msg}`, { cause: err });
+}
+
+function freezeEvent(e: NewEvent): NewEvent {
+  if (e.context) Object.freeze(e.context);
+  const items = (e.data as { items?: string[] }).items;
+  if (items) Object.freeze(items);
+  const props = (e.data as { props?: object }).props;
+  if (props) Object.freeze(props);
+  Object.freeze(e.data);
+  return Object.freeze(e);
+}
+
+/**
+ * Records events for one app on one device.
+ * @example
+ * const rec = new Recorder({ config: resolveConfig({ appId: 'shop' }), store: new MemoryEventStore() });
+ * rec.record('view', { itemId: 'SKU-1' });
+ * await rec.flush();
+ */
+export class Recorder {
+  private readonly config: ResolvedConfig;
+  private readonly primary: EventStore;
+  private active: EventStore;
+  private readonly onError: (e: LocalRecError) => void;
+  private readonly strict: boolean;
+  private readonly now: () => number;
+  private readonly newId: () => string;
+  private readonly makeFallback: () => EventStore;
+  private readonly bucket: TokenBucket | undefined;
+  private session: SessionTracker;
+  private consentValue: Consent;
+  private pending: NewEvent[] = [];
+  private opened: Promise<EventStore> | undefined;
+  private degradedBy: LocalRecError | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private queuedFlush: Promise<void> | undefined;
+  private overflowReported = false;
+
+  constructor(options: RecorderOptions) {
+    this.config = options.config;
+    this.primary = options.store;
+    this.active = options.store;
+    this.onError = options.onError ?? (() => undefined);
+    this.strict = options.strict === true;
+    this.now = options.now ?? (() => Date.now());
+    this.newId = options.newId ?? createUid;
+    this.makeFallback = options.fallback ?? (() => new MemoryEventStore());
+    this.bucket = this.config.rateLimit === false ? undefined : new TokenBucket(this.config.rateLimit);
+    this.session = new SessionTracker(this.config.sessionIdleMs, this.newId);
+    this.consentValue = this.config.consent;
+  }
+
+  /** Current consent. */
+  get consent(): Consent {
+    return this.consentValue;
+  }
+
+  /** True when events may be written to storage now. */
+  get canWrite(): boolean {
+    return this.consentValue === 'granted' || (this.consentValue === 'pending' && !this.config.requireConsent);
+  }
+
+  /** The store that receives writes now (the fallback after a failure). */
+  get store(): EventStore {
+    return this.active;
+  }
+
+  get status(): RecorderStatus {
+    const s: RecorderStatus = { storage: this.active.kind, degraded: this.active !== this.primary, pending: this.pending.length };
+    if (this.degradedBy) s.storageError = this.degradedBy.message;
+    return s;
+  }
+
+  /**
+   * Validates and queues one event. Synchronous and cheap; storage happens on {@link flush}
+   * (called automatically once a batch is full).
+   * @returns the accepted (frozen) event, or `undefined` when consent is `'denied'`.
+   * @throws {LocalRecError} `INVALID_EVENT` (nothing is queued) or `RATE_LIMITED`.
+   */
+  record(type: string, data: unknown): NewEvent | undefined {
+    const now = this.now();
+    const valid = validateEvent(type, data, now);
+    if (this.consentValue === 'denied') return undefined;
+    if (this.bucket && !this.bucket.take(now)) {
+      const rl = this.config.rateLimit as { perSecond: number; burst: number };
+      throw new LocalRecError('RATE_LIMITED', `Too many events: more than ${rl.burst} at once or ${rl.perSecond}/s sustained; event dropped.`, {
+        field: 'rateLimit',
+        accepted: [`≤ ${rl.perSecond} events/s`, `bursts ≤ ${rl.burst}`],
+      });
+    }
+    const ev: NewEvent = { uid: this.newId(), type: valid.type, ts: valid.ts, sessionId: this.session.touch(now), data: valid.data };
+    if (valid.itemId !== undefined) ev.itemId = valid.itemId;
+    if (valid.context !== undefined) ev.context = valid.context;
+    this.enqueue(freezeEvent(ev));
+    if (this.canWrite && this.pending.length >= this.config.batchSize) void this.flush().catch(() => undefined);
+    return ev;
+  }
+
+  private enqueue(ev: NewEvent): void {
+    this.pending.push(ev);
+    if (this.pending.length <= this.config.queueLimit) {
+      this.overflowReported = false;
+      return;
+    }
+    this.pending.shift();
+    if (!this.overflowReported) {
+      this.overflowReported = true;
+      this.report(new LocalRecError('QUEUE_FULL', `More than ${this.config.queueLimit} events are waiting (${this.canWrite ? 'storage is slow' : 'consent is not granted'}); the oldest are dropped.`, {
+        field: 'queueLimit',
+        accepted: [`≤ ${this.config.queueLimit} waiting events`],
+      }));
+    }
+  }
+
+  /**
+   * Changes consent. `'granted'` writes the held events; `'denied'` discards them (and stores
+   * nothing from then on). Data stored earlier stays until {@link forget}.
+   * @throws {LocalRecError} `INVALID_ARGUMENT` for any other value.
+   */
+  setConsent(consent: Consent): void {
+    this.consentValue = checkConsent(consent);
+    if (consent === 'denied') this.pending = [];
+    if (this.canWrite && this.pending.length > 0) void this.flush().catch(() => undefined);
+  }
+
+  /**
+   * Writes every queued event (in batches of `batchSize`, one transaction each), then persists
+   * the session and applies retention and the cap. Resolves when the events are durable in the
+   * store, or in the fallback store after a failure (reported through `onError`). Rejects only
+   * in strict mode. Without write consent it resolves at once and writes nothing.
+   */
+  flush(): Promise<void> {
+    if (this.queuedFlush) return this.queuedFlush;
+    const run = this.chain.then(() => {
+      this.queuedFlush = undefined;
+      return this.writePending();
+    });
+    this.queuedFlush = run;
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private report(e: LocalRecError): void {
+    try {
+      this.onError(e);
+    } catch {
+      // A throwing host callback must not break recording.
+    }
+  }
+
+  /** Opens the active store once; an open failure switches to the fallback. */
+  private ensureOpen(): Promise<EventStore> {
+    this.opened ??= (async () => {
+      try {
+        await this.active.open();
+      } catch (err) {
+        await this.failover(asStorageError(err));
+        return this.active;
+      }
+      try {
+        const prev = await this.active.getMeta<SessionState>(SESSION_META_KEY);
+        const replaced = this.session.adopt(prev);
+        const id = this.session.current?.id;
+        if (replaced !== undefined && id !== undefined) {
+          this.pending = this.pending.map((e) => (e.sessionId === replaced ? freezeEvent({ ...e, sessionId: id }) : e));
+        }
+      } catch (err) {
+        this.report(asStorageError(err));
+      }
+      return this.active;
+    })();
+    return this.opened;
+  }
+
+  /** Switches writes to the fallback store, carrying over what the failed store still lets us read. */
+  private async failover(cause: LocalRecError): Promise<void> {
+    if (this.active !== this.primary) throw cause; // the fallback itself failed: nothing left to switch to
+    const failed = this.active;
+    const mem = this.makeFallback();
+    await mem.open();
+    try {
+      const old = await failed.query();
+      if (old.length > 0) await mem.append(old);
+    } catch {
+      // Unreadable: what it holds stays there (not lost), but this page cannot use it.
+    }
+    this.active = mem;
+    this.opened = Promise.resolve(mem);
+    this.degradedBy = cause;
+    this.report(new LocalRecError(cause.code, `${cause.message} LocalRec keeps working from memory for this page (storage: "${mem.kind}").`, {
+      cause,
+      ...(cause.field !== undefined ? { field: cause.field } : {}),
+    }));
+  }
+
+  private async writePending(): Promise<void> {
+    let failure: LocalRecError | undefined;
+    let wrote = false;
+    while (this.canWrite && this.pending.length > 0) {
+      const store = await this.ensureOpen();
+      const batch = this.pending.slice(0, this.config.batchSize);
+      try {
+        await this.appendWithQuotaRetry(store, batch);
+      } catch (err) {
+        failure = asStorageError(err);
+        try {
+          await this.failover(failure);
+        } catch (fatal) {
+          // Even the fallback failed: keep the events queued and give up for now.
+          this.report(asStorageError(fatal));
+          if (this.strict) throw asStorageError(fatal);
+          return;
+        }
+        continue; // retry the same batch on the fallback
+      }
+      const done = new Set(batch);
+      this.pending = this.pending.filter((e) => !done.has(e));
+      wrote = true;
+    }
+    if (wrote) await this.maintain();
+    if (failure && this.strict) throw failure;
+  }
+
+  /** Appends; on QUOTA_EXCEEDED evicts the oldest fifth (policy: oldest first) and retries once. */
+  private async appendWithQuotaRetry(store: EventStore, batch: NewEvent[]): Promise<void> {
+    try {
+      await store.append(batch);
+    } catch (err) {
+      const e = asStorageError(err);
+      if (e.code !== 'QUOTA_EXCEEDED') throw e;
+      const count = await store.count();
+      const evicted = await store.prune({
+        retentionMs: this.config.retentionMs,
+        maxEvents: Math.max(0, Math.min(this.config.maxEvents, Math.floor(count * 0.8)) - batch.length),
+        now: this.now(),
+      });
+      await store.append(batch);
+      this.report(new LocalRecError('QUOTA_EXCEEDED', `Storage quota reached; evicted the ${evicted} oldest events and kept recording.`, { cause: e }));
+    }
+  }
+
+  /** After writes: persist the session, apply retention and the cap. Failures are reported, not thrown. */
+  private async maintain(): Promise<void> {
+    const store = this.active;
+    try {
+      const s = this.session.current;
+      if (s) await store.setMeta(SESSION_META_KEY, s);
+      await store.prune({ retentionMs: this.config.retentionMs, maxEvents: this.config.maxEvents, now: this.now() });
+    } catch (err) {
+      this.report(asStorageError(err));
+    }
+  }
+
+  /**
+   * The store to read from, or `undefined` when nothing was ever stored and storage may not be
+   * created yet (no write consent): reading must not create a database before consent.
+   */
+  private async readable(): Promise<EventStore | undefined> {
+    if (this.opened || this.canWrite) return this.ensureOpen();
+    const r = await this.active.residue();
+    return r.databases.length > 0 ? this.ensureOpen() : undefined;
+  }
+
+  /** Queries stored events (after writing queued ones). */
+  async query(q?: EventQuery): Promise<StoredEvent[]> {
+    await this.flush();
+    const store = await this.readable();
+    return store ? store.query(q) : [];
+  }
+
+  /** The recent item sequence (see {@link recentSequence} for the rule), after writing queued events. */
+  async recentSequence(opts?: SequenceOptions): Promise<SequenceEntry[]> {
+    await this.flush();
+    const store = await this.readable();
+    return store ? recentSequence(store, opts) : [];
+  }
+
+  /** Everything stored on this device plus the events still waiting. Flushes first when allowed. */
+  async exportData(): Promise<RecorderExport> {
+    await this.flush();
+    const store = await this.readable();
+    const dump: StoreDump = store ? await store.dump() : { store: this.active.kind, schemaVersion: 0, events: [], meta: {} };
+    return { ...dump, pending: [...this.pending] };
+  }
+
+  /**
+   * Deletes everything: the queue, the preferred store and the fallback, then re-reads storage
+   * (without recreating it) and returns what is left. Recording continues afterwards into fresh
+   * storage, in a new session.
+   */
+  forget(): Promise<ForgetResult> {
+    const run = this.chain.then(async (): Promise<ForgetResult> => {
+      this.pending = [];
+      const stores = this.active === this.primary ? [this.primary] : [this.primary, this.active];
+      let primaryDestroyed = true;
+      for (const s of stores) {
+        try {
+          await s.destroy();
+        } catch (err) {
+          if (s === this.primary) primaryDestroyed = false;
+          this.report(asStorageError(err));
+        }
+      }
+      this.opened = undefined;
+      this.session = new SessionTracker(this.config.sessionIdleMs, this.newId);
+      if (primaryDestroyed && this.active !== this.primary) {
+        // Give the preferred store another chance with fresh, empty storage.
+        this.active = this.primary;
+        this.degradedBy = undefined;
+      }
+      let remainingEvents = 0;
+      const remainingDatabases: string[] = [];
+      for (const s of stores) {
+        try {
+          const r = await s.residue();
+          remainingEvents += r.events;
+          remainingDatabases.push(...r.databases);
+        } catch (err) {
+          this.report(asStorageError(err));
+          remainingDatabases.push(`${s.kind} (unreadable)`);
+        }
+      }
+      return {
+        verified: remainingEvents === 0 && remainingDatabases.length === 0,
+        storage: this.primary.kind,
+        remainingEvents,
+        remainingDatabases,
+        erasedAt: new Date(this.now()).toISOString(),
+      };
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+}
