@@ -1,0 +1,7 @@
+/**
+ * @localrec/insights — what the device learns about its shopper, on the device: the profile,
+ * the abnormal-behaviour filter, social context and the one blending step, the online re-ranker
+ * and interest segments. Pure TypeScript: no DOM, no tfjs, no globals touched at import.
+ * @packageDocumentation
+ */
+export * from './profile.js';
