@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './profile.js';
+export * from './abnormal.js';

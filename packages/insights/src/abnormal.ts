@@ -1,0 +1,186 @@
+/**
+ * Abnormal-behaviour filter: finds events a person could not (or would not) have produced — a
+ * script, a stuck key, a crawler, a wrong clock — so they can be kept out of the profile, the model
+ * input and the re-ranker. Flagged events are not deleted: they stay in the store and in
+ * `exportData()`; callers drop them by uid/seq (see {@link AbnormalReport}).
+ *
+ * Patterns (each configurable, each can be switched off with `false`):
+ *
+ * | flag        | rule (defaults)                                                                                 |
+ * |-------------|-------------------------------------------------------------------------------------------------|
+ * | `burst`     | more than 8 events within any 1 s, or more than 120 within any 60 s — every event in such a window |
+ * | `repeat`    | 6 or more identical events in a row (same type, item and query), each ≤ 5 s after the previous — all but the first |
+ * | `metronome` | 12 or more events in a row whose gaps vary by less than 5 % (coefficient of variation), gaps ≤ 60 s: timer-driven |
+ * | `crawl`     | 30 or more item events in a row, each ≤ 1.5 s after the previous, at least 80 % on distinct items: a catalogue sweep |
+ * | `future`    | a timestamp more than 5 minutes after `now`: a wrong clock or forged time                       |
+ *
+ * `impression` events are recorded by the SDK itself (several per render), so they are ignored by
+ * default (`ignoreTypes`). Events are examined in time order regardless of session, because one
+ * person does not act in two tabs at machine speed.
+ */
+import type { EventType, StoredEvent } from '@localrec/core';
+
+export type AbnormalFlag = 'burst' | 'repeat' | 'metronome' | 'crawl' | 'future';
+
+export interface BurstRule {
+  windowMs: number;
+  /** More than this many events within `windowMs` is a burst. */
+  maxEvents: number;
+}
+
+export interface AbnormalOptions {
+  /** Burst windows. Default `[{ windowMs: 1000, maxEvents: 8 }, { windowMs: 60000, maxEvents: 120 }]`. */
+  burst?: readonly BurstRule[] | false;
+  repeat?: { minRun: number; maxGapMs: number } | false;
+  metronome?: { minRun: number; maxCv: number; maxGapMs: number } | false;
+  crawl?: { minRun: number; maxGapMs: number; minDistinctShare: number } | false;
+  future?: { toleranceMs: number } | false;
+  /** Time the `future` rule compares with. Default `Date.now()`. */
+  now?: number;
+  /** Event types neither counted nor flagged. Default `['impression']`. */
+  ignoreTypes?: readonly EventType[];
+}
+
+export const DEFAULT_ABNORMAL_OPTIONS = Object.freeze({
+  burst: Object.freeze([{ windowMs: 1000, maxEvents: 8 }, { windowMs: 60_000, maxEvents: 120 }]),
+  repeat: Object.freeze({ minRun: 6, maxGapMs: 5000 }),
+  metronome: Object.freeze({ minRun: 12, maxCv: 0.05, maxGapMs: 60_000 }),
+  crawl: Object.freeze({ minRun: 30, maxGapMs: 1500, minDistinctShare: 0.8 }),
+  future: Object.freeze({ toleranceMs: 5 * 60_000 }),
+  ignoreTypes: Object.freeze(['impression'] as EventType[]),
+});
+
+/** What {@link detectAbnormal} found. */
+export interface AbnormalReport {
+  /** uid → the flags raised on that event. */
+  flags: Map<string, AbnormalFlag[]>;
+  /** uids of flagged events (for the profile's `exclude` and the re-ranker). */
+  uids: Set<string>;
+  /** seqs of flagged events (for store queries). */
+  seqs: Set<number>;
+  /** How many events each flag was raised on. */
+  counts: Record<AbnormalFlag, number>;
+}
+
+type Ev = Pick<StoredEvent, 'uid' | 'seq' | 'type' | 'ts' | 'itemId' | 'data'>;
+
+/**
+ * Examines events (any order) and returns the abnormal ones. Pure; the events are not changed.
+ * For a live stream, pass the new events together with a tail of the previous ones (e.g. the last
+ * 200) so runs that straddle the boundary are seen.
+ */
+export function detectAbnormal(events: readonly Ev[], options: AbnormalOptions = {}): AbnormalReport {
+  const d = DEFAULT_ABNORMAL_OPTIONS;
+  const o = {
+    burst: options.burst ?? d.burst,
+    repeat: options.repeat ?? d.repeat,
+    metronome: options.metronome ?? d.metronome,
+    crawl: options.crawl ?? d.crawl,
+    future: options.future ?? d.future,
+    now: options.now,
+    ignoreTypes: options.ignoreTypes ?? d.ignoreTypes,
+  };
+  const ignore = new Set<string>(o.ignoreTypes);
+  const evs = events.filter((e) => !ignore.has(e.type)).sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+  const report: AbnormalReport = {
+    flags: new Map(), uids: new Set(), seqs: new Set(),
+    counts: { burst: 0, repeat: 0, metronome: 0, crawl: 0, future: 0 },
+  };
+  const flag = (e: Ev, f: AbnormalFlag) => {
+    const fs = report.flags.get(e.uid);
+    if (fs?.includes(f)) return;
+    if (fs) fs.push(f); else report.flags.set(e.uid, [f]);
+    report.uids.add(e.uid);
+    report.seqs.add(e.seq);
+    report.counts[f]++;
+  };
+
+  if (o.burst) {
+    for (const rule of o.burst) {
+      let i = 0;
+      let flaggedUpTo = -1;
+      for (let j = 0; j < evs.length; j++) {
+        while (evs[j]!.ts - evs[i]!.ts >= rule.windowMs) i++;
+        if (j - i + 1 > rule.maxEvents) {
+          for (let k = Math.max(i, flaggedUpTo + 1); k <= j; k++) flag(evs[k]!, 'burst');
+          flaggedUpTo = j;
+        }
+      }
+    }
+  }
+
+  if (o.repeat) {
+    const { minRun, maxGapMs } = o.repeat;
+    const key = (e: Ev) => `${e.type}\u0000${e.itemId ?? ''}\u0000${e.data.query ?? ''}`;
+    forEachRun(evs, (a, b) => key(a) === key(b) && b.ts - a.ts <= maxGapMs, (run) => {
+      if (run.length >= minRun) for (const e of run.slice(1)) flag(e, 'repeat');
+    });
+  }
+
+  if (o.metronome) {
+    const { minRun, maxCv, maxGapMs } = o.metronome;
+    for (let s = 0; s + minRun <= evs.length; s++) {
+      let sum = 0;
+      let sq = 0;
+      let ok = true;
+      for (let k = s + 1; k < s + minRun; k++) {
+        const g = evs[k]!.ts - evs[k - 1]!.ts;
+        if (g > maxGapMs) { ok = false; break; }
+        sum += g;
+        sq += g * g;
+      }
+      if (!ok) continue;
+      const n = minRun - 1;
+      const mean = sum / n;
+      const sd = Math.sqrt(Math.max(0, sq / n - mean * mean));
+      if (sd <= maxCv * mean) for (let k = s; k < s + minRun; k++) flag(evs[k]!, 'metronome');
+    }
+  }
+
+  if (o.crawl) {
+    const { minRun, maxGapMs, minDistinctShare } = o.crawl;
+    const items = evs.filter((e) => e.itemId !== undefined);
+    forEachRun(items, (a, b) => b.ts - a.ts <= maxGapMs, (run) => {
+      if (run.length < minRun) return;
+      const distinct = new Set(run.map((e) => e.itemId)).size;
+      if (distinct >= minDistinctShare * run.length) for (const e of run) flag(e, 'crawl');
+    });
+  }
+
+  if (o.future) {
+    const limit = (o.now ?? Date.now()) + o.future.toleranceMs;
+    for (const e of evs) if (e.ts > limit) flag(e, 'future');
+  }
+  return report;
+}
+
+/** Calls `onRun` with every maximal run of consecutive events where `joins(prev, next)` holds. */
+function forEachRun(evs: readonly Ev[], joins: (a: Ev, b: Ev) => boolean, onRun: (run: Ev[]) => void): void {
+  let run: Ev[] = [];
+  for (const e of evs) {
+    const prev = run[run.length - 1];
+    if (prev && joins(prev, e)) run.push(e);
+    else {
+      if (run.length) onRun(run);
+      run = [e];
+    }
+  }
+  if (run.length) onRun(run);
+}
+
+/** True when an event must be kept out of models: flagged when stored, or flagged in `report`. */
+export function isAbnormal(e: Pick<StoredEvent, 'uid' | 'flags'>, report?: AbnormalReport): boolean {
+  return (e.flags?.length ?? 0) > 0 || (report?.uids.has(e.uid) ?? false);
+}
+
+/**
+ * The events fit for the profile, the model input and the re-ranker: detection is run on `events`
+ * and every flagged event (now or when stored) is left out. Returns the report too.
+ */
+export function withoutAbnormal<E extends Ev & Pick<StoredEvent, 'flags'>>(
+  events: readonly E[],
+  options: AbnormalOptions = {},
+): { events: E[]; report: AbnormalReport } {
+  const report = detectAbnormal(events, options);
+  return { events: events.filter((e) => !isAbnormal(e, report)), report };
+}
