@@ -6,3 +6,4 @@
  */
 export * from './profile.js';
 export * from './abnormal.js';
+export * from './social.js';

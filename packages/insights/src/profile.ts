@@ -421,3 +421,27 @@ export function computeProfile(
   acc.add(events);
   return acc.profile(catalog, options.now ?? Date.now());
 }
+
+/** Weights of {@link itemAffinity}: how much category, brand and price band each say. */
+export const ITEM_AFFINITY_WEIGHTS = Object.freeze({ category: 0.6, brand: 0.25, priceBand: 0.15 });
+
+/**
+ * How well an item fits the profile, in [0, 1]: 0.6 × category + 0.25 × brand + 0.15 × price band,
+ * each the item's affinity relative to the profile's strongest entry in that list (the favourite
+ * category scores 1). Unknown metadata contributes 0.
+ */
+export function itemAffinity(
+  profile: Pick<Profile, 'categories' | 'brands' | 'priceBands'>,
+  meta: ItemMeta | undefined,
+  priceBands: readonly number[] = DEFAULT_PRICE_BANDS,
+): number {
+  if (!meta) return 0;
+  const rel = (list: readonly Affinity[], key: string | undefined) => {
+    const top = list[0]?.share ?? 0;
+    return top > 0 ? affinityOf(list, key) / top : 0;
+  };
+  const w = ITEM_AFFINITY_WEIGHTS;
+  return w.category * rel(profile.categories, meta.category)
+    + w.brand * rel(profile.brands, meta.brand)
+    + w.priceBand * rel(profile.priceBands, meta.price === undefined ? undefined : priceBandOf(meta.price, priceBands));
+}

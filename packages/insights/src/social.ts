@@ -1,0 +1,239 @@
+/**
+ * Social context supplied by the host page (`setSocialContext(...)`) and the ONE scoring step that
+ * blends the model score with profile affinity and social proof.
+ *
+ * The context is what the host already shows on its page — counts of friends who liked or bought an
+ * item, items friends shared with this shopper. It lives in memory only, for its lifetime
+ * (`ttlMs`, default 30 minutes, at most 24 hours), and is never written to storage or exported.
+ */
+import { LocalRecError, type ItemMeta, type Reason, type ScoredItem } from '@localrec/core';
+import { itemAffinity, type CatalogLookup, type Profile } from './profile.js';
+
+/** Social signals about one item. */
+export interface SocialItemSignal {
+  /** How many of the shopper's friends liked the item. */
+  friendsLiked?: number;
+  /** How many of the shopper's friends bought the item. */
+  friendsBought?: number;
+  /** Friends who shared the item with this shopper: a count, or their opaque friend ids. */
+  sharedBy?: number | string[];
+}
+
+/** The argument of `setSocialContext(...)`. */
+export interface SocialContextInput {
+  /** itemId → signals. At most {@link SOCIAL_LIMITS}.maxItems entries. */
+  items: Record<string, SocialItemSignal>;
+  /** Lifetime in ms. Default 30 minutes; at most 24 hours. */
+  ttlMs?: number;
+}
+
+/** A validated context with its expiry. Held in memory only. */
+export interface SocialContext {
+  readonly items: ReadonlyMap<string, Readonly<NormalisedSignal>>;
+  readonly receivedAt: number;
+  readonly expiresAt: number;
+}
+
+/** A signal with `sharedBy` reduced to a count. */
+export interface NormalisedSignal {
+  friendsLiked: number;
+  friendsBought: number;
+  sharedBy: number;
+}
+
+export const SOCIAL_LIMITS = Object.freeze({
+  maxItems: 10_000,
+  maxItemIdLength: 256,
+  maxCount: 1_000_000,
+  defaultTtlMs: 30 * 60_000,
+  maxTtlMs: 24 * 3_600_000,
+});
+
+const SIGNAL_KEYS = ['friendsLiked', 'friendsBought', 'sharedBy'] as const;
+const INPUT_KEYS = ['items', 'ttlMs'] as const;
+
+function invalid(field: string, message: string, accepted?: readonly string[]): LocalRecError {
+  return new LocalRecError('INVALID_ARGUMENT', `setSocialContext: ${field} ${message}`, accepted ? { field, accepted } : { field });
+}
+
+function count(v: unknown, field: string): number {
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > SOCIAL_LIMITS.maxCount) {
+    throw invalid(field, `must be an integer from 0 to ${SOCIAL_LIMITS.maxCount}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Validates host input and returns the in-memory context. Throws a `LocalRecError` with code
+ * `INVALID_ARGUMENT` whose `field` names the bad value (e.g. `items["sku-1"].friendsLiked`).
+ */
+export function createSocialContext(input: unknown, now: number): SocialContext {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw invalid('context', `must be an object { items, ttlMs? }, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`);
+  }
+  for (const k of Object.keys(input)) {
+    if (!(INPUT_KEYS as readonly string[]).includes(k)) throw invalid(k, 'is not a known field', INPUT_KEYS);
+  }
+  const { items, ttlMs } = input as { items?: unknown; ttlMs?: unknown };
+  let ttl: number = SOCIAL_LIMITS.defaultTtlMs;
+  if (ttlMs !== undefined) {
+    if (typeof ttlMs !== 'number' || !(ttlMs > 0) || ttlMs > SOCIAL_LIMITS.maxTtlMs) {
+      throw invalid('ttlMs', `must be a number of ms in (0, ${SOCIAL_LIMITS.maxTtlMs}] (24 h), got ${JSON.stringify(ttlMs)}`);
+    }
+    ttl = ttlMs;
+  }
+  if (typeof items !== 'object' || items === null || Array.isArray(items)) {
+    throw invalid('items', 'must be an object mapping item ids to { friendsLiked?, friendsBought?, sharedBy? }');
+  }
+  const entries = Object.entries(items);
+  if (entries.length > SOCIAL_LIMITS.maxItems) {
+    throw invalid('items', `has ${entries.length} entries; at most ${SOCIAL_LIMITS.maxItems} are accepted`);
+  }
+  const out = new Map<string, NormalisedSignal>();
+  for (const [id, sig] of entries) {
+    const f = `items[${JSON.stringify(id)}]`;
+    if (id.length === 0 || id.length > SOCIAL_LIMITS.maxItemIdLength) {
+      throw invalid(f, `has an item id of length ${id.length}; accepted 1 to ${SOCIAL_LIMITS.maxItemIdLength}`);
+    }
+    if (typeof sig !== 'object' || sig === null || Array.isArray(sig)) throw invalid(f, 'must be an object');
+    for (const k of Object.keys(sig)) {
+      if (!(SIGNAL_KEYS as readonly string[]).includes(k)) throw invalid(`${f}.${k}`, 'is not a known field', SIGNAL_KEYS);
+    }
+    const s = sig as SocialItemSignal;
+    let shared: number;
+    if (Array.isArray(s.sharedBy)) {
+      s.sharedBy.forEach((fid, i) => {
+        if (typeof fid !== 'string' || fid.length === 0 || fid.length > 256) {
+          throw invalid(`${f}.sharedBy[${i}]`, `must be a friend id string of length 1 to 256, got ${JSON.stringify(fid)}`);
+        }
+      });
+      shared = new Set(s.sharedBy).size;
+    } else shared = count(s.sharedBy, `${f}.sharedBy`);
+    out.set(id, {
+      friendsLiked: count(s.friendsLiked, `${f}.friendsLiked`),
+      friendsBought: count(s.friendsBought, `${f}.friendsBought`),
+      sharedBy: shared,
+    });
+  }
+  return Object.freeze({ items: out, receivedAt: now, expiresAt: now + ttl });
+}
+
+/** The item's social signal, or undefined when there is none or the context has expired. */
+export function socialSignal(ctx: SocialContext | undefined, itemId: string, now: number): NormalisedSignal | undefined {
+  if (!ctx || now >= ctx.expiresAt) return undefined;
+  return ctx.items.get(itemId);
+}
+
+/**
+ * Social proof in [0, 1]: 1 − exp(−(liked + 2 × bought + 3 × shared) / 4). One friend's like gives
+ * 0.22, a share 0.53; it saturates, so a hundred likes cannot outweigh the model by themselves.
+ */
+export function socialProof(s: NormalisedSignal | undefined): number {
+  if (!s) return 0;
+  return 1 - Math.exp(-(s.friendsLiked + 2 * s.friendsBought + 3 * s.sharedBy) / 4);
+}
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many.replace('#', String(n)));
+
+/**
+ * The reason a person reads, strongest signal first: shares, then purchases, then likes —
+ * "Shared by a friend", "2 friends bought this", "3 friends liked this".
+ */
+export function socialReason(s: NormalisedSignal | undefined): Reason | undefined {
+  if (!s) return undefined;
+  if (s.sharedBy > 0) return { kind: 'social', text: plural(s.sharedBy, 'Shared by a friend', 'Shared by # friends') };
+  if (s.friendsBought > 0) return { kind: 'social', text: plural(s.friendsBought, 'A friend bought this', '# friends bought this') };
+  if (s.friendsLiked > 0) return { kind: 'social', text: plural(s.friendsLiked, 'A friend liked this', '# friends liked this') };
+  return undefined;
+}
+
+/** Inputs of {@link blendScore}, each in [0, 1]. */
+export interface BlendInput {
+  /** The model's score, normalised within the list (see {@link normaliseScores}). */
+  modelScore: number;
+  /** Profile affinity ({@link itemAffinity}). */
+  affinity: number;
+  /** {@link socialProof}. */
+  socialProof: number;
+}
+
+export interface BlendWeights {
+  model: number;
+  affinity: number;
+  social: number;
+}
+
+/** Default weights: the model leads; affinity and social proof break near-ties and lift good fits. */
+export const DEFAULT_BLEND_WEIGHTS: Readonly<BlendWeights> = Object.freeze({ model: 0.7, affinity: 0.15, social: 0.15 });
+
+export interface BlendResult {
+  score: number;
+  /** Each term's contribution (weight × input); they sum to `score`. */
+  parts: BlendWeights;
+  /** The term that contributed most beyond the model, if any contributed: it picks the reason. */
+  lift: 'affinity' | 'social' | undefined;
+}
+
+/**
+ * THE scoring step: score = w.model × modelScore + w.affinity × affinity + w.social × socialProof.
+ * Inputs are clamped to [0, 1]; weights must be non-negative.
+ */
+export function blendScore(input: BlendInput, weights: Readonly<BlendWeights> = DEFAULT_BLEND_WEIGHTS): BlendResult {
+  for (const k of ['model', 'affinity', 'social'] as const) {
+    if (!(weights[k] >= 0)) throw new LocalRecError('INVALID_ARGUMENT', `blend weight "${k}" must be ≥ 0, got ${weights[k]}`, { field: `weights.${k}` });
+  }
+  const c = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
+  const parts = {
+    model: weights.model * c(input.modelScore),
+    affinity: weights.affinity * c(input.affinity),
+    social: weights.social * c(input.socialProof),
+  };
+  let lift: BlendResult['lift'];
+  if (parts.social > 0 || parts.affinity > 0) lift = parts.social >= parts.affinity ? 'social' : 'affinity';
+  return { score: parts.model + parts.affinity + parts.social, parts, lift };
+}
+
+/** Min–max normalisation of a list's scores to [0, 1] (all equal → all 1). */
+export function normaliseScores(scores: readonly number[]): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of scores) { if (s < lo) lo = s; if (s > hi) hi = s; }
+  return scores.map((s) => (hi > lo ? (s - lo) / (hi - lo) : 1));
+}
+
+export interface BlendRankingOptions {
+  profile?: Pick<Profile, 'categories' | 'brands' | 'priceBands'>;
+  catalog?: CatalogLookup;
+  social?: SocialContext;
+  now: number;
+  weights?: Readonly<BlendWeights>;
+}
+
+function meta(catalog: CatalogLookup | undefined, id: string): ItemMeta | undefined {
+  if (!catalog) return undefined;
+  if (typeof catalog === 'function') return catalog(id);
+  if (catalog instanceof Map) return catalog.get(id);
+  return (catalog as Record<string, ItemMeta | undefined>)[id];
+}
+
+/**
+ * Applies {@link blendScore} to a result list and re-sorts it (stable on ties). The reason becomes
+ * the social reason when social proof is the larger lift, otherwise the item keeps its own reason.
+ */
+export function blendRanking(items: readonly ScoredItem[], o: BlendRankingOptions): ScoredItem[] {
+  const norm = normaliseScores(items.map((i) => i.score));
+  return items
+    .map((item, i) => {
+      const sig = socialSignal(o.social, item.itemId, o.now);
+      const b = blendScore({
+        modelScore: norm[i]!,
+        affinity: o.profile ? itemAffinity(o.profile, meta(o.catalog, item.itemId)) : 0,
+        socialProof: socialProof(sig),
+      }, o.weights);
+      const reason = b.lift === 'social' ? socialReason(sig) ?? item.reason : item.reason;
+      return { i, item: { ...item, score: b.score, reason } };
+    })
+    .sort((a, b) => b.item.score - a.item.score || a.i - b.i)
+    .map((x) => x.item);
+}
