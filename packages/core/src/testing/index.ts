@@ -1,0 +1,6 @@
+/**
+ * @localrec/core/testing — test helpers shared by adapters (needs vitest).
+ * @packageDocumentation
+ */
+export { describeEventStoreConformance, makeTestEvent } from './conformance.js';
+export type { ConformanceOptions, Heal } from './conformance.js';

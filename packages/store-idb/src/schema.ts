@@ -1,0 +1,98 @@
+/**
+ * The on-device database: its name, schema version and the migrations that build every version
+ * from the one before. Opening an older database runs the missing steps in order, inside the
+ * upgrade transaction, so data stored by an earlier SDK version is kept.
+ */
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type OpenDBCallbacks, type StoreNames } from 'idb';
+import type { StoredEvent } from '@localrec/core';
+
+/** Current schema version. Bump it and append a step to {@link MIGRATIONS} to change the schema. */
+export const SCHEMA_VERSION = 2;
+
+/** The database schema (current version). */
+export interface LocalRecDB extends DBSchema {
+  events: {
+    key: number;
+    value: StoredEvent;
+    indexes: {
+      ts: number;
+      itemId: string;
+      uid: string;
+      type: string;
+      type_ts: [string, number];
+    };
+  };
+  meta: { key: string; value: unknown };
+}
+
+export type LocalRecDatabase = IDBPDatabase<LocalRecDB>;
+type UpgradeTx = IDBPTransaction<LocalRecDB, ArrayLike<StoreNames<LocalRecDB>>, 'versionchange'>;
+
+/** Database name of an app: `localrec:<appId>`. */
+export function databaseName(appId: string): string {
+  return `localrec:${appId}`;
+}
+
+/**
+ * `MIGRATIONS[v]` upgrades a database from version `v` to `v + 1`.
+ * - 0 → 1: `events` (auto-increment `seq`; indexes `ts`, `itemId`, unique `uid`) and `meta`.
+ * - 1 → 2: indexes `type` and `type_ts` ([type, ts]) for queries by type and time; IndexedDB
+ *   fills them from the existing rows.
+ */
+export const MIGRATIONS: ReadonlyArray<(db: LocalRecDatabase, tx: UpgradeTx) => void> = [
+  (db) => {
+    const events = db.createObjectStore('events', { keyPath: 'seq', autoIncrement: true });
+    events.createIndex('ts', 'ts');
+    events.createIndex('itemId', 'itemId');
+    events.createIndex('uid', 'uid', { unique: true });
+    db.createObjectStore('meta');
+  },
+  (_db, tx) => {
+    const events = tx.objectStore('events');
+    events.createIndex('type', 'type');
+    events.createIndex('type_ts', ['type', 'ts']);
+  },
+];
+
+/**
+ * Opens (creating or upgrading) a LocalRec database at `version` (default {@link SCHEMA_VERSION}).
+ * Lower versions exist for migration tests. Rejects with the platform's DOMException.
+ */
+export function openDatabase(
+  name: string,
+  version: number = SCHEMA_VERSION,
+  callbacks: Omit<OpenDBCallbacks<LocalRecDB>, 'upgrade'> = {},
+): Promise<LocalRecDatabase> {
+  if (!Number.isInteger(version) || version < 1 || version > MIGRATIONS.length) {
+    return Promise.reject(new RangeError(`version must be an integer from 1 to ${MIGRATIONS.length}; got ${version}`));
+  }
+  try {
+    return openDB<LocalRecDB>(name, version, {
+      ...callbacks,
+      upgrade(db, oldVersion, newVersion, tx) {
+        for (let v = oldVersion; v < (newVersion ?? version); v++) MIGRATIONS[v]?.(db, tx);
+      },
+    });
+  } catch (err) {
+    // `indexedDB.open` itself can throw (SecurityError in sandboxed or opaque origins).
+    return Promise.reject(err);
+  }
+}
+
+/**
+ * Opens an EXISTING database at its current version without creating it: resolves `undefined`
+ * when there is none (the creating upgrade is aborted, which deletes the new empty database).
+ */
+export async function openExisting(name: string): Promise<LocalRecDatabase | undefined> {
+  try {
+    return await openDB<LocalRecDB>(name, undefined, {
+      upgrade(_db, _old, _new, tx) {
+        tx.done.catch(() => undefined); // idb's promise for this transaction rejects on abort: expected
+        tx.abort();
+      },
+    });
+  } catch (err) {
+    if ((err as { name?: string })?.name === 'AbortError') return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * {@link IndexedDbEventStore}: LocalRec's browser event store. One readwrite transaction per
+ * `append` batch; idempotent by event `uid` (a unique index), so retries and two tabs writing the
+ * same events never duplicate them; oldest-first eviction. No `window`/`document`: it works in
+ * pages and in Web Workers (the runtime worker reads the same database).
+ */
+import { deleteDB } from 'idb';
+import { LocalRecError } from '@localrec/core';
+import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoreResidue, StoredEvent } from '@localrec/core';
+import { storageError } from './errors.js';
+import { SCHEMA_VERSION, databaseName, openDatabase, openExisting, type LocalRecDatabase } from './schema.js';
+
+/** Options of {@link IndexedDbEventStore}. */
+export interface IndexedDbStoreOptions {
+  /** The shop's app id; the database is `localrec:<appId>` unless `dbName` is given. */
+  appId: string;
+  /** Explicit database name (tests, multiple stores per app). */
+  dbName?: string;
+  /**
+   * Never create or upgrade the database (e.g. the runtime worker, which only reads): reads of a
+   * database that does not exist yet answer empty; writes reject with `STORAGE_UNAVAILABLE`.
+   */
+  readOnly?: boolean;
+}
+
+/** Swallows a request promise's rejection (the transaction's own promise reports the failure). */
+function quiet<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * The IndexedDB adapter of {@link EventStore}. Every method opens the database lazily; if
+ * another tab upgrades or deletes the database, this connection closes itself (so the other tab
+ * is not blocked) and reconnects on the next call.
+ * @example
+ * const store = new IndexedDbEventStore({ appId: 'my-shop' });
+ * await store.append([event]);
+ * const recent = await store.query({ order: 'desc', limit: 20 });
+ */
+export class IndexedDbEventStore implements EventStore {
+  readonly kind = 'indexeddb';
+  /** The IndexedDB database name. */
+  readonly dbName: string;
+  readonly readOnly: boolean;
+  private connection: Promise<LocalRecDatabase> | undefined;
+
+  constructor(options: IndexedDbStoreOptions) {
+    if (typeof options?.appId !== 'string' || options.appId.length === 0) {
+      throw new LocalRecError('INVALID_ARGUMENT', 'IndexedDbEventStore needs a non-empty appId.', { field: 'appId', accepted: ['non-empty string'] });
+    }
+    this.dbName = options.dbName ?? databaseName(options.appId);
+    this.readOnly = options.readOnly === true;
+  }
+
+  /** The open connection (opening, creating or upgrading the database on first use). */
+  private connect(): Promise<LocalRecDatabase> {
+    if (this.readOnly) return this.connectExisting().then((db) => {
+      if (db === undefined) throw new LocalRecError('STORAGE_UNAVAILABLE', `IndexedDB "${this.dbName}" does not exist yet (read-only store).`);
+      return db;
+    });
+    if (this.connection === undefined) {
+      const opening = openDatabase(this.dbName, SCHEMA_VERSION, {
+        // Another connection wants to upgrade or delete the database: step aside.
+        blocking: () => this.drop(opening),
+        terminated: () => this.drop(opening, false),
+      });
+      this.connection = opening;
+      opening.catch(() => {
+        if (this.connection === opening) this.connection = undefined; // evict failures so the next call retries
+      });
+    }
+    return this.connection.catch((err: unknown) => {
+      throw storageError(err, 'open', this.dbName);
+    });
+  }
+
+  /** For read-only stores: the database if it exists (never created here). */
+  private connectExisting(): Promise<LocalRecDatabase | undefined> {
+    if (this.connection) return this.connection;
+    const opening = openExisting(this.dbName).then((db) => {
+      if (db === undefined) {
+        this.connection = undefined; // not there yet: look again next time
+        return undefined;
+      }
+      db.addEventListener('versionchange', () => this.drop(ready));
+      db.addEventListener('close', () => this.drop(ready, false));
+      return db;
+    });
+    const ready = opening as Promise<LocalRecDatabase>;
+    this.connection = ready;
+    opening.catch(() => {
+      if (this.connection === ready) this.connection = undefined;
+    });
+    return opening.catch((err: unknown) => {
+      throw storageError(err, 'open', this.dbName);
+    });
+  }
+
+  private drop(conn: Promise<LocalRecDatabase>, close = true): void {
+    if (this.connection === conn) this.connection = undefined;
+    if (close) void conn.then((db) => db.close(), () => undefined);
+  }
+
+  /** Runs a read; a read-only store whose database does not exist yet answers `empty`. */
+  private async read<T>(empty: T, fn: (db: LocalRecDatabase) => Promise<T>): Promise<T> {
+    let db: LocalRecDatabase | undefined;
+    if (this.readOnly) {
+      db = await this.connectExisting();
+      if (db === undefined) return empty;
+    } else {
+      db = await this.connect();
+    }
+    try {
+      return await fn(db);
+    } catch (err) {
+      throw storageError(err, 'read', this.dbName);
+    }
+  }
+
+  async open(): Promise<void> {
+    if (this.readOnly) await this.connectExisting();
+    else await this.connect();
+  }
+
+  /**
+   * Appends a batch in ONE readwrite transaction. Events whose `uid` is already stored (or
+   * repeated in the batch) are skipped. All or nothing: on failure the transaction is aborted and
+   * nothing of the batch is stored; what was stored before is untouched.
+   * @throws {LocalRecError} `QUOTA_EXCEEDED`, `STORAGE_FAILED`, `STORAGE_UNAVAILABLE`.
+   */
+  async append(events: readonly NewEvent[]): Promise<StoredEvent[]> {
+    if (events.length === 0) return [];
+    const db = await this.connect();
+    let tx;
+    try {
+      tx = db.transaction('events', 'readwrite');
+    } catch (err) {
+      throw storageError(err, 'write', this.dbName);
+    }
+    const done = quiet(tx.done);
+    try {
+      const unique: NewEvent[] = [];
+      const seen = new Set<string>();
+      for (const e of events) {
+        if (!seen.has(e.uid)) {
+          seen.add(e.uid);
+          unique.push(e);
+        }
+      }
+      const byUid = tx.store.index('uid');
+      const existing = await Promise.all(unique.map((e) => quiet(byUid.getKey(e.uid))));
+      const fresh = unique.filter((_, i) => existing[i] === undefined);
+      const keys = fresh.map((e) => {
+        // `seq` is the store's to assign (events copied from another store carry theirs).
+        const { seq: _seq, ...row } = e as Partial<StoredEvent> & NewEvent;
+        return quiet(tx.store.add(row as StoredEvent));
+      });
+      const seqs = await Promise.all(keys);
+      await done;
+      return fresh.map((e, i) => ({ ...e, seq: seqs[i] as number }));
+    } catch (err) {
+      try {
+        tx.abort();
+      } catch {
+        // Already finished or aborted.
+      }
+      throw storageError(tx.error ?? err, 'write', this.dbName);
+    }
+  }
+
+  /** Events matching `q`, ordered by `ts` then `seq` (see {@link EventQuery}). */
+  query(q: EventQuery = {}): Promise<StoredEvent[]> {
+    return this.read([], async (db) => {
+      const limit = q.limit === undefined ? Infinity : Math.max(0, q.limit);
+      if (limit === 0) return [];
+      const lo = q.since ?? -Infinity;
+      const hi = q.until ?? Infinity;
+      const types = q.types === undefined ? undefined : new Set<string>(q.types);
+      const desc = q.order === 'desc';
+      const tx = db.transaction('events', 'readonly');
+
+      if (q.itemId !== undefined) {
+        // Few events per item: read them all through the index, then filter and order in memory.
+        const rows = await tx.store.index('itemId').getAll(q.itemId);
+        const out = rows
+          .filter((e) => e.ts >= lo && e.ts < hi && (types === undefined || types.has(e.type)))
+          .sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+        if (desc) out.reverse();
+        return out.slice(0, limit);
+      }
+      if (lo > hi || (lo === hi && q.until !== undefined)) return [];
+      const single = types !== undefined && types.size === 1 ? [...types][0] : undefined;
+      const upperOpen = q.until !== undefined;
+      const source = single !== undefined
+        ? { index: tx.store.index('type_ts'), range: IDBKeyRange.bound([single, lo], [single, hi], false, upperOpen) }
+        : { index: tx.store.index('ts'), range: IDBKeyRange.bound(lo, hi, false, upperOpen) };
+      if (types !== undefined && types.size === 0) return [];
+      const filtered = types !== undefined && single === undefined;
+      if (!desc && !filtered) return source.index.getAll(source.range, Number.isFinite(limit) ? limit : undefined);
+
+      const out: StoredEvent[] = [];
+      let cursor = await source.index.openCursor(source.range, desc ? 'prev' : 'next');
+      while (cursor && out.length < limit) {
+        if (!filtered || types.has(cursor.value.type)) out.push(cursor.value);
+        cursor = await cursor.continue();
+      }
+      return out;
+    });
+  }
+
+  count(): Promise<number> {
+    return this.read(0, (db) => db.count('events'));
+  }
+
+  /**
+   * Deletes events older than `now - retentionMs`, then the oldest (by `ts`) beyond `maxEvents`,
+   * in one transaction. Returns how many were deleted.
+   */
+  async prune(policy: RetentionPolicy): Promise<number> {
+    const db = await this.connect();
+    const tx = db.transaction('events', 'readwrite');
+    const done = quiet(tx.done);
+    try {
+      const byTs = tx.store.index('ts');
+      let deleted = 0;
+      let cursor = await byTs.openKeyCursor(IDBKeyRange.upperBound(policy.now - policy.retentionMs, true));
+      while (cursor) {
+        quiet(tx.store.delete(cursor.primaryKey));
+        deleted++;
+        cursor = await cursor.continue();
+      }
+      let excess = (await tx.store.count()) - policy.maxEvents;
+      if (excess > 0) {
+        let c = await byTs.openKeyCursor();
+        while (c && excess > 0) {
+          quiet(tx.store.delete(c.primaryKey));
+          deleted++;
+          excess--;
+          c = await c.continue();
+        }
+      }
+      await done;
+      return deleted;
+    } catch (err) {
+      try {
+        tx.abort();
+      } catch {
+        // finished
+      }
+      throw storageError(tx.error ?? err, 'write', this.dbName);
+    }
+  }
+
+  getMeta<T = unknown>(key: string): Promise<T | undefined> {
+    return this.read(undefined, (db) => db.get('meta', key) as Promise<T | undefined>);
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    const db = await this.connect();
+    try {
+      await db.put('meta', value, key);
+    } catch (err) {
+      throw storageError(err, 'write', this.dbName);
+    }
+  }
+
+  async deleteMeta(key: string): Promise<void> {
+    const db = await this.connect();
+    try {
+      await db.delete('meta', key);
+    } catch (err) {
+      throw storageError(err, 'write', this.dbName);
+    }
+  }
+
+  /** Everything in the database, events ordered by `ts` then `seq`. */
+  dump(): Promise<StoreDump> {
+    const empty: StoreDump = { store: this.kind, schemaVersion: SCHEMA_VERSION, events: [], meta: {} };
+    return this.read(empty, async (db) => {
+      const tx = db.transaction(['events', 'meta'], 'readonly');
+      const [events, keys, values] = await Promise.all([
+        tx.objectStore('events').index('ts').getAll(),
+        tx.objectStore('meta').getAllKeys(),
+        tx.objectStore('meta').getAll(),
+      ]);
+      const meta: Record<string, unknown> = {};
+      keys.forEach((k, i) => {
+        if (k !== '__proto__') meta[String(k)] = values[i];
+      });
+      return { store: this.kind, schemaVersion: db.version, events, meta };
+    });
+  }
+
+  /**
+   * Deletes the whole database. Other LocalRec connections (tabs, the runtime worker) close
+   * themselves when asked, so the deletion is not blocked by them.
+   */
+  async destroy(): Promise<void> {
+    const conn = this.connection;
+    this.connection = undefined;
+    if (conn) await conn.then((db) => db.close(), () => undefined);
+    try {
+      await deleteDB(this.dbName);
+    } catch (err) {
+      throw storageError(err, 'write', this.dbName);
+    }
+  }
+
+  /** Re-reads without creating: whether the database still exists and how many events it holds. */
+  async residue(): Promise<StoreResidue> {
+    let db: LocalRecDatabase | undefined;
+    try {
+      db = await openExisting(this.dbName);
+    } catch (err) {
+      throw storageError(err, 'open', this.dbName);
+    }
+    if (db === undefined) return { events: 0, databases: [] };
+    try {
+      const events = db.objectStoreNames.contains('events') ? await db.count('events') : 0;
+      return { events, databases: [this.dbName] };
+    } finally {
+      db.close();
+    }
+  }
+
+  /** Closes the connection; any later call reopens it. */
+  close(): void {
+    const conn = this.connection;
+    this.connection = undefined;
+    if (conn) void conn.then((db) => db.close(), () => undefined);
+  }
+}
