@@ -9,3 +9,11 @@ export {
   type CatalogItem, type CatalogOptions, type PriceBand,
 } from './catalog.js';
 export { Rng, hash32 } from './random.js';
+export { makeShoppers, shopperId, type Shopper, type ShopperTaste, type ShopperOptions } from './shoppers.js';
+export { makeClickModel, examination, type ClickModel, type ClickContext } from './click-model.js';
+export {
+  simulateShoppers, SIM_EVENT_TYPES,
+  type SimEvent, type SimEventData, type SimEventType, type SimulateOptions, type Simulation,
+} from './simulate.js';
+export { toJsonLines, toCsv, fromJsonLines, type WriteOptions, type LoggedEvent } from './format.js';
+export { summarize, type LogSummary } from './summary.js';
