@@ -54,6 +54,8 @@ export interface WxStandin {
   crashAfterWrites(n: number): void;
   /** Test control: ends a simulated crash (the "restarted" app sees what was written before it). */
   revive(): void;
+  /** Test control: cancels pending injected faults (`failNthWrite`, `crashAfterWrites`) and ends a crash. */
+  clearFaults(): void;
   /** Test control: bytes used as the stand-in counts them. */
   usedBytes(): number;
   /** Test control: the raw JSON text of every key. */
@@ -198,6 +200,11 @@ export function createWxStandin(options: WxStandinOptions = {}): WxStandin {
     revive() {
       crashed = false;
       crashAt = undefined;
+    },
+    clearFaults() {
+      failAt = undefined;
+      crashAt = undefined;
+      crashed = false;
     },
     usedBytes: used,
     snapshot: () => new Map(data),
