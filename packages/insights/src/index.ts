@@ -7,3 +7,4 @@
 export * from './profile.js';
 export * from './abnormal.js';
 export * from './social.js';
+export * from './reranker.js';
