@@ -1,0 +1,37 @@
+/**
+ * The inference backends a mini-program has: tfjs `webgl` (through `wx.createOffscreenCanvas`)
+ * and `cpu`. No WebGPU exists there, and tfjs-backend-wasm cannot load its binary through
+ * `WXWebAssembly`, so both are refused by name.
+ */
+import { LocalRecError } from '@localrec/core';
+
+export const MINIPROGRAM_BACKENDS = ['webgl', 'cpu'] as const;
+export type MiniProgramBackend = (typeof MINIPROGRAM_BACKENDS)[number];
+
+/**
+ * The backend list for a mini-program: `requested` (in its order) checked against
+ * {@link MINIPROGRAM_BACKENDS}, or all of them when omitted. Without a WebGL canvas
+ * (`webgl: false`) only `cpu` remains.
+ * @throws {LocalRecError} `BACKEND_UNAVAILABLE` naming the backend and the accepted ones.
+ */
+export function miniProgramBackends(requested?: readonly string[], env: { webgl: boolean } = { webgl: true }): MiniProgramBackend[] {
+  const list = requested ?? MINIPROGRAM_BACKENDS;
+  const out: MiniProgramBackend[] = [];
+  for (const b of list) {
+    if (!(MINIPROGRAM_BACKENDS as readonly string[]).includes(b)) {
+      throw new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${b}" does not exist in mini-programs; use one of ${MINIPROGRAM_BACKENDS.join(', ')}.`, {
+        field: 'backends',
+        accepted: MINIPROGRAM_BACKENDS,
+      });
+    }
+    if (b === 'webgl' && !env.webgl) continue;
+    if (!out.includes(b as MiniProgramBackend)) out.push(b as MiniProgramBackend);
+  }
+  if (out.length === 0) {
+    throw new LocalRecError('BACKEND_UNAVAILABLE', `No usable backend among ${list.join(', ') || '(none)'}: this mini-program has no WebGL canvas; use cpu.`, {
+      field: 'backends',
+      accepted: ['cpu'],
+    });
+  }
+  return out;
+}

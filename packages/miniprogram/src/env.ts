@@ -1,0 +1,68 @@
+/**
+ * Mini-program environment detection — the one place this package probes globals, and only when
+ * called (never at import time). Browser capabilities stay with core's `detectCapabilities`.
+ */
+
+/** What the current JavaScript context offers as a WeChat-style mini-program. */
+export interface MiniProgramEnv {
+  /** A `wx` object with the storage and worker APIs (the mini-program logic layer). */
+  miniProgram: boolean;
+  /** `wx.getStorage`/`setStorage`/`removeStorage`/`getStorageInfo`. */
+  storage: boolean;
+  /** `wx.createWorker` (one worker at a time; `app.json` must declare `workers`). */
+  worker: boolean;
+  /** `wx.createOffscreenCanvas` — tfjs's webgl backend needs a WebGL context from it. */
+  webgl: boolean;
+  /** A DOM-style `window`/`document` (false in a mini-program's logic layer). */
+  dom: boolean;
+}
+
+/** The subset of `wx` this package uses; every member optional for detection. */
+export interface WxLike {
+  getStorage?: unknown;
+  setStorage?: unknown;
+  removeStorage?: unknown;
+  getStorageInfo?: unknown;
+  createWorker?: unknown;
+  createOffscreenCanvas?: unknown;
+}
+
+let cached: Readonly<MiniProgramEnv> | undefined;
+
+function read(fn: () => unknown): unknown {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Probes `scope` (default `globalThis`); see {@link detectMiniProgram}. */
+export function probeMiniProgram(scope: object = globalThis): MiniProgramEnv {
+  const g = scope as { wx?: WxLike; window?: unknown; document?: unknown };
+  const wx = read(() => g.wx) as WxLike | undefined;
+  const fn = (name: keyof WxLike): boolean => typeof wx === 'object' && wx !== null && typeof read(() => wx[name]) === 'function';
+  const storage = fn('getStorage') && fn('setStorage') && fn('removeStorage') && fn('getStorageInfo');
+  const worker = fn('createWorker');
+  return {
+    miniProgram: storage && worker,
+    storage,
+    worker,
+    webgl: fn('createOffscreenCanvas'),
+    dom: read(() => g.document) !== undefined && read(() => g.window) !== undefined,
+  };
+}
+
+/**
+ * The mini-program environment, probed on first call and cached (frozen).
+ * @example if (detectMiniProgram().miniProgram) store = createMiniProgramStore(wx, 'shop');
+ */
+export function detectMiniProgram(): Readonly<MiniProgramEnv> {
+  cached ??= Object.freeze(probeMiniProgram());
+  return cached;
+}
+
+/** Forgets the cached detection (tests; a host that installs `wx` late). */
+export function resetMiniProgramDetection(): void {
+  cached = undefined;
+}

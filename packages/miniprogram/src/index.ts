@@ -1,0 +1,22 @@
+/**
+ * @localrec/miniprogram — LocalRec in WeChat mini-programs: environment detection (lazy), the
+ * event store over `wx` storage, the Comlink transport over `wx.createWorker`, the in-thread
+ * transport, the webgl/cpu backend list and the model-size check. Pass `wx` in; nothing here
+ * reads a global at import time.
+ * @packageDocumentation
+ */
+export { detectMiniProgram, probeMiniProgram, resetMiniProgramDetection } from './env.js';
+export type { MiniProgramEnv, WxLike } from './env.js';
+export { createMiniProgramStore } from './store.js';
+export { KeyValueEventStore, wxStorage, WX_LIMITS } from '@localrec/store-kv';
+export type { KvStorage, WxStorageApi } from '@localrec/store-kv';
+export { wxWorkerEndpoint } from './endpoint.js';
+export type { WxWorkerLike } from './endpoint.js';
+export { connectMiniProgramWorker, exposeInMiniProgramWorker } from './worker.js';
+export type { MiniProgramWorker, WxWorkerApi, WxWorkerHandle } from './worker.js';
+export { inThread } from './in-thread.js';
+export type { InThread } from './in-thread.js';
+export { MINIPROGRAM_BACKENDS, miniProgramBackends } from './backends.js';
+export type { MiniProgramBackend } from './backends.js';
+export { DEFAULT_MEMORY_BUDGET, MINIPROGRAM_PACKAGE_LIMIT, assertModelFits, modelFootprint } from './model-fit.js';
+export type { ManifestLike, ModelFitOptions, ModelFootprint } from './model-fit.js';

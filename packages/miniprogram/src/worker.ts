@@ -1,0 +1,83 @@
+/**
+ * The mini-program worker transport: the runtime runs in a wx worker and the logic layer talks
+ * to it through Comlink over {@link wxWorkerEndpoint} — the same protocol and the same typed
+ * interface as the browser's Web Worker transport.
+ *
+ * WeChat allows one worker at a time ("create the next only after `Worker.terminate()`"); this
+ * module keeps the one it created and refuses a second unless asked to replace it.
+ */
+import { expose, wrap } from 'comlink';
+import type { Remote } from 'comlink';
+import { LocalRecError } from '@localrec/core';
+import { wxWorkerEndpoint } from './endpoint.js';
+import type { WxWorkerLike } from './endpoint.js';
+
+/** Main-side wx worker handle, with the optional iOS "process killed" event. */
+export interface WxWorkerHandle extends WxWorkerLike {
+  terminate(): void;
+  onProcessKilled?(listener: () => void): void;
+}
+
+/** The part of `wx` that creates workers. */
+export interface WxWorkerApi {
+  createWorker(scriptPath: string, options?: { useExperimentalWorker?: boolean }): WxWorkerHandle;
+}
+
+export interface MiniProgramWorker<T> {
+  /** The worker's API as a Comlink remote: every call is a copied message, answered by a promise. */
+  readonly api: Remote<T>;
+  /** Ends the worker (and frees the single worker slot). */
+  terminate(): void;
+}
+
+let active: { handle: WxWorkerHandle } | undefined;
+
+/**
+ * Starts the worker at `scriptPath` (absolute within the package, e.g. `'workers/index.js'`;
+ * `app.json` must declare `"workers": "workers"`) and returns its API.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` when a worker from this module is still running and
+ * `replace` is not set; `WORKER_CRASHED` when `wx.createWorker` throws.
+ * @example const { api } = connectMiniProgramWorker<RuntimeApi>(wx, 'workers/index.js');
+ */
+export function connectMiniProgramWorker<T>(
+  wx: WxWorkerApi,
+  scriptPath: string,
+  options: { replace?: boolean; useExperimentalWorker?: boolean } = {},
+): MiniProgramWorker<T> {
+  if (active !== undefined) {
+    if (!options.replace) {
+      throw new LocalRecError('INVALID_ARGUMENT', 'wx allows one worker at a time and one is running; terminate() it first or pass { replace: true }.', {
+        field: 'replace',
+        accepted: ['true'],
+      });
+    }
+    active.handle.terminate();
+    active = undefined;
+  }
+  let handle: WxWorkerHandle;
+  try {
+    handle = options.useExperimentalWorker ? wx.createWorker(scriptPath, { useExperimentalWorker: true }) : wx.createWorker(scriptPath);
+  } catch (err) {
+    throw new LocalRecError('WORKER_CRASHED', `wx.createWorker("${scriptPath}") failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
+  const slot = { handle };
+  active = slot;
+  handle.onProcessKilled?.(() => {
+    if (active === slot) active = undefined;
+  });
+  return {
+    api: wrap<T>(wxWorkerEndpoint(handle)),
+    terminate() {
+      if (active === slot) active = undefined;
+      handle.terminate();
+    },
+  };
+}
+
+/**
+ * Worker side: serves `api` to the logic layer. Pass the worker's `worker` global.
+ * @example exposeInMiniProgramWorker(new Runtime(deps), worker);
+ */
+export function exposeInMiniProgramWorker(api: object, workerGlobal: WxWorkerLike): void {
+  expose(api, wxWorkerEndpoint(workerGlobal));
+}
