@@ -8,3 +8,4 @@ export * from './profile.js';
 export * from './abnormal.js';
 export * from './social.js';
 export * from './reranker.js';
+export * from './segments.js';
