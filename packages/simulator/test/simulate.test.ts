@@ -90,8 +90,8 @@ describe('simulateShoppers', () => {
     expect(n('purchase')).toBeGreaterThan(0);
     expect(n('purchase')).toBeLessThan(n('add_to_cart'));
     expect(n('add_to_cart')).toBeLessThan(n('view') / 3);
-    fc.assert(fc.property(fc.integer(), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 1, max: 30 }), (seed, shoppers, days) => {
-      const small = simulateShoppers({ seed, catalog, shoppers, days });
+    fc.assert(fc.property(fc.integer(), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 400 }), (seed, shoppers, days, size) => {
+      const small = simulateShoppers({ seed, catalog: makeCatalog({ seed, size }), shoppers, days });
       expect(funnelViolations(small.events)).toEqual([]);
       expect(new Set(small.events.map((e) => e.user)).size).toBe(shoppers);
     }), { numRuns: 20 });
