@@ -39,4 +39,38 @@ add('packages/runtime/src/worker.ts', {
   output: { file: 'packages/runtime/dist/worker.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
 });
 
+// ---- @localrec/miniprogram (begin) ------------------------------------------------------------
+// WeChat's "build npm" copies the folder named by package.json "miniprogram" (dist/miniprogram)
+// into miniprogram_npm/ and require()s its index.js: so that build is ONE CommonJS file with
+// everything bundled (core, store-kv, comlink), minified, ES2017 syntax for older JS engines.
+// The ESM build and the bundled .d.ts are for bundlers (Taro, uni-app) and Node.
+// packages/miniprogram/test/bundle.test.ts builds the CommonJS entry in memory and checks its size.
+{
+  const mpPlugins = (minify) => [
+    resolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
+    esbuild({ target: 'es2017', minify, sourceMap: !minify, tsconfig: 'tsconfig.base.json' }),
+  ];
+  add('packages/miniprogram/src/index.ts', {
+    plugins: [
+      ...mpPlugins(true),
+      { name: 'commonjs-marker', generateBundle() { this.emitFile({ type: 'asset', fileName: 'package.json', source: '{ "type": "commonjs" }\n' }); } },
+    ],
+    output: { file: 'packages/miniprogram/dist/miniprogram/index.js', format: 'cjs', exports: 'named' },
+  });
+  add('packages/miniprogram/src/index.ts', {
+    plugins: mpPlugins(false),
+    output: { file: 'packages/miniprogram/dist/index.js', format: 'es', sourcemap: true },
+  });
+  if (existsSync('packages/miniprogram/src/index.ts')) {
+    const { dts } = await import('rollup-plugin-dts');
+    configs.push({
+      input: 'packages/miniprogram/src/index.ts',
+      onwarn,
+      plugins: [dts({ respectExternal: true, tsconfig: 'tsconfig.base.json', compilerOptions: { customConditions: ['@localrec/source'] } })],
+      output: { file: 'packages/miniprogram/dist/index.d.ts', format: 'es' },
+    });
+  }
+}
+// ---- @localrec/miniprogram (end) --------------------------------------------------------------
+
 export default configs;
