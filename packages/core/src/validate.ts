@@ -123,7 +123,7 @@ function numIn(field: string, v: unknown, min: number, max: number, integer: boo
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
     fail(field, [`${integer ? 'integer' : 'number'} ${min}–${max}`], v, `must be a finite ${integer ? 'integer' : 'number'} from ${min} to ${max}`);
   }
-  return v;
+  return v === 0 ? 0 : v; // -0 → 0: stored data must survive a JSON round trip unchanged
 }
 
 function validateField(key: FieldKey, v: unknown): unknown {
@@ -176,7 +176,7 @@ function validateField(key: FieldKey, v: unknown): unknown {
         const pv = raw[k];
         if (typeof pv === 'string') out[k] = str(`${f}.${k}`, pv, L.textLength, true);
         else if (typeof pv === 'boolean') out[k] = pv;
-        else if (typeof pv === 'number' && Number.isFinite(pv)) out[k] = pv;
+        else if (typeof pv === 'number' && Number.isFinite(pv)) out[k] = pv === 0 ? 0 : pv;
         else fail(`${f}.${k}`, ['string', 'finite number', 'boolean'], pv, 'must be a string, a finite number or a boolean');
       }
       return out;
