@@ -12,7 +12,7 @@ export { KeyValueEventStore, wxStorage, WX_LIMITS } from '@localrec/store-kv';
 export type { KvStorage, WxStorageApi } from '@localrec/store-kv';
 export { wxWorkerEndpoint } from './endpoint.js';
 export type { WxWorkerLike } from './endpoint.js';
-export { connectMiniProgramWorker, exposeInMiniProgramWorker } from './worker.js';
+export { connectMiniProgramWorker, exposeInMiniProgramWorker, serveStorageToWorker, workerStorage } from './worker.js';
 export type { MiniProgramWorker, WxWorkerApi, WxWorkerHandle } from './worker.js';
 export { inThread } from './in-thread.js';
 export type { InThread } from './in-thread.js';

@@ -9,6 +9,7 @@
 import { expose, wrap } from 'comlink';
 import type { Remote } from 'comlink';
 import { LocalRecError } from '@localrec/core';
+import type { KvStorage } from '@localrec/store-kv';
 import { wxWorkerEndpoint } from './endpoint.js';
 import type { WxWorkerLike } from './endpoint.js';
 
@@ -26,6 +27,8 @@ export interface WxWorkerApi {
 export interface MiniProgramWorker<T> {
   /** The worker's API as a Comlink remote: every call is a copied message, answered by a promise. */
   readonly api: Remote<T>;
+  /** The wx worker handle (e.g. for {@link serveStorageToWorker}). */
+  readonly handle: WxWorkerHandle;
   /** Ends the worker (and frees the single worker slot). */
   terminate(): void;
 }
@@ -67,6 +70,7 @@ export function connectMiniProgramWorker<T>(
   });
   return {
     api: wrap<T>(wxWorkerEndpoint(handle)),
+    handle,
     terminate() {
       if (active === slot) active = undefined;
       handle.terminate();
@@ -80,4 +84,37 @@ export function connectMiniProgramWorker<T>(
  */
 export function exposeInMiniProgramWorker(api: object, workerGlobal: WxWorkerLike): void {
   expose(api, wxWorkerEndpoint(workerGlobal));
+}
+
+/** Channel of the storage bridge (see {@link serveStorageToWorker}). */
+const STORAGE_CHANNEL = 'storage';
+
+/**
+ * Logic-layer side of the storage bridge. A wx worker has no `wx` APIs ("Worker 内不支持 wx 系列的
+ * API"), so a runtime in the worker cannot read `wx` storage itself: this serves `storage` (e.g.
+ * `wxStorage(wx)`) to the worker over its own Comlink channel.
+ * @example serveStorageToWorker(worker.handle, wxStorage(wx));
+ */
+export function serveStorageToWorker(handle: WxWorkerLike, storage: KvStorage): void {
+  const { get, set, remove, keys, info } = storage;
+  expose({
+    get: get.bind(storage), set: set.bind(storage), remove: remove.bind(storage), keys: keys.bind(storage), info: info.bind(storage),
+  }, wxWorkerEndpoint(handle, STORAGE_CHANNEL));
+}
+
+/**
+ * Worker side of the storage bridge: a {@link KvStorage} whose calls go to the logic layer. Give it
+ * to `KeyValueEventStore` in the worker (all stores on it share one write lock).
+ * @example new KeyValueEventStore({ appId, storage: workerStorage(worker) });
+ */
+export function workerStorage(workerGlobal: WxWorkerLike): KvStorage {
+  const remote = wrap<KvStorage>(wxWorkerEndpoint(workerGlobal, STORAGE_CHANNEL));
+  return {
+    lockKey: workerGlobal,
+    get: (key) => remote.get(key),
+    set: (key, value) => remote.set(key, value),
+    remove: (key) => remote.remove(key),
+    keys: () => remote.keys(),
+    info: () => remote.info(),
+  };
 }

@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalRecError } from '@localrec/core';
 import {
-  assertModelFits, connectMiniProgramWorker, createMiniProgramStore, exposeInMiniProgramWorker, inThread,
-  miniProgramBackends, modelFootprint, probeMiniProgram,
+  KeyValueEventStore, assertModelFits, connectMiniProgramWorker, createMiniProgramStore, exposeInMiniProgramWorker, inThread,
+  miniProgramBackends, modelFootprint, probeMiniProgram, serveStorageToWorker, workerStorage, wxStorage,
 } from '@localrec/miniprogram';
 import type { MiniProgramWorker } from '@localrec/miniprogram';
 import { createWxStandin, createWxWorkerStandin } from '@localrec/miniprogram/testing';
@@ -155,6 +155,31 @@ describe('mini-program worker transport (Comlink over the wx worker STAND-IN)', 
     replaced.terminate();
     const again = start(standin);
     await expect(again.w.api.add(2, 2)).resolves.toBe(4);
+  });
+});
+
+describe('storage bridge: a worker (no wx APIs) reads the logic layer\'s wx storage', () => {
+  it('lets a store in the worker see events recorded by the logic layer, over a second channel', async () => {
+    const storageWx = createWxStandin();
+    const standin = createWxWorkerStandin();
+    // Worker side: a "runtime" whose store reads through the bridge, exposed on the rpc channel.
+    standin.onWorkerStart((g) => {
+      const store = new KeyValueEventStore({ appId: 'shop', storage: workerStorage(g) });
+      exposeInMiniProgramWorker({ recent: async () => (await store.query({ order: 'desc', limit: 2 })).map((e) => e.itemId) }, g);
+    });
+    const w = connectMiniProgramWorker<{ recent(): Promise<string[]> }>(standin.wx, 'workers/index.js');
+    try {
+      serveStorageToWorker(w.handle, wxStorage(storageWx));
+      const logic = createMiniProgramStore(storageWx, 'shop');
+      await logic.append([1, 2, 3].map((i) => ({ uid: `e${i}`, type: 'view' as const, ts: i, sessionId: 's', itemId: `I${i}`, data: {} })));
+      expect(await w.api.recent()).toEqual(['I3', 'I2']);
+      await logic.append([{ uid: 'e4', type: 'click', ts: 4, sessionId: 's', itemId: 'I4', data: {} }]);
+      expect(await w.api.recent()).toEqual(['I4', 'I3']); // the next call sees the new event
+      const channels = new Set(standin.posted.map((p) => (p.message as { ch: string }).ch));
+      expect(channels).toEqual(new Set(['rpc', 'storage']));
+    } finally {
+      w.terminate();
+    }
   });
 });
 

@@ -221,7 +221,7 @@ export class KeyValueEventStore implements EventStore {
   }
 
   /** The current index, with every chunk it names in the cache. */
-  private async readIndex(): Promise<Index> {
+  private async readIndex(attempt = 0): Promise<Index> {
     const raw = await this.storage.get(this.indexKey);
     let idx: Index;
     if (raw === undefined) idx = emptyIndex();
@@ -240,7 +240,11 @@ export class KeyValueEventStore implements EventStore {
         else missing.push(c.id);
       }
       if (missing.length > 0) {
-        // A chunk named by the index is gone or unreadable (removed behind our back): keep the rest.
+        // A writer outside this lock (another thread reading through a bridge) may have committed
+        // and removed the chunk meanwhile: if the index moved on, read it again.
+        const now = await this.storage.get(this.indexKey);
+        if (isIndex(now) && (now.epoch !== idx.epoch || now.gen !== idx.gen) && attempt < 3) return this.readIndex(attempt + 1);
+        // A chunk named by the current index is gone or unreadable (removed behind our back): keep the rest.
         idx = { ...idx, gen: idx.gen + 1, chunks: idx.chunks.filter((c) => !missing.includes(c.id)) };
         await this.storage.set(this.indexKey, idx);
       }
