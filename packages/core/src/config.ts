@@ -3,6 +3,7 @@
  * {@link resolveConfig}, which validates them and fills in defaults.
  */
 import { LocalRecError } from './errors.js';
+import { preview } from './preview.js';
 import type { RateLimit } from './rate.js';
 
 /** The shopper's consent to on-device storage. */
@@ -67,18 +68,9 @@ export const DEFAULT_CONFIG = Object.freeze({
 const DAY_MS = 24 * 60 * 60 * 1000;
 const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-function describe(v: unknown): string {
-  try {
-    if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-    if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
-    return Array.isArray(v) ? 'an array' : `a ${typeof v}`;
-  } catch {
-    return 'an unreadable value';
-  }
-}
 
 function bad(field: string, accepted: readonly string[], got: unknown, what: string): LocalRecError {
-  return new LocalRecError('INVALID_CONFIG', `config.${field} must be ${what}; got ${describe(got)}.`, {
+  return new LocalRecError('INVALID_CONFIG', `config.${field} must be ${what}; got ${preview(got)}.`, {
     field,
     accepted,
   });
@@ -163,7 +155,7 @@ export function resolveConfig(input: LocalRecConfig): ResolvedConfig {
 /** Validates a consent value at run time. @throws {LocalRecError} `INVALID_ARGUMENT`. */
 export function checkConsent(value: unknown): Consent {
   if (!CONSENT_VALUES.includes(value as Consent)) {
-    throw new LocalRecError('INVALID_ARGUMENT', `consent must be one of ${CONSENT_VALUES.join(', ')}; got ${describe(value)}.`, {
+    throw new LocalRecError('INVALID_ARGUMENT', `consent must be one of ${CONSENT_VALUES.join(', ')}; got ${preview(value)}.`, {
       field: 'consent',
       accepted: CONSENT_VALUES,
     });

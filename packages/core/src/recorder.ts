@@ -89,25 +89,29 @@ function freezeEvent(e: NewEvent): NewEvent {
  * await rec.flush();
  */
 export class Recorder {
-  private readonly config: ResolvedConfig;
-  private readonly primary: EventStore;
-  private active: EventStore;
-  private readonly onError: (e: LocalRecError) => void;
-  private readonly strict: boolean;
-  private readonly now: () => number;
-  private readonly newId: () => string;
-  private readonly makeFallback: () => EventStore;
-  private readonly bucket: TokenBucket | undefined;
-  private session: SessionTracker;
-  private consentValue: Consent;
-  private pending: NewEvent[] = [];
-  private opened: Promise<EventStore> | undefined;
-  private degradedBy: LocalRecError | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
-  private queuedFlush: Promise<void> | undefined;
-  private overflowReported = false;
+  // `declare`: assigned in the constructor; keeps the script-tag bundle free of field-definition helpers.
+  private declare readonly config: ResolvedConfig;
+  private declare readonly primary: EventStore;
+  private declare active: EventStore;
+  private declare readonly onError: (e: LocalRecError) => void;
+  private declare readonly strict: boolean;
+  private declare readonly now: () => number;
+  private declare readonly newId: () => string;
+  private declare readonly makeFallback: () => EventStore;
+  private declare readonly bucket: TokenBucket | undefined;
+  private declare session: SessionTracker;
+  private declare consentValue: Consent;
+  private declare pending: NewEvent[];
+  private declare opened: Promise<EventStore> | undefined;
+  private declare degradedBy: LocalRecError | undefined;
+  private declare chain: Promise<unknown>;
+  private declare queuedFlush: Promise<void> | undefined;
+  private declare overflowReported: boolean;
 
   constructor(options: RecorderOptions) {
+    this.pending = [];
+    this.chain = Promise.resolve();
+    this.overflowReported = false;
     this.config = options.config;
     this.primary = options.store;
     this.active = options.store;

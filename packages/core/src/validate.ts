@@ -5,6 +5,7 @@
  * prototype walk), so hostile input cannot run code or pollute prototypes.
  */
 import { LocalRecError } from './errors.js';
+import { preview } from './preview.js';
 import { STANDARD_EVENT_TYPES } from './events.js';
 import type { EventContext, EventType, NewEvent, StandardEventType, TrackData } from './events.js';
 
@@ -67,22 +68,11 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const CURRENCY = /^[A-Z]{3}$/;
 const PROP_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
-function preview(v: unknown): string {
-  try {
-    if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-    if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined || typeof v === 'bigint') {
-      return String(v);
-    }
-    if (typeof v === 'symbol') return 'a symbol';
-    if (typeof v === 'function') return 'a function';
-    return Array.isArray(v) ? 'an array' : 'an object';
-  } catch {
-    return 'an unreadable value';
-  }
-}
 
-function fail(field: string, accepted: readonly string[], got: unknown, rule: string): never {
-  throw new LocalRecError('INVALID_EVENT', `${field} ${rule}; got ${preview(got)}.`, { field, accepted });
+/** Throws INVALID_EVENT; the message is `<field> must be <accepted> (or `rule`); got <value>`. */
+function fail(field: string, accepted: readonly string[], got: unknown, rule?: string): never {
+  const what = rule ?? `must be ${accepted.join(' or ')}`;
+  throw new LocalRecError('INVALID_EVENT', `${field} ${what}; got ${preview(got)}.`, { field, accepted });
 }
 
 /** True for `{}`-style objects: prototype `Object.prototype` or `null`. */
@@ -97,7 +87,7 @@ function isPlainObject(v: unknown): v is object {
  * rejecting getters, symbol keys and prototype-pollution keys.
  */
 function readPlain(v: unknown, field: string): Record<string, unknown> {
-  if (!isPlainObject(v)) fail(field, ['a plain object'], v, 'must be a plain object');
+  if (!isPlainObject(v)) fail(field, ['a plain object'], v);
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of Reflect.ownKeys(v)) {
     if (typeof key === 'symbol') fail(field, ['string keys'], key, 'must not have symbol keys');
@@ -105,7 +95,7 @@ function readPlain(v: unknown, field: string): Record<string, unknown> {
     if (FORBIDDEN_KEYS.has(key)) fail(path, ['a field name other than __proto__, constructor, prototype'], key, 'is not an accepted key');
     const d = Object.getOwnPropertyDescriptor(v, key);
     if (d === undefined || !d.enumerable) continue;
-    if (!('value' in d)) fail(path, ['a plain data property'], undefined, 'must be a data property, not a getter/setter');
+    if (!('value' in d)) fail(path, ['a plain data property'], d.get ?? d.set);
     if (d.value !== undefined) out[key] = d.value;
   }
   return out;
@@ -113,15 +103,14 @@ function readPlain(v: unknown, field: string): Record<string, unknown> {
 
 function str(field: string, v: unknown, max: number, allowEmpty = false): string {
   if (typeof v !== 'string' || (!allowEmpty && v.trim().length === 0) || v.length > max || CONTROL.test(v)) {
-    fail(field, [`string of ${allowEmpty ? 0 : 1}–${max} characters without control characters`], v,
-      `must be a ${allowEmpty ? '' : 'non-blank '}string of at most ${max} characters without control characters`);
+    fail(field, [`a ${allowEmpty ? '' : 'non-blank '}string of at most ${max} characters without control characters`], v);
   }
   return v;
 }
 
 function numIn(field: string, v: unknown, min: number, max: number, integer: boolean): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    fail(field, [`${integer ? 'integer' : 'number'} ${min}–${max}`], v, `must be a finite ${integer ? 'integer' : 'number'} from ${min} to ${max}`);
+    fail(field, [`${integer ? 'an integer' : 'a finite number'} from ${min} to ${max}`], v);
   }
   return v === 0 ? 0 : v; // -0 → 0: stored data must survive a JSON round trip unchanged
 }
@@ -140,13 +129,13 @@ function validateField(key: FieldKey, v: unknown): unknown {
     case 'price':
       return numIn(f, v, 0, L.price, false);
     case 'currency':
-      if (typeof v !== 'string' || !CURRENCY.test(v)) fail(f, ['ISO 4217 code, e.g. "USD"'], v, 'must be a 3-letter ISO 4217 code');
+      if (typeof v !== 'string' || !CURRENCY.test(v)) fail(f, ['a 3-letter ISO 4217 code, e.g. "USD"'], v);
       return v;
     case 'channel':
     case 'source':
       return str(f, v, 64);
     case 'direction':
-      if (v !== 'in' && v !== 'out') fail(f, ['in', 'out'], v, 'must be "in" or "out"');
+      if (v !== 'in' && v !== 'out') fail(f, ['in', 'out'], v);
       return v;
     case 'rating':
       return numIn(f, v, 1, 5, true);
@@ -156,12 +145,12 @@ function validateField(key: FieldKey, v: unknown): unknown {
       return numIn(f, v, 0, 100_000, true);
     case 'items': {
       if (!Array.isArray(v) || v.length === 0 || v.length > L.impressionItems || Object.getPrototypeOf(v) !== Array.prototype) {
-        fail(f, [`array of 1–${L.impressionItems} item ids`], v, `must be an array of 1–${L.impressionItems} item ids`);
+        fail(f, [`an array of 1–${L.impressionItems} item ids`], v);
       }
       const out: string[] = [];
       for (let i = 0; i < v.length; i++) {
         const d = Object.getOwnPropertyDescriptor(v, i);
-        if (d === undefined || !('value' in d)) fail(`${f}[${i}]`, ['item id string'], undefined, 'must be an item id');
+        if (d === undefined || !('value' in d)) fail(`${f}[${i}]`, ['an item id'], undefined);
         out.push(str(`${f}[${i}]`, d.value, L.idLength));
       }
       return out;
@@ -169,15 +158,15 @@ function validateField(key: FieldKey, v: unknown): unknown {
     case 'props': {
       const raw = readPlain(v, f);
       const keys = Object.keys(raw);
-      if (keys.length > L.propKeys) fail(f, [`at most ${L.propKeys} keys`], v, `must have at most ${L.propKeys} keys`);
+      if (keys.length > L.propKeys) fail(f, [`an object of at most ${L.propKeys} keys`], v);
       const out: Record<string, string | number | boolean> = {};
       for (const k of keys) {
-        if (!PROP_KEY.test(k)) fail(`${f}.${k}`, ['key of 1–64 characters from A-Z a-z 0-9 _ . -'], k, 'is not an accepted key');
+        if (!PROP_KEY.test(k)) fail(`${f}.${k}`, ['a key of 1–64 characters from A-Z a-z 0-9 _ . -'], k, 'is not an accepted key');
         const pv = raw[k];
         if (typeof pv === 'string') out[k] = str(`${f}.${k}`, pv, L.textLength, true);
         else if (typeof pv === 'boolean') out[k] = pv;
         else if (typeof pv === 'number' && Number.isFinite(pv)) out[k] = pv === 0 ? 0 : pv;
-        else fail(`${f}.${k}`, ['string', 'finite number', 'boolean'], pv, 'must be a string, a finite number or a boolean');
+        else fail(`${f}.${k}`, ['a string', 'a finite number', 'a boolean'], pv);
       }
       return out;
     }
@@ -238,8 +227,7 @@ export function validateEvent(type: unknown, data: unknown, now: number): ValidE
 
 function validateUnsafe(type: unknown, data: unknown, now: number): ValidEvent {
   if (!isEventType(type)) {
-    fail('type', [...STANDARD_EVENT_TYPES, 'namespace:name'], type,
-      `must be one of ${STANDARD_EVENT_TYPES.join(', ')} or a custom "namespace:name" ([a-z0-9_-])`);
+    fail('type', [...STANDARD_EVENT_TYPES, 'namespace:name'], type, `must be one of ${STANDARD_EVENT_TYPES.join(', ')} or a custom "namespace:name" ([a-z0-9_-])`);
   }
   const raw = data === undefined ? (Object.create(null) as Record<string, unknown>) : readPlain(data, 'data');
   const shape = (SHAPES as Record<string, (typeof SHAPES)[StandardEventType]>)[type] ?? CUSTOM_SHAPE;
@@ -266,7 +254,7 @@ function validateUnsafe(type: unknown, data: unknown, now: number): ValidEvent {
 
   const payload = JSON.stringify({ d: out.data, c: out.context, i: out.itemId });
   if (utf8Length(payload) > EVENT_LIMITS.payloadBytes) {
-    fail('data', [`at most ${EVENT_LIMITS.payloadBytes} bytes as JSON`], data, `must be at most ${EVENT_LIMITS.payloadBytes} bytes as JSON`);
+    fail('data', [`at most ${EVENT_LIMITS.payloadBytes} bytes as JSON`], data, `must be at most ${EVENT_LIMITS.payloadBytes} bytes as JSON (is ${utf8Length(payload)})`);
   }
   return out;
 }

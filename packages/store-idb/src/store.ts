@@ -16,11 +16,6 @@ export interface IndexedDbStoreOptions {
   appId: string;
   /** Explicit database name (tests, multiple stores per app). */
   dbName?: string;
-  /**
-   * Never create or upgrade the database (e.g. the runtime worker, which only reads): reads of a
-   * database that does not exist yet answer empty; writes reject with `STORAGE_UNAVAILABLE`.
-   */
-  readOnly?: boolean;
 }
 
 /** Swallows a request promise's rejection (the transaction's own promise reports the failure). */
@@ -42,23 +37,17 @@ export class IndexedDbEventStore implements EventStore {
   readonly kind = 'indexeddb';
   /** The IndexedDB database name. */
   readonly dbName: string;
-  readonly readOnly: boolean;
-  private connection: Promise<LocalRecDatabase> | undefined;
+  protected connection: Promise<LocalRecDatabase> | undefined;
 
   constructor(options: IndexedDbStoreOptions) {
     if (typeof options?.appId !== 'string' || options.appId.length === 0) {
       throw new LocalRecError('INVALID_ARGUMENT', 'IndexedDbEventStore needs a non-empty appId.', { field: 'appId', accepted: ['non-empty string'] });
     }
     this.dbName = options.dbName ?? databaseName(options.appId);
-    this.readOnly = options.readOnly === true;
   }
 
   /** The open connection (opening, creating or upgrading the database on first use). */
-  private connect(): Promise<LocalRecDatabase> {
-    if (this.readOnly) return this.connectExisting().then((db) => {
-      if (db === undefined) throw new LocalRecError('STORAGE_UNAVAILABLE', `IndexedDB "${this.dbName}" does not exist yet (read-only store).`);
-      return db;
-    });
+  protected connect(): Promise<LocalRecDatabase> {
     if (this.connection === undefined) {
       const opening = openDatabase(this.dbName, SCHEMA_VERSION, {
         // Another connection wants to upgrade or delete the database: step aside.
@@ -75,42 +64,20 @@ export class IndexedDbEventStore implements EventStore {
     });
   }
 
-  /** For read-only stores: the database if it exists (never created here). */
-  private connectExisting(): Promise<LocalRecDatabase | undefined> {
-    if (this.connection) return this.connection;
-    const opening = openExisting(this.dbName).then((db) => {
-      if (db === undefined) {
-        this.connection = undefined; // not there yet: look again next time
-        return undefined;
-      }
-      db.addEventListener('versionchange', () => this.drop(ready));
-      db.addEventListener('close', () => this.drop(ready, false));
-      return db;
-    });
-    const ready = opening as Promise<LocalRecDatabase>;
-    this.connection = ready;
-    opening.catch(() => {
-      if (this.connection === ready) this.connection = undefined;
-    });
-    return opening.catch((err: unknown) => {
-      throw storageError(err, 'open', this.dbName);
-    });
-  }
-
-  private drop(conn: Promise<LocalRecDatabase>, close = true): void {
+  protected drop(conn: Promise<LocalRecDatabase>, close = true): void {
     if (this.connection === conn) this.connection = undefined;
     if (close) void conn.then((db) => db.close(), () => undefined);
   }
 
-  /** Runs a read; a read-only store whose database does not exist yet answers `empty`. */
+  /** The database for reads; `undefined` means "none yet, answer empty" (see IndexedDbEventReader). */
+  protected readable(): Promise<LocalRecDatabase | undefined> {
+    return this.connect();
+  }
+
+  /** Runs a read; answers `empty` when there is no database to read. */
   private async read<T>(empty: T, fn: (db: LocalRecDatabase) => Promise<T>): Promise<T> {
-    let db: LocalRecDatabase | undefined;
-    if (this.readOnly) {
-      db = await this.connectExisting();
-      if (db === undefined) return empty;
-    } else {
-      db = await this.connect();
-    }
+    const db = await this.readable();
+    if (db === undefined) return empty;
     try {
       return await fn(db);
     } catch (err) {
@@ -119,8 +86,7 @@ export class IndexedDbEventStore implements EventStore {
   }
 
   async open(): Promise<void> {
-    if (this.readOnly) await this.connectExisting();
-    else await this.connect();
+    await this.readable();
   }
 
   /**

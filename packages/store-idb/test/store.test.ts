@@ -6,7 +6,7 @@ import { deleteDB, openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { LocalRecError, MemoryEventStore, Recorder, resolveConfig } from '@localrec/core';
 import { makeTestEvent } from '@localrec/core/testing';
-import { IndexedDbEventStore, SCHEMA_VERSION, databaseName, openDatabase } from '../src/index.js';
+import { IndexedDbEventReader, IndexedDbEventStore, SCHEMA_VERSION, databaseName, openDatabase } from '../src/index.js';
 import { failAddsAfter } from './faults.js';
 
 let n = 0;
@@ -101,7 +101,7 @@ describe('IndexedDbEventStore', () => {
 
   it('read-only mode never creates the database and reads what a writer stored', async () => {
     const id = appId();
-    const reader = new IndexedDbEventStore({ appId: id, readOnly: true });
+    const reader = new IndexedDbEventReader({ appId: id });
     expect(await reader.query()).toEqual([]);
     expect(await reader.count()).toBe(0);
     expect(await reader.getMeta('session')).toBeUndefined();
