@@ -197,9 +197,21 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** True for a well-formed {@link ProfileState} (a cached state may be old or damaged). */
+export function isProfileState(v: unknown): v is ProfileState {
+  const s = v as ProfileState;
+  return typeof s === 'object' && s !== null && s.version === 1 && Number.isFinite(s.lastSeq) && Number.isFinite(s.ref)
+    && s.halfLifeMs > 0 && Array.isArray(s.hours) && s.hours.length === 24 && Array.isArray(s.days) && s.days.length === 7
+    && typeof s.items === 'object' && s.items !== null && typeof s.sessions === 'object' && s.sessions !== null
+    && Array.isArray(s.occasions) && Array.isArray(s.recent) && Number.isFinite(s.eventCount);
+}
+
+/** Deep copy through JSON: the state is JSON-safe by design, and this works where structuredClone does not (mini-programs). */
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
 function emptyState(halfLifeMs: number): ProfileState {
   return {
-    version: 1, lastSeq: -Infinity, ref: 0, halfLifeMs, eventCount: 0, items: {},
+    version: 1, lastSeq: -1, ref: 0, halfLifeMs, eventCount: 0, items: {},
     hours: new Array<number>(24).fill(0), days: new Array<number>(7).fill(0),
     purchaseCount: 0, occasions: [], sessions: {}, sessionCount: 0, recent: [],
   };
@@ -225,7 +237,7 @@ export class ProfileAccumulator {
   private readonly bands: readonly number[];
   private readonly opts: ProfileOptions;
 
-  /** @param state a state from {@link toJSON}; ignored (a fresh start) when its half-life differs from the options'. */
+  /** @param state a state from {@link toJSON}; ignored (a fresh start) when malformed or when its half-life differs from the options'. */
   constructor(options: ProfileOptions = {}, state?: ProfileState) {
     const halfLifeDays = options.halfLifeDays ?? 14;
     if (!(halfLifeDays > 0) || !Number.isFinite(halfLifeDays)) {
@@ -235,12 +247,12 @@ export class ProfileAccumulator {
     this.weights = { ...DEFAULT_EVENT_WEIGHTS, ...options.eventWeights };
     this.bands = options.priceBands ?? DEFAULT_PRICE_BANDS;
     const halfLifeMs = halfLifeDays * DAY_MS;
-    this.state = state && state.version === 1 && state.halfLifeMs === halfLifeMs
-      ? structuredClone(state)
+    this.state = isProfileState(state) && state.halfLifeMs === halfLifeMs
+      ? clone(state)
       : emptyState(halfLifeMs);
   }
 
-  /** Highest event `seq` folded in so far (−Infinity when none). */
+  /** Highest event `seq` folded in so far (−1 when none). */
   get lastSeq(): number {
     return this.state.lastSeq;
   }
@@ -330,7 +342,7 @@ export class ProfileAccumulator {
 
   /** A deep copy of the state, JSON- and structured-clone-safe. */
   toJSON(): ProfileState {
-    return structuredClone(this.state);
+    return clone(this.state);
   }
 
   /**

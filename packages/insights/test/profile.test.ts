@@ -106,7 +106,10 @@ describe('profile: incremental and cached', () => {
     const before = acc.toJSON();
     expect(acc.add(events.slice(10, 30))).toBe(0);
     expect(acc.toJSON()).toEqual(before);
-    expect(new ProfileAccumulator({ halfLifeDays: 3 }, before).lastSeq).toBe(-Infinity);
+    expect(new ProfileAccumulator({ halfLifeDays: 3 }, before).lastSeq).toBe(-1);
+    expect(new ProfileAccumulator({}, { ...before, hours: [1, 2] }).lastSeq).toBe(-1);
+    expect(new ProfileAccumulator({}, null as unknown as ProfileState).lastSeq).toBe(-1);
+    expect(new ProfileAccumulator().toJSON()).toEqual(JSON.parse(JSON.stringify(new ProfileAccumulator().toJSON())));
   });
 
   it('leaves out flagged events and excluded uids', () => {
