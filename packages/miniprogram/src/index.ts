@@ -8,6 +8,8 @@
 export { detectMiniProgram, probeMiniProgram, resetMiniProgramDetection } from './env.js';
 export type { MiniProgramEnv, WxLike } from './env.js';
 export { createMiniProgramStore } from './store.js';
+export { createMiniProgramRecorder } from './recorder.js';
+export type { LocalRecConfig, Recorder } from '@localrec/core';
 export { KeyValueEventStore, wxStorage, WX_LIMITS } from '@localrec/store-kv';
 export type { KvStorage, WxStorageApi } from '@localrec/store-kv';
 export { wxWorkerEndpoint } from './endpoint.js';

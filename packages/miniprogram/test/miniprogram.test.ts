@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalRecError } from '@localrec/core';
 import {
-  KeyValueEventStore, assertModelFits, connectMiniProgramWorker, createMiniProgramStore, exposeInMiniProgramWorker, inThread,
+  KeyValueEventStore, assertModelFits, createMiniProgramRecorder, connectMiniProgramWorker, createMiniProgramStore, exposeInMiniProgramWorker, inThread,
   miniProgramBackends, modelFootprint, probeMiniProgram, serveStorageToWorker, workerStorage, wxStorage,
 } from '@localrec/miniprogram';
 import type { MiniProgramWorker } from '@localrec/miniprogram';
@@ -223,5 +223,22 @@ describe('mini-program store', () => {
     await store.append([{ uid: 'a', type: 'view', ts: 1, sessionId: 's', itemId: 'I1', data: {} }]);
     expect(await store.count()).toBe(1);
     expect([...wx.snapshot().keys()].some((k) => k.startsWith('localrec:shop:'))).toBe(true);
+  });
+});
+
+describe('mini-program recorder', () => {
+  it('validates, records into wx storage (stand-in), exports and forgets', async () => {
+    const wx = createWxStandin();
+    const rec = createMiniProgramRecorder(wx, { appId: 'shop', rateLimit: false });
+    rec.record('view', { itemId: 'SKU-1', dwellMs: 1200 });
+    rec.record('add_to_cart', { itemId: 'SKU-1', quantity: 1 });
+    expect(() => rec.record('rate', { itemId: 'SKU-1', rating: 9 })).toThrow(LocalRecError);
+    await rec.flush();
+    expect(rec.status.storage).toBe('kv');
+    expect((await rec.query()).map((e) => e.type)).toEqual(['view', 'add_to_cart']);
+    expect((await rec.exportData()).events).toHaveLength(2);
+    const forgot = await rec.forget();
+    expect(forgot.verified).toBe(true);
+    expect([...wx.snapshot().keys()].filter((k) => k.startsWith('localrec:shop:'))).toEqual([]);
   });
 });

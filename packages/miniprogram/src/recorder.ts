@@ -1,0 +1,20 @@
+/** Recording in a mini-program: core's `Recorder` over the `wx` storage event store. */
+import { Recorder, resolveConfig } from '@localrec/core';
+import type { LocalRecConfig, RecorderOptions } from '@localrec/core';
+import type { WxStorageApi } from '@localrec/store-kv';
+import { createMiniProgramStore } from './store.js';
+
+/**
+ * A `Recorder` (validation, sessions, consent gating, batched writes, retention and cap, export,
+ * forget) that stores into `wx` storage; it falls back to memory if that storage fails.
+ * Call `flush()` after recording and in `App.onHide` (mini-programs have no `pagehide`).
+ * @example const rec = createMiniProgramRecorder(wx, { appId: 'shop' }); rec.record('view', { itemId: 'SKU-1' });
+ */
+export function createMiniProgramRecorder(
+  wx: WxStorageApi,
+  config: LocalRecConfig,
+  options: Omit<RecorderOptions, 'config' | 'store'> = {},
+): Recorder {
+  const resolved = resolveConfig(config);
+  return new Recorder({ ...options, config: resolved, store: createMiniProgramStore(wx, resolved.appId) });
+}
