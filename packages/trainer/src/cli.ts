@@ -24,7 +24,7 @@ import type { Split } from './split.js';
 
 const USAGE = `usage:
   localrec train    --data FILE --out DIR [--name N] [--epochs 200] [--seed 42] [--dim 50] [--max-len 50]
-                    [--blocks 2] [--heads 1] [--ffn-dim D] [--dropout 0.5] [--norm pre|post] [--loss bce|gbce]
+                    [--blocks 2] [--heads 1] [--ffn-dim D] [--dropout 0.5] [--norm pre|post] [--loss bce|gbce|softmax]
                     [--negatives 256] [--gbce-t 0.75] [--lr 0.001] [--batch-size 128] [--eval-every 5]
                     [--valid-users 10000] [--patience 5] [--fp32] [--eval-seeds 1,2,3] [--catalog FILE]
                     [--checkpoint DIR] [--resume CHECKPOINT_DIR] [--backend wasm|cpu] [--cooc-neighbours 10]
@@ -89,7 +89,7 @@ async function cmdTrain(a: Record<string, string | boolean | undefined>): Promis
   const opts: TrainOptions = {
     dim: num(s('dim'), 'dim', D.dim), maxLen: num(s('max-len'), 'max-len', D.maxLen), blocks: num(s('blocks'), 'blocks', D.blocks),
     heads: num(s('heads'), 'heads', D.heads), dropout: num(s('dropout'), 'dropout', D.dropout),
-    norm: oneOf(s('norm'), 'norm', ['pre', 'post'] as const, D.norm), loss: oneOf(s('loss'), 'loss', ['bce', 'gbce'] as const, D.loss),
+    norm: oneOf(s('norm'), 'norm', ['pre', 'post'] as const, D.norm), loss: oneOf(s('loss'), 'loss', ['bce', 'gbce', 'softmax'] as const, D.loss),
     negatives: num(s('negatives'), 'negatives', D.negatives), gbceT: num(s('gbce-t'), 'gbce-t', D.gbceT), lr: num(s('lr'), 'lr', D.lr),
     batchSize: num(s('batch-size'), 'batch-size', D.batchSize), epochs: num(s('epochs'), 'epochs', D.epochs), seed: num(s('seed'), 'seed', D.seed),
     evalEvery: num(s('eval-every'), 'eval-every', D.evalEvery), validUsers: num(s('valid-users'), 'valid-users', D.validUsers),

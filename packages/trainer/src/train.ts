@@ -14,8 +14,12 @@ export interface TrainOptions {
   ffnDim?: number;
   dropout: number;
   norm: 'pre' | 'post';
-  /** 'bce': the paper's loss, one sampled negative per position. 'gbce': gSASRec's generalised BCE over `negatives` shared negatives. */
-  loss: 'bce' | 'gbce';
+  /**
+   * 'bce': the paper's loss, one sampled negative per position. 'gbce': gSASRec's generalised BCE over
+   * `negatives` shared negatives. 'softmax': sampled softmax cross-entropy of the positive against
+   * `negatives` shared uniformly sampled negatives (many-negatives training, cf. SASRec+ / gSASRec).
+   */
+  loss: 'bce' | 'gbce' | 'softmax';
   negatives: number;
   /** gBCE calibration t ∈ [0, 1]. */
   gbceT: number;
@@ -202,7 +206,7 @@ function step(
     return out;
   };
   const K = o.negatives;
-  const sharedNeg = new Int32Array(o.loss === 'gbce' ? K : 0);
+  const sharedNeg = new Int32Array(o.loss === 'bce' ? 0 : K);
   for (let i = 0; i < sharedNeg.length; i++) sharedNeg[i] = 1 + rng.int(N);
   // gBCE's β (Petrov & Macdonald 2023): α = K / (N − 1), β = α (t (1 − 1/α) + 1/α).
   const alpha = K / (N - 1);
@@ -231,7 +235,8 @@ function step(
       perPos = tf.add(tf.softplus(tf.neg(posLogit)), tf.softplus(negLogit));
     } else {
       const negLogit = tf.reshape(tf.matMul(tf.reshape(h, [B * T, d]), negT as tf.Tensor2D), [B, T, K]);
-      perPos = tf.add(tf.mul(tf.softplus(tf.neg(posLogit)), beta), tf.sum(tf.softplus(negLogit), -1));
+      if (o.loss === 'gbce') perPos = tf.add(tf.mul(tf.softplus(tf.neg(posLogit)), beta), tf.sum(tf.softplus(negLogit), -1));
+      else perPos = tf.sub(tf.logSumExp(tf.concat([tf.expandDims(posLogit, -1), negLogit], -1), -1), posLogit);
     }
     let loss = tf.div(tf.sum(tf.mul(perPos, tgtMask)), count) as tf.Scalar;
     if (o.l2Emb > 0) loss = tf.add(loss, tf.mul(o.l2Emb, tf.add(tf.sum(tf.square(inT)), tf.sum(tf.square(posT))))) as tf.Scalar;
