@@ -5,12 +5,13 @@ import { existsSync } from 'node:fs';
 import resolve from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 import esbuild from 'rollup-plugin-esbuild';
+import terser from '@rollup/plugin-terser';
 
-const browserPlugins = ({ minify = false } = {}) => [
+const browserPlugins = ({ minify = false, target = 'es2020' } = {}) => [
   resolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
   // tfjs's CJS parts reference Node built-ins behind runtime checks; never bundle them.
   commonjs({ ignore: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'] }),
-  esbuild({ target: 'es2020', minify, sourceMap: true, tsconfig: 'tsconfig.base.json' }),
+  esbuild({ target, minify, sourceMap: true, tsconfig: 'tsconfig.base.json' }),
 ];
 
 const onwarn = (warning, warn) => {
@@ -24,14 +25,40 @@ const configs = [];
 const add = (input, cfg) => { if (existsSync(input)) configs.push({ input, onwarn, ...cfg }); };
 
 // ---- @localrec/sdk: main-thread SDK (no tfjs). ESM for bundlers + minified IIFE for <script>.
+// Both bundle @localrec/core, @localrec/store-idb and idb, so the package stands alone; the
+// .d.ts is bundled the same way (rollup-plugin-dts), so its types stand alone too.
 add('packages/sdk/src/index.ts', {
   plugins: browserPlugins(),
   output: { file: 'packages/sdk/dist/index.js', format: 'es', sourcemap: true },
 });
-add('packages/sdk/src/index.ts', {
-  plugins: browserPlugins({ minify: true }),
-  output: { file: 'packages/sdk/dist/localrec.min.js', format: 'iife', name: 'LocalRec', sourcemap: true },
+// The script tag's budget is 12 KB gzip (packages/sdk/test/size.test.ts): ES2022 syntax (no
+// class-field helpers; Chrome 94+, Safari 15+, Firefox 93+) and terser's two passes on top of
+// esbuild save about 800 B gzip.
+add('packages/sdk/src/iife.ts', {
+  plugins: [
+    ...browserPlugins({ minify: true, target: 'es2022' }),
+    terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
+  ],
+  output: { file: 'packages/sdk/dist/localrec.min.js', format: 'iife', sourcemap: true },
 });
+// Declarative capture for the script tag (ES module), imported by localrec.min.js only when a
+// page opts in with autoCapture.
+add('packages/sdk/src/capture-entry.ts', {
+  plugins: [
+    ...browserPlugins({ minify: true, target: 'es2022' }),
+    terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
+  ],
+  output: { file: 'packages/sdk/dist/localrec-capture.min.mjs', format: 'es', sourcemap: true },
+});
+if (existsSync('packages/sdk/src/index.ts')) {
+  const { dts } = await import('rollup-plugin-dts');
+  configs.push({
+    input: 'packages/sdk/src/index.ts',
+    onwarn,
+    plugins: [dts({ respectExternal: true, tsconfig: 'tsconfig.base.json', compilerOptions: { customConditions: ['@localrec/source'] } })],
+    output: { file: 'packages/sdk/dist/index.d.ts', format: 'es' },
+  });
+}
 
 // ---- @localrec/runtime: the worker bundle (tfjs + model + comlink). Module worker, ESM.
 add('packages/runtime/src/worker.ts', {

@@ -8,7 +8,7 @@
   }
   lr.invoked = true;
   lr.methods = ['init', 'track', 'setConsent', 'flush', 'exportData', 'forgetMe',
-    'recommend', 'similar', 'rank', 'destroy'];
+    'recommend', 'similar', 'rank', 'setCatalog', 'runtimeStatus', 'destroy'];
   lr.factory = function (method) {
     return function () {
       var args = Array.prototype.slice.call(arguments);

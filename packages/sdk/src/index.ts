@@ -1,0 +1,19 @@
+/**
+ * @localrec/sdk — LocalRec's main-thread SDK: record what the shopper does, on the shopper's
+ * device, and ask the on-device runtime for recommendations. No tfjs here: the runtime plugs in
+ * through a {@link RuntimeConnector}.
+ * @packageDocumentation
+ */
+export { createLocalRec } from './localrec.js';
+export type { Consent, ExportedData, ForgetProof, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
+export { noRuntime } from './connector.js';
+export type { ConnectContext, RecommenderApi, RuntimeConnector } from './connector.js';
+export type { CaptureOptions } from './capture.js';
+export { installGlobal, GLOBAL_METHODS } from './global.js';
+export type { GlobalMethod, LocalRecApi, LocalRecGlobal, LocalRecStub } from './global.js';
+export { VERSION } from './version.js';
+export { LocalRecError } from '@localrec/core';
+export type {
+  ErrorCode, EventContext, EventQuery, EventType, ItemMeta, ItemFilter, NewEvent, Reason, RecommendOptions, RecommendResult,
+  RuntimeStatus, ScoredItem, SerializedError, StoredEvent, TrackData,
+} from '@localrec/core';

@@ -1,0 +1,130 @@
+import type {
+  Consent,
+  EventStore,
+  ItemMeta,
+  EventType,
+  LocalRecConfig,
+  LocalRecError,
+  NewEvent,
+  RecommendOptions,
+  RecommendResult,
+  RuntimeStatus,
+  SerializedError,
+  StoreDump,
+  TrackData,
+} from '@localrec/core';
+import type { CaptureOptions } from './capture.js';
+import type { RuntimeConnector } from './connector.js';
+
+export type { Consent };
+
+/**
+ * Options of {@link createLocalRec} / `LocalRec.init`: the core's {@link LocalRecConfig}
+ * (app id, consent, retention, limits, flush interval…) plus what only the browser SDK has.
+ */
+export interface LocalRecConfigInput extends LocalRecConfig {
+  /**
+   * `false` (default): an invalid event is reported to `onError` and `console.warn`, stores
+   * nothing, and `track()` returns `undefined` — the page never sees an exception.
+   * `true`: `track()` throws the {@link LocalRecError}.
+   */
+  strict?: boolean;
+  /** Receives every error the SDK reports (invalid events, storage failures, fallbacks). */
+  onError?: (error: LocalRecError) => void;
+  /** Record `view`/`click` of elements with `data-localrec-item` automatically. Default off. */
+  autoCapture?: boolean | CaptureOptions;
+  /**
+   * Where recommendations come from, e.g. `workerRuntime({ … })` from `@localrec/runtime/connector`.
+   * Default {@link noRuntime} (explicit cold start). A runtime other than `noRuntime` is connected
+   * in the background right after creation, so its model is warm by the first request.
+   */
+  runtime?: RuntimeConnector;
+  /**
+   * Storage adapter. Default: IndexedDB when the browser has it, else memory (reported through
+   * `onError` and `status`). Pass a store to plug in another adapter (e.g. a mini-program KV store).
+   */
+  store?: EventStore;
+}
+
+/** A snapshot of the SDK's state, for a "your data" panel or diagnostics. */
+export interface LocalRecStatus {
+  /** Adapter that holds events now: `"indexeddb"`, `"memory"`, … */
+  storage: string;
+  /** True when the preferred storage failed or was unavailable and events live only in memory. */
+  degraded: boolean;
+  /** Why storage is degraded, when it is. */
+  storageError?: string;
+  /** Events accepted but not yet written (waiting for a flush or for consent). */
+  pending: number;
+  consent: Consent;
+  /** Runtime connector in use (`"none"` until a model runtime is plugged in). */
+  runtime: string;
+  /** The most recent error reported to `onError`. */
+  lastError?: SerializedError;
+  /** True after `destroy()`. */
+  destroyed: boolean;
+}
+
+/** What `exportData()` returns: everything stored on this device, as plain JSON. */
+export interface ExportedData extends StoreDump {
+  exportedAt: string;
+  app: string;
+  /** Accepted events not yet written to storage (also part of what the SDK holds). */
+  pending: NewEvent[];
+}
+
+/** What `forgetMe()` returns: the result of re-reading storage after deleting it. */
+export interface ForgetProof {
+  /** True when the re-read found nothing. */
+  verified: boolean;
+  storage: string;
+  /** Events found by the re-read (0 when verified). */
+  remainingEvents: number;
+  /** IndexedDB database names of this app still listed after deletion (empty when verified). */
+  remainingDatabases: string[];
+  erasedAt: string;
+}
+
+/** One LocalRec instance. See {@link createLocalRec}. */
+export interface LocalRec {
+  /**
+   * Records a behaviour. Cheap and synchronous: validates, then queues for a batched write.
+   * Returns the accepted event, or `undefined` when it was rejected (non-strict mode) or consent
+   * is `denied`.
+   * @example rec.track('add_to_cart', { itemId: 'SKU-1', quantity: 2, price: 9.5 })
+   */
+  track(type: EventType | (string & {}), data?: TrackData): NewEvent | undefined;
+  /** Changes consent at run time. `granted` writes held events; `denied` discards them. */
+  setConsent(consent: Consent): void;
+  readonly consent: Consent;
+  readonly status: LocalRecStatus;
+  /** Writes queued events now. Resolves when they are stored (or failed over to memory). */
+  flush(): Promise<void>;
+  /** Everything stored about this device (right of access / portability). */
+  exportData(): Promise<ExportedData>;
+  /** Deletes every stored event and the database itself, then proves it by re-reading. */
+  forgetMe(): Promise<ForgetProof>;
+  /**
+   * Recommendations for this shopper, through the runtime connector. Never rejects. Queued events
+   * are written first, so the runtime (which reads the store itself) sees the latest `track()`.
+   * Without consent (`consent !== 'granted'`) the runtime is not asked: the answer is empty with
+   * `fallbackReason: 'no-consent'`.
+   */
+  recommend(options?: RecommendOptions): Promise<RecommendResult>;
+  /**
+   * Items similar to `itemId` (item-to-item; uses no history). Never rejects. Without consent,
+   * purchased items are not excluded (the runtime is told not to read the history).
+   */
+  similar(itemId: string, options?: RecommendOptions): Promise<RecommendResult>;
+  /**
+   * Re-orders the host's candidates for this shopper. Never rejects. Without consent, or when the
+   * runtime fails, the host's order is kept (`source: 'fallback'`).
+   */
+  rank(itemIds: readonly string[], options?: RecommendOptions): Promise<RecommendResult>;
+  /** Gives the runtime the host's item metadata (names, categories, prices, stock) for filters and reasons. */
+  setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
+  /** The runtime's status (backend, model version, readiness, last error). Never rejects. */
+  runtimeStatus(): Promise<RuntimeStatus>;
+  /** Flushes, stops capture and timers, closes storage and the runtime. */
+  destroy(): Promise<void>;
+}

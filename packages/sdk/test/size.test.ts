@@ -1,0 +1,69 @@
+// The script-tag bundle's budget: ≤ 12 KB gzip. The test builds `localrec.min.js` itself, in
+// memory, from the repo's own rollup config (the exact entry, plugins and output options that
+// `pnpm build` uses), so it measures what ships and can never read a stale file. On failure the
+// log line shows which package grew.
+import { join } from 'node:path';
+import { gzipSync, brotliCompressSync } from 'node:zlib';
+import { rollup, type OutputChunk, type OutputOptions, type RollupOptions } from 'rollup';
+import { describe, expect, test } from 'vitest';
+
+const repo = join(import.meta.dirname, '../../..');
+const BUDGET_GZIP = 12 * 1024;
+
+type Built = { code: string; byPackage: Record<string, number> };
+
+/** Builds one of the config's outputs in memory; `byPackage` = pre-minification bytes per package, for diagnosis. */
+async function build(file: string): Promise<Built> {
+  const prev = process.cwd();
+  process.chdir(repo); // the config's paths are relative to the repo root
+  try {
+    const { default: configs } = (await import(join(repo, 'rollup.config.mjs'))) as { default: RollupOptions[] };
+    const cfg = configs.find((c) => (c.output as OutputOptions | undefined)?.file?.endsWith(file));
+    expect(cfg, `rollup.config.mjs has no entry for ${file}`).toBeDefined();
+    const { output, ...input } = cfg!;
+    const bundle = await rollup(input);
+    try {
+      const { output: chunks } = await bundle.generate(output as OutputOptions);
+      expect(chunks.filter((c) => c.type === 'chunk')).toHaveLength(1);
+      const chunk = chunks[0] as OutputChunk;
+      const byPackage: Record<string, number> = {};
+      for (const [id, m] of Object.entries(chunk.modules)) {
+        const pkg = /packages\/([^/]+)\//.exec(id)?.[1] ?? /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(id)?.[1] ?? id;
+        byPackage[pkg] = (byPackage[pkg] ?? 0) + m.renderedLength;
+      }
+      return { code: chunk.code, byPackage };
+    } finally {
+      await bundle.close();
+    }
+  } finally {
+    process.chdir(prev);
+  }
+}
+
+const gzip = (code: string): number => gzipSync(code, { level: 9 }).length;
+
+describe('script-tag build', () => {
+  test('localrec.min.js is one self-contained IIFE of ≤ 12 KB gzip with no tfjs, no cookies, no Web Storage', async () => {
+    const { code, byPackage } = await build('packages/sdk/dist/localrec.min.js');
+    const gz = gzip(code);
+    const br = brotliCompressSync(code).length;
+    console.log(`localrec.min.js: ${code.length} B minified, ${gz} B gzip, ${br} B brotli (budget ${BUDGET_GZIP} B gzip); ` +
+      `unminified bytes by package: ${JSON.stringify(byPackage)}`);
+    expect(gz).toBeLessThanOrEqual(BUDGET_GZIP);
+    expect(code).not.toMatch(/tensorflow|tfjs/i);
+    // An IIFE: nothing imported statically, nothing exported. (The one dynamic import is the
+    // opt-in capture module, from the SDK's own folder.)
+    expect(code).not.toMatch(/^\s*(import|export)\s/m);
+    expect(code.match(/import\(/g) ?? []).toHaveLength(1);
+    // The privacy promise, checked on the shipped code: no cookies, no localStorage/sessionStorage.
+    expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage/);
+  }, 120_000);
+
+  test('localrec-capture.min.mjs (opt-in declarative capture) is a small ES module exporting startAutoCapture', async () => {
+    const { code } = await build('packages/sdk/dist/localrec-capture.min.mjs');
+    console.log(`localrec-capture.min.mjs: ${code.length} B minified, ${gzip(code)} B gzip`);
+    expect(code).toMatch(/export\s*\{[^}]*startAutoCapture/);
+    expect(gzip(code)).toBeLessThan(2048);
+    expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage|indexedDB/);
+  }, 120_000);
+});
