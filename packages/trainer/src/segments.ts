@@ -7,6 +7,7 @@
  * Spherical k-means: rows are L2-normalised first, so items cluster by direction (what the model's
  * dot-product scoring uses), not by embedding norm (which mostly tracks popularity).
  */
+import { TENSOR_NAMES, type HostTensor } from '@localrec/model';
 import { Rng } from './rng.js';
 
 /** The item metadata the labels use (a subset of @localrec/core's ItemMeta). */
@@ -221,6 +222,21 @@ export function segmentsFile(seg: Segments): SegmentsFile {
     dim: seg.dim,
     segments: seg.labels.map((label, id) => ({ id, label, size: seg.sizes[id]! })),
     itemSegments: Array.from(seg.assignment),
+  };
+}
+
+/** File name of the segments file inside a bundle (`manifest.segmentsFile`). */
+export const SEGMENTS_FILE = 'segments.json';
+
+/**
+ * What a bundle writer needs: the `segments/centroids` tensor (float32 [k, dim]) and the
+ * `segments.json` text, to be listed as `manifest.segmentsFile`.
+ */
+export function segmentsBundleParts(seg: Segments): { tensor: HostTensor; fileName: string; file: string } {
+  return {
+    tensor: { name: TENSOR_NAMES.segmentCentroids, dtype: 'float32', shape: [seg.k, seg.dim], data: seg.centroids },
+    fileName: SEGMENTS_FILE,
+    file: JSON.stringify(segmentsFile(seg)),
   };
 }
 

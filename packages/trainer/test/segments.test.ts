@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSegments, catalogMeta, segmentsFile } from '../src/segments.js';
+import { buildSegments, catalogMeta, segmentsBundleParts, segmentsFile } from '../src/segments.js';
 import { Rng } from '../src/rng.js';
 
 const DIM = 8;
@@ -65,6 +65,11 @@ describe('buildSegments (k-means over item embeddings)', () => {
     expect(file.itemSegments.length).toBe(n + 1);
     expect(file.segments.map((s) => s.size)).toEqual(seg.sizes);
     expect(JSON.parse(JSON.stringify(file))).toEqual(file);
+    const parts = segmentsBundleParts(seg);
+    expect(parts.tensor).toMatchObject({ name: 'segments/centroids', dtype: 'float32', shape: [4, DIM] });
+    expect(parts.tensor.data).toBe(seg.centroids);
+    expect(parts.fileName).toBe('segments.json');
+    expect(JSON.parse(parts.file)).toEqual(file);
     // Same-named clusters are told apart.
     const one = buildSegments(emb, n, DIM, { k: 4, seed: 1, vocab, meta: () => ({ category: 'All' }) });
     expect([...one.labels].sort()).toEqual(['All', 'All (2)', 'All (3)', 'All (4)']);
