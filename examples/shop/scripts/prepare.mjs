@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Prepares the shop's generated assets in public/generated/ (git-ignored):
-//   catalog.json — a few hundred products from @localrec/simulator's deterministic makeCatalog;
+//   catalog.json — the demo catalog: @localrec/simulator's makeCatalog(DEMO_CATALOG), the same
+//                  300 products on every machine (the demo model is trained on it);
 //   app.js       — the shop's TypeScript (src/) bundled for the browser.
 // esbuild does both in well under a second, so `serve.mjs` runs this on every start.
 //
-//   node examples/shop/scripts/prepare.mjs [--size 300] [--seed 42]
+//   node examples/shop/scripts/prepare.mjs [--size N] [--seed N]   (default: DEMO_CATALOG)
 import { build } from 'esbuild';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,9 +13,6 @@ import { fileURLToPath } from 'node:url';
 
 const shop = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const out = join(shop, 'public/generated');
-
-/** The demo catalog's seed and size; the same on every machine. */
-export const CATALOG = { seed: 42, size: 300 };
 
 /** Loads @localrec/simulator from its TypeScript source (Node 20 cannot import .ts itself). */
 async function loadSimulator() {
@@ -26,10 +24,10 @@ async function loadSimulator() {
   return import(`data:text/javascript;base64,${Buffer.from(res.outputFiles[0].text).toString('base64')}`);
 }
 
-export async function prepareShop({ seed = CATALOG.seed, size = CATALOG.size } = {}) {
+export async function prepareShop({ seed, size } = {}) {
   await mkdir(out, { recursive: true });
-  const { makeCatalog } = await loadSimulator();
-  const catalog = makeCatalog({ seed, size });
+  const { makeCatalog, DEMO_CATALOG } = await loadSimulator();
+  const catalog = makeCatalog({ seed: seed ?? DEMO_CATALOG.seed, size: size ?? DEMO_CATALOG.size });
   await writeFile(join(out, 'catalog.json'), JSON.stringify(catalog));
   await build({
     entryPoints: [join(shop, 'src/main.ts')],
@@ -45,6 +43,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const i = process.argv.indexOf(name);
     return i > 0 ? Number(process.argv[i + 1]) : undefined;
   };
-  const r = await prepareShop({ seed: arg('--seed') ?? CATALOG.seed, size: arg('--size') ?? CATALOG.size });
+  const r = await prepareShop({ seed: arg('--seed'), size: arg('--size') });
   console.log(`shop: ${r.items} products and app.js in ${r.dir}`);
 }

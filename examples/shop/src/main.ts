@@ -1,0 +1,38 @@
+/**
+ * The demo shop's entry. It talks to LocalRec only through `window.LocalRec` (loaded by the
+ * async snippet in index.html), exactly as a shop that cannot bundle the SDK would.
+ *
+ * Modules: sdk.ts (the LocalRec door and config), catalog.ts (demo catalog), ui.ts/dom.ts
+ * (cards; text-only DOM building), views.ts (pages), recommendations.ts (recommendation
+ * sections, the plug-in point), panel.ts ("Your data on this device").
+ */
+import type { LocalRec } from '@localrec/sdk';
+import { itemMeta, loadCatalog } from './catalog.js';
+import { $ } from './dom.js';
+import { mountPanel } from './panel.js';
+import { CONFIG, lr, track } from './sdk.js';
+import { renderCategories, route } from './views.js';
+
+async function boot(): Promise<LocalRec | undefined> {
+  // Before the SDK loads this is the snippet's promise; it settles once the SDK has replayed it.
+  const ready = Promise.resolve(lr().init(CONFIG));
+  let rec: LocalRec | undefined;
+  const catalog = await loadCatalog();
+  const panel = mountPanel(catalog, () => rec);
+  $('#search').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const q = $<HTMLInputElement>('#q').value.trim();
+    if (!q) return;
+    track('search', { query: q });
+    location.hash = `#/search?q=${encodeURIComponent(q)}`;
+  });
+  void lr().setCatalog(itemMeta(catalog.products));
+  renderCategories(catalog);
+  window.addEventListener('hashchange', () => route(catalog));
+  route(catalog);
+  rec = (await ready) ?? undefined;
+  await panel.refresh();
+  return rec;
+}
+
+window.shopReady = boot();
