@@ -1,0 +1,120 @@
+/**
+ * Shared e2e plumbing: the shop's static server on a random port and Debian's Chromium through
+ * Playwright. Nothing here builds the SDK: `pnpm test` runs `pnpm build` first, and the tests
+ * load exactly what ships (`packages/sdk/dist/localrec.min.js`, `dist/index.js`).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page, type Route } from 'playwright';
+import { startServer, type ShopServer } from '../../examples/shop/serve.mjs';
+
+export const repo = resolve(import.meta.dirname, '../..');
+
+export const CHROMIUM: LaunchOptions = {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
+};
+
+/** Fails fast with the fix when the bundles are missing. */
+export function assertBuilt(): void {
+  for (const f of ['packages/sdk/dist/localrec.min.js', 'packages/sdk/dist/index.js']) {
+    if (!existsSync(join(repo, f))) throw new Error(`${f} is missing: run \`pnpm build\` first (pnpm test does).`);
+  }
+}
+
+let prepared: Promise<unknown> | undefined;
+
+/**
+ * Starts the shop server on a free port. The shop's generated assets (catalog from the simulator,
+ * app bundle) are git-ignored, so they are regenerated once per test file (well under a second).
+ */
+export async function startShop(opts: { csp?: boolean } = {}): Promise<ShopServer> {
+  assertBuilt();
+  prepared ??= import('../../examples/shop/scripts/prepare.mjs').then((m) => m.prepareShop());
+  await prepared;
+  return startServer({ port: 0, csp: opts.csp ?? false, prepare: false });
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch(CHROMIUM);
+}
+
+/** A browser with an on-disk profile, for data that must survive a browser restart. */
+export async function freshProfileDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'localrec-e2e-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function launchPersistent(dir: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(dir, { ...CHROMIUM });
+}
+
+/**
+ * Serves test-only HTML pages at `/__e2e/<name>` on the server's origin (so they share its
+ * IndexedDB) without adding them to the shop. Everything else goes to the real server.
+ */
+export async function serveFixtures(context: BrowserContext, origin: string, pages: Record<string, string>): Promise<void> {
+  await context.route(`${origin}__e2e/**`, (route: Route) => {
+    const name = new URL(route.request().url()).pathname.replace(/^\/__e2e\//, '');
+    const body = pages[name];
+    if (body === undefined) return route.fulfill({ status: 404, body: 'no such fixture' });
+    return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body });
+  });
+}
+
+/** A minimal page that loads the built IIFE by a plain script tag and runs `script` after it. */
+export function sdkPage(script = ''): string {
+  return `<!doctype html><meta charset="utf-8"><title>e2e</title>
+<script src="/sdk/localrec.min.js"></script>
+<script>${script}</script>
+<body></body>`;
+}
+
+/** Collects uncaught page errors and console errors/warnings. */
+export function watchPage(page: Page): { errors: string[]; warnings: string[] } {
+  const out = { errors: [] as string[], warnings: [] as string[] };
+  page.on('pageerror', (e) => out.errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'warning') out.warnings.push(m.text());
+    if (m.type() === 'error') out.errors.push(`console.error: ${m.text()}`);
+  });
+  return out;
+}
+
+/**
+ * What IndexedDB holds for this origin, read directly (not through the SDK): every database
+ * and the record count of each object store.
+ */
+export function readIndexedDb(page: Page): Promise<Record<string, Record<string, number>>> {
+  return page.evaluate(async () => {
+    const out: Record<string, Record<string, number>> = {};
+    for (const info of await indexedDB.databases()) {
+      if (!info.name) continue;
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const req = indexedDB.open(info.name!);
+        req.onsuccess = () => ok(req.result);
+        req.onerror = () => fail(req.error);
+      });
+      const counts: Record<string, number> = {};
+      for (const storeName of Array.from(db.objectStoreNames)) {
+        counts[storeName] = await new Promise<number>((ok, fail) => {
+          const req = db.transaction(storeName, 'readonly').objectStore(storeName).count();
+          req.onsuccess = () => ok(req.result);
+          req.onerror = () => fail(req.error);
+        });
+      }
+      db.close();
+      out[info.name] = counts;
+    }
+    return out;
+  });
+}
+
+/** Total records across every object store and database (0 when nothing is stored). */
+export function totalRecords(dbs: Record<string, Record<string, number>>): number {
+  return Object.values(dbs).reduce((s, stores) => s + Object.values(stores).reduce((a, b) => a + b, 0), 0);
+}

@@ -1,0 +1,211 @@
+// The SDK in real Chromium: invalid input never breaks the page, IndexedDB failure falls back to
+// memory and says so, declarative capture, and the ESM build.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Browser } from 'playwright';
+import type { LocalRecGlobal } from '@localrec/sdk';
+import { launchBrowser, readIndexedDb, sdkPage, serveFixtures, startShop, totalRecords, watchPage } from './helpers.js';
+import type { ShopServer } from '../../examples/shop/serve.mjs';
+
+declare const LocalRec: LocalRecGlobal;
+declare const reported: Array<{ code: string; field?: string; message: string }>;
+
+let server: ShopServer;
+let browser: Browser;
+beforeAll(async () => {
+  server = await startShop();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const withOnError = (extra = ''): string => sdkPage(`
+  window.reported = [];
+  LocalRec.init({ appId: 'e2e-sdk', consent: 'granted', ${extra}
+    onError: (e) => reported.push({ code: e.code, field: e.field, message: e.message }) });`);
+
+describe('invalid events', () => {
+  test('store nothing, go to onError and the console, and the page keeps working', async () => {
+    const context = await browser.newContext();
+    await serveFixtures(context, server.url, { 'bad.html': withOnError() });
+    const requested: string[] = [];
+    context.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    const p = await context.newPage();
+    const seen = watchPage(p);
+    await p.goto(`${server.url}__e2e/bad.html`);
+    const returned = await p.evaluate(async () => {
+      const r = [
+        LocalRec.track('teleport' as never, { itemId: 'X' }),
+        LocalRec.track('view', {}),
+        LocalRec.track('rate', { itemId: 'X', rating: 9 }),
+        LocalRec.track('search', { query: 42 as unknown as string }),
+        LocalRec.track('view', null as never),
+        LocalRec.track('view', { itemId: 'X'.repeat(100_000) }),
+      ];
+      await LocalRec.flush();
+      return r.map((x) => x ?? null);
+    });
+    expect(returned).toEqual([null, null, null, null, null, null]);
+    const errs = await p.evaluate(() => reported);
+    expect(errs).toHaveLength(6);
+    expect(errs.every((e) => typeof e.code === 'string' && e.message.length > 0)).toBe(true);
+    expect(errs[0]!.code).toBe('INVALID_EVENT');
+    expect(errs[0]!.message).toContain('teleport');
+    expect(errs[2]!.field).toContain('rating');
+    expect(seen.warnings.filter((w) => w.startsWith('LocalRec')).length).toBeGreaterThanOrEqual(6);
+    expect(seen.errors).toEqual([]);
+    expect(totalRecords(await readIndexedDb(p))).toBe(0);
+    expect(await p.evaluate(() => LocalRec.instance!.status.lastError?.code)).toBeTruthy();
+
+    // Still working: a valid event after the bad ones is stored.
+    const items = await p.evaluate(async () => {
+      LocalRec.track('view', { itemId: 'OK-1' });
+      await LocalRec.flush();
+      return (await LocalRec.exportData()).events.map((e) => e.itemId);
+    });
+    expect(items).toEqual(['OK-1']);
+    // Without autoCapture the capture module is never downloaded.
+    expect(requested).toEqual(['/__e2e/bad.html', '/sdk/localrec.min.js']);
+    await context.close();
+  });
+
+  test('strict mode throws the typed error to the caller', async () => {
+    const context = await browser.newContext();
+    await serveFixtures(context, server.url, { 'strict.html': withOnError('strict: true,') });
+    const p = await context.newPage();
+    await p.goto(`${server.url}__e2e/strict.html`);
+    const thrown = await p.evaluate(() => {
+      try {
+        LocalRec.track('rate', { itemId: 'X', rating: 0 });
+        return null;
+      } catch (e) {
+        const err = e as { name: string; code: string; field?: string };
+        return { name: err.name, code: err.code, field: err.field };
+      }
+    });
+    expect(thrown).toMatchObject({ name: 'LocalRecError', code: 'INVALID_EVENT' });
+    expect(thrown!.field).toContain('rating');
+    await context.close();
+  });
+});
+
+describe('storage fallback', () => {
+  test('without IndexedDB the SDK records in memory and reports it', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+    });
+    await serveFixtures(context, server.url, { 'noidb.html': withOnError() });
+    const p = await context.newPage();
+    const seen = watchPage(p);
+    await p.goto(`${server.url}__e2e/noidb.html`);
+    const r = await p.evaluate(async () => {
+      LocalRec.track('view', { itemId: 'M-1' });
+      await LocalRec.flush();
+      const st = LocalRec.instance!.status;
+      return { storage: st.storage, degraded: st.degraded, codes: reported.map((e) => e.code), items: (await LocalRec.exportData()).events.map((e) => e.itemId) };
+    });
+    expect(r).toEqual({ storage: 'memory', degraded: true, codes: ['STORAGE_UNAVAILABLE'], items: ['M-1'] });
+    expect(seen.errors).toEqual([]);
+    await context.close();
+  });
+
+  test('when IndexedDB fails to open, recording continues in memory and the failure is reported', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      // Like Firefox private mode: the API exists, opening fails.
+      IDBFactory.prototype.open = function () { throw new DOMException('blocked by test', 'InvalidStateError'); };
+    });
+    await serveFixtures(context, server.url, { 'badidb.html': withOnError() });
+    const p = await context.newPage();
+    const seen = watchPage(p);
+    await p.goto(`${server.url}__e2e/badidb.html`);
+    const r = await p.evaluate(async () => {
+      LocalRec.track('view', { itemId: 'B-1' });
+      await LocalRec.flush();
+      LocalRec.track('view', { itemId: 'B-2' });
+      await LocalRec.flush();
+      const st = LocalRec.instance!.status;
+      return { storage: st.storage, degraded: st.degraded, reported: reported.length > 0, items: (await LocalRec.exportData()).events.map((e) => e.itemId) };
+    });
+    expect(r).toEqual({ storage: 'memory', degraded: true, reported: true, items: ['B-1', 'B-2'] });
+    expect(seen.errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('declarative capture (autoCapture: true)', () => {
+  test('records view after 1 s at ≥50% visibility, not for a glimpse, and click by delegation', async () => {
+    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
+    await serveFixtures(context, server.url, {
+      'auto.html': `<!doctype html><meta charset="utf-8"><script src="/sdk/localrec.min.js"></script>
+<style>.tile{height:300px;border:1px solid #ccc}</style>
+<body>
+<div data-localrec-list="home">
+  <div class="tile" id="a" data-localrec-item="A" data-localrec-position="0"><button id="btn-a">buy</button></div>
+</div>
+<div style="height:2000px"></div>
+<div class="tile" id="b" data-localrec-item="B"></div>
+<div style="height:2000px"></div>
+<div class="tile" id="c" data-localrec-item="C"></div>
+<script>LocalRec.init({ appId: 'e2e-auto', consent: 'granted', autoCapture: true });</script>
+</body>`,
+    });
+    const p = await context.newPage();
+    await p.goto(`${server.url}__e2e/auto.html`);
+    const events = async (): Promise<string[]> => p.evaluate(async () => {
+      await LocalRec.flush();
+      return (await LocalRec.exportData()).events.map((e) => `${e.type}:${e.itemId}${e.context?.listId ? `@${e.context.listId}/${e.context.position}` : ''}`);
+    });
+    // A is on screen from the start: one view after a second.
+    await expect.poll(events, { timeout: 10_000 }).toContain('view:A@home/0');
+    // B only flashes by (scrolled past immediately); C stays.
+    await p.evaluate(() => document.getElementById('b')!.scrollIntoView());
+    await p.waitForTimeout(200);
+    await p.evaluate(() => document.getElementById('c')!.scrollIntoView());
+    await expect.poll(events, { timeout: 10_000 }).toContain('view:C');
+    // A dynamically added item is picked up too.
+    await p.evaluate(() => {
+      const d = document.createElement('div');
+      d.className = 'tile';
+      d.setAttribute('data-localrec-item', 'D');
+      document.body.prepend(d);
+      window.scrollTo(0, 0);
+    });
+    await expect.poll(events, { timeout: 10_000 }).toContain('view:D');
+    await p.click('#btn-a');
+    const all = await events();
+    expect(all).toContain('click:A@home/0');
+    expect(all.filter((e) => e === 'view:A@home/0')).toHaveLength(1);
+    expect(all.some((e) => e.startsWith('view:B'))).toBe(false);
+    await context.close();
+  });
+});
+
+describe('ESM build', () => {
+  test('dist/index.js imports in the browser and records to IndexedDB', async () => {
+    const context = await browser.newContext();
+    await serveFixtures(context, server.url, {
+      'esm.html': `<!doctype html><meta charset="utf-8"><script type="module">
+        import { createLocalRec, noRuntime } from '/sdk/index.js';
+        const rec = createLocalRec({ appId: 'e2e-esm', consent: 'granted' });
+        rec.track('like', { itemId: 'E-1' });
+        await rec.flush();
+        window.out = { events: (await rec.exportData()).events.map((e) => e.type + ':' + e.itemId), storage: rec.status.storage,
+          recs: await rec.recommend({ k: 5 }), runtime: noRuntime.kind, global: 'LocalRec' in window };
+      </script>`,
+    });
+    const p = await context.newPage();
+    const seen = watchPage(p);
+    await p.goto(`${server.url}__e2e/esm.html`);
+    await p.waitForFunction(() => 'out' in window);
+    const out = await p.evaluate(() => (window as unknown as { out: unknown }).out);
+    expect(out).toMatchObject({
+      events: ['like:E-1'], storage: 'indexeddb', runtime: 'none', global: false,
+      recs: { items: [], source: 'fallback', fallbackReason: 'no-model' },
+    });
+    expect(seen.errors).toEqual([]);
+    await context.close();
+  });
+});
