@@ -259,15 +259,15 @@ export class ProfileAccumulator {
 
   /**
    * Folds events in (any order; they are applied by ascending `seq`). Events already folded
-   * (`seq` ≤ {@link lastSeq}), flagged events and uids in `options.exclude` are skipped.
-   * Returns how many events were counted.
+   * (`seq` ≤ {@link lastSeq}), flagged events, and uids in `options.exclude` or `exclude` (e.g.
+   * `detectAbnormal(newEvents + tail).uids`) are skipped. Returns how many events were counted.
    */
-  add(events: readonly StoredEvent[]): number {
+  add(events: readonly StoredEvent[], exclude?: ReadonlySet<string>): number {
     const fresh = events.filter((e) => e.seq > this.state.lastSeq).sort((a, b) => a.seq - b.seq);
     let counted = 0;
     for (const e of fresh) {
       this.state.lastSeq = e.seq;
-      if (e.flags?.length || this.opts.exclude?.has(e.uid) || e.type === 'impression') continue;
+      if (e.flags?.length || this.opts.exclude?.has(e.uid) || exclude?.has(e.uid) || e.type === 'impression') continue;
       this.addOne(e);
       counted++;
     }

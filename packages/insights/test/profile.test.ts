@@ -120,6 +120,9 @@ describe('profile: incremental and cached', () => {
     expect(p.eventCount).toBe(1);
     expect(p.items.map((a) => a.key)).toEqual(['lamp']);
     expect(p.purchases.count).toBe(0);
+    const acc = new ProfileAccumulator();
+    const later = ev('purchase', 'tent', T0);
+    expect(acc.add([later, ev('view', 'lamp', T0)], new Set([later.uid]))).toBe(1);
   });
 });
 
