@@ -10,12 +10,13 @@ import type { LocalRec } from '@localrec/sdk';
 import { itemMeta, loadCatalog } from './catalog.js';
 import { $ } from './dom.js';
 import { mountPanel } from './panel.js';
+import { recommendationConfig } from './recommendations.js';
 import { CONFIG, lr, track } from './sdk.js';
 import { renderCategories, route } from './views.js';
 
 async function boot(): Promise<LocalRec | undefined> {
   // Before the SDK loads this is the snippet's promise; it settles once the SDK has replayed it.
-  const ready = Promise.resolve(lr().init(CONFIG));
+  const ready = Promise.resolve(lr().init({ ...CONFIG, ...recommendationConfig() }));
   let rec: LocalRec | undefined;
   const catalog = await loadCatalog();
   const panel = mountPanel(catalog, () => rec);

@@ -4,13 +4,21 @@
  * nothing else in the shop knows about recommendations. This version shows what the SDK's seam
  * answers, including an explicit cold start while no on-device model is loaded; the live UI
  * (reasons, "Trending" re-ranking, refresh as the visitor clicks) replaces this file and keeps
- * these two exports.
+ * these three exports.
  */
-import type { RecommendResult } from '@localrec/sdk';
+import type { LocalRecConfigInput, RecommendResult } from '@localrec/sdk';
 import type { Catalog, Product } from './catalog.js';
 import { h, replace } from './dom.js';
 import { lr, track } from './sdk.js';
 import { grid } from './ui.js';
+
+/**
+ * What the recommendation UI adds to the shop's LocalRec config — typically `runtime`, the
+ * connector of the on-device model. Nothing yet: the SDK's default is an explicit cold start.
+ */
+export function recommendationConfig(): Partial<LocalRecConfigInput> {
+  return {};
+}
 
 /** A titled box that fills itself from `load()`; an empty answer says why (cold start). */
 function recsBox(catalog: Catalog, title: string, listId: string, load: () => Promise<RecommendResult | undefined>): HTMLElement {
