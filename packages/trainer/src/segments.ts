@@ -177,15 +177,16 @@ export function buildSegments(itemEmb: Float32Array, itemCount: number, dim: num
 
 /**
  * Labels from metadata: the dominant category (and brand, when one brand holds ≥ 50 % of the
- * segment), or the two leading categories ("Kitchen & Garden") when none holds half. Without
- * metadata: "Segment 3 (like A, B)" with the items closest to the centroid. Duplicates get " (2)".
+ * segment), or the two leading categories ("Kitchen & Garden") when none holds half. Segments that
+ * would share a label get their leading brand appended, and a number (" (2)") if still equal.
+ * Without metadata: "Segment 3 (like A, B)" with the items closest to the centroid.
  */
 function segmentLabels(assignment: Int32Array, sims: Float64Array, k: number, o: BuildSegmentsOptions): string[] {
   const members: number[][] = Array.from({ length: k }, () => []);
   for (let r = 1; r < assignment.length; r++) members[assignment[r]!]!.push(r);
   const idOf = (row: number) => o.vocab?.[row - 1] ?? `#${row}`;
   const top = (counts: Map<string, number>) => [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  const labels = members.map((rows, s) => {
+  const drafts = members.map((rows, s) => {
     const cats = new Map<string, number>();
     const brands = new Map<string, number>();
     for (const r of rows) {
@@ -197,15 +198,20 @@ function segmentLabels(assignment: Int32Array, sims: Float64Array, k: number, o:
     const [b1] = top(brands);
     if (c1) {
       let label = c1[1] * 2 >= rows.length || !c2 ? c1[0] : `${c1[0]} & ${c2[0]}`;
-      if (b1 && b1[1] * 2 >= rows.length) label += ` · ${b1[0]}`;
-      return label;
+      const brandLed = b1 !== undefined && b1[1] * 2 >= rows.length;
+      if (brandLed) label += ` · ${b1[0]}`;
+      return { label, brand: brandLed ? undefined : b1?.[0] };
     }
     const closest = [...rows].sort((a, b) => sims[b - 1]! - sims[a - 1]!).slice(0, 2).map((r) => {
       const m = o.meta?.(idOf(r));
       return m?.name ?? idOf(r);
     });
-    return `Segment ${s + 1}${closest.length ? ` (like ${closest.join(', ')})` : ''}`;
+    return { label: `Segment ${s + 1}${closest.length ? ` (like ${closest.join(', ')})` : ''}`, brand: undefined };
   });
+  // Segments that share a label are told apart by their leading brand, else by a number.
+  const count = new Map<string, number>();
+  for (const d of drafts) count.set(d.label, (count.get(d.label) ?? 0) + 1);
+  const labels = drafts.map((d) => (count.get(d.label)! > 1 && d.brand ? `${d.label} · ${d.brand}` : d.label));
   const seen = new Map<string, number>();
   return labels.map((l) => {
     const n = (seen.get(l) ?? 0) + 1;
