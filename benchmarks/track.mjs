@@ -39,8 +39,11 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>track bench</title>
   new PerformanceObserver((l) => { for (const e of l.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration }); })
     .observe({ type: 'longtask', buffered: true });
   window.errors = [];
-  LocalRec.init({ appId: 'bench', consent: 'granted', maxEvents: 1000000,
+  // No rate limit (the default 50/s with bursts of 500 would reject most of a benchmark) and a
+  // cap above what one run records, so every accepted event must end up in IndexedDB.
+  LocalRec.init({ appId: 'bench', consent: 'granted', maxEvents: 1000000, rateLimit: false,
     onError: (e) => { if (errors.length < 20) errors.push(e.code + ': ' + e.message); } });
+  window.countStored = ${countStored.toString()};
   const sink = 'onmessage = () => {};';
   window.worker = new Worker(URL.createObjectURL(new Blob([sink], { type: 'text/javascript' })));
 </script>`;
@@ -85,11 +88,25 @@ async function microBench({ calls }) {
   return out;
 }
 
-/** `rate` events/s for `seconds`, paced by elapsed time; returns how many were accepted. */
+/** Events in IndexedDB, counted with the raw API (not through the SDK): database `localrec:<appId>`. */
+function countStored() {
+  return new Promise((ok, fail) => {
+    const open = indexedDB.open('localrec:bench');
+    open.onerror = () => fail(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const req = db.transaction('events', 'readonly').objectStore('events').count();
+      req.onsuccess = () => { db.close(); ok(req.result); };
+      req.onerror = () => { db.close(); fail(req.error); };
+    };
+  });
+}
+
+/** `rate` events/s for `seconds`, paced by elapsed time; returns how many were accepted and stored. */
 async function sustained({ rate, seconds }) {
   const rec = window.LocalRec.instance;
   await rec.flush();
-  const before = (await rec.exportData()).events.length;
+  const before = await countStored();
   await new Promise((ok) => setTimeout(ok, 500));
   const start = performance.now();
   const total = rate * seconds;
@@ -114,7 +131,7 @@ async function sustained({ rate, seconds }) {
   const tf = performance.now();
   await rec.flush();
   const finalFlushMs = performance.now() - tf;
-  const after = (await rec.exportData()).events.length;
+  const after = await countStored();
   await new Promise((ok) => setTimeout(ok, 100)); // let the long-task observer deliver
   const lt = longTasks.filter((t) => t.start >= start);
   return { sent, accepted, stored: after - before, elapsedMs: elapsed, finalFlushMs, longTasks: lt, trackTimes, status: rec.status, errors };
