@@ -22,6 +22,8 @@ export interface WriteBundleInput {
   metrics?: BundleManifest['metrics'];
   catalog?: unknown;
   extraFiles?: Record<string, Uint8Array | string>;
+  /** Further tensors stored as given (e.g. `segments/centroids`). */
+  extraTensors?: HostTensor[];
 }
 
 const QUANT_DESCRIPTION =
@@ -91,6 +93,7 @@ export function writeBundle(dir: string, b: WriteBundleInput): BundleManifest {
     { name: TENSOR_NAMES.popularScores, dtype: 'float32', shape: [b.cold.popularScores.length], data: b.cold.popularScores },
     { name: TENSOR_NAMES.coocItems, dtype: 'int32', shape: [b.itemCount + 1, M], data: b.cold.coocItems },
     { name: TENSOR_NAMES.coocScores, dtype: 'float32', shape: [b.itemCount + 1, M], data: b.cold.coocScores },
+    ...(b.extraTensors ?? []),
   ];
   const { bytes, entries } = encodeTensors(tensors);
   const files: Record<string, Uint8Array> = {
@@ -116,6 +119,7 @@ export function writeBundle(dir: string, b: WriteBundleInput): BundleManifest {
     coldStart: { popularCount: b.cold.popularItems.length, cooccurrenceNeighbours: M },
   };
   if (b.catalog !== undefined) manifest.catalogFile = 'catalog.json';
+  if (files['segments.json']) manifest.segmentsFile = 'segments.json';
   if (b.training) manifest.training = b.training;
   if (b.metrics) manifest.metrics = b.metrics;
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -27,7 +27,7 @@ const USAGE = `usage:
                     [--blocks 2] [--heads 1] [--ffn-dim D] [--dropout 0.5] [--norm pre|post] [--loss bce|gbce|softmax]
                     [--negatives 256] [--gbce-t 0.75] [--lr 0.001] [--batch-size 128] [--eval-every 5]
                     [--valid-users 10000] [--patience 5] [--fp32] [--eval-seeds 1,2,3] [--catalog FILE]
-                    [--checkpoint DIR] [--resume CHECKPOINT_DIR] [--backend wasm|cpu] [--cooc-neighbours 10]
+                    [--checkpoint DIR] [--resume CHECKPOINT_DIR] [--backend wasm|cpu] [--cooc-neighbours 10] [--segments 16]
                     [--min-user 3] [--min-item 3]      (event logs only: minimum interactions per user / item)
   data FILE: .txt (SASRec "userId itemId" lines) | .csv (header: user,item,timestamp,type) | .jsonl (same fields)
   localrec export   --checkpoint DIR --data FILE --out DIR [--name N] [--fp32] [--cooc-neighbours 10] [--eval-seeds 1,2,3] [--catalog FILE]
@@ -112,7 +112,7 @@ async function cmdTrain(a: Record<string, string | boolean | undefined>): Promis
   console.log(`trained in ${result.seconds.toFixed(0)} s; best validation at epoch ${result.bestEpoch}`);
   await finishBundle({
     out: s('out')!, name: s('name') ?? basename(resolve(s('out')!)), version: `${new Date().toISOString().slice(0, 10)}-e${result.bestEpoch}-s${opts.seed}`,
-    arch, split, vocab, weights: result.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')), coocNeighbours: num(s('cooc-neighbours'), 'cooc-neighbours', 10),
+    arch, split, vocab, weights: result.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')), coocNeighbours: num(s('cooc-neighbours'), 'cooc-neighbours', 10), segments: num(s('segments'), 'segments', 16),
     training: { data: summary, options: opts, bestEpoch: result.bestEpoch, epochsRun: result.history.length, seconds: Math.round(result.seconds), backend: 'tfjs-' + (s('backend') ?? 'wasm') },
     history: result.history, catalog: s('catalog') ? JSON.parse(readFileSync(s('catalog')!, 'utf8')) : undefined,
   });
@@ -130,7 +130,7 @@ async function cmdExport(a: Record<string, string | boolean | undefined>): Promi
   try { history = JSON.parse(readFileSync(resolve(s('checkpoint')!, 'history.json'), 'utf8')); } catch { history = undefined; }
   await finishBundle({
     out: s('out')!, name: s('name') ?? basename(resolve(s('out')!)), version: `${new Date().toISOString().slice(0, 10)}-e${c.epoch}`,
-    arch: c.arch, split, vocab, weights: c.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')), coocNeighbours: num(s('cooc-neighbours'), 'cooc-neighbours', 10),
+    arch: c.arch, split, vocab, weights: c.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')), coocNeighbours: num(s('cooc-neighbours'), 'cooc-neighbours', 10), segments: num(s('segments'), 'segments', 16),
     training: { data: summary, ...c.info, bestEpoch: c.epoch, backend: 'tfjs-wasm' }, history,
     catalog: s('catalog') ? JSON.parse(readFileSync(s('catalog')!, 'utf8')) : undefined,
   });
@@ -195,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
     const stringOpts = [
         'data', 'out', 'name', 'epochs', 'seed', 'dim', 'max-len', 'blocks', 'heads', 'ffn-dim', 'dropout', 'norm', 'loss',
         'negatives', 'gbce-t', 'lr', 'batch-size', 'eval-every', 'valid-users', 'patience', 'l2-emb', 'eval-seeds', 'catalog',
-        'checkpoint', 'backend', 'cooc-neighbours', 'min-user', 'min-item', 'resume', 'bundle', 'protocol', 'model', 'seeds', 'users',
+        'checkpoint', 'backend', 'cooc-neighbours', 'min-user', 'min-item', 'resume', 'segments', 'bundle', 'protocol', 'model', 'seeds', 'users',
     ];
     const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(stringOpts.map((k) => [k, { type: 'string' }]));
     for (const k of ['fp32', 'json', 'help']) options[k] = { type: 'boolean' };

@@ -5,6 +5,8 @@ import { trainingCurveSvg } from './chart.js';
 import { buildColdTables, coocBaseline, popularityScores, type ColdTables } from './cold-start.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 import { roundTripWeights, writeBundle } from './bundle-io.js';
+import { buildSegments, catalogMeta, segmentsBundleParts } from './segments.js';
+import { TENSOR_NAMES } from '@localrec/model';
 import { evaluateWeights, type EpochLog } from './train.js';
 import type { Split } from './split.js';
 
@@ -23,6 +25,8 @@ export interface FinishInput {
   training: Record<string, unknown>;
   history?: EpochLog[];
   catalog?: unknown;
+  /** Interest segments (k-means clusters of the item embeddings) to ship; 0 = none. Default 16. */
+  segments?: number;
   log?: (line: string) => void;
 }
 
@@ -57,9 +61,17 @@ export async function finishBundle(f: FinishInput): Promise<{ metrics: Record<st
     metrics[`${label}/full`] = pick(full, FULL_KEYS);
     log(`${label}: sampled HR@10 ${s.metrics['HR@10']!.toFixed(4)} NDCG@10 ${s.metrics['NDCG@10']!.toFixed(4)}; full HR@10 ${full.metrics['HR@10']!.toFixed(4)}`);
   }
+  const k = Math.min(f.segments ?? 16, N);
+  let segParts: ReturnType<typeof segmentsBundleParts> | undefined;
+  if (k > 0) {
+    const seg = buildSegments(stored.get(TENSOR_NAMES.itemEmbedding)!, N, f.arch.dim, { k, seed: 1, vocab: f.vocab, meta: catalogMeta(f.catalog) });
+    segParts = segmentsBundleParts(seg);
+    log(`interest segments: ${k} (k-means over the item embeddings)`);
+  }
   writeBundle(f.out, {
     name: f.name, version: f.version, arch: f.arch, itemCount: N, weights: f.weights, vocab: f.vocab, cold,
     quantize: f.quantize, training: f.training, metrics, catalog: f.catalog,
+    ...(segParts ? { extraFiles: { [segParts.fileName]: segParts.file }, extraTensors: [segParts.tensor] } : {}),
   });
   mkdirSync(f.out, { recursive: true });
   if (f.history?.length) {

@@ -58,12 +58,16 @@ describe('train → quantise → export → validate → eval (tiny, generated d
     expect(b.vocab[0]).toBe('sku-1');
     expect(b.manifest.metrics?.['sasrec-int8/sampled100']?.['HR@10']).toBeGreaterThan(0);
     expect(readFileSync(join(dir, 'training-curve.svg'), 'utf8')).toMatch(/^<svg/);
+    // Interest segments: k-means centroids [16, d] and their names, hashed like every other file.
+    expect(b.manifest.segmentsFile).toBe('segments.json');
+    expect(b.manifest.tensors.find((t) => t.name === 'segments/centroids')?.shape).toEqual([16, 16]);
+    expect(b.manifest.files['segments.json']?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   describe('bad bundles are refused with every problem named', () => {
     const copy = () => {
       const d = mkdtempSync(join(tmpdir(), 'localrec-bad-'));
-      for (const f of ['manifest.json', 'weights.bin', 'vocab.json']) writeFileSync(join(d, f), readFileSync(join(dir, f)));
+      for (const f of ['manifest.json', 'weights.bin', 'vocab.json', 'segments.json']) writeFileSync(join(d, f), readFileSync(join(dir, f)));
       return d;
     };
     it('wrong hash', async () => {
