@@ -79,8 +79,14 @@ describe('forgetMe()', () => {
     });
     const before = await readIndexedDb(page);
     expect(totalRecords(before)).toBeGreaterThanOrEqual(11);
+    // A LocalRec cache (as the runtime keeps model files) and another app's cache on the same origin.
+    await page.evaluate(async () => {
+      await (await caches.open('localrec-models')).put('/models/x.bin', new Response('x'));
+      await (await caches.open('someone-else')).put('/y', new Response('y'));
+    });
     const proof = await page.evaluate(() => LocalRec.forgetMe());
-    expect(proof).toMatchObject({ verified: true, remainingEvents: 0, remainingDatabases: [] });
+    expect(proof).toMatchObject({ verified: true, remainingEvents: 0, remainingDatabases: [], remainingCaches: [] });
+    expect(await page.evaluate(() => caches.keys())).toEqual(['someone-else']);
 
     expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toEqual([]);
     expect(await page.evaluate(() => ({ ls: localStorage.length, ss: sessionStorage.length, cookie: document.cookie }))).toEqual({ ls: 0, ss: 0, cookie: '' });

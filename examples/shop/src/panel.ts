@@ -86,8 +86,8 @@ export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined)
     const el = $('#p-proof');
     el.hidden = false;
     el.textContent = proof.verified
-      ? `Erased. Re-read after deleting: ${proof.remainingEvents} events, no database left (storage “${proof.storage}”).`
-      : `Erase could not be verified: ${proof.remainingEvents} events and databases [${proof.remainingDatabases.join(', ')}] remain.`;
+      ? `Erased. Re-read after deleting: ${proof.remainingEvents} events, no database and no cache left (storage “${proof.storage}”).`
+      : `Erase could not be verified: ${proof.remainingEvents} events, databases [${proof.remainingDatabases.join(', ')}] and caches [${proof.remainingCaches.join(', ')}] remain.`;
     await refresh();
   });
   return { refresh };

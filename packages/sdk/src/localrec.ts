@@ -6,6 +6,7 @@
 import {
   LocalRecError,
   Recorder,
+  detectCapabilities,
   resolveConfig,
   serializeError,
   type EventStore,
@@ -200,7 +201,21 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
       const dump = await recorder.exportData();
       return { ...dump, exportedAt: new Date().toISOString(), app: resolved.appId };
     },
-    forgetMe: (): Promise<ForgetProof> => recorder.forget(),
+    async forgetMe(): Promise<ForgetProof> {
+      const proof = await recorder.forget();
+      let remainingCaches: string[] = [];
+      if (detectCapabilities().cacheStorage) {
+        const ours = async (): Promise<string[]> => (await caches.keys()).filter((k) => k.startsWith('localrec'));
+        try {
+          await Promise.all((await ours()).map((k) => caches.delete(k)));
+          remainingCaches = await ours();
+        } catch (err) {
+          report(err);
+          remainingCaches = ['(Cache Storage unreadable)'];
+        }
+      }
+      return { ...proof, remainingCaches, verified: proof.verified && remainingCaches.length === 0 };
+    },
     recommend(options: RecommendOptions = {}) {
       const t0 = now();
       if (!historyAllowed()) return Promise.resolve(emptyResult('no-consent', now() - t0));

@@ -82,6 +82,8 @@ export interface ForgetProof {
   remainingEvents: number;
   /** IndexedDB database names of this app still listed after deletion (empty when verified). */
   remainingDatabases: string[];
+  /** LocalRec's Cache Storage caches (names starting with `localrec`) still listed (empty when verified). */
+  remainingCaches: string[];
   erasedAt: string;
 }
 
@@ -102,7 +104,10 @@ export interface LocalRec {
   flush(): Promise<void>;
   /** Everything stored about this device (right of access / portability). */
   exportData(): Promise<ExportedData>;
-  /** Deletes every stored event and the database itself, then proves it by re-reading. */
+  /**
+   * Deletes every stored event, the database itself and LocalRec's caches (Cache Storage entries
+   * whose name starts with `localrec`, e.g. cached model files), then proves it by re-reading.
+   */
   forgetMe(): Promise<ForgetProof>;
   /**
    * Recommendations for this shopper, through the runtime connector. Never rejects. Queued events
