@@ -1,0 +1,189 @@
+/**
+ * tfjs backends: loading each backend package on demand, checking that it can start here,
+ * calibrating the candidates on the real model, and watching a WebGPU device for loss.
+ * This is the only module that decides which backend runs; nothing else calls `tf.setBackend`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { LocalRecError } from '@localrec/core';
+import { SasrecScorer } from '@localrec/model';
+import { BACKENDS, type BackendName } from './api.js';
+import type { ModelData } from './model-data.js';
+
+/** A scorer living on one backend. */
+export interface Engine {
+  backend: BackendName;
+  scorer: SasrecScorer;
+  /** Median ms of one scoring (user vector + all-item scores + read-back) measured at start. */
+  medianMs: number;
+  dispose(): void;
+}
+
+export interface BackendOptions {
+  /** Folder URL (browser) or path (Node) with tfjs-backend-wasm's .wasm files, trailing slash. */
+  wasmPath?: string;
+  /** Accept a software WebGPU adapter (`isFallbackAdapter`), e.g. SwiftShader. Only when forced. */
+  allowFallbackAdapter?: boolean;
+}
+
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string; description?: string };
+}
+
+async function gpuAdapter(): Promise<GpuAdapterLike | null> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } } }).navigator?.gpu;
+  if (!gpu) return null;
+  try {
+    return await gpu.requestAdapter();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Loads `name`'s package and registers it with tfjs. Throws `BACKEND_UNAVAILABLE` with the
+ * reason when the backend cannot run in this environment.
+ */
+export async function prepareBackend(name: BackendName, o: BackendOptions = {}): Promise<void> {
+  if (!(BACKENDS as readonly string[]).includes(name)) {
+    throw new LocalRecError('INVALID_CONFIG', `Unknown backend "${String(name)}"`, { field: 'backends', accepted: BACKENDS });
+  }
+  const unavailable = (why: string) => new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${name}" is unavailable: ${why}`);
+  switch (name) {
+    case 'cpu':
+      await import('@tensorflow/tfjs-backend-cpu');
+      return;
+    case 'wasm': {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      if (o.wasmPath) wasm.setWasmPaths(o.wasmPath);
+      return;
+    }
+    case 'webgl': {
+      const g = globalThis as { OffscreenCanvas?: unknown; document?: unknown };
+      if (!g.OffscreenCanvas && !g.document) throw unavailable('no OffscreenCanvas or document');
+      await import('@tensorflow/tfjs-backend-webgl');
+      return;
+    }
+    case 'webgpu': {
+      const adapter = await gpuAdapter();
+      if (!adapter) throw unavailable('navigator.gpu.requestAdapter() gave no adapter');
+      const fallback = adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter ?? false;
+      if (fallback && !o.allowFallbackAdapter) {
+        throw unavailable(`the adapter is a software fallback (${adapter.info?.architecture ?? 'unknown'}); force it with forceBackend: "webgpu"`);
+      }
+      await import('@tensorflow/tfjs-backend-webgpu');
+      return;
+    }
+  }
+}
+
+/** Makes `name` the active tfjs backend; throws `BACKEND_UNAVAILABLE` if it does not start. */
+export async function activateBackend(name: BackendName, o: BackendOptions = {}): Promise<void> {
+  await prepareBackend(name, o);
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (e) {
+    throw new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${name}" failed to start: ${(e as Error).message}`, { cause: e });
+  }
+  if (!ok || tf.getBackend() !== name) throw new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${name}" failed to start`);
+}
+
+/** A representative full-length input: the most popular items (the real model, a real shape). */
+export function probeSequence(md: ModelData): Int32Array {
+  const n = Math.min(md.maxLen, md.itemCount);
+  const seq = new Int32Array(n);
+  for (let i = 0; i < n; i++) seq[i] = md.cold.popularItems[i % Math.max(1, md.cold.popularItems.length)] ?? (i % md.itemCount) + 1;
+  return seq;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const now = () => (globalThis.performance ?? Date).now();
+
+/**
+ * Builds the scorer on the active backend, warms it up (first runs compile shaders / kernels)
+ * and times `runs` scorings of a full-length sequence.
+ */
+export async function buildEngine(name: BackendName, md: ModelData, runs: number): Promise<Engine> {
+  const scorer = new SasrecScorer(md.manifest.architecture, md.itemCount, md.weights);
+  try {
+    const seq = probeSequence(md);
+    await scorer.scores([seq]); // warm-up: compiles and uploads
+    await scorer.scores([seq.subarray(seq.length - 1)]); // a short history compiles the other shapes' path
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = now();
+      await scorer.scores([seq]);
+      times.push(now() - t0);
+    }
+    return { backend: name, scorer, medianMs: times.length ? median(times) : NaN, dispose: () => scorer.dispose() };
+  } catch (e) {
+    scorer.dispose();
+    throw new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${name}" failed on the model: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Result of a calibration: the winner and every candidate's median (or why it failed). */
+export interface Calibration {
+  backend: BackendName;
+  timings: Partial<Record<BackendName, number | string>>;
+}
+
+/**
+ * Starts each candidate on the real model, times it, keeps the fastest engine and disposes the
+ * others. Candidates that fail are skipped (their error is kept in `timings`).
+ */
+export async function calibrate(candidates: readonly BackendName[], md: ModelData, o: BackendOptions & { runs?: number } = {}): Promise<{ engine: Engine; calibration: Calibration }> {
+  let best: Engine | undefined;
+  const timings: Calibration['timings'] = {};
+  for (const name of candidates) {
+    try {
+      await activateBackend(name, o);
+      const e = await buildEngine(name, md, o.runs ?? 5);
+      timings[name] = Math.round(e.medianMs * 1000) / 1000;
+      if (!best || e.medianMs < best.medianMs) { best?.dispose(); best = e; } else e.dispose();
+    } catch (err) {
+      timings[name] = (err as Error).message;
+    }
+  }
+  if (!best) {
+    throw new LocalRecError('BACKEND_UNAVAILABLE', `No backend could run the model: ${JSON.stringify(timings)}`, { field: 'backends', accepted: [...candidates] });
+  }
+  // Each engine's tensors live on the backend that was active when it was built: rebuild the
+  // winner on its own backend rather than let tfjs copy tensors across backends lazily.
+  if (tf.getBackend() !== best.backend) {
+    best.dispose();
+    await activateBackend(best.backend, o);
+    best = await buildEngine(best.backend, md, 1);
+  }
+  return { engine: best, calibration: { backend: best.backend, timings } };
+}
+
+/** Starts the first candidate that works, in order, without timing the others. */
+export async function firstWorking(candidates: readonly BackendName[], md: ModelData, o: BackendOptions = {}): Promise<Engine> {
+  const errors: string[] = [];
+  for (const name of candidates) {
+    try {
+      await activateBackend(name, o);
+      return await buildEngine(name, md, 1);
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
+  throw new LocalRecError('BACKEND_UNAVAILABLE', `No backend could run the model: ${errors.join('; ')}`, { field: 'backends', accepted: [...candidates] });
+}
+
+/** Calls `onLost` when the active WebGPU device is lost (driver reset, GPU removed). */
+export function watchDeviceLoss(onLost: (reason: string) => void): void {
+  const b = tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string; reason?: string }> } };
+  b.device?.lost?.then((info) => onLost(info?.message || info?.reason || 'device lost')).catch(() => {});
+}
+
+/** A key for the calibration cache: same model version on the same browser and GPU. */
+export async function deviceKey(): Promise<string> {
+  const nav = (globalThis as { navigator?: { userAgent?: string; hardwareConcurrency?: number } }).navigator;
+  const a = await gpuAdapter();
+  const gpu = a?.info ? `${a.info.vendor ?? ''}/${a.info.architecture ?? ''}/${a.info.description ?? ''}` : 'no-webgpu';
+  return `${nav?.userAgent ?? 'node'}|${nav?.hardwareConcurrency ?? 0}|${gpu}`;
+}

@@ -1,0 +1,179 @@
+/**
+ * Bundle loading: fetches `manifest.json` and every file it names from a base URL, reports
+ * progress, checks each file's SHA-256 against the manifest (and the manifest against an optional
+ * pinned hash), and keeps the verified files in Cache Storage keyed by model version and hash.
+ * A file from the cache is hashed again before use, so a corrupted cache entry is refetched.
+ */
+import { LocalRecError, type ItemMeta } from '@localrec/core';
+import { decodeTensors, manifestProblems, sha256Hex, type BundleManifest, type HostTensor } from '@localrec/model';
+import type { LoadProgress } from './api.js';
+
+/** A verified bundle in host memory (weights still as stored: int8 + scales, int32 tables). */
+export interface FetchedBundle {
+  baseUrl: string;
+  manifest: BundleManifest;
+  tensors: Map<string, HostTensor>;
+  vocab: string[];
+  catalog?: Record<string, ItemMeta>;
+  /** Files served from Cache Storage (the others came from the network). */
+  fromCache: string[];
+}
+
+export interface LoadBundleOptions {
+  /** Folder URL of the bundle; a trailing slash is added when missing. */
+  baseUrl: string;
+  /** Pinned SHA-256 (hex) of manifest.json. */
+  manifestSha256?: string;
+  onProgress?: (p: LoadProgress) => void;
+  /** `fetch` to use (default: the global one). */
+  fetch?: typeof fetch;
+  /** Cache Storage to use; `null` disables caching (default: `globalThis.caches` when present). */
+  caches?: CacheStorage | null;
+}
+
+/** Cache Storage bucket of every LocalRec model file. */
+export const CACHE_NAME = 'localrec-models-v1';
+
+const withSlash = (u: string) => (u.endsWith('/') ? u : `${u}/`);
+
+/** Reads a response body, reporting bytes as they arrive. */
+async function readBody(res: Response, onChunk: (n: number) => void): Promise<Uint8Array> {
+  if (!res.body) {
+    const b = new Uint8Array(await res.arrayBuffer());
+    onChunk(b.byteLength);
+    return b;
+  }
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    total += value.byteLength;
+    onChunk(value.byteLength);
+  }
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.byteLength; }
+  return out;
+}
+
+async function openCache(store: CacheStorage | null | undefined): Promise<Cache | undefined> {
+  if (!store) return undefined;
+  try {
+    return await store.open(CACHE_NAME);
+  } catch {
+    // Cache Storage can be blocked (e.g. opaque origins, some private modes): degrade to no cache.
+    return undefined;
+  }
+}
+
+async function get(fetchFn: typeof fetch, url: string, init?: RequestInit): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetchFn(url, init);
+  } catch (e) {
+    throw new LocalRecError('MODEL_LOAD_FAILED', `Could not fetch ${url}: ${(e as Error).message}`, { cause: e });
+  }
+  if (!res.ok) throw new LocalRecError('MODEL_LOAD_FAILED', `Could not fetch ${url}: HTTP ${res.status}`);
+  return res;
+}
+
+const toBuffer = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+
+/**
+ * Loads and verifies a bundle. Rejects with `MODEL_LOAD_FAILED` (network), `MODEL_INTEGRITY`
+ * (a hash or size does not match) or `BUNDLE_INVALID` (manifest/tensor problems, all listed).
+ */
+export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
+  const fetchFn = o.fetch ?? globalThis.fetch.bind(globalThis);
+  const base = withSlash(o.baseUrl);
+  const progress = o.onProgress ?? (() => {});
+  progress({ phase: 'manifest', loadedBytes: 0, totalBytes: 0 });
+
+  // The manifest is always revalidated with the server: it carries the version every cache key uses.
+  const manifestBytes = await readBody(await get(fetchFn, `${base}manifest.json`, { cache: 'no-cache' }), () => {});
+  if (o.manifestSha256) {
+    const h = await sha256Hex(manifestBytes);
+    if (h !== o.manifestSha256.toLowerCase()) {
+      throw new LocalRecError('MODEL_INTEGRITY', `manifest.json at ${base} has SHA-256 ${h}, the pinned hash is ${o.manifestSha256}`, { field: 'manifestSha256' });
+    }
+  }
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as BundleManifest;
+  } catch (e) {
+    throw new LocalRecError('BUNDLE_INVALID', `manifest.json at ${base} is not valid JSON: ${(e as Error).message}`);
+  }
+  const problems = manifestProblems(manifest);
+  if (problems.length) throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base} is invalid:\n  - ${problems.join('\n  - ')}`);
+
+  const wanted = [manifest.weightsFile, manifest.vocabFile, ...(manifest.catalogFile ? [manifest.catalogFile] : [])];
+  for (const f of wanted) {
+    if (!manifest.files[f]) throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: file "${f}" is not listed in manifest.files (no hash to check)`);
+    if (f.includes('..') || f.startsWith('/') || /^[a-z]+:/i.test(f)) throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: file name "${f}" must be a plain relative path`);
+  }
+  const totalBytes = wanted.reduce((s, f) => s + manifest.files[f]!.bytes, 0);
+  let loadedBytes = 0;
+  const cache = await openCache(o.caches === undefined ? (globalThis as { caches?: CacheStorage }).caches : o.caches);
+  const fromCache: string[] = [];
+
+  const files = new Map<string, Uint8Array>();
+  for (const f of wanted) {
+    const info = manifest.files[f]!;
+    const url = `${base}${f}`;
+    // Keyed by model version and content hash: a new version never reads an old entry.
+    const key = `${url}?localrec-version=${encodeURIComponent(manifest.version)}&sha256=${info.sha256}`;
+    let bytes: Uint8Array | undefined;
+    const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
+    if (hit) {
+      const b = new Uint8Array(await hit.arrayBuffer());
+      if (b.byteLength === info.bytes && (await sha256Hex(b)) === info.sha256) {
+        bytes = b;
+        fromCache.push(f);
+        loadedBytes += b.byteLength;
+        progress({ phase: 'cached', loadedBytes, totalBytes, file: f });
+      } else {
+        await cache!.delete(key).catch(() => false);
+      }
+    }
+    if (!bytes) {
+      const res = await get(fetchFn, url);
+      bytes = await readBody(res, (n) => {
+        loadedBytes += n;
+        progress({ phase: 'download', loadedBytes, totalBytes, file: f });
+      });
+      progress({ phase: 'verify', loadedBytes, totalBytes, file: f });
+      if (bytes.byteLength !== info.bytes) {
+        throw new LocalRecError('MODEL_INTEGRITY', `${url}: ${bytes.byteLength} bytes, manifest.json says ${info.bytes}`);
+      }
+      const h = await sha256Hex(bytes);
+      if (h !== info.sha256) throw new LocalRecError('MODEL_INTEGRITY', `${url}: SHA-256 ${h} does not match manifest.json (${info.sha256})`);
+      // Never cache anything unverified; a failed put only costs the next visit a download.
+      if (cache) await cache.put(key, new Response(toBuffer(bytes))).catch(() => undefined);
+    }
+    files.set(f, bytes);
+  }
+
+  let tensors: Map<string, HostTensor>;
+  try {
+    tensors = decodeTensors(manifest.tensors, toBuffer(files.get(manifest.weightsFile)!));
+  } catch (e) {
+    throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: ${(e as Error).message}`);
+  }
+  const json = (f: string): unknown => {
+    try {
+      return JSON.parse(new TextDecoder().decode(files.get(f)!));
+    } catch (e) {
+      throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: ${f} is not valid JSON (${(e as Error).message})`);
+    }
+  };
+  const vocab = json(manifest.vocabFile);
+  if (!Array.isArray(vocab) || vocab.length !== manifest.itemCount || !vocab.every((v) => typeof v === 'string')) {
+    throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: ${manifest.vocabFile} must be an array of ${manifest.itemCount} item id strings`);
+  }
+  const out: FetchedBundle = { baseUrl: base, manifest, tensors, vocab: vocab as string[], fromCache };
+  if (manifest.catalogFile) out.catalog = json(manifest.catalogFile) as Record<string, ItemMeta>;
+  return out;
+}

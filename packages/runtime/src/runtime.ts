@@ -1,0 +1,389 @@
+/**
+ * The runtime: one object that loads the bundle, starts a tfjs backend and answers
+ * `recommend` / `similar` / `rank` from the device's own event store. It runs in the worker
+ * (exposed through Comlink by `worker.ts`) or, where workers are unavailable, on the main thread
+ * behind the same {@link RuntimeApi}.
+ *
+ * Memory held after load (N items, dimension d): the float32 model weights dequantised once
+ * (item table (N+1)·d·4 bytes), 1/norm per item, the cold-start tables and vocabulary (see
+ * `model-data.ts`); on the tfjs backend the item table and its transpose (2·(N+1)·d·4 bytes) plus
+ * the small encoder weights. No per-call caches: every call reads the store afresh.
+ */
+import {
+  LocalRecError, type EventStore, type ItemMeta, type RecommendOptions, type RecommendResult, type RuntimeStatus,
+  type ScoredItem,
+} from '@localrec/core';
+import { sha256Hex } from '@localrec/model';
+import { BACKENDS, type BackendName, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions } from './api.js';
+import { calibrate, deviceKey, firstWorking, activateBackend, buildEngine, watchDeviceLoss, type Calibration, type Engine } from './backends.js';
+import { coldItems, coldScores } from './cold.js';
+import { readPurchased, readSequence, toHistory } from './history.js';
+import { loadBundle } from './loader.js';
+import { toModelData, type ModelData } from './model-data.js';
+import { checkDiversity, checkK, eligibleRows, historyReason, mmr, nameOf, passesFilter, topK, type HistoryItem } from './ranking.js';
+
+/** Environment seams of the runtime (the worker passes the real ones; unit tests inject their own). */
+export interface RuntimeDeps {
+  /** Opens the event store for an app (the worker: `new IndexedDbEventStore({ appId })`). */
+  createStore(appId: string): EventStore;
+  /** Default folder of the wasm files when `options.wasmPath` is not set. */
+  wasmPath?: string;
+  fetch?: typeof fetch;
+  /** Cache Storage for bundles; `null` disables (default: `globalThis.caches`). */
+  caches?: CacheStorage | null;
+}
+
+const DEFAULTS = { budgetMs: 50, readyTimeoutMs: 10_000, retryDelayMs: 5_000 };
+const CALIBRATION_META = 'runtime:calibration';
+const now = () => (globalThis.performance ?? Date).now();
+
+/** Resolves to `undefined` after `ms` unless `p` settles first (a rejection also gives `undefined`). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  if (ms === Infinity) return p.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<undefined>((res) => { timer = setTimeout(res, Math.max(0, ms), undefined); });
+  return Promise.race([p.catch(() => undefined), t]).finally(() => clearTimeout(timer));
+}
+
+/** Memoised async value: concurrent callers share one attempt; a failure is evicted (retry later). */
+class Once<T> {
+  private p?: Promise<T>;
+  private failedAt = -Infinity;
+  lastError?: unknown;
+  value?: T;
+  constructor(private readonly make: () => Promise<T>, private readonly retryDelayMs: () => number) {}
+  get(): Promise<T> {
+    if (!this.p) {
+      if (now() - this.failedAt < this.retryDelayMs()) return Promise.reject(this.lastError);
+      this.p = this.make().then(
+        (v) => { this.value = v; this.lastError = undefined; return v; },
+        (e: unknown) => { this.p = undefined; this.failedAt = now(); this.lastError = e; throw e; },
+      );
+      this.p.catch(() => {}); // a background start must not surface as an unhandled rejection
+    }
+    return this.p;
+  }
+  reset(): void { this.p = undefined; this.value = undefined; }
+}
+
+/** The in-thread runtime. See {@link RuntimeApi} for each method's contract. */
+export class Runtime implements RuntimeApi {
+  private options?: Required<Pick<RuntimeOptions, 'budgetMs' | 'readyTimeoutMs' | 'retryDelayMs'>> & RuntimeOptions;
+  private store?: EventStore;
+  private consent: Consent = 'granted';
+  private hostCatalog: Record<string, ItemMeta> = {};
+  private onProgress: (p: LoadProgress) => void = () => {};
+  private disabledBackends = new Set<BackendName>();
+  private calibration?: Calibration;
+  /** tfjs work is serialised: one scoring at a time (a GPU cannot run two sessions at once). */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly data = new Once<ModelData>(() => this.loadData(), () => this.opts().retryDelayMs);
+  private readonly engine = new Once<Engine>(() => this.startEngine(), () => this.opts().retryDelayMs);
+
+  constructor(private readonly deps: RuntimeDeps) {}
+
+  async init(options: RuntimeOptions, onProgress?: (p: LoadProgress) => void): Promise<void> {
+    if (this.options) return;
+    if (!options || typeof options.appId !== 'string' || !options.appId) {
+      throw new LocalRecError('INVALID_CONFIG', `appId must be a non-empty string, got ${JSON.stringify(options?.appId)}`, { field: 'appId' });
+    }
+    if (typeof options.modelUrl !== 'string' || !options.modelUrl) {
+      throw new LocalRecError('INVALID_CONFIG', `modelUrl must be the bundle folder URL, got ${JSON.stringify(options.modelUrl)}`, { field: 'modelUrl' });
+    }
+    for (const b of [...(options.backends ?? []), ...(options.forceBackend ? [options.forceBackend] : [])]) {
+      if (!(BACKENDS as readonly string[]).includes(b)) {
+        throw new LocalRecError('INVALID_CONFIG', `Unknown backend "${String(b)}"`, { field: 'backends', accepted: BACKENDS });
+      }
+    }
+    this.options = { ...DEFAULTS, ...options };
+    this.consent = options.consent ?? 'granted';
+    if (onProgress) this.onProgress = onProgress;
+    this.store = this.deps.createStore(options.appId);
+    void this.engine.get(); // start loading in the background
+  }
+
+  private opts() {
+    if (!this.options) throw new LocalRecError('NOT_READY', 'The runtime is not initialised: call init(options) first');
+    return this.options;
+  }
+
+  private progress(p: LoadProgress): void {
+    try { this.onProgress(p); } catch { /* a host callback must not break loading */ }
+  }
+
+  private async loadData(): Promise<ModelData> {
+    const o = this.opts();
+    const base = new URL(o.modelUrl, (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/').href;
+    const lb: Parameters<typeof loadBundle>[0] = { baseUrl: base, onProgress: (p) => this.progress(p) };
+    if (o.manifestSha256) lb.manifestSha256 = o.manifestSha256;
+    if (this.deps.fetch) lb.fetch = this.deps.fetch;
+    if (o.cache === false) lb.caches = null;
+    else if (this.deps.caches !== undefined) lb.caches = this.deps.caches;
+    return toModelData(await loadBundle(lb));
+  }
+
+  private async startEngine(): Promise<Engine> {
+    const o = this.opts();
+    const md = await this.data.get();
+    const bo = { wasmPath: o.wasmPath ?? this.deps.wasmPath };
+    this.progress({ phase: 'backend', loadedBytes: 0, totalBytes: 0 });
+    let engine: Engine;
+    if (o.forceBackend) {
+      await activateBackend(o.forceBackend, { ...bo, allowFallbackAdapter: true });
+      engine = await buildEngine(o.forceBackend, md, 1);
+    } else {
+      const candidates = (o.backends ?? BACKENDS).filter((b) => !this.disabledBackends.has(b));
+      if (o.calibrate === false) engine = await firstWorking(candidates, md, bo);
+      else engine = await this.calibrated(candidates, md, bo);
+    }
+    if (engine.backend === 'webgpu') {
+      watchDeviceLoss((why) => {
+        // Fall back: forget this engine and start the next candidate without WebGPU.
+        this.disabledBackends.add('webgpu');
+        this.engine.reset();
+        this.engine.lastError = new LocalRecError('BACKEND_UNAVAILABLE', `WebGPU device lost (${why}); falling back`);
+        engine.dispose();
+        void this.engine.get();
+      });
+    }
+    this.progress({ phase: 'ready', loadedBytes: 0, totalBytes: 0, backend: engine.backend });
+    return engine;
+  }
+
+  /** Uses the cached calibration for this model version and device, or measures and caches one. */
+  private async calibrated(candidates: readonly BackendName[], md: ModelData, bo: { wasmPath?: string | undefined }): Promise<Engine> {
+    const key = `${md.version}|${await sha256Hex(new TextEncoder().encode(await deviceKey()))}`;
+    const cached = await this.store!.getMeta<Record<string, Calibration>>(CALIBRATION_META).catch(() => undefined);
+    const hit = cached?.[key];
+    if (hit && candidates.includes(hit.backend)) {
+      try {
+        await activateBackend(hit.backend, bo);
+        this.calibration = hit;
+        return await buildEngine(hit.backend, md, 1);
+      } catch {
+        // The cached choice no longer starts: measure again.
+      }
+    }
+    const { engine, calibration } = await calibrate(candidates, md, bo);
+    this.calibration = calibration;
+    await this.store!.setMeta(CALIBRATION_META, { ...(cached ?? {}), [key]: calibration }).catch(() => undefined);
+    return engine;
+  }
+
+  /** Runs tfjs work one at a time. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  async ready(): Promise<RuntimeStatus> {
+    await this.engine.get();
+    return this.status();
+  }
+
+  async status(): Promise<RuntimeStatus> {
+    const e = this.engine.value;
+    const md = this.data.value;
+    const s: RuntimeStatus = { ready: !!e };
+    if (e) s.backend = e.backend;
+    if (md) { s.modelVersion = md.version; s.itemCount = md.itemCount; }
+    const err = this.engine.lastError ?? this.data.lastError;
+    if (err) {
+      const le = err instanceof LocalRecError ? err : new LocalRecError('INTERNAL', String((err as Error)?.message ?? err));
+      s.error = { code: le.code, message: le.message };
+    }
+    return s;
+  }
+
+  /** Backend calibration figures (ms per scoring, or why a backend failed), when measured or cached. */
+  async calibrationReport(): Promise<Calibration | undefined> {
+    return this.calibration;
+  }
+
+  async setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void> {
+    if (typeof items !== 'object' || items === null) {
+      throw new LocalRecError('INVALID_ARGUMENT', 'setCatalog expects an object of itemId → metadata', { field: 'items' });
+    }
+    this.hostCatalog = { ...this.hostCatalog, ...items };
+  }
+
+  async setConsent(consent: Consent): Promise<void> {
+    const accepted = ['granted', 'denied', 'pending'] as const;
+    if (!accepted.includes(consent)) throw new LocalRecError('INVALID_ARGUMENT', `consent must be one of ${accepted.join(', ')}, got ${JSON.stringify(consent)}`, { field: 'consent', accepted });
+    this.consent = consent;
+  }
+
+  /** Host metadata over the bundle's catalog (host wins). */
+  private catalogFor(md: ModelData | undefined): Record<string, ItemMeta> {
+    return md ? { ...md.catalog, ...this.hostCatalog } : this.hostCatalog;
+  }
+
+  /** The shopper's sequence and purchases, read now; nothing without consent. */
+  private async readShopper(md: ModelData | undefined, wantPurchases: boolean): Promise<{ history: HistoryItem[]; purchased: Set<string> }> {
+    if (this.consent !== 'granted') return { history: [], purchased: new Set() };
+    const maxLen = md?.maxLen ?? 50;
+    const [events, purchased] = await Promise.all([
+      readSequence(this.store!, maxLen),
+      wantPurchases ? readPurchased(this.store!) : Promise.resolve(new Set<string>()),
+    ]);
+    return { history: toHistory(events, md), purchased };
+  }
+
+  /** Waits for the model data (first load) within the ready timeout. */
+  private async modelData(): Promise<ModelData | undefined> {
+    const o = this.opts();
+    const p = this.data.get();
+    return this.data.value ?? within(p, o.readyTimeoutMs);
+  }
+
+  private async readyEngine(): Promise<Engine | undefined> {
+    const o = this.opts();
+    return this.engine.value ?? within(this.engine.get(), o.readyTimeoutMs);
+  }
+
+  private result(items: ScoredItem[], t0: number, md: ModelData | undefined, fallbackReason?: RecommendResult['fallbackReason']): RecommendResult {
+    const r: RecommendResult = { items, source: fallbackReason ? 'fallback' : 'model', tookMs: now() - t0 };
+    if (fallbackReason) r.fallbackReason = fallbackReason;
+    if (md) r.modelVersion = md.version;
+    const e = this.engine.value;
+    if (e) r.backend = e.backend;
+    return r;
+  }
+
+  async recommend(options: RecommendOptions = {}): Promise<RecommendResult> {
+    const t0 = now();
+    const o = this.opts();
+    const k = checkK(options.k);
+    const diversity = checkDiversity(options.diversity);
+    const budget = options.budgetMs ?? o.budgetMs;
+    const md = await this.modelData();
+    const { history, purchased } = await this.readShopper(md, options.excludePurchased !== false);
+    if (!md) return this.result([], t0, md, 'no-model');
+    const catalog = this.catalogFor(md);
+    const blocked = [...history.map((h) => h.row), ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
+    const ok = eligibleRows(md, catalog, { blockedRows: blocked, exclude: options.exclude, filter: options.filter });
+    const pick = (scores: ArrayLike<number>) => {
+      const pool = topK(scores, ok, diversity > 0 ? Math.max(k * 5, 50) : k);
+      return diversity > 0 ? mmr(md, pool, scores, k, diversity) : pool;
+    };
+    const cold = (why: RecommendResult['fallbackReason']) => {
+      const { scores, driver } = coldScores(md, history);
+      return this.result(coldItems(md, catalog, pick(scores), scores, driver, history), t0, md, why);
+    };
+    if (this.consent !== 'granted') return cold('no-consent');
+    const seq = history.filter((h) => h.row > 0).map((h) => h.row);
+    if (!seq.length) return cold('no-history');
+    const engine = await this.readyEngine();
+    if (!engine) return cold('no-model');
+    // The budget counts from the moment the warmed-up engine is available.
+    const tBudget = now();
+    if (budget <= 0) return cold('timeout');
+    const scores = await within(this.serial(() => engine.scorer.scores([Int32Array.from(seq)])), budget - (now() - tBudget));
+    if (!scores) return cold(this.engine.value === engine ? 'timeout' : 'error');
+    const s = scores[0]!;
+    const items = pick(s).map((r): ScoredItem => ({
+      itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r),
+    }));
+    return this.result(items, t0, md);
+  }
+
+  async similar(itemId: string, options: RecommendOptions = {}): Promise<RecommendResult> {
+    const t0 = now();
+    if (typeof itemId !== 'string' || !itemId) throw new LocalRecError('INVALID_ARGUMENT', `itemId must be a non-empty string, got ${JSON.stringify(itemId)}`, { field: 'itemId' });
+    const k = checkK(options.k);
+    const diversity = checkDiversity(options.diversity);
+    const md = await this.modelData();
+    if (!md) return this.result([], t0, md, 'no-model');
+    const { purchased } = await this.readShopper(md, options.excludePurchased !== false);
+    const catalog = this.catalogFor(md);
+    const row = md.rowOf.get(itemId);
+    const blocked = [row ?? 0, ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
+    const ok = eligibleRows(md, catalog, { blockedRows: blocked, exclude: options.exclude, filter: options.filter });
+    if (row === undefined) {
+      // Unknown to the model (e.g. a product added after training): popular items, marked so.
+      const { scores, driver } = coldScores(md, []);
+      return this.result(coldItems(md, catalog, topK(scores, ok, k), scores, driver, []), t0, md, 'no-history');
+    }
+    // Cosine over the item table on the host: backend-independent and needs no warm engine.
+    const N = md.itemCount, d = md.dim, e = md.itemEmb;
+    const sims = new Float32Array(N + 1);
+    const q = e.subarray(row * d, row * d + d);
+    for (let r = 1; r <= N; r++) {
+      let s = 0;
+      const o = r * d;
+      for (let j = 0; j < d; j++) s += q[j]! * e[o + j]!;
+      sims[r] = s * md.invNorm[r]! * md.invNorm[row]!;
+    }
+    const pool = topK(sims, ok, diversity > 0 ? Math.max(k * 5, 50) : k);
+    const rows = diversity > 0 ? mmr(md, pool, sims, k, diversity) : pool;
+    const name = nameOf(md, catalog, itemId);
+    return this.result(rows.map((r) => ({
+      itemId: md.vocab[r - 1]!, score: sims[r]!, source: 'model',
+      reason: { kind: 'similar', text: `Similar to ${name}`, itemIds: [itemId] },
+    })), t0, md);
+  }
+
+  /**
+   * Re-ranks host candidates. Rule for ids the model does not know: they keep their original
+   * slots (position in the host's list) and get score 0, `source: 'host'`, reason "candidate";
+   * known candidates are sorted by model score (or cold-start score in a fallback) into the
+   * remaining slots. `exclude` and `filter` remove candidates; purchases are removed only with
+   * `excludePurchased: true` (the host chose these candidates). `k` cuts the final list (default: all).
+   */
+  async rank(itemIds: readonly string[], options: RecommendOptions = {}): Promise<RecommendResult> {
+    const t0 = now();
+    if (!Array.isArray(itemIds) || !itemIds.every((x) => typeof x === 'string')) {
+      throw new LocalRecError('INVALID_ARGUMENT', 'rank expects an array of item id strings', { field: 'itemIds' });
+    }
+    const k = options.k === undefined ? itemIds.length : checkK(options.k);
+    const budget = options.budgetMs ?? this.opts().budgetMs;
+    const md = await this.modelData();
+    const catalog = this.catalogFor(md);
+    const { history, purchased } = await this.readShopper(md, options.excludePurchased === true);
+    const excluded = new Set(options.exclude ?? []);
+    const seen = new Set<string>();
+    const cands = itemIds.filter((id) => {
+      if (seen.has(id) || excluded.has(id) || purchased.has(id)) return false;
+      seen.add(id);
+      return passesFilter(catalog[id], options.filter);
+    });
+    const hostItem = (itemId: string): ScoredItem => ({ itemId, score: 0, source: 'host', reason: { kind: 'candidate', text: 'Suggested by the shop' } });
+    if (!md) return this.result(cands.slice(0, k).map(hostItem), t0, md, 'no-model');
+
+    let scores: ArrayLike<number> | undefined;
+    let why: RecommendResult['fallbackReason'];
+    const seq = history.filter((h) => h.row > 0).map((h) => h.row);
+    if (this.consent !== 'granted') why = 'no-consent';
+    else if (!seq.length) why = 'no-history';
+    else {
+      const engine = await this.readyEngine();
+      if (!engine) why = 'no-model';
+      else if (budget <= 0) why = 'timeout';
+      else {
+        scores = (await within(this.serial(() => engine.scorer.scores([Int32Array.from(seq)])), budget))?.[0];
+        if (!scores) why = 'timeout';
+      }
+    }
+    const cold = scores ? undefined : coldScores(md, history);
+    const s = scores ?? cold!.scores;
+    const known = cands.map((id) => md.rowOf.get(id) ?? 0).filter((r) => r > 0).sort((a, b) => s[b]! - s[a]! || a - b);
+    let next = 0;
+    const out = cands.map((id): ScoredItem => {
+      if (!md.rowOf.has(id)) return hostItem(id);
+      const r = known[next++]!;
+      if (cold) return coldItems(md, catalog, [r], cold.scores, cold.driver, history)[0]!;
+      return { itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r) };
+    });
+    return this.result(out.slice(0, k), t0, md, why);
+  }
+
+  async dispose(): Promise<void> {
+    const e = this.engine.value;
+    this.engine.reset();
+    this.data.reset();
+    await this.queue;
+    e?.dispose();
+    this.store?.close();
+  }
+}
