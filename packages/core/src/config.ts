@@ -99,6 +99,16 @@ function own(obj: object, key: string): unknown {
  * @example resolveConfig({ appId: 'shop', requireConsent: true }).consent // 'pending'
  */
 export function resolveConfig(input: LocalRecConfig): ResolvedConfig {
+  try {
+    return resolveUnsafe(input);
+  } catch (err) {
+    if (err instanceof LocalRecError) throw err;
+    // Hostile input (a Proxy whose traps throw, …): still a typed error, never a raw exception.
+    throw new LocalRecError('INVALID_CONFIG', 'config could not be read as a plain object.', { field: '', accepted: ['a plain object'], cause: err });
+  }
+}
+
+function resolveUnsafe(input: LocalRecConfig): ResolvedConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw bad('', ['an object with at least { appId }'], input, 'an object');
   }

@@ -56,10 +56,20 @@ function invalid(field: string, message: string, accepted?: readonly string[]): 
   return new LocalRecError('INVALID_ARGUMENT', `setSocialContext: ${field} ${message}`, accepted ? { field, accepted } : { field });
 }
 
+/** A short rendering of a bad value for messages; never throws (BigInt, cycles and traps defeat JSON.stringify). */
+function show(v: unknown): string {
+  try {
+    const s = JSON.stringify(v) ?? String(v);
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return typeof v;
+  }
+}
+
 function count(v: unknown, field: string): number {
   if (v === undefined) return 0;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > SOCIAL_LIMITS.maxCount) {
-    throw invalid(field, `must be an integer from 0 to ${SOCIAL_LIMITS.maxCount}, got ${JSON.stringify(v)}`);
+    throw invalid(field, `must be an integer from 0 to ${SOCIAL_LIMITS.maxCount}, got ${show(v)}`);
   }
   return v;
 }
@@ -69,6 +79,16 @@ function count(v: unknown, field: string): number {
  * `INVALID_ARGUMENT` whose `field` names the bad value (e.g. `items["sku-1"].friendsLiked`).
  */
 export function createSocialContext(input: unknown, now: number): SocialContext {
+  try {
+    return readSocialContext(input, now);
+  } catch (err) {
+    if (err instanceof LocalRecError) throw err;
+    // Hostile input (a getter or Proxy trap that throws): still a typed error naming the argument.
+    throw new LocalRecError('INVALID_ARGUMENT', 'setSocialContext: context could not be read as plain data', { field: 'context', cause: err });
+  }
+}
+
+function readSocialContext(input: unknown, now: number): SocialContext {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw invalid('context', `must be an object { items, ttlMs? }, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`);
   }
@@ -79,7 +99,7 @@ export function createSocialContext(input: unknown, now: number): SocialContext 
   let ttl: number = SOCIAL_LIMITS.defaultTtlMs;
   if (ttlMs !== undefined) {
     if (typeof ttlMs !== 'number' || !(ttlMs > 0) || ttlMs > SOCIAL_LIMITS.maxTtlMs) {
-      throw invalid('ttlMs', `must be a number of ms in (0, ${SOCIAL_LIMITS.maxTtlMs}] (24 h), got ${JSON.stringify(ttlMs)}`);
+      throw invalid('ttlMs', `must be a number of ms in (0, ${SOCIAL_LIMITS.maxTtlMs}] (24 h), got ${show(ttlMs)}`);
     }
     ttl = ttlMs;
   }
@@ -105,7 +125,7 @@ export function createSocialContext(input: unknown, now: number): SocialContext 
     if (Array.isArray(s.sharedBy)) {
       s.sharedBy.forEach((fid, i) => {
         if (typeof fid !== 'string' || fid.length === 0 || fid.length > 256) {
-          throw invalid(`${f}.sharedBy[${i}]`, `must be a friend id string of length 1 to 256, got ${JSON.stringify(fid)}`);
+          throw invalid(`${f}.sharedBy[${i}]`, `must be a friend id string of length 1 to 256, got ${show(fid)}`);
         }
       });
       shared = new Set(s.sharedBy).size;

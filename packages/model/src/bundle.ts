@@ -66,7 +66,7 @@ export function decodeTensors(entries: readonly TensorEntry[], buffer: ArrayBuff
 
 function tensorEntryProblems(e: TensorEntry, bufferBytes: number): string[] {
   const p: string[] = [];
-  const bpe = BYTES_PER_ELEMENT[e.dtype];
+  const bpe = Object.hasOwn(BYTES_PER_ELEMENT, e.dtype) ? BYTES_PER_ELEMENT[e.dtype] : undefined;
   if (bpe === undefined) return [`tensor "${e.name}": unknown dtype "${String(e.dtype)}" (accepted: ${Object.keys(BYTES_PER_ELEMENT).join(', ')})`];
   if (!Array.isArray(e.shape) || !e.shape.every((n) => Number.isInteger(n) && n >= 0)) p.push(`tensor "${e.name}": bad shape ${JSON.stringify(e.shape)}`);
   else if (size(e.shape) * bpe !== e.byteLength) p.push(`tensor "${e.name}": byteLength ${e.byteLength} does not match shape [${e.shape}] × ${bpe} bytes`);
@@ -103,8 +103,24 @@ export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Problems with a manifest object on its own (types, version, shapes of the model tensors). */
+/** Turns an exception raised while reading hostile input into a problem (the checks never throw). */
+function unreadable(what: string, err: unknown): string[] {
+  return [`${what}: could not be read (${err instanceof Error ? err.message : 'unreadable value'})`];
+}
+
+/** Problems with a manifest object on its own (types, version, shapes of the model tensors). Never throws. */
 export function manifestProblems(m: unknown): string[] {
+  try {
+    return manifestProblemsUnsafe(m);
+  } catch (err) {
+    return unreadable('manifest', err);
+  }
+}
+
+/** Largest architecture values a manifest may declare (far above any model a browser can run). */
+const ARCH_MAX = { dim: 4096, maxLen: 4096, blocks: 64, heads: 256, ffnDim: 65_536 } as const;
+
+function manifestProblemsUnsafe(m: unknown): string[] {
   const p: string[] = [];
   if (typeof m !== 'object' || m === null) return ['manifest: not a JSON object'];
   const mf = m as Partial<BundleManifest>;
@@ -118,12 +134,18 @@ export function manifestProblems(m: unknown): string[] {
   if (!a || a.type !== 'sasrec') p.push(`manifest.architecture.type: "${String(a?.type)}", accepted: sasrec`);
   else {
     for (const k of ['dim', 'maxLen', 'blocks', 'heads', 'ffnDim'] as const) {
-      if (!Number.isInteger(a[k]) || a[k] < 1) p.push(`manifest.architecture.${k}: ${String(a[k])}, expected a positive integer`);
+      // Upper bounds too: a hostile `blocks: 2 ** 31` would otherwise make the shape check loop for minutes.
+      if (!Number.isInteger(a[k]) || a[k] < 1 || a[k] > ARCH_MAX[k]) p.push(`manifest.architecture.${k}: ${String(a[k])}, expected an integer from 1 to ${ARCH_MAX[k]}`);
     }
     if (a.norm !== 'pre' && a.norm !== 'post') p.push(`manifest.architecture.norm: "${String(a.norm)}", accepted: pre, post`);
     if (Number.isInteger(a.dim) && Number.isInteger(a.heads) && a.dim % a.heads !== 0) p.push(`manifest.architecture: dim ${a.dim} is not divisible by heads ${a.heads}`);
   }
   if (!Array.isArray(mf.tensors)) p.push('manifest.tensors: missing (an array)');
+  else {
+    mf.tensors.forEach((t, i) => {
+      if (typeof t !== 'object' || t === null || typeof t.name !== 'string') p.push(`manifest.tensors[${i}]: not a tensor entry ({ name, dtype, shape, offset, byteLength })`);
+    });
+  }
   if (typeof mf.files !== 'object' || mf.files === null) p.push('manifest.files: missing (an object of name → {sha256, bytes})');
   for (const k of ['weightsFile', 'vocabFile'] as const) if (typeof mf[k] !== 'string') p.push(`manifest.${k}: missing`);
   if (p.length) return p;
@@ -147,6 +169,14 @@ export function manifestProblems(m: unknown): string[] {
  * @param files file name → bytes (undefined when missing), for every file the manifest names.
  */
 export async function bundleProblems(manifest: unknown, files: Record<string, Uint8Array | undefined>): Promise<string[]> {
+  try {
+    return await bundleProblemsUnsafe(manifest, files);
+  } catch (err) {
+    return unreadable('bundle', err);
+  }
+}
+
+async function bundleProblemsUnsafe(manifest: unknown, files: Record<string, Uint8Array | undefined>): Promise<string[]> {
   const p = manifestProblems(manifest);
   if (p.length) return p;
   const m = manifest as BundleManifest;
