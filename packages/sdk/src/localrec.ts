@@ -9,7 +9,6 @@ import {
   detectCapabilities,
   resolveConfig,
   serializeError,
-  type EventStore,
   type ItemMeta,
   type NewEvent,
   type RecommendOptions,
