@@ -3,7 +3,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright';
 import type { LocalRecGlobal } from '@localrec/sdk';
-import { launchBrowser, readIndexedDb, sdkPage, serveFixtures, startShop, totalRecords, watchPage } from './helpers.js';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { launchBrowser, readIndexedDb, repo, sdkPage, serveFixtures, startShop, totalRecords, watchPage } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 declare const LocalRec: LocalRecGlobal;
@@ -207,5 +211,43 @@ describe('ESM build', () => {
     });
     expect(seen.errors).toEqual([]);
     await context.close();
+  });
+});
+
+describe('npm package', () => {
+  test('exports map is types-first, sideEffects lists only the script-tag build, and the bundled .d.ts stands alone', async () => {
+    const pkg = JSON.parse(await readFile(join(repo, 'packages/sdk/package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, string> | string>; sideEffects: string[];
+    };
+    const main = pkg.exports['.'] as Record<string, string>;
+    expect(Object.keys(main)[0]).toBe('types');
+    expect(main).toMatchObject({ types: './dist/index.d.ts', import: './dist/index.js' });
+    expect(pkg.sideEffects).toEqual(['./dist/localrec.min.js']);
+    const dts = await readFile(join(repo, 'packages/sdk/dist/index.d.ts'), 'utf8');
+    expect(dts).not.toMatch(/from ['"]@localrec\//); // core/store types are inlined
+
+    // A consumer compiled against the built declarations alone, in strict mode.
+    const dir = await mkdtemp(join(tmpdir(), 'localrec-types-'));
+    try {
+      await writeFile(join(dir, 'consumer.ts'), `
+        import { createLocalRec, noRuntime, LocalRecError, type RecommendResult, type LocalRecStatus } from '${join(repo, 'packages/sdk/dist/index.js')}';
+        const rec = createLocalRec({ appId: 'types', consent: 'pending', requireConsent: true, runtime: noRuntime, onError: (e: LocalRecError) => void e.code });
+        const ev = rec.track('rate', { itemId: 'A', rating: 5 });
+        const uid: string | undefined = ev?.uid;
+        const st: LocalRecStatus = rec.status;
+        const r: Promise<RecommendResult> = rec.recommend({ k: 3, filter: { inStock: true } });
+        void [uid, st, r];
+        // @ts-expect-error unknown consent value
+        rec.setConsent('maybe');
+      `);
+      const program = ts.createProgram([join(dir, 'consumer.ts')], {
+        strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [], skipLibCheck: false,
+      });
+      const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      expect(diags).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
