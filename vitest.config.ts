@@ -42,6 +42,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             api: { host: '127.0.0.1' },
+            screenshotFailures: false,
             provider: playwright({
               launchOptions: {
                 executablePath: '/usr/bin/chromium',

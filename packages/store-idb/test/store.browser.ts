@@ -94,6 +94,24 @@ describe('IndexedDbEventStore in Chromium', () => {
     await store.destroy();
   });
 
+  it('10,000 events in batches of 500 (one transaction each): all stored, in order (timing logged, not asserted)', async () => {
+    const store = new IndexedDbEventStore({ appId: appId() });
+    const evs = Array.from({ length: 10_000 }, (_, i) => makeTestEvent(i, { context: { page: 'p', position: i % 24 } }));
+    const t0 = performance.now();
+    for (let k = 0; k < evs.length; k += 500) await store.append(evs.slice(k, k + 500));
+    const writeMs = performance.now() - t0;
+    const t1 = performance.now();
+    const all = await store.query();
+    const readMs = performance.now() - t1;
+    const t2 = performance.now();
+    const recent = await store.query({ types: ['view'], order: 'desc', limit: 200 });
+    const recentMs = performance.now() - t2;
+    console.log(`IndexedDB (Chromium): wrote 10,000 events in 20 transactions in ${writeMs.toFixed(0)} ms; read all in ${readMs.toFixed(0)} ms; newest 200 by type in ${recentMs.toFixed(1)} ms`);
+    expect(all.map((e) => e.uid)).toEqual(evs.map((e) => e.uid));
+    expect(recent).toHaveLength(200);
+    await store.destroy();
+  });
+
   it('destroy deletes the database: indexedDB.databases() no longer lists it', async () => {
     const id = appId();
     const store = new IndexedDbEventStore({ appId: id });
