@@ -1,0 +1,135 @@
+// A REAL quota fault in real Chromium: the origin's quota is lowered through CDP
+// (Storage.overrideQuotaForOrigin; navigator.storage.estimate() does not show it, but IndexedDB
+// enforces it), then the IndexedDB store and the Recorder are driven past it. Sources are bundled
+// with esbuild into one page script; nothing else is served.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchBrowser, repo } from './helpers.js';
+
+let server: Server;
+let origin: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  const bundle = await build({
+    stdin: {
+      contents: "export * from './packages/core/src/index.ts'; export * from './packages/store-idb/src/index.ts';",
+      resolveDir: repo,
+      sourcefile: 'quota-entry.ts',
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'iife',
+    globalName: 'LR',
+    conditions: ['@localrec/source'],
+    target: 'es2020',
+    write: false,
+    logLevel: 'silent',
+  });
+  const script = bundle.outputFiles[0]!.text;
+  server = createServer((req, res) => {
+    if (req.url === '/lr.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(script);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><meta charset="utf-8"><title>quota</title><script src="/lr.js"></script>');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+});
+
+async function pageWithQuota(quotaSize: number): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
+  return page;
+}
+
+// In-page helpers (bulky, incompressible payloads: Chromium compresses IndexedDB values).
+const IN_PAGE = `
+  window.noise = (n) => Array.from(crypto.getRandomValues(new Uint32Array(n)), (x) => x.toString(36).padStart(7, '0')).join('').slice(0, n * 7);
+`;
+
+describe('real quota exceeded (Chromium, 1 MB quota)', () => {
+  test('the store maps it to QUOTA_EXCEEDED, rolls back the failing batch and keeps every earlier one', async () => {
+    const page = await pageWithQuota(1_000_000);
+    await page.addScriptTag({ content: IN_PAGE });
+    const r = await page.evaluate(async () => {
+      const { IndexedDbEventStore } = (window as any).LR;
+      const noise = (window as any).noise as (n: number) => string;
+      const store = new IndexedDbEventStore({ appId: 'quota-store' });
+      let stored = 0;
+      let error: { name: string; code: string; message: string } | undefined;
+      for (let b = 0; b < 400 && !error; b++) {
+        const batch = Array.from({ length: 5 }, (_, i) => ({
+          uid: `b${b}-${i}`, type: 'search', ts: 1_700_000_000_000 + b * 10 + i, sessionId: 's', data: { query: noise(1500) },
+        }));
+        try {
+          stored += (await store.append(batch)).length;
+        } catch (e) {
+          error = { name: (e as Error).name, code: (e as { code: string }).code, message: (e as Error).message };
+        }
+      }
+      const count = await store.count();
+      const last = (await store.query({ order: 'desc', limit: 1 }))[0]?.uid;
+      await store.destroy();
+      return { stored, count, error, last };
+    });
+    expect(r.error).toMatchObject({ name: 'LocalRecError', code: 'QUOTA_EXCEEDED' });
+    expect(r.stored).toBeGreaterThan(0);
+    expect(r.count).toBe(r.stored); // every batch before the failing one, none of the failing one
+    expect(r.last).toBe(`b${r.stored / 5 - 1}-4`);
+  });
+
+  test('the Recorder keeps recording into IndexedDB past the quota: evicts oldest first, loses nothing else', async () => {
+    const page = await pageWithQuota(1_000_000);
+    await page.addScriptTag({ content: IN_PAGE });
+    const r = await page.evaluate(async () => {
+      const { IndexedDbEventStore, Recorder, resolveConfig } = (window as any).LR;
+      const noise = (window as any).noise as (n: number) => string;
+      const errors: string[] = [];
+      const store = new IndexedDbEventStore({ appId: 'quota-recorder' });
+      const rec = new Recorder({
+        config: resolveConfig({ appId: 'quota-recorder', rateLimit: false, batchSize: 20 }),
+        store,
+        onError: (e: { code: string }) => errors.push(e.code),
+      });
+      const recorded: string[] = [];
+      for (let i = 0; i < 600; i++) {
+        // ~3.9 KB of incompressible text per event, within the 4 KB payload limit.
+        const props: Record<string, string> = {};
+        for (let k = 0; k < 14; k++) props[`k${k}`] = noise(36).slice(0, 250);
+        const ev = rec.record('myshop:bulk', { itemId: `I${i}`, props });
+        recorded.push(ev.uid);
+        if (i % 20 === 19) await rec.flush();
+      }
+      await rec.flush();
+      const held = (await rec.query()).map((e: { uid: string }) => e.uid);
+      const inIdb = await store.count();
+      const status = rec.status;
+      await rec.forget();
+      return { errors, recorded, held, inIdb, status };
+    });
+    console.log(`Recorder past a 1 MB quota: ${r.recorded.length} recorded, ${r.held.length} held (${r.inIdb} in IndexedDB), storage ${r.status.storage}, errors ${[...new Set(r.errors)].join(',')}`);
+    expect(r.errors).toContain('QUOTA_EXCEEDED');
+    // The newest event is always kept, and what is kept is the newest contiguous run: only the
+    // oldest were evicted, by policy; nothing in between went missing.
+    expect(r.held[r.held.length - 1]).toBe(r.recorded[r.recorded.length - 1]);
+    expect(r.held).toEqual(r.recorded.slice(r.recorded.length - r.held.length));
+    expect(r.held.length).toBeGreaterThan(0);
+    expect(r.status).toMatchObject({ storage: 'indexeddb', degraded: false, pending: 0 });
+    expect(r.inIdb).toBe(r.held.length);
+  });
+});
