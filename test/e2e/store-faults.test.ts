@@ -1,7 +1,9 @@
-// A REAL quota fault in real Chromium: the origin's quota is lowered through CDP
-// (Storage.overrideQuotaForOrigin; navigator.storage.estimate() does not show it, but IndexedDB
-// enforces it), then the IndexedDB store and the Recorder are driven past it. Sources are bundled
-// with esbuild into one page script; nothing else is served.
+// Storage faults that are REAL in real Chromium, on the IndexedDB store and the Recorder:
+// - quota exceeded: the origin's quota is lowered through CDP (Storage.overrideQuotaForOrigin;
+//   navigator.storage.estimate() does not show it, but IndexedDB enforces it);
+// - two tabs recording into the same database at the same time;
+// - the page closed in the middle of a stream of write batches.
+// Sources are bundled with esbuild into one page script; nothing else is served.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
@@ -131,5 +133,85 @@ describe('real quota exceeded (Chromium, 1 MB quota)', () => {
     expect(r.held.length).toBeGreaterThan(0);
     expect(r.status).toMatchObject({ storage: 'indexeddb', degraded: false, pending: 0 });
     expect(r.inIdb).toBe(r.held.length);
+  });
+});
+
+describe('two tabs of the same shop', () => {
+  test('record at the same time, retrying the same events: nothing lost, nothing duplicated', async () => {
+    const context = await browser.newContext();
+    const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
+    await Promise.all([a.goto(`${origin}/`), b.goto(`${origin}/`)]);
+    const run = (page: Page, tab: string) =>
+      page.evaluate(async (tab) => {
+        const { IndexedDbEventStore, Recorder, resolveConfig } = (window as any).LR;
+        const store = new IndexedDbEventStore({ appId: 'two-tabs' });
+        const rec = new Recorder({ config: resolveConfig({ appId: 'two-tabs', rateLimit: false, batchSize: 50 }), store });
+        const shared = Array.from({ length: 100 }, (_, i) => ({ uid: `shared-${i}`, type: 'view', ts: 1_700_000_000_000 + i, sessionId: 'x', itemId: `S${i}`, data: {} }));
+        for (let i = 0; i < 1000; i++) {
+          rec.record('view', { itemId: `${tab}${i}` });
+          if (i % 100 === 99) {
+            await rec.flush();
+            await store.append(shared.slice(0, (i + 1) / 10)); // both tabs retry the same events
+          }
+        }
+        await rec.flush();
+      }, tab);
+    await Promise.all([run(a, 'A'), run(b, 'B')]);
+    const all = await a.evaluate(async () => {
+      const { IndexedDbEventStore } = (window as any).LR;
+      const store = new IndexedDbEventStore({ appId: 'two-tabs' });
+      const events = (await store.query()) as Array<{ uid: string; itemId: string }>;
+      await store.destroy();
+      return events.map((e) => [e.uid, e.itemId] as const);
+    });
+    const items = all.map(([, item]) => item);
+    expect(all).toHaveLength(2100);
+    expect(new Set(all.map(([uid]) => uid)).size).toBe(2100);
+    for (const tab of ['A', 'B']) {
+      expect(items.filter((x) => x.startsWith(tab))).toEqual(Array.from({ length: 1000 }, (_, i) => `${tab}${i}`));
+    }
+    await context.close();
+  });
+});
+
+describe('the page closed in the middle of writing', () => {
+  test('every batch that committed survives whole; none survives in part', async () => {
+    const context = await browser.newContext();
+    const [writer, observer] = await Promise.all([context.newPage(), context.newPage()]);
+    await Promise.all([writer.goto(`${origin}/`), observer.goto(`${origin}/`)]);
+    const countNow = () =>
+      observer.evaluate(async () => {
+        const { IndexedDbEventStore } = (window as any).LR;
+        const s = new IndexedDbEventStore({ appId: 'closed-mid-write' });
+        const n = await s.count();
+        s.close();
+        return n as number;
+      });
+    // 20,000 events in batches of 250: the writer keeps flushing for a while.
+    await writer.evaluate(() => {
+      const { IndexedDbEventStore, Recorder, resolveConfig } = (window as any).LR;
+      const rec = new Recorder({
+        config: resolveConfig({ appId: 'closed-mid-write', rateLimit: false, batchSize: 250, queueLimit: 50_000, maxEvents: 100_000 }),
+        store: new IndexedDbEventStore({ appId: 'closed-mid-write' }),
+      });
+      for (let i = 0; i < 20_000; i++) rec.record('view', { itemId: `I${i}` });
+      void rec.flush();
+    });
+    let before = 0;
+    for (let i = 0; i < 500 && before === 0; i++) before = await countNow();
+    await writer.close({ runBeforeUnload: false });
+    const result = await observer.evaluate(async () => {
+      const { IndexedDbEventStore } = (window as any).LR;
+      const s = new IndexedDbEventStore({ appId: 'closed-mid-write' });
+      const items = ((await s.query()) as Array<{ itemId: string }>).map((e) => e.itemId);
+      await s.destroy();
+      return items;
+    });
+    console.log(`page closed mid-write: ${before} events seen committed before close, ${result.length} of 20,000 survived`);
+    expect(before).toBeGreaterThan(0);
+    expect(result.length).toBeGreaterThanOrEqual(before); // nothing that was committed is lost
+    expect(result.length % 250).toBe(0); // whole batches only
+    expect(result).toEqual(Array.from({ length: result.length }, (_, i) => `I${i}`));
+    await context.close();
   });
 });
