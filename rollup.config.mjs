@@ -61,11 +61,36 @@ if (existsSync('packages/sdk/src/index.ts')) {
   });
 }
 
-// ---- @localrec/runtime: the worker bundle (tfjs + model + comlink). Module worker, ESM.
-add('packages/runtime/src/worker.ts', {
+// ---- @localrec/runtime (begin) ----------------------------------------------------------------
+// worker.js (module worker entry) and runtime.js (the same runtime for the main thread, imported by
+// the connector only when workers are unavailable) share their tfjs code through chunks/; each
+// backend package is its own lazily imported chunk. tfjs-backend-wasm's .wasm files are copied
+// next to them (the runtime calls setWasmPaths(<assetsUrl>)). connector.js is the main-thread
+// side: Comlink only, no tfjs.
+const copyWasm = {
+  name: 'localrec-copy-wasm',
+  async writeBundle() {
+    const { createRequire } = await import('node:module');
+    const { copyFileSync, readdirSync } = await import('node:fs');
+    const { dirname, join } = await import('node:path');
+    const require = createRequire(join(process.cwd(), 'packages/runtime/package.json'));
+    const dist = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+    for (const f of readdirSync(dist)) if (f.endsWith('.wasm')) copyFileSync(join(dist, f), join('packages/runtime/dist', f));
+  },
+};
+if (existsSync('packages/runtime/src/worker.ts')) {
+  configs.push({
+    input: { worker: 'packages/runtime/src/worker.ts', runtime: 'packages/runtime/src/browser.ts' },
+    onwarn,
+    plugins: [...browserPlugins(), copyWasm],
+    output: { dir: 'packages/runtime/dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+  });
+}
+add('packages/runtime/src/connector.ts', {
   plugins: browserPlugins(),
-  output: { file: 'packages/runtime/dist/worker.js', format: 'es', sourcemap: true, inlineDynamicImports: true },
+  output: { file: 'packages/runtime/dist/connector.js', format: 'es', sourcemap: true },
 });
+// ---- @localrec/runtime (end) ------------------------------------------------------------------
 
 // ---- @localrec/miniprogram (begin) ------------------------------------------------------------
 // WeChat's "build npm" copies the folder named by package.json "miniprogram" (dist/miniprogram)

@@ -117,3 +117,8 @@ let n = 0;
 export function ev(type: string, itemId: string, ts: number): NewEvent {
   return { uid: `e${++n}-${ts}`, type: type as NewEvent['type'], ts, sessionId: 's1', itemId, data: {} };
 }
+
+// Re-exported for test/e2e/runtime*.test.ts (the root package does not depend on the workspace packages).
+export { loadBundleDir, type LoadedBundle } from '@localrec/trainer';
+export { SasrecScorer } from '@localrec/model';
+export { recentSequence, type StoredEvent } from '@localrec/core';

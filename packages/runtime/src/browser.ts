@@ -1,0 +1,20 @@
+/**
+ * The runtime wired for a browser context (worker or page): events from IndexedDB through
+ * `@localrec/store-idb`, bundles through `fetch` and Cache Storage. This module is the entry of
+ * `dist/runtime.js`, which the connector imports on the main thread when workers are unavailable.
+ */
+import { IndexedDbEventStore } from '@localrec/store-idb';
+import { Runtime } from './runtime.js';
+
+export { Runtime } from './runtime.js';
+export type { RuntimeApi, RuntimeOptions, LoadProgress, BackendName } from './api.js';
+
+/**
+ * A {@link Runtime} that reads the shopper's events from IndexedDB (the same database the SDK
+ * writes, by `appId`). `wasmPath` is the folder serving tfjs-backend-wasm's `.wasm` files.
+ */
+export function createBrowserRuntime(wasmPath?: string): Runtime {
+  const deps: ConstructorParameters<typeof Runtime>[0] = { createStore: (appId) => new IndexedDbEventStore({ appId }) };
+  if (wasmPath) deps.wasmPath = wasmPath;
+  return new Runtime(deps);
+}

@@ -1,0 +1,172 @@
+/**
+ * `@localrec/runtime/connector` — the main-thread side. Tiny: no tfjs, only Comlink. It starts the
+ * runtime in a module Web Worker (`worker.js`) and hands the SDK a {@link RecommenderApi}; where
+ * workers are unavailable or blocked (e.g. by the page's CSP), it imports `runtime.js` and runs
+ * the same runtime on the main thread behind the same interface.
+ *
+ * @example
+ * import { createLocalRec } from '@localrec/sdk';
+ * import { workerRuntime } from '@localrec/runtime/connector';
+ * const rec = createLocalRec({
+ *   appId: 'my-shop',
+ *   runtime: workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/demo-shop/' }),
+ * });
+ */
+import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { LocalRecError, type ItemMeta, type RecommendOptions, type RecommendResult, type RuntimeStatus } from '@localrec/core';
+import type { Consent, LoadProgress, RuntimeApi, RuntimeOptions } from './api.js';
+import { installErrorTransfer } from './transfer.js';
+
+export type { BackendName, Consent, LoadProgress, RuntimeApi, RuntimeOptions } from './api.js';
+export { BACKENDS } from './api.js';
+
+/** What the SDK calls (structurally the SDK's `RecommenderApi`). */
+export interface RecommenderApi {
+  status(): Promise<RuntimeStatus & { runtime?: 'worker' | 'main-thread' }>;
+  recommend(options: RecommendOptions): Promise<RecommendResult>;
+  similar(itemId: string, options: RecommendOptions): Promise<RecommendResult>;
+  rank(itemIds: readonly string[], options: RecommendOptions): Promise<RecommendResult>;
+  setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
+  /** Resolves when the model is loaded and the backend warmed up. */
+  ready(): Promise<RuntimeStatus>;
+  dispose(): Promise<void>;
+}
+
+/** What the SDK passes to `connect` (its `consent` may be a live getter). */
+export interface ConnectContext {
+  appId: string;
+  consent: Consent;
+}
+
+export interface WorkerRuntimeOptions extends Omit<RuntimeOptions, 'appId' | 'consent'> {
+  /**
+   * Folder URL serving `packages/runtime/dist` (`worker.js`, `runtime.js`, the `.wasm` files),
+   * relative to the page or absolute. Example: `'/runtime/'`.
+   */
+  assetsUrl: string;
+  /** `'auto'` (default): worker, else main thread. `'worker'`: never the main thread. `'main'`: never a worker. */
+  mode?: 'auto' | 'worker' | 'main';
+  /** How long the worker may take to answer its first message before `'auto'` gives up on it (default 10000 ms). */
+  startTimeoutMs?: number;
+  /** Download / backend progress of the model. */
+  onProgress?: (p: LoadProgress) => void;
+}
+
+/** The SDK's connector shape: `kind` plus `connect`. */
+export interface RuntimeConnector {
+  readonly kind: string;
+  connect(ctx: ConnectContext): Promise<RecommenderApi>;
+}
+
+const MODES = ['auto', 'worker', 'main'] as const;
+
+function resolveUrl(u: string): URL {
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  return new URL(u.endsWith('/') ? u : `${u}/`, base);
+}
+
+/** Starts the worker and waits for its first answer; rejects on a load error, a CSP block or a timeout. */
+async function startWorker(url: URL, timeoutMs: number): Promise<{ worker: Worker; remote: Remote<RuntimeApi> }> {
+  if (typeof Worker === 'undefined') throw new LocalRecError('WORKER_CRASHED', 'Web Workers are not available here');
+  let worker: Worker;
+  try {
+    worker = new Worker(url, { type: 'module', name: 'localrec-runtime' });
+  } catch (e) {
+    throw new LocalRecError('WORKER_CRASHED', `Could not start the runtime worker ${url.href}: ${(e as Error).message}`, { cause: e });
+  }
+  const remote = wrap<RuntimeApi>(worker);
+  let onError: ((e: Event) => void) | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      remote.status(),
+      new Promise((_, reject) => {
+        onError = (e: Event) => reject(new LocalRecError('WORKER_CRASHED', `The runtime worker ${url.href} failed to start: ${(e as ErrorEvent).message || 'blocked or not found'}`));
+        worker.addEventListener('error', onError);
+        timer = setTimeout(() => reject(new LocalRecError('TIMEOUT', `The runtime worker ${url.href} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } catch (e) {
+    remote[releaseProxy]();
+    worker.terminate();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    if (onError) worker.removeEventListener('error', onError);
+  }
+  return { worker, remote };
+}
+
+/**
+ * A runtime connector that runs the model in a module Web Worker (falls back to the main thread
+ * when `mode` is `'auto'` and the worker cannot start). The SDK calls `connect` once, lazily.
+ * @throws {LocalRecError} `INVALID_CONFIG` for a bad option (at creation, not at connect).
+ */
+export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector {
+  const mode = options.mode ?? 'auto';
+  if (!MODES.includes(mode)) throw new LocalRecError('INVALID_CONFIG', `mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`, { field: 'mode', accepted: MODES });
+  if (typeof options.assetsUrl !== 'string' || !options.assetsUrl) {
+    throw new LocalRecError('INVALID_CONFIG', `assetsUrl must be the URL of the folder serving the runtime bundle, got ${JSON.stringify(options.assetsUrl)}`, { field: 'assetsUrl' });
+  }
+  return {
+    kind: 'worker',
+    async connect(ctx: ConnectContext): Promise<RecommenderApi> {
+      installErrorTransfer();
+      const assets = resolveUrl(options.assetsUrl);
+      const { assetsUrl: _a, mode: _m, startTimeoutMs, onProgress, ...rest } = options;
+      const init: RuntimeOptions = {
+        ...rest,
+        appId: ctx.appId,
+        consent: ctx.consent,
+        // Absolute URLs: a worker resolves relative ones against its own script, not the page.
+        modelUrl: new URL(options.modelUrl, (globalThis as { location?: { href: string } }).location?.href).href,
+        wasmPath: options.wasmPath ?? assets.href,
+      };
+      let api: RuntimeApi | Remote<RuntimeApi>;
+      let where: 'worker' | 'main-thread';
+      let worker: Worker | undefined;
+      let startError: unknown;
+      if (mode !== 'main') {
+        try {
+          const w = await startWorker(new URL('worker.js', assets), startTimeoutMs ?? 10_000);
+          worker = w.worker;
+          api = w.remote;
+          await api.init(init, onProgress ? proxy(onProgress) : undefined);
+        } catch (e) {
+          if (mode === 'worker') throw e;
+          startError = e;
+          worker?.terminate();
+          worker = undefined;
+        }
+      }
+      if (!worker) {
+        // Same runtime, this thread. tfjs is fetched only now, only in this case.
+        const url = new URL('runtime.js', assets).href;
+        const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as { createBrowserRuntime(wasmPath?: string): RuntimeApi };
+        api = mod.createBrowserRuntime(assets.href);
+        await api.init(init, onProgress);
+        where = 'main-thread';
+        if (startError && typeof console !== 'undefined') console.warn(`LocalRec: running the model on the main thread (${(startError as Error).message})`);
+      } else where = 'worker';
+      const rt = api!;
+      let consent = ctx.consent;
+      // The SDK's consent is live: pass changes on before the next call.
+      const sync = async () => {
+        if (ctx.consent !== consent) { consent = ctx.consent; await rt.setConsent(consent); }
+      };
+      return {
+        status: async () => ({ ...(await rt.status()), runtime: where }),
+        ready: () => rt.ready(),
+        recommend: async (o) => { await sync(); return rt.recommend(o); },
+        similar: async (id, o) => { await sync(); return rt.similar(id, o); },
+        rank: async (ids, o) => { await sync(); return rt.rank([...ids], o); },
+        setCatalog: (items) => rt.setCatalog(items),
+        dispose: async () => {
+          try { await rt.dispose(); } finally {
+            if (worker) { (rt as Remote<RuntimeApi>)[releaseProxy](); worker.terminate(); }
+          }
+        },
+      };
+    },
+  };
+}

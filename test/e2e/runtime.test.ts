@@ -1,0 +1,244 @@
+/**
+ * The runtime in real Chromium: the BUILT worker (`packages/runtime/dist`, run `pnpm build` first)
+ * loaded through the built connector and Comlink, reading events the page wrote to real
+ * IndexedDB, scoring with each tfjs backend available, compared with the Node-side scorer
+ * (the same `SasrecScorer` code the trainer evaluates with).
+ *
+ * Tolerance: every returned score is within 2e-3 (absolute, or relative above 1) of the Node
+ * score of that item, and the top-10 ids equal Node's except where Node's scores tie within
+ * that tolerance at the cut. GPU backends compute in float32 with different summation order.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join, normalize, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright';
+import {
+  SasrecScorer, loadBundleDir, makeTinyBundle, recentSequence, type LoadedBundle, type StoredEvent, type TinyBundle,
+} from '../../packages/runtime/test/fixture.js';
+import { launchBrowser, repo } from './helpers.js';
+
+const DIST = join(repo, 'packages/runtime/dist');
+const GAMES = join(repo, 'models/games-sasrec');
+const TOL = 2e-3;
+
+let server: Server;
+let origin: string;
+let browser: Browser;
+let tiny: TinyBundle;
+let storeJs: string;
+
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.map': 'application/json' };
+
+function serveDir(dir: string, rel: string, res: import('node:http').ServerResponse): void {
+  const file = normalize(join(dir, rel));
+  if (!file.startsWith(dir + sep) || !existsSync(file)) { res.writeHead(404).end('not found'); return; }
+  res.writeHead(200, { 'content-type': MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' }).end(readFileSync(file));
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');
+  tiny = await makeTinyBundle();
+  // Test-only helper for the page: the IndexedDB event store, to write the shopper's events.
+  storeJs = (await build({
+    entryPoints: [join(repo, 'packages/store-idb/src/index.ts')], bundle: true, format: 'esm', write: false,
+    conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent',
+  })).outputFiles[0]!.text;
+  server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const p = decodeURIComponent(url.pathname);
+    if (p === '/') {
+      const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
+      // A page whose CSP forbids workers: the connector must fall back to the main thread.
+      if (url.searchParams.has('noworker')) headers['content-security-policy'] = "worker-src 'none'; script-src 'self' 'wasm-unsafe-eval'";
+      res.writeHead(200, headers).end('<!doctype html><meta charset="utf-8"><title>runtime e2e</title><script type="module" src="/__e2e/boot.js"></script><body></body>');
+    } else if (p === '/__e2e/boot.js') {
+      // Puts the built connector and the store helper on window (page.evaluate code cannot import: vitest rewrites import()).
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end("import * as connector from '/runtime/connector.js'; import * as store from '/__e2e/store.js'; window.__e2e = { connector, store };");
+    } else if (p === '/__e2e/store.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(storeJs);
+    else if (p.startsWith('/runtime/')) serveDir(DIST, p.slice('/runtime/'.length), res);
+    else if (p.startsWith('/models/tiny/')) serveDir(tiny.dir, p.slice('/models/tiny/'.length), res);
+    else if (p.startsWith('/models/')) serveDir(join(repo, 'models'), p.slice('/models/'.length), res);
+    else res.writeHead(404).end('not found');
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  browser = await launchBrowser();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((ok) => server?.close(ok));
+  if (tiny) rmSync(tiny.dir, { recursive: true, force: true });
+});
+
+/** What /__e2e/boot.js puts on window (loosely typed: the page code is plain JS). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type E2E = { connector: any; store: any };
+
+/** Opens the test page and waits for the built modules. */
+async function open(path = ''): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(origin + path);
+  await page.waitForFunction(() => !!(window as unknown as { __e2e?: unknown }).__e2e);
+  return page;
+}
+
+interface PageResult { status: { ready: boolean; backend?: string; runtime?: string }; results: { itemId: string; score: number; source: string; reasonKind: string }[][]; phases: string[] }
+
+/**
+ * In a fresh page: connects the built connector (worker), writes each sequence's events to
+ * IndexedDB (appending), and asks recommend({k: 10}) after each.
+ */
+async function runInPage(page: Page, o: { appId: string; modelUrl: string; backend: string; sequences: string[][]; mode?: string }): Promise<PageResult> {
+  return page.evaluate(async ({ appId, modelUrl, backend, sequences, mode }) => {
+    const { connector: { workerRuntime }, store: { IndexedDbEventStore } } = (window as unknown as { __e2e: E2E }).__e2e;
+    const store = new IndexedDbEventStore({ appId });
+    const phases: string[] = [];
+    const conn = workerRuntime({ assetsUrl: '/runtime/', modelUrl, forceBackend: backend, budgetMs: 600_000, mode: mode ?? 'worker', onProgress: (p: { phase: string }) => phases.push(p.phase) });
+    const api = await conn.connect({ appId, consent: 'granted' });
+    await api.ready();
+    const results = [];
+    let ts = 1_000_000;
+    for (const seq of sequences) {
+      await store.append(seq.map((itemId: string) => ({ uid: `${appId}-${ts}`, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} })));
+      const r = await api.recommend({ k: 10, excludePurchased: false });
+      results.push(r.items.map((i: { itemId: string; score: number; source: string; reason: { kind: string } }) => ({ itemId: i.itemId, score: i.score, source: i.source, reasonKind: i.reason.kind })));
+    }
+    const status = await api.status();
+    await api.dispose();
+    store.close();
+    return { status, results, phases };
+  }, { ...o, mode: o.mode ?? 'worker' });
+}
+
+/** Node-side expectation for each step: recentSequence over all events so far → scorer → top-10 without history. */
+async function expected(b: LoadedBundle, scorer: SasrecScorer, sequences: string[][]): Promise<{ rows: number[]; scores: Float32Array; history: Set<number> }[]> {
+  const rowOf = new Map(b.vocab.map((id, i) => [id, i + 1]));
+  const events: StoredEvent[] = [];
+  const out = [];
+  let ts = 1_000_000;
+  for (const seq of sequences) {
+    for (const itemId of seq) events.push({ uid: String(ts), seq: events.length + 1, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} });
+    const hist = recentSequence(events, { maxLen: b.manifest.architecture.maxLen }).map((e) => rowOf.get(e.itemId)!);
+    const [scores] = await scorer.scores([Int32Array.from(hist)]);
+    const history = new Set(hist);
+    const rows = Array.from({ length: b.manifest.itemCount }, (_, i) => i + 1).filter((r) => !history.has(r)).sort((x, y) => scores![y]! - scores![x]! || x - y);
+    out.push({ rows, scores: scores!, history });
+  }
+  return out;
+}
+
+function compare(b: LoadedBundle, got: PageResult['results'], want: Awaited<ReturnType<typeof expected>>): void {
+  const rowOf = new Map(b.vocab.map((id, i) => [id, i + 1]));
+  got.forEach((items, i) => {
+    const w = want[i]!;
+    expect(items).toHaveLength(10);
+    for (const it of items) {
+      const r = rowOf.get(it.itemId)!;
+      expect(w.history.has(r)).toBe(false);
+      expect(it.source).toBe('model');
+      expect(it.reasonKind).toBe('history');
+      expect(Math.abs(it.score - w.scores[r]!)).toBeLessThanOrEqual(TOL * Math.max(1, Math.abs(w.scores[r]!)));
+    }
+    const cut = w.scores[w.rows[9]!]!;
+    const sure = w.rows.slice(0, 10).filter((r) => w.scores[r]! > cut + TOL * Math.max(1, Math.abs(cut)));
+    const gotRows = items.map((it) => rowOf.get(it.itemId)!);
+    for (const r of sure) expect(gotRows).toContain(r);
+    // Order: non-increasing scores (within tolerance).
+    for (let j = 1; j < items.length; j++) expect(items[j]!.score).toBeLessThanOrEqual(items[j - 1]!.score + TOL);
+  });
+}
+
+async function availableBackends(page: Page): Promise<string[]> {
+  const caps = await page.evaluate(async () => {
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+    const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+    const gl = typeof OffscreenCanvas !== 'undefined' && !!new OffscreenCanvas(1, 1).getContext('webgl2');
+    return { webgpu: !!adapter, webgl: gl };
+  });
+  return [...(caps.webgpu ? ['webgpu'] : []), ...(caps.webgl ? ['webgl'] : []), 'wasm', 'cpu'];
+}
+
+describe('runtime in Chromium: tiny bundle through the built worker', () => {
+  let ref: LoadedBundle;
+  let scorer: SasrecScorer;
+  const sequences = [['sku-3', 'sku-4', 'sku-5'], ['sku-90'], ['sku-17', 'sku-18', 'sku-19', 'sku-20', 'sku-21', 'sku-22', 'sku-23', 'sku-24']];
+  beforeAll(async () => {
+    ref = await loadBundleDir(tiny.dir);
+    scorer = new SasrecScorer(ref.manifest.architecture, ref.manifest.itemCount, ref.weights);
+  });
+  afterAll(() => scorer?.dispose());
+
+  it('matches the Node scorer on every available backend (webgpu via SwiftShader, webgl, wasm, cpu)', async () => {
+    const page = await open();
+    const backends = await availableBackends(page);
+    expect(backends).toEqual(expect.arrayContaining(['wasm', 'cpu']));
+    const want = await expected(ref, scorer, sequences);
+    for (const backend of backends) {
+      const r = await runInPage(page, { appId: `tiny-${backend}`, modelUrl: '/models/tiny/', backend, sequences });
+      expect(r.status).toMatchObject({ ready: true, backend, runtime: 'worker' });
+      compare(ref, r.results, want);
+    }
+    console.log(`runtime e2e: tiny bundle matched the Node scorer on ${backends.join(', ')}`);
+    await page.close();
+  });
+
+  it('serves a warm load from Cache Storage, and keeps error codes across the boundary', async () => {
+    const page = await open();
+    const out = await page.evaluate(async () => {
+      const { workerRuntime } = (window as unknown as { __e2e: E2E }).__e2e.connector;
+      const phases: string[][] = [];
+      for (let i = 0; i < 2; i++) {
+        const seen: string[] = [];
+        const api = await workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/tiny/', forceBackend: 'wasm', onProgress: (p: { phase: string }) => seen.push(p.phase) }).connect({ appId: 'warm', consent: 'granted' });
+        await api.ready();
+        phases.push([...new Set(seen)]);
+        if (i === 1) {
+          const err = await api.recommend({ k: -1 }).then(() => null, (e: { code?: string; field?: string; name?: string }) => ({ code: e.code, field: e.field, name: e.name }));
+          await api.dispose();
+          return { phases, err };
+        }
+        await api.dispose();
+      }
+      return { phases, err: null };
+    });
+    expect(out.phases[0]).toContain('download');
+    expect(out.phases[1]).toContain('cached');
+    expect(out.phases[1]).not.toContain('download');
+    expect(out.err).toEqual({ code: 'INVALID_ARGUMENT', field: 'k', name: 'LocalRecError' });
+    await page.close();
+  });
+
+  it('falls back to the main thread when the page CSP blocks workers, behind the same interface', async () => {
+    const page = await open('?noworker=1');
+    const want = await expected(ref, scorer, [sequences[0]!]);
+    const r = await runInPage(page, { appId: 'csp', modelUrl: '/models/tiny/', backend: 'wasm', sequences: [sequences[0]!], mode: 'auto' });
+    expect(r.status).toMatchObject({ ready: true, backend: 'wasm', runtime: 'main-thread' });
+    compare(ref, r.results, want);
+    await page.close();
+  });
+});
+
+describe.skipIf(!existsSync(join(GAMES, 'manifest.json')))('runtime in Chromium: models/games-sasrec', () => {
+  it('top-10 and scores match the Node scorer on wasm and cpu (and webgpu/webgl when available)', async () => {
+    const ref = await loadBundleDir(GAMES);
+    const scorer = new SasrecScorer(ref.manifest.architecture, ref.manifest.itemCount, ref.weights);
+    // Fixed sequences from the vocabulary: popular items, and a deterministic spread of rows.
+    const pop = Array.from(ref.cold.popularItems.slice(0, 60));
+    const pick = (rows: number[]) => rows.map((r) => ref.vocab[r - 1]!);
+    const sequences = [pick(pop.slice(0, 5)), pick([101, 2003, 777, 15000, 42]), pick(Array.from({ length: 50 }, (_, i) => 1 + ((i * 7919) % ref.manifest.itemCount)))];
+    const want = await expected(ref, scorer, sequences);
+    const page = await open();
+    const backends = await availableBackends(page);
+    for (const backend of backends) {
+      const r = await runInPage(page, { appId: `games-${backend}`, modelUrl: '/models/games-sasrec/', backend, sequences });
+      expect(r.status).toMatchObject({ ready: true, backend });
+      compare(ref, r.results, want);
+    }
+    scorer.dispose();
+    await page.close();
+  });
+});
