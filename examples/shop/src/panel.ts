@@ -90,5 +90,14 @@ export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined)
       : `Erase could not be verified: ${proof.remainingEvents} events, databases [${proof.remainingDatabases.join(', ')}] and caches [${proof.remainingCaches.join(', ')}] remain.`;
     await refresh();
   });
+  // While the panel is open, it follows what the visitor does (debounced).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const soon = (): void => {
+    if (panel.hidden) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void refresh(), 400);
+  };
+  document.addEventListener('click', (e) => { if (!panel.contains(e.target as Node)) soon(); }, { capture: true });
+  window.addEventListener('hashchange', soon);
   return { refresh };
 }

@@ -122,8 +122,9 @@ export function route(catalog: Catalog): void {
   } catch {
     parts = ['?'];
   }
-  const active = parts[0] === 'c' ? parts[1] : undefined;
-  document.querySelectorAll('#categories a').forEach((a) => a.classList.toggle('active', (a.getAttribute('data-category') || undefined) === active));
+  // Highlight the category shown: "All" on the home page, none on product/cart/search pages.
+  const active = parts.length === 0 ? '' : parts[0] === 'c' ? parts[1] : null;
+  document.querySelectorAll('#categories a').forEach((a) => a.classList.toggle('active', a.getAttribute('data-category') === active));
   if (parts.length === 0) renderHome(catalog);
   else if (parts[0] === 'c' && parts[1]) renderHome(catalog, parts[1]);
   else if (parts[0] === 'p' && parts[1]) renderProduct(catalog, parts[1]);

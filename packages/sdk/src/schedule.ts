@@ -50,7 +50,7 @@ export function createFlushScheduler(flush: (reason: FlushReason) => void, inter
       if (armed) return;
       armed = true;
       if (g.requestIdleCallback) {
-        idleId = g.requestIdleCallback((d) => fire(d.didTimeout ? 'timer' : 'idle'), { timeout: intervalMs });
+        idleId = g.requestIdleCallback((d) => fire(d.didTimeout ? 'timer' : 'idle'), { timeout: intervalMs || 1 });
       } else {
         timerId = setTimeout(() => fire('timer'), intervalMs);
       }
