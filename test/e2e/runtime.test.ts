@@ -222,6 +222,32 @@ describe('runtime in Chromium: tiny bundle through the built worker', () => {
   });
 });
 
+describe('runtime in Chromium: backend choice', () => {
+  it('calibrates on the real model, refuses the software WebGPU adapter unless forced, and caches the choice', async () => {
+    const page = await open();
+    const out = await page.evaluate(async () => {
+      const { workerRuntime } = (window as unknown as { __e2e: E2E }).__e2e.connector;
+      const statuses = [];
+      for (let i = 0; i < 2; i++) {
+        const api = await workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/tiny/' }).connect({ appId: 'calib', consent: 'granted' });
+        statuses.push(await api.ready().then(() => api.status()));
+        await api.dispose();
+      }
+      return statuses;
+    });
+    const [first, second] = out as { backend: string; calibration: { backend: string; timings: Record<string, number | string> } }[];
+    const t = first!.calibration.timings;
+    expect(String(t.webgpu)).toMatch(/software fallback/);
+    const measured = Object.entries(t).filter(([, v]) => typeof v === 'number') as [string, number][];
+    expect(measured.map(([b]) => b)).toEqual(expect.arrayContaining(['wasm', 'cpu']));
+    expect(first!.backend).toBe(measured.sort((a, b) => a[1] - b[1])[0]![0]);
+    expect(second!.calibration).toEqual(first!.calibration);
+    expect(second!.backend).toBe(first!.backend);
+    console.log(`runtime e2e: calibration ${JSON.stringify(t)} → ${first!.backend}`);
+    await page.close();
+  });
+});
+
 describe.skipIf(!existsSync(join(GAMES, 'manifest.json')))('runtime in Chromium: models/games-sasrec', () => {
   it('top-10 and scores match the Node scorer on wasm and cpu (and webgpu/webgl when available)', async () => {
     const ref = await loadBundleDir(GAMES);

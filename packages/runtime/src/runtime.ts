@@ -182,10 +182,12 @@ export class Runtime implements RuntimeApi {
     return this.status();
   }
 
-  async status(): Promise<RuntimeStatus> {
+  /** Status, plus the backend calibration (ms per scoring per candidate, or why one was rejected) when measured or cached. */
+  async status(): Promise<RuntimeStatus & { calibration?: Calibration }> {
     const e = this.engine.value;
     const md = this.data.value;
-    const s: RuntimeStatus = { ready: !!e };
+    const s: RuntimeStatus & { calibration?: Calibration } = { ready: !!e };
+    if (this.calibration) s.calibration = this.calibration;
     if (e) s.backend = e.backend;
     if (md) { s.modelVersion = md.version; s.itemCount = md.itemCount; }
     const err = this.engine.lastError ?? this.data.lastError;
