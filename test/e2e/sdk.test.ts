@@ -187,6 +187,62 @@ describe('declarative capture (autoCapture: true)', () => {
   });
 });
 
+describe('runtime seam (script-tag build, real IndexedDB)', () => {
+  test('the runtime reads the store itself and sees the event tracked just before; no call without consent', async () => {
+    const context = await browser.newContext();
+    // A stand-in runtime that does what the worker does: open the app's database and read it.
+    await serveFixtures(context, server.url, {
+      'seam.html': sdkPage(`
+        window.calls = [];
+        const readItems = (appId) => new Promise((ok, fail) => {
+          const open = indexedDB.open('localrec:' + appId);
+          open.onerror = () => fail(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains('events')) { db.close(); return ok([]); }
+            const req = db.transaction('events').objectStore('events').getAll();
+            req.onsuccess = () => { db.close(); ok(req.result.map((e) => e.itemId)); };
+            req.onerror = () => fail(req.error);
+          };
+        });
+        const runtime = { kind: 'e2e', connect: async (ctx) => ({
+          status: async () => ({ ready: true, backend: 'e2e' }),
+          recommend: async (o) => { calls.push('recommend ' + ctx.consent);
+            const ids = await readItems(ctx.appId);
+            return { items: ids.reverse().map((itemId, i) => ({ itemId, score: -i, reason: { kind: 'history', text: 'seen' }, source: 'model' })), source: 'model', tookMs: 0 }; },
+          similar: async () => ({ items: [], source: 'model', tookMs: 0 }),
+          rank: async (ids) => { calls.push('rank'); return { items: [], source: 'model', tookMs: 0 }; },
+        }) };
+        LocalRec.init({ appId: 'e2e-seam', requireConsent: true, consent: 'pending', runtime });`),
+    });
+    const p = await context.newPage();
+    const seen = watchPage(p);
+    await p.goto(`${server.url}__e2e/seam.html`);
+    const r = await p.evaluate(async () => {
+      LocalRec.track('view', { itemId: 'S-1' });
+      const before = await LocalRec.recommend({ k: 5 });
+      const ranked = await LocalRec.rank(['X', 'Y']);
+      LocalRec.setConsent('granted');
+      LocalRec.track('click', { itemId: 'S-2' });
+      const after = await LocalRec.recommend({ k: 5 }); // no flush() in between
+      LocalRec.track('view', { itemId: 'S-3' });
+      const next = await LocalRec.recommend({ k: 5 });
+      return {
+        before: [before.source, before.fallbackReason], ranked: ranked.items.map((i) => i.itemId),
+        after: after.items.map((i) => i.itemId), next: next.items.map((i) => i.itemId),
+        calls: (window as unknown as { calls: string[] }).calls, status: await LocalRec.runtimeStatus(),
+      };
+    });
+    expect(r).toEqual({
+      before: ['fallback', 'no-consent'], ranked: ['X', 'Y'],
+      after: ['S-2', 'S-1'], next: ['S-3', 'S-2', 'S-1'],
+      calls: ['recommend granted', 'recommend granted'], status: { ready: true, backend: 'e2e' },
+    });
+    expect(seen.errors).toEqual([]);
+    await context.close();
+  });
+});
+
 describe('ESM build', () => {
   test('dist/index.js imports in the browser and records to IndexedDB', async () => {
     const context = await browser.newContext();
