@@ -4,7 +4,7 @@
  * same events never duplicate them; oldest-first eviction. No `window`/`document`: it works in
  * pages and in Web Workers (the runtime worker reads the same database).
  */
-import { deleteDB } from 'idb';
+import { deleteDB, unwrap } from 'idb';
 import { LocalRecError } from '@localrec/core';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoreResidue, StoredEvent } from '@localrec/core';
 import { storageError } from './errors.js';
@@ -114,17 +114,26 @@ export class IndexedDbEventStore implements EventStore {
           unique.push(e);
         }
       }
-      const byUid = tx.store.index('uid');
-      const existing = await Promise.all(unique.map((e) => quiet(byUid.getKey(e.uid))));
-      const fresh = unique.filter((_, i) => existing[i] === undefined);
-      const keys = fresh.map((e) => {
+      // One `add` per event, no read first: a duplicate uid fails its request with ConstraintError
+      // (unique index), which is cancelled so the transaction goes on without it.
+      const raw = unwrap(tx.store);
+      const seqs: Array<number | undefined> = unique.map(() => undefined);
+      unique.forEach((e, i) => {
         // `seq` is the store's to assign (events copied from another store carry theirs).
         const { seq: _seq, ...row } = e as Partial<StoredEvent> & NewEvent;
-        return quiet(tx.store.add(row as StoredEvent));
+        const req = raw.add(row);
+        req.onsuccess = () => {
+          seqs[i] = req.result as number;
+        };
+        req.onerror = (ev) => {
+          if (req.error?.name === 'ConstraintError') {
+            ev.preventDefault(); // already stored: skip it, keep the transaction
+            ev.stopPropagation();
+          }
+        };
       });
-      const seqs = await Promise.all(keys);
       await done;
-      return fresh.map((e, i) => ({ ...e, seq: seqs[i] as number }));
+      return unique.flatMap((e, i) => (seqs[i] === undefined ? [] : [{ ...e, seq: seqs[i] as number }]));
     } catch (err) {
       try {
         tx.abort();
