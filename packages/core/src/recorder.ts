@@ -9,7 +9,6 @@ import { LocalRecError } from './errors.js';
 import type { NewEvent, StoredEvent } from './events.js';
 import { MemoryEventStore } from './memory-store.js';
 import { TokenBucket } from './rate.js';
-import { recentSequence, type SequenceEntry, type SequenceOptions } from './sequence.js';
 import { SessionTracker, type SessionState } from './session.js';
 import type { EventQuery, EventStore, StoreDump } from './store.js';
 import { createUid } from './uid.js';
@@ -336,18 +335,14 @@ export class Recorder {
     return r.databases.length > 0 ? this.ensureOpen() : undefined;
   }
 
-  /** Queries stored events (after writing queued ones). */
+  /**
+   * Queries stored events (after writing queued ones), from the store that holds them now.
+   * For the shopper's history: `recentSequence(await recorder.query(), { maxLen })`.
+   */
   async query(q?: EventQuery): Promise<StoredEvent[]> {
     await this.flush();
     const store = await this.readable();
     return store ? store.query(q) : [];
-  }
-
-  /** The recent item sequence (see {@link recentSequence} for the rule), after writing queued events. */
-  async recentSequence(opts?: SequenceOptions): Promise<SequenceEntry[]> {
-    await this.flush();
-    const store = await this.readable();
-    return store ? recentSequence(store, opts) : [];
   }
 
   /** Everything stored on this device plus the events still waiting. Flushes first when allowed. */

@@ -3,6 +3,7 @@ import { LocalRecError } from '../src/errors.js';
 import { resolveConfig, type LocalRecConfig } from '../src/config.js';
 import { MemoryBacking, MemoryEventStore } from '../src/memory-store.js';
 import { Recorder, SESSION_META_KEY } from '../src/recorder.js';
+import { recentSequence } from '../src/sequence.js';
 import type { EventStore, StoreResidue } from '../src/store.js';
 import type { NewEvent, StoredEvent } from '../src/events.js';
 
@@ -233,11 +234,11 @@ describe('Recorder', () => {
     expect(proof).toMatchObject({ verified: false, remainingEvents: 3, remainingDatabases: ['stuck'] });
   });
 
-  it('recentSequence reads the active store', async () => {
+  it('query reads the active store (input of recentSequence)', async () => {
     const { rec } = setup();
     for (const id of ['A', 'A', 'B', 'C']) rec.record('view', { itemId: id });
     rec.record('impression', { items: ['X'] });
-    expect((await rec.recentSequence({ maxLen: 2 })).map((e) => e.itemId)).toEqual(['B', 'C']);
+    expect(recentSequence(await rec.query(), { maxLen: 2 }).map((e) => e.itemId)).toEqual(['B', 'C']);
   });
 
   it('a throwing onError callback does not break recording', async () => {

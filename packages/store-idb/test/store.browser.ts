@@ -2,7 +2,7 @@
 // module Web Worker (read-only, as the runtime does), concurrent writers in two threads, erasure
 // proven with indexedDB.databases(), and the Recorder's fallback when the database cannot open.
 import { describe, expect, it } from 'vitest';
-import { Recorder, resolveConfig, type LocalRecError, type NewEvent } from '@localrec/core';
+import { Recorder, recentSequence, resolveConfig, type LocalRecError, type NewEvent } from '@localrec/core';
 import { makeTestEvent } from '@localrec/core/testing';
 import { IndexedDbEventStore, databaseName, openDatabase } from '../src/index.js';
 
@@ -139,7 +139,7 @@ describe('IndexedDbEventStore in Chromium', () => {
     expect(rec.status).toMatchObject({ storage: 'memory', degraded: true });
     expect(errors[0]?.code).toBe('STORAGE_UNAVAILABLE');
     expect(errors[0]?.message).toMatch(/newer/);
-    expect((await rec.recentSequence()).map((e) => [e.itemId, e.type])).toEqual([['A', 'add_to_cart']]);
+    expect(recentSequence(await rec.query()).map((e) => [e.itemId, e.type])).toEqual([['A', 'add_to_cart']]);
     indexedDB.deleteDatabase(databaseName(id));
   });
 });
