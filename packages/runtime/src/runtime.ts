@@ -13,6 +13,7 @@ import {
   LocalRecError, type EventStore, type ItemMeta, type RecommendOptions, type RecommendResult, type RuntimeStatus,
   type ScoredItem,
 } from '@localrec/core';
+import * as tf from '@tensorflow/tfjs-core';
 import { sha256Hex } from '@localrec/model';
 import { BACKENDS, type BackendName, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions } from './api.js';
 import { calibrate, deviceKey, firstWorking, activateBackend, buildEngine, watchDeviceLoss, type Calibration, type Engine } from './backends.js';
@@ -32,6 +33,9 @@ export interface RuntimeDeps {
   /** Cache Storage for bundles; `null` disables (default: `globalThis.caches`). */
   caches?: CacheStorage | null;
 }
+
+/** Bytes the runtime holds: host typed arrays (float32 weights, norms, cold tables) and tfjs tensors. */
+export interface RuntimeMemory { hostBytes: number; tfjsBytes: number }
 
 const DEFAULTS = { budgetMs: 50, readyTimeoutMs: 10_000, retryDelayMs: 5_000 };
 const CALIBRATION_META = 'runtime:calibration';
@@ -183,11 +187,16 @@ export class Runtime implements RuntimeApi {
   }
 
   /** Status, plus the backend calibration (ms per scoring per candidate, or why one was rejected) when measured or cached. */
-  async status(): Promise<RuntimeStatus & { calibration?: Calibration }> {
+  async status(): Promise<RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory }> {
     const e = this.engine.value;
     const md = this.data.value;
-    const s: RuntimeStatus & { calibration?: Calibration } = { ready: !!e };
+    const s: RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory } = { ready: !!e };
     if (this.calibration) s.calibration = this.calibration;
+    if (md) {
+      let host = md.invNorm.byteLength + md.cold.popularItems.byteLength + md.cold.popularScores.byteLength + md.cold.coocItems.byteLength + md.cold.coocScores.byteLength;
+      for (const w of md.weights.values()) host += w.byteLength;
+      s.memory = { hostBytes: host, tfjsBytes: e ? tf.memory().numBytes : 0 };
+    }
     if (e) s.backend = e.backend;
     if (md) { s.modelVersion = md.version; s.itemCount = md.itemCount; }
     const err = this.engine.lastError ?? this.data.lastError;

@@ -1,0 +1,242 @@
+/**
+ * recommend() benchmark in headless Chromium (not a test; figures go to benchmarks/results/).
+ *
+ *   pnpm build && pnpm exec tsx --conditions=@localrec/source benchmarks/recommend.ts \
+ *     [--sizes 100000,1000000] [--iters 200] [--backends wasm,cpu,webgl,webgpu]
+ *
+ * Synthetic bundles are generated once into .tmp/bench-models/ (git-ignored).
+ *
+ * For models/games-sasrec (or, when absent, a synthetic model of the same shape: 23,715 items,
+ * d=50, L=50, 2 blocks) and synthetic catalogs of 100k and 1M items (random int8 weights, same
+ * architecture), with a history of 50 views in IndexedDB:
+ * - recommend({k: 10}) latency p50/p95 measured on the MAIN thread around the Comlink call (worker
+ *   hop, IndexedDB read, scoring, masking, reasons included), per backend;
+ * - cold load (empty cache: download, verify, dequantise, calibrate, warm up, first answer) and
+ *   warm load (Cache Storage + cached calibration) to the first recommendation;
+ * - worker memory: host typed arrays + tfjs tensor bytes (the runtime's own accounting);
+ * - the naive baseline in the same run: the same fp32 model with tfjs on the main thread
+ *   (wasm), `predict` (the shared encoder over a full padded sequence) then `tf.topk` over
+ *   `matMul(u, itemEmb, transposeB)` — no pre-transposed table, no worker.
+ * WebGPU here is SwiftShader (software): correctness only, never a performance figure.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize, resolve, sep } from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright';
+import {
+  BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, TENSOR_NAMES, encodeTensors, expectedShapes, quantizeInt8,
+  type BundleManifest, type HostTensor, type SasrecArchitecture,
+} from '../packages/model/src/index.js';
+
+const repo = resolve(import.meta.dirname, '..');
+const DIST = join(repo, 'packages/runtime/dist');
+const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : dflt; };
+const SIZES = arg('sizes', '100000,1000000').split(',').filter(Boolean).map(Number);
+const ITERS = Number(arg('iters', '200'));
+const BACKENDS = arg('backends', 'wasm,cpu,webgl,webgpu').split(',');
+const TMP = join(repo, '.tmp/bench-models');
+
+/** A synthetic bundle (random weights, int8 like the real ones) of `n` items. */
+function syntheticBundle(n: number): string {
+  const dir = join(TMP, `synthetic-${n}`);
+  if (existsSync(join(dir, 'manifest.json'))) return dir;
+  mkdirSync(dir, { recursive: true });
+  const arch: SasrecArchitecture = { type: 'sasrec', dim: 50, maxLen: 50, blocks: 2, heads: 1, ffnDim: 50, norm: 'pre', layerNormEps: 1e-8 };
+  let seed = 12345;
+  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 0.2;
+  const tensors: HostTensor[] = [];
+  for (const [name, shape] of expectedShapes(arch, n)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    if (name.endsWith('gamma')) data.fill(1);
+    else if (!name.endsWith('beta')) for (let i = 0; i < size; i++) data[i] = rnd();
+    if (name === TENSOR_NAMES.itemEmbedding) data.fill(0, 0, arch.dim);
+    if (shape.length === 2) {
+      const axis = name === TENSOR_NAMES.itemEmbedding || name === TENSOR_NAMES.positionEmbedding ? 0 : 1;
+      const { q, scales } = quantizeInt8(data, shape[0]!, shape[1]!, axis);
+      tensors.push({ name, dtype: 'int8', shape, data: q, quant: { scales: `${name}/scales`, axis } });
+      tensors.push({ name: `${name}/scales`, dtype: 'float32', shape: [scales.length], data: scales });
+    } else tensors.push({ name, dtype: 'float32', shape, data });
+  }
+  const P = Math.min(1000, n), M = 5;
+  tensors.push({ name: TENSOR_NAMES.popularItems, dtype: 'int32', shape: [P], data: Int32Array.from({ length: P }, (_, i) => i + 1) });
+  tensors.push({ name: TENSOR_NAMES.popularScores, dtype: 'float32', shape: [P], data: Float32Array.from({ length: P }, (_, i) => 1 / (i + 1)) });
+  const cooc = new Int32Array((n + 1) * M);
+  for (let r = 1; r <= n; r++) for (let j = 0; j < M; j++) cooc[r * M + j] = 1 + ((r * 31 + j * 7919) % n);
+  tensors.push({ name: TENSOR_NAMES.coocItems, dtype: 'int32', shape: [n + 1, M], data: cooc });
+  tensors.push({ name: TENSOR_NAMES.coocScores, dtype: 'float32', shape: [n + 1, M], data: new Float32Array((n + 1) * M).fill(0.5) });
+  const { bytes, entries } = encodeTensors(tensors);
+  const vocab = new TextEncoder().encode(JSON.stringify(Array.from({ length: n }, (_, i) => `i${i + 1}`)));
+  writeFileSync(join(dir, 'weights.bin'), bytes);
+  writeFileSync(join(dir, 'vocab.json'), vocab);
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const manifest: BundleManifest = {
+    format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, name: `synthetic-${n}`, version: `synthetic-${n}-1`, createdAt: new Date().toISOString(),
+    architecture: arch, itemCount: n, quantization: { scheme: 'int8-symmetric', description: 'synthetic random weights' }, tensors: entries,
+    files: { 'weights.bin': { sha256: sha(bytes), bytes: bytes.byteLength }, 'vocab.json': { sha256: sha(vocab), bytes: vocab.byteLength } },
+    weightsFile: 'weights.bin', vocabFile: 'vocab.json', coldStart: { popularCount: P, cooccurrenceNeighbours: M },
+  };
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return dir;
+}
+
+// The naive baseline, bundled for the page: tfjs (wasm) on the main thread with the shared encoder.
+const NAIVE = `
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { decodeTensors, toFloatWeights, encodeSequence, SasrecScorer } from '@localrec/model';
+export async function naive(modelUrl, history, iters) {
+  setWasmPaths('/runtime/');
+  await tf.setBackend('wasm'); await tf.ready();
+  const m = await (await fetch(modelUrl + 'manifest.json')).json();
+  const buf = await (await fetch(modelUrl + m.weightsFile)).arrayBuffer();
+  const vocab = await (await fetch(modelUrl + m.vocabFile)).json();
+  const w = toFloatWeights(decodeTensors(m.tensors, buf));
+  const s = new SasrecScorer(m.architecture, m.itemCount, w); // holds the encoder weights + item table
+  const rowOf = new Map(vocab.map((id, i) => [id, i + 1]));
+  const L = m.architecture.maxLen, d = m.architecture.dim;
+  const predict = (rows) => tf.tidy(() => {
+    const padded = new Int32Array(L); padded.set(rows.slice(-L), L - Math.min(L, rows.length));
+    const idx = tf.tensor2d(padded, [1, L], 'int32');
+    const mask = tf.expandDims(tf.cast(tf.notEqual(idx, 0), 'float32'), -1);
+    const emb = tf.reshape(tf.gather(s.itemEmb, tf.reshape(idx, [L])), [1, L, d]);
+    const h = encodeSequence(m.architecture, s.params, emb, mask);
+    const u = tf.reshape(tf.slice(h, [0, L - 1, 0], [1, 1, d]), [1, d]);
+    const scores = tf.matMul(u, s.itemEmb, false, true);
+    return tf.topk(scores, 10 + rows.length);
+  });
+  const rows = history.map((id) => rowOf.get(id));
+  const times = [];
+  for (let i = 0; i < iters + 5; i++) {
+    const t0 = performance.now();
+    const { values, indices } = predict(rows);
+    const [v, ix] = await Promise.all([values.data(), indices.data()]);
+    values.dispose(); indices.dispose();
+    const seen = new Set(rows); const out = [];
+    for (let j = 0; j < ix.length && out.length < 10; j++) if (!seen.has(ix[j]) && ix[j] > 0) out.push([vocab[ix[j] - 1], v[j]]);
+    if (i >= 5) times.push(performance.now() - t0);
+  }
+  s.dispose();
+  return times;
+}`;
+
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.map': 'application/json' };
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]!; };
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+async function main(): Promise<void> {
+  if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist is missing: run `pnpm build` first');
+  const models: { name: string; dir: string; backends: string[] }[] = [];
+  const games = join(repo, 'models/games-sasrec');
+  models.push(existsSync(join(games, 'manifest.json'))
+    ? { name: 'games-sasrec', dir: games, backends: BACKENDS }
+    : { name: 'synthetic-23715 (games shape; models/games-sasrec absent)', dir: syntheticBundle(23715), backends: BACKENDS });
+  for (const n of SIZES) models.push({ name: `synthetic-${n}`, dir: syntheticBundle(n), backends: BACKENDS.filter((b) => b === 'wasm' || b === 'cpu') });
+
+  const naiveJs = (await build({
+    stdin: { contents: NAIVE, resolveDir: join(repo, 'packages/runtime'), loader: 'js' }, bundle: true, format: 'esm', write: false,
+    conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent',
+    external: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'],
+  })).outputFiles[0]!.text;
+  const storeJs = (await build({ entryPoints: [join(repo, 'packages/store-idb/src/index.ts')], bundle: true, format: 'esm', write: false, conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent' })).outputFiles[0]!.text;
+
+  const mounts = new Map(models.map((m, i) => [`/models/m${i}/`, m.dir]));
+  const server = createServer((req, res) => {
+    const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const send = (body: string | Buffer, type: string) => res.writeHead(200, { 'content-type': type }).end(body);
+    if (p === '/') return send('<!doctype html><meta charset="utf-8"><script type="module" src="/bench/boot.js"></script>', 'text/html');
+    if (p === '/bench/boot.js') return send("import * as c from '/runtime/connector.js'; import * as s from '/bench/store.js'; import * as n from '/bench/naive.js'; window.__b = { c, s, n };", 'text/javascript');
+    if (p === '/bench/store.js') return send(storeJs, 'text/javascript');
+    if (p === '/bench/naive.js') return send(naiveJs, 'text/javascript');
+    let dir: string | undefined, rel = '';
+    if (p.startsWith('/runtime/')) { dir = DIST; rel = p.slice(9); }
+    for (const [prefix, d] of mounts) if (p.startsWith(prefix)) { dir = d; rel = p.slice(prefix.length); }
+    const file = dir && normalize(join(dir, rel));
+    if (!dir || !file || !file.startsWith(dir + sep) || !existsSync(file)) return res.writeHead(404).end();
+    return send(readFileSync(file), MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream');
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium', headless: true,
+    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
+  });
+  const results: Record<string, unknown>[] = [];
+  try {
+    for (const [i, m] of models.entries()) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      page.on('console', (msg) => { if (msg.type() === 'error') console.error(`  [page] ${msg.text()}`); });
+      await page.goto(origin);
+      await page.waitForFunction(() => !!(window as unknown as { __b?: unknown }).__b);
+      const modelUrl = `/models/m${i}/`;
+      const history = JSON.parse(readFileSync(join(m.dir, 'vocab.json'), 'utf8')).filter((_: string, j: number) => j % 97 === 3).slice(0, 50) as string[];
+      const row: Record<string, unknown> = { model: m.name, items: JSON.parse(readFileSync(join(m.dir, 'manifest.json'), 'utf8')).itemCount };
+      console.log(`\n${m.name}: ${row.items} items`);
+      // Cold then warm load to the first recommendation, with calibration (auto backend choice).
+      for (const phase of ['cold', 'warm']) {
+        const r = await page.evaluate(async ({ modelUrl, history, appId }) => {
+          const b = (window as unknown as { __b: { c: any; s: any } }).__b; // eslint-disable-line @typescript-eslint/no-explicit-any
+          const store = new b.s.IndexedDbEventStore({ appId });
+          if (!(await store.count())) await store.append(history.map((itemId: string, j: number) => ({ uid: `h${j}`, type: 'view', ts: 1000 + j, sessionId: 's', itemId, data: {} })));
+          const t0 = performance.now();
+          const api = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, budgetMs: 1e6, backends: ['webgl', 'wasm', 'cpu'] }).connect({ appId, consent: 'granted' });
+          const first = await api.recommend({ k: 10 });
+          const ms = performance.now() - t0;
+          const st = await api.status();
+          await api.dispose();
+          store.close();
+          return { ms, source: first.source, backend: st.backend, calibration: st.calibration?.timings, memory: st.memory };
+        }, { modelUrl, history, appId: `bench-${i}` });
+        row[`${phase}LoadMs`] = r2(r.ms);
+        if (phase === 'cold') { row.calibration = r.calibration; row.chosen = r.backend; row.memory = r.memory; }
+        console.log(`  ${phase} load → first recommendation: ${r2(r.ms)} ms (backend ${r.backend}, ${r.source}) calibration ${JSON.stringify(r.calibration)}`);
+      }
+      for (const backend of m.backends) {
+        const iters = backend === 'webgpu' ? 10 : m.backends.length > 2 || backend === 'wasm' ? ITERS : Math.max(10, ITERS / 10);
+        const r = await page.evaluate(async ({ modelUrl, backend, iters, appId }) => {
+          const b = (window as unknown as { __b: { c: any } }).__b; // eslint-disable-line @typescript-eslint/no-explicit-any
+          try {
+            const api = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, forceBackend: backend, budgetMs: 1e6, mode: 'worker' }).connect({ appId, consent: 'granted' });
+            await api.ready();
+            for (let j = 0; j < 5; j++) await api.recommend({ k: 10 });
+            const times = [];
+            let source = '';
+            for (let j = 0; j < iters; j++) {
+              const t0 = performance.now();
+              const res = await api.recommend({ k: 10 });
+              times.push(performance.now() - t0);
+              source = res.source;
+            }
+            const st = await api.status();
+            await api.dispose();
+            return { times, source, memory: st.memory };
+          } catch (e) {
+            return { error: String((e as Error).message ?? e) };
+          }
+        }, { modelUrl, backend, iters, appId: `bench-${i}` });
+        if ('error' in r) { row[backend] = { error: r.error }; console.log(`  ${backend}: ${r.error}`); continue; }
+        const stats = { p50: r2(pct(r.times, 0.5)), p95: r2(pct(r.times, 0.95)), n: r.times.length, memory: r.memory };
+        row[backend] = stats;
+        console.log(`  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB`);
+      }
+      const naive = await page.evaluate(async ({ modelUrl, history, iters }) => (window as unknown as { __b: { n: { naive: (u: string, h: string[], n: number) => Promise<number[]> } } }).__b.n.naive(modelUrl, history, iters), { modelUrl, history, iters: Math.min(ITERS, 100) });
+      row.naive = { p50: r2(pct(naive, 0.5)), p95: r2(pct(naive, 0.95)), n: naive.length };
+      console.log(`  naive baseline (main thread, wasm, fp32, predict + topk): p50 ${r2(pct(naive, 0.5))} ms, p95 ${r2(pct(naive, 0.95))} ms`);
+      results.push(row);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  mkdirSync(join(repo, 'benchmarks/results'), { recursive: true });
+  const out = join(repo, 'benchmarks/results', `recommend-${new Date().toISOString().slice(0, 10)}.json`);
+  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), chromium: browser.version(), note: 'headless Chromium, 2 cores, no GPU (webgl/webgpu = SwiftShader)', results }, null, 2) + '\n');
+  console.log(`\nwrote ${out}`);
+}
+
+await main();
