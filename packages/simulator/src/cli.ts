@@ -7,7 +7,8 @@
  *
  * Options: --seed (7), --shoppers (3000), --days (45), --friends (2), --format jsonl|csv (from the
  * --out extension, else jsonl), --extended (session ids and event data too), --out <file> (stdout if
- * absent or "-"), --truth <file> (the shoppers' latent tastes and friends, as JSON).
+ * absent or "-"), --truth <file> (the shoppers' latent tastes and friends, as JSON), --catalog <file>
+ * (the demo catalog as a model bundle's catalog.json).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -30,13 +31,13 @@ function main(argv: string[]): void {
     args: argv,
     options: {
       seed: { type: 'string' }, shoppers: { type: 'string' }, days: { type: 'string' }, friends: { type: 'string' },
-      format: { type: 'string' }, extended: { type: 'boolean' }, out: { type: 'string' }, truth: { type: 'string' },
+      format: { type: 'string' }, extended: { type: 'boolean' }, out: { type: 'string' }, truth: { type: 'string' }, catalog: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('usage: simulate [--seed 7] [--shoppers 3000] [--days 45] [--friends 2] [--format jsonl|csv] [--extended] [--out file] [--truth file]\n');
+    process.stdout.write('usage: simulate [--seed 7] [--shoppers 3000] [--days 45] [--friends 2] [--format jsonl|csv] [--extended] [--out file] [--truth file] [--catalog file]\n');
     return;
   }
   const out = values.out === '-' ? undefined : values.out;
@@ -56,6 +57,11 @@ function main(argv: string[]): void {
   const text = format === 'csv' ? toCsv(sim.events, { extended: values.extended ?? false }) : toJsonLines(sim.events, { extended: values.extended ?? false });
   if (out) writeFileSync(out, text);
   else process.stdout.write(text);
+  if (values.catalog) {
+    // The model bundle's catalog.json: { [itemId]: { name, category, brand, price, inStock } }.
+    const meta = Object.fromEntries(catalog.map((p) => [p.id, { name: p.name, category: p.category, brand: p.brand, price: p.price, inStock: p.inStock }]));
+    writeFileSync(values.catalog, `${JSON.stringify(meta)}\n`);
+  }
   if (values.truth) writeFileSync(values.truth, `${JSON.stringify({ catalog: DEMO_CATALOG, shoppers: sim.shoppers }, null, 1)}\n`);
   const s = summarize(sim.events);
   const mb = (Buffer.byteLength(text) / 1e6).toFixed(1);
