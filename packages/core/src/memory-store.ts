@@ -11,10 +11,13 @@ import type { EventQuery, EventStore, RetentionPolicy, StoreDump, StoreResidue }
  * like two tabs on one database.
  */
 export class MemoryBacking {
+  /** Stored events, in `seq` order. */
   events: StoredEvent[] = [];
+  /** uids of `events`, for idempotent appends. */
   readonly uids = new Set<string>();
   readonly meta = new Map<string, unknown>();
   nextSeq = 1;
+  /** True once a store used this backing and until it is destroyed (what `residue()` reports). */
   exists = false;
   /**
    * Fault injection for tests: when set, every write fails after applying this many events of a
