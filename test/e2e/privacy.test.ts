@@ -40,6 +40,15 @@ describe('consent', () => {
     await page.waitForTimeout(1500);
     expect(await readIndexedDb(page)).toEqual({});
     expect(await page.evaluate(() => LocalRec.instance!.status.pending)).toBe(5);
+    // Reading (the data panel does) creates nothing either; held events are reported as pending.
+    const held = await page.evaluate(async () => {
+      const d = await LocalRec.exportData();
+      return { stored: d.events.length, pending: d.pending.map((e) => e.itemId) };
+    });
+    expect(held).toEqual({ stored: 0, pending: ['C-0', 'C-1', 'C-2', 'C-3', 'C-4'] });
+    expect(await page.evaluate(async () => (await indexedDB.databases()).length)).toBe(0);
+    expect(await page.evaluate(async () => (await LocalRec.recommend()).fallbackReason)).toBe('no-consent');
+    expect(await page.evaluate(async () => (await indexedDB.databases()).length)).toBe(0);
 
     await page.evaluate(async () => {
       LocalRec.setConsent('granted');
