@@ -21,7 +21,6 @@ import {
 import { launchBrowser, repo } from './helpers.js';
 
 const DIST = join(repo, 'packages/runtime/dist');
-const GAMES = join(repo, 'models/games-sasrec');
 const TOL = 2e-3;
 
 let server: Server;
@@ -248,23 +247,28 @@ describe('runtime in Chromium: backend choice', () => {
   });
 });
 
-describe.skipIf(!existsSync(join(GAMES, 'manifest.json')))('runtime in Chromium: models/games-sasrec', () => {
-  it('top-10 and scores match the Node scorer on wasm and cpu (and webgpu/webgl when available)', async () => {
-    const ref = await loadBundleDir(GAMES);
-    const scorer = new SasrecScorer(ref.manifest.architecture, ref.manifest.itemCount, ref.weights);
-    // Fixed sequences from the vocabulary: popular items, and a deterministic spread of rows.
-    const pop = Array.from(ref.cold.popularItems.slice(0, 60));
-    const pick = (rows: number[]) => rows.map((r) => ref.vocab[r - 1]!);
-    const sequences = [pick(pop.slice(0, 5)), pick([101, 2003, 777, 15000, 42]), pick(Array.from({ length: 50 }, (_, i) => 1 + ((i * 7919) % ref.manifest.itemCount)))];
-    const want = await expected(ref, scorer, sequences);
-    const page = await open();
-    const backends = await availableBackends(page);
-    for (const backend of backends) {
-      const r = await runInPage(page, { appId: `games-${backend}`, modelUrl: '/models/games-sasrec/', backend, sequences });
-      expect(r.status).toMatchObject({ ready: true, backend });
-      compare(ref, r.results, want);
-    }
-    scorer.dispose();
-    await page.close();
+for (const name of ['games-sasrec', 'demo-shop']) {
+  const dir = join(repo, 'models', name);
+  describe.skipIf(!existsSync(join(dir, 'manifest.json')))(`runtime in Chromium: models/${name} (skipped while the committed model is absent)`, () => {
+    it('top-10 and scores match the Node scorer on every available backend', async () => {
+      const ref = await loadBundleDir(dir);
+      const N = ref.manifest.itemCount;
+      const scorer = new SasrecScorer(ref.manifest.architecture, N, ref.weights);
+      // Fixed sequences from the vocabulary: the most popular items, a few fixed rows, a deterministic spread.
+      const pop = Array.from(ref.cold.popularItems.slice(0, 5));
+      const pick = (rows: number[]) => rows.map((r) => ref.vocab[(r - 1) % N]!);
+      const sequences = [pick(pop), pick([101, 2003, 777, 15000, 42]), pick(Array.from({ length: 50 }, (_, i) => 1 + ((i * 7919) % N)))];
+      const want = await expected(ref, scorer, sequences);
+      const page = await open();
+      const backends = await availableBackends(page);
+      for (const backend of backends) {
+        const r = await runInPage(page, { appId: `${name}-${backend}`, modelUrl: `/models/${name}/`, backend, sequences });
+        expect(r.status).toMatchObject({ ready: true, backend });
+        compare(ref, r.results, want);
+      }
+      console.log(`runtime e2e: models/${name} matched the Node scorer on ${backends.join(', ')}`);
+      scorer.dispose();
+      await page.close();
+    });
   });
-});
+}
