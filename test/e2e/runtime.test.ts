@@ -16,7 +16,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
 import {
-  SasrecScorer, loadBundleDir, makeTinyBundle, recentSequence, type LoadedBundle, type StoredEvent, type TinyBundle,
+  SasrecScorer, evaluate, loadBundleDir, makeTinyBundle, recentSequence, tinySplit, type LoadedBundle, type StoredEvent, type TinyBundle,
 } from '../../packages/runtime/test/fixture.js';
 import { launchBrowser, repo } from './helpers.js';
 
@@ -217,6 +217,34 @@ describe('runtime in Chromium: tiny bundle through the built worker', () => {
     const r = await runInPage(page, { appId: 'csp', modelUrl: '/models/tiny/', backend: 'wasm', sequences: [sequences[0]!], mode: 'auto' });
     expect(r.status).toMatchObject({ ready: true, backend: 'wasm', runtime: 'main-thread' });
     compare(ref, r.results, want);
+    await page.close();
+  });
+});
+
+describe('runtime in Chromium: the eval protocol through the browser runtime', () => {
+  it('sampled-100 HR@10 / NDCG@10 on 150 users match the trainer-side evaluation', async () => {
+    const ref = await loadBundleDir(tiny.dir);
+    const scorer = new SasrecScorer(ref.manifest.architecture, ref.manifest.itemCount, ref.weights);
+    const split = tinySplit();
+    const users = Array.from({ length: 150 }, (_, i) => i);
+    const opts = { protocol: 'sampled100' as const, target: 'test' as const, users, seeds: [1, 2, 3], batchSize: 50 };
+    const node = await evaluate((seqs) => scorer.scores(seqs), split, opts);
+    const page = await open();
+    await page.evaluate(async () => {
+      const w = window as unknown as { __e2e: E2E; __api: unknown };
+      w.__api = await w.__e2e.connector.workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/tiny/', forceBackend: 'wasm' }).connect({ appId: 'eval', consent: 'granted' });
+    });
+    const browserScores = async (seqs: Int32Array[]) => {
+      const flat: number[][] = await page.evaluate(async (rows) => {
+        const api = (window as unknown as { __api: { scoreRows(s: number[][]): Promise<Float32Array[]> } }).__api;
+        return (await api.scoreRows(rows)).map((a) => Array.from(a, (v) => (Number.isFinite(v) ? v : -1e30)));
+      }, seqs.map((q) => Array.from(q)));
+      return flat.map((a) => Float32Array.from(a));
+    };
+    const browser = await evaluate(browserScores, split, opts);
+    for (const m of ['HR@10', 'NDCG@10']) expect(Math.abs(browser.metrics[m]! - node.metrics[m]!)).toBeLessThanOrEqual(0.005);
+    console.log(`runtime e2e: sampled100 on 150 users — Node ${JSON.stringify({ hr: node.metrics['HR@10'], ndcg: node.metrics['NDCG@10'] })}, browser ${JSON.stringify({ hr: browser.metrics['HR@10'], ndcg: browser.metrics['NDCG@10'] })}`);
+    scorer.dispose();
     await page.close();
   });
 });

@@ -82,6 +82,12 @@ export interface RuntimeApi {
   similar(itemId: string, options?: RecommendOptions): Promise<RecommendResult>;
   /** Re-ranks host candidates for this shopper; unknown ids keep their slots (see `rankCandidates`). */
   rank(itemIds: readonly string[], options?: RecommendOptions): Promise<RecommendResult>;
+  /**
+   * Evaluation hook: the model's scores for explicit sequences of model rows (1-based, oldest
+   * first), one `Float32Array(itemCount + 1)` per sequence (index 0 = −Infinity). Reads no store,
+   * applies no masks: this is the shared scoring function as the trainer's evaluator calls it.
+   */
+  scoreRows(seqs: readonly (readonly number[])[]): Promise<Float32Array[]>;
   /** Host item metadata (merged over the bundle's catalog; host wins). */
   setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
   /** Consent changes: history is not read unless `'granted'`. */

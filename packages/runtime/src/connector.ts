@@ -29,6 +29,8 @@ export interface RecommenderApi {
   setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
   /** Resolves when the model is loaded and the backend warmed up. */
   ready(): Promise<RuntimeStatus>;
+  /** Evaluation hook (see `RuntimeApi.scoreRows`): raw scores for explicit model-row sequences. */
+  scoreRows(seqs: readonly (readonly number[])[]): Promise<Float32Array[]>;
   dispose(): Promise<void>;
 }
 
@@ -157,6 +159,7 @@ export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector {
       return {
         status: async () => ({ ...(await rt.status()), runtime: where }),
         ready: () => rt.ready(),
+        scoreRows: (seqs) => rt.scoreRows(seqs.map((q) => [...q])),
         recommend: async (o) => { await sync(); return rt.recommend(o); },
         similar: async (id, o) => { await sync(); return rt.similar(id, o); },
         rank: async (ids, o) => { await sync(); return rt.rank([...ids], o); },

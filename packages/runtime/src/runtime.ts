@@ -299,6 +299,15 @@ export class Runtime implements RuntimeApi {
     return this.result(items, t0, md);
   }
 
+  async scoreRows(seqs: readonly (readonly number[])[]): Promise<Float32Array[]> {
+    const md = await this.data.get();
+    if (!Array.isArray(seqs) || !seqs.every((q) => Array.isArray(q) && q.length > 0 && q.every((r) => Number.isInteger(r) && r >= 1 && r <= md.itemCount))) {
+      throw new LocalRecError('INVALID_ARGUMENT', `scoreRows expects non-empty arrays of model rows in 1..${md.itemCount}`, { field: 'seqs' });
+    }
+    const engine = await this.engine.get();
+    return this.serial(() => engine.scorer.scores(seqs.map((q) => Int32Array.from(q))));
+  }
+
   async similar(itemId: string, options: RecommendOptions = {}): Promise<RecommendResult> {
     const t0 = now();
     if (typeof itemId !== 'string' || !itemId) throw new LocalRecError('INVALID_ARGUMENT', `itemId must be a non-empty string, got ${JSON.stringify(itemId)}`, { field: 'itemId' });

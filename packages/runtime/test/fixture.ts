@@ -53,12 +53,15 @@ export function wasmDir(): string {
   return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
 }
 
+/** The tiny bundle's training data (leave-one-out split), also for evaluating it. */
+export const tinySplit = () => cyclicSplit(400, ITEMS, 7);
+
 export interface TinyBundle { dir: string; manifest: BundleManifest }
 
 /** Trains and writes the tiny bundle (a few seconds on wasm). */
 export async function makeTinyBundle(): Promise<TinyBundle> {
   await useBackend('wasm');
-  const split = cyclicSplit(400, ITEMS, 7);
+  const split = tinySplit();
   const r = await train(split, { dim: 16, maxLen: 10, blocks: 1, heads: 1, dropout: 0.1, epochs: 12, evalEvery: 12, batchSize: 64, lr: 0.01, seed: 1, validUsers: 50 });
   const dir = mkdtempSync(join(tmpdir(), 'localrec-runtime-'));
   const manifest = writeBundle(dir, {
@@ -119,6 +122,6 @@ export function ev(type: string, itemId: string, ts: number): NewEvent {
 }
 
 // Re-exported for test/e2e/runtime*.test.ts (the root package does not depend on the workspace packages).
-export { loadBundleDir, type LoadedBundle } from '@localrec/trainer';
+export { loadBundleDir, evaluate, type LoadedBundle } from '@localrec/trainer';
 export { SasrecScorer } from '@localrec/model';
 export { recentSequence, type StoredEvent } from '@localrec/core';

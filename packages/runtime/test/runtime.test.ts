@@ -161,6 +161,14 @@ describe('runtime: recommend', () => {
     expect(r.items[0]!.itemId).toBe(idOf(16));
   });
 
+  it('scoreRows (the evaluation hook) returns the shared scorer\'s scores and checks its rows', async () => {
+    const [got] = await h.rt.scoreRows([[5, 6, 7]]);
+    const [want] = await refScorer.scores([Int32Array.from([5, 6, 7])]);
+    expect(got!.length).toBe(ITEMS + 1);
+    for (let r = 1; r <= ITEMS; r++) expect(got![r]).toBeCloseTo(want![r]!, 4);
+    await expect(h.rt.scoreRows([[0, ITEMS + 1]])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'seqs' });
+  });
+
   it('explains model items by the history item most similar to them', async () => {
     await reset();
     await view(h.store, [idOf(40), idOf(41)]);
