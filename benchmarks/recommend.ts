@@ -177,20 +177,21 @@ async function main(): Promise<void> {
       const row: Record<string, unknown> = { model: m.name, items: JSON.parse(readFileSync(join(m.dir, 'manifest.json'), 'utf8')).itemCount };
       console.log(`\n${m.name}: ${row.items} items`);
       // Cold then warm load to the first recommendation, with calibration (auto backend choice).
+      const loadBackends = m.backends.filter((b) => b !== 'webgpu');
       for (const phase of ['cold', 'warm']) {
-        const r = await page.evaluate(async ({ modelUrl, history, appId }) => {
+        const r = await page.evaluate(async ({ modelUrl, history, appId, loadBackends }) => {
           const b = (window as unknown as { __b: { c: any; s: any } }).__b; // eslint-disable-line @typescript-eslint/no-explicit-any
           const store = new b.s.IndexedDbEventStore({ appId });
           if (!(await store.count())) await store.append(history.map((itemId: string, j: number) => ({ uid: `h${j}`, type: 'view', ts: 1000 + j, sessionId: 's', itemId, data: {} })));
           const t0 = performance.now();
-          const api = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, budgetMs: 1e6, backends: ['webgl', 'wasm', 'cpu'] }).connect({ appId, consent: 'granted' });
+          const api = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, budgetMs: 1e6, backends: loadBackends }).connect({ appId, consent: 'granted' });
           const first = await api.recommend({ k: 10 });
           const ms = performance.now() - t0;
           const st = await api.status();
           await api.dispose();
           store.close();
           return { ms, source: first.source, backend: st.backend, calibration: st.calibration?.timings, memory: st.memory };
-        }, { modelUrl, history, appId: `bench-${i}` });
+        }, { modelUrl, history, appId: `bench-${i}`, loadBackends }).catch((e: Error) => ({ ms: NaN, source: `error: ${e.message}`, backend: undefined, calibration: undefined, memory: undefined }));
         row[`${phase}LoadMs`] = r2(r.ms);
         if (phase === 'cold') { row.calibration = r.calibration; row.chosen = r.backend; row.memory = r.memory; }
         console.log(`  ${phase} load → first recommendation: ${r2(r.ms)} ms (backend ${r.backend}, ${r.source}) calibration ${JSON.stringify(r.calibration)}`);
@@ -213,19 +214,22 @@ async function main(): Promise<void> {
             }
             const st = await api.status();
             await api.dispose();
-            return { times, source, memory: st.memory };
+            return { times, source, memory: st.memory, lastTimings: st.lastTimings };
           } catch (e) {
             return { error: String((e as Error).message ?? e) };
           }
         }, { modelUrl, backend, iters, appId: `bench-${i}` });
         if ('error' in r) { row[backend] = { error: r.error }; console.log(`  ${backend}: ${r.error}`); continue; }
-        const stats = { p50: r2(pct(r.times, 0.5)), p95: r2(pct(r.times, 0.95)), n: r.times.length, memory: r.memory };
+        const stats = { p50: r2(pct(r.times, 0.5)), p95: r2(pct(r.times, 0.95)), n: r.times.length, memory: r.memory, lastCallInWorker: r.lastTimings };
         row[backend] = stats;
-        console.log(`  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB`);
+        console.log(`  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB; last call in worker ${JSON.stringify(r.lastTimings, (_k, v) => (typeof v === 'number' ? r2(v) : v))}`);
       }
-      const naive = await page.evaluate(async ({ modelUrl, history, iters }) => (window as unknown as { __b: { n: { naive: (u: string, h: string[], n: number) => Promise<number[]> } } }).__b.n.naive(modelUrl, history, iters), { modelUrl, history, iters: Math.min(ITERS, 100) });
-      row.naive = { p50: r2(pct(naive, 0.5)), p95: r2(pct(naive, 0.95)), n: naive.length };
-      console.log(`  naive baseline (main thread, wasm, fp32, predict + topk): p50 ${r2(pct(naive, 0.5))} ms, p95 ${r2(pct(naive, 0.95))} ms`);
+      const naive = await page.evaluate(async ({ modelUrl, history, iters }) => (window as unknown as { __b: { n: { naive: (u: string, h: string[], n: number) => Promise<number[]> } } }).__b.n.naive(modelUrl, history, iters), { modelUrl, history, iters: Math.min(ITERS, 100) })
+        .catch((e: Error) => e.message);
+      if (typeof naive === 'string') { row.naive = { error: naive }; console.log(`  naive baseline: ${naive}`); } else {
+        row.naive = { p50: r2(pct(naive, 0.5)), p95: r2(pct(naive, 0.95)), n: naive.length };
+        console.log(`  naive baseline (main thread, wasm, fp32, predict + topk): p50 ${r2(pct(naive, 0.5))} ms, p95 ${r2(pct(naive, 0.95))} ms`);
+      }
       results.push(row);
       await context.close();
     }

@@ -37,6 +37,9 @@ export interface RuntimeDeps {
 /** Bytes the runtime holds: host typed arrays (float32 weights, norms, cold tables) and tfjs tensors. */
 export interface RuntimeMemory { hostBytes: number; tfjsBytes: number }
 
+/** Where the last model-answered `recommend` spent its time (ms): reading the store, scoring, masking + top-k + reasons. */
+export interface CallTimings { readMs: number; scoreMs: number; rankMs: number }
+
 const DEFAULTS = { budgetMs: 50, readyTimeoutMs: 10_000, retryDelayMs: 5_000 };
 const CALIBRATION_META = 'runtime:calibration';
 const now = () => (globalThis.performance ?? Date).now();
@@ -79,6 +82,7 @@ export class Runtime implements RuntimeApi {
   private onProgress: (p: LoadProgress) => void = () => {};
   private disabledBackends = new Set<BackendName>();
   private calibration?: Calibration;
+  private lastTimings?: CallTimings;
   /** tfjs work is serialised: one scoring at a time (a GPU cannot run two sessions at once). */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly data = new Once<ModelData>(() => this.loadData(), () => this.opts().retryDelayMs);
@@ -187,10 +191,11 @@ export class Runtime implements RuntimeApi {
   }
 
   /** Status, plus the backend calibration (ms per scoring per candidate, or why one was rejected) when measured or cached. */
-  async status(): Promise<RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory }> {
+  async status(): Promise<RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory; lastTimings?: CallTimings }> {
     const e = this.engine.value;
     const md = this.data.value;
-    const s: RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory } = { ready: !!e };
+    const s: RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory; lastTimings?: CallTimings } = { ready: !!e };
+    if (this.lastTimings) s.lastTimings = this.lastTimings;
     if (this.calibration) s.calibration = this.calibration;
     if (md) {
       let host = md.invNorm.byteLength + md.cold.popularItems.byteLength + md.cold.popularScores.byteLength + md.cold.coocItems.byteLength + md.cold.coocScores.byteLength;
@@ -269,7 +274,9 @@ export class Runtime implements RuntimeApi {
     const diversity = checkDiversity(options.diversity);
     const budget = options.budgetMs ?? o.budgetMs;
     const md = await this.modelData();
+    const tRead = now();
     const { history, purchased } = await this.readShopper(md, options.excludePurchased !== false);
+    const readMs = now() - tRead;
     if (!md) return this.result([], t0, md, 'no-model');
     const catalog = this.catalogFor(md);
     const blocked = [...history.map((h) => h.row), ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
@@ -292,10 +299,12 @@ export class Runtime implements RuntimeApi {
     if (budget <= 0) return cold('timeout');
     const scores = await within(this.serial(() => engine.scorer.scores([Int32Array.from(seq)])), budget - (now() - tBudget));
     if (!scores) return cold(this.engine.value === engine ? 'timeout' : 'error');
+    const tRank = now();
     const s = scores[0]!;
     const items = pick(s).map((r): ScoredItem => ({
       itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r),
     }));
+    this.lastTimings = { readMs, scoreMs: tRank - tBudget, rankMs: now() - tRank };
     return this.result(items, t0, md);
   }
 
