@@ -90,6 +90,16 @@ add('packages/runtime/src/connector.ts', {
   plugins: browserPlugins(),
   output: { file: 'packages/runtime/dist/connector.js', format: 'es', sourcemap: true },
 });
+if (existsSync('packages/runtime/src/connector.ts')) {
+  const { dts } = await import('rollup-plugin-dts');
+  const types = (input, file, respectExternal) => configs.push({
+    input, onwarn,
+    plugins: [dts({ respectExternal, tsconfig: 'tsconfig.base.json', compilerOptions: { customConditions: ['@localrec/source'] } })],
+    output: { file, format: 'es' },
+  });
+  types('packages/runtime/src/connector.ts', 'packages/runtime/dist/connector.d.ts', true);
+  types('packages/runtime/src/browser.ts', 'packages/runtime/dist/runtime.d.ts', false);
+}
 // ---- @localrec/runtime (end) ------------------------------------------------------------------
 
 // ---- @localrec/miniprogram (begin) ------------------------------------------------------------

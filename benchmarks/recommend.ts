@@ -184,7 +184,7 @@ async function main(): Promise<void> {
           const store = new b.s.IndexedDbEventStore({ appId });
           if (!(await store.count())) await store.append(history.map((itemId: string, j: number) => ({ uid: `h${j}`, type: 'view', ts: 1000 + j, sessionId: 's', itemId, data: {} })));
           const t0 = performance.now();
-          const api = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, budgetMs: 1e6, backends: loadBackends }).connect({ appId, consent: 'granted' });
+          const api = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, budgetMs: 1e6, readyTimeoutMs: 1e6, backends: loadBackends }).connect({ appId, consent: 'granted' });
           const first = await api.recommend({ k: 10 });
           const ms = performance.now() - t0;
           const st = await api.status();

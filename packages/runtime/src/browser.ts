@@ -6,8 +6,7 @@
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { Runtime } from './runtime.js';
 
-export { Runtime } from './runtime.js';
-export type { RuntimeApi, RuntimeOptions, LoadProgress, BackendName } from './api.js';
+export * from './index.js';
 
 /**
  * A {@link Runtime} that reads the shopper's events from IndexedDB (the same database the SDK
