@@ -62,7 +62,8 @@ export function topK(scores: ArrayLike<number>, ok: Uint8Array, k: number): numb
   for (let r = 1; r < ok.length; r++) {
     if (!ok[r]) continue;
     const v = scores[r]!;
-    if (Number.isNaN(v)) continue;
+    // NaN, or undefined in a sparse score list (rows outside a device-side top-k).
+    if (v === undefined || Number.isNaN(v)) continue;
     if (rows.length === k && v <= vals[k - 1]!) continue;
     let i = rows.length === k ? k - 1 : rows.length;
     while (i > 0 && vals[i - 1]! < v) i--;

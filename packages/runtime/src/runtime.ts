@@ -16,7 +16,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { sha256Hex } from '@localrec/model';
 import { BACKENDS, type BackendName, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions } from './api.js';
-import { calibrate, deviceKey, firstWorking, activateBackend, buildEngine, watchDeviceLoss, type Calibration, type Engine } from './backends.js';
+import { calibrate, deviceKey, deviceTopK, firstWorking, activateBackend, buildEngine, watchDeviceLoss, type Calibration, type Engine } from './backends.js';
 import { coldItems, coldScores } from './cold.js';
 import { readPurchased, readSequence, toHistory } from './history.js';
 import { loadBundle } from './loader.js';
@@ -39,6 +39,9 @@ export interface RuntimeMemory { hostBytes: number; tfjsBytes: number }
 
 /** Where the last model-answered `recommend` spent its time (ms): reading the store, scoring, masking + top-k + reasons. */
 export interface CallTimings { readMs: number; scoreMs: number; rankMs: number }
+
+/** Above this many masked rows recommend() reads all scores back instead of a device-side top-k. */
+const DEVICE_TOPK_MAX_MASKED = 2048;
 
 const DEFAULTS = { budgetMs: 50, readyTimeoutMs: 10_000, retryDelayMs: 5_000 };
 const CALIBRATION_META = 'runtime:calibration';
@@ -281,8 +284,14 @@ export class Runtime implements RuntimeApi {
     const catalog = this.catalogFor(md);
     const blocked = [...history.map((h) => h.row), ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
     const ok = eligibleRows(md, catalog, { blockedRows: blocked, exclude: options.exclude, filter: options.filter });
-    const pick = (scores: ArrayLike<number>) => {
-      const pool = topK(scores, ok, diversity > 0 ? Math.max(k * 5, 50) : k);
+    /** Best eligible rows (from `order`, rows already sorted by score, when given), then MMR. */
+    const pick = (scores: ArrayLike<number>, order?: ArrayLike<number>) => {
+      const size = diversity > 0 ? Math.max(k * 5, 50) : k;
+      let pool: number[];
+      if (order) {
+        pool = [];
+        for (let i = 0; i < order.length && pool.length < size; i++) if (ok[order[i]!]) pool.push(order[i]!);
+      } else pool = topK(scores, ok, size);
       return diversity > 0 ? mmr(md, pool, scores, k, diversity) : pool;
     };
     const cold = (why: RecommendResult['fallbackReason']) => {
@@ -297,11 +306,24 @@ export class Runtime implements RuntimeApi {
     // The budget counts from the moment the warmed-up engine is available.
     const tBudget = now();
     if (budget <= 0) return cold('timeout');
-    const scores = await within(this.serial(() => engine.scorer.scores([Int32Array.from(seq)])), budget - (now() - tBudget));
-    if (!scores) return cold(this.engine.value === engine ? 'timeout' : 'error');
+    // Few masked rows (the usual case): top-k on the backend, reading back only `need` values;
+    // many (a selective host filter): read every score back and cut on the host.
+    let masked = 0;
+    for (let r = 1; r < ok.length; r++) masked += 1 - ok[r]!;
+    const need = (diversity > 0 ? Math.max(k * 5, 50) : k) + masked + 1;
+    const onDevice = masked <= DEVICE_TOPK_MAX_MASKED && need <= md.itemCount;
+    const seqRows = Int32Array.from(seq);
+    const scored = await within(this.serial(async (): Promise<{ s: ArrayLike<number>; order?: Int32Array }> => {
+      if (!onDevice) return { s: (await engine.scorer.scores([seqRows]))[0]! };
+      const top = await deviceTopK(engine.scorer, seqRows, need);
+      const sparse: number[] = [];
+      top.rows.forEach((r, i) => { sparse[r] = top.values[i]!; });
+      return { s: sparse, order: top.rows };
+    }), budget - (now() - tBudget));
+    if (!scored) return cold(this.engine.value === engine ? 'timeout' : 'error');
     const tRank = now();
-    const s = scores[0]!;
-    const items = pick(s).map((r): ScoredItem => ({
+    const s = scored.s;
+    const items = pick(s, scored.order).map((r): ScoredItem => ({
       itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r),
     }));
     this.lastTimings = { readMs, scoreMs: tRank - tBudget, rankMs: now() - tRank };
