@@ -253,13 +253,17 @@ describe('runtime in Chromium: backend choice', () => {
   it('calibrates on the real model, refuses the software WebGPU adapter unless forced, and caches the choice', async () => {
     const page = await open();
     const out = await page.evaluate(async () => {
-      const { workerRuntime } = (window as unknown as { __e2e: E2E }).__e2e.connector;
+      const { connector: { workerRuntime }, store: { IndexedDbEventStore } } = (window as unknown as { __e2e: E2E }).__e2e;
+      // The page (the SDK, in real use) creates the database; the worker only reads it and keeps its calibration there.
+      const store = new IndexedDbEventStore({ appId: 'calib' });
+      await store.open();
       const statuses = [];
       for (let i = 0; i < 2; i++) {
         const api = await workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/tiny/' }).connect({ appId: 'calib', consent: 'granted' });
         statuses.push(await api.ready().then(() => api.status()));
         await api.dispose();
       }
+      store.close();
       return statuses;
     });
     const [first, second] = out as { backend: string; calibration: { backend: string; timings: Record<string, number | string> } }[];

@@ -3,17 +3,20 @@
  * `@localrec/store-idb`, bundles through `fetch` and Cache Storage. This module is the entry of
  * `dist/runtime.js`, which the connector imports on the main thread when workers are unavailable.
  */
-import { IndexedDbEventStore } from '@localrec/store-idb';
+import { IndexedDbEventReader } from '@localrec/store-idb';
 import { Runtime } from './runtime.js';
 
 export * from './index.js';
 
 /**
  * A {@link Runtime} that reads the shopper's events from IndexedDB (the same database the SDK
- * writes, by `appId`). `wasmPath` is the folder serving tfjs-backend-wasm's `.wasm` files.
+ * writes, by `appId`) through `IndexedDbEventReader`: it never creates or upgrades the database,
+ * and lets go of it when the page deletes it (`forgetMe`). The calibration choice is written to the
+ * store's meta area once the page has created the database (until then it is simply not cached).
+ * `wasmPath` is the folder serving tfjs-backend-wasm's `.wasm` files.
  */
 export function createBrowserRuntime(wasmPath?: string): Runtime {
-  const deps: ConstructorParameters<typeof Runtime>[0] = { createStore: (appId) => new IndexedDbEventStore({ appId }) };
+  const deps: ConstructorParameters<typeof Runtime>[0] = { createStore: (appId) => new IndexedDbEventReader({ appId }) };
   if (wasmPath) deps.wasmPath = wasmPath;
   return new Runtime(deps);
 }
