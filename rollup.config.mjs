@@ -82,24 +82,19 @@ if (existsSync('packages/runtime/src/worker.ts')) {
   configs.push({
     input: { worker: 'packages/runtime/src/worker.ts', runtime: 'packages/runtime/src/browser.ts' },
     onwarn,
+    cache: false, // tfjs is large: keep no module graph around for the configs that follow
     plugins: [...browserPlugins(), copyWasm],
     output: { dir: 'packages/runtime/dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   });
 }
 add('packages/runtime/src/connector.ts', {
+  cache: false,
   plugins: browserPlugins(),
   output: { file: 'packages/runtime/dist/connector.js', format: 'es', sourcemap: true },
 });
-if (existsSync('packages/runtime/src/connector.ts')) {
-  const { dts } = await import('rollup-plugin-dts');
-  const types = (input, file, respectExternal) => configs.push({
-    input, onwarn,
-    plugins: [dts({ respectExternal, tsconfig: 'tsconfig.base.json', compilerOptions: { customConditions: ['@localrec/source'] } })],
-    output: { file, format: 'es' },
-  });
-  types('packages/runtime/src/connector.ts', 'packages/runtime/dist/connector.d.ts', true);
-  types('packages/runtime/src/browser.ts', 'packages/runtime/dist/runtime.d.ts', false);
-}
+// No bundled .d.ts for the runtime yet: a rollup-plugin-dts build here ran the whole `pnpm build`
+// out of heap (beside the SDK's and miniprogram's). In the repo, types come from src through the
+// @localrec/source condition.
 // ---- @localrec/runtime (end) ------------------------------------------------------------------
 
 // ---- @localrec/miniprogram (begin) ------------------------------------------------------------
