@@ -1,21 +1,73 @@
 /**
- * Reads the shopper's recent item sequence and purchases straight from the event store, on every
- * call (no cache: an event tracked just before a call is in the very next answer). The sequence
- * rule is core's `recentSequence` (the SDK uses the same one).
+ * Reads the shopper's recent item sequence and purchases from the event store on every call —
+ * never a stale answer: each call first checks the store's fingerprint (event count + newest
+ * event), then reuses, extends or re-reads. The sequence rule is core's `recentSequence` (the SDK
+ * uses the same one).
+ *
+ * - unchanged fingerprint → the previous answer (two cheap requests: count, newest event);
+ * - only appended events (count grew by exactly the events found after the newest one seen) →
+ *   the previous sequence extended with them through the same rule;
+ * - anything else (deletions, forget, back-dated events) → a full read.
  */
-import { recentSequence, type EventStore, type SequenceEntry } from '@localrec/core';
+import { recentSequence, type EventStore, type SequenceEntry, type StoredEvent } from '@localrec/core';
 import type { ModelData } from './model-data.js';
 import type { HistoryItem } from './ranking.js';
 
-/** The last `maxLen` entries of core's recent sequence, oldest first. */
-export function readSequence(store: EventStore, maxLen: number): Promise<SequenceEntry[]> {
-  return recentSequence(store, { maxLen });
+export interface ShopperState {
+  sequence: SequenceEntry[];
+  purchased: Set<string>;
 }
+
+interface Fingerprint { count: number; uid: string; seq: number; ts: number }
 
 /** Item ids the shopper bought (as far back as the store remembers). */
 export async function readPurchased(store: EventStore): Promise<Set<string>> {
   const ev = await store.query({ types: ['purchase'] });
   return new Set(ev.flatMap((e) => (e.itemId ? [e.itemId] : [])));
+}
+
+/** A sequence entry fed back as an event: re-applying the rule to entries + new events gives the rule's answer. */
+const asEvent = (e: SequenceEntry): StoredEvent => ({ uid: `entry:${e.seq}`, seq: e.seq, ts: e.ts, type: e.type, itemId: e.itemId, sessionId: '', data: {} });
+
+export class ShopperReader {
+  private state?: ShopperState;
+  private fp?: Fingerprint;
+  private maxLen = 0;
+
+  constructor(private readonly store: EventStore) {}
+
+  async read(maxLen: number): Promise<ShopperState> {
+    const [count, newest] = await Promise.all([this.store.count(), this.store.query({ order: 'desc', limit: 1 })]);
+    const top = newest[0];
+    const fp = this.fp;
+    const prev = this.state;
+    if (!top) return this.keep({ sequence: [], purchased: new Set() }, undefined, maxLen);
+    const now: Fingerprint = { count, uid: top.uid, seq: top.seq, ts: top.ts };
+    if (prev && fp && maxLen === this.maxLen) {
+      if (fp.count === count && fp.uid === top.uid) return prev;
+      if (count > fp.count && top.seq > fp.seq) {
+        const fresh = (await this.store.query({ since: fp.ts })).filter((e) => e.seq > fp.seq);
+        if (fp.count + fresh.length === count) {
+          const sequence = recentSequence([...prev.sequence.map(asEvent), ...fresh], { maxLen });
+          const purchased = new Set(prev.purchased);
+          for (const e of fresh) if (e.type === 'purchase' && e.itemId) purchased.add(e.itemId);
+          return this.keep({ sequence, purchased }, now, maxLen);
+        }
+      }
+    }
+    const [sequence, purchased] = await Promise.all([recentSequence(this.store, { maxLen }), readPurchased(this.store)]);
+    // Remember the fingerprint only if nothing changed while reading (else the next call reads again).
+    const [count2, newest2] = await Promise.all([this.store.count(), this.store.query({ order: 'desc', limit: 1 })]);
+    const stable = count2 === count && newest2[0]?.uid === top.uid;
+    return this.keep({ sequence, purchased }, stable ? now : undefined, maxLen);
+  }
+
+  private keep(s: ShopperState, fp: Fingerprint | undefined, maxLen: number): ShopperState {
+    this.state = s;
+    this.fp = fp;
+    this.maxLen = maxLen;
+    return s;
+  }
 }
 
 /** Maps sequence entries to history items with their model rows (0 = unknown to the model). */

@@ -18,7 +18,7 @@ import { sha256Hex } from '@localrec/model';
 import { BACKENDS, type BackendName, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions } from './api.js';
 import { calibrate, deviceKey, deviceTopK, firstWorking, activateBackend, buildEngine, watchDeviceLoss, type Calibration, type Engine } from './backends.js';
 import { coldItems, coldScores } from './cold.js';
-import { readPurchased, readSequence, toHistory } from './history.js';
+import { ShopperReader, toHistory } from './history.js';
 import { loadBundle } from './loader.js';
 import { toModelData, type ModelData } from './model-data.js';
 import { checkDiversity, checkK, eligibleRows, historyReason, mmr, nameOf, passesFilter, topK, type HistoryItem } from './ranking.js';
@@ -80,6 +80,7 @@ class Once<T> {
 export class Runtime implements RuntimeApi {
   private options?: Required<Pick<RuntimeOptions, 'budgetMs' | 'readyTimeoutMs' | 'retryDelayMs'>> & RuntimeOptions;
   private store?: EventStore;
+  private reader?: ShopperReader;
   private consent: Consent = 'granted';
   private hostCatalog: Record<string, ItemMeta> = {};
   private onProgress: (p: LoadProgress) => void = () => {};
@@ -110,6 +111,7 @@ export class Runtime implements RuntimeApi {
     this.consent = options.consent ?? 'granted';
     if (onProgress) this.onProgress = onProgress;
     this.store = this.deps.createStore(options.appId);
+    this.reader = new ShopperReader(this.store);
     void this.engine.get(); // start loading in the background
   }
 
@@ -239,15 +241,12 @@ export class Runtime implements RuntimeApi {
   }
 
   /** The shopper's sequence and purchases, read now; nothing without consent. */
-  private async readShopper(md: ModelData | undefined, wantPurchases: boolean): Promise<{ history: HistoryItem[]; purchased: Set<string> }> {
+  private async readShopper(md: ModelData | undefined): Promise<{ history: HistoryItem[]; purchased: Set<string> }> {
     if (this.consent !== 'granted') return { history: [], purchased: new Set() };
-    const maxLen = md?.maxLen ?? 50;
-    const [events, purchased] = await Promise.all([
-      readSequence(this.store!, maxLen),
-      wantPurchases ? readPurchased(this.store!) : Promise.resolve(new Set<string>()),
-    ]);
-    return { history: toHistory(events, md), purchased };
+    const { sequence, purchased } = await this.reader!.read(md?.maxLen ?? 50);
+    return { history: toHistory(sequence, md), purchased };
   }
+
 
   /** Waits for the model data (first load) within the ready timeout. */
   private async modelData(): Promise<ModelData | undefined> {
@@ -278,7 +277,8 @@ export class Runtime implements RuntimeApi {
     const budget = options.budgetMs ?? o.budgetMs;
     const md = await this.modelData();
     const tRead = now();
-    const { history, purchased } = await this.readShopper(md, options.excludePurchased !== false);
+    const { history, purchased: bought } = await this.readShopper(md);
+    const purchased = options.excludePurchased !== false ? bought : new Set<string>();
     const readMs = now() - tRead;
     if (!md) return this.result([], t0, md, 'no-model');
     const catalog = this.catalogFor(md);
@@ -346,7 +346,7 @@ export class Runtime implements RuntimeApi {
     const diversity = checkDiversity(options.diversity);
     const md = await this.modelData();
     if (!md) return this.result([], t0, md, 'no-model');
-    const { purchased } = await this.readShopper(md, options.excludePurchased !== false);
+    const purchased = options.excludePurchased !== false ? (await this.readShopper(md)).purchased : new Set<string>();
     const catalog = this.catalogFor(md);
     const row = md.rowOf.get(itemId);
     const blocked = [row ?? 0, ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
@@ -391,7 +391,8 @@ export class Runtime implements RuntimeApi {
     const budget = options.budgetMs ?? this.opts().budgetMs;
     const md = await this.modelData();
     const catalog = this.catalogFor(md);
-    const { history, purchased } = await this.readShopper(md, options.excludePurchased === true);
+    const { history, purchased: bought } = await this.readShopper(md);
+    const purchased = options.excludePurchased === true ? bought : new Set<string>();
     const excluded = new Set(options.exclude ?? []);
     const seen = new Set<string>();
     const cands = itemIds.filter((id) => {
