@@ -7,7 +7,8 @@
  * Memory held after load (N items, dimension d): the float32 model weights dequantised once
  * (item table (N+1)·d·4 bytes), 1/norm per item, the cold-start tables and vocabulary (see
  * `model-data.ts`); on the tfjs backend the item table and its transpose (2·(N+1)·d·4 bytes) plus
- * the small encoder weights. No per-call caches: every call reads the store afresh.
+ * the small encoder weights. The shopper's sequence is re-validated against the store on every
+ * call (see `ShopperReader`): an event tracked just before a call is in its answer.
  */
 import {
   LocalRecError, type EventStore, type ItemMeta, type RecommendOptions, type RecommendResult, type RuntimeStatus,
