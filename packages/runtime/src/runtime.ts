@@ -278,7 +278,12 @@ export class Runtime implements RuntimeApi {
     const budget = options.budgetMs ?? o.budgetMs;
     const md = await this.modelData();
     const tRead = now();
-    const { history, purchased: bought } = await this.readShopper(md);
+    // An unreadable store (blocked IndexedDB, quota, …) answers like no history, marked 'error'.
+    let storeError = false;
+    const { history, purchased: bought } = await this.readShopper(md).catch(() => {
+      storeError = true;
+      return { history: [] as HistoryItem[], purchased: new Set<string>() };
+    });
     const purchased = options.excludePurchased !== false ? bought : new Set<string>();
     const readMs = now() - tRead;
     if (!md) return this.result([], t0, md, 'no-model');
@@ -300,6 +305,7 @@ export class Runtime implements RuntimeApi {
       return this.result(coldItems(md, catalog, pick(scores), scores, driver, history), t0, md, why);
     };
     if (this.consent !== 'granted') return cold('no-consent');
+    if (storeError) return cold('error');
     const seq = history.filter((h) => h.row > 0).map((h) => h.row);
     if (!seq.length) return cold('no-history');
     const engine = await this.readyEngine();
@@ -347,7 +353,9 @@ export class Runtime implements RuntimeApi {
     const diversity = checkDiversity(options.diversity);
     const md = await this.modelData();
     if (!md) return this.result([], t0, md, 'no-model');
-    const purchased = options.excludePurchased !== false ? (await this.readShopper(md)).purchased : new Set<string>();
+    const purchased = options.excludePurchased !== false
+      ? (await this.readShopper(md).catch(() => ({ purchased: new Set<string>() }))).purchased
+      : new Set<string>();
     const catalog = this.catalogFor(md);
     const row = md.rowOf.get(itemId);
     const blocked = [row ?? 0, ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
@@ -392,7 +400,11 @@ export class Runtime implements RuntimeApi {
     const budget = options.budgetMs ?? this.opts().budgetMs;
     const md = await this.modelData();
     const catalog = this.catalogFor(md);
-    const { history, purchased: bought } = await this.readShopper(md);
+    let storeError = false;
+    const { history, purchased: bought } = await this.readShopper(md).catch(() => {
+      storeError = true;
+      return { history: [] as HistoryItem[], purchased: new Set<string>() };
+    });
     const purchased = options.excludePurchased === true ? bought : new Set<string>();
     const excluded = new Set(options.exclude ?? []);
     const seen = new Set<string>();
@@ -408,6 +420,7 @@ export class Runtime implements RuntimeApi {
     let why: RecommendResult['fallbackReason'];
     const seq = history.filter((h) => h.row > 0).map((h) => h.row);
     if (this.consent !== 'granted') why = 'no-consent';
+    else if (storeError) why = 'error';
     else if (!seq.length) why = 'no-history';
     else {
       const engine = await this.readyEngine();

@@ -285,6 +285,17 @@ describe('runtime: cold start', () => {
     await h.rt.setConsent('granted');
   });
 
+  it('an unreadable event store: popular items marked error, no rejection', async () => {
+    const broken = new MemoryEventStore();
+    broken.query = async () => { throw new LocalRecError('STORAGE_FAILED', 'disk on fire'); };
+    const { rt } = await harness({}, undefined, broken);
+    await rt.ready();
+    const r = await rt.recommend({ k: 3 });
+    expect(r).toMatchObject({ source: 'fallback', fallbackReason: 'error' });
+    expect(r.items.map((i) => i.itemId)).toEqual(popularOrder().slice(0, 3));
+    await rt.dispose();
+  });
+
   it('time budget exceeded: co-occurrence of the last items, naming the item that drove it', async () => {
     await h.store.destroy();
     await view(h.store, [idOf(33)]);
