@@ -83,7 +83,11 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
           const rng = rngs[si]!;
           const cands: number[] = [];
           const chosen = new Set<number>();
-          while (cands.length < 100) {
+          // 100 negatives, or every untouched item when a (tiny) catalog has fewer.
+          let free = N;
+          for (const r of touched) if (r >= 1 && r <= N) free--;
+          const want = Math.min(100, free);
+          while (cands.length < want) {
             const r = 1 + rng.int(N);
             if (touched.has(r) || chosen.has(r)) continue;
             chosen.add(r);

@@ -82,4 +82,15 @@ describe('evaluate protocols', () => {
     const r = await evaluate(flat, split, { protocol: 'sampled100', target: 'test' });
     expect(r.metrics['HR@10']).toBe(0); // rank 50 of 101
   });
+  it('a catalog with fewer than 100 untouched items ranks against all of them (and terminates)', async () => {
+    // 12 items; user 0 touched 1..4, so 8 candidates remain; the target scores above all of them.
+    const small = { itemCount: 12, train: [Int32Array.of(1, 2)], valid: Int32Array.of(3), test: Int32Array.of(4) };
+    const fn = async (seqs: Int32Array[]) => seqs.map(() => Float32Array.from({ length: 13 }, (_, r) => (r === 4 ? 1 : 0)));
+    const r = await evaluate(fn, small, { protocol: 'sampled100', target: 'test', seeds: [1] });
+    expect(r.metrics['HR@1']).toBe(1);
+    const worst = async (seqs: Int32Array[]) => seqs.map(() => Float32Array.from({ length: 13 }, (_, r) => (r === 4 ? -1 : r)));
+    const w = await evaluate(worst, small, { protocol: 'sampled100', target: 'test', seeds: [1] });
+    expect(w.metrics['HR@5']).toBe(0); // rank 9 of 9
+    expect(w.metrics['HR@10']).toBe(1);
+  });
 });
