@@ -19,8 +19,11 @@ function describeEvent(catalog: Catalog, e: StoredEvent): string {
 
 async function runtimeText(rec: LocalRec): Promise<string> {
   if (rec.status.runtime === 'none') return 'no model loaded (cold start)';
-  const rt = await rec.runtimeStatus();
-  if (rt.ready) return [rt.backend, rt.modelVersion && `model ${rt.modelVersion}`, rt.itemCount && `${rt.itemCount} items`].filter(Boolean).join(' · ');
+  const rt = (await rec.runtimeStatus()) as Awaited<ReturnType<LocalRec['runtimeStatus']>> & { runtime?: string };
+  if (rt.ready) {
+    return [rt.backend && `backend ${rt.backend}`, rt.modelVersion && `model ${rt.modelVersion}`, rt.itemCount && `${rt.itemCount} items`,
+      rt.runtime && `in a ${rt.runtime === 'worker' ? 'Web Worker' : 'page thread'}`].filter(Boolean).join(' · ');
+  }
   return rt.error ? `not ready: ${rt.error.code}: ${rt.error.message}` : 'loading…';
 }
 
