@@ -22,3 +22,9 @@ export { MINIPROGRAM_BACKENDS, miniProgramBackends } from './backends.js';
 export type { MiniProgramBackend } from './backends.js';
 export { DEFAULT_MEMORY_BUDGET, MINIPROGRAM_PACKAGE_LIMIT, assertModelFits, modelFootprint } from './model-fit.js';
 export type { ManifestLike, ModelFitOptions, ModelFootprint } from './model-fit.js';
+export { createMiniProgramLocalRec, inThreadRuntime } from './localrec.js';
+export type {
+  InThreadRecommender, InThreadRuntimeDeps, InThreadRuntimeInit, InThreadRuntimeOptions, InThreadRuntimeTarget, LoadProgressLike, RuntimeBackendName,
+  MiniProgramLocalRecConfig,
+} from './localrec.js';
+export type { LocalRec } from '@localrec/sdk';

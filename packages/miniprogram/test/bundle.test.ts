@@ -11,8 +11,12 @@ import { createWxStandin } from '@localrec/store-kv/testing';
 
 const repo = join(import.meta.dirname, '../../..');
 const OUT = 'packages/miniprogram/dist/miniprogram/index.js';
-/** LocalRec's own share of the 2 MB code package; tfjs and the app need the rest. */
-const BUDGET_MIN = 64 * 1024;
+/**
+ * LocalRec's own share of the 2 MB code package; tfjs and the app need the rest. Since the build
+ * carries the whole SDK (`createMiniProgramLocalRec` → `createLocalRec`) it is ~69 KB, of which
+ * ~9.5 KB is the SDK's IndexedDB default store (idb), never used there (the KV store is passed in).
+ */
+const BUDGET_MIN = 80 * 1024;
 
 async function build(): Promise<string> {
   const prev = process.cwd();
@@ -61,13 +65,35 @@ describe('mini-program npm build', () => {
       };
       miniProgramBackends(): string[];
       detectMiniProgram(): { miniProgram: boolean };
+      createMiniProgramLocalRec(wx: unknown, config: { appId: string }): {
+        track(type: string, data: object): unknown;
+        flush(): Promise<void>;
+        exportData(): Promise<{ events: { itemId?: string }[] }>;
+        recommend(): Promise<{ items: unknown[]; fallbackReason?: string }>;
+        status: { storage: string; runtime: string };
+        destroy(): Promise<void>;
+      };
     };
-    expect(Object.keys(mp).sort()).toEqual(expect.arrayContaining(['connectMiniProgramWorker', 'createMiniProgramStore', 'inThread', 'assertModelFits', 'wxStorage']));
+    expect(Object.keys(mp).sort()).toEqual(expect.arrayContaining(['connectMiniProgramWorker', 'createMiniProgramLocalRec', 'createMiniProgramStore', 'inThread', 'inThreadRuntime', 'assertModelFits', 'wxStorage']));
     expect(mp.miniProgramBackends()).toEqual(['webgl', 'cpu']);
     const store = mp.createMiniProgramStore(createWxStandin(), 'shop');
     await store.append([{ uid: 'e1', type: 'view', ts: 1, sessionId: 's', itemId: 'I1', data: {} }]);
     expect((await store.query()).map((e) => e.uid)).toEqual(['e1']);
     expect(mp.detectMiniProgram().miniProgram).toBe(false);
     expect(touched).toContain('wx'); // probed on call, not before
+
+    // The whole SDK from the built file: records into wx storage (an IndexedDB attempt would have
+    // failed here and left it on 'memory').
+    const sdkErrors: string[] = [];
+    const rec = mp.createMiniProgramLocalRec(createWxStandin(), { appId: 'shop2', onError: (e: Error) => sdkErrors.push(e.message) } as { appId: string });
+    // Event data made in the sandbox's realm: the SDK's plain-object check (rightly) refuses another realm's objects.
+    const tracked = rec.track('view', runInNewContext("({ itemId: 'I2' })", sandbox) as object);
+    expect(sdkErrors).toEqual([]);
+    expect(tracked).toBeDefined();
+    await rec.flush();
+    expect((await rec.exportData()).events.map((e) => e.itemId)).toEqual(['I2']);
+    expect(await rec.recommend()).toMatchObject({ items: [], fallbackReason: 'no-model' });
+    expect(rec.status).toMatchObject({ storage: 'kv', runtime: 'none' });
+    await rec.destroy();
   });
 });
