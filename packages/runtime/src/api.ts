@@ -4,8 +4,11 @@
  * (or, when workers are unavailable, the in-thread object itself). Types only — no code, no tfjs.
  */
 import type { Consent, ItemMeta, RecommendOptions, RecommendResult, RuntimeStatus } from '@localrec/core';
+import type {
+  AbnormalOptions, BlendWeights, Profile, RerankerOptions, RerankFeatureName, SegmentsResult, SocialContextInput,
+} from '@localrec/insights';
 
-export type { Consent };
+export type { Consent, Profile, SegmentsResult, SocialContextInput };
 
 /** The inference backends, in the default order of preference. */
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -64,6 +67,51 @@ export interface RuntimeOptions {
   retryDelayMs?: number;
   /** Shopper consent at start; history is read only while `'granted'`. Default `'granted'`. */
   consent?: Consent;
+  /**
+   * The insights ranking step (see {@link InsightsOptions}). When given (`insights: {}` for the
+   * defaults), `recommend`/`rank` answers pass through the blending step (model score, profile
+   * affinity, the host's social context) and the on-device re-ranker, and abnormal events are kept
+   * out of the model input. When absent, answers are the model's own (what the trainer computes).
+   * `getProfile`, `setSocialContext` and `getSegments` work either way.
+   */
+  insights?: InsightsOptions;
+}
+
+/** Settings of the insights layer (`insights.ts`); every field optional, defaults documented in `@localrec/insights`. */
+export interface InsightsOptions {
+  /** Pass answers through the blending step and the re-ranker (default true once `insights` is given). */
+  rank?: boolean;
+  /** Half-life of profile affinities in days. Default 14. */
+  halfLifeDays?: number;
+  /** Overrides of the profile's event weights. */
+  eventWeights?: Record<string, number>;
+  /** Abnormal-behaviour thresholds (`detectAbnormal`). */
+  abnormal?: AbnormalOptions;
+  /** Weights of the blending step. Default model 0.7, affinity 0.15, social 0.15. */
+  blendWeights?: BlendWeights;
+  /** Re-ranker learning settings. */
+  reranker?: RerankerOptions;
+  /** How long after an impression a click counts for it (ms). Default 30 minutes. */
+  feedbackWindowMs?: number;
+  /** Half-life of the re-ranker's recency feature (ms). Default 24 hours. */
+  recencyHalfLifeMs?: number;
+  /** Chance per week of a random segment. Default 0.05. */
+  segmentNoiseRate?: number;
+  /** Default 3. */
+  maxSegments?: number;
+}
+
+/** What `getProfile()` answers: the profile plus what was kept out of it and what feedback taught. */
+export interface ShopperProfile extends Profile {
+  /** Events flagged abnormal (bursts, repeats, …) and left out of the profile, the model input and the re-ranker. */
+  excludedEvents: number;
+  feedback: {
+    /** Shown items with a known outcome the re-ranker learned from. */
+    observations: number;
+    /** Weight of the learned model in the final score (0 with no feedback; see the re-ranker's floor). */
+    blendWeight: number;
+    weights: Record<'bias' | 'position' | RerankFeatureName, number>;
+  };
 }
 
 /** What the runtime answers, on either side of the boundary. */
@@ -92,5 +140,14 @@ export interface RuntimeApi {
   setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
   /** Consent changes: history is not read unless `'granted'`. */
   setConsent(consent: Consent): Promise<void>;
+  /** The shopper profile, computed on the device (consent `granted` only, else `CONSENT_REQUIRED`). */
+  getProfile(): Promise<ShopperProfile>;
+  /**
+   * Social context the host already shows (friends who liked / bought / shared items). Validated
+   * (`INVALID_ARGUMENT` naming the field), held in memory only for its `ttlMs`; `null` clears it.
+   */
+  setSocialContext(context: SocialContextInput | null): Promise<{ items: number; expiresAt: number } | null>;
+  /** At most 3 interest segments, the one thing the host may send off the device (consent `granted` only). */
+  getSegments(): Promise<SegmentsResult>;
   dispose(): Promise<void>;
 }

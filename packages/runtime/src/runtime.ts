@@ -16,10 +16,14 @@ import {
 } from '@localrec/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { sha256Hex } from '@localrec/model';
-import { BACKENDS, type BackendName, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions } from './api.js';
+import {
+  BACKENDS, type BackendName, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions, type SegmentsResult, type ShopperProfile,
+  type SocialContextInput,
+} from './api.js';
 import { calibrate, deviceKey, deviceTopK, firstWorking, activateBackend, buildEngine, watchDeviceLoss, type Calibration, type Engine } from './backends.js';
 import { coldItems, coldScores } from './cold.js';
 import { ShopperReader, toHistory } from './history.js';
+import { ShopperInsights } from './insights.js';
 import { loadBundle } from './loader.js';
 import { toModelData, type ModelData } from './model-data.js';
 import { checkDiversity, checkK, eligibleRows, historyReason, mmr, nameOf, passesFilter, topK, type HistoryItem } from './ranking.js';
@@ -82,6 +86,8 @@ export class Runtime implements RuntimeApi {
   private options?: Required<Pick<RuntimeOptions, 'budgetMs' | 'readyTimeoutMs' | 'retryDelayMs'>> & RuntimeOptions;
   private store?: EventStore;
   private reader?: ShopperReader;
+  /** Profile, abnormal filter, social context, blending + re-ranker, segments (see insights.ts). */
+  private insights?: ShopperInsights;
   private consent: Consent = 'granted';
   private hostCatalog: Record<string, ItemMeta> = {};
   private onProgress: (p: LoadProgress) => void = () => {};
@@ -113,6 +119,7 @@ export class Runtime implements RuntimeApi {
     if (onProgress) this.onProgress = onProgress;
     this.store = this.deps.createStore(options.appId);
     this.reader = new ShopperReader(this.store);
+    this.insights = new ShopperInsights({ store: this.store, ...(options.insights ? { options: options.insights } : {}), ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });
     void this.engine.get(); // start loading in the background
   }
 
@@ -245,7 +252,8 @@ export class Runtime implements RuntimeApi {
   private async readShopper(md: ModelData | undefined): Promise<{ history: HistoryItem[]; purchased: Set<string> }> {
     if (this.consent !== 'granted') return { history: [], purchased: new Set() };
     const { sequence, purchased } = await this.reader!.read(md?.maxLen ?? 50);
-    return { history: toHistory(sequence, md), purchased };
+    // Abnormal events (bursts, repeats, …) are kept out of the model input.
+    return { history: toHistory(await this.insights!.modelSequence(sequence, md?.maxLen ?? 50), md), purchased };
   }
 
 
@@ -270,7 +278,29 @@ export class Runtime implements RuntimeApi {
     return r;
   }
 
+  /**
+   * {@link recommendBase}, then the insights ranking step (blending + re-ranker) over a pool of
+   * max(3k, 30) candidates, cut to k. Without consent the base answer is returned as is.
+   */
   async recommend(options: RecommendOptions = {}): Promise<RecommendResult> {
+    const k = checkK(options.k);
+    if (this.consent !== 'granted' || !this.insights?.ranking) return this.recommendBase(options);
+    const r = await this.recommendBase({ ...options, k: Math.min(1000, Math.max(3 * k, 30)) });
+    return this.reranked(r, k);
+  }
+
+  /** Passes an answer's items through the insights ranking step (only the non-host items move). */
+  private async reranked(r: RecommendResult, k: number): Promise<RecommendResult> {
+    const md = this.data.value;
+    if (md && r.items.length) {
+      const slots = r.items.flatMap((it, i) => (it.source === 'host' ? [] : [i]));
+      r.items = await this.insights!.rankItems(r.items, md, this.catalogFor(md), slots);
+    }
+    r.items = r.items.slice(0, k);
+    return r;
+  }
+
+  private async recommendBase(options: RecommendOptions = {}): Promise<RecommendResult> {
     const t0 = now();
     const o = this.opts();
     const k = checkK(options.k);
@@ -392,6 +422,13 @@ export class Runtime implements RuntimeApi {
    * `excludePurchased: true` (the host chose these candidates). `k` cuts the final list (default: all).
    */
   async rank(itemIds: readonly string[], options: RecommendOptions = {}): Promise<RecommendResult> {
+    if (this.consent !== 'granted' || !this.insights?.ranking || !Array.isArray(itemIds)) return this.rankBase(itemIds, options);
+    const k = options.k === undefined ? itemIds.length : checkK(options.k);
+    const { k: _k, ...rest } = options;
+    return this.reranked(await this.rankBase(itemIds, rest), k);
+  }
+
+  private async rankBase(itemIds: readonly string[], options: RecommendOptions = {}): Promise<RecommendResult> {
     const t0 = now();
     if (!Array.isArray(itemIds) || !itemIds.every((x) => typeof x === 'string')) {
       throw new LocalRecError('INVALID_ARGUMENT', 'rank expects an array of item id strings', { field: 'itemIds' });
@@ -442,6 +479,30 @@ export class Runtime implements RuntimeApi {
       return { itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r) };
     });
     return this.result(out.slice(0, k), t0, md, why);
+  }
+
+  async getProfile(): Promise<ShopperProfile> {
+    this.needConsent('getProfile');
+    return this.insights!.profile(this.catalogFor(await this.modelData()));
+  }
+
+  async setSocialContext(context: SocialContextInput | null): Promise<{ items: number; expiresAt: number } | null> {
+    this.opts();
+    return this.insights!.setSocialContext(context);
+  }
+
+  async getSegments(): Promise<SegmentsResult> {
+    this.needConsent('getSegments');
+    const md = await this.data.get();
+    const base = new URL(this.opts().modelUrl, (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/').href;
+    return this.insights!.segments(md, base.endsWith('/') ? base : `${base}/`, this.consent, this.catalogFor(md));
+  }
+
+  private needConsent(what: string): void {
+    this.opts();
+    if (this.consent !== 'granted') {
+      throw new LocalRecError('CONSENT_REQUIRED', `${what} needs consent "granted", got ${JSON.stringify(this.consent)}`, { field: 'consent', accepted: ['granted'] });
+    }
   }
 
   async dispose(): Promise<void> {

@@ -1,0 +1,380 @@
+/**
+ * The insights layer inside the runtime (worker side): what the device learns about its shopper,
+ * read from the event store by the runtime itself, kept incrementally and stored in the store's
+ * meta area — so `exportData()` shows it and `forgetMe()` (which deletes the whole database)
+ * deletes it.
+ *
+ * | meta key                 | what                                                                    |
+ * |--------------------------|-------------------------------------------------------------------------|
+ * | `insights:profile`       | the profile accumulator state of settled events, abnormal seqs, impressions waiting for their outcome |
+ * | `insights:reranker`      | the online re-ranker's weights                                          |
+ * | `insights:segments-salt` | the device-local random salt of `getSegments()`                         |
+ * | `insights:segments`      | this week's segments answer (returned unchanged for the rest of the week) |
+ *
+ * Each read folds only the events it has not folded yet (see `insights-stream.ts` for when an
+ * event is final); abnormal events (`detectAbnormal`) are kept out of the profile, the model input
+ * and the re-ranker. The host's social context is held in memory only, for its lifetime.
+ */
+import {
+  LocalRecError, recentSequence, type Consent, type EventStore, type ItemMeta, type ScoredItem, type SequenceEntry,
+  type StoredEvent,
+} from '@localrec/core';
+import { sha256Hex } from '@localrec/model';
+import {
+  ProfileAccumulator, Reranker, bundleSegments, createSegmentSalt, createSocialContext, detectAbnormal, getSegments,
+  isProfileState, type BundleSegments, type Profile, type ProfileState, type RerankerState, type SegmentsResult,
+  type SocialContext,
+} from '@localrec/insights';
+import type { InsightsOptions, ShopperProfile } from './api.js';
+import { observeFeedback, rankList, type FeatureContext, type PendingImpression, type ServedList } from './insights-feedback.js';
+import { addSeqs, inRuns, joinGapMs, runsSize, settle, type SeqRuns } from './insights-stream.js';
+import type { ModelData } from './model-data.js';
+
+export const INSIGHTS_META = {
+  profile: 'insights:profile',
+  reranker: 'insights:reranker',
+  salt: 'insights:segments-salt',
+  segments: 'insights:segments',
+} as const;
+
+const DEFAULT_FEEDBACK_WINDOW_MS = 30 * 60_000;
+const DEFAULT_RECENCY_HALF_LIFE_MS = 24 * 3_600_000;
+/** Lists remembered (memory only) to match the host's impressions to what was served. */
+const SERVED_LISTS = 20;
+
+/** The stored state (meta `insights:profile`). */
+interface StreamState {
+  version: 1;
+  /** Changes on every write: another worker (another tab) wrote when it differs from ours. */
+  rev: string;
+  profile: ProfileState;
+  /** Events with `ts` ≥ this (and `seq` above the profile's) are read on the next call. */
+  sinceTs: number;
+  /** Seqs of settled abnormal events. */
+  abnormal: SeqRuns;
+  /** Highest seq whose feedback (impression/click) was observed. */
+  observedSeq: number;
+  pending: PendingImpression[];
+}
+
+const isStream = (v: unknown): v is StreamState => {
+  const s = v as StreamState;
+  return typeof s === 'object' && s !== null && s.version === 1 && typeof s.rev === 'string' && isProfileState(s.profile)
+    && Number.isFinite(s.sinceTs) && Array.isArray(s.abnormal) && Number.isFinite(s.observedSeq) && Array.isArray(s.pending);
+};
+
+/** What one read of the store gives: the profile so far (settled + open events) and the abnormal events. */
+interface Snapshot {
+  acc: ProfileAccumulator;
+  /** The accumulator's state (for recency). */
+  state: ProfileState;
+  isAbnormal(seq: number): boolean;
+  anyAbnormal: boolean;
+  excluded: number;
+  now: number;
+}
+
+export interface InsightsDeps {
+  store: EventStore;
+  options?: InsightsOptions;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+/** Deep copy through JSON (the state is JSON-safe; a memory store hands out its own objects). */
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+const newRev = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+/** One per runtime. All methods read the store themselves; nothing about the shopper is passed in. */
+export class ShopperInsights {
+  private readonly store: EventStore;
+  private readonly o: InsightsOptions;
+  private readonly now: () => number;
+  private state?: StreamState;
+  private acc?: ProfileAccumulator;
+  private reranker: Reranker;
+  /** True once our state is in the store: its disappearance then means the store was wiped. */
+  private persisted = false;
+  private salt?: string;
+  private social?: SocialContext;
+  private served: ServedList[] = [];
+  private last?: Snapshot;
+  private chain: Promise<unknown> = Promise.resolve();
+  private segmentFiles = new Map<string, Promise<BundleSegments>>();
+  private popularity = new WeakMap<ModelData, Map<string, number>>();
+
+  /**
+   * @param deps.options the runtime's `insights` option. When it is absent the runtime answers
+   * from the model alone (no blending, no re-ranker, model input unfiltered); the profile, social
+   * context and segments APIs work either way.
+   */
+  constructor(private readonly deps: InsightsDeps) {
+    this.store = deps.store;
+    this.o = deps.options ?? {};
+    this.now = deps.now ?? Date.now;
+    this.reranker = new Reranker(this.o.reranker);
+  }
+
+  /** Whether answers go through the blending step and the re-ranker (`insights` given, `rank` not false). */
+  get ranking(): boolean {
+    return this.deps.options !== undefined && this.o.rank !== false;
+  }
+
+  private profileOptions() {
+    const p: ConstructorParameters<typeof ProfileAccumulator>[0] = {};
+    if (this.o.halfLifeDays !== undefined) p.halfLifeDays = this.o.halfLifeDays;
+    if (this.o.eventWeights) p.eventWeights = this.o.eventWeights;
+    return p;
+  }
+
+  private reset(): void {
+    this.acc = new ProfileAccumulator(this.profileOptions());
+    this.state = { version: 1, rev: '', profile: this.acc.toJSON(), sinceTs: 0, abnormal: [], observedSeq: -1, pending: [] };
+    this.reranker = new Reranker(this.o.reranker);
+    this.persisted = false;
+    this.salt = undefined;
+    this.served = [];
+  }
+
+  private adopt(saved: StreamState, r: (RerankerState & { rev?: string }) | undefined): void {
+    const s = clone(saved);
+    this.acc = new ProfileAccumulator(this.profileOptions(), s.profile);
+    // A different half-life starts the profile afresh: read everything again.
+    const fresh = this.acc.lastSeq !== s.profile.lastSeq;
+    this.state = fresh ? { ...s, profile: this.acc.toJSON(), sinceTs: 0, abnormal: [] } : s;
+    this.reranker = new Reranker(this.o.reranker, r?.rev === s.rev ? r : undefined);
+    this.persisted = true;
+  }
+
+  /** Serialised: one read at a time (concurrent calls share the store's answer order). */
+  sync(): Promise<Snapshot> {
+    const p = this.chain.then(() => this.doSync());
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  private async doSync(): Promise<Snapshot> {
+    const now = this.now();
+    const saved = await this.store.getMeta<StreamState>(INSIGHTS_META.profile);
+    if (isStream(saved)) {
+      if (saved.rev !== this.state?.rev) this.adopt(saved, await this.store.getMeta(INSIGHTS_META.reranker));
+    } else if (this.persisted || !this.state) this.reset(); // wiped (forgetMe), or first use
+    const s = this.state!;
+    const acc = this.acc!;
+    const events = (await this.store.query({ since: s.sinceTs })).filter((e) => e.seq > acc.lastSeq);
+    const report = detectAbnormal(events, { ...this.o.abnormal, now });
+    let changed = false;
+
+    // Feedback: impressions of served lists and what followed.
+    const fresh = events.filter((e) => e.seq > s.observedSeq && !report.seqs.has(e.seq) && !e.flags?.length);
+    if (fresh.length || s.pending.length) {
+      const step = observeFeedback(s.pending, fresh, this.served, now, this.o.feedbackWindowMs ?? DEFAULT_FEEDBACK_WINDOW_MS);
+      for (const r of step.resolved) {
+        this.reranker.learnFromList(r.itemIds.map((_, i) => ({ features: r.features[i]!, clicked: r.clicked[i]! })));
+      }
+      changed = changed || step.resolved.length > 0 || step.pending.length !== s.pending.length || fresh.some((e) => e.type === 'impression');
+      s.pending = step.pending;
+    }
+    for (const e of events) if (e.seq > s.observedSeq) s.observedSeq = e.seq;
+
+    // Profile: settled events for good, the open ones provisionally.
+    const { settled, pending: open } = settle(events, now, joinGapMs(this.o.abnormal));
+    if (settled.length) {
+      acc.add(settled, report.uids);
+      s.abnormal = addSeqs(s.abnormal, settled.filter((e) => report.seqs.has(e.seq)).map((e) => e.seq));
+      s.profile = acc.toJSON();
+      changed = true;
+    }
+    const nextSince = open.length ? Math.min(...open.map((e) => e.ts)) : settled.length ? Math.max(...settled.map((e) => e.ts)) : s.sinceTs;
+    if (nextSince !== s.sinceTs) { s.sinceTs = nextSince; changed = true; }
+    if (changed) await this.save();
+
+    let view = acc;
+    if (open.length) {
+      view = new ProfileAccumulator(this.profileOptions(), s.profile);
+      view.add(open, report.uids);
+    }
+    const openAbnormal = new Set(open.filter((e) => report.seqs.has(e.seq) || e.flags?.length).map((e) => e.seq));
+    const runs = s.abnormal;
+    const snap: Snapshot = {
+      acc: view,
+      state: open.length ? view.toJSON() : s.profile,
+      isAbnormal: (seq) => openAbnormal.has(seq) || inRuns(runs, seq),
+      anyAbnormal: openAbnormal.size > 0 || runs.length > 0,
+      excluded: openAbnormal.size + runsSize(runs),
+      now,
+    };
+    this.last = snap;
+    return snap;
+  }
+
+  private async save(): Promise<void> {
+    const s = this.state!;
+    s.rev = newRev();
+    try {
+      await this.store.setMeta(INSIGHTS_META.profile, clone(s));
+      await this.store.setMeta(INSIGHTS_META.reranker, { ...this.reranker.toJSON(), rev: s.rev });
+      this.persisted = true;
+    } catch {
+      // No database yet (the page has not stored anything) or storage failing: keep it in memory.
+    }
+  }
+
+  /** The profile now, with what was kept out and what the re-ranker has learned. */
+  async profile(catalog: Readonly<Record<string, ItemMeta>>): Promise<ShopperProfile> {
+    const snap = await this.sync();
+    const p: Profile = snap.acc.profile(catalog, snap.now);
+    return {
+      ...p,
+      excludedEvents: snap.excluded,
+      feedback: { observations: this.reranker.observations, blendWeight: this.reranker.blendWeight, weights: this.reranker.weights() },
+    };
+  }
+
+  /**
+   * The model input: `base` (the runtime's sequence, read by core's rule) unless abnormal events
+   * are known, then the same rule over the store with those events flagged (left out).
+   */
+  async modelSequence(base: SequenceEntry[], maxLen: number): Promise<SequenceEntry[]> {
+    if (this.deps.options === undefined) return base;
+    const snap = await this.sync();
+    if (!snap.anyAbnormal) return base;
+    const flagged = {
+      query: async (q?: Parameters<EventStore['query']>[0]): Promise<StoredEvent[]> =>
+        (await this.store.query(q)).map((e) => (snap.isAbnormal(e.seq) ? { ...e, flags: [...(e.flags ?? []), 'abnormal'] } : e)),
+    };
+    return recentSequence(flagged, { maxLen });
+  }
+
+  /** Host social context: validated, memory only, for its `ttlMs`. `null` clears it. */
+  setSocialContext(input: unknown): { items: number; expiresAt: number } | null {
+    if (input === null) {
+      this.social = undefined;
+      return null;
+    }
+    this.social = createSocialContext(input, this.now());
+    return { items: this.social.items.size, expiresAt: this.social.expiresAt };
+  }
+
+  private popularityOf(md: ModelData): Map<string, number> {
+    let m = this.popularity.get(md);
+    if (!m) {
+      m = new Map();
+      const { popularItems, popularScores } = md.cold;
+      const top = popularScores[0] ?? 0;
+      popularItems.forEach((r, i) => {
+        const id = md.vocab[r - 1];
+        if (id !== undefined && top > 0) m!.set(id, popularScores[i]! / top);
+      });
+      this.popularity.set(md, m);
+    }
+    return m;
+  }
+
+  /**
+   * THE ranking step of every answer (see `insights-feedback.ts`): blending (model score, profile
+   * affinity, social proof) then the re-ranker. Only the items at `slots` (default: all) move,
+   * among themselves. The list is remembered, to learn from its impression.
+   */
+  async rankItems(items: readonly ScoredItem[], md: ModelData, catalog: Readonly<Record<string, ItemMeta>>, slots?: readonly number[]): Promise<ScoredItem[]> {
+    const idx = slots ?? items.map((_, i) => i);
+    if (idx.length < 1) return [...items];
+    let snap: Snapshot;
+    try {
+      snap = this.last ?? await this.sync();
+    } catch {
+      return [...items]; // an unreadable store: the answer stays as the model gave it
+    }
+    const pop = this.popularityOf(md);
+    let catLast: Map<string, number> | undefined;
+    const ctx: FeatureContext = {
+      profile: snap.acc.profile(catalog, snap.now),
+      catalog,
+      social: this.social,
+      now: this.now(),
+      popularity: (id) => pop.get(id) ?? 0,
+      lastTouch: (id, category) => {
+        if (!catLast) {
+          catLast = new Map();
+          for (const [item, [, ts]] of Object.entries(snap.state.items)) {
+            const c = catalog[item]?.category;
+            if (c !== undefined && ts > (catLast.get(c) ?? -Infinity)) catLast.set(c, ts);
+          }
+        }
+        const own = snap.state.items[id]?.[1];
+        const cat = category === undefined ? undefined : catLast.get(category);
+        return own === undefined ? cat : cat === undefined ? own : Math.max(own, cat);
+      },
+      recencyHalfLifeMs: this.o.recencyHalfLifeMs ?? DEFAULT_RECENCY_HALF_LIFE_MS,
+    };
+    const ranked = rankList(idx.map((i) => items[i]!), ctx, this.reranker, this.o.blendWeights);
+    this.served.push({ at: ctx.now, itemIds: ranked.items.map((i) => i.itemId), features: ranked.features });
+    if (this.served.length > SERVED_LISTS) this.served.shift();
+    const out = [...items];
+    idx.forEach((slot, j) => { out[slot] = ranked.items[j]!; });
+    return out;
+  }
+
+  /** The bundle's segments file, fetched once per model version and checked against the manifest. */
+  private segmentsOf(md: ModelData, baseUrl: string): Promise<BundleSegments> {
+    const key = `${baseUrl}|${md.version}`;
+    let p = this.segmentFiles.get(key);
+    if (!p) {
+      p = this.loadSegments(md, baseUrl);
+      this.segmentFiles.set(key, p);
+      p.catch(() => this.segmentFiles.delete(key)); // a failure is retried on the next call
+    }
+    return p;
+  }
+
+  private async loadSegments(md: ModelData, baseUrl: string): Promise<BundleSegments> {
+    const file = md.manifest.segmentsFile;
+    const info = file ? md.manifest.files[file] : undefined;
+    if (!file || !info) {
+      throw new LocalRecError('NOT_READY', `The model bundle ${md.version} ships no interest segments (manifest.segmentsFile)`, { field: 'segmentsFile' });
+    }
+    const url = new URL(file, baseUrl).href;
+    let bytes: Uint8Array;
+    try {
+      const res = await (this.deps.fetch ?? globalThis.fetch.bind(globalThis))(url);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      bytes = new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      throw new LocalRecError('MODEL_LOAD_FAILED', `Could not fetch ${url}: ${(e as Error).message}`, { cause: e });
+    }
+    const h = await sha256Hex(bytes);
+    if (bytes.byteLength !== info.bytes || h !== info.sha256) {
+      throw new LocalRecError('MODEL_INTEGRITY', `${url}: SHA-256 ${h} (${bytes.byteLength} bytes) does not match manifest.json (${info.sha256}, ${info.bytes} bytes)`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw new LocalRecError('BUNDLE_INVALID', `${url} is not valid JSON (${(e as Error).message})`);
+    }
+    return bundleSegments(json, md.vocab);
+  }
+
+  /** At most `maxSegments` (3) interest segments; consent `granted` only. See `getSegments` of `@localrec/insights`. */
+  async segments(md: ModelData, baseUrl: string, consent: Consent, catalog: Readonly<Record<string, ItemMeta>>): Promise<SegmentsResult> {
+    if (consent !== 'granted') {
+      throw new LocalRecError('CONSENT_REQUIRED', `getSegments needs consent "granted", got ${JSON.stringify(consent)}`, { field: 'consent', accepted: ['granted'] });
+    }
+    const bundle = await this.segmentsOf(md, baseUrl);
+    const snap = await this.sync();
+    if (!this.salt) {
+      const stored = await this.store.getMeta<string>(INSIGHTS_META.salt).catch(() => undefined);
+      this.salt = typeof stored === 'string' && stored.length >= 16 ? stored : createSegmentSalt();
+      if (stored !== this.salt) await this.store.setMeta(INSIGHTS_META.salt, this.salt).catch(() => undefined);
+    }
+    const previous = await this.store.getMeta<SegmentsResult>(INSIGHTS_META.segments).catch(() => undefined);
+    const opts: Parameters<typeof getSegments>[2] = { consent, now: snap.now, salt: this.salt };
+    if (previous) opts.previous = previous;
+    if (this.o.segmentNoiseRate !== undefined) opts.noiseRate = this.o.segmentNoiseRate;
+    if (this.o.maxSegments !== undefined) opts.maxSegments = this.o.maxSegments;
+    const result = getSegments(snap.acc.profile(catalog, snap.now), bundle, opts);
+    if (result !== previous) await this.store.setMeta(INSIGHTS_META.segments, result).catch(() => undefined);
+    return result;
+  }
+}
