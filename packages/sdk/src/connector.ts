@@ -12,7 +12,7 @@
  * result (`source: 'fallback'`, `fallbackReason: 'no-model'`) and reports `NOT_READY`.
  */
 import type { ItemMeta, RecommendOptions, RecommendResult, RuntimeStatus } from '@localrec/core';
-import type { Consent } from './types.js';
+import type { Consent, SegmentsResult, ShopperProfile, SocialContextInput } from './types.js';
 
 /**
  * What the SDK needs from a recommendation runtime. Every method may be remote (a worker behind
@@ -28,6 +28,12 @@ export interface RecommenderApi {
   rank(itemIds: readonly string[], options: RecommendOptions): Promise<RecommendResult>;
   /** Optional: item metadata the host knows (for filters and reasons). */
   setCatalog?(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
+  /** Optional: the shopper profile computed on the device (see `LocalRec.getProfile`). */
+  getProfile?(): Promise<ShopperProfile>;
+  /** Optional: the host's social context, memory only (see `LocalRec.setSocialContext`). */
+  setSocialContext?(context: SocialContextInput | null): Promise<unknown>;
+  /** Optional: at most 3 interest segments (see `LocalRec.getSegments`). */
+  getSegments?(): Promise<SegmentsResult>;
   /** Releases the runtime (terminates a worker). */
   dispose?(): Promise<void> | void;
 }

@@ -167,6 +167,16 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     }
   };
 
+  /** Forwards an insights call to the runtime; profile and segments need consent here too. */
+  const insight = async (name: 'getProfile' | 'getSegments' | 'setSocialContext', arg?: unknown): Promise<never> => {
+    if (destroyed) throw gone();
+    if (name[0] === 'g' && !historyAllowed()) throw new LocalRecError('CONSENT_REQUIRED', `${name} needs consent`, { field: 'consent' });
+    await recorder.flush().catch(report);
+    const api = await connect();
+    if (!api[name]) throw new LocalRecError('NOT_READY', `No ${name} in runtime ${connector.kind}`);
+    return api[name]!(arg as null) as Promise<never>;
+  };
+
   const status = (): LocalRecStatus => {
     const r = recorder.status;
     const s: LocalRecStatus = {
@@ -240,6 +250,9 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
         if (strict) throw e;
       }
     },
+    getProfile: () => insight('getProfile'),
+    getSegments: () => insight('getSegments'),
+    setSocialContext: (c) => insight('setSocialContext', c),
     async runtimeStatus(): Promise<RuntimeStatus> {
       try {
         return await (await connect()).status();

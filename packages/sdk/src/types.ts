@@ -13,10 +13,19 @@ import type {
   StoreDump,
   TrackData,
 } from '@localrec/core';
+import type { Profile, SegmentsResult, SocialContextInput } from '@localrec/insights';
 import type { CaptureOptions } from './capture.js';
 import type { RuntimeConnector } from './connector.js';
 
-export type { Consent };
+export type { Consent, Profile, SegmentsResult, SocialContextInput };
+
+/** What {@link LocalRec.getProfile} answers: the on-device profile, plus what was kept out of it and what feedback taught. */
+export interface ShopperProfile extends Profile {
+  /** Events flagged abnormal (bursts, repeats, crawls, …) and left out of the profile, the model input and the re-ranker. */
+  excludedEvents: number;
+  /** The on-device re-ranker: observations learned from, the weight of its model, its weights by feature. */
+  feedback: { observations: number; blendWeight: number; weights: Record<string, number> };
+}
 
 /**
  * Options of {@link createLocalRec} / `LocalRec.init`: the core's {@link LocalRecConfig}
@@ -128,6 +137,28 @@ export interface LocalRec {
   rank(itemIds: readonly string[], options?: RecommendOptions): Promise<RecommendResult>;
   /** Gives the runtime the host's item metadata (names, categories, prices, stock) for filters and reasons. */
   setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
+  /**
+   * The shopper profile (用户画像), computed on the device by the runtime from the stored events:
+   * category / brand / price-band affinities with time decay, active hours and days, purchase
+   * cadence, sessions, recent interests. Abnormal events are left out. Nothing leaves the device.
+   * @throws {LocalRecError} `CONSENT_REQUIRED` without consent; `NOT_READY` when the runtime has no insights.
+   */
+  getProfile(): Promise<ShopperProfile>;
+  /**
+   * Social context the page already has (friends who liked, bought or shared items), used to rank
+   * on the device ("3 friends liked this") and held in the runtime's memory only, for `ttlMs`
+   * (default 30 min, at most 24 h). `null` clears it.
+   * @example rec.setSocialContext({ items: { 'SKU-1': { friendsLiked: 3 } }, ttlMs: 600_000 })
+   * @throws {LocalRecError} `INVALID_ARGUMENT` naming the bad field.
+   */
+  setSocialContext(context: SocialContextInput | null): Promise<unknown>;
+  /**
+   * At most 3 coarse interest segments (clusters of the model's items), stable per week, with a
+   * 5 % chance of a random one: the ONLY thing meant to leave the device, and only if the host
+   * sends it. The SDK never sends it.
+   * @throws {LocalRecError} `CONSENT_REQUIRED` without consent.
+   */
+  getSegments(): Promise<SegmentsResult>;
   /** The runtime's status (backend, model version, readiness, last error). Never rejects. */
   runtimeStatus(): Promise<RuntimeStatus>;
   /** Flushes, stops capture and timers, closes storage and the runtime. */
