@@ -14,7 +14,7 @@
  */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import { LocalRecError, type ItemMeta, type RecommendOptions, type RecommendResult, type RuntimeStatus } from '@localrec/core';
-import type { Consent, LoadProgress, RuntimeApi, RuntimeOptions } from './api.js';
+import type { Consent, LoadProgress, RuntimeApi, RuntimeOptions, SegmentsResult, ShopperProfile, SocialContextInput } from './api.js';
 import { installErrorTransfer } from './transfer.js';
 
 export type { BackendName, Consent, LoadProgress, RuntimeApi, RuntimeOptions } from './api.js';
@@ -27,6 +27,12 @@ export interface RecommenderApi {
   similar(itemId: string, options: RecommendOptions): Promise<RecommendResult>;
   rank(itemIds: readonly string[], options: RecommendOptions): Promise<RecommendResult>;
   setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
+  /** The shopper profile, computed in the runtime (see `RuntimeApi.getProfile`). */
+  getProfile(): Promise<ShopperProfile>;
+  /** Host social context, memory only in the runtime (see `RuntimeApi.setSocialContext`). */
+  setSocialContext(context: SocialContextInput | null): Promise<{ items: number; expiresAt: number } | null>;
+  /** At most 3 interest segments (see `RuntimeApi.getSegments`). */
+  getSegments(): Promise<SegmentsResult>;
   /** Resolves when the model is loaded and the backend warmed up. */
   ready(): Promise<RuntimeStatus>;
   /** Evaluation hook (see `RuntimeApi.scoreRows`): raw scores for explicit model-row sequences. */
@@ -164,6 +170,9 @@ export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector {
         similar: async (id, o) => { await sync(); return rt.similar(id, o); },
         rank: async (ids, o) => { await sync(); return rt.rank([...ids], o); },
         setCatalog: (items) => rt.setCatalog(items),
+        getProfile: async () => { await sync(); return rt.getProfile(); },
+        setSocialContext: (c) => rt.setSocialContext(c),
+        getSegments: async () => { await sync(); return rt.getSegments(); },
         dispose: async () => {
           try { await rt.dispose(); } finally {
             if (worker) { (rt as Remote<RuntimeApi>)[releaseProxy](); worker.terminate(); }
