@@ -26,7 +26,7 @@ const USAGE = `usage:
   localrec train    --data FILE --out DIR [--name N] [--epochs 200] [--seed 42] [--dim 50] [--max-len 50]
                     [--blocks 2] [--heads 1] [--ffn-dim D] [--dropout 0.5] [--norm pre|post] [--loss bce|gbce|softmax]
                     [--negatives 256] [--gbce-t 0.75] [--lr 0.001] [--batch-size 128] [--eval-every 5]
-                    [--valid-users 10000] [--patience 5] [--fp32] [--eval-seeds 1,2,3] [--catalog FILE]
+                    [--valid-users 10000] [--patience 5] [--loss-norm mean|batch] [--fp32] [--eval-seeds 1,2,3] [--catalog FILE]
                     [--checkpoint DIR] [--resume CHECKPOINT_DIR] [--backend wasm|cpu] [--cooc-neighbours 10] [--segments 16]
                     [--min-user 3] [--min-item 3]      (event logs only: minimum interactions per user / item)
   data FILE: .txt (SASRec "userId itemId" lines) | .csv (header: user,item,timestamp,type) | .jsonl (same fields)
@@ -94,6 +94,7 @@ async function cmdTrain(a: Record<string, string | boolean | undefined>): Promis
     batchSize: num(s('batch-size'), 'batch-size', D.batchSize), epochs: num(s('epochs'), 'epochs', D.epochs), seed: num(s('seed'), 'seed', D.seed),
     evalEvery: num(s('eval-every'), 'eval-every', D.evalEvery), validUsers: num(s('valid-users'), 'valid-users', D.validUsers),
     patience: num(s('patience'), 'patience', D.patience), l2Emb: num(s('l2-emb'), 'l2-emb', D.l2Emb),
+    lossNorm: oneOf(s('loss-norm'), 'loss-norm', ['mean', 'batch'] as const, D.lossNorm ?? 'mean'),
   };
   if (s('ffn-dim') !== undefined) opts.ffnDim = num(s('ffn-dim'), 'ffn-dim', D.dim);
   if (s('resume')) {
@@ -195,7 +196,7 @@ export async function main(argv: string[]): Promise<number> {
     const stringOpts = [
         'data', 'out', 'name', 'epochs', 'seed', 'dim', 'max-len', 'blocks', 'heads', 'ffn-dim', 'dropout', 'norm', 'loss',
         'negatives', 'gbce-t', 'lr', 'batch-size', 'eval-every', 'valid-users', 'patience', 'l2-emb', 'eval-seeds', 'catalog',
-        'checkpoint', 'backend', 'cooc-neighbours', 'min-user', 'min-item', 'resume', 'segments', 'bundle', 'protocol', 'model', 'seeds', 'users',
+        'checkpoint', 'backend', 'cooc-neighbours', 'min-user', 'min-item', 'resume', 'segments', 'loss-norm', 'bundle', 'protocol', 'model', 'seeds', 'users',
     ];
     const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(stringOpts.map((k) => [k, { type: 'string' }]));
     for (const k of ['fp32', 'json', 'help']) options[k] = { type: 'boolean' };

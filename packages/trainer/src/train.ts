@@ -33,6 +33,12 @@ export interface TrainOptions {
   /** Stop after this many validations without a better validation NDCG@10. */
   patience: number;
   l2Emb: number;
+  /**
+   * How a batch's loss is averaged. 'batch': over the batch's own positions. 'mean': over the mean
+   * number of positions per batch, so with length-bucketed batches every position weighs the same
+   * (as with randomly drawn batches) instead of short-sequence batches weighing more per position.
+   */
+  lossNorm?: 'batch' | 'mean';
   /** Warm start: begin from these weights (e.g. a checkpoint) instead of a fresh initialisation. */
   initWeights?: FloatWeights;
   /** Epoch number the warm start resumes after (logs and the epoch budget continue from it). */
@@ -41,7 +47,7 @@ export interface TrainOptions {
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   dim: 50, maxLen: 50, blocks: 2, heads: 1, dropout: 0.5, norm: 'pre', loss: 'bce', negatives: 256, gbceT: 0.75,
-  lr: 0.001, batchSize: 128, epochs: 200, seed: 42, evalEvery: 5, validUsers: 10_000, patience: 5, l2Emb: 0,
+  lr: 0.001, batchSize: 128, epochs: 200, seed: 42, evalEvery: 5, validUsers: 10_000, patience: 5, l2Emb: 0, lossNorm: 'mean',
 };
 
 export interface EpochLog {
@@ -121,6 +127,9 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   const grad = new Float32Array(model.itemTable.length);
   const trainUsers: number[] = [];
   for (let u = 0; u < split.train.length; u++) if (split.train[u]!.length >= 2) trainUsers.push(u);
+  let positions = 0;
+  for (const u of trainUsers) positions += Math.min(split.train[u]!.length - 1, arch.maxLen);
+  const meanPositions = positions / Math.max(1, Math.ceil(trainUsers.length / o.batchSize));
   const userSets = split.train.map((s) => new Set(s));
   const validPool = evaluableUsers(split);
   const validUsers = validPool.length > o.validUsers ? new Rng(7).shuffle([...validPool]).slice(0, o.validUsers) : validPool;
@@ -134,10 +143,11 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
     const t0 = performance.now();
     const batches = lengthBuckets(split, trainUsers, o.batchSize, rng);
+    const norm = o.lossNorm === 'mean' ? meanPositions : 0;
     hooks.onEpochStart?.(epoch, batches.length);
     let lossSum = 0;
     for (let bi = 0; bi < batches.length; bi++) {
-      const loss = step(model, split, batches[bi]!, userSets, o, rng, optimizer, tableAdam, grad, varList);
+      const loss = step(model, split, batches[bi]!, userSets, o, rng, optimizer, tableAdam, grad, varList, norm);
       lossSum += loss;
       hooks.onBatch?.(bi + 1, loss);
     }
@@ -177,7 +187,7 @@ export async function evaluateWeights(
 
 function step(
   model: TrainableModel, split: Split, users: number[], userSets: Set<number>[], o: TrainOptions, rng: Rng,
-  optimizer: tf.Optimizer, tableAdam: TableAdam, grad: Float32Array, varList: tf.Variable[],
+  optimizer: tf.Optimizer, tableAdam: TableAdam, grad: Float32Array, varList: tf.Variable[], norm: number,
 ): number {
   const { arch, itemTable: E, itemCount: N } = model;
   const d = arch.dim;
@@ -224,7 +234,7 @@ function step(
   }
   const inMask = tf.tensor3d(Float32Array.from(inRows, (r) => (r ? 1 : 0)), [B, T, 1]);
   const tgtMask = tf.tensor2d(Float32Array.from(posRows, (r) => (r ? 1 : 0)), [B, T]);
-  const count = Math.max(1, posRows.reduce((a, r) => a + (r ? 1 : 0), 0));
+  const count = norm > 0 ? norm : Math.max(1, posRows.reduce((a, r) => a + (r ? 1 : 0), 0));
 
   const f = (): tf.Scalar => {
     const h = encodeSequence(arch, model.encoder, inT, inMask, { training: true, dropout: o.dropout });
