@@ -73,12 +73,34 @@ function resolveUrl(u: string): URL {
   return new URL(u.endsWith('/') ? u : `${u}/`, base);
 }
 
+/** Prefix of the Web Lock a runtime worker holds for its whole life (see worker.ts). */
+const ALIVE_LOCK = 'localrec-runtime-alive-';
+
+/**
+ * Resolves when the worker holding `lock` has stopped (terminated, crashed, closed itself): the
+ * browser releases a dead context's Web Locks, so our request for the same lock is granted only
+ * then. `undefined` where Web Locks are unavailable or the worker never took the lock (no
+ * detection: a dead worker's calls then wait for the SDK's own handling).
+ */
+async function watchDeath(lock: string): Promise<{ died: Promise<void> } | undefined> {
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  if (!locks) return undefined;
+  // The worker asks for the lock before it answers its first message; wait until it holds it.
+  for (let i = 0; i < 50; i++) {
+    // Wrapped: an async function returning the request's promise would wait for the death itself.
+    if ((await locks.query()).held?.some((l) => l.name === lock)) return { died: locks.request(lock, () => undefined) };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return undefined;
+}
+
 /** Starts the worker and waits for its first answer; rejects on a load error, a CSP block or a timeout. */
-async function startWorker(url: URL, timeoutMs: number): Promise<{ worker: Worker; remote: Remote<RuntimeApi> }> {
+async function startWorker(url: URL, timeoutMs: number): Promise<{ worker: Worker; remote: Remote<RuntimeApi>; died?: Promise<void> }> {
   if (typeof Worker === 'undefined') throw new LocalRecError('WORKER_CRASHED', 'Web Workers are not available here');
   let worker: Worker;
+  const lock = `${ALIVE_LOCK}${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
   try {
-    worker = new Worker(url, { type: 'module', name: 'localrec-runtime' });
+    worker = new Worker(url, { type: 'module', name: `localrec-runtime#${lock}` });
   } catch (e) {
     throw new LocalRecError('WORKER_CRASHED', `Could not start the runtime worker ${url.href}: ${(e as Error).message}`, { cause: e });
   }
@@ -102,7 +124,8 @@ async function startWorker(url: URL, timeoutMs: number): Promise<{ worker: Worke
     clearTimeout(timer);
     if (onError) worker.removeEventListener('error', onError);
   }
-  return { worker, remote };
+  const watch = await watchDeath(lock).catch(() => undefined);
+  return watch ? { worker, remote, died: watch.died } : { worker, remote };
 }
 
 /**
@@ -130,40 +153,96 @@ export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector {
         modelUrl: new URL(options.modelUrl, (globalThis as { location?: { href: string } }).location?.href).href,
         wasmPath: options.wasmPath ?? assets.href,
       };
-      let api: RuntimeApi | Remote<RuntimeApi>;
-      let where: 'worker' | 'main-thread';
-      let worker: Worker | undefined;
-      let startError: unknown;
+      let consent = ctx.consent;
+      let catalog: Record<string, ItemMeta> | undefined;
+      let disposed = false;
       if (mode !== 'main') {
-        try {
+        // The worker, supervised: if it dies (crash, terminate), calls in flight reject with
+        // WORKER_CRASHED at once and the next call starts a new worker (same options, current
+        // consent, the host catalog sent so far). The history is in IndexedDB, not in the worker.
+        interface Live { rt: Remote<RuntimeApi>; worker: Worker; died: Promise<void> }
+        const start = async (): Promise<Live> => {
           const w = await startWorker(new URL('worker.js', assets), startTimeoutMs ?? 10_000);
-          worker = w.worker;
-          api = w.remote;
-          await api.init(init, onProgress ? proxy(onProgress) : undefined);
+          try {
+            consent = ctx.consent;
+            await w.remote.init({ ...init, consent }, onProgress ? proxy(onProgress) : undefined);
+            if (catalog) await w.remote.setCatalog(catalog);
+          } catch (e) {
+            w.remote[releaseProxy]();
+            w.worker.terminate();
+            throw e;
+          }
+          const l: Live = { rt: w.remote, worker: w.worker, died: w.died ?? new Promise<void>(() => {}) };
+          void l.died.then(() => {
+            if (running === l) { running = undefined; live = undefined; }
+            if (!disposed) { w.remote[releaseProxy](); w.worker.terminate(); }
+          });
+          running = l;
+          return l;
+        };
+        let live: Promise<Live> | undefined;
+        let running: Live | undefined;
+        const get = (): Promise<Live> => {
+          if (disposed) return Promise.reject(new LocalRecError('NOT_READY', 'This runtime was disposed'));
+          live ??= start().catch((e: unknown) => { live = undefined; throw e; });
+          return live;
+        };
+        let first: Live | undefined;
+        try {
+          first = await get();
         } catch (e) {
           if (mode === 'worker') throw e;
-          startError = e;
-          worker?.terminate();
-          worker = undefined;
+          if (typeof console !== 'undefined') console.warn(`LocalRec: running the model on the main thread (${(e as Error).message})`);
+        }
+        if (first) {
+          /** Runs `fn` on the live worker; rejects with WORKER_CRASHED if the worker dies first. */
+          const call = async <T>(what: string, fn: (rt: Remote<RuntimeApi>) => Promise<T>): Promise<T> => {
+            const l = await get();
+            const crashed = l.died.then((): never => {
+              throw new LocalRecError('WORKER_CRASHED', `The runtime worker stopped (crashed or terminated) before ${what} answered; the call was not answered. The next call starts a new worker; the history stored on this device is untouched.`);
+            });
+            crashed.catch(() => {});
+            return Promise.race([fn(l.rt), crashed]);
+          };
+          const sync = async (rt: Remote<RuntimeApi>) => {
+            if (ctx.consent !== consent) { consent = ctx.consent; await rt.setConsent(consent); }
+          };
+          return {
+            status: async () => ({ ...(await call('status()', (rt) => rt.status())), runtime: 'worker' as const }),
+            ready: () => call('ready()', (rt) => rt.ready()),
+            scoreRows: (seqs) => call('scoreRows()', (rt) => rt.scoreRows(seqs.map((q) => [...q]))),
+            recommend: (o) => call('recommend()', async (rt) => { await sync(rt); return rt.recommend(o); }),
+            similar: (id, o) => call('similar()', async (rt) => { await sync(rt); return rt.similar(id, o); }),
+            rank: (ids, o) => call('rank()', async (rt) => { await sync(rt); return rt.rank([...ids], o); }),
+            setCatalog: (items) => {
+              catalog = { ...catalog, ...items };
+              return call('setCatalog()', (rt) => rt.setCatalog(items));
+            },
+            getProfile: () => call('getProfile()', async (rt) => { await sync(rt); return rt.getProfile(); }),
+            setSocialContext: (c) => call('setSocialContext()', (rt) => rt.setSocialContext(c)),
+            getSegments: () => call('getSegments()', async (rt) => { await sync(rt); return rt.getSegments(); }),
+            dispose: async () => {
+              const l = live;
+              disposed = true;
+              live = undefined;
+              const w = await l?.catch(() => undefined);
+              if (!w) return;
+              try { await Promise.race([w.rt.dispose(), w.died]); } finally { w.rt[releaseProxy](); w.worker.terminate(); }
+            },
+          };
         }
       }
-      if (!worker) {
-        // Same runtime, this thread. tfjs is fetched only now, only in this case.
-        const url = new URL('runtime.js', assets).href;
-        const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as { createBrowserRuntime(wasmPath?: string): RuntimeApi };
-        api = mod.createBrowserRuntime(assets.href);
-        await api.init(init, onProgress);
-        where = 'main-thread';
-        if (startError && typeof console !== 'undefined') console.warn(`LocalRec: running the model on the main thread (${(startError as Error).message})`);
-      } else where = 'worker';
-      const rt = api!;
-      let consent = ctx.consent;
+      // Same runtime, this thread. tfjs is fetched only now, only in this case.
+      const url = new URL('runtime.js', assets).href;
+      const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as { createBrowserRuntime(wasmPath?: string): RuntimeApi };
+      const rt = mod.createBrowserRuntime(assets.href);
+      await rt.init(init, onProgress);
       // The SDK's consent is live: pass changes on before the next call.
       const sync = async () => {
         if (ctx.consent !== consent) { consent = ctx.consent; await rt.setConsent(consent); }
       };
       return {
-        status: async () => ({ ...(await rt.status()), runtime: where }),
+        status: async () => ({ ...(await rt.status()), runtime: 'main-thread' as const }),
         ready: () => rt.ready(),
         scoreRows: (seqs) => rt.scoreRows(seqs.map((q) => [...q])),
         recommend: async (o) => { await sync(); return rt.recommend(o); },
@@ -173,11 +252,7 @@ export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector {
         getProfile: async () => { await sync(); return rt.getProfile(); },
         setSocialContext: (c) => rt.setSocialContext(c),
         getSegments: async () => { await sync(); return rt.getSegments(); },
-        dispose: async () => {
-          try { await rt.dispose(); } finally {
-            if (worker) { (rt as Remote<RuntimeApi>)[releaseProxy](); worker.terminate(); }
-          }
-        },
+        dispose: () => rt.dispose(),
       };
     },
   };

@@ -9,6 +9,11 @@ import { installErrorTransfer } from './transfer.js';
 import type { RuntimeApi } from './api.js';
 
 installErrorTransfer();
+// Liveness: hold the Web Lock the connector named (in the worker's name) for this worker's whole
+// life. The browser releases it when the worker dies (terminated, crashed, closed), which is how
+// the page learns that calls in flight will never be answered.
+const alive = /#(localrec-runtime-alive-[\w-]+)$/.exec(self.name)?.[1];
+if (alive && typeof navigator !== 'undefined' && navigator.locks) void navigator.locks.request(alive, () => new Promise<never>(() => {}));
 // The .wasm files are copied next to the bundle; `options.wasmPath` overrides.
 const runtime: RuntimeApi = createBrowserRuntime(new URL('./', import.meta.url).href);
 expose(runtime);
