@@ -92,8 +92,22 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
   const progress = o.onProgress ?? (() => {});
   progress({ phase: 'manifest', loadedBytes: 0, totalBytes: 0 });
 
+  const cache = await openCache(o.caches === undefined ? (globalThis as { caches?: CacheStorage }).caches : o.caches);
   // The manifest is always revalidated with the server: it carries the version every cache key uses.
-  const manifestBytes = await readBody(await get(fetchFn, `${base}manifest.json`, { cache: 'no-cache' }), () => {});
+  // Only when the network is unreachable (offline, or the page's CSP has `connect-src 'none'`) is
+  // the last verified manifest from the cache used; an HTTP error (404, 500) is not overridden.
+  const manifestUrl = `${base}manifest.json`;
+  let manifestBytes: Uint8Array;
+  let fromNetwork = true;
+  try {
+    manifestBytes = await readBody(await get(fetchFn, manifestUrl, { cache: 'no-cache' }), () => {});
+  } catch (e) {
+    const unreachable = e instanceof LocalRecError && e.cause !== undefined;
+    const hit = unreachable && cache ? await cache.match(manifestUrl).catch(() => undefined) : undefined;
+    if (!hit) throw e;
+    manifestBytes = new Uint8Array(await hit.arrayBuffer());
+    fromNetwork = false;
+  }
   if (o.manifestSha256) {
     const h = await sha256Hex(manifestBytes);
     if (h !== o.manifestSha256.toLowerCase()) {
@@ -116,7 +130,9 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
   }
   const totalBytes = wanted.reduce((s, f) => s + manifest.files[f]!.bytes, 0);
   let loadedBytes = 0;
-  const cache = await openCache(o.caches === undefined ? (globalThis as { caches?: CacheStorage }).caches : o.caches);
+  // One manifest per bundle URL, the last valid one (for starts without network); it is checked
+  // again (pinned hash, validity) like a fresh one, and its files by their hashes.
+  if (cache && fromNetwork) await cache.put(manifestUrl, new Response(toBuffer(manifestBytes))).catch(() => undefined);
   const fromCache: string[] = [];
 
   const files = new Map<string, Uint8Array>();

@@ -71,7 +71,8 @@ describe('loader', () => {
     const caches = memoryCaches();
     const net = fakeFetch(tiny.dir);
     await loadBundle({ baseUrl: BASE, fetch: net.fetch, caches });
-    expect([...caches.entries.keys()].every((k) => k.includes('localrec-version=tiny-1&sha256='))).toBe(true);
+    // Bundle files by version and hash; the manifest under its URL (the last valid one, for offline starts).
+    expect([...caches.entries.keys()].filter((k) => !k.endsWith('/manifest.json')).every((k) => k.includes('localrec-version=tiny-1&sha256='))).toBe(true);
     net.calls.length = 0;
     const again = await loadBundle({ baseUrl: BASE, fetch: net.fetch, caches });
     expect(again.fromCache.sort()).toEqual(['catalog.json', 'vocab.json', 'weights.bin']);
@@ -82,6 +83,18 @@ describe('loader', () => {
     const third = await loadBundle({ baseUrl: BASE, fetch: net.fetch, caches });
     expect(third.fromCache).not.toContain('weights.bin');
     expect(net.calls).toContain(`${BASE}weights.bin`);
+  });
+
+  it('starts from the cached manifest and files when the network is unreachable, but not over an HTTP error', async () => {
+    const caches = memoryCaches();
+    await loadBundle({ baseUrl: BASE, fetch: fakeFetch(tiny.dir).fetch, caches });
+    const unreachable = (async () => { throw new TypeError('Failed to fetch (connect-src \'none\')'); }) as typeof fetch;
+    const offline = await loadBundle({ baseUrl: BASE, fetch: unreachable, caches });
+    expect(offline.manifest.version).toBe('tiny-1');
+    expect(offline.fromCache.sort()).toEqual(['catalog.json', 'vocab.json', 'weights.bin']);
+    const gone = (async () => new Response('not found', { status: 404 })) as typeof fetch;
+    await expect(loadBundle({ baseUrl: BASE, fetch: gone, caches })).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    await expect(loadBundle({ baseUrl: BASE, fetch: unreachable, caches: memoryCaches() })).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
   });
 });
 
