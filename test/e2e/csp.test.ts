@@ -3,8 +3,8 @@
 // 'unsafe-eval', no 'unsafe-inline', no 'wasm-unsafe-eval'). Recording works under both with no
 // violation reported, and the wasm directive documented in PRIVACY.md is checked: WebAssembly
 // compiles only where script-src has 'wasm-unsafe-eval'.
-// Not covered here yet: recommendations from the worker runtime under these policies, and
-// `connect-src 'none'` with a cached model (they need packages/runtime's worker bundle).
+// Recommendations from the worker runtime under these policies, each backend's directive, and
+// `connect-src 'none'` with a cached model: csp-recs.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright';
 import { launchBrowser, readIndexedDb, startShop, totalRecords } from './helpers.js';
