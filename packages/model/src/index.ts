@@ -5,7 +5,7 @@
  */
 export * from './format.js';
 export { quantizeInt8, dequantizeInt8, type Quantized } from './quant.js';
-export { encodeSequence, type EncoderParams, type BlockParams, type EncodeOptions } from './sasrec.js';
+export { encodeSequence, encodeLast, embedSequences, type EncoderParams, type BlockParams, type EncodeOptions } from './sasrec.js';
 export { SasrecScorer, packSequences, type FloatWeights } from './scorer.js';
 export {
   encodeTensors, decodeTensors, toFloatWeights, sha256Hex, manifestProblems, bundleProblems,

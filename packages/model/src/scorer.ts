@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type SasrecArchitecture } from './format.js';
-import { encodeSequence, type BlockParams, type EncoderParams } from './sasrec.js';
+import { embedSequences, encodeLast, type BlockParams, type EncoderParams } from './sasrec.js';
 
 /** Float32 host arrays by tensor name (see {@link TENSOR_NAMES} and {@link BLOCK_TENSORS}). */
 export type FloatWeights = Map<string, Float32Array>;
@@ -41,7 +41,15 @@ export class SasrecScorer {
   /** `[d, itemCount + 1]`: pre-transposed so scoring is an untransposed 2-D matmul. */
   readonly itemEmbT: tf.Tensor2D;
   readonly params: EncoderParams;
+  /** Host item table and position embeddings (references, not copies) for the input embeddings. */
+  private readonly hostItemEmb: Float32Array;
+  private readonly hostPosEmb: Float32Array;
 
+  /**
+   * Uploads the weights to the active tfjs backend. Keeps references to the item table and the
+   * position embeddings of `weights` (the input embeddings are gathered on the host): do not
+   * mutate them while the scorer is in use.
+   */
   constructor(arch: SasrecArchitecture, itemCount: number, weights: FloatWeights) {
     this.arch = arch;
     this.itemCount = itemCount;
@@ -53,6 +61,11 @@ export class SasrecScorer {
     };
     const t2 = (name: string, r: number, c: number) => tf.tensor2d(get(name), [r, c]);
     const t1 = (name: string, n: number) => tf.tensor1d(get(name));
+    this.hostItemEmb = get(TENSOR_NAMES.itemEmbedding);
+    this.hostPosEmb = get(TENSOR_NAMES.positionEmbedding);
+    if (this.hostItemEmb.length !== (itemCount + 1) * d || this.hostPosEmb.length !== arch.maxLen * d) {
+      throw new Error(`SasrecScorer: item table has ${this.hostItemEmb.length} values (expected ${(itemCount + 1) * d}), position table ${this.hostPosEmb.length} (expected ${arch.maxLen * d})`);
+    }
     this.itemEmb = t2(TENSOR_NAMES.itemEmbedding, itemCount + 1, d);
     this.itemEmbT = tf.tidy(() => tf.transpose(this.itemEmb) as tf.Tensor2D);
     const blocks: BlockParams[] = [];
@@ -76,17 +89,16 @@ export class SasrecScorer {
     };
   }
 
-  /** User representations `[B, d]` for item-row sequences (oldest → newest). */
+  /**
+   * User representations `[B, d]` for item-row sequences (oldest → newest): the encoder's last-slot
+   * output through the inference-only path ({@link encodeLast}; the trainer's full path with
+   * `training: true` is `encodeSequence`). Each batch is cut to its longest kept sequence.
+   */
   userVectors(seqs: readonly ArrayLike<number>[]): tf.Tensor2D {
     const { rows, T } = packSequences(seqs, this.arch.maxLen);
     const B = seqs.length;
-    return tf.tidy(() => {
-      const idx = tf.tensor2d(rows, [B, T], 'int32');
-      const mask = tf.expandDims(tf.cast(tf.notEqual(idx, 0), 'float32'), -1) as tf.Tensor3D;
-      const emb = tf.reshape(tf.gather(this.itemEmb, tf.reshape(idx, [B * T])), [B, T, this.arch.dim]) as tf.Tensor3D;
-      const h = encodeSequence(this.arch, this.params, emb, mask);
-      return tf.reshape(tf.slice(h, [0, T - 1, 0], [B, 1, this.arch.dim]), [B, this.arch.dim]) as tf.Tensor2D;
-    });
+    const input = embedSequences(this.arch, this.hostItemEmb, this.hostPosEmb, rows, B, T);
+    return tf.tidy(() => encodeLast(this.arch, this.params, tf.tensor3d(input, [B, T, this.arch.dim]), rows));
   }
 
   /** Scores `[B, itemCount + 1]` (column 0 is padding and meaningless). */
