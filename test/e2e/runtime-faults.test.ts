@@ -220,6 +220,25 @@ describe('runtime faults', () => {
     await context.close();
   });
 
+  test('forgetMe() while the runtime is starting: it is stopped before the erase, so nothing re-creates the model cache afterwards', async () => {
+    const context = await browser.newContext();
+    let release!: () => void;
+    const held = new Promise<void>((ok) => { release = ok; });
+    // The worker script is held: the runtime has not started when the visitor asks to be forgotten.
+    await context.route('**/runtime/worker.js', async (route) => { await held; await route.continue(); });
+    const page = await context.newPage();
+    await browse(page, 2);
+    const forgetting = page.evaluate(() => window.LocalRec.forgetMe());
+    release(); // the worker starts now and begins loading the model (which opens the model cache)
+    const proof = await forgetting;
+    expect(proof).toMatchObject({ verified: true, remainingEvents: 0, remainingCaches: [] });
+    // A runtime left running would now finish its load and write the files to Cache Storage.
+    await page.waitForTimeout(1500);
+    expect(await page.evaluate(async () => caches.keys())).toEqual([]);
+    expect(await page.evaluate(async () => (await indexedDB.databases()).length)).toBe(0);
+    await context.close();
+  });
+
   test('a slow network: the first call answers from the fallback within the ready budget; the model answers once downloaded', async () => {
     const context = await browser.newContext();
     await serveFixtures(context, server.url, { 'connector.html': CONNECTOR_PAGE });

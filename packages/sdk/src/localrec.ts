@@ -211,6 +211,11 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
       return { ...dump, exportedAt: new Date().toISOString(), app: resolved.appId };
     },
     async forgetMe(): Promise<ForgetProof> {
+      // Stop the runtime first: a model load in flight must not re-create its cache after the
+      // erase. The next recommendation call connects a fresh one.
+      const rt = runtime;
+      runtime = sent = undefined;
+      if (rt) await rt.then((api) => api.dispose?.(), () => undefined).catch(report);
       const proof = await recorder.forget();
       let remainingCaches: string[] = [];
       if (detectCapabilities().cacheStorage) {
