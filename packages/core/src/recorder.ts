@@ -295,22 +295,34 @@ export class Recorder {
     if (failure && this.strict) throw failure;
   }
 
-  /** Appends; on QUOTA_EXCEEDED evicts the oldest fifth (policy: oldest first) and retries once. */
+  /**
+   * Appends; on QUOTA_EXCEEDED evicts oldest first and retries, keeping 80 %, then 50 %, then 25 % of
+   * the stored events (browsers account quota lazily, so one eviction is not always enough). Only
+   * when the batch still does not fit does the error propagate (and the Recorder falls back to memory).
+   */
   private async appendWithQuotaRetry(store: EventStore, batch: NewEvent[]): Promise<void> {
-    try {
-      await store.append(batch);
-    } catch (err) {
-      const e = asStorageError(err);
-      if (e.code !== 'QUOTA_EXCEEDED') throw e;
-      const count = await store.count();
-      const evicted = await store.prune({
-        retentionMs: this.config.retentionMs,
-        maxEvents: Math.max(0, Math.min(this.config.maxEvents, Math.floor(count * 0.8)) - batch.length),
-        now: this.now(),
-      });
-      await store.append(batch);
-      this.report(new LocalRecError('QUOTA_EXCEEDED', `Storage quota reached; evicted the ${evicted} oldest events and kept recording.`, { cause: e }));
+    let evictedTotal = 0;
+    let last: LocalRecError | undefined;
+    for (const keep of [1, 0.8, 0.5, 0.25]) {
+      if (keep < 1) {
+        const count = await store.count();
+        evictedTotal += await store.prune({
+          retentionMs: this.config.retentionMs,
+          maxEvents: Math.max(0, Math.min(this.config.maxEvents, Math.floor(count * keep)) - batch.length),
+          now: this.now(),
+        });
+      }
+      try {
+        await store.append(batch);
+        if (last) this.report(new LocalRecError('QUOTA_EXCEEDED', `Storage quota reached; evicted the ${evictedTotal} oldest events and kept recording.`, { cause: last }));
+        return;
+      } catch (err) {
+        const e = asStorageError(err);
+        if (e.code !== 'QUOTA_EXCEEDED') throw e;
+        last = e;
+      }
     }
+    throw last!;
   }
 
   /** After writes: persist the session, apply retention and the cap. Failures are reported, not thrown. */
