@@ -126,6 +126,8 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     get consent(): Consent { return recorder.consent; },
   };
   let runtime: Promise<RecommenderApi> | undefined;
+  /** Bumped by forgetMe(): answers of calls made before it are dropped. */
+  let era = 0;
   let catalog: Readonly<Record<string, ItemMeta>> | undefined;
   let sent: typeof catalog;
   /** Sends the host's catalog unless this connection already has it. */
@@ -156,11 +158,14 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     fallbackFor: (reason: FallbackReason, tookMs: number) => RecommendResult,
   ): Promise<RecommendResult> => {
     const t0 = now();
+    const e = era;
     try {
       if (destroyed) throw gone();
       // Real time: what was tracked just before this call is in the store before the runtime reads it.
       await recorder.flush().catch(report);
-      return await run(await connect());
+      const r = await run(await connect());
+      // forgetMe() ran meanwhile: this answer may come from the erased history; drop it.
+      return e === era ? r : fallbackFor('no-history', now() - t0);
     } catch (err) {
       report(err);
       return fallbackFor('error', now() - t0);
@@ -213,6 +218,7 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     async forgetMe(): Promise<ForgetProof> {
       // Stop the runtime first: a model load in flight must not re-create its cache after the
       // erase. The next recommendation call connects a fresh one.
+      era++;
       const rt = runtime;
       runtime = sent = undefined;
       if (rt) await rt.then((api) => api.dispose?.(), () => undefined).catch(report);

@@ -212,4 +212,28 @@ describe('privacy', () => {
     expect(proof).toMatchObject({ verified: true, remainingEvents: 0, remainingDatabases: [] });
     expect(backing.events).toHaveLength(0);
   });
+
+  test('answers computed before forgetMe() are dropped: calls in flight resolve with no history, later calls use the new runtime', async () => {
+    const { rec, rt } = setup();
+    rec.track('view', { itemId: 'A' });
+    let release!: () => void;
+    const held = new Promise<void>((ok) => { release = ok; });
+    const answer = rt.api.recommend;
+    const order = rt.api.rank;
+    // The worker is busy answering from the old history.
+    rt.api.recommend = async (o) => { await held; return answer(o); };
+    rt.api.rank = async (ids, o) => { await held; return order(ids, o); };
+    const inFlight = rec.recommend();
+    const ranking = rec.rank(['X', 'Y']);
+    await new Promise((ok) => setTimeout(ok, 0));
+    const forgetting = rec.forgetMe();
+    release();
+    await forgetting;
+    expect(await inFlight).toMatchObject({ items: [], source: 'fallback', fallbackReason: 'no-history' });
+    expect((await ranking).items.map((i) => i.itemId)).toEqual(['X', 'Y']); // the host's order
+    rt.api.recommend = answer;
+    rt.api.rank = order;
+    rec.track('view', { itemId: 'B' });
+    expect((await rec.recommend()).items.map((i) => i.itemId)).toEqual(['B']);
+  });
 });
