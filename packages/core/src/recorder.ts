@@ -106,11 +106,18 @@ export class Recorder {
   private declare chain: Promise<unknown>;
   private declare queuedFlush: Promise<void> | undefined;
   private declare overflowReported: boolean;
+  private declare upkeep: Promise<void>;
+  /**
+   * Bumped after every batch written and every erase: a cheap stamp that changes whenever this
+   * page changed the stored history (readers in this page can skip re-reading while it holds).
+   */
+  declare writes: number;
 
   constructor(options: RecorderOptions) {
     this.pending = [];
-    this.chain = Promise.resolve();
+    this.chain = this.upkeep = Promise.resolve();
     this.overflowReported = false;
+    this.writes = 0;
     this.config = options.config;
     this.primary = options.store;
     this.active = options.store;
@@ -209,9 +216,12 @@ export class Recorder {
       this.queuedFlush = undefined;
       return this.writePending();
     });
-    this.queuedFlush = run;
+    // The upkeep after a write is not on the write chain: a flush asked for meanwhile (pagehide)
+    // starts writing at once instead of waiting behind retention and the cap.
     this.chain = run.catch(() => undefined);
-    return run;
+    const done = run.then(() => this.upkeep);
+    this.queuedFlush = done;
+    return done;
   }
 
   private report(e: LocalRecError): void {
@@ -290,8 +300,9 @@ export class Recorder {
       const done = new Set(batch);
       this.pending = this.pending.filter((e) => !done.has(e));
       wrote = true;
+      this.writes++;
     }
-    if (wrote) await this.maintain();
+    if (wrote) this.upkeep = this.upkeep.then(() => this.maintain());
     if (failure && this.strict) throw failure;
   }
 
@@ -371,8 +382,10 @@ export class Recorder {
    * storage, in a new session.
    */
   forget(): Promise<ForgetResult> {
-    const run = this.chain.then(async (): Promise<ForgetResult> => {
+    // After the upkeep too: a prune still running would re-create the storage it erases.
+    const run = this.chain.then(() => this.upkeep).then(async (): Promise<ForgetResult> => {
       this.pending = [];
+      this.writes++;
       const stores = this.active === this.primary ? [this.primary] : [this.primary, this.active];
       let primaryDestroyed = true;
       for (const s of stores) {

@@ -249,4 +249,61 @@ describe('Recorder', () => {
     await rec.flush();
     expect(await rec.query()).toHaveLength(1);
   });
+
+  it('a flush asked for during the upkeep after a write (session, retention, cap) writes at once, not behind it', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((ok) => { release = ok; });
+    class SlowUpkeep extends CountingStore {
+      hold = false;
+      override async setMeta(key: string, value: unknown): Promise<void> {
+        if (this.hold) await held; // the upkeep is slow (e.g. a big prune)
+        return super.setMeta(key, value);
+      }
+    }
+    const store = new SlowUpkeep();
+    const { rec } = setup({}, store);
+    rec.record('view', { itemId: 'A' });
+    await rec.flush();
+    store.hold = true;
+    rec.record('view', { itemId: 'B' });
+    const first = rec.flush(); // writes B, then its upkeep waits
+    await new Promise((ok) => setTimeout(ok, 5));
+    rec.record('view', { itemId: 'C' }); // e.g. tracked just before pagehide
+    const second = rec.flush();
+    await new Promise((ok) => setTimeout(ok, 5));
+    expect((await store.query()).map((e) => e.itemId)).toEqual(['A', 'B', 'C']); // durable while the upkeep still runs
+    expect(rec.writes).toBe(3);
+    let settled = false;
+    void second.then(() => { settled = true; });
+    await new Promise((ok) => setTimeout(ok, 5));
+    expect(settled).toBe(false); // flush() still resolves only after the upkeep (the cap holds when it resolves)
+    release();
+    await Promise.all([first, second]);
+    const proof = await rec.forget();
+    expect(proof.verified).toBe(true);
+    expect(rec.writes).toBe(4);
+  });
+
+  it('forget() waits for an upkeep in flight, so the upkeep cannot re-create what was erased', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((ok) => { release = ok; });
+    const backing = new MemoryBacking();
+    class SlowPrune extends MemoryEventStore {
+      override async prune(o: Parameters<MemoryEventStore['prune']>[0]): Promise<number> {
+        await held;
+        return super.prune(o);
+      }
+    }
+    const store = new SlowPrune({ backing });
+    const { rec } = setup({}, store);
+    rec.record('view', { itemId: 'A' });
+    const flushed = rec.flush();
+    await new Promise((ok) => setTimeout(ok, 5));
+    const forgetting = rec.forget();
+    release();
+    await flushed;
+    expect(await forgetting).toMatchObject({ verified: true, remainingEvents: 0 });
+    expect(backing.events).toHaveLength(0);
+    expect(Object.keys(backing.meta)).toEqual([]);
+  });
 });

@@ -11,7 +11,7 @@
  * Until a runtime is plugged in, {@link noRuntime} answers every call with an explicit cold-start
  * result (`source: 'fallback'`, `fallbackReason: 'no-model'`) and reports `NOT_READY`.
  */
-import type { ItemMeta, RecommendOptions, RecommendResult, RuntimeStatus } from '@localrec/core';
+import type { EventStore, ItemMeta, RecommendOptions, RecommendResult, RuntimeStatus, TrackData } from '@localrec/core';
 import type { Consent, SegmentsResult, ShopperProfile, SocialContextInput } from './types.js';
 
 /**
@@ -48,6 +48,20 @@ export interface ConnectContext {
    * treat this as a hint. On the object the SDK passes it is a live getter.
    */
   consent: Consent;
+  /**
+   * The store the SDK writes to now: the IndexedDB store, or the in-memory fallback after a
+   * storage failure (`kind: 'memory'`) — which a worker cannot see, so a connector reads the
+   * history from it itself in that case. A live getter on the object the SDK passes.
+   */
+  readonly store?: EventStore;
+  /**
+   * Changes whenever this page changed the stored history (a write or an erase). A runtime that
+   * caches the history may trust its cache for this page while it holds; other tabs' writes are
+   * not counted. A live getter on the object the SDK passes.
+   */
+  readonly writes?: number;
+  /** Records an event as `LocalRec.track` does (e.g. impressions of and clicks on a result). */
+  readonly track?: (type: string, data: TrackData) => unknown;
 }
 
 /** Produces a {@link RecommenderApi}. Called once (memoised; a failed connect is retried later). */

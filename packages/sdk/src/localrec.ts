@@ -124,6 +124,9 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   const ctx: ConnectContext = {
     appId: resolved.appId,
     get consent(): Consent { return recorder.consent; },
+    get store() { return recorder.store; },
+    get writes() { return recorder.writes; },
+    track: record,
   };
   let runtime: Promise<RecommenderApi> | undefined;
   /** Bumped by forgetMe(): answers of calls made before it are dropped. */
