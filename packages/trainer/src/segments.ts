@@ -73,6 +73,25 @@ function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, dim: numb
 }
 
 /**
+ * Assigns every row of `x` to its most similar centroid (in `assign`, similarity in `sims`);
+ * returns how many assignments changed.
+ */
+function assignNearest(x: Float32Array, c: Float32Array, k: number, dim: number, assign: Int32Array, sims: Float64Array): number {
+  let changed = 0;
+  for (let i = 0; i < assign.length; i++) {
+    let best = 0;
+    let bestSim = -Infinity;
+    for (let s = 0; s < k; s++) {
+      const sim = dot(x, i * dim, c, s * dim, dim);
+      if (sim > bestSim) { bestSim = sim; best = s; }
+    }
+    sims[i] = bestSim;
+    if (assign[i] !== best) { assign[i] = best; changed++; }
+  }
+  return changed;
+}
+
+/**
  * k-means over the item embedding table (the `item_emb` tensor: `[itemCount + 1, dim]`, row 0 is
  * padding and is skipped). Deterministic for a seed: k-means++ seeding, then Lloyd iterations
  * until no item changes segment. Empty segments are re-seeded with the item farthest from its centroid.
@@ -114,17 +133,7 @@ export function buildSegments(itemEmb: Float32Array, itemCount: number, dim: num
   const maxIt = options.maxIterations ?? 50;
   let it = 0;
   for (; it < maxIt; it++) {
-    let changed = 0;
-    for (let i = 0; i < itemCount; i++) {
-      let best = 0;
-      let bestSim = -Infinity;
-      for (let s = 0; s < k; s++) {
-        const sim = dot(x, i * dim, c, s * dim, dim);
-        if (sim > bestSim) { bestSim = sim; best = s; }
-      }
-      sims[i] = bestSim;
-      if (assign[i] !== best) { assign[i] = best; changed++; }
-    }
+    const changed = assignNearest(x, c, k, dim, assign, sims);
     if (changed === 0 && it > 0) break;
     // Update: mean direction of members, renormalised.
     c.fill(0);
@@ -150,19 +159,12 @@ export function buildSegments(itemEmb: Float32Array, itemCount: number, dim: num
   }
 
   // Final assignment against the final centroids.
+  assignNearest(x, c, k, dim, assign, sims);
   const sizes = new Array<number>(k).fill(0);
   let cohesion = 0;
   for (let i = 0; i < itemCount; i++) {
-    let best = 0;
-    let bestSim = -Infinity;
-    for (let s = 0; s < k; s++) {
-      const sim = dot(x, i * dim, c, s * dim, dim);
-      if (sim > bestSim) { bestSim = sim; best = s; }
-    }
-    assign[i] = best;
-    sims[i] = bestSim;
-    sizes[best]!++;
-    cohesion += bestSim;
+    sizes[assign[i]!]!++;
+    cohesion += sims[i]!;
   }
   const assignment = new Int32Array(itemCount + 1);
   assignment[0] = -1;
