@@ -8,3 +8,4 @@ export { Runtime, type RuntimeDeps } from './runtime.js';
 export { BACKENDS, type BackendName, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions } from './api.js';
 export { loadBundle, CACHE_NAME, type FetchedBundle, type LoadBundleOptions } from './loader.js';
 export type { Calibration } from './backends.js';
+export { withFeedback, type FeedbackItem, type FeedbackResult, type TrackFn } from './feedback.js';
