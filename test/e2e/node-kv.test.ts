@@ -5,8 +5,11 @@
  * (`@localrec/store-kv/testing`: an implementation of the documented `wx` storage API with its
  * size limits and errors — NOT WeChat), and the runtime in this thread (`inThreadRuntime`)
  * loading the REAL committed model `models/demo-shop` through the runtime's own loader (manifest,
- * size and SHA-256 checks) from disk, on the mini-program backend list (no WebGL canvas in Node:
- * cpu).
+ * size and SHA-256 checks) through `wx.request` — the mini-program has no `fetch`, so the SDK's
+ * `createMiniProgramLocalRec` hands the runtime `wxFetch(wx)`, and the test removes Node's global
+ * `fetch` — served by the `wx.request` STAND-IN (`@localrec/miniprogram/testing`, documented
+ * behaviour, NOT WeChat) from the files on disk, on the mini-program backend list (no WebGL canvas
+ * in Node: cpu).
  *
  * The runtime is never given a history: it opens its own store over the same `wx` storage and
  * reads the shopper's events itself. The expected answer is computed independently with the
@@ -14,34 +17,43 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMiniProgramLocalRec, type LocalRec } from '../../packages/miniprogram/src/index.js';
+import { createWxRequestStandin, type WxRequestStandin } from '../../packages/miniprogram/src/testing/index.js';
 import { createWxStandin, type WxStandin } from '../../packages/store-kv/src/testing/index.js';
 import { Runtime } from '../../packages/runtime/src/index.js';
 import { SasrecScorer, loadBundleDir, recentSequence, type LoadedBundle, type StoredEvent } from '../../packages/runtime/test/fixture.js';
 import { repo } from './helpers.js';
 
 const MODEL_DIR = join(repo, 'models/demo-shop');
-const MODEL_URL = pathToFileURL(`${MODEL_DIR}/`).href;
+/** Where the mini-program would download the model from (a domain in its request domain list). */
+const MODEL_URL = 'https://models.example.com/demo-shop/';
 const APP = 'node-e2e';
 
-/** `fetch` for the runtime's loader: file:// URLs read from disk (Node's fetch has no file: scheme). */
-const requested: string[] = [];
-const diskFetch = (async (input: RequestInfo | URL) => {
-  const url = new URL(String(input instanceof Request ? input.url : input));
-  requested.push(url.href);
-  if (url.protocol !== 'file:') return new Response('only file: URLs here', { status: 404 });
-  try {
-    return new Response(await readFile(fileURLToPath(url)));
-  } catch {
-    return new Response('not found', { status: 404 });
-  }
-}) as typeof fetch;
+/**
+ * The "server" behind the wx.request stand-in: `MODEL_URL<file>` → the file in models/demo-shop
+ * (undefined → the stand-in answers 404). `tamper` changes the bytes of one file.
+ */
+function modelServer(tamper?: { file: string; change(b: Uint8Array): Uint8Array }) {
+  return async (url: string): Promise<Uint8Array | undefined> => {
+    if (!url.startsWith(MODEL_URL)) return undefined;
+    const file = url.slice(MODEL_URL.length);
+    if (!/^[\w.-]+$/.test(file)) return undefined;
+    const bytes = await readFile(join(MODEL_DIR, file)).then((b) => new Uint8Array(b), () => undefined);
+    return bytes && tamper?.file === file ? tamper.change(bytes) : bytes;
+  };
+}
 
+/** A `wx` with the storage stand-in and the wx.request stand-in (its domain list: the model host). */
+function createWx(tamper?: Parameters<typeof modelServer>[0]): WxStandin & { request: WxRequestStandin['request']; net: WxRequestStandin } {
+  const net = createWxRequestStandin({ serve: modelServer(tamper), domains: [new URL(MODEL_URL).origin] });
+  return Object.assign(createWxStandin(), { request: net.request, net });
+}
+
+const realFetch = globalThis.fetch;
 let bundle: LoadedBundle;
 let catalog: Record<string, { name: string; category: string }>;
-let wx: WxStandin;
+let wx: ReturnType<typeof createWx>;
 let rec: LocalRec;
 const errors: string[] = [];
 
@@ -51,12 +63,15 @@ const ourKeys = (): string[] => [...wx.snapshot().keys()].filter((k) => k.starts
 beforeAll(async () => {
   bundle = await loadBundleDir(MODEL_DIR);
   catalog = JSON.parse(await readFile(join(MODEL_DIR, 'catalog.json'), 'utf8')) as typeof catalog;
-  wx = createWxStandin();
+  // A mini-program's logic layer has no fetch: neither does this process while the tests run.
+  delete (globalThis as { fetch?: unknown }).fetch;
+  wx = createWx();
   rec = createMiniProgramLocalRec(wx, {
     appId: APP,
     onError: (e) => errors.push(`${e.code}: ${e.message}`),
     runtime: {
-      create: (deps) => new Runtime({ ...deps, fetch: diskFetch, caches: null }),
+      // deps: createStore (the same wx storage) and fetch (wxFetch over wx.request, as there is no global fetch).
+      create: (deps) => new Runtime({ ...deps, caches: null }),
       modelUrl: MODEL_URL,
       cache: false,
       // Generous: this checks answers, not speed (the machine is shared with training jobs).
@@ -66,12 +81,15 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => { await rec?.destroy(); });
+afterAll(async () => {
+  await rec?.destroy();
+  globalThis.fetch = realFetch;
+});
 
 describe('the SDK in plain Node over the wx storage stand-in, with the real demo-shop model', () => {
   test('runs with no browser globals', () => {
     const g = globalThis as Record<string, unknown>;
-    for (const name of ['window', 'document', 'indexedDB', 'Worker', 'localStorage', 'caches']) expect(g[name], name).toBeUndefined();
+    for (const name of ['window', 'document', 'indexedDB', 'Worker', 'localStorage', 'caches', 'fetch']) expect(g[name], name).toBeUndefined();
   });
 
   test('track() → recommend(): model answers with reasons, from the history the runtime read in the KV store', async () => {
@@ -93,8 +111,9 @@ describe('the SDK in plain Node over the wx storage stand-in, with the real demo
     // The events are in the stand-in's wx storage (index + chunk keys), written by the SDK's flush.
     expect(ourKeys()).toEqual(expect.arrayContaining([`localrec:${APP}:idx`]));
     expect(ourKeys().length).toBeGreaterThan(1);
-    // The runtime fetched the model through its loader, from disk.
-    expect(requested).toEqual(expect.arrayContaining([`${MODEL_URL}manifest.json`, `${MODEL_URL}weights.bin`, `${MODEL_URL}vocab.json`]));
+    // The runtime fetched the model through its loader over wx.request (bytes, every file found).
+    expect(wx.net.log.map((l) => l.url)).toEqual(expect.arrayContaining([`${MODEL_URL}manifest.json`, `${MODEL_URL}weights.bin`, `${MODEL_URL}vocab.json`]));
+    for (const l of wx.net.log) expect(l, l.url).toMatchObject({ method: 'GET', responseType: 'arraybuffer', outcome: 'success', statusCode: 200 });
 
     // Independent expectation: the stored events → core's recentSequence → shared scorer, history masked.
     const stored = (await rec.exportData()).events as StoredEvent[];
@@ -148,5 +167,39 @@ describe('the SDK in plain Node over the wx storage stand-in, with the real demo
     expect(cold.fallbackReason).toBe('no-history');
     expect(cold.items.length).toBe(5);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('model loading over wx.request: what the loader refuses', () => {
+  /** A fresh SDK over a wx served by `serve`; tracks one view, asks once, reports the runtime's status. */
+  async function attempt(serve: (url: string) => Promise<Uint8Array | undefined>) {
+    const net = createWxRequestStandin({ serve, domains: [new URL(MODEL_URL).origin] });
+    const w = Object.assign(createWxStandin(), { request: net.request });
+    const r = createMiniProgramLocalRec(w, {
+      appId: 'node-e2e-bad',
+      runtime: { create: (deps) => new Runtime({ ...deps, caches: null }), modelUrl: MODEL_URL, cache: false, budgetMs: 120_000, readyTimeoutMs: 120_000 },
+    });
+    r.track('view', { itemId: bundle.vocab[0]! });
+    const result = await r.recommend({ k: 5 });
+    const status = await r.runtimeStatus();
+    await r.destroy();
+    return { result, status, log: net.log };
+  }
+
+  test('one flipped byte in weights.bin: SHA-256 mismatch, MODEL_INTEGRITY, fallback answer', async () => {
+    const { result, status, log } = await attempt(modelServer({ file: 'weights.bin', change: (b) => { b[1000] = b[1000]! ^ 1; return b; } }));
+    expect(log.find((l) => l.url === `${MODEL_URL}weights.bin`)).toMatchObject({ outcome: 'success', statusCode: 200 });
+    expect(status.ready).toBe(false);
+    expect(status.error).toMatchObject({ code: 'MODEL_INTEGRITY' });
+    expect(status.error?.message).toMatch(/weights\.bin: SHA-256 [0-9a-f]{64} does not match/);
+    expect(result.source).toBe('fallback');
+  });
+
+  test('a file the server does not have: wx.request succeeds with statusCode 404, the loader says MODEL_LOAD_FAILED (HTTP 404)', async () => {
+    const disk = modelServer();
+    const { status, log } = await attempt(async (url) => (url.endsWith('/vocab.json') ? undefined : disk(url)));
+    expect(log.find((l) => l.url === `${MODEL_URL}vocab.json`)).toMatchObject({ outcome: 'success', statusCode: 404 });
+    expect(status.error).toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    expect(status.error?.message).toMatch(/vocab\.json: HTTP 404/);
   });
 });

@@ -13,6 +13,8 @@ export interface MiniProgramEnv {
   worker: boolean;
   /** `wx.createOffscreenCanvas` — tfjs's webgl backend needs a WebGL context from it. */
   webgl: boolean;
+  /** `wx.request` — the network API (a mini-program has no `fetch`; see `wxFetch`). */
+  request: boolean;
   /** A DOM-style `window`/`document` (false in a mini-program's logic layer). */
   dom: boolean;
 }
@@ -25,6 +27,7 @@ export interface WxLike {
   getStorageInfo?: unknown;
   createWorker?: unknown;
   createOffscreenCanvas?: unknown;
+  request?: unknown;
 }
 
 let cached: Readonly<MiniProgramEnv> | undefined;
@@ -49,6 +52,7 @@ export function probeMiniProgram(scope: object = globalThis): MiniProgramEnv {
     storage,
     worker,
     webgl: fn('createOffscreenCanvas'),
+    request: fn('request'),
     dom: read(() => g.document) !== undefined && read(() => g.window) !== undefined,
   };
 }

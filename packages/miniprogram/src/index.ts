@@ -17,6 +17,8 @@ export type { WxWorkerLike } from './endpoint.js';
 export { connectMiniProgramWorker, exposeInMiniProgramWorker, serveStorageToWorker, workerStorage } from './worker.js';
 export type { MiniProgramWorker, WxWorkerApi, WxWorkerHandle } from './worker.js';
 export { inThread } from './in-thread.js';
+export { WxResponse, miniProgramFetch, wxFetch } from './fetch.js';
+export type { WxFetchOptions, WxRequestApi, WxRequestFail, WxRequestOptions, WxRequestSuccess, WxRequestTask } from './fetch.js';
 export type { InThread } from './in-thread.js';
 export { MINIPROGRAM_BACKENDS, miniProgramBackends } from './backends.js';
 export type { MiniProgramBackend } from './backends.js';

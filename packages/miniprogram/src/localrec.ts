@@ -1,12 +1,12 @@
 /**
- * The whole SDK for a mini-program (or any context without `window`, IndexedDB or Worker):
+ * The whole SDK for a mini-program (or any context without `window`, IndexedDB, Worker or fetch):
  * `createLocalRec` from `@localrec/sdk` over the `wx` storage event store, with the runtime in
  * the same thread through {@link inThreadRuntime}. The runtime opens its own store over the same
  * `wx` storage and reads the shopper's events itself — no history is passed per call, exactly as
  * with the browser's worker runtime.
  *
  * This module does not import tfjs: the caller hands in a factory that makes the runtime (e.g.
- * `(deps) => new Runtime({ ...deps, fetch })` from `@localrec/runtime`), so the 2 MB main package
+ * `(deps) => new Runtime(deps)` from `@localrec/runtime`), so the 2 MB main package
  * can keep LocalRec's recording code while tfjs lives where the app puts it.
  */
 import { LocalRecError } from '@localrec/core';
@@ -16,6 +16,7 @@ import type { ConnectContext, LocalRec, LocalRecConfigInput, RecommenderApi, Run
 import type { KeyValueEventStoreOptions, WxStorageApi } from '@localrec/store-kv';
 import { miniProgramBackends } from './backends.js';
 import { detectMiniProgram } from './env.js';
+import { miniProgramFetch, type WxRequestApi } from './fetch.js';
 import { inThread } from './in-thread.js';
 import { createMiniProgramStore } from './store.js';
 
@@ -65,16 +66,21 @@ export interface InThreadRuntimeInit {
   retryDelayMs?: number;
 }
 
-/** Seams the factory receives: `createStore` opens the storage the SDK writes. */
+/**
+ * Seams the factory receives: `createStore` opens the storage the SDK writes; `fetch` is the one
+ * to load the model with (see {@link miniProgramFetch}: the global `fetch`, else one over
+ * `wx.request`), absent when the context has neither.
+ */
 export interface InThreadRuntimeDeps {
   createStore(appId: string): EventStore;
+  fetch?: typeof fetch;
 }
 
 /** Options of {@link inThreadRuntime}. */
 export interface InThreadRuntimeOptions extends Omit<InThreadRuntimeInit, 'appId' | 'consent' | 'backends'> {
   /**
-   * Makes the runtime, e.g. `(deps) => new Runtime({ ...deps, fetch: myFetch })`. Called once, on
-   * the SDK's first connect (a failed connect calls it again on the next one).
+   * Makes the runtime, e.g. `(deps) => new Runtime(deps)` (`deps.fetch` loads the model). Called
+   * once, on the SDK's first connect (a failed connect calls it again on the next one).
    */
   create(deps: InThreadRuntimeDeps): InThreadRuntimeTarget | Promise<InThreadRuntimeTarget>;
   /**
@@ -101,7 +107,11 @@ export interface InThreadRecommender extends RecommenderApi {
  * `createStore` opens the event store the runtime reads (the same storage the SDK writes).
  * @throws {LocalRecError} `INVALID_CONFIG` when `create` or `modelUrl` is missing.
  */
-export function inThreadRuntime(createStore: (appId: string) => EventStore, options: InThreadRuntimeOptions): RuntimeConnector {
+export function inThreadRuntime(
+  createStore: (appId: string) => EventStore,
+  options: InThreadRuntimeOptions,
+  seams: { fetch?: () => typeof fetch | undefined } = {},
+): RuntimeConnector {
   if (typeof options?.create !== 'function') {
     throw new LocalRecError('INVALID_CONFIG', 'inThreadRuntime: options.create must be a function that makes the runtime, e.g. (deps) => new Runtime(deps).', { field: 'create', accepted: ['a function'] });
   }
@@ -113,7 +123,10 @@ export function inThreadRuntime(createStore: (appId: string) => EventStore, opti
   return {
     kind: 'in-thread',
     async connect(ctx: ConnectContext): Promise<InThreadRecommender> {
-      const target = await create({ createStore });
+      const deps: InThreadRuntimeDeps = { createStore };
+      const fetchFn = seams.fetch?.();
+      if (fetchFn) deps.fetch = fetchFn;
+      const target = await create(deps);
       const rt = inThread(target);
       await rt.init({ ...rest, backends: [...list], appId: ctx.appId, consent: ctx.consent }, onProgress);
       let consent = ctx.consent;
@@ -150,15 +163,16 @@ export interface MiniProgramLocalRecConfig extends Omit<LocalRecConfigInput, 'st
  * @example
  * const rec = createMiniProgramLocalRec(wx, {
  *   appId: 'shop',
- *   runtime: { create: (deps) => new Runtime({ ...deps, fetch: wxFetch(wx) }), modelUrl: 'https://cdn.example/models/shop/' },
+ *   runtime: { create: (deps) => new Runtime(deps), modelUrl: 'https://cdn.example/models/shop/' }, // deps.fetch: wx.request when there is no fetch
  * });
  * rec.track('view', { itemId: 'SKU-1' });
  * const { items } = await rec.recommend({ k: 5 });
  */
-export function createMiniProgramLocalRec(wx: WxStorageApi, config: MiniProgramLocalRecConfig): LocalRec {
+export function createMiniProgramLocalRec(wx: WxStorageApi & Partial<WxRequestApi>, config: MiniProgramLocalRecConfig): LocalRec {
   const { runtime, storeOptions, ...sdk } = config;
   const createStore = (appId: string): EventStore => createMiniProgramStore(wx, appId, storeOptions);
   const input: LocalRecConfigInput = { ...sdk, store: createStore(config.appId) };
-  if (runtime) input.runtime = inThreadRuntime(createStore, runtime);
+  // The model is fetched with the global fetch where there is one, else over wx.request (read on connect).
+  if (runtime) input.runtime = inThreadRuntime(createStore, runtime, { fetch: () => miniProgramFetch(wx) });
   return createLocalRec(input);
 }

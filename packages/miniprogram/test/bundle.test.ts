@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import { describe, expect, test } from 'vitest';
 import { createWxStandin } from '@localrec/store-kv/testing';
+import { createWxRequestStandin } from '../src/testing/index.js';
 
 const repo = join(import.meta.dirname, '../../..');
 const OUT = 'packages/miniprogram/dist/miniprogram/index.js';
@@ -74,13 +75,24 @@ describe('mini-program npm build', () => {
         destroy(): Promise<void>;
       };
     };
-    expect(Object.keys(mp).sort()).toEqual(expect.arrayContaining(['connectMiniProgramWorker', 'createMiniProgramLocalRec', 'createMiniProgramStore', 'inThread', 'inThreadRuntime', 'assertModelFits', 'wxStorage']));
+    expect(Object.keys(mp).sort()).toEqual(expect.arrayContaining(['connectMiniProgramWorker', 'createMiniProgramLocalRec', 'createMiniProgramStore', 'inThread', 'inThreadRuntime', 'assertModelFits', 'wxStorage', 'wxFetch', 'miniProgramFetch']));
     expect(mp.miniProgramBackends()).toEqual(['webgl', 'cpu']);
     const store = mp.createMiniProgramStore(createWxStandin(), 'shop');
     await store.append([{ uid: 'e1', type: 'view', ts: 1, sessionId: 's', itemId: 'I1', data: {} }]);
     expect((await store.query()).map((e) => e.uid)).toEqual(['e1']);
     expect(mp.detectMiniProgram().miniProgram).toBe(false);
     expect(touched).toContain('wx'); // probed on call, not before
+
+    // The built wxFetch in the bare context (no fetch, URL, TextDecoder there) over the wx.request
+    // STAND-IN, whose ArrayBuffer comes from another realm, as a host bridge's may.
+    const body = 'Café ☕ 𝄞';
+    const net = createWxRequestStandin({ serve: { 'https://m.example.com/a.txt': body } });
+    const built = mp as unknown as { wxFetch(wx: unknown): (u: string) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>; miniProgramFetch(wx: unknown): unknown };
+    const res = await built.wxFetch(net)('https://m.example.com/a.txt');
+    expect(res).toMatchObject({ ok: true, status: 200 });
+    expect(await res.text()).toBe(body);
+    expect(built.miniProgramFetch(net)).toBeTypeOf('function'); // no global fetch in the sandbox: wx.request
+    expect(built.miniProgramFetch({})).toBeUndefined();
 
     // The whole SDK from the built file: records into wx storage (an IndexedDB attempt would have
     // failed here and left it on 'memory').

@@ -24,7 +24,7 @@ describe('environment detection', () => {
       configurable: true,
       get() {
         reads += 1;
-        return { ...createWxStandin(), createWorker: () => undefined };
+        return { ...createWxStandin(), createWorker: () => undefined, request: () => undefined };
       },
     });
     vi.resetModules();
@@ -32,12 +32,12 @@ describe('environment detection', () => {
     expect(reads).toBe(0);
     const env = mod.detectMiniProgram();
     expect(reads).toBeGreaterThan(0);
-    expect(env).toMatchObject({ miniProgram: true, storage: true, worker: true, webgl: false, dom: false });
+    expect(env).toMatchObject({ miniProgram: true, storage: true, worker: true, webgl: false, request: true, dom: false });
     expect(Object.isFrozen(env)).toBe(true);
   });
 
   it('says no in plain Node', () => {
-    expect(probeMiniProgram({})).toEqual({ miniProgram: false, storage: false, worker: false, webgl: false, dom: false });
+    expect(probeMiniProgram({})).toEqual({ miniProgram: false, storage: false, worker: false, webgl: false, request: false, dom: false });
   });
 });
 
