@@ -2,8 +2,10 @@
 // Prepares the shop's generated assets in public/generated/ (git-ignored):
 //   catalog.json — the demo catalog: @localrec/simulator's makeCatalog(DEMO_CATALOG), the same
 //                  300 products on every machine (the demo model is trained on it);
-//   app.js       — the shop's TypeScript (src/) bundled for the browser.
-// esbuild does both in well under a second, so `serve.mjs` runs this on every start.
+//   app.js       — the shop's TypeScript (src/) bundled for the browser;
+//   charts.js    — the profile charts with Chart.js, imported by app.js when the profile is first
+//                  opened. Everything the page runs is served from this origin (no CDN).
+// esbuild does both in about a second, so `serve.mjs` runs this on every start.
 //
 //   node examples/shop/scripts/prepare.mjs [--size N] [--seed N]   (default: DEMO_CATALOG)
 import { build } from 'esbuild';
@@ -29,12 +31,15 @@ export async function prepareShop({ seed, size } = {}) {
   const { makeCatalog, DEMO_CATALOG } = await loadSimulator();
   const catalog = makeCatalog({ seed: seed ?? DEMO_CATALOG.seed, size: size ?? DEMO_CATALOG.size });
   await writeFile(join(out, 'catalog.json'), JSON.stringify(catalog));
-  await build({
-    entryPoints: [join(shop, 'src/main.ts')],
-    outfile: join(out, 'app.js'),
+  const common = {
     bundle: true, format: 'esm', target: 'es2020', minify: false, sourcemap: true,
     conditions: ['@localrec/source'], logLevel: 'error',
-  });
+  };
+  // The profile charts (Chart.js) are their own file, imported by app.js only when the profile is
+  // first opened: app.js keeps `import('./charts.js')` as it is (external), served next to it.
+  const charts = join(shop, 'src/charts.ts');
+  await build({ ...common, entryPoints: [join(shop, 'src/main.ts')], outfile: join(out, 'app.js'), external: ['./charts.js'] });
+  await build({ ...common, entryPoints: [charts], outfile: join(out, 'charts.js'), minify: true });
   return { items: catalog.length, dir: out };
 }
 

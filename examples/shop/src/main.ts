@@ -4,13 +4,16 @@
  *
  * Modules: sdk.ts (the LocalRec door and config), catalog.ts (demo catalog), ui.ts/dom.ts
  * (cards; text-only DOM building), views.ts (pages), recommendations.ts (recommendation
- * sections, the plug-in point), panel.ts ("Your data on this device").
+ * sections, the plug-in point), panel.ts ("Your data on this device"), insights.ts ("Your
+ * profile": charts of the on-device profile, simulated friends, segments), charts.ts (Chart.js,
+ * loaded when the profile is first opened).
  */
 import type { LocalRec } from '@localrec/sdk';
 import { itemMeta, loadCatalog } from './catalog.js';
 import { $ } from './dom.js';
+import { mountInsights } from './insights.js';
 import { mountPanel } from './panel.js';
-import { recommendationConfig } from './recommendations.js';
+import { recommendationConfig, refreshSoon } from './recommendations.js';
 import { CONFIG, lr, track } from './sdk.js';
 import { renderCategories, route } from './views.js';
 
@@ -20,6 +23,7 @@ async function boot(): Promise<LocalRec | undefined> {
   let rec: LocalRec | undefined;
   const catalog = await loadCatalog();
   const panel = mountPanel(catalog, () => rec);
+  const insights = mountInsights(catalog, () => rec, refreshSoon);
   $('#search').addEventListener('submit', (e) => {
     e.preventDefault();
     const q = $<HTMLInputElement>('#q').value.trim();
@@ -33,6 +37,7 @@ async function boot(): Promise<LocalRec | undefined> {
   route(catalog);
   rec = (await ready) ?? undefined;
   await panel.refresh();
+  await insights.refresh();
   return rec;
 }
 

@@ -15,6 +15,7 @@
  */
 import type { LocalRecConfigInput, RecommendResult, ScoredItem } from '@localrec/sdk';
 import { workerRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from '@localrec/runtime/connector';
+import { withFeedback, type FeedbackItem, type FeedbackResult } from '@localrec/runtime';
 import type { Catalog, Product } from './catalog.js';
 import { h, replace } from './dom.js';
 import { lr, track } from './sdk.js';
@@ -34,7 +35,10 @@ const firstConnect = new Promise<Promise<RecommenderApi>>((resolve) => { onConne
  * model. The connector is wrapped only to keep a handle on the connected runtime.
  */
 export function recommendationConfig(): Partial<LocalRecConfigInput> {
-  const inner = workerRuntime({ assetsUrl: RUNTIME_ASSETS, modelUrl: MODEL_URL });
+  // `insights: {}`: answers go through the one blending step (model score, profile affinity, the
+  // simulated friends' social proof) and the on-device re-ranker, which learns from the
+  // impressions and clicks recorded below; abnormal events stay out of the model input.
+  const inner = workerRuntime({ assetsUrl: RUNTIME_ASSETS, modelUrl: MODEL_URL, insights: {} });
   const runtime: RuntimeConnector = {
     kind: inner.kind,
     connect(ctx: ConnectContext) {
@@ -89,7 +93,8 @@ interface Section {
   load(): Promise<RecommendResult | undefined>;
   /** Answers older than the newest request are dropped. */
   seq: number;
-  shown: string;
+  /** The list on screen, with its feedback helpers (kept while the same items are shown). */
+  shown?: FeedbackResult;
 }
 
 const live = new Set<Section>();
@@ -97,7 +102,7 @@ let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let listening = false;
 
 /** Re-asks every section on the page (debounced): recommendations follow the visitor's clicks. */
-function refreshSoon(): void {
+export function refreshSoon(): void {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(() => {
     for (const s of live) {
@@ -118,13 +123,15 @@ function listen(): void {
  * A recommended product with its reason. Unlike the catalog's cards, it is not left to the SDK's
  * declarative capture: that records a `view` for every card seen for a second, and a list the
  * model made would then feed the model's own history ("because you viewed" what it showed).
- * Showing it is an `impression` (tracked by {@link fill}); clicking it is a `click` in this list.
+ * Showing the list is an `impression` and clicking an item a `click` in this list, both recorded
+ * by the runtime's feedback helpers (`withFeedback`: `shown()`, `clicked()`), which is what the
+ * on-device re-ranker learns from.
  */
-function itemNode(p: Product, s: ScoredItem, listId: string, position: number): HTMLElement {
+function itemNode(p: Product, s: ScoredItem, feedback: FeedbackItem, listId: string, position: number): HTMLElement {
   const el = card(p, listId, position, h('span', { class: 'reason', 'data-source': s.source, 'data-reason': s.reason.kind }, s.reason.text));
   el.removeAttribute('data-localrec-item');
   el.setAttribute('data-rec-item', p.id);
-  el.addEventListener('click', () => track('click', { itemId: p.id, context: { listId, position } }));
+  el.addEventListener('click', () => { feedback.clicked(); });
   return el;
 }
 
@@ -143,31 +150,32 @@ async function fill(s: Section): Promise<void> {
     replace(box, h('h2', {}, title), h('p', { class: 'note' }, 'Recommendations are unavailable.'));
     return;
   }
-  const pairs = res.items
-    .map((it) => ({ it, p: s.catalog.byId.get(it.itemId) }))
-    .filter((x): x is { it: ScoredItem; p: Product } => x.p !== undefined);
+  // What is displayed: the items the catalog knows, in the runtime's order.
+  const displayed = { ...res, items: res.items.filter((it) => s.catalog.byId.has(it.itemId)) };
+  const ids = displayed.items.map((it) => it.itemId);
   box.dataset.answers = String(Number(box.dataset.answers ?? 0) + 1);
   box.dataset.source = res.source;
   box.dataset.fallback = res.fallbackReason ?? '';
-  box.dataset.ids = pairs.map((x) => x.p.id).join(' ');
+  box.dataset.ids = ids.join(' ');
   const line = h('p', { class: 'note source' }, sourceLine(res));
-  if (pairs.length === 0) {
+  if (ids.length === 0) {
     replace(box, h('h2', {}, title), line, h('p', { class: 'note empty' }, 'Nothing to show yet.'));
     return;
   }
+  // The same items again (a refresh after a click elsewhere) are the same showing: one impression.
+  const same = s.shown !== undefined && s.shown.items.map((it) => it.itemId).join() === ids.join();
+  const list = same ? s.shown! : withFeedback(displayed, track, listId);
+  // Reasons may change while the items stay (e.g. friends turned on): show the new answer's.
   replace(box, h('h2', {}, title), line,
-    h('div', { class: 'grid', 'data-list': listId }, ...pairs.map(({ it, p }, i) => itemNode(p, it, listId, i))));
-  const ids = pairs.map((x) => x.p.id);
-  if (ids.join() !== s.shown) {
-    s.shown = ids.join();
-    track('impression', { items: ids, source: listId });
-  }
+    h('div', { class: 'grid', 'data-list': listId }, ...displayed.items.map((it, i) => itemNode(s.catalog.byId.get(it.itemId)!, it, list.items[i]!, listId, i))));
+  s.shown = list;
+  list.shown();
 }
 
 /** A titled box that fills itself from `load()` now and after every click. */
 function recsBox(catalog: Catalog, title: string, listId: string, load: () => Promise<RecommendResult | undefined>): HTMLElement {
   const box = h('section', { class: 'recs', 'data-recs': listId }, h('h2', {}, title), h('p', { class: 'note' }, 'Loading…'));
-  const s: Section = { catalog, title, listId, box, load, seq: 0, shown: '' };
+  const s: Section = { catalog, title, listId, box, load, seq: 0 };
   live.add(s);
   listen();
   void fill(s);
