@@ -1,0 +1,111 @@
+// What a mini-program must package to record AND recommend, against WeChat's 2 MB limit per code
+// package (MINIPROGRAM_PACKAGE_LIMIT). Both parts are built here, in memory, from the sources:
+// - this package's npm build (`dist/miniprogram/index.js`, the rollup.config.mjs entry: SDK,
+//   core, KV store, transports, wxFetch);
+// - a mini-program build of the model runtime: `Runtime` from @localrec/runtime with tfjs-core and
+//   the two backends a mini-program has (webgl, cpu) — the wasm and webgpu backend packages are
+//   replaced by a module that refuses, as `miniProgramBackends()` never asks for them — as one
+//   minified CommonJS file (ES2017), the form WeChat's "build npm" and `require` take.
+// The model files are downloaded at run time (wxFetch), not packaged; their size is reported too.
+// The figures are printed; examples/miniprogram/README.md quotes them.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import resolve from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import esbuild from 'rollup-plugin-esbuild';
+import { transform } from 'esbuild';
+import { rollup, type OutputOptions, type Plugin, type RollupOptions } from 'rollup';
+import { describe, expect, test } from 'vitest';
+import { MINIPROGRAM_PACKAGE_LIMIT } from '../src/index.js';
+
+const repo = join(import.meta.dirname, '../../..');
+const REFUSED = new Set(['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu']);
+
+async function inRepo<T>(fn: () => Promise<T>): Promise<T> {
+  const prev = process.cwd();
+  process.chdir(repo);
+  try {
+    return await fn();
+  } finally {
+    process.chdir(prev);
+  }
+}
+
+async function generate(input: RollupOptions, output: OutputOptions): Promise<string> {
+  const bundle = await rollup(input);
+  try {
+    const { output: files } = await bundle.generate(output);
+    const chunks = files.filter((c) => c.type === 'chunk');
+    expect(chunks).toHaveLength(1);
+    return (chunks[0] as { code: string }).code;
+  } finally {
+    await bundle.close();
+  }
+}
+
+/** The npm build, from the repo's rollup config (as bundle.test.ts does). */
+const npmBuild = (): Promise<string> => inRepo(async () => {
+  const OUT = 'packages/miniprogram/dist/miniprogram/index.js';
+  const { default: configs } = (await import(join(repo, 'rollup.config.mjs'))) as { default: RollupOptions[] };
+  const cfg = configs.find((c) => (c.output as OutputOptions | undefined)?.file === OUT);
+  expect(cfg, `rollup.config.mjs has no entry for ${OUT}`).toBeDefined();
+  const { output, ...input } = cfg!;
+  return generate(input, output as OutputOptions);
+});
+
+/** The runtime for a mini-program: Runtime + tfjs-core + webgl + cpu, one minified CommonJS file. */
+const runtimeBuild = (): Promise<{ code: string; modules: string[] }> => inRepo(async () => {
+  const refused: Plugin = {
+    name: 'refuse-wasm-webgpu',
+    resolveId: (id) => (REFUSED.has(id) ? `\0refused:${id}` : null),
+    // Refuses when used, not when loaded: inlined dynamic imports run in the bundle's top level.
+    load: (id) => (id.startsWith('\0refused:')
+      ? `export function setWasmPaths() { throw new Error(${JSON.stringify(`${id.slice('\0refused:'.length)} is not in the mini-program build (webgl and cpu only)`)}); }`
+      : null),
+  };
+  const modules: string[] = [];
+  const code = await generate({
+    input: 'packages/runtime/src/runtime.ts',
+    onwarn: (w, warn) => { if (w.code !== 'THIS_IS_UNDEFINED' && w.code !== 'CIRCULAR_DEPENDENCY') warn(w); },
+    plugins: [
+      refused,
+      resolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
+      commonjs({ ignore: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'] }),
+      esbuild({ target: 'es2017', tsconfig: 'tsconfig.base.json' }),
+      { name: 'list', moduleParsed: (m) => { modules.push(m.id); } },
+    ],
+  }, { format: 'cjs', exports: 'named', inlineDynamicImports: true });
+  // Minified as a whole; tfjs's ~600 identical licence headers are kept once, at the end.
+  const min = await transform(code, { minify: true, target: 'es2017', legalComments: 'eof' });
+  return { code: min.code, modules };
+});
+
+const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
+
+describe('mini-program package size', () => {
+  test('the npm build plus a webgl/cpu runtime build fit the 2 MB code package', { timeout: 300_000 }, async () => {
+    const npm = await npmBuild();
+    const rt = await runtimeBuild();
+    // The runtime build has what a mini-program runs and nothing it refuses.
+    expect(rt.code).toMatch(/exports\.Runtime\s*=/);
+    expect(rt.code).toContain('is not in the mini-program build');
+    expect(rt.modules.some((m) => m.includes('tfjs-backend-webgl'))).toBe(true);
+    expect(rt.modules.some((m) => m.includes('tfjs-backend-cpu'))).toBe(true);
+    expect(rt.modules.some((m) => m.includes('tfjs-core'))).toBe(true);
+    expect(rt.modules.filter((m) => /node_modules\/@tensorflow\/tfjs-backend-(wasm|webgpu)\//.test(m))).toEqual([]);
+
+    const gz = (s: string): number => gzipSync(s, { level: 9 }).length;
+    const total = npm.length + rt.code.length;
+    const manifest = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json'), 'utf8')) as { files: Record<string, { bytes: number }> };
+    const modelBytes = Object.values(manifest.files).reduce((s, f) => s + f.bytes, 0);
+    console.log([
+      `mini-program package size (limit ${MINIPROGRAM_PACKAGE_LIMIT} B = 2 MB):`,
+      `  npm build (SDK, KV store, transports, wxFetch): ${npm.length} B (${kb(npm.length)}) minified, ${gz(npm)} B gzip`,
+      `  runtime build (Runtime + tfjs-core + webgl + cpu): ${rt.code.length} B (${kb(rt.code.length)}) minified, ${gz(rt.code)} B gzip`,
+      `  together: ${total} B (${kb(total)}) = ${((100 * total) / MINIPROGRAM_PACKAGE_LIMIT).toFixed(1)} % of the limit; ${MINIPROGRAM_PACKAGE_LIMIT - total} B left`,
+      `  models/demo-shop (downloaded, not packaged): ${modelBytes} B (${kb(modelBytes)})`,
+    ].join('\n'));
+    expect(total).toBeLessThanOrEqual(MINIPROGRAM_PACKAGE_LIMIT);
+  });
+});
