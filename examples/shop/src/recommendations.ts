@@ -144,7 +144,9 @@ async function fill(s: Section): Promise<void> {
   } catch {
     res = undefined;
   }
-  if (seq !== s.seq) return;
+  // A newer request is on its way, or the visitor has left the page: this answer is never shown
+  // (and must not be recorded as an impression).
+  if (seq !== s.seq || !box.isConnected) return;
   if (!res) {
     box.dataset.source = 'error';
     replace(box, h('h2', {}, title), h('p', { class: 'note' }, 'Recommendations are unavailable.'));
