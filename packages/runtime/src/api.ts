@@ -3,7 +3,7 @@
  * exposes a {@link RuntimeApi} through Comlink and the main thread holds a `Remote<RuntimeApi>`
  * (or, when workers are unavailable, the in-thread object itself). Types only — no code, no tfjs.
  */
-import type { Consent, ItemMeta, RecommendOptions, RecommendResult, RuntimeStatus } from '@localrec/core';
+import type { Consent, ItemMeta, RecommendOptions, RecommendResult, RuntimeStatus, SequenceEntry } from '@localrec/core';
 import type {
   AbnormalOptions, BlendWeights, Profile, RerankerOptions, RerankFeatureName, SegmentsResult, SocialContextInput,
 } from '@localrec/insights';
@@ -114,6 +114,31 @@ export interface ShopperProfile extends Profile {
   };
 }
 
+/**
+ * The shopper's history as the page read it, for the one case where the runtime cannot read it
+ * itself: the SDK records into its in-memory fallback store (IndexedDB failed), which lives on the
+ * page's main thread and which the worker cannot see. The connector then reads the history on the
+ * page and passes it with the call. It crosses only the boundary between the page and its OWN
+ * runtime worker (a `postMessage` on the device); nothing leaves the device, and in the normal
+ * case (IndexedDB) no history crosses at all.
+ */
+export interface PageHistory {
+  /** Core's `recentSequence` over the page's store (oldest first; the runtime keeps the model's last `maxLen`). */
+  sequence: SequenceEntry[];
+  /** Item ids the shopper bought. */
+  purchased: string[];
+}
+
+/** What the connector passes along with a call (optional; structured-clonable). */
+export interface CallContext {
+  /**
+   * The history read on the page (degraded case only, see {@link PageHistory}). When given, the
+   * runtime uses it instead of reading its own store (and skips the insights abnormal-event filter,
+   * which needs the store).
+   */
+  history?: PageHistory;
+}
+
 /** What the runtime answers, on either side of the boundary. */
 export interface RuntimeApi {
   /**
@@ -125,11 +150,11 @@ export interface RuntimeApi {
   ready(): Promise<RuntimeStatus>;
   status(): Promise<RuntimeStatus>;
   /** Next-item recommendations from this device's recent history. Never rejects for a missing or slow model. */
-  recommend(options?: RecommendOptions): Promise<RecommendResult>;
+  recommend(options?: RecommendOptions, call?: CallContext): Promise<RecommendResult>;
   /** Items like `itemId` (cosine over the model's item embeddings). */
-  similar(itemId: string, options?: RecommendOptions): Promise<RecommendResult>;
+  similar(itemId: string, options?: RecommendOptions, call?: CallContext): Promise<RecommendResult>;
   /** Re-ranks host candidates for this shopper; unknown ids keep their slots (see `rankCandidates`). */
-  rank(itemIds: readonly string[], options?: RecommendOptions): Promise<RecommendResult>;
+  rank(itemIds: readonly string[], options?: RecommendOptions, call?: CallContext): Promise<RecommendResult>;
   /**
    * Evaluation hook: the model's scores for explicit sequences of model rows (1-based, oldest
    * first), one `Float32Array(itemCount + 1)` per sequence (index 0 = −Infinity). Reads no store,

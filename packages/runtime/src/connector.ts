@@ -13,11 +13,13 @@
  * });
  */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import { LocalRecError, type ItemMeta, type RecommendOptions, type RecommendResult, type RuntimeStatus } from '@localrec/core';
-import type { Consent, LoadProgress, RuntimeApi, RuntimeOptions, SegmentsResult, ShopperProfile, SocialContextInput } from './api.js';
+import {
+  LocalRecError, recentSequence, type EventStore, type ItemMeta, type RecommendOptions, type RecommendResult, type RuntimeStatus,
+} from '@localrec/core';
+import type { CallContext, Consent, LoadProgress, RuntimeApi, RuntimeOptions, SegmentsResult, ShopperProfile, SocialContextInput } from './api.js';
 import { installErrorTransfer } from './transfer.js';
 
-export type { BackendName, Consent, LoadProgress, RuntimeApi, RuntimeOptions } from './api.js';
+export type { BackendName, CallContext, Consent, LoadProgress, PageHistory, RuntimeApi, RuntimeOptions } from './api.js';
 export { BACKENDS } from './api.js';
 
 /** What the SDK calls (structurally the SDK's `RecommenderApi`). */
@@ -40,10 +42,45 @@ export interface RecommenderApi {
   dispose(): Promise<void>;
 }
 
-/** What the SDK passes to `connect` (its `consent` may be a live getter). */
+/** What the SDK passes to `connect` (its `consent`, `store` and `writes` may be live getters). */
 export interface ConnectContext {
   appId: string;
   consent: Consent;
+  /**
+   * The store the SDK writes to now. When it is not the IndexedDB store (the SDK failed over to
+   * its in-memory store), the runtime cannot read it: the connector reads the history here, on
+   * the page, and passes it with each call (see {@link pageHistory}).
+   */
+  readonly store?: EventStore;
+  /** Bumped after every write batch and erase of this page. */
+  readonly writes?: number;
+}
+
+/** `kind` of `@localrec/store-idb`'s stores: the one store the runtime reads itself (not imported: no idb on this side). */
+export const INDEXEDDB_KIND = 'indexeddb';
+/** Entries of the recent sequence read on the page; the runtime keeps the model's last `maxLen` (≤ this). */
+export const PAGE_HISTORY_MAX_LEN = 200;
+
+/**
+ * The call context for the runtime: in the degraded case only — the SDK records into a store
+ * that is not IndexedDB (its in-memory fallback), which the worker cannot see — the shopper's
+ * recent sequence (core's `recentSequence`, the runtime's own rule) and purchases, read from that
+ * store on this thread. They cross only the boundary between this page and its own runtime
+ * (worker `postMessage` or a plain call), on the device. Otherwise (IndexedDB, no consent, no
+ * store, or the store failing) `undefined`: the runtime reads the history itself.
+ */
+export async function pageHistory(ctx: Pick<ConnectContext, 'store' | 'consent'>): Promise<CallContext | undefined> {
+  const store = ctx.store;
+  if (!store || store.kind === INDEXEDDB_KIND || ctx.consent !== 'granted') return undefined;
+  try {
+    const [sequence, bought] = await Promise.all([
+      recentSequence(store, { maxLen: PAGE_HISTORY_MAX_LEN }),
+      store.query({ types: ['purchase'] }),
+    ]);
+    return { history: { sequence, purchased: [...new Set(bought.flatMap((e) => (e.itemId ? [e.itemId] : [])))] } };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface WorkerRuntimeOptions extends Omit<RuntimeOptions, 'appId' | 'consent'> {
@@ -211,9 +248,9 @@ export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector {
             status: async () => ({ ...(await call('status()', (rt) => rt.status())), runtime: 'worker' as const }),
             ready: () => call('ready()', (rt) => rt.ready()),
             scoreRows: (seqs) => call('scoreRows()', (rt) => rt.scoreRows(seqs.map((q) => [...q]))),
-            recommend: (o) => call('recommend()', async (rt) => { await sync(rt); return rt.recommend(o); }),
-            similar: (id, o) => call('similar()', async (rt) => { await sync(rt); return rt.similar(id, o); }),
-            rank: (ids, o) => call('rank()', async (rt) => { await sync(rt); return rt.rank([...ids], o); }),
+            recommend: (o) => call('recommend()', async (rt) => { await sync(rt); return rt.recommend(o, await pageHistory(ctx)); }),
+            similar: (id, o) => call('similar()', async (rt) => { await sync(rt); return rt.similar(id, o, await pageHistory(ctx)); }),
+            rank: (ids, o) => call('rank()', async (rt) => { await sync(rt); return rt.rank([...ids], o, await pageHistory(ctx)); }),
             setCatalog: (items) => {
               catalog = { ...catalog, ...items };
               return call('setCatalog()', (rt) => rt.setCatalog(items));
@@ -245,9 +282,9 @@ export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector {
         status: async () => ({ ...(await rt.status()), runtime: 'main-thread' as const }),
         ready: () => rt.ready(),
         scoreRows: (seqs) => rt.scoreRows(seqs.map((q) => [...q])),
-        recommend: async (o) => { await sync(); return rt.recommend(o); },
-        similar: async (id, o) => { await sync(); return rt.similar(id, o); },
-        rank: async (ids, o) => { await sync(); return rt.rank([...ids], o); },
+        recommend: async (o) => { await sync(); return rt.recommend(o, await pageHistory(ctx)); },
+        similar: async (id, o) => { await sync(); return rt.similar(id, o, await pageHistory(ctx)); },
+        rank: async (ids, o) => { await sync(); return rt.rank([...ids], o, await pageHistory(ctx)); },
         setCatalog: (items) => rt.setCatalog(items),
         getProfile: async () => { await sync(); return rt.getProfile(); },
         setSocialContext: (c) => rt.setSocialContext(c),

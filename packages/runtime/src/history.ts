@@ -9,7 +9,8 @@
  *   the previous sequence extended with them through the same rule;
  * - anything else (deletions, forget, back-dated events) → a full read.
  */
-import { recentSequence, type EventStore, type SequenceEntry, type StoredEvent } from '@localrec/core';
+import { LocalRecError, recentSequence, type EventStore, type SequenceEntry, type StoredEvent } from '@localrec/core';
+import type { PageHistory } from './api.js';
 import type { ModelData } from './model-data.js';
 import type { HistoryItem } from './ranking.js';
 
@@ -73,4 +74,24 @@ export class ShopperReader {
 /** Maps sequence entries to history items with their model rows (0 = unknown to the model). */
 export function toHistory(entries: readonly SequenceEntry[], md: ModelData | undefined): HistoryItem[] {
   return entries.map((e) => ({ itemId: e.itemId, type: e.type, ts: e.ts, row: md?.rowOf.get(e.itemId) ?? 0 }));
+}
+
+/**
+ * Checks a history passed with a call (`CallContext.history`): `sequence` an array of entries
+ * with a string `itemId` and `type` and finite `ts`/`seq`, `purchased` an array of strings.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` naming `history.sequence` or `history.purchased`.
+ */
+export function checkPageHistory(h: unknown): PageHistory {
+  const o = h as Partial<PageHistory> | null;
+  const entryOk = (e: unknown) => {
+    const x = e as Partial<SequenceEntry> | null;
+    return !!x && typeof x.itemId === 'string' && typeof x.type === 'string' && Number.isFinite(x.ts) && Number.isFinite(x.seq);
+  };
+  if (!o || typeof o !== 'object' || !Array.isArray(o.sequence) || !o.sequence.every(entryOk)) {
+    throw new LocalRecError('INVALID_ARGUMENT', 'history.sequence must be an array of sequence entries ({ itemId, type, ts, seq, count }, oldest first)', { field: 'history.sequence' });
+  }
+  if (!Array.isArray(o.purchased) || !o.purchased.every((x) => typeof x === 'string')) {
+    throw new LocalRecError('INVALID_ARGUMENT', 'history.purchased must be an array of item id strings', { field: 'history.purchased' });
+  }
+  return o as PageHistory;
 }

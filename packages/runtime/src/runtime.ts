@@ -17,12 +17,12 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { sha256Hex } from '@localrec/model';
 import {
-  BACKENDS, type BackendName, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions, type SegmentsResult, type ShopperProfile,
+  BACKENDS, type BackendName, type CallContext, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions, type SegmentsResult, type ShopperProfile,
   type SocialContextInput,
 } from './api.js';
 import { calibrate, deviceKey, deviceTopK, firstWorking, activateBackend, buildEngine, watchDeviceLoss, type Calibration, type Engine } from './backends.js';
 import { coldItems, coldScores } from './cold.js';
-import { ShopperReader, toHistory } from './history.js';
+import { checkPageHistory, ShopperReader, toHistory } from './history.js';
 import { ShopperInsights } from './insights.js';
 import { loadBundle } from './loader.js';
 import { toModelData, type ModelData } from './model-data.js';
@@ -248,10 +248,18 @@ export class Runtime implements RuntimeApi {
     return md ? { ...md.catalog, ...this.hostCatalog } : this.hostCatalog;
   }
 
-  /** The shopper's sequence and purchases, read now; nothing without consent. */
-  private async readShopper(md: ModelData | undefined): Promise<{ history: HistoryItem[]; purchased: Set<string> }> {
+  /**
+   * The shopper's sequence and purchases, read now; nothing without consent. With a page history
+   * (`call.history`, the degraded memory-store case) that history is used instead of the store.
+   */
+  private async readShopper(md: ModelData | undefined, call?: CallContext): Promise<{ history: HistoryItem[]; purchased: Set<string> }> {
     if (this.consent !== 'granted') return { history: [], purchased: new Set() };
-    const { sequence, purchased } = await this.reader!.read(md?.maxLen ?? 50);
+    const maxLen = md?.maxLen ?? 50;
+    if (call?.history !== undefined) {
+      const page = checkPageHistory(call.history);
+      return { history: toHistory(page.sequence.slice(-maxLen), md), purchased: new Set(page.purchased) };
+    }
+    const { sequence, purchased } = await this.reader!.read(maxLen);
     // Abnormal events (bursts, repeats, …) are kept out of the model input.
     return { history: toHistory(await this.insights!.modelSequence(sequence, md?.maxLen ?? 50), md), purchased };
   }
@@ -282,10 +290,10 @@ export class Runtime implements RuntimeApi {
    * {@link recommendBase}, then the insights ranking step (blending + re-ranker) over a pool of
    * max(3k, 30) candidates, cut to k. Without consent the base answer is returned as is.
    */
-  async recommend(options: RecommendOptions = {}): Promise<RecommendResult> {
+  async recommend(options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
     const k = checkK(options.k);
-    if (this.consent !== 'granted' || !this.insights?.ranking) return this.recommendBase(options);
-    const r = await this.recommendBase({ ...options, k: Math.min(1000, Math.max(3 * k, 30)) });
+    if (this.consent !== 'granted' || !this.insights?.ranking) return this.recommendBase(options, call);
+    const r = await this.recommendBase({ ...options, k: Math.min(1000, Math.max(3 * k, 30)) }, call);
     return this.reranked(r, k);
   }
 
@@ -300,7 +308,7 @@ export class Runtime implements RuntimeApi {
     return r;
   }
 
-  private async recommendBase(options: RecommendOptions = {}): Promise<RecommendResult> {
+  private async recommendBase(options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
     const t0 = now();
     const o = this.opts();
     const k = checkK(options.k);
@@ -310,7 +318,8 @@ export class Runtime implements RuntimeApi {
     const tRead = now();
     // An unreadable store (blocked IndexedDB, quota, …) answers like no history, marked 'error'.
     let storeError = false;
-    const { history, purchased: bought } = await this.readShopper(md).catch(() => {
+    const { history, purchased: bought } = await this.readShopper(md, call).catch((e: unknown) => {
+      if (e instanceof LocalRecError && e.code === 'INVALID_ARGUMENT') throw e;
       storeError = true;
       return { history: [] as HistoryItem[], purchased: new Set<string>() };
     });
@@ -376,7 +385,7 @@ export class Runtime implements RuntimeApi {
     return this.serial(() => engine.scorer.scores(seqs.map((q) => Int32Array.from(q))));
   }
 
-  async similar(itemId: string, options: RecommendOptions = {}): Promise<RecommendResult> {
+  async similar(itemId: string, options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
     const t0 = now();
     if (typeof itemId !== 'string' || !itemId) throw new LocalRecError('INVALID_ARGUMENT', `itemId must be a non-empty string, got ${JSON.stringify(itemId)}`, { field: 'itemId' });
     const k = checkK(options.k);
@@ -384,7 +393,10 @@ export class Runtime implements RuntimeApi {
     const md = await this.modelData();
     if (!md) return this.result([], t0, md, 'no-model');
     const purchased = options.excludePurchased !== false
-      ? (await this.readShopper(md).catch(() => ({ purchased: new Set<string>() }))).purchased
+      ? (await this.readShopper(md, call).catch((e: unknown) => {
+        if (e instanceof LocalRecError && e.code === 'INVALID_ARGUMENT') throw e;
+        return { purchased: new Set<string>() };
+      })).purchased
       : new Set<string>();
     const catalog = this.catalogFor(md);
     const row = md.rowOf.get(itemId);
@@ -421,14 +433,14 @@ export class Runtime implements RuntimeApi {
    * remaining slots. `exclude` and `filter` remove candidates; purchases are removed only with
    * `excludePurchased: true` (the host chose these candidates). `k` cuts the final list (default: all).
    */
-  async rank(itemIds: readonly string[], options: RecommendOptions = {}): Promise<RecommendResult> {
-    if (this.consent !== 'granted' || !this.insights?.ranking || !Array.isArray(itemIds)) return this.rankBase(itemIds, options);
+  async rank(itemIds: readonly string[], options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
+    if (this.consent !== 'granted' || !this.insights?.ranking || !Array.isArray(itemIds)) return this.rankBase(itemIds, options, call);
     const k = options.k === undefined ? itemIds.length : checkK(options.k);
     const { k: _k, ...rest } = options;
-    return this.reranked(await this.rankBase(itemIds, rest), k);
+    return this.reranked(await this.rankBase(itemIds, rest, call), k);
   }
 
-  private async rankBase(itemIds: readonly string[], options: RecommendOptions = {}): Promise<RecommendResult> {
+  private async rankBase(itemIds: readonly string[], options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
     const t0 = now();
     if (!Array.isArray(itemIds) || !itemIds.every((x) => typeof x === 'string')) {
       throw new LocalRecError('INVALID_ARGUMENT', 'rank expects an array of item id strings', { field: 'itemIds' });
@@ -438,7 +450,8 @@ export class Runtime implements RuntimeApi {
     const md = await this.modelData();
     const catalog = this.catalogFor(md);
     let storeError = false;
-    const { history, purchased: bought } = await this.readShopper(md).catch(() => {
+    const { history, purchased: bought } = await this.readShopper(md, call).catch((e: unknown) => {
+      if (e instanceof LocalRecError && e.code === 'INVALID_ARGUMENT') throw e;
       storeError = true;
       return { history: [] as HistoryItem[], purchased: new Set<string>() };
     });
