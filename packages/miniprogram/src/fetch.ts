@@ -75,7 +75,8 @@ class WxHeaders {
   [Symbol.iterator](): IterableIterator<[string, string]> { return this.map.entries(); }
 }
 
-function utf8Encode(s: string): Uint8Array {
+/** UTF-8 bytes of `s` (TextEncoder when the context has one). @internal */
+export function utf8Encode(s: string): Uint8Array {
   const TE = (globalThis as { TextEncoder?: typeof TextEncoder }).TextEncoder;
   if (TE) return new TE().encode(s);
   // No TextEncoder (older mini-program base libraries): encode by code point.
@@ -90,7 +91,8 @@ function utf8Encode(s: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function utf8Decode(b: Uint8Array): string {
+/** Text of UTF-8 bytes (TextDecoder when the context has one). @internal */
+export function utf8Decode(b: Uint8Array): string {
   const TD = (globalThis as { TextDecoder?: typeof TextDecoder }).TextDecoder;
   if (TD) return new TD().decode(b);
   // No TextDecoder: decode by hand (invalid sequences become U+FFFD, as TextDecoder does).

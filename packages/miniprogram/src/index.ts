@@ -18,6 +18,8 @@ export { connectMiniProgramWorker, exposeInMiniProgramWorker, serveStorageToWork
 export type { MiniProgramWorker, WxWorkerApi, WxWorkerHandle } from './worker.js';
 export { inThread } from './in-thread.js';
 export { WxResponse, miniProgramFetch, wxFetch } from './fetch.js';
+export { miniProgramTfPlatform } from './tf-platform.js';
+export type { TfPlatformLike } from './tf-platform.js';
 export type { WxFetchOptions, WxRequestApi, WxRequestFail, WxRequestOptions, WxRequestSuccess, WxRequestTask } from './fetch.js';
 export type { InThread } from './in-thread.js';
 export { MINIPROGRAM_BACKENDS, miniProgramBackends } from './backends.js';

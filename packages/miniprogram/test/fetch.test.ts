@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { miniProgramFetch, wxFetch } from '../src/index.js';
+import { miniProgramFetch, miniProgramTfPlatform, wxFetch } from '../src/index.js';
 import { createWxRequestStandin } from '../src/testing/index.js';
 import { loadBundle } from '../../runtime/src/loader.js';
 
@@ -105,6 +105,22 @@ describe('miniProgramFetch', () => {
     expect(wx.log).toHaveLength(1);
     expect(miniProgramFetch({})).toBeUndefined();
     expect(miniProgramFetch(undefined)).toBeUndefined();
+  });
+});
+
+describe('miniProgramTfPlatform (tfjs platform for a context that is neither browser nor Node)', () => {
+  it('fetches over wx.request when there is no fetch, codes UTF-8 only, recognises typed arrays', async () => {
+    vi.stubGlobal('fetch', undefined);
+    const wx = createWxRequestStandin({ serve: { [`${BASE}a`]: 'ok' } });
+    const p = miniProgramTfPlatform(wx);
+    expect(await (await p.fetch(`${BASE}a`)).text()).toBe('ok');
+    expect(p.decode(p.encode('Grüße 𝄞', 'utf-8'), 'utf8')).toBe('Grüße 𝄞');
+    expect(() => p.encode('x', 'latin1')).toThrow(/only utf-8 is supported, got "latin1"/);
+    expect(p.isTypedArray(new Float32Array(1))).toBe(true);
+    expect(p.isTypedArray(new Float64Array(1))).toBe(false);
+    expect(p.isTypedArray([1])).toBe(false);
+    expect(p.now()).toBeTypeOf('number');
+    await expect(miniProgramTfPlatform({}).fetch(`${BASE}a`)).rejects.toThrow(/No fetch and no wx\.request/);
   });
 });
 

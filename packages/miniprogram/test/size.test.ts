@@ -17,7 +17,10 @@ import esbuild from 'rollup-plugin-esbuild';
 import { transform } from 'esbuild';
 import { rollup, type OutputOptions, type Plugin, type RollupOptions } from 'rollup';
 import { describe, expect, test } from 'vitest';
+import { createContext, runInContext } from 'node:vm';
+import { createWxStandin } from '@localrec/store-kv/testing';
 import { MINIPROGRAM_PACKAGE_LIMIT } from '../src/index.js';
+import { createWxRequestStandin } from '../src/testing/index.js';
 
 const repo = join(import.meta.dirname, '../../..');
 const REFUSED = new Set(['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu']);
@@ -64,11 +67,25 @@ const runtimeBuild = (): Promise<{ code: string; modules: string[] }> => inRepo(
       ? `export function setWasmPaths() { throw new Error(${JSON.stringify(`${id.slice('\0refused:'.length)} is not in the mini-program build (webgl and cpu only)`)}); }`
       : null),
   };
+  // The entry: Runtime, and a hook to give the bundled tfjs a platform (a mini-program is neither
+  // a browser nor Node). Virtual, but placed in packages/runtime/src so tfjs-core resolves there.
+  const ENTRY = join(repo, 'packages/runtime/src/__miniprogram_entry__.ts');
+  const entry: Plugin = {
+    name: 'miniprogram-runtime-entry',
+    resolveId: (id) => (id === ENTRY ? ENTRY : null),
+    load: (id) => (id === ENTRY
+      ? `import { env, setPlatform } from '@tensorflow/tfjs-core';
+export { Runtime } from './runtime.js';
+/** Installs \`platform\` (e.g. miniProgramTfPlatform(wx)) when tfjs found none. */
+export function installTfPlatform(platform) { if (!env().platform) setPlatform('wechat', platform); }`
+      : null),
+  };
   const modules: string[] = [];
   const code = await generate({
-    input: 'packages/runtime/src/runtime.ts',
+    input: ENTRY,
     onwarn: (w, warn) => { if (w.code !== 'THIS_IS_UNDEFINED' && w.code !== 'CIRCULAR_DEPENDENCY') warn(w); },
     plugins: [
+      entry,
       refused,
       resolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
       commonjs({ ignore: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'] }),
@@ -83,10 +100,13 @@ const runtimeBuild = (): Promise<{ code: string; modules: string[] }> => inRepo(
 
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
 
+let builds: Promise<[string, { code: string; modules: string[] }]> | undefined;
+/** Both builds, made once for this file. */
+const both = (): Promise<[string, { code: string; modules: string[] }]> => (builds ??= npmBuild().then(async (npm) => [npm, await runtimeBuild()]));
+
 describe('mini-program package size', () => {
   test('the npm build plus a webgl/cpu runtime build fit the 2 MB code package', { timeout: 300_000 }, async () => {
-    const npm = await npmBuild();
-    const rt = await runtimeBuild();
+    const [npm, rt] = await both();
     // The runtime build has what a mini-program runs and nothing it refuses.
     expect(rt.code).toMatch(/exports\.Runtime\s*=/);
     expect(rt.code).toContain('is not in the mini-program build');
@@ -107,5 +127,61 @@ describe('mini-program package size', () => {
       `  models/demo-shop (downloaded, not packaged): ${modelBytes} B (${kb(modelBytes)})`,
     ].join('\n'));
     expect(total).toBeLessThanOrEqual(MINIPROGRAM_PACKAGE_LIMIT);
+  });
+});
+
+describe('the two builds together in a bare context (no window, fetch, Worker, IndexedDB)', () => {
+  // Both files run in one `vm` context holding only what the test lists below, each wrapped as a
+  // CommonJS module as a mini-program loads it; `wx` is the storage + wx.request STAND-INS (not
+  // WeChat). ASSUMED present (a WeChat logic layer may not offer them; see the README): `global`,
+  // `URL` (the runtime resolves modelUrl with it), `crypto.subtle` (SHA-256 of the model files),
+  // TextEncoder/TextDecoder.
+  test('the SDK records into wx storage; the runtime downloads and verifies models/demo-shop over wx.request and answers from the model on cpu', { timeout: 300_000 }, async () => {
+    const [npm, rt] = await both();
+    const dir = join(repo, 'models/demo-shop');
+    const BASE = 'https://models.example.com/demo-shop/';
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { version: string; files: Record<string, unknown> };
+    const served: Record<string, Uint8Array> = {};
+    for (const f of ['manifest.json', ...Object.keys(manifest.files)]) served[BASE + f] = readFileSync(join(dir, f));
+    const net = createWxRequestStandin({ serve: served, domains: ['https://models.example.com'] });
+    const wx = Object.assign(createWxStandin(), { request: net.request });
+    const sandbox: Record<string, unknown> = { console, setTimeout, clearTimeout, setInterval, clearInterval, Promise, URL, crypto: globalThis.crypto, TextEncoder, TextDecoder };
+    const ctx = createContext(sandbox);
+    sandbox.global = runInContext('this', ctx);
+    const load = (code: string): Record<string, unknown> => {
+      const module = { exports: {} as Record<string, unknown> };
+      (runInContext(`(function (module, exports) {${code}\n})`, ctx) as (m: unknown, e: unknown) => void)(module, module.exports);
+      return module.exports;
+    };
+    const mp = load(npm) as unknown as {
+      createMiniProgramLocalRec(wx: unknown, c: object): {
+        track(t: string, d: object): unknown; flush(): Promise<void>;
+        recommend(o: object): Promise<{ source: string; items: Array<{ itemId: string; source: string; reason: { kind: string; text: string } }> }>;
+        runtimeStatus(): Promise<{ ready: boolean; modelVersion?: string; backend?: string; error?: { code: string; message: string } }>;
+        exportData(): Promise<{ events: Array<{ itemId?: string }> }>; destroy(): Promise<void>;
+      };
+    };
+    const { Runtime, installTfPlatform } = load(rt.code) as { Runtime: new (deps: unknown) => unknown; installTfPlatform(p: unknown): void };
+    expect(typeof Runtime).toBe('function');
+    installTfPlatform((mp as unknown as { miniProgramTfPlatform(wx: unknown): unknown }).miniProgramTfPlatform(wx));
+    expect(runInContext('typeof fetch', ctx)).toBe('undefined');
+    const rec = mp.createMiniProgramLocalRec(wx, { appId: 'vm', runtime: { create: (deps: unknown) => new Runtime(deps), modelUrl: BASE, cache: false, backends: ['cpu'] } });
+    const vocab = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as string[];
+    for (const id of vocab.slice(0, 4)) rec.track('view', runInContext(`({ itemId: ${JSON.stringify(id)} })`, ctx) as object);
+    const r = await rec.recommend({ k: 5 });
+    const status = await rec.runtimeStatus();
+    expect((await rec.exportData()).events.map((e) => e.itemId)).toEqual(vocab.slice(0, 4));
+    // The bundle came over wx.request (bytes) and passed the loader's size and SHA-256 checks.
+    expect(net.log.map((l) => l.url)).toEqual(expect.arrayContaining([`${BASE}manifest.json`, `${BASE}weights.bin`, `${BASE}vocab.json`]));
+    expect(net.log.every((l) => l.responseType === 'arraybuffer' && l.statusCode === 200)).toBe(true);
+    console.log(`bare context: recommend → ${r.source} (${r.items.map((i) => `${i.itemId}: ${i.reason.text}`).join('; ')}); runtime ${JSON.stringify({ ready: status.ready, backend: status.backend, error: status.error })}`);
+    expect(status).toMatchObject({ ready: true, backend: 'cpu', modelVersion: manifest.version });
+    expect(r.source).toBe('model');
+    expect(r.items).toHaveLength(5);
+    for (const item of r.items) {
+      expect(vocab.slice(0, 4)).not.toContain(item.itemId);
+      expect(item.reason.kind).toBe('history');
+    }
+    await rec.destroy();
   });
 });
