@@ -11,19 +11,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import resolve from '@rollup/plugin-node-resolve';
-import commonjs from '@rollup/plugin-commonjs';
-import esbuild from 'rollup-plugin-esbuild';
-import { transform } from 'esbuild';
-import { rollup, type OutputOptions, type Plugin, type RollupOptions } from 'rollup';
+import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import { describe, expect, test } from 'vitest';
 import { createContext, runInContext } from 'node:vm';
 import { createWxStandin } from '@localrec/store-kv/testing';
 import { MINIPROGRAM_PACKAGE_LIMIT } from '../src/index.js';
 import { createWxRequestStandin } from '../src/testing/index.js';
+import { buildMiniProgramRuntime } from '../scripts/runtime-build.mjs';
 
 const repo = join(import.meta.dirname, '../../..');
-const REFUSED = new Set(['@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu']);
 
 async function inRepo<T>(fn: () => Promise<T>): Promise<T> {
   const prev = process.cwd();
@@ -57,46 +53,8 @@ const npmBuild = (): Promise<string> => inRepo(async () => {
   return generate(input, output as OutputOptions);
 });
 
-/** The runtime for a mini-program: Runtime + tfjs-core + webgl + cpu, one minified CommonJS file. */
-const runtimeBuild = (): Promise<{ code: string; modules: string[] }> => inRepo(async () => {
-  const refused: Plugin = {
-    name: 'refuse-wasm-webgpu',
-    resolveId: (id) => (REFUSED.has(id) ? `\0refused:${id}` : null),
-    // Refuses when used, not when loaded: inlined dynamic imports run in the bundle's top level.
-    load: (id) => (id.startsWith('\0refused:')
-      ? `export function setWasmPaths() { throw new Error(${JSON.stringify(`${id.slice('\0refused:'.length)} is not in the mini-program build (webgl and cpu only)`)}); }`
-      : null),
-  };
-  // The entry: Runtime, and a hook to give the bundled tfjs a platform (a mini-program is neither
-  // a browser nor Node). Virtual, but placed in packages/runtime/src so tfjs-core resolves there.
-  const ENTRY = join(repo, 'packages/runtime/src/__miniprogram_entry__.ts');
-  const entry: Plugin = {
-    name: 'miniprogram-runtime-entry',
-    resolveId: (id) => (id === ENTRY ? ENTRY : null),
-    load: (id) => (id === ENTRY
-      ? `import { env, setPlatform } from '@tensorflow/tfjs-core';
-export { Runtime } from './runtime.js';
-/** Installs \`platform\` (e.g. miniProgramTfPlatform(wx)) when tfjs found none. */
-export function installTfPlatform(platform) { if (!env().platform) setPlatform('wechat', platform); }`
-      : null),
-  };
-  const modules: string[] = [];
-  const code = await generate({
-    input: ENTRY,
-    onwarn: (w, warn) => { if (w.code !== 'THIS_IS_UNDEFINED' && w.code !== 'CIRCULAR_DEPENDENCY') warn(w); },
-    plugins: [
-      entry,
-      refused,
-      resolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
-      commonjs({ ignore: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'] }),
-      esbuild({ target: 'es2017', tsconfig: 'tsconfig.base.json' }),
-      { name: 'list', moduleParsed: (m) => { modules.push(m.id); } },
-    ],
-  }, { format: 'cjs', exports: 'named', inlineDynamicImports: true });
-  // Minified as a whole; tfjs's ~600 identical licence headers are kept once, at the end.
-  const min = await transform(code, { minify: true, target: 'es2017', legalComments: 'eof' });
-  return { code: min.code, modules };
-});
+/** The runtime for a mini-program (scripts/runtime-build.mjs): Runtime + tfjs-core + webgl + cpu, one minified CommonJS file. */
+const runtimeBuild = (): Promise<{ code: string; modules: string[] }> => inRepo(() => buildMiniProgramRuntime());
 
 const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
 

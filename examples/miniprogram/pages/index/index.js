@@ -1,11 +1,13 @@
 const app = getApp();
 
+// Six products of the demo shop's catalog (models/demo-shop was trained on it).
 const PRODUCTS = [
-  { id: 'SKU-1', name: 'Blue Kettle' },
-  { id: 'SKU-2', name: 'Tea Cups (set of 4)' },
-  { id: 'SKU-3', name: 'Loose-leaf Green Tea' },
-  { id: 'SKU-4', name: 'Bamboo Tray' },
-  { id: 'SKU-5', name: 'Tea Towel' },
+  { id: 'SKU-00001', name: 'Tealeaf & Stone Copper Matcha Whisk Set' },
+  { id: 'SKU-00005', name: 'Brewhaus Everyday Burr Grinder Mini' },
+  { id: 'SKU-00014', name: 'Tealeaf & Stone Classic Loose Leaf Tea' },
+  { id: 'SKU-00003', name: 'Deepwave Portable Wireless Earbuds' },
+  { id: 'SKU-00017', name: 'Hush Hi-Fi Over-Ear Headphones' },
+  { id: 'SKU-00028', name: 'Clarion Audio Studio USB Microphone' },
 ];
 const nameOf = (id) => (PRODUCTS.find((p) => p.id === id) || { name: id }).name;
 
@@ -13,44 +15,38 @@ Page({
   data: { products: PRODUCTS, recent: [], storage: '', count: 0, recommendations: [], recommendNote: '' },
 
   onShow() {
-    this.refresh();
+    return this.refresh();
   },
 
   async onView(e) {
     await app.track('view', { itemId: e.currentTarget.dataset.id, context: { page: 'index' } });
-    this.refresh();
+    return this.refresh();
   },
 
   async onAddToCart(e) {
     await app.track('add_to_cart', { itemId: e.currentTarget.dataset.id, quantity: 1, context: { page: 'index' } });
-    this.refresh();
+    return this.refresh();
   },
 
   async onForget() {
-    const res = await app.recorder.forget();
-    wx.showToast({ title: res.verified ? 'Erased' : 'Not fully erased', icon: 'none' });
-    this.refresh();
+    const proof = await app.rec.forgetMe();
+    wx.showToast({ title: proof.verified ? 'Erased' : 'Not fully erased', icon: 'none' });
+    return this.refresh();
   },
 
   async refresh() {
-    const seq = await app.recorder.recentSequence();
-    const recent = seq.slice(-5).reverse().map((s) => ({ id: s.itemId, name: nameOf(s.itemId) }));
-    const dump = await app.recorder.exportData();
+    const { events } = await app.rec.exportData();
+    const recent = events.slice(-5).reverse().map((e) => ({ id: e.uid, name: `${e.type} ${nameOf(e.itemId)}` }));
     const rec = await this.recommend();
-    this.setData({ recent, storage: app.recorder.status.storage, count: dump.events.length, ...rec });
+    this.setData({ recent, storage: app.rec.status.storage, count: events.length, ...rec });
   },
 
-  /**
-   * Recommendations come from the LocalRec runtime (the model in the logic thread through
-   * `inThread(...)`, or in a wx worker through `connectMiniProgramWorker(...)`). Until the
-   * runtime's mini-program build is added to this project (see README), say so.
-   */
+  /** "Recommended for you": the model's answer with its reasons, or the fallback it is on. */
   async recommend() {
-    if (!app.recommender) return { recommendations: [], recommendNote: 'No model runtime in this build yet (see README).' };
-    const res = await app.recommender.recommend({ k: 3 });
+    const res = await app.rec.recommend({ k: 3 });
     return {
       recommendations: res.items.map((i) => ({ id: i.itemId, name: nameOf(i.itemId), reason: i.reason.text })),
-      recommendNote: res.source === 'model' ? '' : `Fallback: ${res.fallbackReason}`,
+      recommendNote: res.source === 'model' ? `On-device model ${res.modelVersion} (${res.backend})` : `Fallback: ${res.fallbackReason}`,
     };
   },
 });
