@@ -194,6 +194,50 @@ describe('demo shop: what the device understands about the shopper', () => {
     await context.close();
   });
 
+  test('a hostile catalog: names and categories in the profile and the friends panel stay text', async () => {
+    const PAYLOADS = [
+      '<img src=x onerror="(window.__xss=window.__xss||[]).push(1)">',
+      '"><svg onload="(window.__xss=window.__xss||[]).push(2)">',
+      '<script>(window.__xss=window.__xss||[]).push(3)</script>',
+    ];
+    const hostile = Array.from({ length: 12 }, (_, i) => ({
+      id: i % 3 === 0 ? `SKU-${i}<b id=xss-id-${i}>` : `SKU-X${i}`,
+      name: `${PAYLOADS[i % 3]} product ${i}`,
+      category: `Cat ${PAYLOADS[(i + 1) % 3]}`,
+      brand: `Brand ${PAYLOADS[(i + 2) % 3]}`,
+      price: 10 + i,
+      inStock: true,
+    }));
+    const context = await browser.newContext();
+    await context.route(`${server.url}generated/catalog.json`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostile) }));
+    const page = await context.newPage();
+    const seen = watchPage(page);
+    await page.goto(server.url);
+    await page.evaluate(() => window.shopReady);
+    await page.click('#consent-allow');
+    for (let i = 0; i < 3; i++) {
+      await page.goto(`${server.url}#/`);
+      await page.click(`.grid[data-list="all"] .card >> nth=${i}`);
+      await page.waitForSelector('[data-product]');
+      await page.waitForTimeout(300);
+    }
+    await page.click('#profile-toggle');
+    await expect.poll(() => page.locator('#pr-recent li').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await page.click('.friend-toggle >> nth=0');
+    await expect.poll(() => page.textContent('#friends-status'), { timeout: 30_000 }).toMatch(/^Social context of 1 friend/);
+    await expectChart(page.locator('#chart-categories'), 'category chart (hostile names)');
+    // The payloads are shown as text …
+    expect(await page.textContent('#pr-recent')).toContain('<img src=x onerror=');
+    // … and none became markup.
+    const injected = await page.evaluate(() => ({
+      xss: (window as unknown as { __xss?: unknown }).__xss,
+      elements: Array.from(document.querySelectorAll('img[src="x"], svg[onload], b[id^="xss-id"], body script:not([src])')).map((e) => e.outerHTML.slice(0, 80)),
+    }));
+    expect(injected).toEqual({ xss: undefined, elements: [] });
+    expect(seen.errors).toEqual([]);
+    await context.close();
+  });
+
   test('under serve.mjs --csp the profile charts render with no CSP violation', async () => {
     const strict = await startShop({ csp: true });
     try {
