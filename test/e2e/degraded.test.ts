@@ -10,8 +10,10 @@
  *   `DOMException`, in the page by an init script and in the runtime worker by the same code put
  *   in front of its script, as a private mode does for both). A first visit with working IndexedDB
  *   stores events; the visit with it broken still records (into memory), the panel shows the
- *   memory fallback and its reason, recommendations still appear; once IndexedDB works again every
- *   event of the first visit is still there (the SDK's export and IndexedDB read directly).
+ *   memory fallback and its reason, recommendations still come from the model (the connector hands
+ *   the worker the page's in-memory history) with reasons naming this visit's views; once
+ *   IndexedDB works again every event of the first visit is still there (the SDK's export and
+ *   IndexedDB read directly).
  * - Workers blocked by a strict CSP (the shop's own `serve.mjs --csp` policy with
  *   `worker-src 'none'`): the runtime runs on the page thread (the panel says so), answers come
  *   from the model, and nothing stored is lost across a reload.
@@ -190,15 +192,23 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
     expect(p.total).toBe(held.length);
     expect(await broken.evaluate(async () => (await window.shopReady)?.status)).toMatchObject({ storage: 'memory', degraded: true });
 
-    // Recommendations still appear. The runtime worker cannot open IndexedDB and the connector
-    // does not (yet) hand it the page's in-memory history, so the answer is the bundle's popularity,
-    // marked as a fallback after an error — never a rejection, never an empty list.
+    // Recommendations still come from the MODEL: the runtime worker cannot open IndexedDB either,
+    // so the connector hands it the history the page holds in memory, and the reasons name what
+    // the visitor viewed or bought in this visit.
     const recs = await forYou(broken);
     expect(recs.ids.length).toBe(8);
-    expect(recs.source).toBe('fallback');
-    expect(recs.fallback).toBe('error');
-    expect(recs.reasons.every((r) => r.source === 'popular')).toBe(true);
-    expect(recs.note).toMatch(/fallback/i);
+    expect(recs.source).toBe('model');
+    expect(recs.note).toContain(MODEL.version);
+    const names = await broken.evaluate(async (ids) => {
+      const all = (await (await fetch('/generated/catalog.json')).json()) as Array<{ id: string; name: string }>;
+      return all.filter((p) => ids.includes(p.id)).map((p) => p.name);
+    }, [...viewed, bought]);
+    for (const r of recs.reasons) {
+      expect(r.source).toBe('model');
+      expect(r.text).toMatch(/^Because you (viewed|clicked|added|bought)/);
+    }
+    expect(recs.reasons.some((r) => names.some((n) => r.text.includes(n)))).toBe(true);
+    for (const id of viewed) expect(recs.ids).not.toContain(id);
     expect(seen.errors.filter((e) => !/IndexedDB|STORAGE_/i.test(e))).toEqual([]);
     console.log(`degraded (IndexedDB throws): panel storage "${p.storage}"; runtime "${p.runtime}"; recommend ${recs.source}/${recs.fallback}`);
     await broken.close();
