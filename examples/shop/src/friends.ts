@@ -56,7 +56,7 @@ function activityOf(f: Friend, catalog: Catalog): Activity {
 }
 
 /** The social context of the friends turned on, or null when none is. */
-export function socialContextOf(on: ReadonlyArray<{ friend: Friend; activity: Activity }>): SocialContextInput | null {
+function socialContextOf(on: ReadonlyArray<{ friend: Friend; activity: Activity }>): SocialContextInput | null {
   if (on.length === 0) return null;
   const items: SocialContextInput['items'] = {};
   const entry = (id: string) => (items[id] ??= { friendsLiked: 0, friendsBought: 0, sharedBy: [] });

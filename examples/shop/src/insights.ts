@@ -97,7 +97,7 @@ export function mountInsights(catalog: Catalog, getRec: () => LocalRec | undefin
   function renderSegments(r: SegmentsResult): void {
     replace($('#segments-list'), ...r.segments.map((s) => h('li', { 'data-segment': s.id }, s.label)));
     $('#segments-week').textContent = r.segments.length
-      ? `Week ${r.week}: the same answer all week (one in twenty answers carries a random segment, so no answer proves an interest).`
+      ? `Week ${r.week}: the same answer all week; a week's answer has a 1-in-20 chance of carrying a random segment, so no answer proves an interest.`
       : `Week ${r.week}: no segment yet.`;
   }
 
