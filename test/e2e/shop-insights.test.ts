@@ -141,6 +141,10 @@ describe('demo shop: what the device understands about the shopper', () => {
     expect(recent[0]).toBe(names.at(-1)); // the purchase is the newest interest
     expect(recent.some((r) => names.slice(0, 3).includes(r))).toBe(true);
     await expect.poll(() => page.isVisible('#pr-categories-empty')).toBe(false);
+    // The lists' impressions and clicks (recorded by withFeedback) reached the re-ranker: each
+    // product page's lists superseded the previous page's, which were learned.
+    const learned = /learned from (\d+) shown items/.exec((await page.textContent('#pr-summary')) ?? '');
+    expect(Number(learned?.[1])).toBeGreaterThan(0);
     await expectChart(page.locator('#chart-categories'), 'category chart');
     await expectChart(page.locator('#chart-hours'), 'active-hours chart');
 
