@@ -91,6 +91,9 @@ async function browse(page: Page, department: string, n: number, from = 0): Prom
     await page.locator('.grid[data-list^="category:"] .card').nth(i).click();
     await page.waitForSelector('[data-product]');
     ids.push((await page.getAttribute('[data-product]', 'data-product'))!);
+    // At a person's pace: the shop's runtime (insights) keeps bursts of more than 8 events a
+    // second out of the model input, as a bot's.
+    await page.waitForTimeout(300);
     await page.goBack();
     await page.waitForSelector('.grid[data-list^="category:"]');
   }
