@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { createLocalRec } from './localrec.js';
-export type { Consent, ExportedData, ForgetProof, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
+export type { Consent, ExportedData, ForgetProof, LocalRec, LocalRecConfigInput, LocalRecStatus, Profile, SegmentsResult, ShopperProfile, SocialContextInput } from './types.js';
 export { noRuntime } from './connector.js';
 export type { ConnectContext, RecommenderApi, RuntimeConnector } from './connector.js';
 export type { CaptureOptions } from './capture.js';
