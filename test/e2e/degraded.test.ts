@@ -18,7 +18,7 @@
  *   `worker-src 'none'`): the runtime runs on the page thread (the panel says so), answers come
  *   from the model, and nothing stored is lost across a reload.
  * - WebGPU absent (`navigator.gpu` removed in the page and in the worker): calibration skips it
- *   and says why (runtimeStatus), the panel names the backend chosen, answers come from the model.
+ *   and says why (runtimeStatus and the panel), the panel names the backend chosen, answers come from the model.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -302,7 +302,7 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
     expect(await workers.find((w) => w.url().endsWith('/runtime/worker.js'))!.evaluate(() => 'gpu' in navigator)).toBe(false);
     expect(rt).toMatchObject({ ready: true, runtime: 'worker' });
     expect(['webgl', 'wasm', 'cpu']).toContain(rt.backend);
-    // Why WebGPU was skipped is in the runtime's calibration report (the panel does not show it).
+    // Why WebGPU was skipped is in the runtime's calibration report, and the panel shows it.
     expect(rt.calibration?.backend).toBe(rt.backend);
     expect(rt.calibration?.timings.webgpu).toMatch(/unavailable/i);
 
@@ -315,6 +315,7 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
     const p = await panel(page);
     expect(p.storage).toBe('indexeddb');
     expect(p.runtime).toMatch(new RegExp(`^backend ${rt.backend} · model .* · in a Web Worker$`));
+    expect(await page.textContent('#p-backends')).toMatch(/webgpu: .*unavailable.*no adapter/i);
     console.log(`degraded (no WebGPU): panel runtime "${p.runtime}"; calibration ${JSON.stringify(rt.calibration?.timings)}`);
     expect(seen.errors).toEqual([]);
     await context.close();

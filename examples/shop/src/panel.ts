@@ -27,6 +27,14 @@ async function runtimeText(rec: LocalRec): Promise<string> {
   return rt.error ? `not ready: ${rt.error.code}: ${rt.error.message}` : 'loading…';
 }
 
+/** Why the runtime's calibration passed over a backend (e.g. no WebGPU adapter), or "none". */
+async function skippedText(rec: LocalRec): Promise<string> {
+  if (rec.status.runtime === 'none') return 'none';
+  const rt = (await rec.runtimeStatus()) as { calibration?: { timings?: Record<string, number | string> } };
+  const skipped = Object.entries(rt.calibration?.timings ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return skipped.length ? skipped.map(([b, why]) => `${b}: ${why}`).join(' · ') : 'none';
+}
+
 export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined): Panel {
   const panel = $('#data-panel');
   const toggle = $('#data-toggle');
@@ -56,6 +64,7 @@ export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined)
       h('tr', { 'data-type': t }, h('td', {}, t), h('td', {}, n))));
     replace($('#p-recent'), ...events.slice(-10).reverse().map((e) => h('li', {}, describeEvent(catalog, e))));
     $('#p-runtime').textContent = await runtimeText(rec).catch((e: unknown) => `unavailable: ${String(e)}`);
+    $('#p-backends').textContent = await skippedText(rec).catch(() => 'unknown');
   }
 
   const setConsent = (c: Consent): void => {
