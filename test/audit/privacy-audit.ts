@@ -126,9 +126,9 @@ export function purposeOf(pathname: string): string {
 
 const token = (): string => randomBytes(5).toString('hex');
 
-/** Reads every storage area of the page's origin, directly (not through the SDK). */
-export async function snapshotStorage(page: Page, context: BrowserContext, step: string): Promise<StorageSnapshot> {
-  const inPage = await page.evaluate(async () => {
+/** Every IndexedDB database of the page's origin with its version and the record count of each store, read directly. */
+export function inventoryIndexedDb(page: Page): Promise<Array<{ name: string; version: number; stores: Record<string, number> }>> {
+  return page.evaluate(async () => {
     const idb: Array<{ name: string; version: number; stores: Record<string, number> }> = [];
     for (const info of await indexedDB.databases()) {
       if (!info.name) continue;
@@ -148,6 +148,13 @@ export async function snapshotStorage(page: Page, context: BrowserContext, step:
       idb.push({ name: info.name, version: db.version, stores });
       db.close();
     }
+    return idb;
+  });
+}
+
+/** Reads every storage area of the page's origin, directly (not through the SDK). */
+export async function snapshotStorage(page: Page, context: BrowserContext, step: string): Promise<StorageSnapshot> {
+  const inPage = await page.evaluate(async () => {
     const caches_: Array<{ name: string; entries: string[] }> = [];
     if (typeof caches !== 'undefined') {
       for (const name of await caches.keys()) {
@@ -168,11 +175,12 @@ export async function snapshotStorage(page: Page, context: BrowserContext, step:
     } catch { /* OPFS unavailable */ }
     let usage: number | undefined;
     try { usage = (await navigator.storage.estimate()).usage; } catch { /* ignore */ }
-    return { idb, caches: caches_, ls: ls!, ss: ss!, opfs, usage };
+    return { caches: caches_, ls: ls!, ss: ss!, opfs, usage };
   });
+  const idb = await inventoryIndexedDb(page);
   const cookies = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
   const snap: StorageSnapshot = {
-    step, indexedDB: inPage.idb, cacheStorage: inPage.caches, cookies,
+    step, indexedDB: idb, cacheStorage: inPage.caches, cookies,
     localStorage: inPage.ls, sessionStorage: inPage.ss, opfsEntries: inPage.opfs,
   };
   if (inPage.usage !== undefined) snap.usageBytes = inPage.usage;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page, type Route } from 'playwright';
 import { startServer, type ShopServer } from '../../examples/shop/serve.mjs';
+import { inventoryIndexedDb } from '../audit/privacy-audit.js';
 
 export const repo = resolve(import.meta.dirname, '../..');
 
@@ -89,29 +90,8 @@ export function watchPage(page: Page): { errors: string[]; warnings: string[] } 
  * What IndexedDB holds for this origin, read directly (not through the SDK): every database
  * and the record count of each object store.
  */
-export function readIndexedDb(page: Page): Promise<Record<string, Record<string, number>>> {
-  return page.evaluate(async () => {
-    const out: Record<string, Record<string, number>> = {};
-    for (const info of await indexedDB.databases()) {
-      if (!info.name) continue;
-      const db = await new Promise<IDBDatabase>((ok, fail) => {
-        const req = indexedDB.open(info.name!);
-        req.onsuccess = () => ok(req.result);
-        req.onerror = () => fail(req.error);
-      });
-      const counts: Record<string, number> = {};
-      for (const storeName of Array.from(db.objectStoreNames)) {
-        counts[storeName] = await new Promise<number>((ok, fail) => {
-          const req = db.transaction(storeName, 'readonly').objectStore(storeName).count();
-          req.onsuccess = () => ok(req.result);
-          req.onerror = () => fail(req.error);
-        });
-      }
-      db.close();
-      out[info.name] = counts;
-    }
-    return out;
-  });
+export async function readIndexedDb(page: Page): Promise<Record<string, Record<string, number>>> {
+  return Object.fromEntries((await inventoryIndexedDb(page)).map((d) => [d.name, d.stores]));
 }
 
 /** Total records across every object store and database (0 when nothing is stored). */
