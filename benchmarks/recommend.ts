@@ -2,9 +2,11 @@
  * recommend() benchmark in headless Chromium (not a test; figures go to benchmarks/results/).
  *
  *   pnpm build && pnpm exec tsx --conditions=@localrec/source benchmarks/recommend.ts \
- *     [--sizes 100000,1000000] [--iters 200] [--backends wasm,cpu,webgl,webgpu] [--tag name]
+ *     [--sizes 100000,1000000] [--iters 200] [--backends wasm,cpu,webgl,webgpu] [--tag name] [--dist folder]
  *
- * `--sizes ""` skips the synthetic scale models; `--tag` names the results file
+ * `--sizes ""` skips the synthetic scale models; `--dist` serves another build of the runtime
+ * (default packages/runtime/dist; e.g. a saved copy of the previous build for a paired A/B run in
+ * one machine state); `--tag` names the results file
  * (`results/recommend-<date>[-<tag>].json`). Synthetic bundles are generated once into
  * .tmp/bench-models/ (git-ignored).
  *
@@ -52,8 +54,9 @@ import {
 } from '../packages/model/src/index.js';
 
 const repo = resolve(import.meta.dirname, '..');
-const DIST = join(repo, 'packages/runtime/dist');
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : dflt; };
+/** The built runtime to serve (`--dist <folder>`: e.g. a copy of an older build, for a paired A/B run). */
+const DIST = resolve(arg('dist', join(repo, 'packages/runtime/dist')));
 const SIZES = arg('sizes', '100000,1000000').split(',').filter(Boolean).map(Number);
 const ITERS = Number(arg('iters', '200'));
 const BACKENDS = arg('backends', 'wasm,cpu,webgl,webgpu').split(',');

@@ -1,13 +1,20 @@
 /**
  * Reads the shopper's recent item sequence and purchases from the event store on every call —
- * never a stale answer: each call first checks the store's fingerprint (event count + newest
- * event), then reuses, extends or re-reads. The sequence rule is core's `recentSequence` (the SDK
- * uses the same one).
+ * never a stale answer: each call checks the store's fingerprint (event count + newest event),
+ * then reuses, extends or re-reads. The sequence rule is core's `recentSequence` (the SDK uses
+ * the same one).
  *
  * - unchanged fingerprint → the previous answer (two cheap requests: count, newest event);
  * - only appended events (count grew by exactly the events found after the newest one seen) →
  *   the previous sequence extended with them through the same rule;
  * - anything else (deletions, forget, back-dated events) → a full read.
+ *
+ * The check is two requests in parallel, each one round trip: the event count and the events at
+ * or after the newest one seen (an ascending range read). It runs before every answer: this
+ * page's own write counter cannot stand in for it, because other tabs of the same shop write to
+ * the same database. Measured and rejected (benchmarks/results/NOTES-2026-11-23-recommend-2x.md):
+ * scoring the previous read WHILE the check runs — in Chromium's worker the check took ≈0.5 ms
+ * alone but ≈4 ms when it overlapped the wasm scoring, so the speculative answer came later.
  */
 import { LocalRecError, recentSequence, type EventStore, type SequenceEntry, type StoredEvent } from '@localrec/core';
 import type { PageHistory } from './api.js';
@@ -34,20 +41,28 @@ export class ShopperReader {
   private state?: ShopperState;
   private fp?: Fingerprint;
   private maxLen = 0;
-
   constructor(private readonly store: EventStore) {}
 
+  /**
+   * The event count and every event at or after the newest one seen (`ts ≥ fp.ts`, oldest first:
+   * the last is the newest now; those with `seq > fp.seq` are the appended ones). Two requests in
+   * parallel, each one round trip (an ascending range read, no cursor).
+   */
+  private async probe(fp: Fingerprint): Promise<{ count: number; rows: StoredEvent[] }> {
+    const [count, rows] = await Promise.all([this.store.count(), this.store.query({ since: fp.ts })]);
+    return { count, rows };
+  }
+
   async read(maxLen: number): Promise<ShopperState> {
-    const [count, newest] = await Promise.all([this.store.count(), this.store.query({ order: 'desc', limit: 1 })]);
-    const top = newest[0];
     const fp = this.fp;
     const prev = this.state;
-    if (!top) return this.keep({ sequence: [], purchased: new Set() }, undefined, maxLen);
-    const now: Fingerprint = { count, uid: top.uid, seq: top.seq, ts: top.ts };
     if (prev && fp && maxLen === this.maxLen) {
-      if (fp.count === count && fp.uid === top.uid) return prev;
-      if (count > fp.count && top.seq > fp.seq) {
-        const fresh = (await this.store.query({ since: fp.ts })).filter((e) => e.seq > fp.seq);
+      const { count, rows } = await this.probe(fp);
+      const top = rows[rows.length - 1];
+      if (fp.count === count && top?.uid === fp.uid) return prev;
+      if (top && count > fp.count && top.seq > fp.seq) {
+        const now: Fingerprint = { count, uid: top.uid, seq: top.seq, ts: top.ts };
+        const fresh = rows.filter((e) => e.seq > fp.seq);
         if (fp.count + fresh.length === count) {
           const sequence = recentSequence([...prev.sequence.map(asEvent), ...fresh], { maxLen });
           const purchased = new Set(prev.purchased);
@@ -56,6 +71,10 @@ export class ShopperReader {
         }
       }
     }
+    const [count, newest] = await Promise.all([this.store.count(), this.store.query({ order: 'desc', limit: 1 })]);
+    const top = newest[0];
+    if (!top) return this.keep({ sequence: [], purchased: new Set() }, undefined, maxLen);
+    const now: Fingerprint = { count, uid: top.uid, seq: top.seq, ts: top.ts };
     const [sequence, purchased] = await Promise.all([recentSequence(this.store, { maxLen }), readPurchased(this.store)]);
     // Remember the fingerprint only if nothing changed while reading (else the next call reads again).
     const [count2, newest2] = await Promise.all([this.store.count(), this.store.query({ order: 'desc', limit: 1 })]);

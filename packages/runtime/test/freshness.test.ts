@@ -1,0 +1,83 @@
+/**
+ * Freshness across tabs: another tab of the same shop writes to the same store without this
+ * page knowing. The runtime's per-call check (event count + the events at or after the newest
+ * one seen) must catch appends, back-dated events, deletions by the retention cap and erases, so
+ * an answer never comes from a stale history.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryEventStore, type RecommendResult } from '@localrec/core';
+import { SasrecScorer } from '@localrec/model';
+import { loadBundleDir } from '@localrec/trainer';
+import { Runtime } from '../src/runtime.js';
+import { BASE, ITEMS, ev, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
+
+let tiny: TinyBundle;
+let ref: SasrecScorer;
+let rt: Runtime;
+const store = new MemoryEventStore();
+
+beforeAll(async () => {
+  tiny = await makeTinyBundle();
+  const b = await loadBundleDir(tiny.dir);
+  ref = new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights);
+  rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
+  await rt.init({ appId: 'test', modelUrl: BASE, backends: ['wasm'], calibrate: false, budgetMs: 10_000, retryDelayMs: 0 });
+  await rt.ready();
+}, 120_000);
+afterAll(async () => {
+  await rt?.dispose();
+  ref?.dispose();
+  if (tiny) rmSync(tiny.dir, { recursive: true, force: true });
+});
+
+const ids = (r: RecommendResult) => r.items.map((i) => i.itemId);
+
+/** The trainer-side top-k for a sequence of rows, history (and `masked`) left out. */
+async function expected(seq: number[], k: number, masked: number[] = []): Promise<string[]> {
+  const [s] = await ref.scores([Int32Array.from(seq)]);
+  return Array.from({ length: ITEMS }, (_, i) => i + 1).filter((x) => !seq.includes(x) && !masked.includes(x))
+    .sort((a, b) => s![b]! - s![a]! || a - b).slice(0, k).map(idOf);
+}
+
+describe('every answer reflects what other tabs wrote', () => {
+  it('appends, back-dated events, cap deletions and erases are all seen by the very next call', async () => {
+    await store.destroy();
+    await store.append([20, 21, 22].map((r, i) => ev('view', idOf(r), 1000 + i)));
+    const a = await rt.recommend({ k: 5 });
+    expect(ids(a)).toEqual(await expected([20, 21, 22], 5));
+    expect(ids(await rt.recommend({ k: 5 }))).toEqual(ids(a)); // unchanged store: same answer
+
+    // Appended by another tab (newer): the sequence is extended.
+    await store.append([ev('view', idOf(90), 2000)]);
+    expect(ids(await rt.recommend({ k: 5 }))).toEqual(await expected([20, 21, 22, 90], 5));
+
+    // A back-dated event (older than the newest): a full read puts it in its place.
+    await store.append([ev('view', idOf(60), 1500)]);
+    expect(ids(await rt.recommend({ k: 5 }))).toEqual(await expected([20, 21, 22, 60, 90], 5));
+
+    // A purchase long ago, then the retention cap of another tab deletes it: no longer masked.
+    await store.append([ev('purchase', idOf(77), 10)]);
+    const masked = await rt.recommend({ k: ITEMS - 6 }); // every eligible item: 150 − 5 viewed − 1 bought
+    expect(masked.items).toHaveLength(ITEMS - 6);
+    expect(ids(masked)).not.toContain(idOf(77));
+    await store.prune({ retentionMs: Infinity, maxEvents: 5, now: 3000 }); // the 5 newest stay: 21, 22, 60, 90 + 20
+    const after = await rt.recommend({ k: ITEMS - 5 });
+    expect(ids(after)).toContain(idOf(77));
+
+    // Another tab erases everything.
+    await store.destroy();
+    expect(await rt.recommend({ k: 5 })).toMatchObject({ source: 'fallback', fallbackReason: 'no-history' });
+  });
+
+  it('rank() and similar() see a purchase recorded by another tab on their very next call', async () => {
+    await store.destroy();
+    await store.append([40, 41].map((r, i) => ev('view', idOf(r), 1000 + i)));
+    const cands = [50, 51, 52, 53].map(idOf);
+    expect(ids(await rt.rank(cands, { excludePurchased: true })).sort()).toEqual([...cands].sort());
+    const bought = ids(await rt.similar(idOf(60), { k: 5 }))[0]!;
+    await store.append([ev('purchase', idOf(51), 5000), ev('purchase', bought, 5001)]);
+    expect(ids(await rt.rank(cands, { excludePurchased: true }))).not.toContain(idOf(51));
+    expect(ids(await rt.similar(idOf(60), { k: 5 }))).not.toContain(bought);
+  });
+});
