@@ -42,7 +42,7 @@ export interface RecommenderApi {
   dispose(): Promise<void>;
 }
 
-/** What the SDK passes to `connect` (its `consent`, `store` and `writes` may be live getters). */
+/** What the SDK passes to `connect` (its `consent` and `store` may be live getters). */
 export interface ConnectContext {
   appId: string;
   consent: Consent;
@@ -52,8 +52,6 @@ export interface ConnectContext {
    * the page, and passes it with each call (see {@link pageHistory}).
    */
   readonly store?: EventStore;
-  /** Bumped after every write batch and erase of this page. */
-  readonly writes?: number;
 }
 
 /** `kind` of `@localrec/store-idb`'s stores: the one store the runtime reads itself (not imported: no idb on this side). */
@@ -62,7 +60,7 @@ export const INDEXEDDB_KIND = 'indexeddb';
 export const PAGE_HISTORY_MAX_LEN = 200;
 
 /**
- * The call context for the runtime: in the degraded case only — the SDK records into a store
+ * The history for the runtime: in the degraded case only — the SDK records into a store
  * that is not IndexedDB (its in-memory fallback), which the worker cannot see — the shopper's
  * recent sequence (core's `recentSequence`, the runtime's own rule) and purchases, read from that
  * store on this thread. They cross only the boundary between this page and its own runtime

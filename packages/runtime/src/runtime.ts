@@ -45,8 +45,35 @@ export interface RuntimeMemory { hostBytes: number; tfjsBytes: number }
 /** Where the last model-answered `recommend` spent its time (ms): reading the store, scoring, masking + top-k + reasons. */
 export interface CallTimings { readMs: number; scoreMs: number; rankMs: number }
 
+/** A backend change during the session (`status().backendEvents`). */
+export interface BackendEvent {
+  /** `Date.now()` when it happened. */
+  at: number;
+  kind: 'device-lost';
+  /** The backend that was lost. */
+  backend: BackendName;
+  /** The browser's message (`GPUDeviceLostInfo`). */
+  reason: string;
+  /** The backend now answering, once started. */
+  fallback?: BackendName;
+  /** Why no other backend could start (then answers come from the cold-start tables). */
+  error?: string;
+}
+
+/** The shopper's history and purchases as one answer uses them. */
+interface Shopper {
+  history: HistoryItem[];
+  purchased: Set<string>;
+  /** The store could not be read: answers are cold, marked `error`. */
+  storeError: boolean;
+  readMs: number;
+}
+
 /** Above this many masked rows recommend() reads all scores back instead of a device-side top-k. */
 const DEVICE_TOPK_MAX_MASKED = 2048;
+
+/** similar() checks its time budget every this many items of its cosine scan. */
+const SIMILAR_CHUNK = 4096;
 
 const DEFAULTS = { budgetMs: 50, readyTimeoutMs: 10_000, retryDelayMs: 5_000 };
 const CALIBRATION_META = 'runtime:calibration';
@@ -92,6 +119,13 @@ export class Runtime implements RuntimeApi {
   private hostCatalog: Record<string, ItemMeta> = {};
   private onProgress: (p: LoadProgress) => void = () => {};
   private disabledBackends = new Set<BackendName>();
+  private disposed = false;
+  /** Cache Storage opens / puts in flight (see `guardedCaches`). */
+  private readonly cacheOps = new Set<Promise<unknown>>();
+  /** Backend changes during this runtime's life (a lost WebGPU device), oldest first. */
+  private backendEvents: BackendEvent[] = [];
+  /** Set while the next engine starts after a lost device. */
+  private switching?: Promise<void>;
   private calibration?: Calibration;
   private lastTimings?: CallTimings;
   /** tfjs work is serialised: one scoring at a time (a GPU cannot run two sessions at once). */
@@ -139,8 +173,33 @@ export class Runtime implements RuntimeApi {
     if (o.manifestSha256) lb.manifestSha256 = o.manifestSha256;
     if (this.deps.fetch) lb.fetch = this.deps.fetch;
     if (o.cache === false) lb.caches = null;
-    else if (this.deps.caches !== undefined) lb.caches = this.deps.caches;
+    else {
+      const real = this.deps.caches !== undefined ? this.deps.caches : (globalThis as { caches?: CacheStorage }).caches;
+      if (real) lb.caches = this.guardedCaches(real);
+    }
     return toModelData(await loadBundle(lb));
+  }
+
+  /**
+   * Cache Storage as the loader sees it: refused once the runtime is disposed, and every open /
+   * put in flight tracked, so {@link dispose} returns only after they settled. Otherwise a load
+   * started just before `forgetMe()` could (re-)create the model cache after the SDK erased it
+   * (the browser completes an `open` even when the worker is terminated meanwhile).
+   */
+  private guardedCaches(real: CacheStorage): CacheStorage {
+    const track = <T>(p: Promise<T>): Promise<T> => {
+      this.cacheOps.add(p);
+      void p.catch(() => undefined).finally(() => this.cacheOps.delete(p));
+      return p;
+    };
+    const refused = () => Promise.reject(new LocalRecError('NOT_READY', 'The runtime was disposed'));
+    return {
+      // The loader uses only match and put.
+      open: (name: string) => (this.disposed ? refused() : track(real.open(name).then((cache) => ({
+        match: (k: RequestInfo | URL) => cache.match(k),
+        put: (k: RequestInfo | URL, r: Response) => (this.disposed ? refused() : track(cache.put(k, r))),
+      }) as unknown as Cache))),
+    } as unknown as CacheStorage;
   }
 
   private async startEngine(): Promise<Engine> {
@@ -149,26 +208,49 @@ export class Runtime implements RuntimeApi {
     const bo = { wasmPath: o.wasmPath ?? this.deps.wasmPath };
     this.progress({ phase: 'backend', loadedBytes: 0, totalBytes: 0 });
     let engine: Engine;
-    if (o.forceBackend) {
+    if (o.forceBackend && !this.disabledBackends.has(o.forceBackend)) {
       await activateBackend(o.forceBackend, { ...bo, allowFallbackAdapter: true });
       engine = await buildEngine(o.forceBackend, md, 1);
     } else {
       const candidates = (o.backends ?? BACKENDS).filter((b) => !this.disabledBackends.has(b));
-      if (o.calibrate === false) engine = await firstWorking(candidates, md, bo);
+      // After a lost device: the next backend in order of the measured speed (the calibration,
+      // when there is one), without calibrating again — the cached choice stays for the next visit.
+      if (this.backendEvents.length) engine = await firstWorking(this.bySpeed(candidates), md, bo);
+      else if (o.calibrate === false) engine = await firstWorking(candidates, md, bo);
       else engine = await this.calibrated(candidates, md, bo);
     }
-    if (engine.backend === 'webgpu') {
-      watchDeviceLoss((why) => {
-        // Fall back: forget this engine and start the next candidate without WebGPU.
-        this.disabledBackends.add('webgpu');
-        this.engine.reset();
-        this.engine.lastError = new LocalRecError('BACKEND_UNAVAILABLE', `WebGPU device lost (${why}); falling back`);
-        engine.dispose();
-        void this.engine.get();
-      });
-    }
+    if (engine.backend === 'webgpu') watchDeviceLoss((why) => this.deviceLost(engine, why));
     this.progress({ phase: 'ready', loadedBytes: 0, totalBytes: 0, backend: engine.backend });
     return engine;
+  }
+
+  /**
+   * The WebGPU device of `engine` was lost (driver reset, GPU removed, destroyed): WebGPU is off
+   * for this runtime's life, the engine is dropped and the next backend starts at once (see
+   * {@link startEngine}). Work queued on the lost device is abandoned (calls waiting on it answer
+   * from the fallback within their budget); calls meanwhile wait for the new engine at most their
+   * budget, then answer from the cold-start tables. `status().backendEvents` records it.
+   */
+  private deviceLost(engine: Engine, why: string): void {
+    if (this.engine.value !== engine) return;
+    const ev: BackendEvent = { at: Date.now(), kind: 'device-lost', backend: engine.backend, reason: why };
+    this.backendEvents.push(ev);
+    this.disabledBackends.add('webgpu');
+    this.engine.reset();
+    this.engine.lastError = new LocalRecError('BACKEND_UNAVAILABLE', `WebGPU device lost (${why}); switching to the next backend`);
+    this.queue = Promise.resolve();
+    try { engine.dispose(); } catch { /* the device is gone: its buffers are too */ }
+    this.switching = this.engine.get().then(
+      (e) => { ev.fallback = e.backend; },
+      (e: unknown) => { ev.error = (e as Error)?.message ?? String(e); },
+    ).finally(() => { this.switching = undefined; });
+  }
+
+  /** `candidates` with the calibration's measured ones first, fastest first (the others keep their order). */
+  private bySpeed(candidates: readonly BackendName[]): BackendName[] {
+    const t = this.calibration?.timings ?? {};
+    const ms = (b: BackendName) => (typeof t[b] === 'number' ? t[b] : Infinity);
+    return [...candidates].sort((a, b) => ms(a) - ms(b));
   }
 
   /** Uses the cached calibration for this model version and device, or measures and caches one. */
@@ -204,10 +286,11 @@ export class Runtime implements RuntimeApi {
   }
 
   /** Status, plus the backend calibration (ms per scoring per candidate, or why one was rejected) when measured or cached. */
-  async status(): Promise<RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory; lastTimings?: CallTimings }> {
+  async status(): Promise<RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory; lastTimings?: CallTimings; backendEvents?: BackendEvent[] }> {
     const e = this.engine.value;
     const md = this.data.value;
-    const s: RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory; lastTimings?: CallTimings } = { ready: !!e };
+    const s: RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory; lastTimings?: CallTimings; backendEvents?: BackendEvent[] } = { ready: !!e };
+    if (this.backendEvents.length) s.backendEvents = this.backendEvents.map((x) => ({ ...x }));
     if (this.lastTimings) s.lastTimings = this.lastTimings;
     if (this.calibration) s.calibration = this.calibration;
     if (md) {
@@ -272,9 +355,10 @@ export class Runtime implements RuntimeApi {
     return this.data.value ?? within(p, o.readyTimeoutMs);
   }
 
-  private async readyEngine(): Promise<Engine | undefined> {
+  /** The warmed-up engine: waits up to `readyTimeoutMs` for the first one, at most `budget` for a switch after a lost device. */
+  private async readyEngine(budget = Infinity): Promise<Engine | undefined> {
     const o = this.opts();
-    return this.engine.value ?? within(this.engine.get(), o.readyTimeoutMs);
+    return this.engine.value ?? within(this.engine.get(), this.switching ? Math.min(budget, o.readyTimeoutMs) : o.readyTimeoutMs);
   }
 
   private result(items: ScoredItem[], t0: number, md: ModelData | undefined, fallbackReason?: RecommendResult['fallbackReason']): RecommendResult {
@@ -308,6 +392,18 @@ export class Runtime implements RuntimeApi {
     return r;
   }
 
+  /** The shopper, read now; an unreadable store (blocked IndexedDB, quota, …) gives no history and `storeError`. */
+  private async shopper(md: ModelData | undefined, call: CallContext | undefined): Promise<Shopper> {
+    const t = now();
+    try {
+      const s = await this.readShopper(md, call);
+      return { ...s, storeError: false, readMs: now() - t };
+    } catch (e) {
+      if (e instanceof LocalRecError && e.code === 'INVALID_ARGUMENT') throw e;
+      return { history: [], purchased: new Set(), storeError: true, readMs: now() - t };
+    }
+  }
+
   private async recommendBase(options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
     const t0 = now();
     const o = this.opts();
@@ -315,16 +411,14 @@ export class Runtime implements RuntimeApi {
     const diversity = checkDiversity(options.diversity);
     const budget = options.budgetMs ?? o.budgetMs;
     const md = await this.modelData();
-    const tRead = now();
-    // An unreadable store (blocked IndexedDB, quota, …) answers like no history, marked 'error'.
-    let storeError = false;
-    const { history, purchased: bought } = await this.readShopper(md, call).catch((e: unknown) => {
-      if (e instanceof LocalRecError && e.code === 'INVALID_ARGUMENT') throw e;
-      storeError = true;
-      return { history: [] as HistoryItem[], purchased: new Set<string>() };
-    });
-    const purchased = options.excludePurchased !== false ? bought : new Set<string>();
-    const readMs = now() - tRead;
+    return this.recommendFor(await this.shopper(md, call), md, t0, k, diversity, budget, options);
+  }
+
+  private async recommendFor(
+    sh: Shopper, md: ModelData | undefined, t0: number, k: number, diversity: number, budget: number, options: RecommendOptions,
+  ): Promise<RecommendResult> {
+    const { history, storeError, readMs } = sh;
+    const purchased = options.excludePurchased !== false ? sh.purchased : new Set<string>();
     if (!md) return this.result([], t0, md, 'no-model');
     const catalog = this.catalogFor(md);
     const blocked = [...history.map((h) => h.row), ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
@@ -347,7 +441,7 @@ export class Runtime implements RuntimeApi {
     if (storeError) return cold('error');
     const seq = history.filter((h) => h.row > 0).map((h) => h.row);
     if (!seq.length) return cold('no-history');
-    const engine = await this.readyEngine();
+    const engine = await this.readyEngine(budget);
     if (!engine) return cold('no-model');
     // The budget counts from the moment the warmed-up engine is available.
     const tBudget = now();
@@ -390,14 +484,16 @@ export class Runtime implements RuntimeApi {
     if (typeof itemId !== 'string' || !itemId) throw new LocalRecError('INVALID_ARGUMENT', `itemId must be a non-empty string, got ${JSON.stringify(itemId)}`, { field: 'itemId' });
     const k = checkK(options.k);
     const diversity = checkDiversity(options.diversity);
+    const budget = options.budgetMs ?? this.opts().budgetMs;
     const md = await this.modelData();
     if (!md) return this.result([], t0, md, 'no-model');
-    const purchased = options.excludePurchased !== false
-      ? (await this.readShopper(md, call).catch((e: unknown) => {
-        if (e instanceof LocalRecError && e.code === 'INVALID_ARGUMENT') throw e;
-        return { purchased: new Set<string>() };
-      })).purchased
-      : new Set<string>();
+    if (options.excludePurchased === false) return this.similarFor(new Set(), md, itemId, t0, k, diversity, budget, options);
+    return this.similarFor((await this.shopper(md, call)).purchased, md, itemId, t0, k, diversity, budget, options);
+  }
+
+  private async similarFor(
+    purchased: ReadonlySet<string>, md: ModelData, itemId: string, t0: number, k: number, diversity: number, budget: number, options: RecommendOptions,
+  ): Promise<RecommendResult> {
     const catalog = this.catalogFor(md);
     const row = md.rowOf.get(itemId);
     const blocked = [row ?? 0, ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
@@ -407,15 +503,29 @@ export class Runtime implements RuntimeApi {
       const { scores, driver } = coldScores(md, []);
       return this.result(coldItems(md, catalog, topK(scores, ok, k), scores, driver, []), t0, md, 'no-history');
     }
-    // Cosine over the item table on the host: backend-independent and needs no warm engine.
+    // Cosine over the item table on the host: backend-independent and needs no warm engine. The
+    // time budget counts from here (the model data loaded); the scan checks it every
+    // SIMILAR_CHUNK rows and, when exceeded, answers from the bundle's co-occurrence table of the
+    // item (then popularity), marked 'timeout'.
+    const deadline = now() + budget;
     const N = md.itemCount, d = md.dim, e = md.itemEmb;
     const sims = new Float32Array(N + 1);
     const q = e.subarray(row * d, row * d + d);
-    for (let r = 1; r <= N; r++) {
-      let s = 0;
-      const o = r * d;
-      for (let j = 0; j < d; j++) s += q[j]! * e[o + j]!;
-      sims[r] = s * md.invNorm[r]! * md.invNorm[row]!;
+    let done = budget > 0;
+    for (let r0 = 1; done && r0 <= N; r0 += SIMILAR_CHUNK) {
+      if (r0 > 1 && now() > deadline) { done = false; break; }
+      const end = Math.min(N, r0 + SIMILAR_CHUNK - 1);
+      for (let r = r0; r <= end; r++) {
+        let s = 0;
+        const o = r * d;
+        for (let j = 0; j < d; j++) s += q[j]! * e[o + j]!;
+        sims[r] = s * md.invNorm[r]! * md.invNorm[row]!;
+      }
+    }
+    if (!done || now() > deadline) {
+      const seed: HistoryItem[] = [{ itemId, type: 'view', ts: 0, row }];
+      const { scores, driver } = coldScores(md, seed);
+      return this.result(coldItems(md, catalog, topK(scores, ok, k), scores, driver, seed), t0, md, 'timeout');
     }
     const pool = topK(sims, ok, diversity > 0 ? Math.max(k * 5, 50) : k);
     const rows = diversity > 0 ? mmr(md, pool, sims, k, diversity) : pool;
@@ -448,14 +558,15 @@ export class Runtime implements RuntimeApi {
     const k = options.k === undefined ? itemIds.length : checkK(options.k);
     const budget = options.budgetMs ?? this.opts().budgetMs;
     const md = await this.modelData();
+    return this.rankFor(await this.shopper(md, call), md, itemIds, t0, k, budget, options);
+  }
+
+  private async rankFor(
+    sh: Shopper, md: ModelData | undefined, itemIds: readonly string[], t0: number, k: number, budget: number, options: RecommendOptions,
+  ): Promise<RecommendResult> {
     const catalog = this.catalogFor(md);
-    let storeError = false;
-    const { history, purchased: bought } = await this.readShopper(md, call).catch((e: unknown) => {
-      if (e instanceof LocalRecError && e.code === 'INVALID_ARGUMENT') throw e;
-      storeError = true;
-      return { history: [] as HistoryItem[], purchased: new Set<string>() };
-    });
-    const purchased = options.excludePurchased === true ? bought : new Set<string>();
+    const { history, storeError } = sh;
+    const purchased = options.excludePurchased === true ? sh.purchased : new Set<string>();
     const excluded = new Set(options.exclude ?? []);
     const seen = new Set<string>();
     const cands = itemIds.filter((id) => {
@@ -473,7 +584,7 @@ export class Runtime implements RuntimeApi {
     else if (storeError) why = 'error';
     else if (!seq.length) why = 'no-history';
     else {
-      const engine = await this.readyEngine();
+      const engine = await this.readyEngine(budget);
       if (!engine) why = 'no-model';
       else if (budget <= 0) why = 'timeout';
       else {
@@ -519,6 +630,8 @@ export class Runtime implements RuntimeApi {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.allSettled([...this.cacheOps]);
     const e = this.engine.value;
     this.engine.reset();
     this.data.reset();
