@@ -2,6 +2,7 @@ import {
   BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BYTES_PER_ELEMENT, TENSOR_NAMES, expectedShapes,
   type BundleManifest, type TensorDType, type TensorEntry,
 } from './format.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { dequantizeInt8 } from './quant.js';
 import type { FloatWeights } from './scorer.js';
 
@@ -94,14 +95,19 @@ export function toFloatWeights(tensors: Map<string, HostTensor>): FloatWeights {
   return out;
 }
 
-/** Hex SHA-256 of bytes, with WebCrypto (browsers' secure contexts, workers, Node ≥ 20). */
+/**
+ * Hex SHA-256 of bytes: WebCrypto's `crypto.subtle` where the context has it (browsers' secure
+ * contexts, workers, Node ≥ 20; native and faster), else `@noble/hashes` (contexts without
+ * SubtleCrypto, e.g. a WeChat mini-program's logic layer). Both give the same digest.
+ */
 export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) throw new Error('sha256Hex: WebCrypto (crypto.subtle) is not available in this environment');
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const digest = await subtle.digest('SHA-256', view as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+  const digest = subtle ? new Uint8Array(await subtle.digest('SHA-256', view as Uint8Array<ArrayBuffer>)) : nobleSha256(view);
+  return toHex(digest);
 }
+
+const toHex = (digest: Uint8Array): string => Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 
 /** Turns an exception raised while reading hostile input into a problem (the checks never throw). */
 function unreadable(what: string, err: unknown): string[] {
