@@ -7,6 +7,7 @@
 import { LocalRecError, type ItemMeta } from '@localrec/core';
 import { decodeTensors, manifestProblems, sha256Hex, type BundleManifest, type HostTensor } from '@localrec/model';
 import type { LoadProgress } from './api.js';
+import { utf8Text } from './text.js';
 
 /** A verified bundle in host memory (weights still as stored: int8 + scales, int32 tables). */
 export interface FetchedBundle {
@@ -114,9 +115,10 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
       throw new LocalRecError('MODEL_INTEGRITY', `manifest.json at ${base} has SHA-256 ${h}, the pinned hash is ${o.manifestSha256}`, { field: 'manifestSha256' });
     }
   }
+  const manifestText = utf8Text(manifestBytes); // outside the try: a missing codec is not a bad bundle
   let manifest: BundleManifest;
   try {
-    manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as BundleManifest;
+    manifest = JSON.parse(manifestText) as BundleManifest;
   } catch (e) {
     throw new LocalRecError('BUNDLE_INVALID', `manifest.json at ${base} is not valid JSON: ${(e as Error).message}`);
   }
@@ -179,8 +181,9 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
     throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: ${(e as Error).message}`);
   }
   const json = (f: string): unknown => {
+    const text = utf8Text(files.get(f)!);
     try {
-      return JSON.parse(new TextDecoder().decode(files.get(f)!));
+      return JSON.parse(text);
     } catch (e) {
       throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: ${f} is not valid JSON (${(e as Error).message})`);
     }
