@@ -128,6 +128,14 @@ add('packages/runtime/src/connector.ts', {
       output: { file: 'packages/miniprogram/dist/index.d.ts', format: 'es' },
     });
   }
+  // The model runtime for mini-programs (Runtime + tfjs-core + webgl + cpu, one minified CommonJS
+  // file with its own `global` for tfjs), written where examples/miniprogram require()s it, so a
+  // fresh `pnpm build` gives a complete example. scripts/runtime-build.mjs has the options.
+  if (existsSync('packages/miniprogram/scripts/runtime-build.mjs') && existsSync('examples/miniprogram/app.js')) {
+    const { miniProgramRuntimeOptions } = await import('./packages/miniprogram/scripts/runtime-build.mjs');
+    const { input, output } = await miniProgramRuntimeOptions();
+    configs.push({ ...input, output: { ...output, file: 'examples/miniprogram/runtime/index.js' } });
+  }
 }
 // ---- @localrec/miniprogram (end) --------------------------------------------------------------
 

@@ -9,8 +9,9 @@
 //
 //   node packages/miniprogram/scripts/runtime-build.mjs <out-file>
 //
-// Used by packages/miniprogram/test/size.test.ts (size against the 2 MB package limit, and a run
-// in a bare context) and by examples/miniprogram (its runtime/index.js).
+// Used by rollup.config.mjs (`pnpm build` writes examples/miniprogram/runtime/index.js), by
+// packages/miniprogram/test/size.test.ts (size against the 2 MB package limit, and a run in a bare
+// context) and by examples/miniprogram's `build:runtime`.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,17 +26,26 @@ export { Runtime } from './runtime.js';
 export function installTfPlatform(platform) { if (!env().platform) setPlatform('wechat', platform); }
 `;
 
+// tfjs-core looks for its global namespace as `window`, `global`, `process` or `self` when it
+// loads, and a mini-program's logic layer need not have any of them. The bundle brings its own
+// `global` (module-scoped, so nothing outside the file changes): the context's global object.
+const GLOBAL_INTRO = "var global = typeof globalThis === 'object' && globalThis ? globalThis : typeof self === 'object' && self ? self : {};";
+
 /**
- * Builds the runtime file in memory.
- * @returns {Promise<{ code: string, modules: string[] }>} the minified code and every module bundled
+ * The rollup options of the runtime file: `input` (entry, plugins) and `output` (CommonJS, one
+ * file, the `global` intro); the last plugin minifies to ES2017 with esbuild. rollup.config.mjs
+ * uses them to write examples/miniprogram/runtime/index.js in `pnpm build`.
+ * @returns {Promise<{ input: import('rollup').RollupOptions, output: import('rollup').OutputOptions, modules: string[] }>}
+ *   `modules` fills with every module bundled once a build has run
  */
-export async function buildMiniProgramRuntime() {
-  const [{ rollup }, { default: nodeResolve }, { default: commonjs }, { default: esbuild }, { transform }] = await Promise.all([
-    import('rollup'), import('@rollup/plugin-node-resolve'), import('@rollup/plugin-commonjs'), import('rollup-plugin-esbuild'), import('esbuild'),
+export async function miniProgramRuntimeOptions() {
+  const [{ default: nodeResolve }, { default: commonjs }, { default: esbuild }, { transform }] = await Promise.all([
+    import('@rollup/plugin-node-resolve'), import('@rollup/plugin-commonjs'), import('rollup-plugin-esbuild'), import('esbuild'),
   ]);
   const modules = [];
-  const bundle = await rollup({
+  const input = {
     input: ENTRY,
+    cache: false, // tfjs is large: keep no module graph around
     onwarn: (w, warn) => { if (w.code !== 'THIS_IS_UNDEFINED' && w.code !== 'CIRCULAR_DEPENDENCY') warn(w); },
     plugins: [
       { name: 'miniprogram-runtime-entry', resolveId: (id) => (id === ENTRY ? ENTRY : null), load: (id) => (id === ENTRY ? ENTRY_CODE : null) },
@@ -51,12 +61,27 @@ export async function buildMiniProgramRuntime() {
       commonjs({ ignore: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'] }),
       esbuild({ target: 'es2017', tsconfig: join(repo, 'tsconfig.base.json') }),
       { name: 'list', moduleParsed: (m) => { modules.push(m.id); } },
+      {
+        name: 'minify-es2017',
+        renderChunk: async (code) => ({ code: (await transform(code, { minify: true, target: 'es2017', legalComments: 'eof' })).code, map: null }),
+      },
     ],
-  });
+  };
+  const output = { format: 'cjs', exports: 'named', inlineDynamicImports: true, intro: GLOBAL_INTRO };
+  return { input, output, modules };
+}
+
+/**
+ * Builds the runtime file in memory.
+ * @returns {Promise<{ code: string, modules: string[] }>} the minified code and every module bundled
+ */
+export async function buildMiniProgramRuntime() {
+  const { rollup } = await import('rollup');
+  const { input, output, modules } = await miniProgramRuntimeOptions();
+  const bundle = await rollup(input);
   try {
-    const { output } = await bundle.generate({ format: 'cjs', exports: 'named', inlineDynamicImports: true });
-    const min = await transform(output[0].code, { minify: true, target: 'es2017', legalComments: 'eof' });
-    return { code: min.code, modules };
+    const { output: files } = await bundle.generate(output);
+    return { code: files[0].code, modules };
   } finally {
     await bundle.close();
   }
