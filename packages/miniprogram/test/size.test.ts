@@ -88,44 +88,66 @@ describe('mini-program package size', () => {
   });
 });
 
-describe('the two builds together in a bare context (no window, fetch, Worker, IndexedDB)', () => {
-  // Both files run in one `vm` context holding only what the test lists below, each wrapped as a
-  // CommonJS module as a mini-program loads it; `wx` is the storage + wx.request STAND-INS (not
-  // WeChat). ASSUMED present (a WeChat logic layer may not offer them; see the README): `global`,
-  // `URL` (the runtime resolves modelUrl with it), `crypto.subtle` (SHA-256 of the model files),
-  // TextEncoder/TextDecoder.
-  test('the SDK records into wx storage; the runtime downloads and verifies models/demo-shop over wx.request and answers from the model on cpu', { timeout: 300_000 }, async () => {
+describe('the two builds together in a bare context (no window, fetch, Worker, IndexedDB, crypto, TextDecoder, global; see STILL_PROVIDED)', () => {
+  // Both files run in one `vm` context holding only ECMAScript's built-ins and what the test lists
+  // below (console and timers), each wrapped as a CommonJS module as a mini-program loads it; `wx`
+  // is the storage + wx.request STAND-INS (not WeChat). Of what a WeChat logic layer does not
+  // guarantee, only STILL_PROVIDED is given: the runtime hashes with @noble/hashes (no
+  // crypto.subtle), decodes UTF-8 through the tfjs platform from miniProgramTfPlatform(wx), and the
+  // runtime file brings its own `global` for tfjs.
+  // PENDING one change in packages/runtime/src/runtime.ts (not made here: another change to that
+  // file was in progress): `new URL(o.modelUrl, …).href` in loadData and getSegments →
+  // `resolveUrl(o.modelUrl, 'modelUrl')` (./url.js), and `new TextEncoder().encode(await deviceKey())`
+  // in calibrated → `utf8Bytes(await deviceKey())` (./text.js). With it, empty this object.
+  const STILL_PROVIDED: Record<string, unknown> = { URL, TextEncoder };
+  const BASE = 'https://models.example.com/demo-shop/';
+  const BROKEN = 'https://models.example.com/broken/';
+  const dir = join(repo, 'models/demo-shop');
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { version: string; files: Record<string, unknown> };
+  const vocab = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as string[];
+  type Rec = {
+    track(t: string, d: object): unknown; flush(): Promise<void>;
+    recommend(o: object): Promise<{ source: string; fallbackReason?: string; items: Array<{ itemId: string; source: string; reason: { kind: string; text: string } }> }>;
+    runtimeStatus(): Promise<{ ready: boolean; modelVersion?: string; backend?: string; error?: { code: string; message: string } }>;
+    exportData(): Promise<{ events: Array<{ itemId?: string }> }>; destroy(): Promise<void>;
+  };
+
+  /** A bare context with both builds loaded, the tfjs platform installed, and the model served over the wx.request stand-in (also a copy with one flipped byte). */
+  async function bareContext() {
     const [npm, rt] = await both();
-    const dir = join(repo, 'models/demo-shop');
-    const BASE = 'https://models.example.com/demo-shop/';
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { version: string; files: Record<string, unknown> };
     const served: Record<string, Uint8Array> = {};
-    for (const f of ['manifest.json', ...Object.keys(manifest.files)]) served[BASE + f] = readFileSync(join(dir, f));
+    for (const f of ['manifest.json', ...Object.keys(manifest.files)]) {
+      served[BASE + f] = readFileSync(join(dir, f));
+      served[BROKEN + f] = readFileSync(join(dir, f));
+    }
+    const broken = served[`${BROKEN}weights.bin`]!;
+    broken[1000] = broken[1000]! ^ 1;
     const net = createWxRequestStandin({ serve: served, domains: ['https://models.example.com'] });
     const wx = Object.assign(createWxStandin(), { request: net.request });
-    const sandbox: Record<string, unknown> = { console, setTimeout, clearTimeout, setInterval, clearInterval, Promise, URL, crypto: globalThis.crypto, TextEncoder, TextDecoder };
-    const ctx = createContext(sandbox);
-    sandbox.global = runInContext('this', ctx);
+    const ctx = createContext({ console, setTimeout, clearTimeout, setInterval, clearInterval, ...STILL_PROVIDED });
+    const absent = ['window', 'fetch', 'URL', 'crypto', 'TextEncoder', 'TextDecoder', 'global', 'process', 'self'].filter((g) => !(g in STILL_PROVIDED));
+    expect(runInContext(`[${absent.map((g) => `typeof ${g}`).join()}].join()`, ctx)).toBe(absent.map(() => 'undefined').join());
     const load = (code: string): Record<string, unknown> => {
       const module = { exports: {} as Record<string, unknown> };
       (runInContext(`(function (module, exports) {${code}\n})`, ctx) as (m: unknown, e: unknown) => void)(module, module.exports);
       return module.exports;
     };
-    const mp = load(npm) as unknown as {
-      createMiniProgramLocalRec(wx: unknown, c: object): {
-        track(t: string, d: object): unknown; flush(): Promise<void>;
-        recommend(o: object): Promise<{ source: string; items: Array<{ itemId: string; source: string; reason: { kind: string; text: string } }> }>;
-        runtimeStatus(): Promise<{ ready: boolean; modelVersion?: string; backend?: string; error?: { code: string; message: string } }>;
-        exportData(): Promise<{ events: Array<{ itemId?: string }> }>; destroy(): Promise<void>;
-      };
-    };
+    const mp = load(npm) as unknown as { createMiniProgramLocalRec(wx: unknown, c: object): Rec; miniProgramTfPlatform(wx: unknown): unknown };
     const { Runtime, installTfPlatform } = load(rt.code) as { Runtime: new (deps: unknown) => unknown; installTfPlatform(p: unknown): void };
     expect(typeof Runtime).toBe('function');
-    installTfPlatform((mp as unknown as { miniProgramTfPlatform(wx: unknown): unknown }).miniProgramTfPlatform(wx));
-    expect(runInContext('typeof fetch', ctx)).toBe('undefined');
-    const rec = mp.createMiniProgramLocalRec(wx, { appId: 'vm', runtime: { create: (deps: unknown) => new Runtime(deps), modelUrl: BASE, cache: false, backends: ['cpu'] } });
-    const vocab = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as string[];
-    for (const id of vocab.slice(0, 4)) rec.track('view', runInContext(`({ itemId: ${JSON.stringify(id)} })`, ctx) as object);
+    installTfPlatform(mp.miniProgramTfPlatform(wx));
+    // The runtime file's `global` stayed inside it.
+    expect(runInContext('typeof global', ctx)).toBe('undefined');
+    const open = (appId: string, modelUrl: string): Rec =>
+      mp.createMiniProgramLocalRec(wx, { appId, runtime: { create: (deps: unknown) => new Runtime(deps), modelUrl, cache: false, backends: ['cpu'] } });
+    const track = (rec: Rec, ids: string[]) => { for (const id of ids) rec.track('view', runInContext(`({ itemId: ${JSON.stringify(id)} })`, ctx) as object); };
+    return { net, open, track };
+  }
+
+  test('the SDK records into wx storage; the runtime downloads and verifies models/demo-shop over wx.request and answers from the model on cpu', { timeout: 300_000 }, async () => {
+    const { net, open, track } = await bareContext();
+    const rec = open('vm', BASE);
+    track(rec, vocab.slice(0, 4));
     const r = await rec.recommend({ k: 5 });
     const status = await rec.runtimeStatus();
     expect((await rec.exportData()).events.map((e) => e.itemId)).toEqual(vocab.slice(0, 4));
@@ -140,6 +162,20 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
       expect(vocab.slice(0, 4)).not.toContain(item.itemId);
       expect(item.reason.kind).toBe('history');
     }
+    await rec.destroy();
+  });
+
+  test('one flipped byte in weights.bin is refused there too: MODEL_INTEGRITY (SHA-256 without crypto.subtle), fallback answer', { timeout: 300_000 }, async () => {
+    const { net, open, track } = await bareContext();
+    const rec = open('vm-broken', BROKEN);
+    track(rec, vocab.slice(0, 4));
+    const r = await rec.recommend({ k: 5 });
+    const status = await rec.runtimeStatus();
+    expect(net.log.find((l) => l.url === `${BROKEN}weights.bin`)).toMatchObject({ statusCode: 200 });
+    expect(status.ready).toBe(false);
+    expect(status.error).toMatchObject({ code: 'MODEL_INTEGRITY' });
+    expect(status.error?.message).toMatch(/weights\.bin: SHA-256 [0-9a-f]{64} does not match/);
+    expect(r.source).toBe('fallback');
     await rec.destroy();
   });
 });
