@@ -42,8 +42,11 @@ export interface RuntimeDeps {
 /** Bytes the runtime holds: host typed arrays (float32 weights, norms, cold tables) and tfjs tensors. */
 export interface RuntimeMemory { hostBytes: number; tfjsBytes: number }
 
-/** Where the last model-answered `recommend` spent its time (ms): reading the store, scoring, masking + top-k + reasons. */
-export interface CallTimings { readMs: number; scoreMs: number; rankMs: number }
+/**
+ * Where the last model-answered `recommend` spent its time (ms): reading the store, scoring,
+ * masking + top-k + reasons; `reused` when the scores of the same model input were reused.
+ */
+export interface CallTimings { readMs: number; scoreMs: number; rankMs: number; reused: boolean }
 
 /** A backend change during the session (`status().backendEvents`). */
 export interface BackendEvent {
@@ -71,6 +74,15 @@ interface Shopper {
 
 /** Above this many masked rows recommend() reads all scores back instead of a device-side top-k. */
 const DEVICE_TOPK_MAX_MASKED = 2048;
+
+/**
+ * recommend() keeps the best rows the backend returned with the model input they came from
+ * (`topMemo`): a next call with the very same input (the store check found nothing new) that needs
+ * no more rows reuses them instead of scoring again. The scores are a pure function of the model
+ * and the input, so this is never stale: any change to the history changes the input. (Asking for
+ * more rows than needed, to serve larger `k` too, made every scoring slower: not done.)
+ */
+const sameRows = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** similar() checks its time budget every this many items of its cosine scan. */
 const SIMILAR_CHUNK = 4096;
@@ -120,6 +132,8 @@ export class Runtime implements RuntimeApi {
   private onProgress: (p: LoadProgress) => void = () => {};
   private disabledBackends = new Set<BackendName>();
   private disposed = false;
+  /** The last device-side top rows and the model input they were scored for (see `sameRows`). */
+  private topMemo?: { engine: Engine; seq: Int32Array; rows: Int32Array; sparse: number[] };
   /** Cache Storage opens / puts in flight (see `guardedCaches`). */
   private readonly cacheOps = new Set<Promise<unknown>>();
   /** Backend changes during this runtime's life (a lost WebGPU device), oldest first. */
@@ -453,20 +467,24 @@ export class Runtime implements RuntimeApi {
     const need = (diversity > 0 ? Math.max(k * 5, 50) : k) + masked + 1;
     const onDevice = masked <= DEVICE_TOPK_MAX_MASKED && need <= md.itemCount;
     const seqRows = Int32Array.from(seq);
-    const scored = await within(this.serial(async (): Promise<{ s: ArrayLike<number>; order?: Int32Array }> => {
-      if (!onDevice) return { s: (await engine.scorer.scores([seqRows]))[0]! };
-      const top = await deviceTopK(engine.scorer, seqRows, need);
-      const sparse: number[] = [];
-      top.rows.forEach((r, i) => { sparse[r] = top.values[i]!; });
-      return { s: sparse, order: top.rows };
-    }), budget - (now() - tBudget));
+    const memo = onDevice ? this.topMemo : undefined;
+    const scored = memo && memo.engine === engine && memo.rows.length >= need && sameRows(memo.seq, seqRows)
+      ? { s: memo.sparse, order: memo.rows }
+      : await within(this.serial(async (): Promise<{ s: ArrayLike<number>; order?: Int32Array }> => {
+        if (!onDevice) return { s: (await engine.scorer.scores([seqRows]))[0]! };
+        const top = await deviceTopK(engine.scorer, seqRows, need);
+        const sparse: number[] = [];
+        top.rows.forEach((r, i) => { sparse[r] = top.values[i]!; });
+        this.topMemo = { engine, seq: seqRows, rows: top.rows, sparse };
+        return { s: sparse, order: top.rows };
+      }), budget - (now() - tBudget));
     if (!scored) return cold(this.engine.value === engine ? 'timeout' : 'error');
     const tRank = now();
     const s = scored.s;
     const items = pick(s, scored.order).map((r): ScoredItem => ({
       itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r),
     }));
-    this.lastTimings = { readMs, scoreMs: tRank - tBudget, rankMs: now() - tRank };
+    this.lastTimings = { readMs, scoreMs: tRank - tBudget, rankMs: now() - tRank, reused: memo !== undefined && scored.s === memo.sparse };
     return this.result(items, t0, md);
   }
 

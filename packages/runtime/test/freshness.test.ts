@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEventStore, type RecommendResult } from '@localrec/core';
 import { SasrecScorer } from '@localrec/model';
 import { loadBundleDir } from '@localrec/trainer';
-import { Runtime } from '../src/runtime.js';
+import { Runtime, type CallTimings } from '../src/runtime.js';
 import { BASE, ITEMS, ev, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
 
 let tiny: TinyBundle;
@@ -79,5 +79,31 @@ describe('every answer reflects what other tabs wrote', () => {
     await store.append([ev('purchase', idOf(51), 5000), ev('purchase', bought, 5001)]);
     expect(ids(await rt.rank(cands, { excludePurchased: true }))).not.toContain(idOf(51));
     expect(ids(await rt.similar(idOf(60), { k: 5 }))).not.toContain(bought);
+  });
+
+  it('reuses the scores of the very same model input (same answer as scoring), never across a changed input', async () => {
+    const reused = async () => ((await rt.status()).lastTimings as CallTimings).reused;
+    await store.destroy();
+    await store.append([10, 11, 12].map((r, i) => ev('view', idOf(r), 1000 + i)));
+    const a = await rt.recommend({ k: 5 });
+    expect(await reused()).toBe(false);
+    const b = await rt.recommend({ k: 5 });
+    expect(await reused()).toBe(true);
+    expect(b.items).toEqual(a.items);
+    expect(ids(b)).toEqual(await expected([10, 11, 12], 5));
+    // Fewer rows needed over the same input: reused, and the same ranking.
+    expect(ids(await rt.recommend({ k: 3 }))).toEqual(ids(a).slice(0, 3));
+    expect(await reused()).toBe(true);
+    // More masked rows (an exclusion): more rows needed, scored again, still right.
+    const ex = await rt.recommend({ k: 5, exclude: [ids(a)[0]!] });
+    expect(ids(ex)).toEqual((await expected([10, 11, 12], 6)).slice(1));
+    // More rows than kept: scored again.
+    const all = await rt.recommend({ k: ITEMS - 3 });
+    expect(await reused()).toBe(false);
+    expect(all.items).toHaveLength(ITEMS - 3);
+    // A new event changes the input: scored again, never the old answer.
+    await store.append([ev('view', idOf(13), 2000)]);
+    expect(ids(await rt.recommend({ k: 5 }))).toEqual(await expected([10, 11, 12, 13], 5));
+    expect(await reused()).toBe(false);
   });
 });
