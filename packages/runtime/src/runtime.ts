@@ -649,6 +649,7 @@ export class Runtime implements RuntimeApi {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.topMemo = undefined;
     await Promise.allSettled([...this.cacheOps]);
     const e = this.engine.value;
     this.engine.reset();
