@@ -14,8 +14,7 @@
  * item data only ever becomes text (see dom.ts).
  */
 import type { LocalRecConfigInput, RecommendResult, ScoredItem } from '@localrec/sdk';
-import { workerRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from '@localrec/runtime/connector';
-import { withFeedback, type FeedbackItem, type FeedbackResult } from '@localrec/runtime';
+import { withFeedback, workerRuntime, type ConnectContext, type FeedbackItem, type FeedbackResult, type RecommenderApi, type RuntimeConnector } from '@localrec/runtime/connector';
 import type { Catalog, Product } from './catalog.js';
 import { h, replace } from './dom.js';
 import { lr, track } from './sdk.js';

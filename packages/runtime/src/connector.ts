@@ -21,6 +21,8 @@ import { installErrorTransfer } from './transfer.js';
 
 export type { BackendName, CallContext, Consent, LoadProgress, PageHistory, RuntimeApi, RuntimeOptions } from './api.js';
 export { BACKENDS } from './api.js';
+// Result feedback (impressions, clicks) belongs with the main-thread entry: no tfjs.
+export { withFeedback, type FeedbackItem, type FeedbackResult, type TrackFn } from './feedback.js';
 
 /** What the SDK calls (structurally the SDK's `RecommenderApi`). */
 export interface RecommenderApi {
