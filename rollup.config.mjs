@@ -78,12 +78,20 @@ const copyWasm = {
     for (const f of readdirSync(dist)) if (f.endsWith('.wasm')) copyFileSync(join(dist, f), join('packages/runtime/dist', f));
   },
 };
+// Chunk names carry content hashes: drop the previous build's, or dist/chunks grows every build.
+const cleanChunks = {
+  name: 'localrec-clean-chunks',
+  async buildStart() {
+    const { rmSync } = await import('node:fs');
+    rmSync('packages/runtime/dist/chunks', { recursive: true, force: true });
+  },
+};
 if (existsSync('packages/runtime/src/worker.ts')) {
   configs.push({
     input: { worker: 'packages/runtime/src/worker.ts', runtime: 'packages/runtime/src/browser.ts' },
     onwarn,
     cache: false, // tfjs is large: keep no module graph around for the configs that follow
-    plugins: [...browserPlugins(), copyWasm],
+    plugins: [cleanChunks, ...browserPlugins(), copyWasm],
     output: { dir: 'packages/runtime/dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   });
 }
