@@ -25,6 +25,8 @@ import { coldItems, coldScores } from './cold.js';
 import { checkPageHistory, ShopperReader, toHistory } from './history.js';
 import { ShopperInsights } from './insights.js';
 import { loadBundle } from './loader.js';
+import { utf8Bytes } from './text.js';
+import { resolveUrl } from './url.js';
 import { toModelData, type ModelData } from './model-data.js';
 import { checkDiversity, checkK, eligibleRows, historyReason, mmr, nameOf, passesFilter, topK, type HistoryItem } from './ranking.js';
 
@@ -182,7 +184,7 @@ export class Runtime implements RuntimeApi {
 
   private async loadData(): Promise<ModelData> {
     const o = this.opts();
-    const base = new URL(o.modelUrl, (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/').href;
+    const base = resolveUrl(o.modelUrl, 'modelUrl');
     const lb: Parameters<typeof loadBundle>[0] = { baseUrl: base, onProgress: (p) => this.progress(p) };
     if (o.manifestSha256) lb.manifestSha256 = o.manifestSha256;
     if (this.deps.fetch) lb.fetch = this.deps.fetch;
@@ -269,7 +271,7 @@ export class Runtime implements RuntimeApi {
 
   /** Uses the cached calibration for this model version and device, or measures and caches one. */
   private async calibrated(candidates: readonly BackendName[], md: ModelData, bo: { wasmPath?: string | undefined }): Promise<Engine> {
-    const key = `${md.version}|${await sha256Hex(new TextEncoder().encode(await deviceKey()))}`;
+    const key = `${md.version}|${await sha256Hex(utf8Bytes(await deviceKey()))}`;
     const cached = await this.store!.getMeta<Record<string, Calibration>>(CALIBRATION_META).catch(() => undefined);
     const hit = cached?.[key];
     if (hit && candidates.includes(hit.backend)) {
@@ -636,7 +638,7 @@ export class Runtime implements RuntimeApi {
   async getSegments(): Promise<SegmentsResult> {
     this.needConsent('getSegments');
     const md = await this.data.get();
-    const base = new URL(this.opts().modelUrl, (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/').href;
+    const base = resolveUrl(this.opts().modelUrl, 'modelUrl');
     return this.insights!.segments(md, base.endsWith('/') ? base : `${base}/`, this.consent, this.catalogFor(md));
   }
 
