@@ -7,10 +7,9 @@
  * sources). `wx` is STAND-INS of the documented storage and `wx.request` APIs (not WeChat); the
  * request stand-in serves the committed `models/demo-shop` from disk under the example's MODEL_URL.
  *
- * The context has ONLY ECMAScript's built-ins, console, timers and the module wrapper's arguments
- * (plus STILL_PROVIDED below, pending a runtime.ts change): no `crypto`, `TextDecoder`, `global`,
- * `process` or `self` either — none of them is guaranteed in a WeChat logic layer (see
- * examples/miniprogram/README.md). The runtime
+ * The context has ONLY ECMAScript's built-ins, console, timers and the module wrapper's arguments:
+ * no `URL`, `crypto`, `TextEncoder`/`TextDecoder`, `global`, `process` or `self` either — none of
+ * them is guaranteed in a WeChat logic layer (see examples/miniprogram/README.md). The runtime
  * resolves MODEL_URL without URL, hashes with @noble/hashes, decodes UTF-8 through the tfjs
  * platform the app installs, and its file defines its own `global` for tfjs.
  *
@@ -70,11 +69,6 @@ interface MiniProgram {
 
 let files: { npm: string; runtime: string };
 
-// PENDING one change in packages/runtime/src/runtime.ts (see packages/miniprogram/test/size.test.ts):
-// until the runtime resolves modelUrl with resolveUrl and encodes with utf8Bytes, it still needs
-// these two. With it, empty this object.
-const STILL_PROVIDED: Record<string, unknown> = { URL, TextEncoder };
-
 /** Starts the example: app.js (onLaunch), then the index page (onShow). */
 async function launch(withRuntime: boolean, { flipWeightsByte = false } = {}): Promise<MiniProgram> {
   const storage = createWxStandin();
@@ -85,9 +79,9 @@ async function launch(withRuntime: boolean, { flipWeightsByte = false } = {}): P
   const toasts: string[] = [];
   const wx = Object.assign(storage, { request: net.request, showToast: (o: { title: string }) => { toasts.push(o.title); } });
 
-  const ctx = createContext({ console, setTimeout, clearTimeout, setInterval, clearInterval, wx, ...STILL_PROVIDED });
-  const absent = ['URL', 'crypto', 'TextEncoder', 'TextDecoder', 'global', 'process', 'self'].filter((g) => !(g in STILL_PROVIDED));
-  expect(runInContext(`[${absent.map((g) => `typeof ${g}`).join()}].join()`, ctx)).toBe(absent.map(() => 'undefined').join());
+  const ctx = createContext({ console, setTimeout, clearTimeout, setInterval, clearInterval, wx });
+  expect(runInContext('[typeof URL, typeof crypto, typeof TextEncoder, typeof TextDecoder, typeof global, typeof process, typeof self].join()', ctx))
+    .toBe(Array(7).fill('undefined').join());
   let appConfig: Record<string, (...a: unknown[]) => unknown> | undefined;
   let pageConfig: Record<string, unknown> | undefined;
   const cache = new Map<string, unknown>();
