@@ -29,6 +29,8 @@ import type { InsightsOptions, ShopperProfile } from './api.js';
 import { observeFeedback, rankList, type FeatureContext, type PendingImpression, type ServedList } from './insights-feedback.js';
 import { addSeqs, inRuns, joinGapMs, runsSize, settle, type SeqRuns } from './insights-stream.js';
 import type { ModelData } from './model-data.js';
+import { utf8Text } from './text.js';
+import { resolveUrl } from './url.js';
 
 export const INSIGHTS_META = {
   profile: 'insights:profile',
@@ -334,7 +336,7 @@ export class ShopperInsights {
     if (!file || !info) {
       throw new LocalRecError('NOT_READY', `The model bundle ${md.version} ships no interest segments (manifest.segmentsFile)`, { field: 'segmentsFile' });
     }
-    const url = new URL(file, baseUrl).href;
+    const url = resolveUrl(file, 'segmentsFile', baseUrl);
     let bytes: Uint8Array;
     try {
       const res = await (this.deps.fetch ?? globalThis.fetch.bind(globalThis))(url);
@@ -349,7 +351,7 @@ export class ShopperInsights {
     }
     let json: unknown;
     try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
+      json = JSON.parse(utf8Text(bytes));
     } catch (e) {
       throw new LocalRecError('BUNDLE_INVALID', `${url} is not valid JSON (${(e as Error).message})`);
     }
