@@ -166,10 +166,14 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
       if (destroyed) throw gone();
       // Real time: what was tracked just before this call is in the store before the runtime reads it.
       await recorder.flush().catch(report);
-      const r = await run(await connect());
-      // forgetMe() ran meanwhile: this answer may come from the erased history; drop it.
-      return e === era ? r : fallbackFor('no-history', now() - t0);
+      // forgetMe() ran meanwhile: no answer from the erased history, and no new runtime for it.
+      if (e === era) {
+        const r = await run(await connect());
+        if (e === era) return r;
+      }
+      return fallbackFor('no-history', now() - t0);
     } catch (err) {
+      if (e !== era) return fallbackFor('no-history', now() - t0);
       report(err);
       return fallbackFor('error', now() - t0);
     }

@@ -236,4 +236,20 @@ describe('privacy', () => {
     rec.track('view', { itemId: 'B' });
     expect((await rec.recommend()).items.map((i) => i.itemId)).toEqual(['B']);
   });
+
+  test('a call still writing its queued events when forgetMe() starts connects no new runtime (which would re-create caches after the erase)', async () => {
+    const { rec, rt } = setup();
+    await rec.recommend(); // connected once
+    expect(rt.connector.connect).toHaveBeenCalledTimes(1);
+    rec.track('view', { itemId: 'A' });
+    const inFlight = rec.recommend(); // flushing A when the erase begins
+    const similar = rec.similar('A');
+    await rec.forgetMe();
+    expect(await inFlight).toMatchObject({ items: [], fallbackReason: 'no-history' });
+    expect(await similar).toMatchObject({ items: [], fallbackReason: 'no-history' });
+    expect(rt.connector.connect).toHaveBeenCalledTimes(1);
+    expect(rt.api.dispose).toHaveBeenCalledTimes(1);
+    await rec.recommend(); // the next call after the erase connects a fresh runtime
+    expect(rt.connector.connect).toHaveBeenCalledTimes(2);
+  });
 });
