@@ -96,6 +96,17 @@ export class IndexedDbEventStore implements EventStore {
    * @throws {LocalRecError} `QUOTA_EXCEEDED`, `STORAGE_FAILED`, `STORAGE_UNAVAILABLE`.
    */
   async append(events: readonly NewEvent[]): Promise<StoredEvent[]> {
+    try {
+      return await this.write(events, true);
+    } catch (err) {
+      // Committed explicitly, a skipped duplicate fails the whole transaction in Chromium (nothing
+      // was stored): write the batch again the patient way, where duplicates are skipped.
+      if ((err as LocalRecError).code === 'QUOTA_EXCEEDED') throw err;
+      return this.write(events, false);
+    }
+  }
+
+  private async write(events: readonly NewEvent[], commit: boolean): Promise<StoredEvent[]> {
     if (events.length === 0) return [];
     const db = await this.connect();
     let tx;
@@ -132,6 +143,9 @@ export class IndexedDbEventStore implements EventStore {
           }
         };
       });
+      // Commit now rather than when the event loop comes back: a page being unloaded (pagehide
+      // flush) may never come back, and Chromium then drops the uncommitted transaction.
+      if (commit) tx.commit?.();
       await done;
       return unique.flatMap((e, i) => (seqs[i] === undefined ? [] : [{ ...e, seq: seqs[i] as number }]));
     } catch (err) {
