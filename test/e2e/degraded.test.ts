@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page, type Worker } from 'playwright';
-import { CHROMIUM, readIndexedDb, repo, startShop, totalRecords, watchPage } from './helpers.js';
+import { browseDepartment, CHROMIUM, readIndexedDb, repo, startShop, totalRecords, watchPage } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const MODEL = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json'), 'utf8')) as { version: string };
@@ -82,23 +82,8 @@ async function runtimeReady(page: Page): Promise<{ ready: boolean; backend?: str
   return page.evaluate(() => window.LocalRec.runtimeStatus()) as never;
 }
 
-/** Opens the first `n` products of a department from its category page (views recorded by the shop). */
-async function browse(page: Page, department: string, n: number, from = 0): Promise<string[]> {
-  const ids: string[] = [];
-  await page.click(`#categories a[data-category="${department}"]`);
-  await page.waitForSelector('.grid[data-list^="category:"]');
-  for (let i = from; i < from + n; i++) {
-    await page.locator('.grid[data-list^="category:"] .card').nth(i).click();
-    await page.waitForSelector('[data-product]');
-    ids.push((await page.getAttribute('[data-product]', 'data-product'))!);
-    // At a person's pace: the shop's runtime (insights) keeps bursts of more than 8 events a
-    // second out of the model input, as a bot's.
-    await page.waitForTimeout(300);
-    await page.goBack();
-    await page.waitForSelector('.grid[data-list^="category:"]');
-  }
-  return ids;
-}
+/** Opens `n` products of a department (views recorded by the shop); see browseDepartment. */
+const browse = (page: Page, department: string, n: number, from = 0): Promise<string[]> => browseDepartment(page, department, n, { from });
 
 /** Puts the `index`-th in-stock product of the open category page in the cart and checks out. */
 async function buy(page: Page, index: number): Promise<string> {

@@ -98,3 +98,26 @@ export async function readIndexedDb(page: Page): Promise<Record<string, Record<s
 export function totalRecords(dbs: Record<string, Record<string, number>>): number {
   return Object.values(dbs).reduce((s, stores) => s + Object.values(stores).reduce((a, b) => a + b, 0), 0);
 }
+
+/**
+ * Opens `n` products of `department` (from the `from`-th card; only in-stock cards with `inStock`)
+ * from the demo shop's category page, one at a time and at a person's pace: the shop's runtime
+ * (insights) keeps bursts of more than 8 events a second out of the model input, as a bot's.
+ * Returns the product ids opened (each recorded as a view by the shop).
+ */
+export async function browseDepartment(page: Page, department: string, n: number, options: { from?: number; inStock?: boolean } = {}): Promise<string[]> {
+  const from = options.from ?? 0;
+  const cards = `.grid[data-list^="category:"] .card${options.inStock ? ':not(:has(.out))' : ''}`;
+  const ids: string[] = [];
+  await page.click(`#categories a[data-category="${department}"]`);
+  await page.waitForSelector('.grid[data-list^="category:"]');
+  for (let i = from; i < from + n; i++) {
+    await page.locator(cards).nth(i).click();
+    await page.waitForSelector('[data-product]');
+    ids.push((await page.getAttribute('[data-product]', 'data-product'))!);
+    await page.waitForTimeout(300);
+    await page.goBack();
+    await page.waitForSelector('.grid[data-list^="category:"]');
+  }
+  return ids;
+}

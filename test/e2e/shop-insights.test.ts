@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright';
-import { launchBrowser, repo, startShop, watchPage } from './helpers.js';
+import { browseDepartment, launchBrowser, repo, startShop, watchPage } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const DEPARTMENT = 'Coffee & Tea';
@@ -88,20 +88,8 @@ async function consentAndReady(page: Page): Promise<void> {
   await expect.poll(() => page.evaluate(async () => (await window.LocalRec.runtimeStatus()).ready), { timeout: 60_000 }).toBe(true);
 }
 
-/** Opens products of the department from its category page (one at a time, at a human pace). */
-async function browse(page: Page, n: number): Promise<string[]> {
-  await page.click(`#categories a[data-category="${DEPARTMENT}"]`);
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    await page.locator('.grid[data-list^="category:"] .card:not(:has(.out))').nth(i).click();
-    await page.waitForSelector('[data-product]');
-    ids.push((await page.getAttribute('[data-product]', 'data-product'))!);
-    await page.waitForTimeout(300);
-    await page.goBack();
-    await page.waitForSelector('.grid[data-list^="category:"]');
-  }
-  return ids;
-}
+/** Opens in-stock products of the department (one at a time, at a person's pace). */
+const browse = (page: Page, n: number): Promise<string[]> => browseDepartment(page, DEPARTMENT, n, { inStock: true });
 
 const reasons = (page: Page): Promise<Array<{ list: string; kind: string; text: string }>> => page.evaluate(() =>
   Array.from(document.querySelectorAll<HTMLElement>('[data-recs] .reason')).map((e) => ({

@@ -35,3 +35,18 @@ export const $ = <T extends Element = HTMLElement>(sel: string): T => {
   if (!el) throw new Error(`missing element ${sel}`);
   return el;
 };
+
+/**
+ * While `panel` is open, calls `refresh` 400 ms after the visitor's last click outside it or
+ * navigation (debounced), so the panel follows what the visitor does.
+ */
+export function followWhileOpen(panel: HTMLElement, refresh: () => unknown): void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const soon = (): void => {
+    if (panel.hidden) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void refresh(), 400);
+  };
+  document.addEventListener('click', (e) => { if (!panel.contains(e.target as Node)) soon(); }, { capture: true });
+  window.addEventListener('hashchange', soon);
+}

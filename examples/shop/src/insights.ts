@@ -8,7 +8,7 @@
 import type { LocalRec } from '@localrec/sdk';
 import type { Catalog } from './catalog.js';
 import type { BarChart, BarSeries } from './charts.js';
-import { $, h, replace } from './dom.js';
+import { $, followWhileOpen, h, replace } from './dom.js';
 import { mountFriends } from './friends.js';
 
 type ShopperProfile = Awaited<ReturnType<LocalRec['getProfile']>>;
@@ -139,14 +139,7 @@ export function mountInsights(catalog: Catalog, getRec: () => LocalRec | undefin
     void refresh();
   });
   $('#pr-refresh').addEventListener('click', () => { void refresh(); });
-  // While open, the profile follows what the visitor does (debounced; the SDK flushes first).
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const soon = (): void => {
-    if (panel.hidden) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void refresh(), 400);
-  };
-  document.addEventListener('click', (e) => { if (!panel.contains(e.target as Node)) soon(); }, { capture: true });
-  window.addEventListener('hashchange', soon);
+  // While open, the profile follows what the visitor does (the SDK flushes before answering).
+  followWhileOpen(panel, refresh);
   return { refresh };
 }

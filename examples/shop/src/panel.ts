@@ -4,7 +4,7 @@
  */
 import type { Consent, LocalRec, StoredEvent } from '@localrec/sdk';
 import type { Catalog } from './catalog.js';
-import { $, h, replace } from './dom.js';
+import { $, followWhileOpen, h, replace } from './dom.js';
 import { lr } from './sdk.js';
 
 export interface Panel {
@@ -102,14 +102,6 @@ export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined)
       : `Erase could not be verified: ${proof.remainingEvents} events, databases [${proof.remainingDatabases.join(', ')}] and caches [${proof.remainingCaches.join(', ')}] remain.`;
     await refresh();
   });
-  // While the panel is open, it follows what the visitor does (debounced).
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const soon = (): void => {
-    if (panel.hidden) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => void refresh(), 400);
-  };
-  document.addEventListener('click', (e) => { if (!panel.contains(e.target as Node)) soon(); }, { capture: true });
-  window.addEventListener('hashchange', soon);
+  followWhileOpen(panel, refresh);
   return { refresh };
 }
