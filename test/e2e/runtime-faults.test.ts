@@ -222,11 +222,7 @@ describe('runtime faults', () => {
     await context.close();
   });
 
-  // Retried: in about 1 run of 5 on this 2-core machine the model cache (public model files, no
-  // personal data) re-appears after the erase; three mechanisms were found and fixed (SDK calls in
-  // flight, a new connection from a flushing call, cache operations in flight at dispose) and the
-  // remaining one is not yet understood — an open defect, named in the issue notes.
-  test('forgetMe() while the runtime is starting: it is stopped before the erase, so nothing re-creates the model cache afterwards', { retry: 2 }, async () => {
+  test('forgetMe() while the runtime is starting: it is stopped before the erase, so nothing re-creates the model cache afterwards', async () => {
     const context = await browser.newContext();
     let release!: () => void;
     const held = new Promise<void>((ok) => { release = ok; });

@@ -166,8 +166,9 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
       if (destroyed) throw gone();
       // Real time: what was tracked just before this call is in the store before the runtime reads it.
       await recorder.flush().catch(report);
-      // forgetMe() ran meanwhile: no answer from the erased history, and no new runtime for it.
-      if (e === era) {
+      // forgetMe() ran meanwhile (or is running: era is odd then): no answer from the erased
+      // history, and no new runtime for it.
+      if (e === era && !(e & 1)) {
         const r = await run(await connect());
         if (e === era) return r;
       }
@@ -225,23 +226,27 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     async forgetMe(): Promise<ForgetProof> {
       // Stop the runtime first: a model load in flight must not re-create its cache after the
       // erase. The next recommendation call connects a fresh one.
-      era++;
-      const rt = runtime;
-      runtime = sent = undefined;
-      if (rt) await rt.then((api) => api.dispose?.(), () => undefined).catch(report);
-      const proof = await recorder.forget();
-      let remainingCaches: string[] = [];
-      if (detectCapabilities().cacheStorage) {
-        const ours = async (): Promise<string[]> => (await caches.keys()).filter((k) => k.startsWith('localrec'));
-        try {
-          await Promise.all((await ours()).map((k) => caches.delete(k)));
-          remainingCaches = await ours();
-        } catch (err) {
-          report(err);
-          remainingCaches = ['(Cache Storage unreadable)'];
+      era++; // odd while erasing
+      try {
+        const rt = runtime;
+        runtime = sent = undefined;
+        if (rt) await rt.then((api) => api.dispose?.(), () => undefined).catch(report);
+        const proof = await recorder.forget();
+        let remainingCaches: string[] = [];
+        if (detectCapabilities().cacheStorage) {
+          const ours = async (): Promise<string[]> => (await caches.keys()).filter((k) => k.startsWith('localrec'));
+          try {
+            await Promise.all((await ours()).map((k) => caches.delete(k)));
+            remainingCaches = await ours();
+          } catch (err) {
+            report(err);
+            remainingCaches = ['(Cache Storage unreadable)'];
+          }
         }
+        return { ...proof, remainingCaches, verified: proof.verified && remainingCaches.length === 0 };
+      } finally {
+        era++;
       }
-      return { ...proof, remainingCaches, verified: proof.verified && remainingCaches.length === 0 };
     },
     recommend(options: RecommendOptions = {}) {
       const t0 = now();

@@ -244,7 +244,10 @@ describe('privacy', () => {
     rec.track('view', { itemId: 'A' });
     const inFlight = rec.recommend(); // flushing A when the erase begins
     const similar = rec.similar('A');
-    await rec.forgetMe();
+    const forgetting = rec.forgetMe();
+    const during = rec.recommend(); // asked while the erase runs (e.g. a list rendering): cold start, no runtime
+    await forgetting;
+    expect(await during).toMatchObject({ items: [], fallbackReason: 'no-history' });
     expect(await inFlight).toMatchObject({ items: [], fallbackReason: 'no-history' });
     expect(await similar).toMatchObject({ items: [], fallbackReason: 'no-history' });
     expect(rt.connector.connect).toHaveBeenCalledTimes(1);
