@@ -9,7 +9,7 @@
 //   valid manifest and the hashed files) and still answers from the model; no model request leaves.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright';
-import { launchBrowser, startShop, watchPage } from './helpers.js';
+import { launchBrowser, startShop, watchCsp, watchPage } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const STRICT = "default-src 'self'; script-src 'self'; worker-src 'self'; connect-src 'self'";
@@ -19,16 +19,6 @@ const OFFLINE = WITH_WASM.replace("connect-src 'self'", "connect-src 'none'");
 let browser: Browser;
 beforeAll(async () => { browser = await launchBrowser(); });
 afterAll(async () => { await browser?.close(); });
-
-/** Collects the page's CSP violations (the DOM event) from the first script on. */
-async function watchCsp(context: BrowserContext): Promise<(page: Page) => Promise<string[]>> {
-  await context.addInitScript(() => {
-    const w = window as unknown as { __csp: string[] };
-    w.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI}`));
-  });
-  return (page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-}
 
 describe('the demo shop under serve.mjs --csp', () => {
   let server: ShopServer;

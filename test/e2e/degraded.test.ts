@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page, type Worker } from 'playwright';
-import { browseDepartment, CHROMIUM, readIndexedDb, repo, startShop, totalRecords, watchPage } from './helpers.js';
+import { browseDepartment, CHROMIUM, watchCsp, readIndexedDb, repo, startShop, totalRecords, watchPage } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const MODEL = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json'), 'utf8')) as { version: string };
@@ -228,11 +228,7 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
       policies.push(noWorkers);
       return route.fulfill({ response: res, headers: { ...res.headers(), 'content-security-policy': noWorkers } });
     });
-    await context.addInitScript(() => {
-      const w = window as unknown as { __csp: string[] };
-      w.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI}`));
-    });
+    const violations = await watchCsp(context);
     const page = await context.newPage();
     const seen = watchPage(page);
     const workers: string[] = [];
@@ -250,7 +246,7 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
     expect(p.storage).toBe('indexeddb');
     expect(p.runtime).toMatch(new RegExp(`^backend (webgl|wasm|cpu) · model ${MODEL.version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · \\d+ items · in a page thread$`));
     // The policy really refused the worker, and no worker ran.
-    expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual(expect.arrayContaining([expect.stringMatching(/^worker-src blocked/)]));
+    expect(await violations(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^worker-src blocked/)]));
     expect(workers).toEqual([]);
     expect(seen.warnings.some((w) => /main thread/i.test(w))).toBe(true);
     await page.evaluate(() => window.LocalRec.flush());

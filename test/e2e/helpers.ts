@@ -3,10 +3,11 @@
  * Playwright. Nothing here builds the SDK: `pnpm test` runs `pnpm build` first, and the tests
  * load exactly what ships (`packages/sdk/dist/localrec.min.js`, `dist/index.js`).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page, type Route } from 'playwright';
 import { startServer, type ShopServer } from '../../examples/shop/serve.mjs';
 import { inventoryIndexedDb } from '../audit/privacy-audit.js';
@@ -120,4 +121,23 @@ export async function browseDepartment(page: Page, department: string, n: number
     await page.waitForSelector('.grid[data-list^="category:"]');
   }
   return ids;
+}
+
+/** Collects the page's CSP violations (the DOM event) from the first script on; returns their reader. */
+export async function watchCsp(context: BrowserContext): Promise<(page: Page) => Promise<string[]>> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI}`));
+  });
+  return (page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+}
+
+const MIME: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.map': 'application/json' };
+
+/** Answers a request for `rel` with the file under `dir` (404 outside it or when missing). */
+export function serveDir(dir: string, rel: string, res: ServerResponse): void {
+  const file = normalize(join(dir, rel));
+  if (!file.startsWith(dir + sep) || !existsSync(file)) { res.writeHead(404).end('not found'); return; }
+  res.writeHead(200, { 'content-type': MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' }).end(readFileSync(file));
 }

@@ -8,30 +8,22 @@
  * next one answers from the model on another backend with the same top items (within the
  * tolerance of test/e2e/runtime.test.ts), and `status()` reports the new backend and the loss.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright';
 import { makeTinyBundle, type TinyBundle } from '../../packages/runtime/test/fixture.js';
-import { launchBrowser, repo } from './helpers.js';
+import { launchBrowser, repo, serveDir } from './helpers.js';
 
 const DIST = join(repo, 'packages/runtime/dist');
 const TOL = 2e-3;
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.map': 'application/json' };
-
 let server: Server;
 let origin: string;
 let browser: Browser;
 let tiny: TinyBundle;
-
-function serveDir(dir: string, rel: string, res: import('node:http').ServerResponse): void {
-  const file = normalize(join(dir, rel));
-  if (!file.startsWith(dir + sep) || !existsSync(file)) { res.writeHead(404).end('not found'); return; }
-  res.writeHead(200, { 'content-type': MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' }).end(readFileSync(file));
-}
 
 beforeAll(async () => {
   if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');

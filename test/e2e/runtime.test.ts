@@ -8,9 +8,9 @@
  * score of that item, and the top-10 ids equal Node's except where Node's scores tie within
  * that tolerance at the cut. GPU backends compute in float32 with different summation order.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import type { Browser, Page } from 'playwright';
 import {
   SasrecScorer, evaluate, loadBundleDir, makeTinyBundle, recentSequence, tinySplit, type LoadedBundle, type StoredEvent, type TinyBundle,
 } from '../../packages/runtime/test/fixture.js';
-import { launchBrowser, repo } from './helpers.js';
+import { launchBrowser, repo, serveDir } from './helpers.js';
 
 const DIST = join(repo, 'packages/runtime/dist');
 const TOL = 2e-3;
@@ -28,14 +28,6 @@ let origin: string;
 let browser: Browser;
 let tiny: TinyBundle;
 let storeJs: string;
-
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.map': 'application/json' };
-
-function serveDir(dir: string, rel: string, res: import('node:http').ServerResponse): void {
-  const file = normalize(join(dir, rel));
-  if (!file.startsWith(dir + sep) || !existsSync(file)) { res.writeHead(404).end('not found'); return; }
-  res.writeHead(200, { 'content-type': MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' }).end(readFileSync(file));
-}
 
 beforeAll(async () => {
   if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');

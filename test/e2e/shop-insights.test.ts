@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright';
-import { browseDepartment, launchBrowser, repo, startShop, watchPage } from './helpers.js';
+import { browseDepartment, launchBrowser, repo, startShop, watchCsp, watchPage } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const DEPARTMENT = 'Coffee & Tea';
@@ -234,11 +234,7 @@ describe('demo shop: what the device understands about the shopper', () => {
     const strict = await startShop({ csp: true });
     try {
       const context = await browser.newContext();
-      await context.addInitScript(() => {
-        const w = window as unknown as { __csp: string[] };
-        w.__csp = [];
-        document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI}`));
-      });
+      const violations = await watchCsp(context);
       const page = await context.newPage();
       const seen = watchPage(page);
       await page.goto(strict.url);
@@ -250,7 +246,7 @@ describe('demo shop: what the device understands about the shopper', () => {
       await expectChart(page.locator('#chart-hours'), 'active-hours chart (CSP)');
       await page.click('.friend-toggle >> nth=1');
       await expect.poll(() => page.textContent('#friends-status'), { timeout: 30_000 }).toMatch(/^Social context of 1 friend/);
-      expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+      expect(await violations(page)).toEqual([]);
       expect(seen.errors).toEqual([]);
       await context.close();
     } finally {
