@@ -140,7 +140,16 @@ describe('storage fallback', () => {
 });
 
 describe('declarative capture (autoCapture: true)', () => {
-  test('records view after 1 s at ≥50% visibility, not for a glimpse, and click by delegation', async () => {
+  /** The page's stored events as `type:item@list/position`, impressions as `impression:[ids]@list/position`. */
+  const eventsOf = (p: import('playwright').Page) => (): Promise<string[]> => p.evaluate(async () => {
+    await LocalRec.flush();
+    return (await LocalRec.exportData()).events.map((e) => {
+      const at = e.context?.listId ? `@${e.context.listId}/${e.context.position}` : '';
+      return e.type === 'impression' ? `impression:[${(e.data.items ?? []).join(',')}]${at}` : `${e.type}:${e.itemId}${at}`;
+    });
+  });
+
+  test('a card in a list seen for 1 s is an impression; an item outside lists a view; a glimpse nothing; clicks by delegation', async () => {
     const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
     await serveFixtures(context, server.url, {
       'auto.html': `<!doctype html><meta charset="utf-8"><script src="/sdk/localrec.min.js"></script>
@@ -158,13 +167,10 @@ describe('declarative capture (autoCapture: true)', () => {
     });
     const p = await context.newPage();
     await p.goto(`${server.url}__e2e/auto.html`);
-    const events = async (): Promise<string[]> => p.evaluate(async () => {
-      await LocalRec.flush();
-      return (await LocalRec.exportData()).events.map((e) => `${e.type}:${e.itemId}${e.context?.listId ? `@${e.context.listId}/${e.context.position}` : ''}`);
-    });
-    // A is on screen from the start: one view after a second.
-    await expect.poll(events, { timeout: 10_000 }).toContain('view:A@home/0');
-    // B only flashes by (scrolled past immediately); C stays.
+    const events = eventsOf(p);
+    // A is on screen from the start, in a list: one impression after a second.
+    await expect.poll(events, { timeout: 10_000 }).toContain('impression:[A]@home/0');
+    // B only flashes by (scrolled past immediately); C, outside any list, stays: a view.
     await p.evaluate(() => document.getElementById('b')!.scrollIntoView());
     await p.waitForTimeout(200);
     await p.evaluate(() => document.getElementById('c')!.scrollIntoView());
@@ -181,8 +187,74 @@ describe('declarative capture (autoCapture: true)', () => {
     await p.click('#btn-a');
     const all = await events();
     expect(all).toContain('click:A@home/0');
-    expect(all.filter((e) => e === 'view:A@home/0')).toHaveLength(1);
-    expect(all.some((e) => e.startsWith('view:B'))).toBe(false);
+    expect(all.filter((e) => e.includes(':A') || e.includes('[A'))).toEqual(['impression:[A]@home/0', 'click:A@home/0']);
+    expect(all.some((e) => e.includes('B'))).toBe(false);
+    await context.close();
+  });
+
+  test('a grid rendered at once is ONE impression in position order; a click right after it is an ordinary click; listExposure "view" and bad options', async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const gridPage = (appId: string, config: string) => `<!doctype html><meta charset="utf-8"><script src="/sdk/localrec.min.js"></script>
+<style>.g{display:grid;grid-template-columns:repeat(6,1fr);gap:4px}.card{height:80px;border:1px solid #ccc}</style>
+<body><div id="box"></div>
+<script>
+  window.reported = [];
+  LocalRec.init({ appId: '${appId}', consent: 'granted', ${config}, onError: (e) => reported.push({ code: e.code, field: e.field, message: e.message }) });
+  window.render = (box, list, ids) => {
+    const g = document.createElement('div');
+    g.className = 'g';
+    g.setAttribute('data-localrec-list', list);
+    ids.forEach((id, i) => {
+      const c = document.createElement('a');
+      c.className = 'card'; c.href = '#' + id; c.id = 'card-' + id;
+      c.setAttribute('data-localrec-item', id); c.setAttribute('data-localrec-position', String(i));
+      c.textContent = id;
+      g.append(c);
+    });
+    document.getElementById(box).replaceChildren(g);
+  };
+</script></body>`;
+    await serveFixtures(context, server.url, {
+      'grid.html': gridPage('e2e-grid', 'autoCapture: true'),
+      'grid-view.html': gridPage('e2e-grid-view', "autoCapture: { listExposure: 'view' }"),
+      'grid-bad.html': gridPage('e2e-grid-bad', "autoCapture: { listExposure: 'views', dwellMs: 300 }"),
+    });
+    const ids = Array.from({ length: 24 }, (_, i) => `G${String(i).padStart(2, '0')}`);
+
+    const p = await context.newPage();
+    await p.goto(`${server.url}__e2e/grid.html`);
+    const events = eventsOf(p);
+    await p.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids), ids);
+    await expect.poll(events, { timeout: 10_000 }).toHaveLength(1);
+    await p.click('#card-G05'); // at once, as a shopper who knows what they want
+    // A re-render of the same list (new elements) is a new exposure.
+    await p.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids.slice(0, 3)), ids);
+    await expect.poll(events, { timeout: 10_000 }).toHaveLength(3);
+    const all = await events();
+    expect(all).toEqual([`impression:[${ids.join(',')}]@category:toys/0`, 'click:G05@category:toys/5', 'impression:[G00,G01,G02]@category:toys/0']);
+    // The stored impression names its list as the source (what the runtime's feedback matching reads).
+    const stored = await p.evaluate(async () => (await LocalRec.exportData()).events.filter((e) => e.type === 'impression').map((e) => e.data.source));
+    expect(stored).toEqual(['category:toys', 'category:toys']);
+
+    // listExposure: 'view' — one view per card (the behaviour before impressions).
+    const v = await context.newPage();
+    await v.goto(`${server.url}__e2e/grid-view.html`);
+    await v.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids.slice(0, 6)), ids);
+    await expect.poll(eventsOf(v), { timeout: 10_000 }).toHaveLength(6);
+    expect(await eventsOf(v)()).toEqual(ids.slice(0, 6).map((id, i) => `view:${id}@category:toys/${i}`));
+
+    // A bad option: INVALID_CONFIG naming it and the accepted values; tracking still works, nothing captured.
+    const b = await context.newPage();
+    await b.goto(`${server.url}__e2e/grid-bad.html`);
+    await expect.poll(() => b.evaluate(() => reported), { timeout: 10_000 }).toHaveLength(1);
+    const [err] = await b.evaluate(() => reported);
+    expect(err).toMatchObject({ code: 'INVALID_CONFIG', field: 'autoCapture.listExposure' });
+    expect(err!.message).toContain('"impression" or "view"');
+    expect(err!.message).toContain('views');
+    await b.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'x', ids.slice(0, 2)), ids);
+    await b.waitForTimeout(600);
+    await b.evaluate(() => { LocalRec.track('click', { itemId: 'manual' }); });
+    expect(await eventsOf(b)()).toEqual(['click:manual']);
     await context.close();
   });
 });

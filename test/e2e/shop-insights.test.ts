@@ -230,6 +230,38 @@ describe('demo shop: what the device understands about the shopper', () => {
     await context.close();
   });
 
+  test('a category grid seen for a second is one impression; a click right after it reaches the profile (nothing flagged)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await consentAndReady(page);
+    await page.click(`#categories a[data-category="${DEPARTMENT}"]`);
+    await page.waitForSelector('.grid[data-list^="category:"]');
+    const cardIds = await page.locator('.grid[data-list^="category:"] .card').evaluateAll((els) => els.map((e) => e.getAttribute('data-localrec-item')));
+    expect(cardIds.length).toBeGreaterThan(8); // more cards than the burst rule's 8 per second
+    const exposures = () => page.evaluate(async () => {
+      await window.LocalRec.flush();
+      return (await window.LocalRec.exportData()).events
+        .filter((e) => e.type === 'impression' && String(e.data.source).startsWith('category:'))
+        .map((e) => e.data.items ?? []);
+    });
+    await expect.poll(async () => (await exposures()).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    // At once, without a person's pause: the card's click, then its product page's view.
+    await page.locator('.grid[data-list^="category:"] .card').nth(2).click();
+    await page.waitForSelector('[data-product]');
+    const product = (await page.getAttribute('[data-product]', 'data-product'))!;
+    await page.evaluate(() => window.LocalRec.flush());
+    const shown = (await exposures()).flat();
+    expect(shown.length).toBeGreaterThan(8);
+    expect(cardIds).toEqual(expect.arrayContaining(shown));
+    const stored = await page.evaluate(async () => (await window.LocalRec.exportData()).events.map((e) => `${e.type}:${e.itemId ?? ''}`));
+    expect(stored.filter((e) => e.startsWith('view:'))).toEqual([`view:${product}`]); // no card became a view
+    expect(stored).toContain(`click:${product}`);
+    await expect.poll(async () => (await page.evaluate(async () => (await window.shopReady)!.getProfile())).recent.items[0], { timeout: 30_000 }).toBe(product);
+    expect((await page.evaluate(async () => (await window.shopReady)!.getProfile())).excludedEvents).toBe(0);
+    await context.close();
+  });
+
   test('under serve.mjs --csp the profile charts render with no CSP violation', async () => {
     const strict = await startShop({ csp: true });
     try {

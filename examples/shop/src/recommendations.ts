@@ -120,11 +120,10 @@ function listen(): void {
 
 /**
  * A recommended product with its reason. Unlike the catalog's cards, it is not left to the SDK's
- * declarative capture: that records a `view` for every card seen for a second, and a list the
- * model made would then feed the model's own history ("because you viewed" what it showed).
- * Showing the list is an `impression` and clicking an item a `click` in this list, both recorded
- * by the runtime's feedback helpers (`withFeedback`: `shown()`, `clicked()`), which is what the
- * on-device re-ranker learns from.
+ * declarative capture (which records the cards seen for a second): the list is recorded when it is
+ * shown, as it was served, by the runtime's feedback helpers (`withFeedback`: `shown()` one
+ * `impression` of the whole list, `clicked()` a `click` in this list), which is what the on-device
+ * re-ranker learns from.
  */
 function itemNode(p: Product, s: ScoredItem, feedback: FeedbackItem, listId: string, position: number): HTMLElement {
   const el = card(p, listId, position, h('span', { class: 'reason', 'data-source': s.source, 'data-reason': s.reason.kind }, s.reason.text));

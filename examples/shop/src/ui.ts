@@ -18,8 +18,9 @@ export function thumb(p: Product): HTMLElement {
 }
 
 /**
- * A product card. `data-localrec-item` makes the SDK's declarative capture record its views and
- * clicks; list and position become the events' context. `extra` goes under the price (e.g. a reason).
+ * A product card. `data-localrec-item` makes the SDK's declarative capture record it: the cards
+ * of a grid seen together as one `impression` of the list, and a `click` on each click; list and
+ * position become the events' context. `extra` goes under the price (e.g. a reason).
  */
 export function card(p: Product, listId: string, position: number, extra?: Node | string): HTMLElement {
   return h('a', {

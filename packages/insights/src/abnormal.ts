@@ -14,8 +14,10 @@
  * | `crawl`     | 30 or more item events in a row, each ≤ 1.5 s after the previous, at least 80 % on distinct items: a catalogue sweep |
  * | `future`    | a timestamp more than 5 minutes after `now`: a wrong clock or forged time                       |
  *
- * `impression` events are recorded by the SDK itself (several per render), so they are ignored by
- * default (`ignoreTypes`). Events are examined in time order regardless of session, because one
+ * `impression` events say what the page showed, not what the person did (the SDK's declarative
+ * capture records one per list render, the feedback helpers one per served list — several can
+ * share an instant), so they are ignored by default (`ignoreTypes`). This is why capture records a
+ * grid's cards as an impression, not as views: 28 views in one instant would be a burst. Events are examined in time order regardless of session, because one
  * person does not act in two tabs at machine speed.
  */
 import type { EventType, StoredEvent } from '@localrec/core';

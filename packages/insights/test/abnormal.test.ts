@@ -105,6 +105,27 @@ describe('abnormal: each documented pattern', () => {
   });
 });
 
+describe('abnormal: what the SDK\'s declarative capture records for a grid', () => {
+  // A category page: 28 cards become visible in one frame; a second later capture records them,
+  // then the shopper clicks a card 0.4 s later and its product page records a view.
+  const cards = Array.from({ length: 28 }, (_, i) => `c${i}`);
+  const clickAndView = [ev('click', 'c5', T0 + 1400), ev('view', 'c5', T0 + 1500)];
+
+  it('as one impression (the default): nothing flagged, the click and the view count', () => {
+    const evs = [ev('impression', undefined, T0 + 1000, { items: cards, source: 'cat' }), ...clickAndView];
+    const r = detectAbnormal(evs, { now: T0 + HOUR });
+    expect(r.uids.size).toBe(0);
+    expect(withoutAbnormal(evs, { now: T0 + HOUR }).events.map((e) => `${e.type}:${e.itemId}`)).toEqual(['impression:undefined', 'click:c5', 'view:c5']);
+  });
+
+  it('as 28 views in one instant (listExposure: "view"): a burst, and it takes the real click and view with it', () => {
+    const evs = [...cards.map((id) => ev('view', id, T0 + 1000, { dwellMs: 1000 })), ...clickAndView];
+    const r = detectAbnormal(evs, { now: T0 + HOUR });
+    expect(r.counts.burst).toBe(30);
+    expect(withoutAbnormal(evs, { now: T0 + HOUR }).events).toEqual([]);
+  });
+});
+
 describe('abnormal: generated streams', () => {
   it('never flags human-like histories (200 simulated shoppers)', () => {
     let events = 0;

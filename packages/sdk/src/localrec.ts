@@ -71,8 +71,9 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   let quietRateLimit = false;
 
   const report = (err: unknown): LocalRecError => {
-    const e = err instanceof LocalRecError
-      ? err
+    // A LocalRecError from the lazily loaded capture chunk is another copy of the class: same name.
+    const e = err instanceof LocalRecError || (err as Error | undefined)?.name == 'LocalRecError'
+      ? err as LocalRecError
       : new LocalRecError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
     lastError = e;
     try {

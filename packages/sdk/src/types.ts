@@ -40,7 +40,11 @@ export interface LocalRecConfigInput extends LocalRecConfig {
   strict?: boolean;
   /** Receives every error the SDK reports (invalid events, storage failures, fallbacks). */
   onError?: (error: LocalRecError) => void;
-  /** Record `view`/`click` of elements with `data-localrec-item` automatically. Default off. */
+  /**
+   * Record elements with `data-localrec-item` automatically: `click` on click; when seen, a card
+   * in a `data-localrec-list` is part of one `impression` per list render, any other element a
+   * `view` (see `CaptureOptions.listExposure`). Default off.
+   */
   autoCapture?: boolean | CaptureOptions;
   /**
    * Where recommendations come from, e.g. `workerRuntime({ … })` from `@localrec/runtime/connector`.
