@@ -6,8 +6,9 @@
 export * from './format.js';
 export { quantizeInt8, dequantizeInt8, type Quantized } from './quant.js';
 export { encodeSequence, encodeLast, embedSequences, type EncoderParams, type BlockParams, type EncodeOptions } from './sasrec.js';
-export { SasrecScorer, packSequences, type FloatWeights } from './scorer.js';
+export { SasrecScorer, packSequences, type FloatWeights, type ScorerOptions } from './scorer.js';
 export {
   encodeTensors, decodeTensors, toFloatWeights, sha256Hex, manifestProblems, bundleProblems,
   type HostTensor, type HostArray,
 } from './bundle.js';
+export { HostEncoder } from './host-encoder.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type SasrecArchitecture } from './format.js';
+import { HostEncoder } from './host-encoder.js';
 import { embedSequences, encodeLast, type BlockParams, type EncoderParams } from './sasrec.js';
 
 /** Float32 host arrays by tensor name (see {@link TENSOR_NAMES} and {@link BLOCK_TENSORS}). */
@@ -28,6 +29,18 @@ export function packSequences(seqs: readonly ArrayLike<number>[], maxLen: number
   return { rows, T };
 }
 
+/** Options of {@link SasrecScorer}. */
+export interface ScorerOptions {
+  /**
+   * Compute every user vector with the host encoder ({@link HostEncoder}, plain typed arrays, one
+   * sequence at a time) instead of the tfjs `encodeLast`, in {@link SasrecScorer.userVectors},
+   * `scoreTensor` and `scores` too — e.g. to evaluate exactly the runtime's single-history path on
+   * a whole test set. Default `false`: batches go through tfjs (faster for many sequences).
+   * {@link SasrecScorer.topK} always uses the host encoder.
+   */
+  hostEncoder?: boolean;
+}
+
 /**
  * The one scoring function of LocalRec: item sequence → a score for every item. The trainer's
  * evaluation and the browser runtime both call it, so what is measured is what ships.
@@ -44,14 +57,18 @@ export class SasrecScorer {
   /** Host item table and position embeddings (references, not copies) for the input embeddings. */
   private readonly hostItemEmb: Float32Array;
   private readonly hostPosEmb: Float32Array;
+  /** The host encoder (one sequence, no tfjs): {@link SasrecScorer.topK}, and batches when `hostEncoder`. */
+  readonly host: HostEncoder;
+  private readonly useHost: boolean;
 
   /**
    * Uploads the weights to the active tfjs backend. Keeps references to the item table and the
    * position embeddings of `weights` (the input embeddings are gathered on the host): do not
    * mutate them while the scorer is in use.
    */
-  constructor(arch: SasrecArchitecture, itemCount: number, weights: FloatWeights) {
+  constructor(arch: SasrecArchitecture, itemCount: number, weights: FloatWeights, options: ScorerOptions = {}) {
     this.arch = arch;
+    this.useHost = options.hostEncoder === true;
     this.itemCount = itemCount;
     const d = arch.dim;
     const get = (name: string): Float32Array => {
@@ -87,14 +104,22 @@ export class SasrecScorer {
       finalGamma: t1(TENSOR_NAMES.finalNormGamma, d),
       finalBeta: t1(TENSOR_NAMES.finalNormBeta, d),
     };
+    this.host = new HostEncoder(arch, weights);
   }
 
   /**
    * User representations `[B, d]` for item-row sequences (oldest → newest): the encoder's last-slot
    * output through the inference-only path ({@link encodeLast}; the trainer's full path with
-   * `training: true` is `encodeSequence`). Each batch is cut to its longest kept sequence.
+   * `training: true` is `encodeSequence`), or through the host encoder when the scorer was built
+   * with `hostEncoder: true`. Each batch is cut to its longest kept sequence.
    */
   userVectors(seqs: readonly ArrayLike<number>[]): tf.Tensor2D {
+    if (this.useHost) {
+      const d = this.arch.dim;
+      const u = new Float32Array(seqs.length * d);
+      seqs.forEach((q, b) => this.host.encode(q, u.subarray(b * d, (b + 1) * d)));
+      return tf.tensor2d(u, [seqs.length, d]);
+    }
     const { rows, T } = packSequences(seqs, this.arch.maxLen);
     const B = seqs.length;
     const input = embedSequences(this.arch, this.hostItemEmb, this.hostPosEmb, rows, B, T);
@@ -104,6 +129,27 @@ export class SasrecScorer {
   /** Scores `[B, itemCount + 1]` (column 0 is padding and meaningless). */
   scoreTensor(seqs: readonly ArrayLike<number>[]): tf.Tensor2D {
     return tf.tidy(() => tf.matMul(this.userVectors(seqs), this.itemEmbT));
+  }
+
+  /**
+   * The `need` best rows for ONE sequence (oldest → newest), best first: the runtime's scoring of
+   * a single history. The user vector comes from the host encoder ({@link HostEncoder}: for one
+   * sequence it beats the ~40 small tfjs ops of `encodeLast` on wasm — see
+   * benchmarks/results/NOTES-2026-11-23-host-encoder.md), then one upload of `d` floats,
+   * `matMul(u, itemEmbT)` and `tf.topk` on the backend; only `need` values and rows are read back.
+   * Row 0 (padding) may appear; callers skip it. Agrees with `scoreTensor([seq])` to float32
+   * rounding (the unit tests pin user vectors within 1e-4 and identical top-10 lists).
+   */
+  async topK(seq: ArrayLike<number>, need: number): Promise<{ rows: Int32Array; values: Float32Array }> {
+    const u = this.host.encode(seq);
+    const { values, indices } = tf.tidy(() => tf.topk(tf.matMul(tf.tensor2d(u, [1, this.arch.dim]), this.itemEmbT), need, true));
+    try {
+      const [v, i] = await Promise.all([values.data(), indices.data()]);
+      return { rows: i as Int32Array, values: v as Float32Array };
+    } finally {
+      values.dispose();
+      indices.dispose();
+    }
   }
 
   /** Scores as host arrays, one `Float32Array(itemCount + 1)` per sequence; index 0 is set to −Infinity. */

@@ -189,17 +189,10 @@ export async function deviceKey(): Promise<string> {
 }
 
 /**
- * The `need` best rows for one sequence by model score, cut on the backend (`tf.topk` over the
- * shared scorer's score tensor): only `need` values cross back to the host. Row 0 (padding) may
- * appear; callers skip it.
+ * The `need` best rows for one sequence by model score: the shared scorer's single-history path
+ * ({@link SasrecScorer.topK}: host encoder, then matMul + `tf.topk` on the backend): only `need`
+ * values cross back to the host. Row 0 (padding) may appear; callers skip it.
  */
 export async function deviceTopK(scorer: SasrecScorer, seq: Int32Array, need: number): Promise<{ rows: Int32Array; values: Float32Array }> {
-  const { values, indices } = tf.tidy(() => tf.topk(scorer.scoreTensor([seq]), need, true));
-  try {
-    const [v, i] = await Promise.all([values.data(), indices.data()]);
-    return { rows: i as Int32Array, values: v as Float32Array };
-  } finally {
-    values.dispose();
-    indices.dispose();
-  }
+  return scorer.topK(seq, need);
 }
