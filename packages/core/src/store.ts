@@ -54,6 +54,12 @@ export interface EventStore {
   append(events: readonly NewEvent[]): Promise<StoredEvent[]>;
   query(q?: EventQuery): Promise<StoredEvent[]>;
   count(): Promise<number>;
+  /**
+   * Optional: the event count and the events with `ts ≥ sinceTs` (oldest first), read together
+   * in ONE snapshot (for IndexedDB: one readonly transaction). What a reader polling for changes
+   * asks before every answer; without it, `count()` and `query({ since })` are used.
+   */
+  tail?(sinceTs: number): Promise<{ count: number; rows: StoredEvent[] }>;
   /** Applies retention and the cap; returns how many events were deleted. */
   prune(policy: RetentionPolicy): Promise<number>;
   /** Small key-value area for SDK state (session, learned weights, caches). Values are structured-clonable. */

@@ -10,7 +10,8 @@
  * - anything else (deletions, forget, back-dated events) → a full read.
  *
  * The check is two requests in parallel, each one round trip: the event count and the events at
- * or after the newest one seen (an ascending range read). It runs before every answer: this
+ * or after the newest one seen (an ascending range read) — in one transaction when the store has
+ * `tail()` (the worker's IndexedDB reader does). It runs before every answer: this
  * page's own write counter cannot stand in for it, because other tabs of the same shop write to
  * the same database. Measured and rejected (benchmarks/results/NOTES-2026-11-23-recommend-2x.md):
  * scoring the previous read WHILE the check runs — in Chromium's worker the check took ≈0.5 ms
@@ -49,6 +50,7 @@ export class ShopperReader {
    * parallel, each one round trip (an ascending range read, no cursor).
    */
   private async probe(fp: Fingerprint): Promise<{ count: number; rows: StoredEvent[] }> {
+    if (this.store.tail) return this.store.tail(fp.ts); // one snapshot (IndexedDB: one transaction)
     const [count, rows] = await Promise.all([this.store.count(), this.store.query({ since: fp.ts })]);
     return { count, rows };
   }

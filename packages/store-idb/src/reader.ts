@@ -3,7 +3,7 @@
  * or upgrade the database — the runtime worker, which only reads the history the page recorded.
  * A separate class so the main-thread bundle does not carry it.
  */
-import { LocalRecError } from '@localrec/core';
+import { LocalRecError, type StoredEvent } from '@localrec/core';
 import { storageError } from './errors.js';
 import { openExisting, type LocalRecDatabase } from './schema.js';
 import { IndexedDbEventStore } from './store.js';
@@ -34,6 +34,19 @@ export class IndexedDbEventReader extends IndexedDbEventStore {
     });
     return opening.catch((err: unknown) => {
       throw storageError(err, 'open', this.dbName);
+    });
+  }
+
+  /**
+   * The event count and the events with `ts ≥ sinceTs` (oldest first, as `query({ since })`
+   * orders them) in ONE readonly transaction: the worker's freshness check before every answer
+   * (one transaction instead of two; both answers from the same snapshot).
+   */
+  tail(sinceTs: number): Promise<{ count: number; rows: StoredEvent[] }> {
+    return this.read({ count: 0, rows: [] as StoredEvent[] }, async (db) => {
+      const tx = db.transaction('events', 'readonly');
+      const [count, rows] = await Promise.all([tx.store.count(), tx.store.index('ts').getAll(IDBKeyRange.lowerBound(sinceTs))]);
+      return { count, rows };
     });
   }
 

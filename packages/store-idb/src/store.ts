@@ -75,7 +75,7 @@ export class IndexedDbEventStore implements EventStore {
   }
 
   /** Runs a read; answers `empty` when there is no database to read. */
-  private async read<T>(empty: T, fn: (db: LocalRecDatabase) => Promise<T>): Promise<T> {
+  protected async read<T>(empty: T, fn: (db: LocalRecDatabase) => Promise<T>): Promise<T> {
     const db = await this.readable();
     if (db === undefined) return empty;
     try {

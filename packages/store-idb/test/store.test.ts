@@ -111,6 +111,14 @@ describe('IndexedDbEventStore', () => {
     const writer = new IndexedDbEventStore({ appId: id });
     await writer.append([makeTestEvent(1), makeTestEvent(2)]);
     expect((await reader.query({ order: 'desc', limit: 1 }))[0]?.ts).toBe(makeTestEvent(2).ts);
+    // tail(): the count and the events from a time on, one transaction, the same answer as count() + query({ since }).
+    const [third] = await writer.append([makeTestEvent(3)]);
+    const since = makeTestEvent(2).ts;
+    const tail = await reader.tail(since);
+    expect(tail.count).toBe(3);
+    expect(tail.rows).toEqual(await reader.query({ since }));
+    expect(tail.rows.map((e) => e.ts)).toEqual([since, third!.ts]);
+    expect(await new IndexedDbEventReader({ appId: appId() }).tail(0)).toEqual({ count: 0, rows: [] }); // no database: empty, none created
     // The writer can still delete the database: the reader steps aside.
     await writer.destroy();
     expect(await reader.count()).toBe(0);
