@@ -32,7 +32,8 @@ const USAGE = `usage:
   data FILE: .txt (SASRec "userId itemId" lines) | .csv (header: user,item,timestamp,type) | .jsonl (same fields)
   localrec export   --checkpoint DIR --data FILE --out DIR [--name N] [--fp32] [--cooc-neighbours 10] [--eval-seeds 1,2,3] [--catalog FILE]
   localrec eval     --bundle DIR --data FILE [--protocol sampled100|full] [--model sasrec|popular|cooccurrence]
-                    [--seeds 1,2,3] [--users N] [--json]
+                    [--seeds 1,2,3] [--users N] [--json] [--host-encoder]
+                    (--host-encoder: user vectors through the runtime's single-history host encoder)
   localrec validate DIR`;
 
 class UsageError extends Error {}
@@ -160,7 +161,7 @@ async function cmdEval(a: Record<string, string | boolean | undefined>): Promise
     users = [];
     for (let u = 0; u < mapped.train.length && users.length < n; u++) if (mapped.valid[u]! > 0 && mapped.test[u]! > 0 && mapped.train[u]!.length) users.push(u);
   }
-  const scorer = model === 'sasrec' ? new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights) : undefined;
+  const scorer = model === 'sasrec' ? new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, { hostEncoder: a['host-encoder'] === true }) : undefined;
   const fn = scorer ? (q: Int32Array[]) => scorer.scores(q) : model === 'popular' ? popularityScores(b.cold) : coocBaseline(b.cold);
   const bar = a.json ? undefined : new cliProgress.SingleBar({ format: 'eval |{bar}| {value}/{total} users' }, cliProgress.Presets.shades_classic);
   const r = await evaluate(fn, mapped, {
@@ -199,7 +200,7 @@ export async function main(argv: string[]): Promise<number> {
         'checkpoint', 'backend', 'cooc-neighbours', 'min-user', 'min-item', 'resume', 'segments', 'loss-norm', 'bundle', 'protocol', 'model', 'seeds', 'users',
     ];
     const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(stringOpts.map((k) => [k, { type: 'string' }]));
-    for (const k of ['fp32', 'json', 'help']) options[k] = { type: 'boolean' };
+    for (const k of ['fp32', 'json', 'help', 'host-encoder']) options[k] = { type: 'boolean' };
     const parsed = parseArgs({ args: rest, allowPositionals: true, strict: true, options });
     const values = parsed.values as Record<string, string | boolean | undefined>;
     const positionals = parsed.positionals;
