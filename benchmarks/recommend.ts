@@ -32,7 +32,11 @@
  * - the same with a fresh history on every call (`freshHistory`): before each timed call the page
  *   stores one more view (cycling through the 50 history items), so every call extends the
  *   sequence from the store and scores a new input — the compute-bound figure; its in-worker split
- *   (store read, scoring, ranking, the call as a whole) as medians over the calls;
+ *   (store read, scoring, ranking, the call as a whole) as medians over the calls, and how many
+ *   calls found the encoder prepared for "the last history plus one item" (`incrementalEncodes`:
+ *   after each answer the worker runs the kept slots through the first block in idle time,
+ *   `HostEncoder.prepareNext`; the page's write between calls is that idle time, as a shopper's
+ *   next action is in real use);
  * - cold load (empty cache: download, verify, dequantise, calibrate, warm up, first answer) and
  *   warm load (Cache Storage + cached calibration) to the first recommendation;
  * - worker memory: host typed arrays + tfjs tensor bytes (the runtime's own accounting);
@@ -249,25 +253,40 @@ async function main(): Promise<void> {
             const repeatedTimings = (await api.status()).lastTimings;
             // Fresh history: before each call (outside the timed part) the page stores one more view
             // (cycling through the 50 history items, so the window stays 50 long but changes), so
-            // every call scores a new model input: no reuse of the previous scores.
+            // every call scores a new model input: no reuse of the previous scores. Two runtimes
+            // (workers) on the same store, in alternating blocks of 20 calls: the shipped default,
+            // and one with `prepareNext: false` (the encoder not prepared in idle time). Only the
+            // first call of a block sees more than one new event (its runtime missed a block).
+            const apiOff = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, forceBackend: backend, budgetMs: 1e6, mode: 'worker', prepareNext: false }).connect({ appId, consent: 'granted' });
+            await apiOff.ready();
+            for (let j = 0; j < 5; j++) await apiOff.recommend({ k: 10 });
             const store = new b.s.IndexedDbEventStore({ appId });
-            const fresh = [];
-            let freshSource = '';
-            const parts = { read: [] as number[], score: [] as number[], rank: [] as number[], took: [] as number[] };
-            for (let j = 0; j < Math.min(iters, 100); j++) {
+            const runs = [api, apiOff].map(() => ({ wall: [] as number[], read: [] as number[], score: [] as number[], rank: [] as number[], took: [] as number[], incremental: 0, source: '' }));
+            const n = Math.min(iters, 100);
+            for (let j = 0; j < 2 * n; j++) {
+              const v = Math.floor(j / 20) % 2;
+              const rt = v === 0 ? api : apiOff;
+              const run = runs[v]!;
               await store.append([{ uid: `f${Date.now()}-${j}`, type: 'view', ts: 100_000 + Date.now() % 1e9 + j, sessionId: 's', itemId: history[j % history.length], data: {} }]);
               const t0 = performance.now();
-              const res = await api.recommend({ k: 10 });
-              fresh.push(performance.now() - t0);
-              freshSource = res.source;
+              const res = await rt.recommend({ k: 10 });
+              run.wall.push(performance.now() - t0);
+              run.source = res.source;
               // The in-worker split of this call (read outside the timed part).
-              const lt = (await api.status()).lastTimings;
-              parts.took.push(res.tookMs);
-              if (lt) { parts.read.push(lt.readMs); parts.score.push(lt.scoreMs); parts.rank.push(lt.rankMs); }
+              const lt = (await rt.status()).lastTimings;
+              run.took.push(res.tookMs);
+              if (lt) { run.read.push(lt.readMs); run.score.push(lt.scoreMs); run.rank.push(lt.rankMs); if (lt.encoder === 'incremental') run.incremental++; }
             }
+            await apiOff.dispose();
             // (no named helper function here: tsx would wrap it in a `__name` call the page lacks)
-            for (const a of Object.values(parts)) a.sort((x, y) => x - y);
-            const freshTimings = { readP50: parts.read[parts.read.length >> 1], scoreP50: parts.score[parts.score.length >> 1], rankP50: parts.rank[parts.rank.length >> 1], inWorkerP50: parts.took[parts.took.length >> 1] };
+            const split = runs.map((x) => {
+              for (const a of [x.read, x.score, x.rank, x.took]) a.sort((p, q) => p - q);
+              return { readP50: x.read[x.read.length >> 1], scoreP50: x.score[x.score.length >> 1], rankP50: x.rank[x.rank.length >> 1], inWorkerP50: x.took[x.took.length >> 1], incrementalEncodes: x.incremental };
+            });
+            const fresh = runs[0]!.wall;
+            const freshSource = runs[0]!.source;
+            const freshTimings = split[0];
+            const freshOff = { wall: runs[1]!.wall, timings: split[1] };
             store.close();
             // The bare Comlink round trip (a status() call: no store, no tfjs work), for the breakdown.
             const hops = [];
@@ -275,17 +294,25 @@ async function main(): Promise<void> {
             hops.sort((x: number, y: number) => x - y);
             const st = await api.status();
             await api.dispose();
-            return { times, source, memory: st.memory, lastTimings: repeatedTimings, hopP50: hops[25], tookP50: took[took.length >> 1], fresh, freshSource, freshTimings };
+            return { times, source, memory: st.memory, lastTimings: repeatedTimings, hopP50: hops[25], tookP50: took[took.length >> 1], fresh, freshSource, freshTimings, freshOff };
           } catch (e) {
             return { error: String((e as Error).message ?? e) };
           }
         }, { modelUrl, backend, iters, appId: `bench-${i}`, history });
         if ('error' in r) { row[backend] = { error: r.error }; console.log(`  ${backend}: ${r.error}`); continue; }
-        const freshStats = r.fresh?.length ? { p50: r2(pct(r.fresh, 0.5)), p95: r2(pct(r.fresh, 0.95)), n: r.fresh.length, source: r.freshSource, inWorkerMedians: r.freshTimings } : undefined;
+        const freshStats = r.fresh?.length ? {
+          p50: r2(pct(r.fresh, 0.5)), p95: r2(pct(r.fresh, 0.95)), n: r.fresh.length, source: r.freshSource, inWorkerMedians: r.freshTimings,
+          withoutPrepareNext: { p50: r2(pct(r.freshOff.wall, 0.5)), p95: r2(pct(r.freshOff.wall, 0.95)), n: r.freshOff.wall.length, inWorkerMedians: r.freshOff.timings },
+        } : undefined;
         const stats = { p50: r2(pct(r.times, 0.5)), p95: r2(pct(r.times, 0.95)), n: r.times.length, memory: r.memory, lastCallInWorker: r.lastTimings, inWorkerP50: r2(r.tookP50 ?? NaN), statusRoundTripP50: r2(r.hopP50 ?? NaN), freshHistory: freshStats };
         row[backend] = stats;
         console.log(`  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB; last call in worker ${JSON.stringify(r.lastTimings, (_k, v) => (typeof v === 'number' ? r2(v) : v))}; in-worker (result.tookMs) p50 ${stats.inWorkerP50} ms; bare status() round trip p50 ${stats.statusRoundTripP50} ms`);
-        if (freshStats) console.log(`  ${backend} with a fresh history every call (one more stored view before each): p50 ${freshStats.p50} ms, p95 ${freshStats.p95} ms (n=${freshStats.n}, ${freshStats.source}); in worker, medians over the calls ${JSON.stringify(freshStats.inWorkerMedians, (_k, v) => (typeof v === 'number' ? r2(v) : v))}`);
+        if (freshStats) {
+          const fmt = (o: unknown) => JSON.stringify(o, (_k, v) => (typeof v === 'number' ? r2(v) : v));
+          console.log(`  ${backend} with a fresh history every call (one more stored view before each): p50 ${freshStats.p50} ms, p95 ${freshStats.p95} ms (n=${freshStats.n}, ${freshStats.source}); in worker, medians over the calls ${fmt(freshStats.inWorkerMedians)}`);
+          const off = freshStats.withoutPrepareNext;
+          console.log(`  ${backend} fresh history, prepareNext: false (same run, alternating blocks): p50 ${off.p50} ms, p95 ${off.p95} ms (n=${off.n}); in worker ${fmt(off.inWorkerMedians)}`);
+        }
       }
       const naive = await page.evaluate(async ({ modelUrl, history, iters }) => (window as unknown as { __b: { n: { naive: (u: string, h: string[], n: number) => Promise<number[]> } } }).__b.n.naive(modelUrl, history, iters), { modelUrl, history, iters: Math.min(ITERS, 100) })
         .catch((e: Error) => e.message);
@@ -295,7 +322,9 @@ async function main(): Promise<void> {
         if (w?.p50) row.wasmSpeedupVsNaiveP50 = r2(pct(naive, 0.5) / w.p50);
         const wf = (row.wasm as { freshHistory?: { p50: number } } | undefined)?.freshHistory;
         if (wf?.p50) row.wasmFreshHistorySpeedupVsNaiveP50 = r2(pct(naive, 0.5) / wf.p50);
-        console.log(`  naive baseline (main thread, wasm, fp32, predict + topk): p50 ${r2(pct(naive, 0.5))} ms, p95 ${r2(pct(naive, 0.95))} ms${w?.p50 ? `; wasm recommend() is ${row.wasmSpeedupVsNaiveP50}x faster at p50` : ''}${wf?.p50 ? ` (${row.wasmFreshHistorySpeedupVsNaiveP50}x with a fresh history every call)` : ''}`);
+        const wo = (row.wasm as { freshHistory?: { withoutPrepareNext?: { p50: number } } } | undefined)?.freshHistory?.withoutPrepareNext;
+        if (wo?.p50) row.wasmFreshNoPrepareSpeedupVsNaiveP50 = r2(pct(naive, 0.5) / wo.p50);
+        console.log(`  naive baseline (main thread, wasm, fp32, predict + topk): p50 ${r2(pct(naive, 0.5))} ms, p95 ${r2(pct(naive, 0.95))} ms${w?.p50 ? `; wasm recommend() is ${row.wasmSpeedupVsNaiveP50}x faster at p50` : ''}${wf?.p50 ? ` (${row.wasmFreshHistorySpeedupVsNaiveP50}x with a fresh history every call; ${row.wasmFreshNoPrepareSpeedupVsNaiveP50}x without prepareNext)` : ''}`);
       }
       results.push(row);
       await context.close();

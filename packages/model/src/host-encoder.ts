@@ -151,6 +151,14 @@ function addRows(x: Float64Array, y: Float64Array, from: number, to: number, d: 
 }
 
 /**
+ * The first `T − 1` slots of a window of `T` (all real items), through the encoder: `inputs[b]` =
+ * their rows at the input of block `b` (`[T − 1, d]`, float64, exactly what a full encode holds
+ * there). Causal attention makes a slot depend only on the slots before it, so these rows are the
+ * same whatever item comes last.
+ */
+interface PreparedPrefix { rows: Int32Array; T: number; inputs: Float64Array[] }
+
+/**
  * The SASRec user representation for ONE sequence, computed on the host with plain typed arrays
  * (no tfjs). It computes what {@link encodeLast} computes for a batch of one — same embeddings
  * (item·√d + position `maxLen − T + t`), same pre-/post-LayerNorm blocks and epsilon, same
@@ -191,6 +199,10 @@ export class HostEncoder {
   private readonly f: Float64Array;
   private readonly s: Float64Array;
   private readonly out: Float32Array;
+  /** Prepared by {@link HostEncoder.prepareNext}: the next window's first slots through every non-last block. */
+  private next: PreparedPrefix | undefined;
+  /** How the last {@link HostEncoder.encode} went: `'incremental'` when it used the prepared prefix. */
+  lastPath: 'full' | 'incremental' | 'empty' = 'full';
 
   /**
    * @param arch the model architecture (`dim` must be divisible by `heads`).
@@ -247,6 +259,9 @@ export class HostEncoder {
     const skip = seq.length - T;
     const scale = Math.sqrt(d);
     const x = this.x;
+    const prepared = this.next;
+    if (prepared && this.follows(prepared, seq, T, skip)) return this.encodeLastSlot(prepared, seq[seq.length - 1]!, out);
+    this.lastPath = 'full';
     let n = 0;
     let lastReal = false;
     for (let t = 0; t < T; t++) {
@@ -263,6 +278,7 @@ export class HostEncoder {
     }
     // An empty last slot: encodeLast zeroes it, and the final LayerNorm of zeros is β.
     if (!lastReal) {
+      this.lastPath = 'empty';
       out.set(this.finalB);
       return out;
     }
@@ -271,6 +287,70 @@ export class HostEncoder {
     layerNorm(x, this.h, n - 1, n, d, this.finalG, this.finalB, eps);
     const o = (n - 1) * d;
     for (let j = 0; j < d; j++) out[j] = this.h[o + j]!;
+    return out;
+  }
+
+  /**
+   * Prepares the NEXT call, in idle time: when the next sequence is this one plus one more item —
+   * what a shopper's next action makes of it (a repeat of the last item changes no model row) —
+   * every kept item of this one moves one position down (positions are counted from the newest),
+   * and its first slots through the non-last blocks do not depend on the new item (causal
+   * attention). This computes exactly those rows now, so that {@link HostEncoder.encode} of the
+   * next sequence only runs the new slot through each block (a few `d × d` products instead of
+   * every slot through the first block): the same operations on the same values, the same result.
+   * Any other next sequence is encoded in full. Costs about one encode; keeps one prefix.
+   */
+  prepareNext(seq: ArrayLike<number>): void {
+    const { dim: d, maxLen: L } = this.arch;
+    this.next = undefined;
+    const T = Math.min(seq.length + 1, L);
+    const kept = T - 1;
+    if (kept < 1) return;
+    const rows = new Int32Array(kept);
+    for (let t = 0; t < kept; t++) {
+      const r = seq[seq.length - kept + t]!;
+      if (!(r > 0 && r < this.rows && Number.isInteger(r))) return; // padding or unknown: no prediction
+      rows[t] = r;
+    }
+    const x = this.x;
+    const scale = Math.sqrt(d);
+    for (let t = 0; t < kept; t++) {
+      const e = rows[t]! * d, p = (L - T + t) * d, xo = t * d;
+      for (let j = 0; j < d; j++) x[xo + j] = this.item[e + j]! * scale + this.pos[p + j]!;
+    }
+    const inputs: Float64Array[] = [];
+    const nb = this.blocks.length;
+    for (let b = 0; b < nb; b++) {
+      inputs.push(x.slice(0, kept * d));
+      if (b < nb - 1) this.block(this.blocks[b]!, kept, 0);
+    }
+    this.next = { rows, T, inputs };
+  }
+
+  /** True when `seq`'s window (`T` slots from `skip`) is the prepared prefix plus one real item. */
+  private follows(p: PreparedPrefix, seq: ArrayLike<number>, T: number, skip: number): boolean {
+    if (T !== p.T) return false;
+    for (let t = 0; t < T - 1; t++) if (seq[skip + t] !== p.rows[t]) return false;
+    const r = seq[skip + T - 1]!;
+    return r > 0 && r < this.rows && Number.isInteger(r);
+  }
+
+  /** {@link HostEncoder.encode} from a prepared prefix: only the last slot goes through each block. */
+  private encodeLastSlot(p: PreparedPrefix, r: number, out: Float32Array): Float32Array {
+    const { dim: d, maxLen: L, layerNormEps: eps } = this.arch;
+    const { x, h } = this;
+    const T = p.T, last = (T - 1) * d;
+    const e = r * d, pos = (L - 1) * d; // the newest slot's position: L − T + (T − 1)
+    const scale = Math.sqrt(d);
+    for (let j = 0; j < d; j++) x[last + j] = this.item[e + j]! * scale + this.pos[pos + j]!;
+    const nb = this.blocks.length;
+    for (let b = 0; b < nb; b++) {
+      x.set(p.inputs[b]!, 0); // the other slots at this block's input; the last slot's row carries on
+      this.block(this.blocks[b]!, T, T - 1);
+    }
+    layerNorm(x, h, T - 1, T, d, this.finalG, this.finalB, eps);
+    for (let j = 0; j < d; j++) out[j] = h[last + j]!;
+    this.lastPath = 'incremental';
     return out;
   }
 

@@ -183,3 +183,76 @@ describe.skipIf(!existsSync(join(modelDir, 'manifest.json')))('HostEncoder on mo
     expect(maxDiff(top.values, refValues)).toBeLessThanOrEqual(1e-3);
   });
 });
+
+describe('HostEncoder.prepareNext: the next history (this one plus one item) encodes only its new slot, with the same result', () => {
+  const N = 40;
+  const base: SasrecArchitecture = { type: 'sasrec', dim: 12, maxLen: 7, blocks: 2, heads: 1, ffnDim: 10, norm: 'pre', layerNormEps: 1e-8 };
+  const variants: [string, Partial<SasrecArchitecture>][] = [
+    ['pre-LN, 1 head, 2 blocks', {}],
+    ['post-LN, 2 heads, 3 blocks', { norm: 'post', heads: 2, blocks: 3 }],
+    ['pre-LN, 1 block', { blocks: 1 }],
+    ['0 blocks', { blocks: 0 }],
+  ];
+  for (const [name, over] of variants) {
+    it(`${name}: growing from 0 to past maxLen (window not full, then sliding), bit-identical to a full encode`, () => {
+      const arch = { ...base, ...over };
+      const w = randomWeights(arch, N, 99);
+      const host = new HostEncoder(arch, w);
+      const fresh = new HostEncoder(arch, w); // never prepared: always the full path
+      let seed = 3;
+      const next = () => 1 + ((seed = (seed * 48271) % 2147483647) % N);
+      const seq: number[] = [];
+      for (let step = 0; step < arch.maxLen + 4; step++) {
+        host.prepareNext(seq);
+        seq.push(next());
+        const got = Float32Array.from(host.encode(seq));
+        expect(host.lastPath, `step ${step}`).toBe(seq.length === 1 ? 'full' : 'incremental');
+        expect(got, `step ${step}`).toEqual(Float32Array.from(fresh.encode(seq)));
+        expect(fresh.lastPath).toBe('full');
+      }
+    });
+  }
+
+  it('any other next history is encoded in full (and correctly): two items more, a changed item, a padding row, a shorter one', () => {
+    const arch = base;
+    const w = randomWeights(arch, N, 5);
+    const host = new HostEncoder(arch, w);
+    const ref = new HostEncoder(arch, w);
+    const seq = [3, 9, 27, 4];
+    for (const other of [[...seq, 5, 6], [3, 9, 28, 4, 5], [...seq.slice(0, 3), 0, 5], [9, 27, 4], [3, 9, 27, 4, 0]]) {
+      host.prepareNext(seq);
+      const got = Float32Array.from(host.encode(other));
+      expect(host.lastPath, JSON.stringify(other)).not.toBe('incremental');
+      expect(got).toEqual(Float32Array.from(ref.encode(other)));
+    }
+    // The prefix stays prepared until the next prepareNext: a later matching call still uses it.
+    host.prepareNext(seq);
+    host.encode([1, 2]);
+    host.encode([...seq, 11]);
+    expect(host.lastPath).toBe('incremental');
+    // Histories with padding or unknown rows are not prepared.
+    host.prepareNext([1, 0, 2]);
+    host.encode([1, 0, 2, 3]);
+    expect(host.lastPath).toBe('full');
+  });
+});
+
+describe.skipIf(!existsSync(join(modelDir, 'manifest.json')))('HostEncoder.prepareNext on models/games-sasrec', () => {
+  it('30 actions in a row past a full window of 50: every answer bit-identical to the full encode, top-10 unchanged', () => {
+    const m = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as BundleManifest;
+    const wb = readFileSync(join(modelDir, m.weightsFile));
+    const weights = toFloatWeights(decodeTensors(m.tensors, wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength) as ArrayBuffer));
+    const host = new HostEncoder(m.architecture, weights);
+    const ref = new HostEncoder(m.architecture, weights);
+    const seq = Array.from({ length: 45 }, (_, i) => 1 + ((i * 7919 + 13) % m.itemCount));
+    let incremental = 0;
+    for (let step = 0; step < 30; step++) {
+      host.prepareNext(seq);
+      seq.push(1 + ((step * 104729 + 7) % m.itemCount));
+      const got = Float32Array.from(host.encode(seq));
+      if (host.lastPath === 'incremental') incremental++;
+      expect(got, `step ${step}`).toEqual(Float32Array.from(ref.encode(seq)));
+    }
+    expect(incremental).toBe(30);
+  });
+});

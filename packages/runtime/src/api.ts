@@ -61,6 +61,13 @@ export interface RuntimeOptions {
   cache?: boolean;
   /** Default time budget of `recommend`/`similar`/`rank` in ms after warm-up (default 50). */
   budgetMs?: number;
+  /**
+   * After answering from the model, prepare the encoder in idle time for the shopper's next action
+   * (this history plus one item: `SasrecScorer.prepareNext`), so that answer runs only the new slot
+   * through the encoder. Same answers either way; costs about one encode of idle CPU per answer.
+   * Default true.
+   */
+  prepareNext?: boolean;
   /** How long a call waits for the first model load before answering from fallbacks (default 10000). */
   readyTimeoutMs?: number;
   /** After a failed load, wait at least this long before the next attempt (default 5000). */

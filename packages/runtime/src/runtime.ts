@@ -48,7 +48,11 @@ export interface RuntimeMemory { hostBytes: number; tfjsBytes: number }
  * Where the last model-answered `recommend` spent its time (ms): reading the store, scoring,
  * masking + top-k + reasons; `reused` when the scores of the same model input were reused.
  */
-export interface CallTimings { readMs: number; scoreMs: number; rankMs: number; reused: boolean }
+export interface CallTimings {
+  readMs: number; scoreMs: number; rankMs: number; reused: boolean;
+  /** How the user vector was computed when scored on the device: all slots, or only the new one after {@link SasrecScorer.prepareNext}. */
+  encoder?: 'full' | 'incremental' | 'empty';
+}
 
 /** A backend change during the session (`status().backendEvents`). */
 export interface BackendEvent {
@@ -136,6 +140,8 @@ export class Runtime implements RuntimeApi {
   private disposed = false;
   /** The last device-side top rows and the model input they were scored for (see `sameRows`). */
   private topMemo?: { engine: Engine; seq: Int32Array; rows: Int32Array; sparse: number[] };
+  /** Bumped per scored history: a pending {@link prepareNext} for an older one is skipped. */
+  private prepared = 0;
   /** Cache Storage opens / puts in flight (see `guardedCaches`). */
   private readonly cacheOps = new Set<Promise<unknown>>();
   /** Backend changes during this runtime's life (a lost WebGPU device), oldest first. */
@@ -287,6 +293,22 @@ export class Runtime implements RuntimeApi {
     this.calibration = calibration;
     await this.store!.setMeta(CALIBRATION_META, { ...(cached ?? {}), [key]: calibration }).catch(() => undefined);
     return engine;
+  }
+
+  /**
+   * After scoring a history, once the answer is on its way (a task later): prepares the encoder
+   * for this history plus one more item ({@link SasrecScorer.prepareNext}), so the answer after the
+   * shopper's next action runs only the new slot through the encoder. Serialised with scoring;
+   * skipped when a newer history was scored meanwhile or the engine changed.
+   */
+  private prepareNext(engine: Engine, seq: Int32Array): void {
+    const token = ++this.prepared;
+    setTimeout(() => {
+      if (token !== this.prepared || this.disposed || this.engine.value !== engine) return;
+      void this.serial(async () => {
+        if (token === this.prepared && !this.disposed) engine.scorer.prepareNext(seq);
+      }).catch(() => undefined);
+    }, 0);
   }
 
   /** Runs tfjs work one at a time. */
@@ -475,6 +497,7 @@ export class Runtime implements RuntimeApi {
       : await within(this.serial(async (): Promise<{ s: ArrayLike<number>; order?: Int32Array }> => {
         if (!onDevice) return { s: (await engine.scorer.scores([seqRows]))[0]! };
         const top = await deviceTopK(engine.scorer, seqRows, need);
+        if (this.opts().prepareNext !== false) this.prepareNext(engine, seqRows);
         const sparse: number[] = [];
         top.rows.forEach((r, i) => { sparse[r] = top.values[i]!; });
         this.topMemo = { engine, seq: seqRows, rows: top.rows, sparse };
@@ -486,7 +509,9 @@ export class Runtime implements RuntimeApi {
     const items = pick(s, scored.order).map((r): ScoredItem => ({
       itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r),
     }));
-    this.lastTimings = { readMs, scoreMs: tRank - tBudget, rankMs: now() - tRank, reused: memo !== undefined && scored.s === memo.sparse };
+    const reused = memo !== undefined && scored.s === memo.sparse;
+    this.lastTimings = { readMs, scoreMs: tRank - tBudget, rankMs: now() - tRank, reused };
+    if (onDevice && !reused) this.lastTimings.encoder = engine.scorer.host.lastPath;
     return this.result(items, t0, md);
   }
 

@@ -106,4 +106,35 @@ describe('every answer reflects what other tabs wrote', () => {
     expect(ids(await rt.recommend({ k: 5 }))).toEqual(await expected([10, 11, 12, 13], 5));
     expect(await reused()).toBe(false);
   });
+
+  it('after an answer the encoder is prepared for one more item: the next action is encoded incrementally, with the same answer', async () => {
+    const timings = async () => (await rt.status()).lastTimings as CallTimings;
+    const idle = () => new Promise((r) => setTimeout(r, 20));
+    await store.destroy();
+    const seq = [30, 31, 32];
+    await store.append(seq.map((r, i) => ev('view', idOf(r), 1000 + i)));
+    await rt.recommend({ k: 5 });
+    expect((await timings()).encoder).toBe('full');
+    for (const [i, r] of [40, 41, 42, 43].entries()) {
+      await idle(); // the shopper acts a moment later
+      await store.append([ev('click', idOf(r), 2000 + i)]);
+      seq.push(r);
+      const got = await rt.recommend({ k: 5 });
+      expect((await timings()).encoder).toBe('incremental');
+      expect(ids(got)).toEqual(await expected(seq, 5));
+    }
+    // Another tab's back-dated event: not "one more item", encoded in full, still right.
+    await idle();
+    await store.append([ev('view', idOf(50), 1500)]);
+    const back = await rt.recommend({ k: 5 });
+    expect((await timings()).encoder).toBe('full');
+    expect(ids(back)).toEqual(await expected([30, 31, 32, 50, 40, 41, 42, 43], 5));
+    // Back to back, with no idle time between: whichever path, the answer is right.
+    await store.append([ev('view', idOf(60), 3000)]);
+    const quick = await rt.recommend({ k: 5 });
+    await store.append([ev('view', idOf(61), 3001)]);
+    const quicker = await rt.recommend({ k: 5 });
+    expect(ids(quick)).toEqual(await expected([30, 31, 32, 50, 40, 41, 42, 43, 60], 5));
+    expect(ids(quicker)).toEqual(await expected([30, 31, 32, 50, 40, 41, 42, 43, 60, 61], 5));
+  });
 });
