@@ -5,34 +5,15 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BLOCK_TENSORS, TENSOR_NAMES, HostEncoder, SasrecScorer, blockTensorName, decodeTensors, toFloatWeights,
-  type BundleManifest, type FloatWeights, type SasrecArchitecture,
+  TENSOR_NAMES, HostEncoder, SasrecScorer, blockTensorName, decodeTensors, toFloatWeights,
+  type BundleManifest, type SasrecArchitecture,
 } from '../src/index.js';
+import { randomWeights } from './random-weights.js';
 
 // Tolerance: the host encoder runs in float64 on the float32 weights, the tfjs path in float32;
 // measured max abs diff of user vectors ~1e-6 on games-sasrec (values of order 1).
 const TOL = 1e-4;
 
-function randomWeights(arch: SasrecArchitecture, n: number, seed: number): FloatWeights {
-  let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.6;
-  const d = arch.dim;
-  const w: FloatWeights = new Map();
-  const put = (name: string, len: number, around?: number) =>
-    w.set(name, Float32Array.from({ length: len }, () => (around ?? 0) + rnd() * (around === undefined ? 1 : 0.3)));
-  put(TENSOR_NAMES.itemEmbedding, (n + 1) * d);
-  w.get(TENSOR_NAMES.itemEmbedding)!.fill(0, 0, d);
-  put(TENSOR_NAMES.positionEmbedding, arch.maxLen * d);
-  for (let b = 0; b < arch.blocks; b++) {
-    for (const k of BLOCK_TENSORS) {
-      const len = k === 'ffn/w1' || k === 'ffn/w2' ? d * arch.ffnDim : k === 'ffn/b1' ? arch.ffnDim : k.startsWith('attn/w') ? d * d : d;
-      put(blockTensorName(b, k), len, k.endsWith('gamma') ? 1 : undefined);
-    }
-  }
-  put(TENSOR_NAMES.finalNormGamma, d, 1);
-  put(TENSOR_NAMES.finalNormBeta, d);
-  return w;
-}
 
 /** The tfjs inference path (`encodeLast` through `userVectors`), one sequence per call: `[d]`. */
 function tfjsVector(scorer: SasrecScorer, seq: ArrayLike<number>): Float32Array {
