@@ -2,7 +2,7 @@
  * recommend() benchmark in headless Chromium (not a test; figures go to benchmarks/results/).
  *
  *   pnpm build && pnpm exec tsx --conditions=@localrec/source benchmarks/recommend.ts \
- *     [--sizes 100000,1000000] [--iters 200] [--backends wasm,cpu,webgl,webgpu] [--tag name] [--dist folder]
+ *     [--sizes 100000,1000000] [--iters 200] [--backends wasm,cpu,webgl,webgpu] [--tag name] [--dist folder] [--isolated]
  *
  * `--sizes ""` skips the synthetic scale models; `--dist` serves another build of the runtime
  * (default packages/runtime/dist; e.g. a saved copy of the previous build for a paired A/B run in
@@ -72,6 +72,11 @@ const SIZES = arg('sizes', '100000,1000000').split(',').filter(Boolean).map(Numb
 const ITERS = Number(arg('iters', '200'));
 const BACKENDS = arg('backends', 'wasm,cpu,webgl,webgpu').split(',');
 const TAG = arg('tag', '');
+/**
+ * `--isolated`: serve the page cross-origin isolated (COOP/COEP), as a host may: timers get 5 µs
+ * resolution instead of 100 µs, and tfjs's wasm backend may use its threaded build (both sides).
+ */
+const ISOLATED = process.argv.includes('--isolated');
 const TMP = join(repo, '.tmp/bench-models');
 
 /** A synthetic bundle (random weights, int8 like the real ones) of `n` items. */
@@ -181,7 +186,8 @@ async function main(): Promise<void> {
   const mounts = new Map(models.map((m, i) => [`/models/m${i}/`, m.dir]));
   const server = createServer((req, res) => {
     const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const send = (body: string | Buffer, type: string) => res.writeHead(200, { 'content-type': type }).end(body);
+    const isolation = ISOLATED ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
+    const send = (body: string | Buffer, type: string) => res.writeHead(200, { 'content-type': type, ...isolation }).end(body);
     if (p === '/') return send('<!doctype html><meta charset="utf-8"><script type="module" src="/bench/boot.js"></script>', 'text/html');
     if (p === '/bench/boot.js') return send("import * as c from '/runtime/connector.js'; import * as s from '/bench/store.js'; import * as n from '/bench/naive.js'; window.__b = { c, s, n };", 'text/javascript');
     if (p === '/bench/store.js') return send(storeJs, 'text/javascript');
@@ -210,7 +216,8 @@ async function main(): Promise<void> {
       const modelUrl = `/models/m${i}/`;
       const history = JSON.parse(readFileSync(join(m.dir, 'vocab.json'), 'utf8')).filter((_: string, j: number) => j % 97 === 3).slice(0, 50) as string[];
       const row: Record<string, unknown> = { model: m.name, items: JSON.parse(readFileSync(join(m.dir, 'manifest.json'), 'utf8')).itemCount };
-      console.log(`\n${m.name}: ${row.items} items`);
+      row.crossOriginIsolated = await page.evaluate(() => self.crossOriginIsolated);
+      console.log(`\n${m.name}: ${row.items} items${row.crossOriginIsolated ? ' (page cross-origin isolated)' : ''}`);
       // Cold then warm load to the first recommendation, with calibration (auto backend choice).
       const loadBackends = m.backends.filter((b) => b !== 'webgpu');
       for (const phase of ['cold', 'warm']) {
