@@ -19,7 +19,7 @@ export { SessionTracker } from './session.js';
 export type { SessionState } from './session.js';
 export { TokenBucket } from './rate.js';
 export type { RateLimit } from './rate.js';
-export { SEQUENCE_TYPES, recentSequence } from './sequence.js';
+export { SEQUENCE_TYPES, extendSequence, recentSequence } from './sequence.js';
 export type { SequenceEntry, SequenceOptions } from './sequence.js';
 export { MemoryBacking, MemoryEventStore, applyQuery } from './memory-store.js';
 export { Recorder, SESSION_META_KEY } from './recorder.js';

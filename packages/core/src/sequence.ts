@@ -36,13 +36,12 @@ export interface SequenceOptions {
   types?: readonly EventType[];
 }
 
-function build(events: readonly StoredEvent[], opts: SequenceOptions): SequenceEntry[] {
-  const maxLen = Math.max(0, Math.floor(opts.maxLen ?? 50));
+/** Applies the rule's steps 1–3 to `events`, continuing the entries in `out` (changed in place). */
+function fold(out: SequenceEntry[], events: readonly StoredEvent[], opts: SequenceOptions): SequenceEntry[] {
   const types = new Set<string>(opts.types ?? SEQUENCE_TYPES);
   const sorted = events
     .filter((e) => types.has(e.type) && typeof e.itemId === 'string' && !(e.flags && e.flags.length > 0))
     .sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-  const out: SequenceEntry[] = [];
   for (const e of sorted) {
     const last = out[out.length - 1];
     const itemId = e.itemId as string;
@@ -55,7 +54,23 @@ function build(events: readonly StoredEvent[], opts: SequenceOptions): SequenceE
       out.push({ itemId, type: e.type, ts: e.ts, seq: e.seq, count: 1 });
     }
   }
+  const maxLen = Math.max(0, Math.floor(opts.maxLen ?? 50));
   return maxLen === 0 ? [] : out.slice(-maxLen);
+}
+
+function build(events: readonly StoredEvent[], opts: SequenceOptions): SequenceEntry[] {
+  return fold([], events, opts);
+}
+
+/**
+ * {@link recentSequence} of "the events that gave `prev`, then `events`", without the first ones:
+ * `prev` (a previous answer, not changed) continued by the same rule — a run of the same item
+ * collapses into `prev`'s last entry and adds to its `count`. Every event of `events` must come
+ * after `prev`'s last entry in the rule's order (`ts`, then `seq`); for anything else (deletions,
+ * back-dated events) read the sequence again.
+ */
+export function extendSequence(prev: readonly SequenceEntry[], events: readonly StoredEvent[], opts: SequenceOptions = {}): SequenceEntry[] {
+  return fold(prev.map((e) => ({ ...e })), events, opts);
 }
 
 /**

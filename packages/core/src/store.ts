@@ -55,11 +55,14 @@ export interface EventStore {
   query(q?: EventQuery): Promise<StoredEvent[]>;
   count(): Promise<number>;
   /**
-   * Optional: the event count and the events with `ts ≥ sinceTs` (oldest first), read together
-   * in ONE snapshot (for IndexedDB: one readonly transaction). What a reader polling for changes
-   * asks before every answer; without it, `count()` and `query({ since })` are used.
+   * Optional: the oldest event (by `ts`, then `seq`) and every event stored after key `afterSeq`
+   * (ascending `seq`), read together in ONE snapshot (for IndexedDB: one readonly transaction, a
+   * cost independent of the store's size). What a reader polling for changes asks before every
+   * answer: appends show as rows, deletions as another oldest event (stores delete only from the
+   * oldest end — retention and the cap prune by time — or everything). Without it, `count()` and
+   * `query({ since })` are used.
    */
-  tail?(sinceTs: number): Promise<{ count: number; rows: StoredEvent[] }>;
+  tail?(afterSeq: number): Promise<{ oldest?: StoredEvent; rows: StoredEvent[] }>;
   /** Applies retention and the cap; returns how many events were deleted. */
   prune(policy: RetentionPolicy): Promise<number>;
   /** Small key-value area for SDK state (session, learned weights, caches). Values are structured-clonable. */

@@ -1,23 +1,23 @@
 /**
  * Reads the shopper's recent item sequence and purchases from the event store on every call —
- * never a stale answer: each call checks the store's fingerprint (event count + newest event),
- * then reuses, extends or re-reads. The sequence rule is core's `recentSequence` (the SDK uses
- * the same one).
+ * never a stale answer: each call checks what changed since the last read, then reuses, extends
+ * or re-reads. The sequence rule is core's `recentSequence` (the SDK uses the same one).
  *
- * - unchanged fingerprint → the previous answer (two cheap requests: count, newest event);
- * - only appended events (count grew by exactly the events found after the newest one seen) →
- *   the previous sequence extended with them through the same rule;
- * - anything else (deletions, forget, back-dated events) → a full read.
+ * - nothing changed → the previous answer;
+ * - only events appended after the newest one seen → the previous sequence extended with them
+ *   through the same rule;
+ * - anything else (deletions by retention or the cap, forget, back-dated events) → a full read.
  *
- * The check is two requests in parallel, each one round trip: the event count and the events at
- * or after the newest one seen (an ascending range read) — in one transaction when the store has
- * `tail()` (the worker's IndexedDB reader does). It runs before every answer: this
- * page's own write counter cannot stand in for it, because other tabs of the same shop write to
- * the same database. Measured and rejected (benchmarks/results/NOTES-2026-11-23-recommend-2x.md):
+ * The check is one round trip: with the IndexedDB reader's `tail()`, one transaction reading the
+ * oldest event and the events stored after the highest key seen (its cost does not grow with the
+ * store: a count of 20,000 events took 0.6 ms in Chromium, the oldest event + new keys 0.3 ms);
+ * with other stores, the event count and the events at or after the newest one seen. It runs
+ * before every answer: this page's own write counter cannot stand in for it, because other tabs
+ * of the shop write to the same database. Measured and rejected (benchmarks/results/NOTES-2026-11-23-recommend-2x.md):
  * scoring the previous read WHILE the check runs — in Chromium's worker the check took ≈0.5 ms
  * alone but ≈4 ms when it overlapped the wasm scoring, so the speculative answer came later.
  */
-import { LocalRecError, recentSequence, type EventStore, type SequenceEntry, type StoredEvent } from '@localrec/core';
+import { LocalRecError, extendSequence, recentSequence, type EventStore, type SequenceEntry, type StoredEvent } from '@localrec/core';
 import type { PageHistory } from './api.js';
 import type { ModelData } from './model-data.js';
 import type { HistoryItem } from './ranking.js';
@@ -27,7 +27,15 @@ export interface ShopperState {
   purchased: Set<string>;
 }
 
-interface Fingerprint { count: number; uid: string; seq: number; ts: number }
+/**
+ * What the store looked like at the last read. `uid`/`ts`: the newest event (by time); `seq`: the
+ * highest storage key seen; `count` (stores without `tail`) or `oldest` (the uid of the oldest event
+ * by time, stores with `tail`): what reveals deletions.
+ */
+interface Fingerprint { uid: string; seq: number; ts: number; count?: number; oldest?: string }
+
+/** What changed since a fingerprint: nothing, only events appended after the newest one, or anything else. */
+type Change = { kind: 'none' } | { kind: 'appended'; rows: StoredEvent[]; fp: Fingerprint } | { kind: 'other' };
 
 /** Item ids the shopper bought (as far back as the store remembers). */
 export async function readPurchased(store: EventStore): Promise<Set<string>> {
@@ -35,8 +43,7 @@ export async function readPurchased(store: EventStore): Promise<Set<string>> {
   return new Set(ev.flatMap((e) => (e.itemId ? [e.itemId] : [])));
 }
 
-/** A sequence entry fed back as an event: re-applying the rule to entries + new events gives the rule's answer. */
-const asEvent = (e: SequenceEntry): StoredEvent => ({ uid: `entry:${e.seq}`, seq: e.seq, ts: e.ts, type: e.type, itemId: e.itemId, sessionId: '', data: {} });
+const byTime = (a: StoredEvent, b: StoredEvent) => a.ts - b.ts || a.seq - b.seq;
 
 export class ShopperReader {
   private state?: ShopperState;
@@ -44,44 +51,71 @@ export class ShopperReader {
   private maxLen = 0;
   constructor(private readonly store: EventStore) {}
 
+  /** The store's fingerprint now, or `undefined` when it holds no event. */
+  private async fingerprint(): Promise<Fingerprint | undefined> {
+    const { store } = this;
+    if (store.tail) {
+      // The newest event, then the oldest and any event stored after the newest (back-dated ones
+      // stored later): `seq` must be the highest key, where the next check starts.
+      const top = (await store.query({ order: 'desc', limit: 1 }))[0];
+      if (!top) return undefined;
+      const t = await store.tail(top.seq);
+      return t.oldest ? { uid: top.uid, ts: top.ts, seq: Math.max(top.seq, ...t.rows.map((e) => e.seq)), oldest: t.oldest.uid } : undefined;
+    }
+    const [count, newest] = await Promise.all([store.count(), store.query({ order: 'desc', limit: 1 })]);
+    const top = newest[0];
+    return top ? { uid: top.uid, seq: top.seq, ts: top.ts, count } : undefined;
+  }
+
   /**
-   * The event count and every event at or after the newest one seen (`ts ≥ fp.ts`, oldest first:
-   * the last is the newest now; those with `seq > fp.seq` are the appended ones). Two requests in
-   * parallel, each one round trip (an ascending range read, no cursor).
+   * What changed since `fp`, in one round trip:
+   * - with `tail()` (the IndexedDB reader; one transaction, cost independent of the store's size):
+   *   the oldest event and the events stored after `fp.seq`. Deletions show as another oldest event —
+   *   the store only deletes from the oldest end (retention and the cap prune by time) or deletes
+   *   everything (erase) —, back-dated events as new events older than the newest seen;
+   * - otherwise: the event count and the events at or after the newest one seen (`ts ≥ fp.ts`).
    */
-  private async probe(fp: Fingerprint): Promise<{ count: number; rows: StoredEvent[] }> {
-    if (this.store.tail) return this.store.tail(fp.ts); // one snapshot (IndexedDB: one transaction)
-    const [count, rows] = await Promise.all([this.store.count(), this.store.query({ since: fp.ts })]);
-    return { count, rows };
+  private async changes(fp: Fingerprint): Promise<Change> {
+    const { store } = this;
+    if (store.tail) {
+      const { oldest, rows } = await store.tail(fp.seq);
+      if (oldest?.uid !== fp.oldest) return { kind: 'other' };
+      if (!rows.length) return { kind: 'none' };
+      if (rows.some((e) => e.ts < fp.ts)) return { kind: 'other' };
+      const sorted = [...rows].sort(byTime);
+      const top = sorted[sorted.length - 1]!;
+      return { kind: 'appended', rows: sorted, fp: { uid: top.uid, ts: top.ts, seq: Math.max(...rows.map((e) => e.seq)), oldest: fp.oldest } };
+    }
+    const [count, since] = await Promise.all([store.count(), store.query({ since: fp.ts })]);
+    const top = since[since.length - 1];
+    if (fp.count === count && top?.uid === fp.uid) return { kind: 'none' };
+    if (top && fp.count !== undefined && count > fp.count && top.seq > fp.seq) {
+      const fresh = since.filter((e) => e.seq > fp.seq);
+      if (fp.count + fresh.length === count) return { kind: 'appended', rows: fresh, fp: { uid: top.uid, seq: top.seq, ts: top.ts, count } };
+    }
+    return { kind: 'other' };
   }
 
   async read(maxLen: number): Promise<ShopperState> {
     const fp = this.fp;
     const prev = this.state;
     if (prev && fp && maxLen === this.maxLen) {
-      const { count, rows } = await this.probe(fp);
-      const top = rows[rows.length - 1];
-      if (fp.count === count && top?.uid === fp.uid) return prev;
-      if (top && count > fp.count && top.seq > fp.seq) {
-        const now: Fingerprint = { count, uid: top.uid, seq: top.seq, ts: top.ts };
-        const fresh = rows.filter((e) => e.seq > fp.seq);
-        if (fp.count + fresh.length === count) {
-          const sequence = recentSequence([...prev.sequence.map(asEvent), ...fresh], { maxLen });
-          const purchased = new Set(prev.purchased);
-          for (const e of fresh) if (e.type === 'purchase' && e.itemId) purchased.add(e.itemId);
-          return this.keep({ sequence, purchased }, now, maxLen);
-        }
+      const change = await this.changes(fp);
+      if (change.kind === 'none') return prev;
+      if (change.kind === 'appended') {
+        const sequence = extendSequence(prev.sequence, change.rows, { maxLen });
+        const purchased = new Set(prev.purchased);
+        for (const e of change.rows) if (e.type === 'purchase' && e.itemId) purchased.add(e.itemId);
+        return this.keep({ sequence, purchased }, change.fp, maxLen);
       }
     }
-    const [count, newest] = await Promise.all([this.store.count(), this.store.query({ order: 'desc', limit: 1 })]);
-    const top = newest[0];
-    if (!top) return this.keep({ sequence: [], purchased: new Set() }, undefined, maxLen);
-    const now: Fingerprint = { count, uid: top.uid, seq: top.seq, ts: top.ts };
+    const before = await this.fingerprint();
+    if (!before) return this.keep({ sequence: [], purchased: new Set() }, undefined, maxLen);
     const [sequence, purchased] = await Promise.all([recentSequence(this.store, { maxLen }), readPurchased(this.store)]);
     // Remember the fingerprint only if nothing changed while reading (else the next call reads again).
-    const [count2, newest2] = await Promise.all([this.store.count(), this.store.query({ order: 'desc', limit: 1 })]);
-    const stable = count2 === count && newest2[0]?.uid === top.uid;
-    return this.keep({ sequence, purchased }, stable ? now : undefined, maxLen);
+    const after = await this.fingerprint();
+    const stable = after !== undefined && after.uid === before.uid && after.seq === before.seq && after.count === before.count && after.oldest === before.oldest;
+    return this.keep({ sequence, purchased }, stable ? before : undefined, maxLen);
   }
 
   private keep(s: ShopperState, fp: Fingerprint | undefined, maxLen: number): ShopperState {

@@ -38,15 +38,16 @@ export class IndexedDbEventReader extends IndexedDbEventStore {
   }
 
   /**
-   * The event count and the events with `ts ≥ sinceTs` (oldest first, as `query({ since })`
-   * orders them) in ONE readonly transaction: the worker's freshness check before every answer
-   * (one transaction instead of two; both answers from the same snapshot).
+   * The oldest event (by `ts`, then `seq`) and the events stored after key `afterSeq` (ascending
+   * `seq`), in ONE readonly transaction: the worker's freshness check before every answer. Both
+   * are key-range reads, so the check costs the same with 100 events or 20,000 (a `count()` grows
+   * with the store).
    */
-  tail(sinceTs: number): Promise<{ count: number; rows: StoredEvent[] }> {
-    return this.read({ count: 0, rows: [] as StoredEvent[] }, async (db) => {
+  tail(afterSeq: number): Promise<{ oldest?: StoredEvent; rows: StoredEvent[] }> {
+    return this.read<{ oldest?: StoredEvent; rows: StoredEvent[] }>({ rows: [] }, async (db) => {
       const tx = db.transaction('events', 'readonly');
-      const [count, rows] = await Promise.all([tx.store.count(), tx.store.index('ts').getAll(IDBKeyRange.lowerBound(sinceTs))]);
-      return { count, rows };
+      const [first, rows] = await Promise.all([tx.store.index('ts').getAll(null, 1), tx.store.getAll(IDBKeyRange.lowerBound(afterSeq, true))]);
+      return first[0] ? { oldest: first[0], rows } : { rows };
     });
   }
 

@@ -111,14 +111,20 @@ describe('IndexedDbEventStore', () => {
     const writer = new IndexedDbEventStore({ appId: id });
     await writer.append([makeTestEvent(1), makeTestEvent(2)]);
     expect((await reader.query({ order: 'desc', limit: 1 }))[0]?.ts).toBe(makeTestEvent(2).ts);
-    // tail(): the count and the events from a time on, one transaction, the same answer as count() + query({ since }).
+    // tail(): the oldest event and the events stored after a key, in one transaction.
     const [third] = await writer.append([makeTestEvent(3)]);
-    const since = makeTestEvent(2).ts;
-    const tail = await reader.tail(since);
-    expect(tail.count).toBe(3);
-    expect(tail.rows).toEqual(await reader.query({ since }));
-    expect(tail.rows.map((e) => e.ts)).toEqual([since, third!.ts]);
-    expect(await new IndexedDbEventReader({ appId: appId() }).tail(0)).toEqual({ count: 0, rows: [] }); // no database: empty, none created
+    const all = await reader.query();
+    const tail = await reader.tail(all[0]!.seq);
+    expect(tail.oldest).toEqual(all[0]);
+    expect(tail.rows).toEqual(all.slice(1)); // by key: 2, 3
+    expect(tail.rows.at(-1)).toEqual(third);
+    expect((await reader.tail(third!.seq)).rows).toEqual([]);
+    // A back-dated event stored later is after every key (a time-range read would miss it) and becomes the oldest.
+    const [old] = await writer.append([{ ...makeTestEvent(4), ts: all[0]!.ts - 1000 }]);
+    const after = await reader.tail(third!.seq);
+    expect(after.rows).toEqual([old]);
+    expect(after.oldest).toEqual(old);
+    expect(await new IndexedDbEventReader({ appId: appId() }).tail(0)).toEqual({ rows: [] }); // no database: empty, none created
     // The writer can still delete the database: the reader steps aside.
     await writer.destroy();
     expect(await reader.count()).toBe(0);
