@@ -2,7 +2,7 @@
  * recommend() benchmark in headless Chromium (not a test; figures go to benchmarks/results/).
  *
  *   pnpm build && pnpm exec tsx --conditions=@localrec/source benchmarks/recommend.ts \
- *     [--sizes 100000,1000000] [--iters 200] [--backends wasm,cpu,webgl,webgpu] [--tag name] [--dist folder] [--isolated]
+ *     [--sizes 100000,1000000] [--iters 200] [--backends wasm,cpu,webgl,webgpu] [--tag name] [--dist folder] [--isolated] [--stored N]
  *
  * `--sizes ""` skips the synthetic scale models; `--dist` serves another build of the runtime
  * (default packages/runtime/dist; e.g. a saved copy of the previous build for a paired A/B run in
@@ -77,6 +77,8 @@ const TAG = arg('tag', '');
  * resolution instead of 100 µs, and tfjs's wasm backend may use its threaded build (both sides).
  */
 const ISOLATED = process.argv.includes('--isolated');
+/** `--stored N`: N older events in the store besides the history of 50 (default 0). */
+const STORED = Number(arg('stored', '0'));
 const TMP = join(repo, '.tmp/bench-models');
 
 /** A synthetic bundle (random weights, int8 like the real ones) of `n` items. */
@@ -217,14 +219,21 @@ async function main(): Promise<void> {
       const history = JSON.parse(readFileSync(join(m.dir, 'vocab.json'), 'utf8')).filter((_: string, j: number) => j % 97 === 3).slice(0, 50) as string[];
       const row: Record<string, unknown> = { model: m.name, items: JSON.parse(readFileSync(join(m.dir, 'manifest.json'), 'utf8')).itemCount };
       row.crossOriginIsolated = await page.evaluate(() => self.crossOriginIsolated);
-      console.log(`\n${m.name}: ${row.items} items${row.crossOriginIsolated ? ' (page cross-origin isolated)' : ''}`);
+      row.storedBesidesHistory = STORED;
+      console.log(`\n${m.name}: ${row.items} items${row.crossOriginIsolated ? ' (page cross-origin isolated)' : ''}${STORED ? `, ${STORED} older events stored` : ''}`);
       // Cold then warm load to the first recommendation, with calibration (auto backend choice).
       const loadBackends = m.backends.filter((b) => b !== 'webgpu');
       for (const phase of ['cold', 'warm']) {
-        const r = await page.evaluate(async ({ modelUrl, history, appId, loadBackends }) => {
+        const r = await page.evaluate(async ({ modelUrl, history, appId, loadBackends, stored }) => {
           const b = (window as unknown as { __b: { c: any; s: any } }).__b; // eslint-disable-line @typescript-eslint/no-explicit-any
           const store = new b.s.IndexedDbEventStore({ appId });
-          if (!(await store.count())) await store.append(history.map((itemId: string, j: number) => ({ uid: `h${j}`, type: 'view', ts: 1000 + j, sessionId: 's', itemId, data: {} })));
+          if (!(await store.count())) {
+            // `--stored N`: N older events first (the store of a long-time shopper; the default cap is 20,000).
+            for (let k = 0; k < stored; k += 500) {
+              await store.append(Array.from({ length: Math.min(500, stored - k) }, (_, j) => ({ uid: `o${k + j}`, type: 'view', ts: 1000 + k + j, sessionId: 'o', itemId: history[(k + j) % history.length], data: {} })));
+            }
+            await store.append(history.map((itemId: string, j: number) => ({ uid: `h${j}`, type: 'view', ts: 1000 + stored + j, sessionId: 's', itemId, data: {} })));
+          }
           const t0 = performance.now();
           const api = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, budgetMs: 1e6, readyTimeoutMs: 1e6, backends: loadBackends }).connect({ appId, consent: 'granted' });
           const first = await api.recommend({ k: 10 });
@@ -233,7 +242,7 @@ async function main(): Promise<void> {
           await api.dispose();
           store.close();
           return { ms, source: first.source, backend: st.backend, calibration: st.calibration?.timings, memory: st.memory };
-        }, { modelUrl, history, appId: `bench-${i}`, loadBackends }).catch((e: Error) => ({ ms: NaN, source: `error: ${e.message}`, backend: undefined, calibration: undefined, memory: undefined }));
+        }, { modelUrl, history, appId: `bench-${i}`, loadBackends, stored: STORED }).catch((e: Error) => ({ ms: NaN, source: `error: ${e.message}`, backend: undefined, calibration: undefined, memory: undefined }));
         row[`${phase}LoadMs`] = r2(r.ms);
         if (phase === 'cold') { row.calibration = r.calibration; row.chosen = r.backend; row.memory = r.memory; }
         console.log(`  ${phase} load → first recommendation: ${r2(r.ms)} ms (backend ${r.backend}, ${r.source}) calibration ${JSON.stringify(r.calibration)}`);
