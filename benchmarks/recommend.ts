@@ -16,8 +16,8 @@
  * unpadded window of 50):
  * - recommend({k: 10}) latency p50/p95 measured on the MAIN thread around the Comlink call, per
  *   backend. What one call does (the shipped runtime, built `packages/runtime/dist`): Comlink hop to
- *   the worker; the worker re-validates the shopper against IndexedDB (event count ∥ the events
- *   since the newest one seen: one round trip) and reuses or extends its cached sequence;
+ *   the worker; the worker re-validates the shopper against IndexedDB (one transaction: the oldest
+ *   event and the events stored after the highest key seen) and reuses or extends its cached sequence;
  *   eligibility mask (history, purchases); when the model input is the very one of the previous
  *   call (nothing new stored), the previous call's top rows are reused (`lastCallInWorker.reused`);
  *   otherwise scoring with the
