@@ -257,8 +257,8 @@ describe('demo shop: what the device understands about the shopper', () => {
     const stored = await page.evaluate(async () => (await window.LocalRec.exportData()).events.map((e) => `${e.type}:${e.itemId ?? ''}`));
     expect(stored.filter((e) => e.startsWith('view:'))).toEqual([`view:${product}`]); // no card became a view
     expect(stored).toContain(`click:${product}`);
-    await expect.poll(async () => (await page.evaluate(async () => (await window.shopReady)!.getProfile())).recent.items[0], { timeout: 30_000 }).toBe(product);
-    expect((await page.evaluate(async () => (await window.shopReady)!.getProfile())).excludedEvents).toBe(0);
+    await expect.poll(async () => (await page.evaluate(() => window.LocalRec.getProfile())).recent.items[0], { timeout: 30_000 }).toBe(product);
+    expect((await page.evaluate(() => window.LocalRec.getProfile())).excludedEvents).toBe(0);
     await context.close();
   });
 

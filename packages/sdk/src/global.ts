@@ -13,7 +13,7 @@ import type { Consent, LocalRec, LocalRecConfigInput, LocalRecStatus } from './t
 /** The methods the snippet stubs, in the snippet's order. */
 export const GLOBAL_METHODS = [
   'init', 'track', 'setConsent', 'flush', 'exportData', 'forgetMe', 'recommend', 'similar', 'rank',
-  'setCatalog', 'runtimeStatus', 'destroy',
+  'setCatalog', 'runtimeStatus', 'destroy', 'getProfile', 'getSegments', 'setSocialContext',
 ] as const;
 export type GlobalMethod = (typeof GLOBAL_METHODS)[number];
 
@@ -34,6 +34,9 @@ export interface LocalRecGlobal {
   setCatalog(...args: Parameters<LocalRec['setCatalog']>): ReturnType<LocalRec['setCatalog']>;
   runtimeStatus(): ReturnType<LocalRec['runtimeStatus']>;
   destroy(): Promise<void>;
+  getProfile(): ReturnType<LocalRec['getProfile']>;
+  getSegments(): ReturnType<LocalRec['getSegments']>;
+  setSocialContext(...args: Parameters<LocalRec['setSocialContext']>): ReturnType<LocalRec['setSocialContext']>;
   /** The instance created by `init`, if any. */
   readonly instance: LocalRec | undefined;
   /** The instance's status, once `init` has run. */
