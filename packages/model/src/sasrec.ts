@@ -22,6 +22,11 @@ export interface EncodeOptions {
   /** Apply dropout (training only). */
   training?: boolean;
   dropout?: number;
+  /**
+   * The seed of each dropout mask, asked once per mask (training): with a seeded generator the
+   * masks, and so training, are reproducible. Without it tfjs draws unseeded masks.
+   */
+  dropoutSeed?: () => number;
 }
 
 const NEG_INF = -1e9;
@@ -57,7 +62,7 @@ function dense(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D {
 }
 
 function maybeDropout<T extends tf.Tensor>(x: T, o: EncodeOptions): T {
-  return o.training && o.dropout && o.dropout > 0 ? (tf.dropout(x, o.dropout) as T) : x;
+  return o.training && o.dropout && o.dropout > 0 ? (tf.dropout(x, o.dropout, undefined, o.dropoutSeed?.()) as T) : x;
 }
 
 /**

@@ -237,7 +237,7 @@ function step(
   const count = norm > 0 ? norm : Math.max(1, posRows.reduce((a, r) => a + (r ? 1 : 0), 0));
 
   const f = (): tf.Scalar => {
-    const h = encodeSequence(arch, model.encoder, inT, inMask, { training: true, dropout: o.dropout });
+    const h = encodeSequence(arch, model.encoder, inT, inMask, { training: true, dropout: o.dropout, dropoutSeed: () => rng.int(2 ** 31) });
     const posLogit = tf.sum(tf.mul(h, posT), -1);
     let perPos: tf.Tensor;
     if (o.loss === 'bce') {

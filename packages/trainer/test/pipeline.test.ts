@@ -102,3 +102,15 @@ describe('train → quantise → export → validate → eval (tiny, generated d
     });
   });
 });
+
+describe('training is reproducible for a seed (dropout masks included)', () => {
+  it('two runs with the same seed give the same weights; another seed does not', async () => {
+    await useBackend('wasm');
+    const split = cyclicData(120, 60, 5);
+    const opts = { dim: 8, maxLen: 8, blocks: 1, heads: 1, dropout: 0.3, epochs: 2, evalEvery: 2, batchSize: 32, lr: 0.01, validUsers: 50 };
+    const [a, b, c] = [await train(split, { ...opts, seed: 7 }), await train(split, { ...opts, seed: 7 }), await train(split, { ...opts, seed: 8 })];
+    const flat = (w: Map<string, Float32Array>) => [...w.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => [k, Array.from(v)]);
+    expect(flat(a.weights)).toEqual(flat(b.weights));
+    expect(flat(a.weights)).not.toEqual(flat(c.weights));
+  }, 120_000);
+});
