@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, normalize, resolve, sep } from 'node:path';
+import { build } from 'esbuild';
 import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page, type Route } from 'playwright';
 import { startServer, type ShopServer } from '../../examples/shop/serve.mjs';
 import { inventoryIndexedDb } from '../audit/privacy-audit.js';
@@ -140,4 +141,12 @@ export function serveDir(dir: string, rel: string, res: ServerResponse): void {
   const file = normalize(join(dir, rel));
   if (!file.startsWith(dir + sep) || !existsSync(file)) { res.writeHead(404).end('not found'); return; }
   res.writeHead(200, { 'content-type': MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' }).end(readFileSync(file));
+}
+
+/** The IndexedDB event store (packages/store-idb, from source) as one ES module, for pages that write a shopper's events. */
+export async function storeModuleJs(): Promise<string> {
+  return (await build({
+    entryPoints: [join(repo, 'packages/store-idb/src/index.ts')], bundle: true, format: 'esm', write: false,
+    conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent',
+  })).outputFiles[0]!.text;
 }

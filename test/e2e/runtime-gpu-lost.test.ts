@@ -12,11 +12,10 @@ import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright';
 import { makeTinyBundle, type TinyBundle } from '../../packages/runtime/test/fixture.js';
-import { launchBrowser, repo, serveDir } from './helpers.js';
+import { launchBrowser, repo, serveDir, storeModuleJs } from './helpers.js';
 
 const DIST = join(repo, 'packages/runtime/dist');
 const TOL = 2e-3;
@@ -28,10 +27,7 @@ let tiny: TinyBundle;
 beforeAll(async () => {
   if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');
   tiny = await makeTinyBundle();
-  const storeJs = (await build({
-    entryPoints: [join(repo, 'packages/store-idb/src/index.ts')], bundle: true, format: 'esm', write: false,
-    conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent',
-  })).outputFiles[0]!.text;
+  const storeJs = await storeModuleJs();
   server = createServer((req, res) => {
     const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (p === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><meta charset="utf-8"><script type="module" src="/__e2e/boot.js"></script>');

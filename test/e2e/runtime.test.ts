@@ -12,13 +12,12 @@ import { existsSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
 import {
   SasrecScorer, evaluate, loadBundleDir, makeTinyBundle, recentSequence, tinySplit, type LoadedBundle, type StoredEvent, type TinyBundle,
 } from '../../packages/runtime/test/fixture.js';
-import { launchBrowser, repo, serveDir } from './helpers.js';
+import { launchBrowser, repo, serveDir, storeModuleJs } from './helpers.js';
 
 const DIST = join(repo, 'packages/runtime/dist');
 const TOL = 2e-3;
@@ -33,10 +32,7 @@ beforeAll(async () => {
   if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');
   tiny = await makeTinyBundle();
   // Test-only helper for the page: the IndexedDB event store, to write the shopper's events.
-  storeJs = (await build({
-    entryPoints: [join(repo, 'packages/store-idb/src/index.ts')], bundle: true, format: 'esm', write: false,
-    conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent',
-  })).outputFiles[0]!.text;
+  storeJs = await storeModuleJs();
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const p = decodeURIComponent(url.pathname);
