@@ -10,61 +10,28 @@
  * can keep LocalRec's recording code while tfjs lives where the app puts it.
  */
 import { LocalRecError } from '@localrec/core';
-import type { EventStore, ItemMeta, RecommendOptions, RecommendResult, RuntimeStatus } from '@localrec/core';
+import type { EventStore } from '@localrec/core';
+import type { BackendName, ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeConnector, RuntimeOptions } from '@localrec/contract';
+import { connectTransport, inThreadTransport } from '@localrec/transport';
 import { createLocalRec } from '@localrec/sdk';
-import type { ConnectContext, LocalRec, LocalRecConfigInput, RecommenderApi, RuntimeConnector } from '@localrec/sdk';
+import type { LocalRec, LocalRecConfigInput } from '@localrec/sdk';
 import type { KeyValueEventStoreOptions, WxStorageApi } from '@localrec/store-kv';
 import { miniProgramBackends } from './backends.js';
 import { detectMiniProgram } from './env.js';
 import { miniProgramFetch, type WxRequestApi } from './fetch.js';
-import { inThread } from './in-thread.js';
 import { createMiniProgramStore } from './store.js';
 
-type Consent = ConnectContext['consent'];
+/** Model download / backend progress: the contract's `LoadProgress` (old name, kept). */
+export type LoadProgressLike = LoadProgress;
 
-/** Model download / backend progress (`LoadProgress` of `@localrec/runtime`). */
-export interface LoadProgressLike {
-  phase: string;
-  loadedBytes: number;
-  totalBytes: number;
-  file?: string;
-  backend?: string;
-}
+/** What an in-thread runtime must offer: the contract's `RuntimeApi` (`Runtime` of `@localrec/runtime` fits as it is). */
+export type InThreadRuntimeTarget = RuntimeApi;
 
-/**
- * What an in-thread runtime must offer (structurally `RuntimeApi` of `@localrec/runtime`, whose
- * `Runtime` class fits as it is). Declared here so this package needs no tfjs.
- */
-export interface InThreadRuntimeTarget {
-  init(options: InThreadRuntimeInit, onProgress?: (p: LoadProgressLike) => void): Promise<void>;
-  ready(): Promise<RuntimeStatus>;
-  status(): Promise<RuntimeStatus>;
-  recommend(options?: RecommendOptions): Promise<RecommendResult>;
-  similar(itemId: string, options?: RecommendOptions): Promise<RecommendResult>;
-  rank(itemIds: readonly string[], options?: RecommendOptions): Promise<RecommendResult>;
-  setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
-  setConsent(consent: Consent): Promise<void>;
-  dispose(): Promise<void>;
-}
+/** The runtime's backend names: the contract's `BackendName`. */
+export type RuntimeBackendName = BackendName;
 
-/** The runtime's backend names (`BackendName` of `@localrec/runtime`). */
-export type RuntimeBackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-
-/** What `init` receives: the runtime options (`RuntimeOptions` of `@localrec/runtime`). */
-export interface InThreadRuntimeInit {
-  appId: string;
-  consent: Consent;
-  modelUrl: string;
-  manifestSha256?: string;
-  backends?: readonly RuntimeBackendName[];
-  forceBackend?: RuntimeBackendName;
-  calibrate?: boolean;
-  wasmPath?: string;
-  cache?: boolean;
-  budgetMs?: number;
-  readyTimeoutMs?: number;
-  retryDelayMs?: number;
-}
+/** What `init` receives: the contract's `RuntimeOptions`, with the SDK's consent. */
+export type InThreadRuntimeInit = RuntimeOptions & { consent: ConnectContext['consent'] };
 
 /**
  * Seams the factory receives: `createStore` opens the storage the SDK writes; `fetch` is the one
@@ -76,8 +43,8 @@ export interface InThreadRuntimeDeps {
   fetch?: typeof fetch;
 }
 
-/** Options of {@link inThreadRuntime}. */
-export interface InThreadRuntimeOptions extends Omit<InThreadRuntimeInit, 'appId' | 'consent' | 'backends'> {
+/** Options of {@link inThreadRuntime}: the runtime options (but what the SDK gives) plus the factory. */
+export interface InThreadRuntimeOptions extends Omit<RuntimeOptions, 'appId' | 'consent' | 'backends'> {
   /**
    * Makes the runtime, e.g. `(deps) => new Runtime(deps)` (`deps.fetch` loads the model). Called
    * once, on the SDK's first connect (a failed connect calls it again on the next one).
@@ -93,17 +60,13 @@ export interface InThreadRuntimeOptions extends Omit<InThreadRuntimeInit, 'appId
   onProgress?: (p: LoadProgressLike) => void;
 }
 
-/** The SDK's `RecommenderApi` plus what the runtime adds (`ready`, where it runs). */
-export interface InThreadRecommender extends RecommenderApi {
-  status(): Promise<RuntimeStatus & { runtime: 'in-thread' }>;
-  ready(): Promise<RuntimeStatus>;
-  setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
-  dispose(): Promise<void>;
-}
+/** What {@link inThreadRuntime} connects: every method of the contract, `status().runtime` is `'in-thread'`. */
+export type InThreadRecommender = ConnectedRuntime;
 
 /**
  * A `RuntimeConnector` for the SDK that runs the runtime in this thread, called through
- * {@link inThread} (copies in and out, error codes kept) as if it were across a worker.
+ * `inThread` (copies in and out, error codes kept) as if it were across a worker: the in-thread
+ * transport of `@localrec/transport`, turned into the recommender by its `connectTransport`.
  * `createStore` opens the event store the runtime reads (the same storage the SDK writes).
  * @throws {LocalRecError} `INVALID_CONFIG` when `create` or `modelUrl` is missing.
  */
@@ -111,7 +74,7 @@ export function inThreadRuntime(
   createStore: (appId: string) => EventStore,
   options: InThreadRuntimeOptions,
   seams: { fetch?: () => typeof fetch | undefined } = {},
-): RuntimeConnector {
+): RuntimeConnector & { connect(ctx: ConnectContext): Promise<InThreadRecommender> } {
   if (typeof options?.create !== 'function') {
     throw new LocalRecError('INVALID_CONFIG', 'inThreadRuntime: options.create must be a function that makes the runtime, e.g. (deps) => new Runtime(deps).', { field: 'create', accepted: ['a function'] });
   }
@@ -122,27 +85,23 @@ export function inThreadRuntime(
   const list = backends ?? miniProgramBackends(undefined, detectMiniProgram());
   return {
     kind: 'in-thread',
-    async connect(ctx: ConnectContext): Promise<InThreadRecommender> {
-      const deps: InThreadRuntimeDeps = { createStore };
+    connect(ctx: ConnectContext): Promise<InThreadRecommender> {
+      /** `kind` of the store the runtime opened: while the SDK records elsewhere (its memory fallback), the page passes the history. */
+      let runtimeStoreKind: string | undefined;
+      const deps: InThreadRuntimeDeps = {
+        createStore: (appId) => {
+          const store = createStore(appId);
+          runtimeStoreKind = store.kind;
+          return store;
+        },
+      };
       const fetchFn = seams.fetch?.();
       if (fetchFn) deps.fetch = fetchFn;
-      const target = await create(deps);
-      const rt = inThread(target);
-      await rt.init({ ...rest, backends: [...list], appId: ctx.appId, consent: ctx.consent }, onProgress);
-      let consent = ctx.consent;
-      // The SDK's consent is a live getter: pass a change on before the next call.
-      const sync = async (): Promise<void> => {
-        if (ctx.consent !== consent) { consent = ctx.consent; await rt.setConsent(consent); }
-      };
-      return {
-        status: async () => ({ ...(await rt.status()), runtime: 'in-thread' as const }),
-        ready: () => rt.ready(),
-        recommend: async (o) => { await sync(); return rt.recommend(o); },
-        similar: async (id, o) => { await sync(); return rt.similar(id, o); },
-        rank: async (ids, o) => { await sync(); return rt.rank([...ids], o); },
-        setCatalog: (items) => rt.setCatalog(items),
-        dispose: () => rt.dispose(),
-      };
+      return connectTransport(inThreadTransport(() => create(deps)), ctx, {
+        init: { ...rest, backends: [...list] },
+        ...(onProgress ? { onProgress } : {}),
+        runtimeStoreKind: () => runtimeStoreKind,
+      });
     },
   };
 }

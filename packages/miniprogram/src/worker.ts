@@ -10,6 +10,7 @@ import { expose, wrap } from 'comlink';
 import type { Remote } from 'comlink';
 import { LocalRecError } from '@localrec/core';
 import type { KvStorage } from '@localrec/store-kv';
+import { comlinkTransport, installErrorTransfer, type RuntimeTransport } from '@localrec/transport';
 import { wxWorkerEndpoint } from './endpoint.js';
 import type { WxWorkerLike } from './endpoint.js';
 
@@ -83,6 +84,7 @@ export function connectMiniProgramWorker<T>(
  * @example exposeInMiniProgramWorker(new Runtime(deps), worker);
  */
 export function exposeInMiniProgramWorker(api: object, workerGlobal: WxWorkerLike): void {
+  installErrorTransfer(); // error codes cross, as from a Web Worker
   expose(api, wxWorkerEndpoint(workerGlobal));
 }
 
@@ -117,4 +119,37 @@ export function workerStorage(workerGlobal: WxWorkerLike): KvStorage {
     keys: () => remote.keys(),
     info: () => remote.info(),
   };
+}
+
+/** Options of {@link miniProgramWorkerTransport}. */
+export interface MiniProgramWorkerTransportOptions {
+  /** Serve this storage to the worker (see {@link serveStorageToWorker}): a wx worker has no `wx` APIs. */
+  storage?: KvStorage;
+  /** How long the worker may take to answer its first message (default 10000 ms). */
+  startTimeoutMs?: number;
+  useExperimentalWorker?: boolean;
+}
+
+/**
+ * The mini-program worker transport: each `open()` starts the wx worker at `scriptPath`, whose
+ * script serves the runtime with {@link exposeInMiniProgramWorker}, and reaches it through Comlink
+ * over {@link wxWorkerEndpoint} (no callbacks: a wx worker has no `MessageChannel`). The worker is
+ * seen to die where wx reports it (`onProcessKilled`, iOS). Hand it to `connectTransport`.
+ * @example connectTransport(miniProgramWorkerTransport(wx, 'workers/index.js', { storage: wxStorage(wx) }), ctx, { init: { modelUrl }, runtimeStoreKind: 'kv' })
+ */
+export function miniProgramWorkerTransport(wx: WxWorkerApi, scriptPath: string, options: MiniProgramWorkerTransportOptions = {}): RuntimeTransport {
+  const start = options.useExperimentalWorker ? { useExperimentalWorker: true } : {};
+  return comlinkTransport('miniprogram-worker', () => {
+    const w = connectMiniProgramWorker<unknown>(wx, scriptPath, start);
+    if (options.storage) serveStorageToWorker(w.handle, options.storage);
+    let died!: () => void;
+    const lost = new Promise<void>((resolve) => { died = resolve; });
+    w.handle.onProcessKilled?.(() => died());
+    return {
+      endpoint: wxWorkerEndpoint(w.handle),
+      name: `mini-program runtime worker ${scriptPath}`,
+      watchLoss: async () => (w.handle.onProcessKilled ? { lost } : undefined),
+      close: () => w.terminate(),
+    };
+  }, { callbacks: false, ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }) });
 }

@@ -13,19 +13,12 @@ import type {
   StoreDump,
   TrackData,
 } from '@localrec/core';
-import type { Profile, SegmentsResult, SocialContextInput } from '@localrec/insights';
+import type { Profile, SegmentsResult, ShopperProfile, SocialContextInput } from '@localrec/contract';
 import type { CaptureOptions } from './capture.js';
 import type { RuntimeConnector } from './connector.js';
 
-export type { Consent, Profile, SegmentsResult, SocialContextInput };
-
-/** What {@link LocalRec.getProfile} answers: the on-device profile, plus what was kept out of it and what feedback taught. */
-export interface ShopperProfile extends Profile {
-  /** Events flagged abnormal (bursts, repeats, crawls, …) and left out of the profile, the model input and the re-ranker. */
-  excludedEvents: number;
-  /** The on-device re-ranker: observations learned from, the weight of its model, its weights by feature. */
-  feedback: { observations: number; blendWeight: number; weights: Record<string, number> };
-}
+// Defined once, in the page↔runtime contract; re-exported under the SDK's names.
+export type { Consent, Profile, SegmentsResult, ShopperProfile, SocialContextInput };
 
 /**
  * Options of {@link createLocalRec} / `LocalRec.init`: the core's {@link LocalRecConfig}
