@@ -264,10 +264,13 @@ export interface ConnectContext {
   readonly track?: (type: string, data: TrackData) => unknown;
 }
 
-/** Produces a {@link RecommenderApi}. The SDK calls `connect` once (memoised; a failed connect is retried later). */
-export interface RuntimeConnector {
+/**
+ * Produces a {@link RecommenderApi} (`R`: what this connector's recommender is, e.g. a
+ * {@link ConnectedRuntime}). The SDK calls `connect` once (memoised; a failed connect is retried later).
+ */
+export interface RuntimeConnector<R extends RecommenderApi = RecommenderApi> {
   /** Name shown in the SDK's `status.runtime`, e.g. `"none"`, `"worker"`, `"in-thread"`. */
   readonly kind: string;
   /** Starts (or reaches) the runtime for this SDK instance. */
-  connect(ctx: ConnectContext): Promise<RecommenderApi>;
+  connect(ctx: ConnectContext): Promise<R>;
 }

@@ -74,7 +74,7 @@ export function inThreadRuntime(
   createStore: (appId: string) => EventStore,
   options: InThreadRuntimeOptions,
   seams: { fetch?: () => typeof fetch | undefined } = {},
-): RuntimeConnector & { connect(ctx: ConnectContext): Promise<InThreadRecommender> } {
+): RuntimeConnector<InThreadRecommender> {
   if (typeof options?.create !== 'function') {
     throw new LocalRecError('INVALID_CONFIG', 'inThreadRuntime: options.create must be a function that makes the runtime, e.g. (deps) => new Runtime(deps).', { field: 'create', accepted: ['a function'] });
   }

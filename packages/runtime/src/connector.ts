@@ -132,7 +132,7 @@ export function mainThreadTransport(assets: URL): RuntimeTransport {
  * call starts a new one.
  * @throws {LocalRecError} `INVALID_CONFIG` for a bad option (at creation, not at connect).
  */
-export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector & { connect(ctx: ConnectContext): Promise<ConnectedRuntime> } {
+export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector<ConnectedRuntime> {
   const mode = options.mode ?? 'auto';
   if (!MODES.includes(mode)) throw new LocalRecError('INVALID_CONFIG', `mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`, { field: 'mode', accepted: MODES });
   if (typeof options.assetsUrl !== 'string' || !options.assetsUrl) {

@@ -18,11 +18,14 @@ export interface WxWorkerStandin {
   onWorkerStart(start: (workerGlobal: WxWorkerLike, scriptPath: string) => void): void;
   /** Messages posted so far in either direction (copies). */
   readonly posted: { from: 'main' | 'worker'; message: unknown }[];
+  /** Kills the running worker as the system does (iOS): delivery stops and `onProcessKilled` listeners run. */
+  kill(): void;
 }
 
 export function createWxWorkerStandin(): WxWorkerStandin {
   let starter: ((g: WxWorkerLike, path: string) => void) | undefined;
   let live = false;
+  let killCurrent: (() => void) | undefined;
   const posted: { from: 'main' | 'worker'; message: unknown }[] = [];
 
   const channel = (from: 'main' | 'worker', deliver: (m: unknown) => void, isOpen: () => boolean) => (message: object) => {
@@ -42,6 +45,7 @@ export function createWxWorkerStandin(): WxWorkerStandin {
       const toMain: ((res: unknown) => void)[] = [];
       const toWorker: ((res: unknown) => void)[] = [];
       const isOpen = () => open;
+      const killed: (() => void)[] = [];
       const workerGlobal: WxWorkerLike = {
         postMessage: channel('worker', (m) => toMain.forEach((l) => l(m)), isOpen),
         onMessage: (l) => void toWorker.push(l),
@@ -54,6 +58,12 @@ export function createWxWorkerStandin(): WxWorkerStandin {
           open = false;
           live = false;
         },
+        onProcessKilled: (l) => void killed.push(l),
+      };
+      killCurrent = () => {
+        if (!open) return;
+        handle.terminate();
+        for (const l of killed) l();
       };
       starter?.(workerGlobal, scriptPath);
       return handle;
@@ -65,5 +75,6 @@ export function createWxWorkerStandin(): WxWorkerStandin {
       starter = start;
     },
     posted,
+    kill: () => killCurrent?.(),
   };
 }
