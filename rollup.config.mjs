@@ -119,6 +119,8 @@ add('packages/runtime/src/connector.ts', {
   add('packages/miniprogram/src/index.ts', {
     plugins: [
       ...mpPlugins(true),
+      // terser's two passes over esbuild's output save ~4 KB of the package budget (bundle.test.ts).
+      terser({ ecma: 2017, compress: { passes: 2 }, format: { comments: false } }),
       { name: 'commonjs-marker', generateBundle() { this.emitFile({ type: 'asset', fileName: 'package.json', source: '{ "type": "commonjs" }\n' }); } },
     ],
     output: { file: 'packages/miniprogram/dist/miniprogram/index.js', format: 'cjs', exports: 'named' },
