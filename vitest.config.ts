@@ -33,6 +33,10 @@ export default defineConfig({
         // Tests that must run IN the browser (real IndexedDB, real workers): `*.browser.ts` files,
         // run by vitest browser mode in Debian Chromium (see ../shared ENVIRONMENT.md).
         extends: true,
+        // The built runtime (`pnpm build`) served as it ships, untransformed (vite would rewrite its
+        // dynamic imports for vitest's mocker): `/worker.js`, `/chunks/…`, the `.wasm` files
+        // (packages/runtime/test/transport.browser.ts).
+        publicDir: 'packages/runtime/dist',
         test: {
           name: 'browser',
           include: ['packages/*/test/**/*.browser.ts'],

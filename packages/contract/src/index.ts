@@ -196,7 +196,10 @@ export interface RuntimeMethods<Extra extends unknown[] = []> {
   setSocialContext(context: SocialContextInput | null): Promise<SocialContextAck>;
   /** At most 3 interest segments, the one thing the host may send off the device (consent `granted` only). */
   getSegments(): Promise<SegmentsResult>;
-  /** Releases the runtime (model, backend, store). Later calls reject with `NOT_READY`. */
+  /**
+   * Releases the runtime (model, backend, store); it is not used afterwards (a recommender built by
+   * `connectTransport` then rejects calls with `NOT_READY`).
+   */
   dispose(): Promise<void>;
 }
 
