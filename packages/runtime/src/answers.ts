@@ -55,13 +55,14 @@ export interface AnswerContext {
   lastTimings?: CallTimings;
 }
 
-/** The checked options of one call and when it started. */
-interface Ask {
+/** One call: when it started, its checked options, the model data it answers from. */
+interface Ask<M extends ModelData | undefined = ModelData | undefined> {
   t0: number;
   k: number;
   diversity: number;
   budgetMs: number;
   options: RecommendOptions;
+  md: M;
 }
 
 /** Above this many masked rows recommend() reads all scores back instead of a device-side top-k. */
@@ -127,13 +128,15 @@ export async function recommend(ctx: AnswerContext | undefined, options: Recomme
 async function recommendBase(c: AnswerContext | undefined, options: RecommendOptions, call: CallContext | undefined): Promise<RecommendResult> {
   const t0 = now();
   const ctx = need(c);
-  const ask: Ask = { t0, k: checkK(options.k), diversity: checkDiversity(options.diversity), budgetMs: options.budgetMs ?? ctx.budgetMs, options };
+  const k = checkK(options.k);
+  const diversity = checkDiversity(options.diversity);
+  const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const md = await ctx.model.ready();
-  return recommendFor(ctx, ask, await readShopper(ctx, md, call), md);
+  return recommendFor(ctx, { t0, k, diversity, budgetMs, options, md, shopper: await readShopper(ctx, md, call) });
 }
 
-async function recommendFor(ctx: AnswerContext, ask: Ask, sh: Shopper, md: ModelData | undefined): Promise<RecommendResult> {
-  const { t0, k, diversity, budgetMs: budget, options } = ask;
+async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper }): Promise<RecommendResult> {
+  const { t0, k, diversity, budgetMs: budget, options, md, shopper: sh } = ask;
   const { history, storeError, readMs } = sh;
   const purchased = options.excludePurchased !== false ? sh.purchased : new Set<string>();
   if (!md) return result(ctx, [], t0, md, 'no-model');
@@ -200,15 +203,15 @@ export async function similar(c: AnswerContext | undefined, itemId: string, opti
   const k = checkK(options.k);
   const diversity = checkDiversity(options.diversity);
   const ctx = need(c);
-  const ask: Ask = { t0, k, diversity, budgetMs: options.budgetMs ?? ctx.budgetMs, options };
+  const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const md = await ctx.model.ready();
   if (!md) return result(ctx, [], t0, md, 'no-model');
-  if (options.excludePurchased === false) return similarFor(ctx, ask, itemId, new Set(), md);
-  return similarFor(ctx, ask, itemId, (await readShopper(ctx, md, call)).purchased, md);
+  const purchased = options.excludePurchased === false ? new Set<string>() : (await readShopper(ctx, md, call)).purchased;
+  return similarFor(ctx, { t0, k, diversity, budgetMs, options, md, itemId, purchased });
 }
 
-async function similarFor(ctx: AnswerContext, ask: Ask, itemId: string, purchased: ReadonlySet<string>, md: ModelData): Promise<RecommendResult> {
-  const { t0, k, diversity, budgetMs: budget, options } = ask;
+async function similarFor(ctx: AnswerContext, ask: Ask<ModelData> & { itemId: string; purchased: ReadonlySet<string> }): Promise<RecommendResult> {
+  const { t0, k, diversity, budgetMs: budget, options, md, itemId, purchased } = ask;
   const catalog = catalogFor(ctx, md);
   const row = md.rowOf.get(itemId);
   const blocked = [row ?? 0, ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
@@ -276,13 +279,13 @@ async function rankBase(c: AnswerContext | undefined, itemIds: readonly string[]
   }
   const k = options.k === undefined ? itemIds.length : checkK(options.k);
   const ctx = need(c);
-  const ask: Ask = { t0, k, diversity: 0, budgetMs: options.budgetMs ?? ctx.budgetMs, options };
+  const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const md = await ctx.model.ready();
-  return rankFor(ctx, ask, itemIds, await readShopper(ctx, md, call), md);
+  return rankFor(ctx, { t0, k, diversity: 0, budgetMs, options, md, itemIds, shopper: await readShopper(ctx, md, call) });
 }
 
-async function rankFor(ctx: AnswerContext, ask: Ask, itemIds: readonly string[], sh: Shopper, md: ModelData | undefined): Promise<RecommendResult> {
-  const { t0, k, budgetMs: budget, options } = ask;
+async function rankFor(ctx: AnswerContext, ask: Ask & { itemIds: readonly string[]; shopper: Shopper }): Promise<RecommendResult> {
+  const { t0, k, budgetMs: budget, options, md, itemIds, shopper: sh } = ask;
   const catalog = catalogFor(ctx, md);
   const { history, storeError } = sh;
   const purchased = options.excludePurchased === true ? sh.purchased : new Set<string>();

@@ -1,5 +1,9 @@
 /**
- * Reads the shopper's recent item sequence and purchases from the event store on every call —
+ * Shopper reading: {@link readShopper} gives one answer its history (model rows) and purchases —
+ * from the store, or from the page's history in the degraded memory-store case — and
+ * {@link ShopperReader} keeps that read fresh and cheap.
+ *
+ * The reader reads the shopper's recent item sequence and purchases from the event store on every call —
  * never a stale answer: each call checks what changed since the last read, then reuses, extends
  * or re-reads. The sequence rule is core's `recentSequence` (the SDK uses the same one).
  *
