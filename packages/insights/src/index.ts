@@ -28,3 +28,16 @@ export {
   getSegments, bundleSegments, segmentScores, segmentWeek, createSegmentSalt,
   type BundleSegments, type Segment, type SegmentsResult, type GetSegmentsOptions,
 } from './segments.js';
+// The insights layer's stream logic, moved here from the runtime (issue 11): the ranking step of an
+// answer and the feedback loop (feedback.ts), settled events and seq runs (settle.ts), the
+// incremental stream state and one fold step (stream.ts).
+export {
+  listFeatures, rankList, matchServed, observeFeedback,
+  type FeatureContext, type ServedList, type PendingImpression, type FeedbackStep,
+} from './feedback.js';
+export { joinGapMs, settle, addSeqs, inRuns, runsSize, type SeqRuns } from './settle.js';
+export {
+  foldEvents, isStreamState, newStreamState, streamProfileOptions, popularityTable, listFeatureContext,
+  DEFAULT_FEEDBACK_WINDOW_MS, DEFAULT_RECENCY_HALF_LIFE_MS,
+  type StreamState, type StreamOptions, type StreamSnapshot, type StreamParts, type FoldInput, type ListContextInput,
+} from './stream.js';

@@ -41,13 +41,23 @@ async function gpuAdapter(): Promise<GpuAdapterLike | null> {
 }
 
 /**
+ * Checks a backend name from the options. The one rule of the code base: a name that is not one of
+ * {@link BACKENDS} is `INVALID_CONFIG` (a mistake in the configuration); a valid backend that
+ * cannot start here is `BACKEND_UNAVAILABLE`.
+ * @throws {LocalRecError} `INVALID_CONFIG` naming the value, `field` and the accepted names.
+ */
+export function checkBackend(name: unknown, field = 'backends'): asserts name is BackendName {
+  if (!(BACKENDS as readonly unknown[]).includes(name)) {
+    throw new LocalRecError('INVALID_CONFIG', `Unsupported backend ${JSON.stringify(name) ?? String(name)}. Should be one of: ${BACKENDS.join(', ')}.`, { field, accepted: BACKENDS });
+  }
+}
+
+/**
  * Loads `name`'s package and registers it with tfjs. Throws `BACKEND_UNAVAILABLE` with the
- * reason when the backend cannot run in this environment.
+ * reason when the backend cannot run in this environment (`INVALID_CONFIG` for an unknown name).
  */
 export async function prepareBackend(name: BackendName, o: BackendOptions = {}): Promise<void> {
-  if (!(BACKENDS as readonly string[]).includes(name)) {
-    throw new LocalRecError('INVALID_CONFIG', `Unknown backend "${String(name)}"`, { field: 'backends', accepted: BACKENDS });
-  }
+  checkBackend(name);
   const unavailable = (why: string) => new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${name}" is unavailable: ${why}`);
   switch (name) {
     case 'cpu':

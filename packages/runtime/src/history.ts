@@ -1,5 +1,9 @@
 /**
- * Reads the shopper's recent item sequence and purchases from the event store on every call —
+ * Shopper reading: {@link readShopper} gives one answer its history (model rows) and purchases —
+ * from the store, or from the page's history in the degraded memory-store case — and
+ * {@link ShopperReader} keeps that read fresh and cheap.
+ *
+ * The reader reads the shopper's recent item sequence and purchases from the event store on every call —
  * never a stale answer: each call checks what changed since the last read, then reuses, extends
  * or re-reads. The sequence rule is core's `recentSequence` (the SDK uses the same one).
  *
@@ -18,7 +22,8 @@
  * alone but ≈4 ms when it overlapped the wasm scoring, so the speculative answer came later.
  */
 import { LocalRecError, extendSequence, recentSequence, type EventStore, type SequenceEntry, type StoredEvent } from '@localrec/core';
-import type { PageHistory } from './api.js';
+import type { CallContext, Consent, PageHistory } from './api.js';
+import { now } from './lazy.js';
 import type { ModelData } from './model-data.js';
 import type { HistoryItem } from './ranking.js';
 
@@ -149,4 +154,51 @@ export function checkPageHistory(h: unknown): PageHistory {
     throw new LocalRecError('INVALID_ARGUMENT', 'history.purchased must be an array of item id strings', { field: 'history.purchased' });
   }
   return o as PageHistory;
+}
+
+/** The shopper's history and purchases as one answer uses them. */
+export interface Shopper {
+  history: HistoryItem[];
+  purchased: Set<string>;
+  /** The store could not be read: answers are cold, marked `error`. */
+  storeError: boolean;
+  /** How long the read took (ms). */
+  readMs: number;
+}
+
+/** Where {@link readShopper} reads from (the runtime's answer context is one). */
+export interface ShopperSource {
+  consent: Consent;
+  reader: ShopperReader;
+  /** The insights layer's model input: abnormal events (bursts, repeats, …) left out. */
+  insights: { modelSequence(base: SequenceEntry[], maxLen: number): Promise<SequenceEntry[]> };
+}
+
+/**
+ * The shopper's sequence and purchases, read now; nothing without consent. With a page history
+ * (`call.history`, the degraded memory-store case) that history is used instead of the store.
+ * An unreadable store (blocked IndexedDB, quota, …) gives no history and `storeError`.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` for a malformed `call.history` (see {@link checkPageHistory}).
+ */
+export async function readShopper(src: ShopperSource, md: ModelData | undefined, call: CallContext | undefined): Promise<Shopper> {
+  const t = now();
+  try {
+    const s = await readSequence(src, md, call);
+    return { ...s, storeError: false, readMs: now() - t };
+  } catch (e) {
+    if (e instanceof LocalRecError && e.code === 'INVALID_ARGUMENT') throw e;
+    return { history: [], purchased: new Set(), storeError: true, readMs: now() - t };
+  }
+}
+
+async function readSequence(src: ShopperSource, md: ModelData | undefined, call: CallContext | undefined): Promise<{ history: HistoryItem[]; purchased: Set<string> }> {
+  if (src.consent !== 'granted') return { history: [], purchased: new Set() };
+  const maxLen = md?.maxLen ?? 50;
+  if (call?.history !== undefined) {
+    const page = checkPageHistory(call.history);
+    return { history: toHistory(page.sequence.slice(-maxLen), md), purchased: new Set(page.purchased) };
+  }
+  const { sequence, purchased } = await src.reader.read(maxLen);
+  // Abnormal events (bursts, repeats, …) are kept out of the model input.
+  return { history: toHistory(await src.insights.modelSequence(sequence, md?.maxLen ?? 50), md), purchased };
 }

@@ -11,9 +11,11 @@
  * | `insights:segments-salt` | the device-local random salt of `getSegments()`                         |
  * | `insights:segments`      | this week's segments answer (returned unchanged for the rest of the week) |
  *
- * Each read folds only the events it has not folded yet (see `insights-stream.ts` for when an
- * event is final); abnormal events (`detectAbnormal`) are kept out of the profile, the model input
- * and the re-ranker. The host's social context is held in memory only, for its lifetime.
+ * The insights logic itself is `@localrec/insights` (`foldEvents`, `rankList`, `getSegments`, …);
+ * this module is its runtime glue: reading and writing the store, the bundle's popularity table and
+ * segments file. Each read folds only the events it has not folded yet (see `settle.ts` of
+ * `@localrec/insights` for when an event is final); abnormal events are kept out of the profile,
+ * the model input and the re-ranker. The host's social context is held in memory only, for its lifetime.
  */
 import {
   LocalRecError, recentSequence, type Consent, type EventStore, type ItemMeta, type ScoredItem, type SequenceEntry,
@@ -21,17 +23,17 @@ import {
 } from '@localrec/core';
 import { sha256Hex } from '@localrec/model';
 import {
-  ProfileAccumulator, Reranker, bundleSegments, createSegmentSalt, createSocialContext, detectAbnormal, getSegments,
-  isProfileState, type BundleSegments, type Profile, type ProfileState, type RerankerState, type SegmentsResult,
-  type SocialContext,
+  ProfileAccumulator, Reranker, bundleSegments, createSegmentSalt, createSocialContext, foldEvents, getSegments,
+  isStreamState, listFeatureContext, newStreamState, popularityTable, rankList, streamProfileOptions,
+  type BundleSegments, type Profile, type RerankerState, type SegmentsResult, type ServedList, type SocialContext,
+  type StreamSnapshot, type StreamState,
 } from '@localrec/insights';
 import type { InsightsOptions, ShopperProfile } from './api.js';
-import { observeFeedback, rankList, type FeatureContext, type PendingImpression, type ServedList } from './insights-feedback.js';
-import { addSeqs, inRuns, joinGapMs, runsSize, settle, type SeqRuns } from './insights-stream.js';
 import type { ModelData } from './model-data.js';
 import { utf8Text } from './text.js';
 import { resolveUrl } from './url.js';
 
+/** The store's meta keys of the insights layer (see the module documentation). */
 export const INSIGHTS_META = {
   profile: 'insights:profile',
   reranker: 'insights:reranker',
@@ -39,42 +41,8 @@ export const INSIGHTS_META = {
   segments: 'insights:segments',
 } as const;
 
-const DEFAULT_FEEDBACK_WINDOW_MS = 30 * 60_000;
-const DEFAULT_RECENCY_HALF_LIFE_MS = 24 * 3_600_000;
 /** Lists remembered (memory only) to match the host's impressions to what was served. */
 const SERVED_LISTS = 20;
-
-/** The stored state (meta `insights:profile`). */
-interface StreamState {
-  version: 1;
-  /** Changes on every write: another worker (another tab) wrote when it differs from ours. */
-  rev: string;
-  profile: ProfileState;
-  /** Events with `ts` ≥ this (and `seq` above the profile's) are read on the next call. */
-  sinceTs: number;
-  /** Seqs of settled abnormal events. */
-  abnormal: SeqRuns;
-  /** Highest seq whose feedback (impression/click) was observed. */
-  observedSeq: number;
-  pending: PendingImpression[];
-}
-
-const isStream = (v: unknown): v is StreamState => {
-  const s = v as StreamState;
-  return typeof s === 'object' && s !== null && s.version === 1 && typeof s.rev === 'string' && isProfileState(s.profile)
-    && Number.isFinite(s.sinceTs) && Array.isArray(s.abnormal) && Number.isFinite(s.observedSeq) && Array.isArray(s.pending);
-};
-
-/** What one read of the store gives: the profile so far (settled + open events) and the abnormal events. */
-interface Snapshot {
-  acc: ProfileAccumulator;
-  /** The accumulator's state (for recency). */
-  state: ProfileState;
-  isAbnormal(seq: number): boolean;
-  anyAbnormal: boolean;
-  excluded: number;
-  now: number;
-}
 
 export interface InsightsDeps {
   store: EventStore;
@@ -94,6 +62,7 @@ export class ShopperInsights {
   private readonly o: InsightsOptions;
   private readonly now: () => number;
   private state?: StreamState;
+  /** The accumulator of `state.profile`. */
   private acc?: ProfileAccumulator;
   private reranker: Reranker;
   /** True once our state is in the store: its disappearance then means the store was wiped. */
@@ -101,7 +70,7 @@ export class ShopperInsights {
   private salt?: string;
   private social?: SocialContext;
   private served: ServedList[] = [];
-  private last?: Snapshot;
+  private last?: StreamSnapshot;
   private chain: Promise<unknown> = Promise.resolve();
   private segmentFiles = new Map<string, Promise<BundleSegments>>();
   private popularity = new WeakMap<ModelData, Map<string, number>>();
@@ -123,16 +92,9 @@ export class ShopperInsights {
     return this.deps.options !== undefined && this.o.rank !== false;
   }
 
-  private profileOptions() {
-    const p: ConstructorParameters<typeof ProfileAccumulator>[0] = {};
-    if (this.o.halfLifeDays !== undefined) p.halfLifeDays = this.o.halfLifeDays;
-    if (this.o.eventWeights) p.eventWeights = this.o.eventWeights;
-    return p;
-  }
-
   private reset(): void {
-    this.acc = new ProfileAccumulator(this.profileOptions());
-    this.state = { version: 1, rev: '', profile: this.acc.toJSON(), sinceTs: 0, abnormal: [], observedSeq: -1, pending: [] };
+    this.acc = new ProfileAccumulator(streamProfileOptions(this.o));
+    this.state = newStreamState(this.acc);
     this.reranker = new Reranker(this.o.reranker);
     this.persisted = false;
     this.salt = undefined;
@@ -141,7 +103,7 @@ export class ShopperInsights {
 
   private adopt(saved: StreamState, r: (RerankerState & { rev?: string }) | undefined): void {
     const s = clone(saved);
-    this.acc = new ProfileAccumulator(this.profileOptions(), s.profile);
+    this.acc = new ProfileAccumulator(streamProfileOptions(this.o), s.profile);
     // A different half-life starts the profile afresh: read everything again.
     const fresh = this.acc.lastSeq !== s.profile.lastSeq;
     this.state = fresh ? { ...s, profile: this.acc.toJSON(), sinceTs: 0, abnormal: [] } : s;
@@ -150,65 +112,25 @@ export class ShopperInsights {
   }
 
   /** Serialised: one read at a time (concurrent calls share the store's answer order). */
-  sync(): Promise<Snapshot> {
+  sync(): Promise<StreamSnapshot> {
     const p = this.chain.then(() => this.doSync());
     this.chain = p.catch(() => undefined);
     return p;
   }
 
-  private async doSync(): Promise<Snapshot> {
+  private async doSync(): Promise<StreamSnapshot> {
     const now = this.now();
     const saved = await this.store.getMeta<StreamState>(INSIGHTS_META.profile);
-    if (isStream(saved)) {
+    if (isStreamState(saved)) {
       if (saved.rev !== this.state?.rev) this.adopt(saved, await this.store.getMeta(INSIGHTS_META.reranker));
     } else if (this.persisted || !this.state) this.reset(); // wiped (forgetMe), or first use
-    const s = this.state!;
+    const state = this.state!;
     const acc = this.acc!;
-    const events = (await this.store.query({ since: s.sinceTs })).filter((e) => e.seq > acc.lastSeq);
-    const report = detectAbnormal(events, { ...this.o.abnormal, now });
-    let changed = false;
-
-    // Feedback: impressions of served lists and what followed.
-    const fresh = events.filter((e) => e.seq > s.observedSeq && !report.seqs.has(e.seq) && !e.flags?.length);
-    if (fresh.length || s.pending.length) {
-      const step = observeFeedback(s.pending, fresh, this.served, now, this.o.feedbackWindowMs ?? DEFAULT_FEEDBACK_WINDOW_MS);
-      for (const r of step.resolved) {
-        this.reranker.learnFromList(r.itemIds.map((_, i) => ({ features: r.features[i]!, clicked: r.clicked[i]! })));
-      }
-      changed = changed || step.resolved.length > 0 || step.pending.length !== s.pending.length || fresh.some((e) => e.type === 'impression');
-      s.pending = step.pending;
-    }
-    for (const e of events) if (e.seq > s.observedSeq) s.observedSeq = e.seq;
-
-    // Profile: settled events for good, the open ones provisionally.
-    const { settled, pending: open } = settle(events, now, joinGapMs(this.o.abnormal));
-    if (settled.length) {
-      acc.add(settled, report.uids);
-      s.abnormal = addSeqs(s.abnormal, settled.filter((e) => report.seqs.has(e.seq)).map((e) => e.seq));
-      s.profile = acc.toJSON();
-      changed = true;
-    }
-    const nextSince = open.length ? Math.min(...open.map((e) => e.ts)) : settled.length ? Math.max(...settled.map((e) => e.ts)) : s.sinceTs;
-    if (nextSince !== s.sinceTs) { s.sinceTs = nextSince; changed = true; }
+    const events = (await this.store.query({ since: state.sinceTs })).filter((e) => e.seq > acc.lastSeq);
+    const { changed, snapshot } = foldEvents({ state, acc, reranker: this.reranker }, { events, served: this.served, now }, this.o);
     if (changed) await this.save();
-
-    let view = acc;
-    if (open.length) {
-      view = new ProfileAccumulator(this.profileOptions(), s.profile);
-      view.add(open, report.uids);
-    }
-    const openAbnormal = new Set(open.filter((e) => report.seqs.has(e.seq) || e.flags?.length).map((e) => e.seq));
-    const runs = s.abnormal;
-    const snap: Snapshot = {
-      acc: view,
-      state: open.length ? view.toJSON() : s.profile,
-      isAbnormal: (seq) => openAbnormal.has(seq) || inRuns(runs, seq),
-      anyAbnormal: openAbnormal.size > 0 || runs.length > 0,
-      excluded: openAbnormal.size + runsSize(runs),
-      now,
-    };
-    this.last = snap;
-    return snap;
+    this.last = snapshot;
+    return snapshot;
   }
 
   private async save(): Promise<void> {
@@ -262,54 +184,30 @@ export class ShopperInsights {
   private popularityOf(md: ModelData): Map<string, number> {
     let m = this.popularity.get(md);
     if (!m) {
-      m = new Map();
-      const { popularItems, popularScores } = md.cold;
-      const top = popularScores[0] ?? 0;
-      popularItems.forEach((r, i) => {
-        const id = md.vocab[r - 1];
-        if (id !== undefined && top > 0) m!.set(id, popularScores[i]! / top);
-      });
+      m = popularityTable(md.vocab, md.cold.popularItems, md.cold.popularScores);
       this.popularity.set(md, m);
     }
     return m;
   }
 
   /**
-   * THE ranking step of every answer (see `insights-feedback.ts`): blending (model score, profile
+   * THE ranking step of every answer (`rankList` of `@localrec/insights`): blending (model score, profile
    * affinity, social proof) then the re-ranker. Only the items at `slots` (default: all) move,
    * among themselves. The list is remembered, to learn from its impression.
    */
   async rankItems(items: readonly ScoredItem[], md: ModelData, catalog: Readonly<Record<string, ItemMeta>>, slots?: readonly number[]): Promise<ScoredItem[]> {
     const idx = slots ?? items.map((_, i) => i);
     if (idx.length < 1) return [...items];
-    let snap: Snapshot;
+    let snapshot: StreamSnapshot;
     try {
-      snap = this.last ?? await this.sync();
+      snapshot = this.last ?? await this.sync();
     } catch {
       return [...items]; // an unreadable store: the answer stays as the model gave it
     }
-    const pop = this.popularityOf(md);
-    let catLast: Map<string, number> | undefined;
-    const ctx: FeatureContext = {
-      profile: snap.acc.profile(catalog, snap.now),
-      catalog,
-      social: this.social,
-      now: this.now(),
-      popularity: (id) => pop.get(id) ?? 0,
-      lastTouch: (id, category) => {
-        if (!catLast) {
-          catLast = new Map();
-          for (const [item, [, ts]] of Object.entries(snap.state.items)) {
-            const c = catalog[item]?.category;
-            if (c !== undefined && ts > (catLast.get(c) ?? -Infinity)) catLast.set(c, ts);
-          }
-        }
-        const own = snap.state.items[id]?.[1];
-        const cat = category === undefined ? undefined : catLast.get(category);
-        return own === undefined ? cat : cat === undefined ? own : Math.max(own, cat);
-      },
-      recencyHalfLifeMs: this.o.recencyHalfLifeMs ?? DEFAULT_RECENCY_HALF_LIFE_MS,
-    };
+    const ctx = listFeatureContext({
+      snapshot, catalog, social: this.social, now: this.now(), popularity: this.popularityOf(md),
+      ...(this.o.recencyHalfLifeMs !== undefined ? { recencyHalfLifeMs: this.o.recencyHalfLifeMs } : {}),
+    });
     const ranked = rankList(idx.map((i) => items[i]!), ctx, this.reranker, this.o.blendWeights);
     this.served.push({ at: ctx.now, itemIds: ranked.items.map((i) => i.itemId), features: ranked.features });
     if (this.served.length > SERVED_LISTS) this.served.shift();

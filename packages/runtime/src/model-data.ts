@@ -99,3 +99,10 @@ export function cosine(md: ModelData, a: number, b: number): number {
   for (let j = 0; j < d; j++) s += e[a * d + j]! * e[b * d + j]!;
   return s * md.invNorm[a]! * md.invNorm[b]!;
 }
+
+/** Host bytes held for `md`: the float32 weights, 1/norm per item and the cold-start tables. */
+export function hostBytes(md: ModelData): number {
+  let host = md.invNorm.byteLength + md.cold.popularItems.byteLength + md.cold.popularScores.byteLength + md.cold.coocItems.byteLength + md.cold.coocScores.byteLength;
+  for (const w of md.weights.values()) host += w.byteLength;
+  return host;
+}

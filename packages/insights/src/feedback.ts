@@ -3,8 +3,8 @@
  * that teaches the on-device re-ranker:
  *
  * 1. {@link rankList}: the re-ranker features of each result (model score, category and price
- *    affinity, recency, popularity, social proof), then THE blending step of `@localrec/insights`
- *    (`blendRanking`: 0.7 · model + 0.15 · profile affinity + 0.15 · social proof, with the social
+ *    affinity, recency, popularity, social proof), then THE blending step
+ *    (`blendRanking` in `social.ts`: 0.7 · model + 0.15 · profile affinity + 0.15 · social proof, with the social
  *    reason when social proof lifts an item most), then `Reranker.rerank` (which keeps the blended
  *    order exactly until it has seen feedback). The list served is remembered with its features.
  * 2. {@link observeFeedback}: when the host records an `impression` whose items are a list the
@@ -16,10 +16,9 @@
  *    purchase), or when the window ends. Abnormal events count for nothing.
  */
 import type { ItemMeta, ScoredItem, StoredEvent } from '@localrec/core';
-import {
-  affinityOf, blendRanking, normaliseScores, priceBandOf, socialProof, socialSignal,
-  type BlendWeights, type Profile, type RerankFeatures, type Reranker, type SocialContext,
-} from '@localrec/insights';
+import { affinityOf, priceBandOf, type Profile } from './profile.js';
+import type { RerankFeatures, Reranker } from './reranker.js';
+import { blendRanking, normaliseScores, socialProof, socialSignal, type BlendWeights, type SocialContext } from './social.js';
 
 /** What the features of a list are computed from. */
 export interface FeatureContext {

@@ -13,8 +13,8 @@
  * Known limit: an event back-dated (host `timestamp`) before already settled events is not folded
  * into the profile. It still reaches the model input, which is read from the store.
  */
-import { DEFAULT_ABNORMAL_OPTIONS, type AbnormalOptions } from '@localrec/insights';
 import type { StoredEvent } from '@localrec/core';
+import { DEFAULT_ABNORMAL_OPTIONS, type AbnormalOptions } from './abnormal.js';
 
 /** The longest time gap across which an abnormal-behaviour rule can join two events (ms). */
 export function joinGapMs(o: AbnormalOptions = {}): number {

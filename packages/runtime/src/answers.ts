@@ -1,0 +1,328 @@
+/**
+ * Answering: `recommend`, `similar` and `rank` as functions over one {@link AnswerContext} (what
+ * the runtime wired at `init`: model, engine, shopper reader, insights, consent, host catalog).
+ * Each validates its arguments, reads the model data and the shopper, and answers from the model
+ * within its time budget, else from the cold-start tables with the reason (`fallbackReason`).
+ */
+import {
+  LocalRecError, type ItemMeta, type RecommendOptions, type RecommendResult, type ScoredItem,
+} from '@localrec/core';
+import type { CallContext, Consent } from './api.js';
+import { deviceTopK, type Engine } from './backends.js';
+import { coldItems, coldScores } from './cold.js';
+import type { EngineHost } from './engine.js';
+import { readShopper, type ShopperReader, type Shopper } from './history.js';
+import type { ShopperInsights } from './insights.js';
+import { now, within } from './lazy.js';
+import type { ModelData } from './model-data.js';
+import type { ModelSource } from './model-source.js';
+import { checkDiversity, checkK, eligibleRows, historyReason, mmr, nameOf, passesFilter, topK, type HistoryItem } from './ranking.js';
+
+/**
+ * Where the last model-answered `recommend` spent its time (ms): reading the store, scoring,
+ * masking + top-k + reasons; `reused` when the scores of the same model input were reused.
+ */
+export interface CallTimings {
+  readMs: number; scoreMs: number; rankMs: number; reused: boolean;
+  /** How the user vector was computed when scored on the device: all slots, or only the new one after {@link SasrecScorer.prepareNext}. */
+  encoder?: 'full' | 'incremental' | 'empty';
+}
+
+/**
+ * recommend() keeps the best rows the backend returned with the model input they came from: a
+ * next call with the very same input (the store check found nothing new) that needs no more rows
+ * reuses them instead of scoring again. The scores are a pure function of the model and the
+ * input, so this is never stale: any change to the history changes the input. (Asking for more
+ * rows than needed, to serve larger `k` too, made every scoring slower: not done.)
+ */
+export interface TopMemo { engine: Engine; seq: Int32Array; rows: Int32Array; sparse: number[] }
+
+/** Everything an answer reads, wired once by the runtime's `init`; the mutable fields change with the session. */
+export interface AnswerContext {
+  consent: Consent;
+  /** Host metadata, merged over the bundle's catalog (host wins). */
+  hostCatalog: Record<string, ItemMeta>;
+  /** Default time budget of a call (ms, `RuntimeOptions.budgetMs`). */
+  budgetMs: number;
+  /** Prepare the encoder for the next action after a model answer (`RuntimeOptions.prepareNext`). */
+  prepareNext: boolean;
+  model: ModelSource;
+  engine: EngineHost;
+  reader: ShopperReader;
+  insights: ShopperInsights;
+  /** The last device-side top rows and the model input they were scored for. */
+  topMemo?: TopMemo | undefined;
+  lastTimings?: CallTimings;
+}
+
+/** One call: when it started, its checked options, the model data it answers from. */
+interface Ask<M extends ModelData | undefined = ModelData | undefined> {
+  t0: number;
+  k: number;
+  diversity: number;
+  budgetMs: number;
+  options: RecommendOptions;
+  md: M;
+}
+
+/** Above this many masked rows recommend() reads all scores back instead of a device-side top-k. */
+const DEVICE_TOPK_MAX_MASKED = 2048;
+/** similar() checks its time budget every this many items of its cosine scan. */
+const SIMILAR_CHUNK = 4096;
+
+const sameRows = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The model input of a history: its model rows (items unknown to the model left out), oldest first. */
+function modelRows(history: readonly HistoryItem[]): Int32Array {
+  let n = 0;
+  for (const h of history) if (h.row > 0) n++;
+  const rows = new Int32Array(n);
+  n = 0;
+  for (const h of history) if (h.row > 0) rows[n++] = h.row;
+  return rows;
+}
+
+/** The context, or `NOT_READY` when the runtime was not initialised. */
+export function need(ctx: AnswerContext | undefined): AnswerContext {
+  if (!ctx) throw new LocalRecError('NOT_READY', 'The runtime is not initialised: call init(options) first');
+  return ctx;
+}
+
+/** Host metadata over the bundle's catalog (host wins). */
+export function catalogFor(ctx: AnswerContext, md: ModelData | undefined): Record<string, ItemMeta> {
+  return md ? { ...md.catalog, ...ctx.hostCatalog } : ctx.hostCatalog;
+}
+
+function result(ctx: AnswerContext, items: ScoredItem[], t0: number, md: ModelData | undefined, fallbackReason?: RecommendResult['fallbackReason']): RecommendResult {
+  const r: RecommendResult = { items, source: fallbackReason ? 'fallback' : 'model', tookMs: now() - t0 };
+  if (fallbackReason) r.fallbackReason = fallbackReason;
+  if (md) r.modelVersion = md.version;
+  const e = ctx.engine.value;
+  if (e) r.backend = e.backend;
+  return r;
+}
+
+/** Passes an answer's items through the insights ranking step (only the non-host items move), cut to `k`. */
+async function reranked(ctx: AnswerContext, r: RecommendResult, k: number): Promise<RecommendResult> {
+  const md = ctx.model.value;
+  if (md && r.items.length) {
+    const slots = r.items.flatMap((it, i) => (it.source === 'host' ? [] : [i]));
+    r.items = await ctx.insights.rankItems(r.items, md, catalogFor(ctx, md), slots);
+  }
+  r.items = r.items.slice(0, k);
+  return r;
+}
+
+/**
+ * Next-item recommendations ({@link recommendBase}), then — with insights ranking on and consent
+ * granted — the insights ranking step (blending + re-ranker) over a pool of max(3k, 30)
+ * candidates, cut to k.
+ */
+export async function recommend(ctx: AnswerContext | undefined, options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
+  const k = checkK(options.k);
+  if (!ctx || ctx.consent !== 'granted' || !ctx.insights.ranking) return recommendBase(ctx, options, call);
+  const r = await recommendBase(ctx, { ...options, k: Math.min(1000, Math.max(3 * k, 30)) }, call);
+  return reranked(ctx, r, k);
+}
+
+async function recommendBase(c: AnswerContext | undefined, options: RecommendOptions, call: CallContext | undefined): Promise<RecommendResult> {
+  const t0 = now();
+  const ctx = need(c);
+  const k = checkK(options.k);
+  const diversity = checkDiversity(options.diversity);
+  const budgetMs = options.budgetMs ?? ctx.budgetMs;
+  const md = await ctx.model.ready();
+  return recommendFor(ctx, { t0, k, diversity, budgetMs, options, md, shopper: await readShopper(ctx, md, call) });
+}
+
+async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper }): Promise<RecommendResult> {
+  const { t0, k, diversity, budgetMs: budget, options, md, shopper: sh } = ask;
+  const { history, storeError, readMs } = sh;
+  const purchased = options.excludePurchased !== false ? sh.purchased : new Set<string>();
+  if (!md) return result(ctx, [], t0, md, 'no-model');
+  const catalog = catalogFor(ctx, md);
+  const blocked = [...history.map((h) => h.row), ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
+  const ok = eligibleRows(md, catalog, { blockedRows: blocked, exclude: options.exclude, filter: options.filter });
+  /** Best eligible rows (from `order`, rows already sorted by score, when given), then MMR. */
+  const pick = (scores: ArrayLike<number>, order?: ArrayLike<number>) => {
+    const size = diversity > 0 ? Math.max(k * 5, 50) : k;
+    let pool: number[];
+    if (order) {
+      pool = [];
+      for (let i = 0; i < order.length && pool.length < size; i++) if (ok[order[i]!]) pool.push(order[i]!);
+    } else pool = topK(scores, ok, size);
+    return diversity > 0 ? mmr(md, pool, scores, k, diversity) : pool;
+  };
+  const cold = (why: RecommendResult['fallbackReason']) => {
+    const { scores, driver } = coldScores(md, history);
+    return result(ctx, coldItems(md, catalog, pick(scores), scores, driver, history), t0, md, why);
+  };
+  if (ctx.consent !== 'granted') return cold('no-consent');
+  if (storeError) return cold('error');
+  const seqRows = modelRows(history);
+  if (!seqRows.length) return cold('no-history');
+  const engine = await ctx.engine.ready(budget);
+  if (!engine) return cold('no-model');
+  // The budget counts from the moment the warmed-up engine is available.
+  const tBudget = now();
+  if (budget <= 0) return cold('timeout');
+  // Few masked rows (the usual case): top-k on the backend, reading back only `need` values;
+  // many (a selective host filter): read every score back and cut on the host.
+  let masked = 0;
+  for (let r = 1; r < ok.length; r++) masked += 1 - ok[r]!;
+  const needRows = (diversity > 0 ? Math.max(k * 5, 50) : k) + masked + 1;
+  const onDevice = masked <= DEVICE_TOPK_MAX_MASKED && needRows <= md.itemCount;
+  const memo = onDevice ? ctx.topMemo : undefined;
+  const scored = memo && memo.engine === engine && memo.rows.length >= needRows && sameRows(memo.seq, seqRows)
+    ? { s: memo.sparse, order: memo.rows }
+    : await within(ctx.engine.serial(async (): Promise<{ s: ArrayLike<number>; order?: Int32Array }> => {
+      if (!onDevice) return { s: (await engine.scorer.scores([seqRows]))[0]! };
+      const top = await deviceTopK(engine.scorer, seqRows, needRows);
+      if (ctx.prepareNext) ctx.engine.prepareNext(engine, seqRows);
+      const sparse: number[] = [];
+      top.rows.forEach((r, i) => { sparse[r] = top.values[i]!; });
+      ctx.topMemo = { engine, seq: seqRows, rows: top.rows, sparse };
+      return { s: sparse, order: top.rows };
+    }), budget - (now() - tBudget));
+  if (!scored) return cold(ctx.engine.value === engine ? 'timeout' : 'error');
+  const tRank = now();
+  const s = scored.s;
+  const items = pick(s, scored.order).map((r): ScoredItem => ({
+    itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r),
+  }));
+  const reused = memo !== undefined && scored.s === memo.sparse;
+  ctx.lastTimings = { readMs, scoreMs: tRank - tBudget, rankMs: now() - tRank, reused };
+  if (onDevice && !reused) ctx.lastTimings.encoder = engine.scorer.host.lastPath;
+  return result(ctx, items, t0, md);
+}
+
+/** Items like `itemId`: cosine over the model's item embeddings on the host (see {@link similarFor}). */
+export async function similar(c: AnswerContext | undefined, itemId: string, options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
+  const t0 = now();
+  if (typeof itemId !== 'string' || !itemId) throw new LocalRecError('INVALID_ARGUMENT', `itemId must be a non-empty string, got ${JSON.stringify(itemId)}`, { field: 'itemId' });
+  const k = checkK(options.k);
+  const diversity = checkDiversity(options.diversity);
+  const ctx = need(c);
+  const budgetMs = options.budgetMs ?? ctx.budgetMs;
+  const md = await ctx.model.ready();
+  if (!md) return result(ctx, [], t0, md, 'no-model');
+  const purchased = options.excludePurchased === false ? new Set<string>() : (await readShopper(ctx, md, call)).purchased;
+  return similarFor(ctx, { t0, k, diversity, budgetMs, options, md, itemId, purchased });
+}
+
+async function similarFor(ctx: AnswerContext, ask: Ask<ModelData> & { itemId: string; purchased: ReadonlySet<string> }): Promise<RecommendResult> {
+  const { t0, k, diversity, budgetMs: budget, options, md, itemId, purchased } = ask;
+  const catalog = catalogFor(ctx, md);
+  const row = md.rowOf.get(itemId);
+  const blocked = [row ?? 0, ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
+  const ok = eligibleRows(md, catalog, { blockedRows: blocked, exclude: options.exclude, filter: options.filter });
+  if (row === undefined) {
+    // Unknown to the model (e.g. a product added after training): popular items, marked so.
+    const { scores, driver } = coldScores(md, []);
+    return result(ctx, coldItems(md, catalog, topK(scores, ok, k), scores, driver, []), t0, md, 'no-history');
+  }
+  // Cosine over the item table on the host: backend-independent and needs no warm engine. The
+  // time budget counts from here (the model data loaded); the scan checks it every
+  // SIMILAR_CHUNK rows and, when exceeded, answers from the bundle's co-occurrence table of the
+  // item (then popularity), marked 'timeout'.
+  const deadline = now() + budget;
+  const N = md.itemCount, d = md.dim, e = md.itemEmb;
+  const sims = new Float32Array(N + 1);
+  const q = e.subarray(row * d, row * d + d);
+  let done = budget > 0;
+  for (let r0 = 1; done && r0 <= N; r0 += SIMILAR_CHUNK) {
+    if (r0 > 1 && now() > deadline) { done = false; break; }
+    const end = Math.min(N, r0 + SIMILAR_CHUNK - 1);
+    for (let r = r0; r <= end; r++) {
+      let s = 0;
+      const o = r * d;
+      for (let j = 0; j < d; j++) s += q[j]! * e[o + j]!;
+      sims[r] = s * md.invNorm[r]! * md.invNorm[row]!;
+    }
+  }
+  if (!done || now() > deadline) {
+    const seed: HistoryItem[] = [{ itemId, type: 'view', ts: 0, row }];
+    const { scores, driver } = coldScores(md, seed);
+    return result(ctx, coldItems(md, catalog, topK(scores, ok, k), scores, driver, seed), t0, md, 'timeout');
+  }
+  const pool = topK(sims, ok, diversity > 0 ? Math.max(k * 5, 50) : k);
+  const rows = diversity > 0 ? mmr(md, pool, sims, k, diversity) : pool;
+  const name = nameOf(md, catalog, itemId);
+  return result(ctx, rows.map((r) => ({
+    itemId: md.vocab[r - 1]!, score: sims[r]!, source: 'model',
+    reason: { kind: 'similar', text: `Similar to ${name}`, itemIds: [itemId] },
+  })), t0, md);
+}
+
+/**
+ * Re-ranks host candidates ({@link rankBase}), then — with insights ranking on and consent
+ * granted — the insights ranking step over the model-known candidates, cut to `k` (default: all).
+ */
+export async function rank(ctx: AnswerContext | undefined, itemIds: readonly string[], options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
+  if (!ctx || ctx.consent !== 'granted' || !ctx.insights.ranking || !Array.isArray(itemIds)) return rankBase(ctx, itemIds, options, call);
+  const k = options.k === undefined ? itemIds.length : checkK(options.k);
+  const { k: _k, ...rest } = options;
+  return reranked(ctx, await rankBase(ctx, itemIds, rest, call), k);
+}
+
+/**
+ * Rule for ids the model does not know: they keep their original slots (position in the host's
+ * list) and get score 0, `source: 'host'`, reason "candidate"; known candidates are sorted by
+ * model score (or cold-start score in a fallback) into the remaining slots. `exclude` and
+ * `filter` remove candidates; purchases are removed only with `excludePurchased: true` (the host
+ * chose these candidates). `k` cuts the final list (default: all).
+ */
+async function rankBase(c: AnswerContext | undefined, itemIds: readonly string[], options: RecommendOptions, call: CallContext | undefined): Promise<RecommendResult> {
+  const t0 = now();
+  if (!Array.isArray(itemIds) || !itemIds.every((x) => typeof x === 'string')) {
+    throw new LocalRecError('INVALID_ARGUMENT', 'rank expects an array of item id strings', { field: 'itemIds' });
+  }
+  const k = options.k === undefined ? itemIds.length : checkK(options.k);
+  const ctx = need(c);
+  const budgetMs = options.budgetMs ?? ctx.budgetMs;
+  const md = await ctx.model.ready();
+  return rankFor(ctx, { t0, k, diversity: 0, budgetMs, options, md, itemIds, shopper: await readShopper(ctx, md, call) });
+}
+
+async function rankFor(ctx: AnswerContext, ask: Ask & { itemIds: readonly string[]; shopper: Shopper }): Promise<RecommendResult> {
+  const { t0, k, budgetMs: budget, options, md, itemIds, shopper: sh } = ask;
+  const catalog = catalogFor(ctx, md);
+  const { history, storeError } = sh;
+  const purchased = options.excludePurchased === true ? sh.purchased : new Set<string>();
+  const excluded = new Set(options.exclude ?? []);
+  const seen = new Set<string>();
+  const cands = itemIds.filter((id) => {
+    if (seen.has(id) || excluded.has(id) || purchased.has(id)) return false;
+    seen.add(id);
+    return passesFilter(catalog[id], options.filter);
+  });
+  const hostItem = (itemId: string): ScoredItem => ({ itemId, score: 0, source: 'host', reason: { kind: 'candidate', text: 'Suggested by the shop' } });
+  if (!md) return result(ctx, cands.slice(0, k).map(hostItem), t0, md, 'no-model');
+
+  let scores: ArrayLike<number> | undefined;
+  let why: RecommendResult['fallbackReason'];
+  const seq = modelRows(history);
+  if (ctx.consent !== 'granted') why = 'no-consent';
+  else if (storeError) why = 'error';
+  else if (!seq.length) why = 'no-history';
+  else {
+    const engine = await ctx.engine.ready(budget);
+    if (!engine) why = 'no-model';
+    else if (budget <= 0) why = 'timeout';
+    else {
+      scores = (await within(ctx.engine.serial(() => engine.scorer.scores([seq])), budget))?.[0];
+      if (!scores) why = 'timeout';
+    }
+  }
+  const cold = scores ? undefined : coldScores(md, history);
+  const s = scores ?? cold!.scores;
+  const known = cands.map((id) => md.rowOf.get(id) ?? 0).filter((r) => r > 0).sort((a, b) => s[b]! - s[a]! || a - b);
+  let next = 0;
+  const out = cands.map((id): ScoredItem => {
+    if (!md.rowOf.has(id)) return hostItem(id);
+    const r = known[next++]!;
+    if (cold) return coldItems(md, catalog, [r], cold.scores, cold.driver, history)[0]!;
+    return { itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r) };
+  });
+  return result(ctx, out.slice(0, k), t0, md, why);
+}

@@ -1,0 +1,32 @@
+/**
+ * The runtime's options: checked once at `init`, with the defaults filled in.
+ */
+import { LocalRecError } from '@localrec/core';
+import { BACKENDS, type RuntimeOptions } from './api.js';
+import { checkBackend } from './backends.js';
+
+/** Defaults of the runtime's timing options (ms). */
+export const RUNTIME_DEFAULTS = Object.freeze({ budgetMs: 50, readyTimeoutMs: 10_000, retryDelayMs: 5_000 });
+
+/** Options after {@link checkRuntimeOptions}: the timing defaults filled in. */
+export type CheckedOptions = RuntimeOptions & { budgetMs: number; readyTimeoutMs: number; retryDelayMs: number };
+
+/**
+ * Checks `options` and fills in the defaults.
+ * @throws {LocalRecError} `INVALID_CONFIG` naming the option (`field`), the bad value and, for a
+ * backend name, the accepted ones.
+ */
+export function checkRuntimeOptions(options: RuntimeOptions): CheckedOptions {
+  if (!options || typeof options.appId !== 'string' || !options.appId) {
+    throw new LocalRecError('INVALID_CONFIG', `appId must be a non-empty string, got ${JSON.stringify(options?.appId)}`, { field: 'appId' });
+  }
+  if (typeof options.modelUrl !== 'string' || !options.modelUrl) {
+    throw new LocalRecError('INVALID_CONFIG', `modelUrl must be the bundle folder URL, got ${JSON.stringify(options.modelUrl)}`, { field: 'modelUrl' });
+  }
+  if (options.backends !== undefined && !Array.isArray(options.backends)) {
+    throw new LocalRecError('INVALID_CONFIG', `backends must be an array of backend names (${BACKENDS.join(', ')}), got ${JSON.stringify(options.backends)}`, { field: 'backends', accepted: BACKENDS });
+  }
+  for (const b of options.backends ?? []) checkBackend(b, 'backends');
+  if (options.forceBackend) checkBackend(options.forceBackend, 'forceBackend');
+  return { ...RUNTIME_DEFAULTS, ...options };
+}
