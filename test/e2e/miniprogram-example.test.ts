@@ -22,9 +22,9 @@ import { createContext, runInContext, type Context } from 'node:vm';
 import type { OutputOptions, RollupOptions } from 'rollup';
 import { rollup } from 'rollup';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { createWxRequestStandin, type WxRequestStandin } from '../../packages/miniprogram/src/testing/index.js';
+import { createWxRequestStandin, type WxRequestStandin } from '@localrec/miniprogram/testing';
 import { buildMiniProgramRuntime } from '../../packages/miniprogram/scripts/runtime-build.mjs';
-import { createWxStandin, type WxStandin } from '../../packages/store-kv/src/testing/index.js';
+import { createWxStandin, type WxStandin } from '@localrec/store-kv/testing';
 import { repo } from './helpers.js';
 
 const EXAMPLE = join(repo, 'examples/miniprogram');
