@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/browser.mjs';
 
 // Two projects: `unit` (Node, fast, mocks allowed) and `e2e` (real Chromium through Playwright,
 // real IndexedDB, real workers, built bundles). Source packages resolve through the
@@ -48,10 +49,8 @@ export default defineConfig({
             api: { host: '127.0.0.1' },
             screenshotFailures: false,
             provider: playwright({
-              launchOptions: {
-                executablePath: '/usr/bin/chromium',
-                args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-              },
+              // The repository's one set of Chromium flags (test/browser.mjs), without WebGPU.
+              launchOptions: { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] },
             }),
             instances: [{ browser: 'chromium' }],
           },

@@ -54,15 +54,15 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright';
+import { percentile } from '@localrec/core';
 import {
   BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, TENSOR_NAMES, encodeTensors, expectedShapes, quantizeInt8,
   type BundleManifest, type HostTensor, type SasrecArchitecture,
-} from '../packages/model/src/index.js';
+} from '@localrec/model';
+import { launchChromium } from '../test/browser.mjs';
+import { contentType, startStaticServer } from '../test/static-server.mjs';
 
 const repo = resolve(import.meta.dirname, '..');
 const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : dflt; };
@@ -165,8 +165,6 @@ export async function naive(modelUrl, history, iters) {
   return times;
 }`;
 
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.map': 'application/json' };
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]!; };
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 async function main(): Promise<void> {
@@ -185,28 +183,18 @@ async function main(): Promise<void> {
   })).outputFiles[0]!.text;
   const storeJs = (await build({ entryPoints: [join(repo, 'packages/store-idb/src/index.ts')], bundle: true, format: 'esm', write: false, conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent' })).outputFiles[0]!.text;
 
-  const mounts = new Map(models.map((m, i) => [`/models/m${i}/`, m.dir]));
-  const server = createServer((req, res) => {
-    const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const isolation = ISOLATED ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
-    const send = (body: string | Buffer, type: string) => res.writeHead(200, { 'content-type': type, ...isolation }).end(body);
-    if (p === '/') return send('<!doctype html><meta charset="utf-8"><script type="module" src="/bench/boot.js"></script>', 'text/html');
-    if (p === '/bench/boot.js') return send("import * as c from '/runtime/connector.js'; import * as s from '/bench/store.js'; import * as n from '/bench/naive.js'; window.__b = { c, s, n };", 'text/javascript');
-    if (p === '/bench/store.js') return send(storeJs, 'text/javascript');
-    if (p === '/bench/naive.js') return send(naiveJs, 'text/javascript');
-    let dir: string | undefined, rel = '';
-    if (p.startsWith('/runtime/')) { dir = DIST; rel = p.slice(9); }
-    for (const [prefix, d] of mounts) if (p.startsWith(prefix)) { dir = d; rel = p.slice(prefix.length); }
-    const file = dir && normalize(join(dir, rel));
-    if (!dir || !file || !file.startsWith(dir + sep) || !existsSync(file)) return res.writeHead(404).end();
-    return send(readFileSync(file), MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream');
+  const server = await startStaticServer({
+    mounts: { '/runtime/': DIST, ...Object.fromEntries(models.map((m, i) => [`/models/m${i}/`, m.dir])) },
+    routes: {
+      '/': { body: '<!doctype html><meta charset="utf-8"><script type="module" src="/bench/boot.js"></script>' },
+      '/bench/boot.js': { type: contentType('boot.js'), body: "import * as c from '/runtime/connector.js'; import * as s from '/bench/store.js'; import * as n from '/bench/naive.js'; window.__b = { c, s, n };" },
+      '/bench/store.js': { type: contentType('store.js'), body: storeJs },
+      '/bench/naive.js': { type: contentType('naive.js'), body: naiveJs },
+    },
+    crossOriginIsolated: ISOLATED,
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
-  });
+  const origin = server.url;
+  const browser = await launchChromium();
   const results: Record<string, unknown>[] = [];
   try {
     for (const [i, m] of models.entries()) {
@@ -317,10 +305,10 @@ async function main(): Promise<void> {
         }, { modelUrl, backend, iters, appId: `bench-${i}`, history });
         if ('error' in r) { row[backend] = { error: r.error }; console.log(`  ${backend}: ${r.error}`); continue; }
         const freshStats = r.fresh?.length ? {
-          p50: r2(pct(r.fresh, 0.5)), p95: r2(pct(r.fresh, 0.95)), n: r.fresh.length, source: r.freshSource, inWorkerMedians: r.freshTimings,
-          withoutPrepareNext: { p50: r2(pct(r.freshOff.wall, 0.5)), p95: r2(pct(r.freshOff.wall, 0.95)), n: r.freshOff.wall.length, inWorkerMedians: r.freshOff.timings },
+          p50: r2(percentile(r.fresh, 0.5)), p95: r2(percentile(r.fresh, 0.95)), n: r.fresh.length, source: r.freshSource, inWorkerMedians: r.freshTimings,
+          withoutPrepareNext: { p50: r2(percentile(r.freshOff.wall, 0.5)), p95: r2(percentile(r.freshOff.wall, 0.95)), n: r.freshOff.wall.length, inWorkerMedians: r.freshOff.timings },
         } : undefined;
-        const stats = { p50: r2(pct(r.times, 0.5)), p95: r2(pct(r.times, 0.95)), n: r.times.length, memory: r.memory, lastCallInWorker: r.lastTimings, inWorkerP50: r2(r.tookP50 ?? NaN), statusRoundTripP50: r2(r.hopP50 ?? NaN), freshHistory: freshStats };
+        const stats = { p50: r2(percentile(r.times, 0.5)), p95: r2(percentile(r.times, 0.95)), n: r.times.length, memory: r.memory, lastCallInWorker: r.lastTimings, inWorkerP50: r2(r.tookP50 ?? NaN), statusRoundTripP50: r2(r.hopP50 ?? NaN), freshHistory: freshStats };
         row[backend] = stats;
         console.log(`  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB; last call in worker ${JSON.stringify(r.lastTimings, (_k, v) => (typeof v === 'number' ? r2(v) : v))}; in-worker (result.tookMs) p50 ${stats.inWorkerP50} ms; bare status() round trip p50 ${stats.statusRoundTripP50} ms`);
         if (freshStats) {
@@ -333,21 +321,21 @@ async function main(): Promise<void> {
       const naive = await page.evaluate(async ({ modelUrl, history, iters }) => (window as unknown as { __b: { n: { naive: (u: string, h: string[], n: number) => Promise<number[]> } } }).__b.n.naive(modelUrl, history, iters), { modelUrl, history, iters: Math.min(ITERS, 100) })
         .catch((e: Error) => e.message);
       if (typeof naive === 'string') { row.naive = { error: naive }; console.log(`  naive baseline: ${naive}`); } else {
-        row.naive = { p50: r2(pct(naive, 0.5)), p95: r2(pct(naive, 0.95)), n: naive.length };
+        row.naive = { p50: r2(percentile(naive, 0.5)), p95: r2(percentile(naive, 0.95)), n: naive.length };
         const w = row.wasm as { p50?: number } | undefined;
-        if (w?.p50) row.wasmSpeedupVsNaiveP50 = r2(pct(naive, 0.5) / w.p50);
+        if (w?.p50) row.wasmSpeedupVsNaiveP50 = r2(percentile(naive, 0.5) / w.p50);
         const wf = (row.wasm as { freshHistory?: { p50: number } } | undefined)?.freshHistory;
-        if (wf?.p50) row.wasmFreshHistorySpeedupVsNaiveP50 = r2(pct(naive, 0.5) / wf.p50);
+        if (wf?.p50) row.wasmFreshHistorySpeedupVsNaiveP50 = r2(percentile(naive, 0.5) / wf.p50);
         const wo = (row.wasm as { freshHistory?: { withoutPrepareNext?: { p50: number } } } | undefined)?.freshHistory?.withoutPrepareNext;
-        if (wo?.p50) row.wasmFreshNoPrepareSpeedupVsNaiveP50 = r2(pct(naive, 0.5) / wo.p50);
-        console.log(`  naive baseline (main thread, wasm, fp32, predict + topk): p50 ${r2(pct(naive, 0.5))} ms, p95 ${r2(pct(naive, 0.95))} ms${w?.p50 ? `; wasm recommend() is ${row.wasmSpeedupVsNaiveP50}x faster at p50` : ''}${wf?.p50 ? ` (${row.wasmFreshHistorySpeedupVsNaiveP50}x with a fresh history every call; ${row.wasmFreshNoPrepareSpeedupVsNaiveP50}x without prepareNext)` : ''}`);
+        if (wo?.p50) row.wasmFreshNoPrepareSpeedupVsNaiveP50 = r2(percentile(naive, 0.5) / wo.p50);
+        console.log(`  naive baseline (main thread, wasm, fp32, predict + topk): p50 ${r2(percentile(naive, 0.5))} ms, p95 ${r2(percentile(naive, 0.95))} ms${w?.p50 ? `; wasm recommend() is ${row.wasmSpeedupVsNaiveP50}x faster at p50` : ''}${wf?.p50 ? ` (${row.wasmFreshHistorySpeedupVsNaiveP50}x with a fresh history every call; ${row.wasmFreshNoPrepareSpeedupVsNaiveP50}x without prepareNext)` : ''}`);
       }
       results.push(row);
       await context.close();
     }
   } finally {
     await browser.close();
-    server.close();
+    await server.close();
   }
   mkdirSync(join(repo, 'benchmarks/results'), { recursive: true });
   const out = join(repo, 'benchmarks/results', `recommend-${new Date().toISOString().slice(0, 10)}${TAG ? `-${TAG}` : ''}.json`);

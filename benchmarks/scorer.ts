@@ -24,9 +24,9 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HostEncoder, SasrecScorer } from '../packages/model/src/index.js';
-import { useBackend } from '../packages/trainer/src/backend.js';
-import { loadBundleDir } from '../packages/trainer/src/bundle-io.js';
+import { percentile } from '@localrec/core';
+import { HostEncoder, SasrecScorer } from '@localrec/model';
+import { loadBundleDir, useBackend } from '@localrec/trainer';
 
 const repo = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -73,8 +73,6 @@ function heapTopK(rows: number, score: (r: number) => number, need: number, hv: 
   return size;
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]!; };
 
 async function main(): Promise<void> {
   const backend = await useBackend('wasm');
@@ -127,11 +125,11 @@ async function main(): Promise<void> {
       if (it >= WARMUP) times[n]!.push(dt);
     }
   }
-  const a = times.a ? median(times.a) : NaN;
+  const a = times.a ? percentile(times.a, 0.5) : NaN;
   console.log(`backend ${backend}, model ${b.manifest.name} ${b.manifest.version} (${b.manifest.itemCount} items, d=${d}, L=${arch.maxLen}, ${arch.blocks} blocks, ${arch.heads} head(s), ${arch.norm}-LN), sequence of ${seq.length}, need ${NEED}, ${ITERS} iterations after ${WARMUP} warm-up, interleaved; load ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   for (const n of names) {
-    const m = median(times[n]!);
-    console.log(`${n}  p50 ${m.toFixed(3)} ms  p90 ${pct(times[n]!, 0.9).toFixed(3)} ms${Number.isNaN(a) ? '' : `  (${(m / a).toFixed(2)} × a)`}`);
+    const m = percentile(times[n]!, 0.5);
+    console.log(`${n}  p50 ${m.toFixed(3)} ms  p90 ${percentile(times[n]!, 0.9).toFixed(3)} ms${Number.isNaN(a) ? '' : `  (${(m / a).toFixed(2)} × a)`}`);
   }
   // Agreement of the host encoder with the tfjs one on this sequence (the unit tests pin it).
   const uh = enc.encode(seq);

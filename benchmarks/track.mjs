@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
-import { chromium } from 'playwright';
+import { launchChromium } from '../test/browser.mjs';
 import { startServer } from '../examples/shop/serve.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -147,11 +147,7 @@ const us = (ms) => Math.round(ms * 1000 * 100) / 100;
 const summary = (xs) => ({ n: xs.length, p50_us: us(q(xs, 0.5)), p95_us: us(q(xs, 0.95)), p99_us: us(q(xs, 0.99)), mean_us: us(xs.reduce((a, b) => a + b, 0) / xs.length) });
 
 const server = await startServer({ port: 0, crossOriginIsolated: true });
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium({ webgpu: false });
 try {
   const context = await browser.newContext();
   await context.route(`${server.url}__bench/**`, (route) => route.fulfill({

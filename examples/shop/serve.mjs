@@ -12,57 +12,23 @@
 //   /runtime/    packages/runtime/dist/  (worker bundle, once it exists)
 //   /models/     models/                 (model bundles)
 //
-// Used as a module by the e2e tests and benchmarks: `startServer({ port: 0 })`.
-import { createServer } from 'node:http';
+// Used as a module by the e2e tests and benchmarks: `startServer({ port: 0 })`. The serving
+// itself (MIME types, GET/HEAD only, no path outside the mounts) is test/static-server.mjs.
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startStaticServer } from '../../test/static-server.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '../..');
 
-/** URL prefix → folder on disk. Longest prefix first. */
-const MOUNTS = [
-  ['/sdk/', join(repo, 'packages/sdk/dist')],
-  ['/runtime/', join(repo, 'packages/runtime/dist')],
-  ['/models/', join(repo, 'models')],
-  ['/', join(here, 'public')],
-];
-
-const MIME = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
+/** URL prefix → folder on disk. */
+const MOUNTS = {
+  '/sdk/': join(repo, 'packages/sdk/dist'),
+  '/runtime/': join(repo, 'packages/runtime/dist'),
+  '/models/': join(repo, 'models'),
+  '/': join(here, 'public'),
 };
-
-/** Maps a URL path to a file under one of the mounts, or null if it escapes them. */
-function toFile(pathname) {
-  let decoded;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  for (const [prefix, dir] of MOUNTS) {
-    if (!decoded.startsWith(prefix)) continue;
-    const rel = decoded.slice(prefix.length) || 'index.html';
-    const file = normalize(join(dir, rel));
-    if (file !== dir && !file.startsWith(dir + sep)) return null;
-    return file;
-  }
-  return null;
-}
 
 /** sha256 sources of every inline <script> in an HTML page, for a strict CSP without 'unsafe-inline'. */
 function inlineScriptHashes(html) {
@@ -99,49 +65,17 @@ export async function startServer(opts = {}) {
     const { prepareShop } = await import('./scripts/prepare.mjs');
     await prepareShop();
   }
-  const host = opts.host ?? '127.0.0.1';
   const csp = opts.csp ?? false;
-  const log = opts.log ?? false;
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const done = (status, body, headers = {}) => {
-      res.writeHead(status, { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...headers });
-      res.end(req.method === 'HEAD' ? undefined : body);
-      if (log) console.log(`${status} ${req.method} ${url.pathname}`);
-    };
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return done(405, 'method not allowed\n', { allow: 'GET, HEAD', 'content-type': 'text/plain' });
-    }
-    let file = toFile(url.pathname);
-    if (!file) return done(404, 'not found\n', { 'content-type': 'text/plain' });
-    try {
-      const s = await stat(file);
-      if (s.isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
-      const type = MIME[extname(file).toLowerCase()] ?? 'application/octet-stream';
-      const headers = { 'content-type': type, 'referrer-policy': 'no-referrer' };
-      if (csp) headers['content-security-policy'] = cspFor(type.startsWith('text/html') ? body.toString('utf8') : '');
-      if (opts.crossOriginIsolated) {
-        // Only for benchmarks: cross-origin isolation gives performance.now() 5 µs resolution instead of 100 µs.
-        headers['cross-origin-opener-policy'] = 'same-origin';
-        headers['cross-origin-embedder-policy'] = 'require-corp';
-      }
-      return done(200, body, headers);
-    } catch {
-      return done(404, 'not found\n', { 'content-type': 'text/plain' });
-    }
+  return startStaticServer({
+    mounts: MOUNTS,
+    host: opts.host,
+    port: opts.port ?? 5173,
+    log: opts.log,
+    crossOriginIsolated: opts.crossOriginIsolated,
+    headers: (_path, type, body) => (csp
+      ? { 'content-security-policy': cspFor(type.startsWith('text/html') ? body.toString() : '') }
+      : undefined),
   });
-  await new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(opts.port ?? 5173, host, () => ok(undefined));
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return {
-    url: `http://${host}:${port}/`,
-    port,
-    close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(() => ok()); }),
-  };
 }
 
 function parseArgs(argv) {

@@ -7,17 +7,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { chromium } from 'playwright';
 import { runPrivacyAudit } from './privacy-audit.js';
 import { renderHtml } from './report-html.js';
-
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'];
+import { CHROMIUM_PATH, launchChromium } from '../browser.mjs';
 
 const repo = resolve(import.meta.dirname, '../..');
 
 function parse(argv: string[]): { url?: string; out: string; chromium: string } {
-  const o: { url?: string; out: string; chromium: string } = { out: join(repo, 'reports/privacy'), chromium: process.env.CHROMIUM ?? '/usr/bin/chromium' };
+  const o: { url?: string; out: string; chromium: string } = { out: join(repo, 'reports/privacy'), chromium: CHROMIUM_PATH };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = (): string => {
@@ -58,7 +55,7 @@ async function main(): Promise<number> {
     url = server.url;
     console.log(`Started the demo shop at ${url}`);
   }
-  const browser = await chromium.launch({ executablePath: args.chromium, headless: true, args: CHROMIUM_ARGS });
+  const browser = await launchChromium({ executablePath: args.chromium });
   try {
     const report = await runPrivacyAudit({ url, browser, log: (l) => console.log(l) });
     await mkdir(args.out, { recursive: true });

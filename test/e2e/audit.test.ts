@@ -2,29 +2,18 @@
 // must make it fail (so the audit is known to be able to fail). Writes reports/privacy/ like the CLI.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright';
-import { launchBrowser, repo, startShop } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { repo, useShop } from './helpers.js';
 import { runPrivacyAudit, type AuditReport } from '../audit/privacy-audit.js';
 import { renderHtml } from '../audit/report-html.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
 
-let server: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startShop();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useShop();
 
 const failed = (r: AuditReport): string[] => r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
 
 describe('privacy audit', () => {
   test('the demo shop passes: only same-origin static GETs, nothing recorded in any request, nothing left after forgetMe()', async () => {
-    const report = await runPrivacyAudit({ url: server.url, browser });
+    const report = await runPrivacyAudit({ url: e2e.url, browser: e2e.browser });
     const out = join(repo, 'reports/privacy');
     await mkdir(out, { recursive: true });
     await writeFile(join(out, 'report.json'), JSON.stringify(report, null, 2));
@@ -45,8 +34,8 @@ describe('privacy audit', () => {
 
   test('control: a page that beacons events, sets a cookie and a localStorage id FAILS the audit', async () => {
     const report = await runPrivacyAudit({
-      url: server.url,
-      browser,
+      url: e2e.url,
+      browser: e2e.browser,
       setup: async (context) => {
         // Planted leak: wrap the SDK's track() as soon as it is installed and send every event home.
         await context.addInitScript(() => {

@@ -8,17 +8,15 @@
 // - `connect-src 'none'` once the model is cached: the runtime starts from Cache Storage (the last
 //   valid manifest and the hashed files) and still answers from the model; no model request leaves.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright';
-import { launchBrowser, startShop, watchCsp, watchPage } from './helpers.js';
+import type { BrowserContext } from 'playwright';
+import { startShop, useBrowser, watchCsp, watchPage } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const STRICT = "default-src 'self'; script-src 'self'; worker-src 'self'; connect-src 'self'";
 const WITH_WASM = STRICT.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'");
 const OFFLINE = WITH_WASM.replace("connect-src 'self'", "connect-src 'none'");
 
-let browser: Browser;
-beforeAll(async () => { browser = await launchBrowser(); });
-afterAll(async () => { await browser?.close(); });
+const chromium = useBrowser();
 
 describe('the demo shop under serve.mjs --csp', () => {
   let server: ShopServer;
@@ -31,7 +29,7 @@ describe('the demo shop under serve.mjs --csp', () => {
     expect(workerCsp).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
     expect(workerCsp).not.toMatch(/'unsafe-eval'|'unsafe-inline'/);
 
-    const context = await browser.newContext();
+    const context = await chromium.browser.newContext();
     const violations = await watchCsp(context);
     const page = await context.newPage();
     const seen = watchPage(page);
@@ -73,7 +71,7 @@ describe('directives per backend, and connect-src \'none\' with a cached model',
    * options. Records the model requests that reached the network.
    */
   async function strictContext(policy: () => string, runtime: Record<string, unknown>): Promise<{ context: BrowserContext; modelRequests: string[] }> {
-    const context = await browser.newContext();
+    const context = await chromium.browser.newContext();
     const modelRequests: string[] = [];
     const boot = `import { workerRuntime } from '/runtime/connector.js';
 LocalRec.init({ appId: 'csp-recs', consent: 'granted', runtime: workerRuntime(${JSON.stringify({ assetsUrl: '/runtime/', modelUrl: '/models/demo-shop/', mode: 'worker', ...runtime })}) });

@@ -6,15 +6,13 @@
 // Recommendations from the worker runtime under these policies, each backend's directive, and
 // `connect-src 'none'` with a cached model: csp-recs.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright';
-import { launchBrowser, readIndexedDb, startShop, totalRecords } from './helpers.js';
+import type { BrowserContext, Page } from 'playwright';
+import { readIndexedDb, startShop, totalRecords, useBrowser } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const STRICT = "default-src 'self'; script-src 'self'; worker-src 'self'; connect-src 'self'";
 
-let browser: Browser;
-beforeAll(async () => { browser = await launchBrowser(); });
-afterAll(async () => { await browser?.close(); });
+const chromium = useBrowser();
 
 /** Collects CSP violations (the DOM event) and console errors from the first script on. */
 async function watchCsp(context: BrowserContext, page: Page): Promise<() => Promise<string[]>> {
@@ -50,7 +48,7 @@ describe('demo shop under serve.mjs --csp', () => {
     expect(policy).not.toMatch(/'unsafe-eval'|'unsafe-inline'/);
     expect(policy).toMatch(/script-src 'self' 'wasm-unsafe-eval'( 'sha256-[^']+')*;/);
 
-    const context = await browser.newContext();
+    const context = await chromium.browser.newContext();
     const page = await context.newPage();
     const violations = await watchCsp(context, page);
     await page.goto(server.url);
@@ -76,7 +74,7 @@ describe(`a page served with exactly "${STRICT}"`, () => {
   afterAll(async () => { await server?.close(); });
 
   async function strictPage(policy: string): Promise<{ context: BrowserContext; page: Page; violations: () => Promise<string[]> }> {
-    const context = await browser.newContext();
+    const context = await chromium.browser.newContext();
     await context.route(`${server.url}__e2e/**`, (route) => {
       const path = new URL(route.request().url()).pathname;
       if (path.endsWith('/init.js')) {

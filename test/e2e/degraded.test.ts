@@ -23,8 +23,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page, type Worker } from 'playwright';
-import { browseDepartment, CHROMIUM, watchCsp, readIndexedDb, repo, startShop, totalRecords, watchPage } from './helpers.js';
+import type { BrowserContext, Page, Worker } from 'playwright';
+import { browseDepartment, readIndexedDb, repo, startShop, totalRecords, useBrowser, watchCsp, watchPage } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const MODEL = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json'), 'utf8')) as { version: string };
@@ -42,20 +42,17 @@ const NO_GPU = `(() => {
 
 let plain: ShopServer;
 let strict: ShopServer;
-let browser: Browser;
 
 beforeAll(async () => {
   plain = await startShop();
   strict = await startShop({ csp: true });
-  // No '--enable-unsafe-webgpu': Chromium offers no WebGPU adapter here.
-  browser = await chromium.launch({ ...CHROMIUM, args: CHROMIUM.args!.filter((a) => a !== '--enable-unsafe-webgpu') });
 });
-
 afterAll(async () => {
-  await browser?.close();
   await plain?.close();
   await strict?.close();
 });
+// No '--enable-unsafe-webgpu': Chromium offers no WebGPU adapter here.
+const noGpu = useBrowser({ webgpu: false });
 
 /** Puts `prefix` in front of the runtime worker's script (the worker runs it before anything). */
 async function prefixWorker(context: BrowserContext, origin: string, prefix: string): Promise<void> {
@@ -134,7 +131,7 @@ const exported = (page: Page): Promise<Array<{ uid: string; what: string }>> =>
 
 describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', () => {
   test('IndexedDB throws: the shop records into memory and says why, still recommends, loses nothing stored before', async () => {
-    const context = await browser.newContext();
+    const context = await noGpu.browser.newContext();
     // 1. A visit with working IndexedDB: the visitor browses Coffee & Tea; the events are stored.
     const page = await context.newPage();
     await visit(page, plain.url);
@@ -216,7 +213,7 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
   });
 
   test("workers blocked by the shop's CSP with worker-src 'none': the runtime runs on the page thread, recommends from the model, nothing stored is lost across a reload", async () => {
-    const context = await browser.newContext();
+    const context = await noGpu.browser.newContext();
     // The shop's own strict policy (serve.mjs --csp: hashes of its inline snippet, no 'unsafe-*'),
     // with workers forbidden, on every response.
     const policies: string[] = [];
@@ -270,7 +267,7 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
   });
 
   test('WebGPU absent: calibration skips it and says why, the panel names the backend chosen, answers come from the model', async () => {
-    const context = await browser.newContext();
+    const context = await noGpu.browser.newContext();
     await context.addInitScript({ content: NO_GPU });
     await prefixWorker(context, plain.url, NO_GPU);
     const page = await context.newPage();

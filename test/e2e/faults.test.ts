@@ -2,21 +2,11 @@
 // killed in the middle of recording, two tabs writing at once, an old (v1) database with data in
 // it. In every case nothing that was already flushed may be lost. The figures (what was lost) are
 // printed for the closing note.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright';
-import { freshProfileDir, launchBrowser, launchPersistent, readIndexedDb, sdkPage, serveFixtures, startShop, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { describe, expect, test } from 'vitest';
+import type { BrowserContext, Page } from 'playwright';
+import { freshProfileDir, launchPersistent, readIndexedDb, sdkPage, serveFixtures, useShop, watchPage } from './helpers.js';
 
-let server: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startShop();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useShop();
 
 type Win = Window & { LocalRec: { init(c: object): unknown; track(t: string, d: object): unknown; flush(): Promise<void>; exportData(): Promise<{ events: Array<{ uid: string; itemId?: string; type: string }> }>; status: { storage: string; degraded: boolean; storageError?: string } }; errors: Array<{ code: string; message: string }> };
 
@@ -25,9 +15,9 @@ const PAGE = sdkPage(`window.errors = [];
 LocalRec.init({ appId: 'faults', consent: 'granted', rateLimit: false, flushIntervalMs: 60000, onError: (e) => window.errors.push({ code: e.code, message: e.message }) });`);
 
 async function open(context: BrowserContext): Promise<Page> {
-  await serveFixtures(context, server.url, { 'faults.html': PAGE });
+  await serveFixtures(context, e2e.url, { 'faults.html': PAGE });
   const page = await context.newPage();
-  await page.goto(`${server.url}__e2e/faults.html`);
+  await page.goto(`${e2e.url}__e2e/faults.html`);
   return page;
 }
 
@@ -46,7 +36,7 @@ const storedIds = (page: Page): Promise<string[]> => page.evaluate(async () => {
 
 describe('faults', () => {
   test('IndexedDB open fails: the SDK records in memory, says so in status and onError, the page keeps working', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     await context.addInitScript(() => {
       IDBFactory.prototype.open = function () { throw new DOMException('blocked by the test', 'SecurityError'); };
     });
@@ -67,16 +57,16 @@ describe('faults', () => {
   });
 
   test('quota exceeded: the store evicts oldest-first and keeps recording; the newest events survive', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, { 'faults.html': PAGE, 'blank.html': '<!doctype html><title>blank</title>' });
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, { 'faults.html': PAGE, 'blank.html': '<!doctype html><title>blank</title>' });
     const page = await context.newPage();
-    await page.goto(`${server.url}__e2e/blank.html`);
+    await page.goto(`${e2e.url}__e2e/blank.html`);
     // The quota must be set before the origin's IndexedDB is first opened (Chromium caches it per
     // storage bucket; navigator.storage.estimate() keeps reporting the default, enforcement is real).
     const cdp = await context.newCDPSession(page);
     const QUOTA = 400_000;
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: QUOTA });
-    await page.goto(`${server.url}__e2e/faults.html`);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(e2e.url).origin, quotaSize: QUOTA });
+    await page.goto(`${e2e.url}__e2e/faults.html`);
     await track(page, 'warm', 10);
     await page.evaluate(() => (window as unknown as Win).LocalRec.flush());
     const long = 'x'.repeat(100);
@@ -133,7 +123,7 @@ describe('faults', () => {
   });
 
   test('two tabs writing at the same time: no event lost, none duplicated', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const [a, b] = [await open(context), await open(context)];
     await Promise.all([
       (async () => { for (let r = 0; r < 5; r++) { await track(a, `a${r}`, 200); await a.evaluate(() => (window as unknown as Win).LocalRec.flush()); } })(),
@@ -147,10 +137,10 @@ describe('faults', () => {
   });
 
   test('schema upgrade: a v1 database with events in it opens under the current SDK with nothing lost', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, { 'faults.html': PAGE, 'blank.html': '<!doctype html><title>blank</title>' });
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, { 'faults.html': PAGE, 'blank.html': '<!doctype html><title>blank</title>' });
     const setup = await context.newPage();
-    await setup.goto(`${server.url}__e2e/blank.html`);
+    await setup.goto(`${e2e.url}__e2e/blank.html`);
     // The v1 layout (store-idb MIGRATIONS[0]): events (auto-increment seq; ts, itemId, unique uid) and meta.
     await setup.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((ok, fail) => {
@@ -173,7 +163,7 @@ describe('faults', () => {
     });
     await setup.close();
     const page = await context.newPage();
-    await page.goto(`${server.url}__e2e/faults.html`);
+    await page.goto(`${e2e.url}__e2e/faults.html`);
     await track(page, 'new', 10);
     await page.evaluate(() => (window as unknown as Win).LocalRec.flush());
     const r = await page.evaluate(async () => {

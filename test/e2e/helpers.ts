@@ -1,26 +1,21 @@
 /**
  * Shared e2e plumbing: the shop's static server on a random port and Debian's Chromium through
- * Playwright. Nothing here builds the SDK: `pnpm test` runs `pnpm build` first, and the tests
- * load exactly what ships (`packages/sdk/dist/localrec.min.js`, `dist/index.js`).
+ * Playwright, as vitest fixtures ({@link useShop}, {@link useBrowser}) that start them before a
+ * file's tests and close them after. Nothing here builds the SDK: `pnpm test` runs `pnpm build`
+ * first, and the tests load exactly what ships (`packages/sdk/dist/localrec.min.js`, `dist/index.js`).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import type { ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page, type Route } from 'playwright';
+import type { Browser, BrowserContext, Page, Route } from 'playwright';
+import { afterAll, beforeAll } from 'vitest';
 import { startServer, type ShopServer } from '../../examples/shop/serve.mjs';
 import { inventoryIndexedDb } from '../audit/privacy-audit.js';
+import { launchChromium, launchPersistentChromium, type ChromiumOptions } from '../browser.mjs';
 
 export const repo = resolve(import.meta.dirname, '../..');
-
-export const CHROMIUM: LaunchOptions = {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
-};
 
 /** Fails fast with the fix when the bundles are missing. */
 export function assertBuilt(): void {
@@ -42,8 +37,49 @@ export async function startShop(opts: { csp?: boolean } = {}): Promise<ShopServe
   return startServer({ port: 0, csp: opts.csp ?? false, prepare: false });
 }
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch(CHROMIUM);
+/** Debian's Chromium with the repository's flags (test/browser.mjs), WebGPU on unless `webgpu: false`. */
+export function launchBrowser(opts?: ChromiumOptions): Promise<Browser> {
+  return launchChromium(opts);
+}
+
+/** Throws the same message for any fixture read before its `beforeAll` ran. */
+function ready<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} is not started yet: read it inside a test or a hook, not at import time`);
+  return value;
+}
+
+/**
+ * One Chromium for this test file: launched before its tests, closed after them.
+ *
+ * @example
+ * const chromium = useBrowser();
+ * it('…', async () => { const page = await chromium.browser.newPage(); });
+ */
+export function useBrowser(opts?: ChromiumOptions): { readonly browser: Browser } {
+  let browser: Browser | undefined;
+  beforeAll(async () => { browser = await launchBrowser(opts); });
+  afterAll(async () => { await browser?.close(); });
+  return { get browser() { return ready(browser, 'the browser'); } };
+}
+
+/**
+ * The demo shop (see {@link startShop}) and one Chromium for this test file: started before its
+ * tests, closed after them.
+ *
+ * @example
+ * const e2e = useShop();
+ * it('…', async () => { const page = await e2e.browser.newPage(); await page.goto(e2e.url); });
+ */
+export function useShop(opts: { csp?: boolean } = {}): { readonly browser: Browser; readonly server: ShopServer; readonly url: string } {
+  let server: ShopServer | undefined;
+  beforeAll(async () => { server = await startShop(opts); });
+  afterAll(async () => { await server?.close(); });
+  const chromium = useBrowser();
+  return {
+    get browser() { return chromium.browser; },
+    get server() { return ready(server, 'the shop server'); },
+    get url() { return ready(server, 'the shop server').url; },
+  };
 }
 
 /** A browser with an on-disk profile, for data that must survive a browser restart. */
@@ -53,7 +89,7 @@ export async function freshProfileDir(): Promise<{ dir: string; remove(): Promis
 }
 
 export function launchPersistent(dir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(dir, { ...CHROMIUM });
+  return launchPersistentChromium(dir);
 }
 
 /**
@@ -134,13 +170,23 @@ export async function watchCsp(context: BrowserContext): Promise<(page: Page) =>
   return (page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
 }
 
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.map': 'application/json' };
+/**
+ * The page of the runtime e2e tests: a module script that puts the built connector and the
+ * modules under `/__e2e/<name>.js` on `window.__e2e` (page.evaluate code cannot import: vitest
+ * rewrites `import()`). Serve it at `/` and the boot script at {@link BOOT_PATH}.
+ */
+export function bootPage(title: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>${title}</title><script type="module" src="${BOOT_PATH}"></script><body></body>`;
+}
 
-/** Answers a request for `rel` with the file under `dir` (404 outside it or when missing). */
-export function serveDir(dir: string, rel: string, res: ServerResponse): void {
-  const file = normalize(join(dir, rel));
-  if (!file.startsWith(dir + sep) || !existsSync(file)) { res.writeHead(404).end('not found'); return; }
-  res.writeHead(200, { 'content-type': MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' }).end(readFileSync(file));
+/** Where {@link bootScript} is served. */
+export const BOOT_PATH = '/__e2e/boot.js';
+
+/** The boot module: `window.__e2e = { name: import(url), … }` for each entry of `modules`. */
+export function bootScript(modules: Record<string, string>): { type: string; body: string } {
+  const names = Object.keys(modules);
+  const imports = names.map((n) => `import * as ${n} from '${modules[n]}';`).join(' ');
+  return { type: 'text/javascript; charset=utf-8', body: `${imports} window.__e2e = { ${names.join(', ')} };` };
 }
 
 /** The IndexedDB event store (packages/store-idb, from source) as one ES module, for pages that write a shopper's events. */

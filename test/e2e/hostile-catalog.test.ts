@@ -2,21 +2,10 @@
 // categories, descriptions and ids are XSS payloads, and a visitor goes through every view
 // (home, category, product, search, cart, the data panel with its recent-events list, export).
 // No payload may create an element, run a handler, open a dialog or execute script.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright';
-import { launchBrowser, startShop, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { describe, expect, test } from 'vitest';
+import { useShop, watchPage } from './helpers.js';
 
-let server: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startShop();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useShop();
 
 /** Each payload, if ever parsed as HTML, records its number in window.__xss. */
 const PAYLOADS = [
@@ -47,8 +36,8 @@ function hostileCatalog(): unknown[] {
 
 describe('hostile catalog', () => {
   test('no payload becomes markup anywhere in the shop or the SDK panel', async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
-    await context.route(`${server.url}generated/catalog.json`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostileCatalog()) }));
+    const context = await e2e.browser.newContext({ acceptDownloads: true });
+    await context.route(`${e2e.url}generated/catalog.json`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostileCatalog()) }));
     const page = await context.newPage();
     const watch = watchPage(page);
     const dialogs: string[] = [];
@@ -59,7 +48,7 @@ describe('hostile catalog', () => {
         .map((e) => e.outerHTML.slice(0, 80)),
     }));
 
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await page.evaluate(() => window.shopReady);
     await page.click('#consent-allow');
     // The payload text is shown as text.
@@ -69,7 +58,7 @@ describe('hostile catalog', () => {
     await page.waitForTimeout(200);
     // Every product page (names, brands, descriptions, hostile ids in the URL hash).
     for (let i = 0; i < 7; i++) {
-      await page.goto(`${server.url}#/`);
+      await page.goto(`${e2e.url}#/`);
       await page.click(`.grid .card >> nth=${i}`);
       await page.waitForSelector('[data-product]');
       const add = page.locator('#add-to-cart');
@@ -78,7 +67,7 @@ describe('hostile catalog', () => {
     await page.fill('#q', '<img src=x onerror=alert(1)>');
     await page.press('#q', 'Enter');
     await page.waitForSelector('#view h1:has-text("Search")');
-    await page.goto(`${server.url}#/cart`);
+    await page.goto(`${e2e.url}#/cart`);
     await page.waitForTimeout(200);
     // The SDK side: the panel lists recent events and item names; export them.
     await page.click('#data-toggle');

@@ -7,53 +7,35 @@
  * with consent and refuses without; social context shows in reasons; the state is in exportData().
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { join, normalize, sep } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright';
-import { launchBrowser, repo, watchPage } from './helpers.js';
+import type { Page } from 'playwright';
+import { BOOT_PATH, bootPage, bootScript, repo, useBrowser, watchPage } from './helpers.js';
+import { startStaticServer, type StaticServer } from '../static-server.mjs';
 
 const MODEL = join(repo, 'models/demo-shop');
 const present = existsSync(join(MODEL, 'manifest.json')) && existsSync(join(MODEL, 'segments.json'));
-const MIME: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.bin': 'application/octet-stream', '.map': 'application/json' };
 
-let server: Server;
+let server: StaticServer | undefined;
 let origin: string;
-let browser: Browser;
-
-function serveDir(dir: string, rel: string, res: import('node:http').ServerResponse): void {
-  const file = normalize(join(dir, rel));
-  if (!file.startsWith(dir + sep) || !existsSync(file)) { res.writeHead(404).end('not found'); return; }
-  res.writeHead(200, { 'content-type': MIME[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' }).end(readFileSync(file));
-}
 
 beforeAll(async () => {
   if (!present) return;
   for (const f of ['packages/runtime/dist/worker.js', 'packages/sdk/dist/index.js']) {
     if (!existsSync(join(repo, f))) throw new Error(`${f} is missing: run \`pnpm build\` first (pnpm test does).`);
   }
-  server = createServer((req, res) => {
-    const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (p === '/favicon.ico') res.writeHead(204).end();
-    else if (p === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><meta charset="utf-8"><title>insights e2e</title><script type="module" src="/__e2e/boot.js"></script><body></body>');
-    } else if (p === '/__e2e/boot.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end("import * as connector from '/runtime/connector.js'; import * as sdk from '/sdk/index.js'; window.__e2e = { connector, sdk };");
-    } else if (p.startsWith('/runtime/')) serveDir(join(repo, 'packages/runtime/dist'), p.slice('/runtime/'.length), res);
-    else if (p.startsWith('/sdk/')) serveDir(join(repo, 'packages/sdk/dist'), p.slice('/sdk/'.length), res);
-    else if (p.startsWith('/models/demo-shop/')) serveDir(MODEL, p.slice('/models/demo-shop/'.length), res);
-    else res.writeHead(404).end('not found');
+  server = await startStaticServer({
+    mounts: { '/runtime/': join(repo, 'packages/runtime/dist'), '/sdk/': join(repo, 'packages/sdk/dist'), '/models/demo-shop/': MODEL },
+    routes: {
+      '/favicon.ico': { status: 204 },
+      '/': { body: bootPage('insights e2e') },
+      [BOOT_PATH]: bootScript({ connector: '/runtime/connector.js', sdk: '/sdk/index.js' }),
+    },
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  browser = await launchBrowser();
+  origin = server.url;
 }, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (server) await new Promise((ok) => server.close(ok));
-});
+afterAll(async () => { await server?.close(); });
+const chromium = useBrowser();
 
 /** Items of the demo catalog by category, in the model's vocabulary. */
 function itemsOf(category: string, n: number): string[] {
@@ -63,7 +45,7 @@ function itemsOf(category: string, n: number): string[] {
 }
 
 async function open(): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   const w = watchPage(page);
   await page.goto(origin);
   await page.waitForFunction(() => !!(window as unknown as { __e2e?: unknown }).__e2e);

@@ -22,9 +22,10 @@ import { createContext, runInContext, type Context } from 'node:vm';
 import type { OutputOptions, RollupOptions } from 'rollup';
 import { rollup } from 'rollup';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { createWxRequestStandin, type WxRequestStandin } from '../../packages/miniprogram/src/testing/index.js';
+import { cloneJson } from '@localrec/core';
+import { createWxRequestStandin, type WxRequestStandin } from '@localrec/miniprogram/testing';
 import { buildMiniProgramRuntime } from '../../packages/miniprogram/scripts/runtime-build.mjs';
-import { createWxStandin, type WxStandin } from '../../packages/store-kv/src/testing/index.js';
+import { createWxStandin, type WxStandin } from '@localrec/store-kv/testing';
 import { repo } from './helpers.js';
 
 const EXAMPLE = join(repo, 'examples/miniprogram');
@@ -106,8 +107,9 @@ async function launch(withRuntime: boolean, { flipWeightsByte = false } = {}): P
   run(readFileSync(join(EXAMPLE, 'pages/index/index.js'), 'utf8'), requireFrom);
   expect(pageConfig, 'index.js called Page()').toBeDefined();
   const page = Object.assign(Object.create(pageConfig!) as object, {
-    data: JSON.parse(JSON.stringify(pageConfig!.data)) as PageInstance['data'],
-    setData(d: object) { Object.assign(this.data, JSON.parse(JSON.stringify(d))); },
+    // Like wx, page data goes through JSON (what is not JSON-safe does not reach the view).
+    data: cloneJson(pageConfig!.data) as PageInstance['data'],
+    setData(d: object) { Object.assign(this.data, cloneJson(d)); },
   }) as unknown as PageInstance;
   await page.onShow();
   return { page, app: appConfig as unknown as MiniProgram['app'], storage, net, toasts, ctx };

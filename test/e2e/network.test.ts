@@ -2,23 +2,13 @@
 // observe all traffic at the context level (routing and request events, both of which include
 // dedicated workers' requests) — then require that every request is a GET of a static asset
 // from the server's own origin, without a query string, and that no cookie or Web Storage is used.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright';
-import { launchBrowser, startShop, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { describe, expect, test } from 'vitest';
+import type { BrowserContext } from 'playwright';
+import { useShop, watchPage } from './helpers.js';
 
 interface Seen { via: string; method: string; url: string }
 
-let server: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startShop();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useShop();
 
 /**
  * Observes every request of the context two ways: context-level routing and the context's
@@ -46,10 +36,10 @@ function offending(seen: Seen[], origin: string): Seen[] {
 
 describe('network', () => {
   test('the observer sees requests made from inside a worker (self-check)', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const page = await context.newPage();
     const seen = await observe(context);
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     const status = await page.evaluate(async () => {
       const src = `fetch('${location.origin}/style.css?from-worker=1').then((r) => postMessage(r.status), (e) => postMessage(String(e)))`;
       const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
@@ -64,13 +54,13 @@ describe('network', () => {
   });
 
   test('browsing, buying, sharing, exporting and erasing cause only same-origin GETs of static assets', async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
+    const context = await e2e.browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     const errors = watchPage(page);
     const seen = await observe(context);
-    const origin = new URL(server.url).origin;
+    const origin = new URL(e2e.url).origin;
 
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await page.evaluate(() => window.shopReady);
     await page.click('#consent-allow');
     await page.click('.grid .card:not(:has(.out)) >> nth=3');
@@ -84,7 +74,7 @@ describe('network', () => {
     await page.fill('#q', 'blue');
     await page.press('#q', 'Enter');
     await page.waitForSelector('#view h1:has-text("Search")');
-    await page.goto(`${server.url}#/cart`);
+    await page.goto(`${e2e.url}#/cart`);
     await page.evaluate(() => window.shopReady);
     await page.click('#data-toggle');
     const download = page.waitForEvent('download');

@@ -18,10 +18,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createMiniProgramLocalRec, type LocalRec } from '../../packages/miniprogram/src/index.js';
-import { createWxRequestStandin, type WxRequestStandin } from '../../packages/miniprogram/src/testing/index.js';
-import { createWxStandin, type WxStandin } from '../../packages/store-kv/src/testing/index.js';
-import { Runtime } from '../../packages/runtime/src/index.js';
+import { createMiniProgramLocalRec, type LocalRec } from '@localrec/miniprogram';
+import { createWxRequestStandin, type WxRequestStandin } from '@localrec/miniprogram/testing';
+import { createWxStandin, type WxStandin } from '@localrec/store-kv/testing';
+import { Runtime } from '@localrec/runtime';
 import { SasrecScorer, loadBundleDir, recentSequence, type LoadedBundle, type StoredEvent } from '../../packages/runtime/test/fixture.js';
 import { repo } from './helpers.js';
 

@@ -1,32 +1,21 @@
 // Events are written to real IndexedDB and survive a reload and a browser restart.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright';
+import { describe, expect, test } from 'vitest';
 import type { LocalRecGlobal } from '@localrec/sdk';
-import { freshProfileDir, launchBrowser, launchPersistent, readIndexedDb, sdkPage, serveFixtures, startShop, totalRecords, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { freshProfileDir, launchPersistent, readIndexedDb, sdkPage, serveFixtures, totalRecords, useShop, watchPage } from './helpers.js';
 
 declare const LocalRec: LocalRecGlobal;
 
 const page = sdkPage(`LocalRec.init({ appId: 'e2e-persist', consent: 'granted' });`);
 
-let server: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startShop();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useShop();
 
 describe('persistence in real IndexedDB', () => {
   test('events survive a reload', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, { 'persist.html': page });
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, { 'persist.html': page });
     const p = await context.newPage();
     const seen = watchPage(p);
-    await p.goto(`${server.url}__e2e/persist.html`);
+    await p.goto(`${e2e.url}__e2e/persist.html`);
     const uids = await p.evaluate(async () => {
       const ids = ['SKU-1', 'SKU-2', 'SKU-3'].map((itemId) => LocalRec.instance!.track('view', { itemId })!.uid);
       await LocalRec.flush();
@@ -42,10 +31,10 @@ describe('persistence in real IndexedDB', () => {
   });
 
   test('events are flushed without an explicit flush() (idle/timer) and on navigation (pagehide)', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, { 'persist.html': page, 'other.html': sdkPage() });
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, { 'persist.html': page, 'other.html': sdkPage() });
     const p = await context.newPage();
-    await p.goto(`${server.url}__e2e/persist.html`);
+    await p.goto(`${e2e.url}__e2e/persist.html`);
     await p.evaluate(() => { LocalRec.track('click', { itemId: 'IDLE-1' }); });
     await expect.poll(async () => totalRecords(await readIndexedDb(p)), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
     await p.evaluate(() => LocalRec.flush());
@@ -59,21 +48,21 @@ describe('persistence in real IndexedDB', () => {
         location.href = '/__e2e/other.html';
       }),
     ]);
-    await p.goto(`${server.url}__e2e/persist.html`);
+    await p.goto(`${e2e.url}__e2e/persist.html`);
     const items = await p.evaluate(async () => (await LocalRec.exportData()).events.map((e) => e.itemId));
     expect(items).toEqual(['IDLE-1', ...Array.from({ length: 20 }, (_, i) => `NAV-${i}`)]);
     await context.close();
   });
 
   test('pagehide and visibilitychange→hidden each flush at once (idle and timer flushes ruled out)', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, {
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, {
       'lifecycle.html': sdkPage(`LocalRec.init({ appId: 'e2e-lifecycle', consent: 'granted', flushIntervalMs: 60000 });`),
     });
     // No idle callbacks and a 60 s timer: only the lifecycle events can write within the test.
     await context.addInitScript(() => { delete (window as { requestIdleCallback?: unknown }).requestIdleCallback; });
     const p = await context.newPage();
-    await p.goto(`${server.url}__e2e/lifecycle.html`);
+    await p.goto(`${e2e.url}__e2e/lifecycle.html`);
     await p.evaluate(() => { LocalRec.track('view', { itemId: 'PH-1' }); });
     await p.waitForTimeout(500);
     expect(totalRecords(await readIndexedDb(p))).toBe(0);
@@ -93,9 +82,9 @@ describe('persistence in real IndexedDB', () => {
     const profile = await freshProfileDir();
     try {
       let context = await launchPersistent(profile.dir);
-      await serveFixtures(context, server.url, { 'persist.html': page });
+      await serveFixtures(context, e2e.url, { 'persist.html': page });
       let p = await context.newPage();
-      await p.goto(`${server.url}__e2e/persist.html`);
+      await p.goto(`${e2e.url}__e2e/persist.html`);
       await p.evaluate(async () => {
         LocalRec.track('add_to_cart', { itemId: 'SKU-9', quantity: 2, price: 3.5 });
         LocalRec.track('purchase', { itemId: 'SKU-9', quantity: 2, price: 3.5 });
@@ -104,9 +93,9 @@ describe('persistence in real IndexedDB', () => {
       await context.close();
 
       context = await launchPersistent(profile.dir);
-      await serveFixtures(context, server.url, { 'persist.html': page });
+      await serveFixtures(context, e2e.url, { 'persist.html': page });
       p = await context.newPage();
-      await p.goto(`${server.url}__e2e/persist.html`);
+      await p.goto(`${e2e.url}__e2e/persist.html`);
       const events = await p.evaluate(async () => (await LocalRec.exportData()).events.map((e) => ({ type: e.type, itemId: e.itemId, data: e.data })));
       expect(events).toEqual([
         { type: 'add_to_cart', itemId: 'SKU-9', data: { quantity: 2, price: 3.5 } },

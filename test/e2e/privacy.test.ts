@@ -1,30 +1,20 @@
 // The product's promise, checked against real IndexedDB in real Chromium: consent gating stores
 // nothing before consent, `denied` stores nothing at all, and forgetMe() leaves nothing behind.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright';
+import { describe, expect, test } from 'vitest';
+import type { BrowserContext, Page } from 'playwright';
 import type { LocalRecGlobal } from '@localrec/sdk';
-import { launchBrowser, readIndexedDb, sdkPage, serveFixtures, startShop, totalRecords, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { readIndexedDb, sdkPage, serveFixtures, totalRecords, useShop, watchPage } from './helpers.js';
 
 declare const LocalRec: LocalRecGlobal;
 
-let server: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startShop();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useShop();
 
 async function open(init: string): Promise<{ context: BrowserContext; page: Page; seen: ReturnType<typeof watchPage> }> {
-  const context = await browser.newContext();
-  await serveFixtures(context, server.url, { 'p.html': sdkPage(init), 'plain.html': sdkPage() });
+  const context = await e2e.browser.newContext();
+  await serveFixtures(context, e2e.url, { 'p.html': sdkPage(init), 'plain.html': sdkPage() });
   const page = await context.newPage();
   const seen = watchPage(page);
-  await page.goto(`${server.url}__e2e/p.html`);
+  await page.goto(`${e2e.url}__e2e/p.html`);
   return { context, page, seen };
 }
 

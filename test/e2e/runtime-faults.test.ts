@@ -12,24 +12,16 @@
 //   of waiting for the download; the model answers once it has arrived.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, Page, Route, Worker } from 'playwright';
-import { launchBrowser, readIndexedDb, repo, serveFixtures, startShop, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { Page, Route, Worker } from 'playwright';
+import { readIndexedDb, repo, serveFixtures, useShop, watchPage } from './helpers.js';
 
 const WEIGHTS = readFileSync(join(repo, 'models/demo-shop/weights.bin'));
 
-let server: ShopServer;
-let browser: Browser;
+const e2e = useShop();
 let products: Array<{ id: string; name: string; category: string }>;
 beforeAll(async () => {
-  server = await startShop();
-  browser = await launchBrowser();
-  products = (await (await fetch(new URL('generated/catalog.json', server.url))).json()) as typeof products;
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  products = (await (await fetch(new URL('generated/catalog.json', e2e.url))).json()) as typeof products;
 });
 
 /** A page on the shop's origin (same IndexedDB) with the built connector on window. */
@@ -64,7 +56,7 @@ function direct(page: Page, method: string, ...args: unknown[]): Promise<Answer>
 
 /** Opens the shop, grants consent and views `n` products of one department (each a product page). */
 async function browse(page: Page, n = 3, department = 'Kitchen'): Promise<string[]> {
-  await page.goto(server.url);
+  await page.goto(e2e.url);
   await page.evaluate(() => window.shopReady);
   await page.click('#consent-allow');
   const ids = products.filter((p) => p.category === department).slice(0, n).map((p) => p.id);
@@ -112,11 +104,11 @@ async function killDuringCall(page: Page, worker: Worker, call: string): Promise
 
 describe('runtime faults', () => {
   test('worker stopped mid-call (connector): the call rejects with WORKER_CRASHED, the next call restarts the worker, history intact', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, { 'connector.html': CONNECTOR_PAGE });
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, { 'connector.html': CONNECTOR_PAGE });
     const page = await context.newPage();
     const viewed = await browse(page);
-    await page.goto(`${server.url}__e2e/connector.html`);
+    await page.goto(`${e2e.url}__e2e/connector.html`);
     // Counted once the shop is gone: its lists record impressions when they render, even after
     // browse()'s flush, and its pagehide flush writes them.
     const before = events(await readIndexedDb(page));
@@ -146,7 +138,7 @@ describe('runtime faults', () => {
   });
 
   test('worker stopped in a shop session (SDK): recommend() never rejects, reports the crash, and recovers on the next call', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const page = await context.newPage();
     const seen = watchPage(page);
     await browse(page);
@@ -173,7 +165,7 @@ describe('runtime faults', () => {
   });
 
   test('a corrupted model file is refused (MODEL_INTEGRITY), never cached, answers fall back; a later call loads the good file', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const bad = Buffer.from(WEIGHTS);
     bad[100] = bad[100]! ^ 0xff; // same size, one byte flipped
     const corrupt = (route: Route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body: bad });
@@ -209,7 +201,7 @@ describe('runtime faults', () => {
   });
 
   test('a model 404 answers from the fallback (MODEL_LOAD_FAILED), never a rejection', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     await context.route('**/models/demo-shop/weights.bin', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }));
     const page = await context.newPage();
     await browse(page);
@@ -223,7 +215,7 @@ describe('runtime faults', () => {
   });
 
   test('forgetMe() while the runtime is starting: it is stopped before the erase, so nothing re-creates the model cache afterwards', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     let release!: () => void;
     const held = new Promise<void>((ok) => { release = ok; });
     // The worker script is held: the runtime has not started when the visitor asks to be forgotten.
@@ -242,8 +234,8 @@ describe('runtime faults', () => {
   });
 
   test('a slow network: the first call answers from the fallback within the ready budget; the model answers once downloaded', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, { 'connector.html': CONNECTOR_PAGE });
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, { 'connector.html': CONNECTOR_PAGE });
     let release!: () => void;
     const held = new Promise<void>((ok) => { release = ok; });
     let asked = 0;
@@ -254,7 +246,7 @@ describe('runtime faults', () => {
     });
     const page = await context.newPage();
     await browse(page, 3, 'Audio');
-    await page.goto(`${server.url}__e2e/connector.html`);
+    await page.goto(`${e2e.url}__e2e/connector.html`);
     // cache: false so that the (held) network is the only source of the model.
     await connectDirect(page, { readyTimeoutMs: 1000, cache: false });
     const waiting = await direct(page, 'recommend', { k: 5 });

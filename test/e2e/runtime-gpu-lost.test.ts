@@ -9,42 +9,35 @@
  * tolerance of test/e2e/runtime.test.ts), and `status()` reports the new backend and the loss.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright';
 import { makeTinyBundle, type TinyBundle } from '../../packages/runtime/test/fixture.js';
-import { launchBrowser, repo, serveDir, storeModuleJs } from './helpers.js';
+import { BOOT_PATH, bootPage, bootScript, repo, storeModuleJs, useBrowser } from './helpers.js';
+import { startStaticServer, type StaticServer } from '../static-server.mjs';
 
 const DIST = join(repo, 'packages/runtime/dist');
 const TOL = 2e-3;
-let server: Server;
+let server: StaticServer;
 let origin: string;
-let browser: Browser;
 let tiny: TinyBundle;
 
 beforeAll(async () => {
   if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');
   tiny = await makeTinyBundle();
-  const storeJs = await storeModuleJs();
-  server = createServer((req, res) => {
-    const p = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    if (p === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><meta charset="utf-8"><script type="module" src="/__e2e/boot.js"></script>');
-    else if (p === '/__e2e/boot.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end("import * as connector from '/runtime/connector.js'; import * as store from '/__e2e/store.js'; window.__e2e = { connector, store };");
-    else if (p === '/__e2e/store.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(storeJs);
-    else if (p.startsWith('/runtime/')) serveDir(DIST, p.slice('/runtime/'.length), res);
-    else if (p.startsWith('/models/tiny/')) serveDir(tiny.dir, p.slice('/models/tiny/'.length), res);
-    else res.writeHead(404).end('not found');
+  server = await startStaticServer({
+    mounts: { '/runtime/': DIST, '/models/tiny/': tiny.dir },
+    routes: {
+      '/': { body: bootPage('runtime e2e: WebGPU device lost') },
+      [BOOT_PATH]: bootScript({ connector: '/runtime/connector.js', store: '/__e2e/store.js' }),
+      '/__e2e/store.js': { type: 'text/javascript; charset=utf-8', body: await storeModuleJs() },
+    },
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  browser = await launchBrowser(); // with --enable-unsafe-webgpu
+  origin = server.url;
 }, 180_000);
+const chromium = useBrowser(); // with --enable-unsafe-webgpu
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((ok) => server?.close(ok));
+  await server?.close();
   if (tiny) rmSync(tiny.dir, { recursive: true, force: true });
 });
 
@@ -56,7 +49,7 @@ type Api = any;
 
 describe('runtime in Chromium: WebGPU device lost mid-session', () => {
   it('switches to the next backend: a racing call resolves, the next answers from the model with the same top items, status reports the loss', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.browser.newPage();
     const workers: import('playwright').Worker[] = [];
     page.on('worker', (w) => workers.push(w));
     await page.goto(origin);

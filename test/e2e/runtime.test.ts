@@ -9,22 +9,20 @@
  * that tolerance at the cut. GPU backends compute in float32 with different summation order.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright';
+import type { Page } from 'playwright';
 import {
   SasrecScorer, evaluate, loadBundleDir, makeTinyBundle, recentSequence, tinySplit, type LoadedBundle, type StoredEvent, type TinyBundle,
 } from '../../packages/runtime/test/fixture.js';
-import { launchBrowser, repo, serveDir, storeModuleJs } from './helpers.js';
+import { BOOT_PATH, bootPage, bootScript, repo, storeModuleJs, useBrowser } from './helpers.js';
+import { startStaticServer, type StaticServer } from '../static-server.mjs';
 
 const DIST = join(repo, 'packages/runtime/dist');
 const TOL = 2e-3;
 
-let server: Server;
+let server: StaticServer;
 let origin: string;
-let browser: Browser;
 let tiny: TinyBundle;
 let storeJs: string;
 
@@ -33,31 +31,24 @@ beforeAll(async () => {
   tiny = await makeTinyBundle();
   // Test-only helper for the page: the IndexedDB event store, to write the shopper's events.
   storeJs = await storeModuleJs();
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const p = decodeURIComponent(url.pathname);
-    if (p === '/') {
-      const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
-      // A page whose CSP forbids workers: the connector must fall back to the main thread.
-      if (url.searchParams.has('noworker')) headers['content-security-policy'] = "worker-src 'none'; script-src 'self' 'wasm-unsafe-eval'";
-      res.writeHead(200, headers).end('<!doctype html><meta charset="utf-8"><title>runtime e2e</title><script type="module" src="/__e2e/boot.js"></script><body></body>');
-    } else if (p === '/__e2e/boot.js') {
-      // Puts the built connector and the store helper on window (page.evaluate code cannot import: vitest rewrites import()).
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end("import * as connector from '/runtime/connector.js'; import * as store from '/__e2e/store.js'; window.__e2e = { connector, store };");
-    } else if (p === '/__e2e/store.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(storeJs);
-    else if (p.startsWith('/runtime/')) serveDir(DIST, p.slice('/runtime/'.length), res);
-    else if (p.startsWith('/models/tiny/')) serveDir(tiny.dir, p.slice('/models/tiny/'.length), res);
-    else if (p.startsWith('/models/')) serveDir(join(repo, 'models'), p.slice('/models/'.length), res);
-    else res.writeHead(404).end('not found');
+  server = await startStaticServer({
+    mounts: { '/runtime/': DIST, '/models/tiny/': tiny.dir, '/models/': join(repo, 'models') },
+    routes: {
+      // `?noworker`: a page whose CSP forbids workers: the connector must fall back to the main thread.
+      '/': (url) => ({
+        body: bootPage('runtime e2e'),
+        headers: url.searchParams.has('noworker') ? { 'content-security-policy': "worker-src 'none'; script-src 'self' 'wasm-unsafe-eval'" } : undefined,
+      }),
+      [BOOT_PATH]: bootScript({ connector: '/runtime/connector.js', store: '/__e2e/store.js' }),
+      '/__e2e/store.js': { type: 'text/javascript; charset=utf-8', body: storeJs },
+    },
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  browser = await launchBrowser();
+  origin = server.url;
 }, 180_000);
+const chromium = useBrowser();
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((ok) => server?.close(ok));
+  await server?.close();
   if (tiny) rmSync(tiny.dir, { recursive: true, force: true });
 });
 
@@ -67,7 +58,7 @@ type E2E = { connector: any; store: any };
 
 /** Opens the test page and waits for the built modules. */
 async function open(path = ''): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await chromium.browser.newPage();
   await page.goto(origin + path);
   await page.waitForFunction(() => !!(window as unknown as { __e2e?: unknown }).__e2e);
   return page;

@@ -1,28 +1,17 @@
 // The SDK in real Chromium: invalid input never breaks the page, IndexedDB failure falls back to
 // memory and says so, declarative capture, and the ESM build.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright';
+import { describe, expect, test } from 'vitest';
 import type { LocalRecGlobal } from '@localrec/sdk';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { launchBrowser, readIndexedDb, repo, sdkPage, serveFixtures, startShop, totalRecords, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { readIndexedDb, repo, sdkPage, serveFixtures, totalRecords, useShop, watchPage } from './helpers.js';
 
 declare const LocalRec: LocalRecGlobal;
 declare const reported: Array<{ code: string; field?: string; message: string }>;
 
-let server: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startShop();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useShop();
 
 const withOnError = (extra = ''): string => sdkPage(`
   window.reported = [];
@@ -31,13 +20,13 @@ const withOnError = (extra = ''): string => sdkPage(`
 
 describe('invalid events', () => {
   test('store nothing, go to onError and the console, and the page keeps working', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, { 'bad.html': withOnError() });
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, { 'bad.html': withOnError() });
     const requested: string[] = [];
     context.on('request', (r) => requested.push(new URL(r.url()).pathname));
     const p = await context.newPage();
     const seen = watchPage(p);
-    await p.goto(`${server.url}__e2e/bad.html`);
+    await p.goto(`${e2e.url}__e2e/bad.html`);
     const returned = await p.evaluate(async () => {
       const r = [
         LocalRec.track('teleport' as never, { itemId: 'X' }),
@@ -75,10 +64,10 @@ describe('invalid events', () => {
   });
 
   test('strict mode throws the typed error to the caller', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, { 'strict.html': withOnError('strict: true,') });
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, { 'strict.html': withOnError('strict: true,') });
     const p = await context.newPage();
-    await p.goto(`${server.url}__e2e/strict.html`);
+    await p.goto(`${e2e.url}__e2e/strict.html`);
     const thrown = await p.evaluate(() => {
       try {
         LocalRec.track('rate', { itemId: 'X', rating: 0 });
@@ -96,14 +85,14 @@ describe('invalid events', () => {
 
 describe('storage fallback', () => {
   test('without IndexedDB the SDK records in memory and reports it', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     await context.addInitScript(() => {
       Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
     });
-    await serveFixtures(context, server.url, { 'noidb.html': withOnError() });
+    await serveFixtures(context, e2e.url, { 'noidb.html': withOnError() });
     const p = await context.newPage();
     const seen = watchPage(p);
-    await p.goto(`${server.url}__e2e/noidb.html`);
+    await p.goto(`${e2e.url}__e2e/noidb.html`);
     const r = await p.evaluate(async () => {
       LocalRec.track('view', { itemId: 'M-1' });
       await LocalRec.flush();
@@ -116,15 +105,15 @@ describe('storage fallback', () => {
   });
 
   test('when IndexedDB fails to open, recording continues in memory and the failure is reported', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     await context.addInitScript(() => {
       // Like Firefox private mode: the API exists, opening fails.
       IDBFactory.prototype.open = function () { throw new DOMException('blocked by test', 'InvalidStateError'); };
     });
-    await serveFixtures(context, server.url, { 'badidb.html': withOnError() });
+    await serveFixtures(context, e2e.url, { 'badidb.html': withOnError() });
     const p = await context.newPage();
     const seen = watchPage(p);
-    await p.goto(`${server.url}__e2e/badidb.html`);
+    await p.goto(`${e2e.url}__e2e/badidb.html`);
     const r = await p.evaluate(async () => {
       LocalRec.track('view', { itemId: 'B-1' });
       await LocalRec.flush();
@@ -150,8 +139,8 @@ describe('declarative capture (autoCapture: true)', () => {
   });
 
   test('a card in a list seen for 1 s is an impression; an item outside lists a view; a glimpse nothing; clicks by delegation', async () => {
-    const context = await browser.newContext({ viewport: { width: 800, height: 600 } });
-    await serveFixtures(context, server.url, {
+    const context = await e2e.browser.newContext({ viewport: { width: 800, height: 600 } });
+    await serveFixtures(context, e2e.url, {
       'auto.html': `<!doctype html><meta charset="utf-8"><script src="/sdk/localrec.min.js"></script>
 <style>.tile{height:300px;border:1px solid #ccc}</style>
 <body>
@@ -166,7 +155,7 @@ describe('declarative capture (autoCapture: true)', () => {
 </body>`,
     });
     const p = await context.newPage();
-    await p.goto(`${server.url}__e2e/auto.html`);
+    await p.goto(`${e2e.url}__e2e/auto.html`);
     const events = eventsOf(p);
     // A is on screen from the start, in a list: one impression after a second.
     await expect.poll(events, { timeout: 10_000 }).toContain('impression:[A]@home/0');
@@ -193,7 +182,7 @@ describe('declarative capture (autoCapture: true)', () => {
   });
 
   test('a grid rendered at once is ONE impression in position order; a click right after it is an ordinary click; listExposure "view" and bad options', async () => {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const context = await e2e.browser.newContext({ viewport: { width: 1000, height: 800 } });
     const gridPage = (appId: string, config: string) => `<!doctype html><meta charset="utf-8"><script src="/sdk/localrec.min.js"></script>
 <style>.g{display:grid;grid-template-columns:repeat(6,1fr);gap:4px}.card{height:80px;border:1px solid #ccc}</style>
 <body><div id="box"></div>
@@ -214,7 +203,7 @@ describe('declarative capture (autoCapture: true)', () => {
     document.getElementById(box).replaceChildren(g);
   };
 </script></body>`;
-    await serveFixtures(context, server.url, {
+    await serveFixtures(context, e2e.url, {
       'grid.html': gridPage('e2e-grid', 'autoCapture: true'),
       'grid-view.html': gridPage('e2e-grid-view', "autoCapture: { listExposure: 'view' }"),
       'grid-bad.html': gridPage('e2e-grid-bad', "autoCapture: { listExposure: 'views', dwellMs: 300 }"),
@@ -222,7 +211,7 @@ describe('declarative capture (autoCapture: true)', () => {
     const ids = Array.from({ length: 24 }, (_, i) => `G${String(i).padStart(2, '0')}`);
 
     const p = await context.newPage();
-    await p.goto(`${server.url}__e2e/grid.html`);
+    await p.goto(`${e2e.url}__e2e/grid.html`);
     const events = eventsOf(p);
     await p.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids), ids);
     await expect.poll(events, { timeout: 10_000 }).toHaveLength(1);
@@ -238,14 +227,14 @@ describe('declarative capture (autoCapture: true)', () => {
 
     // listExposure: 'view' — one view per card (the behaviour before impressions).
     const v = await context.newPage();
-    await v.goto(`${server.url}__e2e/grid-view.html`);
+    await v.goto(`${e2e.url}__e2e/grid-view.html`);
     await v.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids.slice(0, 6)), ids);
     await expect.poll(eventsOf(v), { timeout: 10_000 }).toHaveLength(6);
     expect(await eventsOf(v)()).toEqual(ids.slice(0, 6).map((id, i) => `view:${id}@category:toys/${i}`));
 
     // A bad option: INVALID_CONFIG naming it and the accepted values; tracking still works, nothing captured.
     const b = await context.newPage();
-    await b.goto(`${server.url}__e2e/grid-bad.html`);
+    await b.goto(`${e2e.url}__e2e/grid-bad.html`);
     await expect.poll(() => b.evaluate(() => reported), { timeout: 10_000 }).toHaveLength(1);
     const [err] = await b.evaluate(() => reported);
     expect(err).toMatchObject({ code: 'INVALID_CONFIG', field: 'autoCapture.listExposure' });
@@ -261,9 +250,9 @@ describe('declarative capture (autoCapture: true)', () => {
 
 describe('runtime seam (script-tag build, real IndexedDB)', () => {
   test('the runtime reads the store itself and sees the event tracked just before; no call without consent', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     // A stand-in runtime that does what the worker does: open the app's database and read it.
-    await serveFixtures(context, server.url, {
+    await serveFixtures(context, e2e.url, {
       'seam.html': sdkPage(`
         window.calls = [];
         const readItems = (appId) => new Promise((ok, fail) => {
@@ -289,7 +278,7 @@ describe('runtime seam (script-tag build, real IndexedDB)', () => {
     });
     const p = await context.newPage();
     const seen = watchPage(p);
-    await p.goto(`${server.url}__e2e/seam.html`);
+    await p.goto(`${e2e.url}__e2e/seam.html`);
     const r = await p.evaluate(async () => {
       LocalRec.track('view', { itemId: 'S-1' });
       const before = await LocalRec.recommend({ k: 5 });
@@ -317,8 +306,8 @@ describe('runtime seam (script-tag build, real IndexedDB)', () => {
 
 describe('ESM build', () => {
   test('dist/index.js imports in the browser and records to IndexedDB', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, {
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, {
       'esm.html': `<!doctype html><meta charset="utf-8"><script type="module">
         import { createLocalRec, noRuntime } from '/sdk/index.js';
         const rec = createLocalRec({ appId: 'e2e-esm', consent: 'granted' });
@@ -330,7 +319,7 @@ describe('ESM build', () => {
     });
     const p = await context.newPage();
     const seen = watchPage(p);
-    await p.goto(`${server.url}__e2e/esm.html`);
+    await p.goto(`${e2e.url}__e2e/esm.html`);
     await p.waitForFunction(() => 'out' in window);
     const out = await p.evaluate(() => (window as unknown as { out: unknown }).out);
     expect(out).toMatchObject({

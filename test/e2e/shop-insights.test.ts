@@ -8,29 +8,23 @@
 // Under `serve.mjs --csp` the charts render with no CSP violation.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright';
-import { browseDepartment, launchBrowser, repo, startShop, watchCsp, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { BrowserContext, Locator, Page } from 'playwright';
+import { browseDepartment, repo, startShop, useShop, watchCsp, watchPage } from './helpers.js';
 
 const DEPARTMENT = 'Coffee & Tea';
 /** The bars' colour in charts.ts. */
 const ACCENT = [0x2d, 0x6c, 0xdf] as const;
 
-let server: ShopServer;
-let browser: Browser;
+beforeAll(() => {
+  if (!existsSync(join(repo, 'packages/runtime/dist/worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first.');
+});
+const e2e = useShop();
 let decoder: Page;
 beforeAll(async () => {
-  if (!existsSync(join(repo, 'packages/runtime/dist/worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first.');
-  server = await startShop();
-  browser = await launchBrowser();
   // A blank page of its own context decodes screenshots (Chromium's PNG decoder; no request, and
   // outside the contexts whose traffic is checked).
-  decoder = await (await browser.newContext()).newPage();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  decoder = await (await e2e.browser.newContext()).newPage();
 });
 
 interface Pixels { width: number; height: number; colours: number; topShare: number; accent: number }
@@ -98,11 +92,11 @@ const reasons = (page: Page): Promise<Array<{ list: string; kind: string; text: 
 
 describe('demo shop: what the device understands about the shopper', () => {
   test('profile charts render; social proof from a simulated friend; ≤ 3 segments; only static same-origin GETs', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const requests = await observe(context);
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await consentAndReady(page);
 
     const viewed = await browse(page, 3);
@@ -164,7 +158,7 @@ describe('demo shop: what the device understands about the shopper', () => {
 
     // Nothing left the page: same-origin GETs of static files only, no query, no body, and no
     // viewed or bought id, friend id or department in any URL or header — worker requests included.
-    const origin = new URL(server.url).origin;
+    const origin = new URL(e2e.url).origin;
     const all = requests.filter((r) => r.url.startsWith('http'));
     const needles = [...viewed, bought, 'fr-7c1a', DEPARTMENT, encodeURIComponent(DEPARTMENT), ...segments];
     const STATIC = /^\/(|index\.html|style\.css|generated\/[\w.-]+|sdk\/[\w.-]+|runtime\/[\w./-]+|models\/[\w./-]+)$/;
@@ -200,15 +194,15 @@ describe('demo shop: what the device understands about the shopper', () => {
       price: 10 + i,
       inStock: true,
     }));
-    const context = await browser.newContext();
-    await context.route(`${server.url}generated/catalog.json`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostile) }));
+    const context = await e2e.browser.newContext();
+    await context.route(`${e2e.url}generated/catalog.json`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostile) }));
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await page.evaluate(() => window.shopReady);
     await page.click('#consent-allow');
     for (let i = 0; i < 3; i++) {
-      await page.goto(`${server.url}#/`);
+      await page.goto(`${e2e.url}#/`);
       await page.click(`.grid[data-list="all"] .card >> nth=${i}`);
       await page.waitForSelector('[data-product]');
       await page.waitForTimeout(300);
@@ -231,9 +225,9 @@ describe('demo shop: what the device understands about the shopper', () => {
   });
 
   test('a category grid seen for a second is one impression; a click right after it reaches the profile (nothing flagged)', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await consentAndReady(page);
     await page.click(`#categories a[data-category="${DEPARTMENT}"]`);
     await page.waitForSelector('.grid[data-list^="category:"]');
@@ -265,7 +259,7 @@ describe('demo shop: what the device understands about the shopper', () => {
   test('under serve.mjs --csp the profile charts render with no CSP violation', async () => {
     const strict = await startShop({ csp: true });
     try {
-      const context = await browser.newContext();
+      const context = await e2e.browser.newContext();
       const violations = await watchCsp(context);
       const page = await context.newPage();
       const seen = watchPage(page);

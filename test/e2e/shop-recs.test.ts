@@ -6,26 +6,18 @@
 // model version, and no request — page or worker — may carry behaviour data.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright';
-import { complementsOf } from '../../packages/simulator/src/index.js';
-import { launchBrowser, repo, startShop, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import type { BrowserContext, Page } from 'playwright';
+import { complementsOf } from '@localrec/simulator';
+import { repo, useShop, watchPage } from './helpers.js';
 
 const MODEL = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json'), 'utf8')) as { version: string };
 const DEPARTMENT = 'Coffee & Tea';
 
-let server: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
+beforeAll(() => {
   if (!existsSync(join(repo, 'packages/runtime/dist/worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first.');
-  server = await startShop();
-  browser = await launchBrowser();
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useShop();
 
 interface Box { source: string; fallback: string; ids: string[]; reasons: Array<{ source: string; kind: string; text: string }>; note: string }
 
@@ -70,7 +62,7 @@ const catalog = (page: Page): Promise<Array<{ id: string; name: string; category
 describe('demo shop: live on-device recommendations', () => {
   test('the runtime build and the model are served on the shop origin with their MIME types', async () => {
     const type = async (path: string): Promise<string> => {
-      const res = await fetch(new URL(path, server.url));
+      const res = await fetch(new URL(path, e2e.url));
       expect(res.status, path).toBe(200);
       return res.headers.get('content-type') ?? '';
     };
@@ -80,15 +72,15 @@ describe('demo shop: live on-device recommendations', () => {
     expect(await type('models/demo-shop/manifest.json')).toMatch(/^application\/json/);
     expect(await type('models/demo-shop/weights.bin')).toBe('application/octet-stream');
     // Every chunk the worker imports is there.
-    const worker = await (await fetch(new URL('runtime/worker.js', server.url))).text();
+    const worker = await (await fetch(new URL('runtime/worker.js', e2e.url))).text();
     for (const m of worker.matchAll(/from\s*['"](\.\/chunks\/[^'"]+)['"]/g)) expect(await type(`runtime/${m[1]!.slice(2)}`)).toMatch(/^text\/javascript/);
   });
 
   test('without consent: popular items, marked as such; the trending strip keeps the shop\'s order', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await page.evaluate(() => window.shopReady);
     const forYou = await answered(page, 'recommend');
     expect(forYou).toMatchObject({ source: 'fallback', fallback: 'no-consent' });
@@ -105,10 +97,10 @@ describe('demo shop: live on-device recommendations', () => {
   });
 
   test('with consent but no history yet: popular items, marked "no-history"', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const page = await context.newPage();
     // The cart page shows no product cards, so nothing is captured before the first answer.
-    await page.goto(`${server.url}#/cart`);
+    await page.goto(`${e2e.url}#/cart`);
     await page.evaluate(() => window.shopReady);
     await page.click('#consent-allow');
     await expect.poll(() => page.evaluate(async () => (await window.LocalRec.runtimeStatus()).ready), { timeout: 60_000 }).toBe(true);
@@ -121,14 +113,14 @@ describe('demo shop: live on-device recommendations', () => {
   });
 
   test('a visitor browsing one department: "Recommended for you" follows with reasons; panel shows backend and model; no request carries behaviour', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const requests = observe(context);
     await requests;
     const page = await context.newPage();
     const seen = watchPage(page);
     const workers: string[] = [];
     page.on('worker', (w) => workers.push(w.url()));
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await page.evaluate(() => window.shopReady);
     const products = await catalog(page);
     const byId = new Map(products.map((p) => [p.id, p]));
@@ -210,7 +202,7 @@ describe('demo shop: live on-device recommendations', () => {
     // No request carries behaviour: only same-origin GETs of static files, no body, no query,
     // no viewed id or department name in any URL or header — worker requests included.
     const all = requests.list.filter((r) => r.url.startsWith('http'));
-    const origin = new URL(server.url).origin;
+    const origin = new URL(e2e.url).origin;
     const needles = [...viewed, cartId, DEPARTMENT, encodeURIComponent(DEPARTMENT)];
     for (const r of all) {
       expect(r.method, r.url).toBe('GET');

@@ -1,22 +1,13 @@
 // The demo shop end to end: catalog, product page, cart, search, the data panel, consent, CSP.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright';
-import { launchBrowser, startShop, watchPage } from './helpers.js';
+import type { Page } from 'playwright';
+import { startShop, useShop, watchPage } from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
-let server: ShopServer;
+const e2e = useShop();
 let csp: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startShop();
-  csp = await startShop({ csp: true });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await csp?.close();
-});
+beforeAll(async () => { csp = await startShop({ csp: true }); });
+afterAll(async () => { await csp?.close(); });
 
 async function stored(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
@@ -27,10 +18,10 @@ async function stored(page: Page): Promise<string[]> {
 
 describe('demo shop', () => {
   test('records browsing, rating, sharing, cart and purchase; the panel shows and erases it', async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
+    const context = await e2e.browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await page.evaluate(() => window.shopReady);
     expect(await page.locator('.grid .card').count()).toBeGreaterThanOrEqual(200);
     expect(await page.locator('#categories a').count()).toBeGreaterThan(2);
@@ -97,13 +88,13 @@ describe('demo shop', () => {
   });
 
   test('item data and queries are shown as text, never parsed as HTML', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await page.evaluate(() => window.shopReady);
     const evil = '<img src=x onerror="window.pwned=1">';
-    await page.goto(`${server.url}#/search?q=${encodeURIComponent(evil)}`);
+    await page.goto(`${e2e.url}#/search?q=${encodeURIComponent(evil)}`);
     await page.waitForSelector('#no-results');
     expect(await page.textContent('#view h1')).toContain(evil);
     expect(await page.locator('#view img').count()).toBe(0);
@@ -113,16 +104,16 @@ describe('demo shop', () => {
   });
 
   test('a hostile catalog (markup in names, brands, categories) is rendered as text everywhere', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const evil = (tag: string) => `<img src=x onerror="window.pwned='${tag}'"><b>${tag}</b>`;
     const catalog = Array.from({ length: 6 }, (_, i) => ({
       id: `EVIL-${i}`, name: evil(`name${i}`), category: evil('cat'), brand: evil('brand'), price: 10 + i, inStock: true,
       description: evil('desc'),
     }));
-    await context.route(`${server.url}generated/catalog.json`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(catalog) }));
+    await context.route(`${e2e.url}generated/catalog.json`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(catalog) }));
     const page = await context.newPage();
     const seen = watchPage(page);
-    await page.goto(server.url);
+    await page.goto(e2e.url);
     await page.evaluate(() => window.shopReady);
     await page.click('#consent-allow');
     await page.locator('.grid .card').first().click();
@@ -133,7 +124,7 @@ describe('demo shop', () => {
     await page.click('#data-toggle');
     await expect.poll(async () => Number(await page.textContent('#p-total'))).toBeGreaterThan(0);
     expect(await page.textContent('#p-recent')).toContain('<img src=x');
-    await page.goto(`${server.url}#/c/${encodeURIComponent(evil('cat'))}`);
+    await page.goto(`${e2e.url}#/c/${encodeURIComponent(evil('cat'))}`);
     await page.waitForSelector('.grid .card');
     expect(await page.locator('img, b').count()).toBe(0);
     expect(await page.textContent('.grid .card .name')).toContain('<b>name');
@@ -143,7 +134,7 @@ describe('demo shop', () => {
   });
 
   test('works under a strict Content-Security-Policy (no inline script except the hashed snippet)', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const page = await context.newPage();
     const seen = watchPage(page);
     await page.addInitScript(() => {

@@ -2,27 +2,17 @@
 // the snippet and the SDK each guard against being loaded twice.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser, Route } from 'playwright';
+import { describe, expect, test } from 'vitest';
+import type { Route } from 'playwright';
 import type { LocalRecGlobal } from '@localrec/sdk';
-import { launchBrowser, repo, serveFixtures, startShop, watchPage } from './helpers.js';
-import type { ShopServer } from '../../examples/shop/serve.mjs';
+import { repo, serveFixtures, useShop, watchPage } from './helpers.js';
 
 declare const LocalRec: LocalRecGlobal;
 declare const results: { order: string[]; exported?: number; initIsInstance?: boolean; trackUid?: string };
 
 const snippet = readFileSync(join(repo, 'packages/sdk/snippet.js'), 'utf8');
 
-let server: ShopServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startShop();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const e2e = useShop();
 
 /** Holds the SDK's script response until `release()`, so the page runs against the stub first. */
 async function holdSdk(context: import('playwright').BrowserContext): Promise<{ release(): void; requests: () => number }> {
@@ -46,9 +36,9 @@ ${`<script>${snippet}</script>\n`.repeat(snippets)}
 
 describe('async snippet', () => {
   test('queues calls made before the SDK loads and replays them in order', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const gate = await holdSdk(context);
-    await serveFixtures(context, server.url, {
+    await serveFixtures(context, e2e.url, {
       'q.html': page(1, `
         LocalRec.init({ appId: 'e2e-snippet', consent: 'granted' }).then((inst) => { results.order.push('init'); results.initIsInstance = !!inst && inst === LocalRec.instance; });
         LocalRec.track('view', { itemId: 'Q-1' }).then((ev) => { results.order.push('track Q-1'); results.trackUid = ev && ev.uid; });
@@ -60,7 +50,7 @@ describe('async snippet', () => {
     });
     const p = await context.newPage();
     const seen = watchPage(p);
-    await p.goto(`${server.url}__e2e/q.html`, { waitUntil: 'domcontentloaded' });
+    await p.goto(`${e2e.url}__e2e/q.html`, { waitUntil: 'domcontentloaded' });
     // The stub is in place and holding the calls; the SDK has not run.
     expect(await p.evaluate(() => ({ isArray: Array.isArray(window.LocalRec), queued: (window.LocalRec as unknown as unknown[]).length }))).toEqual({ isArray: true, queued: 6 });
     gate.release();
@@ -80,8 +70,8 @@ describe('async snippet', () => {
   });
 
   test('calls made after load but before init() wait for init() and keep their order', async () => {
-    const context = await browser.newContext();
-    await serveFixtures(context, server.url, {
+    const context = await e2e.browser.newContext();
+    await serveFixtures(context, e2e.url, {
       'late.html': `<!doctype html><meta charset="utf-8"><script src="/sdk/localrec.min.js"></script>
 <script>
   window.results = { order: [] };
@@ -91,7 +81,7 @@ describe('async snippet', () => {
 </script>`,
     });
     const p = await context.newPage();
-    await p.goto(`${server.url}__e2e/late.html`);
+    await p.goto(`${e2e.url}__e2e/late.html`);
     await p.waitForFunction(() => LocalRec.instance !== undefined);
     const items = await p.evaluate(async () => { await LocalRec.flush(); return (await LocalRec.exportData()).events.map((e) => e.itemId); });
     expect(items).toEqual(['L-1', 'L-2']);
@@ -99,9 +89,9 @@ describe('async snippet', () => {
   });
 
   test('the snippet included twice loads the SDK once; the SDK loaded twice keeps the first copy', async () => {
-    const context = await browser.newContext();
+    const context = await e2e.browser.newContext();
     const gate = await holdSdk(context);
-    await serveFixtures(context, server.url, {
+    await serveFixtures(context, e2e.url, {
       'twice.html': page(2, `
         LocalRec.init({ appId: 'e2e-twice', consent: 'granted' });
         LocalRec.track('view', { itemId: 'T-1' });
@@ -109,7 +99,7 @@ describe('async snippet', () => {
     });
     const p = await context.newPage();
     const seen = watchPage(p);
-    await p.goto(`${server.url}__e2e/twice.html`, { waitUntil: 'domcontentloaded' });
+    await p.goto(`${e2e.url}__e2e/twice.html`, { waitUntil: 'domcontentloaded' });
     expect(await p.evaluate(() => document.querySelectorAll('script[src$="localrec.min.js"]').length)).toBe(1);
     gate.release();
     await p.waitForFunction(() => !Array.isArray(window.LocalRec) && (window.LocalRec as LocalRecGlobal).instance !== undefined);

@@ -4,16 +4,14 @@
 // - two tabs recording into the same database at the same time;
 // - the page closed in the middle of a stream of write batches.
 // Sources are bundled with esbuild into one page script; nothing else is served.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
-import type { Browser, Page } from 'playwright';
+import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchBrowser, repo } from './helpers.js';
+import { repo, useBrowser } from './helpers.js';
+import { startStaticServer, type StaticServer } from '../static-server.mjs';
 
-let server: Server;
+let server: StaticServer;
 let origin: string;
-let browser: Browser;
 
 beforeAll(async () => {
   const bundle = await build({
@@ -31,27 +29,19 @@ beforeAll(async () => {
     write: false,
     logLevel: 'silent',
   });
-  const script = bundle.outputFiles[0]!.text;
-  server = createServer((req, res) => {
-    if (req.url === '/lr.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(script);
-    } else {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><meta charset="utf-8"><title>quota</title><script src="/lr.js"></script>');
-    }
+  server = await startStaticServer({
+    routes: {
+      '/': { body: '<!doctype html><meta charset="utf-8"><title>quota</title><script src="/lr.js"></script>' },
+      '/lr.js': { type: 'text/javascript; charset=utf-8', body: bundle.outputFiles[0]!.text },
+    },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
+  origin = server.url.slice(0, -1); // no trailing slash: CDP's origin
 });
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-});
+afterAll(async () => { await server?.close(); });
+const chromium = useBrowser();
 
 async function pageWithQuota(quotaSize: number): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await chromium.browser.newContext();
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   const cdp = await context.newCDPSession(page);
@@ -138,7 +128,7 @@ describe('real quota exceeded (Chromium, 1 MB quota)', () => {
 
 describe('two tabs of the same shop', () => {
   test('record at the same time, retrying the same events: nothing lost, nothing duplicated', async () => {
-    const context = await browser.newContext();
+    const context = await chromium.browser.newContext();
     const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
     await Promise.all([a.goto(`${origin}/`), b.goto(`${origin}/`)]);
     const run = (page: Page, tab: string) =>
@@ -176,7 +166,7 @@ describe('two tabs of the same shop', () => {
 
 describe('the page closed in the middle of writing', () => {
   test('every batch that committed survives whole; none survives in part', async () => {
-    const context = await browser.newContext();
+    const context = await chromium.browser.newContext();
     const [writer, observer] = await Promise.all([context.newPage(), context.newPage()]);
     await Promise.all([writer.goto(`${origin}/`), observer.goto(`${origin}/`)]);
     const countNow = () =>

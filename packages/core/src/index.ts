@@ -24,3 +24,7 @@ export type { SequenceEntry, SequenceOptions } from './sequence.js';
 export { MemoryBacking, MemoryEventStore, applyQuery } from './memory-store.js';
 export { Recorder, SESSION_META_KEY } from './recorder.js';
 export type { ForgetResult, RecorderExport, RecorderOptions, RecorderStatus } from './recorder.js';
+export { compareEventOrder, type EventOrderKey } from './order.js';
+export { cloneJson } from './clone.js';
+export { median, percentile } from './stats.js';
+export { SeededRandom, hash32, mulberry32, sfc32, type UniformSource } from './random.js';

@@ -29,9 +29,9 @@
  * - CTR = clicks / items shown. Reported per seed, the mean over seeds, and for the first and last
  *   third of the rounds (learning shows up late: the floor keeps the base ranking early).
  */
-import type { ItemMeta, StoredEvent } from '@localrec/core';
+import { SeededRandom, type ItemMeta, type StoredEvent } from '@localrec/core';
 import {
-  DEMO_CATALOG, Rng, makeCatalog, simulateShoppers, type CatalogItem, type SimEvent, type Shopper,
+  DEMO_CATALOG, makeCatalog, simulateShoppers, type CatalogItem, type SimEvent, type Shopper,
 } from '@localrec/simulator';
 import {
   ProfileAccumulator, Reranker, blendScore, createSocialContext, detectAbnormal, itemAffinity, normaliseScores,
@@ -119,7 +119,7 @@ function runSeed(seed: number, catalog: CatalogItem[]) {
 
   const flaggedTotal = { events: 0, flagged: 0 };
   const results = Object.fromEntries(ARMS.map((a) => [a, { shown: 0, clicks: 0, early: [0, 0], late: [0, 0] } as ArmResult])) as Record<Arm, ArmResult>;
-  const crn = new Rng(`rerank-bench:${seed}`);
+  const crn = SeededRandom.named(`rerank-bench:${seed}`);
   let evaluated = 0;
   const thetaSum = { n: 0, base: new Array<number>(8).fill(0), blend: new Array<number>(8).fill(0) };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { EventType, StoredEvent } from '@localrec/core';
+import { mulberry32, type EventType, type StoredEvent } from '@localrec/core';
 import { detectAbnormal, isAbnormal, withoutAbnormal } from '../src/abnormal.js';
 import { computeProfile } from '../src/profile.js';
 import { HOUR, T0, ev } from './helpers.js';
@@ -10,24 +10,13 @@ function stream(times: number[], items: string[] = ['a'], type: EventType = 'cli
   return times.map((t, i) => ev(type, items[i % items.length], T0 + t));
 }
 
-/** mulberry32, for reproducible human-like streams. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A human-like history: sessions of 3–40 actions, log-normal think times (median 8 s), a view
  * sometimes followed within 0.3–2 s by a click or cart on the same item, impressions rendered in
  * batches, days between sessions.
  */
 function humanStream(seed: number): StoredEvent[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   const out: StoredEvent[] = [];
   let t = T0;

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '@localrec/core';
 import { RERANK_FEATURES, Reranker, type RerankFeatures, type RerankerState } from '../src/reranker.js';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const feats = (v: number[]): RerankFeatures =>
@@ -26,7 +17,7 @@ function sample(r: () => number) {
 
 describe('re-ranker: learning', () => {
   it('converges to a known θ on synthetic data (one online pass)', () => {
-    const r = rng(7);
+    const r = mulberry32(7);
     const model = new Reranker({ prior: [0, 0, 0, 0, 0, 0, 0], learningRate: 0.2, minLearningRate: 0.01, l2: 0 });
     for (let i = 0; i < 150_000; i++) { const s = sample(r); model.update(s.f, s.y); }
     const theta = model.toJSON().theta;
@@ -34,7 +25,7 @@ describe('re-ranker: learning', () => {
     // Held-out: the learned model's log-loss is within 1 % of the true model's (the Bayes optimum).
     let learned = 0;
     let bayes = 0;
-    const test = rng(99);
+    const test = mulberry32(99);
     for (let i = 0; i < 20_000; i++) {
       const s = sample(test);
       const p = model.predict(s.f);
@@ -69,7 +60,7 @@ describe('re-ranker: learning', () => {
     const prior = [-2, 2, 0, 0, 0, 0, 0];
     const m = new Reranker({ prior, l2: 0.01, learningRate: 0.1 });
     // Learn a socialProof effect, then see only examples without social proof.
-    const r = rng(3);
+    const r = mulberry32(3);
     for (let i = 0; i < 4000; i++) {
       const ms = r();
       const social = i % 2;
@@ -84,7 +75,7 @@ describe('re-ranker: learning', () => {
 
 describe('re-ranker: learning from shown lists', () => {
   it('centres features per list and separates position bias from relevance', () => {
-    const r = rng(11);
+    const r = mulberry32(11);
     const m = new Reranker({ prior: [0, 0, 0, 0, 0, 0, 0], l2: 0 });
     for (let list = 0; list < 15_000; list++) {
       const shown = Array.from({ length: 10 }, (_, rank) => {
@@ -136,7 +127,7 @@ describe('re-ranker: the floor keeps the pretrained ranking when data is scarce'
 
   it('round-trips its state through JSON (exportData) and forgets on a fresh start', () => {
     const m = new Reranker();
-    const r = rng(5);
+    const r = mulberry32(5);
     for (let i = 0; i < 500; i++) { const s = sample(r); m.update(s.f, s.y); }
     const state = JSON.parse(JSON.stringify(m.toJSON())) as RerankerState;
     const back = new Reranker({}, state);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '@localrec/core';
 import { LocalRecError } from '@localrec/core';
 import {
   bundleSegments, createSegmentSalt, getSegments, segmentScores, segmentWeek, type SegmentsResult,
@@ -17,16 +18,6 @@ const file = {
 };
 const bundle = bundleSegments(file, vocab);
 
-function mulberry(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SCORES = [0, 5, 0, 9, 0, 0, 2, 1, 0, 0]; // top 3: Books, Garden, Sports
 const TOP = [3, 1, 6];
 
@@ -37,14 +28,14 @@ describe('segments on the device', () => {
       ev('add_to_cart', 'sku-1', T0), ev('click', 'sku-6', T0), ev('view', 'sku-7', T0), ev('view', 'unknown', T0),
     ], undefined, { now: T0 });
     expect(segmentScores(profile, bundle)).toEqual([0, 3, 0, 10, 0, 0, 1, 0.5, 0, 0]);
-    const salt = createSegmentSalt(mulberry(1));
+    const salt = createSegmentSalt(mulberry32(1));
     const r = getSegments(profile, bundle, { consent: 'granted', now: T0, salt, noiseRate: 0 });
     expect(r.segments).toEqual([{ id: 3, label: 'Books' }, { id: 1, label: 'Garden' }, { id: 6, label: 'Sports' }]);
     expect(getSegments([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bundle, { consent: true, now: T0, salt, noiseRate: 0 }).segments).toEqual([]);
   });
 
   it('answers only with consent', () => {
-    const salt = createSegmentSalt(mulberry(2));
+    const salt = createSegmentSalt(mulberry32(2));
     for (const consent of ['denied', 'pending', false] as const) {
       let err: unknown;
       try { getSegments(SCORES, bundle, { consent, now: T0, salt }); } catch (e) { err = e; }
@@ -55,7 +46,7 @@ describe('segments on the device', () => {
   });
 
   it('adds a random segment in 5 % of calls (20,000 devices × weeks, fixed seed)', () => {
-    const rnd = mulberry(42);
+    const rnd = mulberry32(42);
     const trials = 20_000;
     let noisy = 0;
     let emptyNoisy = 0;
@@ -79,7 +70,7 @@ describe('segments on the device', () => {
   });
 
   it('is stable for a week (even as interests change) and varies across weeks', () => {
-    const salt = createSegmentSalt(mulberry(7));
+    const salt = createSegmentSalt(mulberry32(7));
     const start = segmentWeek(T0, salt);
     // Find the first instant of the next device week.
     let t0 = T0;
@@ -103,13 +94,13 @@ describe('segments on the device', () => {
     for (let w = 0; w < 40; w++) weekly.add(JSON.stringify(getSegments(SCORES, bundle, { ...opts, now: t0 + w * WEEK }).segments));
     expect(weekly.size).toBeGreaterThan(5);
     // A previous answer drawn with another salt is not reused.
-    const other = createSegmentSalt(mulberry(8));
+    const other = createSegmentSalt(mulberry32(8));
     expect(getSegments(SCORES, bundle, { ...opts, salt: other, now: t0, previous: a }).saltTag).not.toBe(a.saltTag);
   });
 
   it('shifts the week boundary per device', () => {
     const offsets = new Set<number>();
-    const rnd = mulberry(9);
+    const rnd = mulberry32(9);
     for (let i = 0; i < 20; i++) {
       const salt = createSegmentSalt(rnd);
       let t = T0;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { miniProgramFetch, miniProgramTfPlatform, wxFetch } from '../src/index.js';
 import { createWxRequestStandin } from '../src/testing/index.js';
-import { loadBundle } from '../../runtime/src/loader.js';
+import { loadBundle } from '@localrec/runtime';
 
 const BASE = 'https://models.example.com/shop/';
 const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 37) % 256);

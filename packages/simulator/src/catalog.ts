@@ -1,6 +1,6 @@
 import { CATEGORY_SPECS, type CategorySpec } from './categories.js';
 import { invalid, requireInt } from './errors.js';
-import { Rng } from './random.js';
+import { SeededRandom } from '@localrec/core';
 
 /** Price bands, cheapest first. Cut-offs are per category ({@link priceBandOf}). */
 export const PRICE_BANDS = ['low', 'mid', 'high'] as const;
@@ -69,7 +69,7 @@ function shopPrice(raw: number, min: number, max: number): number {
   return Math.round(Math.min(max, Math.max(min, cents)) * 100) / 100;
 }
 
-function productName(rng: Rng, spec: CategorySpec, brand: string, kind: string): string {
+function productName(rng: SeededRandom, spec: CategorySpec, brand: string, kind: string): string {
   const adj = rng.pick(spec.adjectives);
   if (spec.name === 'Books') return `${adj}: ${kind}`;
   return `${brand} ${adj} ${kind}${rng.pick(spec.suffixes)}`;
@@ -89,7 +89,7 @@ const ROMAN = ['II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X'];
 export function makeCatalog(options: CatalogOptions): CatalogItem[] {
   const seed = requireInt(options?.seed, 'seed', -(2 ** 31), 2 ** 32);
   const size = requireInt(options?.size, 'size', 1, 99_999);
-  const root = new Rng(`catalog:${seed}`);
+  const root = SeededRandom.named(`catalog:${seed}`);
   const shares = CATEGORY_SPECS.map((c) => c.share);
   const names = new Set<string>();
   const items: CatalogItem[] = [];

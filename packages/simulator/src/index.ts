@@ -8,7 +8,6 @@ export {
   makeCatalog, priceBandOf, priceRange, complementsOf, CATEGORIES, DEMO_CATALOG, PRICE_BANDS,
   type CatalogItem, type CatalogOptions, type PriceBand,
 } from './catalog.js';
-export { Rng, hash32 } from './random.js';
 export { makeShoppers, shopperId, type Shopper, type ShopperTaste, type ShopperOptions } from './shoppers.js';
 export { makeClickModel, examination, type ClickModel, type ClickContext } from './click-model.js';
 export {

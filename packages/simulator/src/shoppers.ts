@@ -1,6 +1,6 @@
 import { CATEGORIES, type CatalogItem, type PriceBand } from './catalog.js';
 import { requireInt, requireNumber } from './errors.js';
-import { Rng } from './random.js';
+import { SeededRandom } from '@localrec/core';
 import { worldOf } from './world.js';
 
 /** A shopper's latent taste: the ground truth a recommender tries to recover from behaviour. */
@@ -58,7 +58,7 @@ export function makeShoppers(options: ShopperOptions): Shopper[] {
   const meanFriends = requireNumber(options.friends ?? 2, 'friends', 0, 50);
   const k = requireInt(options.communities ?? 12, 'communities', 1, 1000);
   const world = worldOf(options.catalog);
-  const root = new Rng(`shoppers:${seed}`);
+  const root = SeededRandom.named(`shoppers:${seed}`);
   const cats = CATEGORIES.filter((c) => world.byCategory.has(c));
   const brandsIn = new Map(cats.map((c) => [c, [...new Set(world.byCategory.get(c)!.map((j) => world.catalog[j]!.brand))].sort()]));
 

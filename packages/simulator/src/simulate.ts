@@ -1,7 +1,7 @@
 import { CATEGORIES, complementsOf, type CatalogItem } from './catalog.js';
 import { makeClickModel, affinityAt, clickProbabilityAt, sigmoid, type ClickModel } from './click-model.js';
 import { requireInt, requireNumber } from './errors.js';
-import { Rng } from './random.js';
+import { SeededRandom } from '@localrec/core';
 import { makeShoppers, type Shopper } from './shoppers.js';
 import { worldOf, type World } from './world.js';
 
@@ -108,7 +108,7 @@ class Browser {
   private readonly catWeights: number[];
 
   /** `social` is absent for sessions that may not share (those opened from a friend's share). */
-  constructor(readonly world: World, readonly shopper: Shopper, readonly rng: Rng, private readonly social?: Social) {
+  constructor(readonly world: World, readonly shopper: Shopper, readonly rng: SeededRandom, private readonly social?: Social) {
     this.aff = new Float64Array(world.catalog.length);
     for (let j = 0; j < this.aff.length; j++) this.aff[j] = affinityAt(world, shopper, j);
     this.cats = CATEGORIES.filter((c) => world.byCategory.has(c));
@@ -277,7 +277,7 @@ export function simulateShoppers(options: SimulateOptions): Simulation {
     ...(options.communities !== undefined ? { communities: options.communities } : {}),
   });
   const indexOf = new Map(shoppers.map((s, i) => [s.id, i]));
-  const root = new Rng(`simulate:${seed}`);
+  const root = SeededRandom.named(`simulate:${seed}`);
   const shares: Share[] = [];
   const sessions: Session[][] = [];
 

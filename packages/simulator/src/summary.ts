@@ -1,3 +1,4 @@
+import { median, percentile } from '@localrec/core';
 import type { SimEvent, SimEventType } from './simulate.js';
 
 /** Sizes of a simulated log, as the CLI prints them. */
@@ -7,7 +8,7 @@ export interface LogSummary {
   items: number;
   sessions: number;
   byType: Partial<Record<SimEventType, number>>;
-  /** Events per user. */
+  /** Events per user: {@link median} and {@link percentile} of @localrec/core (0 for an empty log). */
   perUser: { mean: number; min: number; median: number; p90: number; max: number };
 }
 
@@ -23,14 +24,14 @@ export function summarize(events: readonly SimEvent[]): LogSummary {
     if (e.item !== undefined) items.add(e.item);
     sessions.add(e.sessionId);
   }
-  const counts = [...perUser.values()].sort((a, b) => a - b);
-  const q = (p: number): number => counts[Math.floor(p * (counts.length - 1))] ?? 0;
+  const counts = [...perUser.values()];
+  const q = (p: number): number => (counts.length ? percentile(counts, p) : 0);
   return {
     events: events.length,
     users: perUser.size,
     items: items.size,
     sessions: sessions.size,
     byType,
-    perUser: { mean: counts.length ? events.length / counts.length : 0, min: q(0), median: q(0.5), p90: q(0.9), max: q(1) },
+    perUser: { mean: counts.length ? events.length / counts.length : 0, min: q(0), median: counts.length ? median(counts) : 0, p90: q(0.9), max: q(1) },
   };
 }

@@ -1,6 +1,6 @@
 import { complementsOf, type CatalogItem } from './catalog.js';
 import { invalid } from './errors.js';
-import { Rng, hash32 } from './random.js';
+import { SeededRandom, hash32 } from '@localrec/core';
 
 /**
  * What the simulator derives from a catalog, the same for every shopper: each product's latent
@@ -38,7 +38,7 @@ export function worldOf(catalog: readonly CatalogItem[]): World {
     list.push(i);
   });
   const appeal = new Float64Array(catalog.length);
-  catalog.forEach((p, i) => { appeal[i] = 0.6 * new Rng(`appeal:${p.id}`).normal(); });
+  catalog.forEach((p, i) => { appeal[i] = 0.6 * SeededRandom.named(`appeal:${p.id}`).normal(); });
 
   const related = catalog.map((a, i) => {
     const out: number[] = [];

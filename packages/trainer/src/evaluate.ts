@@ -1,5 +1,5 @@
 import { MetricAccumulator, rankOf } from './metrics.js';
-import { Rng } from './rng.js';
+import { SeededRandom } from '@localrec/core';
 import type { Split } from './split.js';
 
 /** Sequence → a score for every item row (index 0 ignored). The model, a baseline, or the browser runtime. */
@@ -55,7 +55,7 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
   const users = o.users ?? evaluableUsers(split);
   const seeds = o.protocol === 'sampled100' ? (o.seeds ?? [1, 2, 3]) : [0];
   const accs = seeds.map(() => new MetricAccumulator(undefined, o.protocol === 'full'));
-  const rngs = seeds.map((s) => new Rng(s));
+  const rngs = seeds.map((s) => SeededRandom.fromInt(s));
   const N = split.itemCount;
   const bs = o.batchSize ?? 256;
   for (let i = 0; i < users.length; i += bs) {

@@ -3,10 +3,10 @@ import {
   BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type BlockParams, type EncoderParams, type FloatWeights,
   type SasrecArchitecture,
 } from '@localrec/model';
-import { Rng } from './rng.js';
+import { SeededRandom } from '@localrec/core';
 
 /** Xavier/Glorot normal initialisation, as the reference PyTorch SASRec. */
-function xavier(rng: Rng, fanIn: number, fanOut: number, n: number): Float32Array {
+function xavier(rng: SeededRandom, fanIn: number, fanOut: number, n: number): Float32Array {
   const std = Math.sqrt(2 / (fanIn + fanOut));
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = rng.normal() * std;
@@ -24,7 +24,7 @@ export interface TrainableModel {
 }
 
 export function initModel(arch: SasrecArchitecture, itemCount: number, seed: number): TrainableModel {
-  const rng = new Rng(seed);
+  const rng = SeededRandom.fromInt(seed);
   const d = arch.dim;
   const itemTable = xavier(rng, itemCount + 1, d, (itemCount + 1) * d);
   itemTable.fill(0, 0, d);

@@ -8,7 +8,7 @@
  * dot-product scoring uses), not by embedding norm (which mostly tracks popularity).
  */
 import { TENSOR_NAMES, type HostTensor } from '@localrec/model';
-import { Rng } from './rng.js';
+import { SeededRandom } from '@localrec/core';
 
 /** The item metadata the labels use (a subset of @localrec/core's ItemMeta). */
 export interface SegmentItemMeta {
@@ -106,7 +106,7 @@ export function buildSegments(itemEmb: Float32Array, itemCount: number, dim: num
   if (!(Number.isInteger(options.k) && options.k >= 1)) throw new RangeError(`buildSegments: k must be an integer ≥ 1, got ${options.k}`);
   const k = Math.min(options.k, itemCount);
   const x = normalisedRows(itemEmb, itemCount, dim);
-  const rng = new Rng(options.seed);
+  const rng = SeededRandom.fromInt(options.seed);
   const c = new Float32Array(k * dim);
 
   // k-means++ seeding on cosine distance (1 − cos).

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SasrecScorer, encodeSequence, type FloatWeights, type SasrecArchitecture } from '@localrec/model';
 import { evaluate, evaluableUsers, type EvalResult } from './evaluate.js';
 import { initModel, loadWeightsInto, snapshotWeights, disposeModel, type TrainableModel } from './params.js';
-import { Rng } from './rng.js';
+import { SeededRandom } from '@localrec/core';
 import type { Split } from './split.js';
 
 /** Every training hyper-parameter. Defaults follow the SASRec paper's setting for sparse data. */
@@ -93,7 +93,7 @@ class TableAdam {
 }
 
 /** Batches of users grouped by training length, so each batch is cut to its longest sequence. */
-function lengthBuckets(split: Split, users: number[], bs: number, rng: Rng): number[][] {
+function lengthBuckets(split: Split, users: number[], bs: number, rng: SeededRandom): number[][] {
   const sorted = rng.shuffle([...users]).sort((a, b) => split.train[a]!.length - split.train[b]!.length);
   const batches: number[][] = [];
   for (let i = 0; i < sorted.length; i += bs) batches.push(sorted.slice(i, i + bs));
@@ -121,7 +121,7 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   const d = arch.dim;
   const model = initModel(arch, N, o.seed);
   if (o.initWeights) loadWeightsInto(model, o.initWeights);
-  const rng = new Rng(o.seed + 1);
+  const rng = SeededRandom.fromInt(o.seed + 1);
   const optimizer = tf.train.adam(o.lr, 0.9, 0.98, 1e-8);
   const tableAdam = new TableAdam(model.itemTable.length, o.lr);
   const grad = new Float32Array(model.itemTable.length);
@@ -132,7 +132,7 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   const meanPositions = positions / Math.max(1, Math.ceil(trainUsers.length / o.batchSize));
   const userSets = split.train.map((s) => new Set(s));
   const validPool = evaluableUsers(split);
-  const validUsers = validPool.length > o.validUsers ? new Rng(7).shuffle([...validPool]).slice(0, o.validUsers) : validPool;
+  const validUsers = validPool.length > o.validUsers ? SeededRandom.fromInt(7).shuffle([...validPool]).slice(0, o.validUsers) : validPool;
 
   const history: EpochLog[] = [];
   let best = { ndcg: -1, epoch: 0, weights: snapshotWeights(model) };
@@ -186,7 +186,7 @@ export async function evaluateWeights(
 }
 
 function step(
-  model: TrainableModel, split: Split, users: number[], userSets: Set<number>[], o: TrainOptions, rng: Rng,
+  model: TrainableModel, split: Split, users: number[], userSets: Set<number>[], o: TrainOptions, rng: SeededRandom,
   optimizer: tf.Optimizer, tableAdam: TableAdam, grad: Float32Array, varList: tf.Variable[], norm: number,
 ): number {
   const { arch, itemTable: E, itemCount: N } = model;

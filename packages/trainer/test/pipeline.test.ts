@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backend.js';
 import { finishBundle } from '../src/pipeline.js';
 import { loadBundleDir, validateBundleDir } from '../src/bundle-io.js';
-import { Rng } from '../src/rng.js';
+import { SeededRandom } from '@localrec/core';
 import { train } from '../src/train.js';
 import type { Split } from '../src/split.js';
 
 /** Sequential data with structure a model can learn and popularity cannot: item i is followed by i+1 (mod N) 85% of the time. */
 function cyclicData(users: number, items: number, seed: number): Split {
-  const rng = new Rng(seed);
+  const rng = SeededRandom.fromInt(seed);
   const split: Split = { itemCount: items, train: [], valid: new Int32Array(users), test: new Int32Array(users) };
   for (let u = 0; u < users; u++) {
     const len = 6 + rng.int(10);

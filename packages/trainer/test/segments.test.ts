@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildSegments, catalogMeta, segmentsBundleParts, segmentsFile } from '../src/segments.js';
-import { Rng } from '../src/rng.js';
+import { SeededRandom } from '@localrec/core';
 
 const DIM = 8;
 const CATS = ['Kitchen', 'Garden', 'Toys', 'Books'];
 
 /** 4 clusters × 40 items around orthogonal directions, with norms varying 0.5–3 (like popularity). */
 function clustered(seed = 1) {
-  const rng = new Rng(seed);
+  const rng = SeededRandom.fromInt(seed);
   const perCluster = 40;
   const n = CATS.length * perCluster;
   const emb = new Float32Array((n + 1) * DIM);

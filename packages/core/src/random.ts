@@ -1,13 +1,21 @@
 /**
- * A small seeded PRNG (sfc32, seeded through the cyrb128 string hash) and the distributions the
- * simulator draws from. Everything the simulator does is a function of the seed: no `Math.random`,
- * no clock.
+ * Seeded pseudo-random numbers: two generators and one class of the distributions drawn from them.
+ * Everything is a function of the seed (no `Math.random`, no clock), so simulations, training runs
+ * and property tests repeat exactly.
  *
- * Streams are derived by name with {@link Rng.fork}, not by consumption order, so adding a shopper
- * or a product never changes what the others do.
+ * - {@link SeededRandom.named}: sfc32 seeded through the cyrb128 string hash. Streams are derived
+ *   by NAME with {@link SeededRandom.fork}, not by consumption order, so adding one consumer never
+ *   changes what the others draw (the shopper simulator).
+ * - {@link SeededRandom.fromInt}: mulberry32 from a 32-bit integer seed (the trainer: batching,
+ *   negatives, initialisation; the committed models and their documented metrics were made with it).
+ *
+ * Not for secrets: use `crypto.getRandomValues` for ids and salts that must not be guessed.
  */
 
-/** cyrb128: a fast 128-bit string hash, used only to turn seed strings into sfc32 state. */
+/** A source of uniform numbers in [0, 1), one per call. */
+export type UniformSource = () => number;
+
+/** cyrb128: a fast 128-bit string hash, used to turn seed strings into sfc32 state. */
 function cyrb128(str: string): [number, number, number, number] {
   let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
   for (let i = 0; i < str.length; i++) {
@@ -28,35 +36,75 @@ function cyrb128(str: string): [number, number, number, number] {
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
 }
 
-/** A deterministic random stream. */
-export class Rng {
-  /** The name this stream was seeded from; {@link fork} derives child names from it. */
-  readonly key: string;
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+/** A stable 32-bit hash of a string, in [0, 2^32). */
+export function hash32(s: string): number {
+  return cyrb128(s)[0];
+}
 
-  constructor(seed: number | string) {
-    this.key = String(seed);
-    [this.a, this.b, this.c, this.d] = cyrb128(this.key);
-    for (let i = 0; i < 12; i++) this.next();
+/**
+ * sfc32 seeded from the string `key` (through cyrb128, then 12 draws discarded so that similar
+ * keys give unrelated streams).
+ */
+export function sfc32(key: string): UniformSource {
+  let [a, b, c, d] = cyrb128(key);
+  const next = (): number => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < 12; i++) next();
+  return next;
+}
+
+/** mulberry32 from a 32-bit integer seed (other numbers are taken modulo 2^32). */
+export function mulberry32(seed: number): UniformSource {
+  let s = seed >>> 0;
+  return () => {
+    let t = (s = (s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A deterministic random stream and the distributions drawn from it.
+ *
+ * @example
+ * const rng = SeededRandom.named('simulate:7');
+ * const shopper = rng.fork('shopper-12'); // independent of how much `rng` has drawn
+ * shopper.pick(['a', 'b', 'c']);
+ */
+export class SeededRandom {
+  /** A stream named `key` (sfc32 through cyrb128); {@link fork} derives child streams by name. */
+  static named(key: string | number): SeededRandom {
+    const name = String(key);
+    return new SeededRandom(sfc32(name), name);
   }
 
-  /** An independent stream named `label` under this one (does not advance this stream). */
-  fork(label: string | number): Rng {
-    return new Rng(`${this.key}/${label}`);
+  /** A stream from a 32-bit integer seed (mulberry32). */
+  static fromInt(seed: number): SeededRandom {
+    return new SeededRandom(mulberry32(seed), String(seed));
+  }
+
+  /**
+   * @param source the uniform numbers every distribution is drawn from
+   * @param key the name {@link fork} derives child names from
+   */
+  constructor(source: UniformSource, readonly key = '') {
+    this.next = source;
   }
 
   /** Uniform in [0, 1). */
-  next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return (t >>> 0) / 4294967296;
+  readonly next: UniformSource;
+
+  /** An independent named stream `<key>/<label>` (does not advance this stream). */
+  fork(label: string | number): SeededRandom {
+    return SeededRandom.named(`${this.key}/${label}`);
   }
 
   /** Uniform integer in [0, n). */
@@ -84,7 +132,7 @@ export class Rng {
   weighted(weights: ArrayLike<number>): number {
     let total = 0;
     for (let i = 0; i < weights.length; i++) total += weights[i]!;
-    if (!(total > 0)) throw new RangeError('weighted() needs at least one positive weight');
+    if (!(total > 0)) throw new RangeError(`weighted() needs at least one positive weight, got a total of ${total}`);
     let r = this.next() * total;
     for (let i = 0; i < weights.length; i++) {
       r -= weights[i]!;
@@ -137,7 +185,7 @@ export class Rng {
     return g.map((x) => x / s);
   }
 
-  /** Poisson(lambda) (Knuth's method; lambda is small here). */
+  /** Poisson(lambda) (Knuth's method; meant for small lambda). */
   poisson(lambda: number): number {
     const l = Math.exp(-lambda);
     let k = 0;
@@ -159,9 +207,13 @@ export class Rng {
     }
     return idx.slice(0, m);
   }
-}
 
-/** A stable 32-bit hash of a string, in [0, 2^32). */
-export function hash32(s: string): number {
-  return cyrb128(s)[0];
+  /** Shuffles `items` in place (Fisher–Yates from the end) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
+  }
 }
