@@ -14,6 +14,7 @@
  * - nothing is returned without consent.
  */
 import { LocalRecError } from '@localrec/core';
+import { randomSource } from '@localrec/core/internal';
 import type { Profile } from './profile.js';
 
 /** What the bundle provides. */
@@ -94,9 +95,9 @@ export function createSegmentSalt(random?: () => number): string {
   const bytes = new Uint8Array(16);
   if (random) for (let i = 0; i < 16; i++) bytes[i] = Math.floor(random() * 256) & 255;
   else {
-    const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
-    if (!c?.getRandomValues) throw new LocalRecError('INTERNAL', 'createSegmentSalt: no crypto.getRandomValues; pass a random source');
-    c.getRandomValues(bytes);
+    const crypto = randomSource();
+    if (!crypto) throw new LocalRecError('INTERNAL', 'createSegmentSalt: no crypto.getRandomValues; pass a random source');
+    crypto.getRandomValues(bytes);
   }
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
