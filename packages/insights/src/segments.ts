@@ -14,7 +14,7 @@
  * - nothing is returned without consent.
  */
 import { LocalRecError } from '@localrec/core';
-import { randomSource } from '@localrec/core/internal';
+import { preview, randomSource } from '@localrec/core/internal';
 import type { Profile } from './profile.js';
 
 /** What the bundle provides. */
@@ -151,7 +151,11 @@ export function getSegments(
     });
   }
   if (typeof options.salt !== 'string' || options.salt.length < 16) {
-    throw new LocalRecError('INVALID_ARGUMENT', 'getSegments: salt must be a device-local random string of ≥ 16 characters (createSegmentSalt())', { field: 'salt' });
+    // The salt is named by its type and length only: it is device-local and must not reach logs.
+    const got = typeof options.salt === 'string' ? `a string of ${options.salt.length} characters` : preview(options.salt);
+    throw new LocalRecError('INVALID_ARGUMENT', `getSegments: salt must be a device-local random string of ≥ 16 characters (createSegmentSalt()); got ${got}.`, {
+      field: 'salt', accepted: ['a string of ≥ 16 characters'],
+    });
   }
   const noiseRate = options.noiseRate ?? 0.05;
   const max = options.maxSegments ?? 3;

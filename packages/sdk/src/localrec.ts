@@ -15,7 +15,7 @@ import {
   type RuntimeStatus,
   type TrackData,
 } from '@localrec/core';
-import { cacheStorage, monotonicNow as now, pageDocument } from '@localrec/core/internal';
+import { cacheStorage, monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
 import { emptyResult, hostOrder, noRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from './connector.js';
@@ -38,7 +38,7 @@ const SDK_OPTIONS: ReadonlyArray<[keyof LocalRecConfigInput, (v: unknown) => boo
 function checkSdkOptions(c: LocalRecConfigInput): void {
   for (const [field, ok, what] of SDK_OPTIONS) {
     if (c[field] !== undefined && !ok(c[field])) {
-      throw new LocalRecError('INVALID_CONFIG', `config.${field} must be ${what}.`, { field, accepted: [what] });
+      throw new LocalRecError('INVALID_CONFIG', `config.${field} must be ${what}; got ${preview(c[field])}.`, { field, accepted: [what] });
     }
   }
 }
@@ -282,16 +282,8 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     },
     get consent() { return recorder.consent; },
     get status(): LocalRecStatus {
-      const r = recorder.status;
-      const s: LocalRecStatus = {
-        storage: r.storage,
-        degraded: r.degraded,
-        pending: r.pending,
-        consent: recorder.consent,
-        runtime: connector.kind,
-        destroyed,
-      };
-      if (r.storageError) s.storageError = r.storageError;
+      // The Recorder's status (storage, degraded, pending, storageError when degraded) and the SDK's.
+      const s: LocalRecStatus = { ...recorder.status, consent: recorder.consent, runtime: connector.kind, destroyed };
       if (lastError) s.lastError = serializeError(lastError);
       return s;
     },
