@@ -66,8 +66,26 @@ export const DEFAULT_CONFIG = Object.freeze({
 });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** What an app id may be: 1–64 characters from `A-Z a-z 0-9 . _ -` (it names databases and storage keys). */
+export const APP_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** {@link APP_ID_PATTERN} in words, for error messages. */
+const APP_ID_RULE = '1–64 characters from A-Z a-z 0-9 . _ -';
+
+/**
+ * Validates an app id wherever one is configured (the SDK's config, a store's options).
+ * @param where names the object the id came from in the message, e.g. `config` or `IndexedDbEventStore`.
+ * @throws {LocalRecError} `INVALID_CONFIG` with `field: 'appId'`, naming the bad value and the accepted characters.
+ */
+export function checkAppId(value: unknown, where = 'config'): string {
+  if (typeof value !== 'string' || !APP_ID_PATTERN.test(value)) {
+    throw new LocalRecError('INVALID_CONFIG', `${where}.appId must be a string of ${APP_ID_RULE}; got ${preview(value)}.`, {
+      field: 'appId',
+      accepted: [APP_ID_RULE],
+    });
+  }
+  return value;
+}
 
 function bad(field: string, accepted: readonly string[], got: unknown, what: string): LocalRecError {
   return new LocalRecError('INVALID_CONFIG', `config.${field} must be ${what}; got ${preview(got)}.`, {
@@ -112,10 +130,7 @@ function resolveUnsafe(input: LocalRecConfig): ResolvedConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw bad('', ['an object with at least { appId }'], input, 'an object');
   }
-  const appId = own(input, 'appId');
-  if (typeof appId !== 'string' || !APP_ID.test(appId)) {
-    throw bad('appId', ['1–64 characters from A-Z a-z 0-9 . _ -'], appId, 'a string of 1–64 characters from A-Z a-z 0-9 . _ -');
-  }
+  const appId = checkAppId(own(input, 'appId'));
   const requireConsentRaw = own(input, 'requireConsent');
   if (requireConsentRaw !== undefined && typeof requireConsentRaw !== 'boolean') {
     throw bad('requireConsent', ['true', 'false'], requireConsentRaw, 'a boolean');

@@ -1,6 +1,10 @@
 /**
  * Capability detection: the ONE place in LocalRec that probes browser globals. Nothing is read
  * at import time; {@link detectCapabilities} probes on first call and caches a frozen result.
+ * The accessors below (exported through `@localrec/core/internal`) hand out the few globals other
+ * modules must use, not just test for: they are read on every call (cheap, and a test or a host
+ * may install one late), so no other module writes `typeof window` or `globalThis.x` itself.
+ * (Mini-programs have their own detector on the same pattern: `@localrec/miniprogram`'s env.ts.)
  */
 
 /** What the current JavaScript environment offers. Every field is `false` when unknown. */
@@ -57,6 +61,42 @@ function detect(): Capabilities {
     document: probe(() => g.document),
     workerScope: probe(() => (typeof g.importScripts === 'function' && g.document === undefined ? true : undefined)),
   };
+}
+
+/** The page's `window`, or `undefined` outside a page (Node, workers, mini-programs). */
+export function pageWindow(): Window | undefined {
+  return typeof window === 'undefined' ? undefined : window;
+}
+
+/** The page's `document`, or `undefined` outside a page. */
+export function pageDocument(): Document | undefined {
+  return typeof document === 'undefined' ? undefined : document;
+}
+
+/** The global scope when it has `requestIdleCallback` and `cancelIdleCallback` (not Safari, not Node). */
+export function idleCallbacks(): Pick<Window, 'requestIdleCallback' | 'cancelIdleCallback'> | undefined {
+  const w = globalThis as unknown as Partial<Window>;
+  return w.requestIdleCallback && w.cancelIdleCallback ? (w as Window) : undefined;
+}
+
+/** A monotonic clock in ms (`performance.now()`), or `Date.now()` where there is no `performance`. */
+export function monotonicNow(): number {
+  return typeof performance === 'undefined' ? Date.now() : performance.now();
+}
+
+/** `crypto` when it has `getRandomValues` (see {@link Capabilities.randomValues}), else `undefined`. */
+export function randomSource(): Pick<Crypto, 'getRandomValues'> | undefined {
+  return detectCapabilities().randomValues ? crypto : undefined;
+}
+
+/** `crypto.subtle` (see {@link Capabilities.subtleCrypto}), else `undefined` (e.g. a page served over plain http). */
+export function subtleCrypto(): SubtleCrypto | undefined {
+  return detectCapabilities().subtleCrypto ? crypto.subtle : undefined;
+}
+
+/** Cache Storage (`caches`, see {@link Capabilities.cacheStorage}), else `undefined`. */
+export function cacheStorage(): CacheStorage | undefined {
+  return detectCapabilities().cacheStorage ? caches : undefined;
 }
 
 /**

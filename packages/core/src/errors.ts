@@ -1,6 +1,20 @@
 /**
  * Error codes that callers may branch on. They are stable strings and survive the
  * worker boundary (see {@link serializeError} / {@link deserializeError}).
+ *
+ * One rule decides the code of a mistake, everywhere (SDK, stores, runtime, mini-program):
+ * - `INVALID_CONFIG`: a bad option of an object that configures something when it is created or
+ *   set up — `createLocalRec`'s config, a store's or a runtime's options, `autoCapture` options,
+ *   the backend list. The app id is configuration wherever it appears (one rule, one check:
+ *   `checkAppId` of `@localrec/core/internal`). An unknown name in a configured list (e.g. a
+ *   backend that does not exist) is `INVALID_CONFIG` too.
+ * - `INVALID_ARGUMENT`: a bad argument of a call at run time — `setConsent('x')`, an unknown
+ *   `LocalRec(...)` method, a bad social context or segments salt, a simulator function's input.
+ * - `INVALID_EVENT`: a bad `track()` type or data (the event schema).
+ * - `BACKEND_UNAVAILABLE`: a valid backend that cannot run here (no WebGPU adapter, …) — not a
+ *   mistake of the caller.
+ * Every message names the bad value (`got …`) and the accepted ones; `field` names the option
+ * or argument and `accepted` lists the accepted values where there is a list.
  */
 export type ErrorCode =
   | 'INVALID_EVENT'

@@ -2,27 +2,29 @@
  * @localrec/core — the pure core of LocalRec: event schema, validation, config, errors, the
  * Recorder, and the interfaces (storage, runtime API) that adapters implement. No DOM, no tfjs,
  * no global touched at import time (globals are probed only by {@link detectCapabilities}).
+ *
+ * Every public name is listed here (no `export *`); `test/entries.test.ts` fails when one is added
+ * or removed without updating its list. Machinery other LocalRec packages share but users should
+ * not build on is in `@localrec/core/internal`; test helpers are in `@localrec/core/testing`.
  * @packageDocumentation
  */
-export * from './errors.js';
-export * from './events.js';
-export * from './store.js';
-export * from './api.js';
-export { CONSENT_VALUES, DEFAULT_CONFIG, checkConsent, resolveConfig } from './config.js';
+export { LocalRecError, serializeError, deserializeError, isSerializedError } from './errors.js';
+export type { ErrorCode, SerializedError } from './errors.js';
+export { STANDARD_EVENT_TYPES } from './events.js';
+export type { CustomEventType, EventContext, EventType, NewEvent, StandardEventType, StoredEvent, TrackData } from './events.js';
+export type { EventQuery, EventStore, RetentionPolicy, StoreDump, StoreResidue } from './store.js';
+export type { ItemFilter, ItemMeta, Reason, RecommendOptions, RecommendResult, RuntimeStatus, ScoredItem } from './api.js';
+export { CONSENT_VALUES, DEFAULT_CONFIG, resolveConfig } from './config.js';
 export type { Consent, LocalRecConfig, ResolvedConfig } from './config.js';
+export type { RateLimit } from './rate.js';
 export { EVENT_LIMITS, CUSTOM_TYPE_PATTERN, isEventType, utf8Length, validateEvent } from './validate.js';
 export type { ValidEvent } from './validate.js';
 export { detectCapabilities, overrideCapabilities } from './env.js';
 export type { Capabilities } from './env.js';
-export { createUid } from './uid.js';
-export { SessionTracker } from './session.js';
-export type { SessionState } from './session.js';
-export { TokenBucket } from './rate.js';
-export type { RateLimit } from './rate.js';
-export { SEQUENCE_TYPES, extendSequence, recentSequence } from './sequence.js';
+export { extendSequence, recentSequence } from './sequence.js';
 export type { SequenceEntry, SequenceOptions } from './sequence.js';
 export { MemoryBacking, MemoryEventStore, applyQuery } from './memory-store.js';
-export { Recorder, SESSION_META_KEY } from './recorder.js';
+export { Recorder } from './recorder.js';
 export type { ForgetResult, RecorderExport, RecorderOptions, RecorderStatus } from './recorder.js';
 export { compareEventOrder, type EventOrderKey } from './order.js';
 export { cloneJson } from './clone.js';

@@ -19,11 +19,23 @@ export class MemoryBacking {
   nextSeq = 1;
   /** True once a store used this backing and until it is destroyed (what `residue()` reports). */
   exists = false;
-  /**
-   * Fault injection for tests: when set, every write fails after applying this many events of a
-   * batch (the batch is then rolled back, as a real transaction would be).
-   */
-  failWritesAfter: number | undefined;
+}
+
+/**
+ * Test-only fault injection, kept off the public class: a backing listed here fails every write
+ * after applying this many events of a batch (the batch is then rolled back, as a real transaction
+ * would be). Set through `failWritesAfter()` of `@localrec/core/testing`.
+ */
+const writeFaults = new WeakMap<MemoryBacking, number>();
+
+/** Internal (re-exported by `@localrec/core/testing`): see {@link writeFaults}; `undefined` heals. */
+export function setWriteFault(backing: MemoryBacking, after: number | undefined): void {
+  if (after === undefined) writeFaults.delete(backing);
+  else writeFaults.set(backing, after);
+}
+
+function injectedFailure(): LocalRecError {
+  return new LocalRecError('STORAGE_FAILED', 'Injected storage failure.');
 }
 
 /** Deep copy of plain data (what structured clone would keep); rejects what it could not store. */
@@ -91,12 +103,11 @@ export class MemoryEventStore implements EventStore {
     const added: StoredEvent[] = [];
     const seen = new Set<string>();
     const seqBefore = b.nextSeq;
+    const failAfter = writeFaults.get(b);
     try {
       for (const e of events) {
         if (b.uids.has(e.uid) || seen.has(e.uid)) continue;
-        if (b.failWritesAfter !== undefined && added.length >= b.failWritesAfter) {
-          throw new LocalRecError('STORAGE_FAILED', 'Injected storage failure (MemoryBacking.failWritesAfter).');
-        }
+        if (failAfter !== undefined && added.length >= failAfter) throw injectedFailure();
         const stored = { ...clone(e, 'event'), seq: b.nextSeq++ } as StoredEvent;
         seen.add(e.uid);
         added.push(stored);
@@ -142,7 +153,7 @@ export class MemoryEventStore implements EventStore {
 
   async setMeta(key: string, value: unknown): Promise<void> {
     const b = this.use();
-    if (b.failWritesAfter !== undefined) throw new LocalRecError('STORAGE_FAILED', 'Injected storage failure (MemoryBacking.failWritesAfter).');
+    if (writeFaults.has(b)) throw injectedFailure();
     b.meta.set(key, clone(value, `meta.${key}`));
   }
 

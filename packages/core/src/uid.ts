@@ -1,5 +1,5 @@
 /** Event ids: 128 random bits, hex. Uses `crypto.getRandomValues` when the environment has it. */
-import { detectCapabilities } from './env.js';
+import { detectCapabilities, randomSource } from './env.js';
 
 const HEX = Array.from({ length: 256 }, (_, b) => (b < 16 ? '0' : '') + b.toString(16));
 /** Random bytes are drawn 4 KB at a time: one `getRandomValues` call serves 256 ids (track() is hot). */
@@ -8,9 +8,9 @@ let offset = pool.length;
 let counter = 0;
 
 function refill(): void {
-  if (detectCapabilities().randomValues) {
-    (globalThis as unknown as { crypto: { getRandomValues(a: Uint8Array): Uint8Array } }).crypto.getRandomValues(pool);
-  } else {
+  const crypto = randomSource();
+  if (crypto) crypto.getRandomValues(pool);
+  else {
     // Not cryptographic; only where crypto is absent. Time + counter (below) keep ids unique per device.
     for (let i = 0; i < pool.length; i++) pool[i] = Math.floor(Math.random() * 256);
   }

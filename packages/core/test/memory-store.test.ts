@@ -1,6 +1,6 @@
 // The shared storage conformance suite against the memory adapter.
 import { MemoryBacking, MemoryEventStore } from '../src/memory-store.js';
-import { describeEventStoreConformance } from '../src/testing/index.js';
+import { describeEventStoreConformance, failWritesAfter } from '../src/testing/index.js';
 
 const backings = new Map<string, MemoryBacking>();
 const backing = (key: string): MemoryBacking => {
@@ -14,9 +14,9 @@ describeEventStoreConformance({
   makeStore: (key) => new MemoryEventStore({ backing: backing(key) }),
   breakStore: (store) => {
     const b = (store as MemoryEventStore).backing;
-    b.failWritesAfter = 3; // fails partway through the next batch
+    failWritesAfter(b, 3); // fails partway through the next batch
     return () => {
-      b.failWritesAfter = undefined;
+      failWritesAfter(b, undefined);
     };
   },
 });

@@ -14,6 +14,7 @@
  * - nothing is returned without consent.
  */
 import { LocalRecError } from '@localrec/core';
+import { preview, randomSource } from '@localrec/core/internal';
 import type { Profile } from './profile.js';
 
 /** What the bundle provides. */
@@ -94,9 +95,9 @@ export function createSegmentSalt(random?: () => number): string {
   const bytes = new Uint8Array(16);
   if (random) for (let i = 0; i < 16; i++) bytes[i] = Math.floor(random() * 256) & 255;
   else {
-    const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto;
-    if (!c?.getRandomValues) throw new LocalRecError('INTERNAL', 'createSegmentSalt: no crypto.getRandomValues; pass a random source');
-    c.getRandomValues(bytes);
+    const crypto = randomSource();
+    if (!crypto) throw new LocalRecError('INTERNAL', 'createSegmentSalt: no crypto.getRandomValues; pass a random source');
+    crypto.getRandomValues(bytes);
   }
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
@@ -150,7 +151,11 @@ export function getSegments(
     });
   }
   if (typeof options.salt !== 'string' || options.salt.length < 16) {
-    throw new LocalRecError('INVALID_ARGUMENT', 'getSegments: salt must be a device-local random string of ≥ 16 characters (createSegmentSalt())', { field: 'salt' });
+    // The salt is named by its type and length only: it is device-local and must not reach logs.
+    const got = typeof options.salt === 'string' ? `a string of ${options.salt.length} characters` : preview(options.salt);
+    throw new LocalRecError('INVALID_ARGUMENT', `getSegments: salt must be a device-local random string of ≥ 16 characters (createSegmentSalt()); got ${got}.`, {
+      field: 'salt', accepted: ['a string of ≥ 16 characters'],
+    });
   }
   const noiseRate = options.noiseRate ?? 0.05;
   const max = options.maxSegments ?? 3;

@@ -1,6 +1,8 @@
 /**
  * Mini-program environment detection — the one place this package probes globals, and only when
- * called (never at import time). Browser capabilities stay with core's `detectCapabilities`.
+ * called (never at import time); the same pattern as core's `env.ts` (browser capabilities stay
+ * there): {@link detectMiniProgram} probes on first call and caches a frozen result, and
+ * {@link engineGlobal} hands out the optional globals of the JS engine that other modules use.
  */
 
 /** What the current JavaScript context offers as a WeChat-style mini-program. */
@@ -69,4 +71,22 @@ export function detectMiniProgram(): Readonly<MiniProgramEnv> {
 /** Forgets the cached detection (tests; a host that installs `wx` late). */
 export function resetMiniProgramDetection(): void {
   cached = undefined;
+}
+
+/** Globals a mini-program's JS engine may lack (older base libraries), as this package uses them. */
+export interface EngineGlobals {
+  TextEncoder?: typeof TextEncoder;
+  TextDecoder?: typeof TextDecoder;
+  DOMException?: typeof DOMException;
+  fetch?: typeof fetch;
+  structuredClone?: <U>(value: U) => U;
+  performance?: { now(): number };
+}
+
+/**
+ * One optional global of the JS engine, or `undefined` where it is missing (or its getter throws).
+ * Read on every call: a host may install a polyfill late. Internal to this package.
+ */
+export function engineGlobal<K extends keyof EngineGlobals>(name: K): EngineGlobals[K] {
+  return read(() => (globalThis as EngineGlobals)[name]) as EngineGlobals[K];
 }

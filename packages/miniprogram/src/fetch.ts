@@ -13,6 +13,7 @@
  * - the body is bytes (`responseType: 'arraybuffer'`), whatever its content type, so a SHA-256
  *   check sees exactly what the server sent.
  */
+import { engineGlobal } from './env.js';
 
 /** `wx.request`'s `success` result (the parts used here). */
 export interface WxRequestSuccess {
@@ -77,7 +78,7 @@ class WxHeaders {
 
 /** UTF-8 bytes of `s` (TextEncoder when the context has one). @internal */
 export function utf8Encode(s: string): Uint8Array {
-  const TE = (globalThis as { TextEncoder?: typeof TextEncoder }).TextEncoder;
+  const TE = engineGlobal('TextEncoder');
   if (TE) return new TE().encode(s);
   // No TextEncoder (older mini-program base libraries): encode by code point.
   const out: number[] = [];
@@ -93,7 +94,7 @@ export function utf8Encode(s: string): Uint8Array {
 
 /** Text of UTF-8 bytes (TextDecoder when the context has one). @internal */
 export function utf8Decode(b: Uint8Array): string {
-  const TD = (globalThis as { TextDecoder?: typeof TextDecoder }).TextDecoder;
+  const TD = engineGlobal('TextDecoder');
   if (TD) return new TD().decode(b);
   // No TextDecoder: decode by hand (invalid sequences become U+FFFD, as TextDecoder does).
   let s = '';
@@ -166,7 +167,7 @@ export class WxResponse {
 }
 
 function abortError(url: string): Error {
-  const DE = (globalThis as { DOMException?: typeof DOMException }).DOMException;
+  const DE = engineGlobal('DOMException');
   if (DE) return new DE(`The request for ${url} was aborted`, 'AbortError');
   const e = new Error(`The request for ${url} was aborted`);
   e.name = 'AbortError';
@@ -250,7 +251,7 @@ export function wxFetch(wx: WxRequestApi, options: WxFetchOptions = {}): typeof 
  * Read when called, never at import time.
  */
 export function miniProgramFetch(wx?: Partial<WxRequestApi> | null): typeof fetch | undefined {
-  const g = (globalThis as { fetch?: typeof fetch }).fetch;
+  const g = engineGlobal('fetch');
   if (typeof g === 'function') return g.bind(globalThis);
   if (wx && typeof wx.request === 'function') return wxFetch(wx as WxRequestApi);
   return undefined;

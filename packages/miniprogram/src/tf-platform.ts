@@ -6,6 +6,7 @@
  * tfjs instance the runtime build bundles, before the runtime starts. This module imports no tfjs.
  */
 import { miniProgramFetch, utf8Decode, utf8Encode, type WxRequestApi } from './fetch.js';
+import { engineGlobal } from './env.js';
 
 /** The shape of tfjs-core's `Platform` (4.x). */
 export interface TfPlatformLike {
@@ -33,7 +34,7 @@ export function miniProgramTfPlatform(wx?: Partial<WxRequestApi>): TfPlatformLik
       if (!f) return Promise.reject(new TypeError(`No fetch and no wx.request to fetch ${path}`));
       return f(path, init);
     },
-    now: () => ((globalThis as { performance?: { now(): number } }).performance ?? Date).now(),
+    now: () => (engineGlobal('performance') ?? Date).now(),
     encode(text, encoding) { utf8(encoding); return utf8Encode(text); },
     decode(bytes, encoding) { utf8(encoding); return utf8Decode(bytes); },
     setTimeoutCustom(fn, delay) { setTimeout(fn, delay); },

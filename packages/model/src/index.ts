@@ -1,9 +1,14 @@
 /**
  * @localrec/model — the model bundle format, int8 quantisation, cold-start tables and the SASRec
  * scoring code shared by the trainer (Node) and the on-device runtime (worker).
+ *
+ * Every public name is listed here (no `export *`); `test/entries.test.ts` guards the list.
  * @packageDocumentation
  */
-export * from './format.js';
+export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, TENSOR_NAMES, BLOCK_TENSORS, blockTensorName, expectedShapes } from './format.js';
+export type {
+  BlockTensorName, BundleManifest, FileEntry, MetricTable, SasrecArchitecture, TensorDType, TensorEntry,
+} from './format.js';
 export { quantizeInt8, dequantizeInt8, type Quantized } from './quant.js';
 export { encodeSequence, encodeLast, embedSequences, type EncoderParams, type BlockParams, type EncodeOptions } from './sasrec.js';
 export { SasrecScorer, packSequences, type FloatWeights, type ScorerOptions } from './scorer.js';

@@ -6,7 +6,6 @@
 import {
   LocalRecError,
   Recorder,
-  detectCapabilities,
   resolveConfig,
   serializeError,
   type ItemMeta,
@@ -16,16 +15,16 @@ import {
   type RuntimeStatus,
   type TrackData,
 } from '@localrec/core';
+import { cacheStorage, monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
-import { emptyResult, hostOrder, noRuntime, type ConnectContext, type RecommenderApi } from './connector.js';
+import { emptyResult, hostOrder, noRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from './connector.js';
 import { createFlushScheduler } from './schedule.js';
 import type { Consent, ExportedData, ForgetProof, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
 
 type FallbackReason = NonNullable<RecommendResult['fallbackReason']>;
 
 const gone = (): LocalRecError => new LocalRecError('NOT_READY', 'This LocalRec instance was destroyed; create a new one.');
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** The options only the browser SDK has: name → [check, what it must be]. The core validates the rest. */
 const SDK_OPTIONS: ReadonlyArray<[keyof LocalRecConfigInput, (v: unknown) => boolean, string]> = [
@@ -39,7 +38,7 @@ const SDK_OPTIONS: ReadonlyArray<[keyof LocalRecConfigInput, (v: unknown) => boo
 function checkSdkOptions(c: LocalRecConfigInput): void {
   for (const [field, ok, what] of SDK_OPTIONS) {
     if (c[field] !== undefined && !ok(c[field])) {
-      throw new LocalRecError('INVALID_CONFIG', `config.${field} must be ${what}.`, { field, accepted: [what] });
+      throw new LocalRecError('INVALID_CONFIG', `config.${field} must be ${what}; got ${preview(c[field])}.`, { field, accepted: [what] });
     }
   }
 }
@@ -56,6 +55,68 @@ export function createLocalRec(config: LocalRecConfigInput): LocalRec {
   return createWithCapture(config, () => startAutoCapture);
 }
 
+/** The link to the recommendation runtime: connects lazily (memoised), sends the catalog, disconnects. */
+interface RuntimeLink {
+  /** The runtime's API, connecting on first use; a failed connect is evicted so the next call retries. */
+  connect(): Promise<RecommenderApi>;
+  /** Keeps the host's catalog and sends it to the runtime (now, and to every new connection). */
+  setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
+  /** Drops the connection and disposes its runtime; the next {@link RuntimeLink.connect} makes a new one. */
+  disconnect(): Promise<void>;
+}
+
+function createRuntimeLink(connector: RuntimeConnector, ctx: ConnectContext): RuntimeLink {
+  let runtime: Promise<RecommenderApi> | undefined;
+  let catalog: Readonly<Record<string, ItemMeta>> | undefined;
+  /** The catalog the current connection has. */
+  let sent: typeof catalog;
+  const sendCatalog = async (api: RecommenderApi): Promise<RecommenderApi> => {
+    const c = catalog;
+    if (c && c !== sent) {
+      sent = c;
+      await api.setCatalog?.(c);
+    }
+    return api;
+  };
+  const connect = (): Promise<RecommenderApi> => {
+    runtime ??= connector.connect(ctx).then(sendCatalog).catch((e: unknown) => {
+      runtime = sent = undefined;
+      throw e;
+    });
+    return runtime;
+  };
+  return {
+    connect,
+    async setCatalog(items) {
+      catalog = items;
+      await sendCatalog(await connect());
+    },
+    async disconnect() {
+      const rt = runtime;
+      runtime = sent = undefined;
+      if (rt) await rt.then((api) => api.dispose?.(), () => undefined);
+    },
+  };
+}
+
+/**
+ * The history calls are answered from. `forgetMe()` replaces it when it starts (with one that is
+ * `erasing`) and when it ends (with a fresh one). A call that started in another history than the
+ * current one, or while erasing, gets no answer from the runtime: it could stem from erased events.
+ */
+interface HistoryEpoch {
+  readonly erasing: boolean;
+}
+
+/** Removes LocalRec's Cache Storage entries (model files); returns the names still there afterwards. */
+async function eraseCaches(): Promise<string[]> {
+  const caches = cacheStorage();
+  if (!caches) return [];
+  const ours = async (): Promise<string[]> => (await caches.keys()).filter((k) => k.startsWith('localrec'));
+  await Promise.all((await ours()).map((k) => caches.delete(k)));
+  return ours();
+}
+
 /**
  * {@link createLocalRec} with the declarative-capture code supplied by the caller: bundled (npm
  * build), or loaded only when a page opts in (the script-tag build keeps it out of its budget).
@@ -67,9 +128,8 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   const strict = config.strict === true;
   const onError = config.onError;
   let lastError: LocalRecError | undefined;
-  let destroyed = false;
-  let quietRateLimit = false;
-
+  let inRateLimitFlood = false;
+  /** Reports `err` (any thrown value, made a LocalRecError): remembers it, tells `onError`, warns once per rate-limit flood. */
   const report = (err: unknown): LocalRecError => {
     // A LocalRecError from the lazily loaded capture chunk is another copy of the class: same name.
     const e = err instanceof LocalRecError || (err as Error | undefined)?.name == 'LocalRecError'
@@ -83,181 +143,165 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     }
     // A runaway script can hit the rate limit thousands of times: say it once per flood.
     const flood = e.code === 'RATE_LIMITED';
-    if (!(flood && quietRateLimit)) console.warn(`LocalRec: ${e.code}: ${e.message}`);
-    quietRateLimit = flood;
+    if (!(flood && inRateLimitFlood)) console.warn(`LocalRec: ${e.code}: ${e.message}`);
+    inRateLimitFlood = flood;
     return e;
   };
+  /** Reports `err`, and rethrows it in strict mode. */
+  const fail = (err: unknown): void => {
+    const e = report(err);
+    if (strict) throw e;
+  };
+  let destroyed = false;
 
-  // IndexedDB unless the host plugs in another store. If IndexedDB is missing or fails to open
-  // (private mode, blocked, quota), the Recorder switches to memory and reports it: one path for
-  // "absent" and "present but broken", decided by really opening it rather than by sniffing.
+  // ---- recording. IndexedDB unless the host plugs in another store. If IndexedDB is missing or
+  // fails to open (private mode, blocked, quota), the Recorder switches to memory and reports it:
+  // one path for "absent" and "present but broken", decided by really opening it, not by sniffing.
   const store = config.store ?? new IndexedDbEventStore({ appId: resolved.appId });
   const recorder = new Recorder({ config: resolved, store, onError: report, strict });
-
-  const scheduler = createFlushScheduler(() => {
-    recorder.flush().catch(report);
-  }, resolved.flushIntervalMs);
+  const flushQuietly = (): Promise<unknown> => recorder.flush().catch(report);
+  const scheduler = createFlushScheduler(() => void flushQuietly(), resolved.flushIntervalMs);
 
   const record = (type: string, data: TrackData | undefined): NewEvent | undefined => {
     try {
       if (destroyed) throw gone();
       const ev = recorder.record(type, data ?? {});
-      quietRateLimit = false;
+      inRateLimitFlood = false;
       scheduler.poke();
       return ev;
     } catch (err) {
-      const e = report(err);
-      if (strict) throw e;
+      fail(err);
       return undefined;
     }
   };
 
+  // ---- declarative capture, loaded only when asked for and only in a page.
   let stopCapture: (() => void) | undefined;
-  if (config.autoCapture && typeof document !== 'undefined') {
+  const doc = pageDocument();
+  if (config.autoCapture && doc) {
     const opts = typeof config.autoCapture === 'object' ? config.autoCapture : {};
     Promise.resolve().then(capture).then((start) => {
-      if (!destroyed) stopCapture = start(document, record, opts);
+      if (!destroyed) stopCapture = start(doc, record, opts);
     }).catch(report);
   }
 
-  // ---- recommendation seam: no history crosses it; the runtime reads the same store itself.
+  // ---- the runtime: no history crosses the link; the runtime reads the same store itself.
   const connector = config.runtime ?? noRuntime;
-  const ctx: ConnectContext = {
+  const link = createRuntimeLink(connector, {
     appId: resolved.appId,
     get consent(): Consent { return recorder.consent; },
     get store() { return recorder.store; },
     get writes() { return recorder.writes; },
     track: record,
-  };
-  let runtime: Promise<RecommenderApi> | undefined;
-  /** Bumped by forgetMe(): answers of calls made before it are dropped. */
-  let era = 0;
-  let catalog: Readonly<Record<string, ItemMeta>> | undefined;
-  let sent: typeof catalog;
-  /** Sends the host's catalog unless this connection already has it. */
-  const sendCatalog = async (api: RecommenderApi): Promise<RecommenderApi> => {
-    const c = catalog;
-    if (c && c !== sent) {
-      sent = c;
-      await api.setCatalog?.(c);
-    }
-    return api;
-  };
-  const connect = (): Promise<RecommenderApi> => {
-    // Memoised; a failed connect is evicted so the next call retries.
-    runtime ??= connector.connect(ctx).then(sendCatalog).catch((e: unknown) => {
-      runtime = sent = undefined;
-      throw e;
-    });
-    return runtime;
-  };
+  });
   // Warm a real runtime up before the first request (model download, backend choice).
-  if (connector !== noRuntime) connect().catch(report);
+  if (connector !== noRuntime) link.connect().catch(report);
+  let epoch: HistoryEpoch = { erasing: false };
 
   /** History may feed recommendations exactly when it may be stored. */
   const historyAllowed = (): boolean => recorder.canWrite;
 
+  /** Asks the runtime; `fallbackFor` answers when it fails or forgetMe() intervened. */
   const ask = async (
     run: (api: RecommenderApi) => Promise<RecommendResult>,
     fallbackFor: (reason: FallbackReason, tookMs: number) => RecommendResult,
   ): Promise<RecommendResult> => {
     const t0 = now();
-    const e = era;
+    const asked = epoch;
+    let why: FallbackReason = 'no-history';
     try {
       if (destroyed) throw gone();
       // Real time: what was tracked just before this call is in the store before the runtime reads it.
-      await recorder.flush().catch(report);
-      // forgetMe() ran meanwhile (or is running: era is odd then): no answer from the erased
-      // history, and no new runtime for it.
-      if (e === era && !(e & 1)) {
-        const r = await run(await connect());
-        if (e === era) return r;
+      await flushQuietly();
+      // forgetMe() ran meanwhile or is running: no answer from the erased history, and no new runtime for it.
+      if (asked === epoch && !asked.erasing) {
+        const r = await run(await link.connect());
+        if (asked === epoch) return r;
       }
-      return fallbackFor('no-history', now() - t0);
     } catch (err) {
-      if (e !== era) return fallbackFor('no-history', now() - t0);
-      report(err);
-      return fallbackFor('error', now() - t0);
+      if (asked === epoch) {
+        report(err);
+        why = 'error';
+      }
     }
+    return fallbackFor(why, now() - t0);
   };
 
-  /** Forwards an insights call to the runtime; profile and segments need consent here too. */
-  const insight = async (name: 'getProfile' | 'getSegments' | 'setSocialContext', arg?: unknown): Promise<never> => {
+  /**
+   * Forwards an insights call to the runtime. `fromHistory`: the answer is computed from the
+   * shopper's history (profile, segments), so it needs consent here too.
+   */
+  const insight = async (name: 'getProfile' | 'getSegments' | 'setSocialContext', fromHistory: boolean, arg?: unknown): Promise<never> => {
     if (destroyed) throw gone();
-    if (name[0] === 'g' && !historyAllowed()) throw new LocalRecError('CONSENT_REQUIRED', `${name} needs consent`, { field: 'consent' });
-    await recorder.flush().catch(report);
-    const api = await connect();
+    if (fromHistory && !historyAllowed()) throw new LocalRecError('CONSENT_REQUIRED', `${name} needs consent`, { field: 'consent' });
+    await flushQuietly();
+    const api = await link.connect();
     if (!api[name]) throw new LocalRecError('NOT_READY', `No ${name} in runtime ${connector.kind}`);
     return api[name]!(arg as null) as Promise<never>;
   };
 
-  const status = (): LocalRecStatus => {
-    const r = recorder.status;
-    const s: LocalRecStatus = {
-      storage: r.storage,
-      degraded: r.degraded,
-      pending: r.pending,
-      consent: recorder.consent,
-      runtime: connector.kind,
-      destroyed,
-    };
-    if (r.storageError) s.storageError = r.storageError;
-    if (lastError) s.lastError = serializeError(lastError);
-    return s;
+  /** Erases everything this shopper left on the device; see {@link LocalRec.forgetMe}. */
+  const forget = async (): Promise<ForgetProof> => {
+    epoch = { erasing: true };
+    try {
+      // Stop the runtime first: a model load in flight must not re-create its cache after the
+      // erase. The next recommendation call connects a fresh one.
+      await link.disconnect().catch(report);
+      const proof = await recorder.forget();
+      const remainingCaches = await eraseCaches().catch((err: unknown) => {
+        report(err);
+        return ['(Cache Storage unreadable)'];
+      });
+      return { ...proof, remainingCaches, verified: proof.verified && remainingCaches.length === 0 };
+    } finally {
+      epoch = { erasing: false };
+    }
   };
 
-  const rec: LocalRec = {
+  /** Stops capture, timers and the runtime, flushes, and closes storage; see {@link LocalRec.destroy}. */
+  const destroy = async (): Promise<void> => {
+    if (destroyed) return;
+    stopCapture?.();
+    scheduler.dispose();
+    await flushQuietly();
+    destroyed = true;
+    await link.disconnect();
+    recorder.store.close();
+    if (recorder.store !== store) store.close();
+  };
+
+  return {
     track: record,
     setConsent(c: Consent) {
       try {
         recorder.setConsent(c);
         scheduler.poke();
       } catch (err) {
-        const e = report(err);
-        if (strict) throw e;
+        fail(err);
       }
     },
     get consent() { return recorder.consent; },
-    get status() { return status(); },
+    get status(): LocalRecStatus {
+      // The Recorder's status (storage, degraded, pending, storageError when degraded) and the SDK's.
+      const s: LocalRecStatus = { ...recorder.status, consent: recorder.consent, runtime: connector.kind, destroyed };
+      if (lastError) s.lastError = serializeError(lastError);
+      return s;
+    },
     flush: () => recorder.flush(),
     async exportData(): Promise<ExportedData> {
       const dump = await recorder.exportData();
       return { ...dump, exportedAt: new Date().toISOString(), app: resolved.appId };
     },
-    async forgetMe(): Promise<ForgetProof> {
-      // Stop the runtime first: a model load in flight must not re-create its cache after the
-      // erase. The next recommendation call connects a fresh one.
-      era++; // odd while erasing
-      try {
-        const rt = runtime;
-        runtime = sent = undefined;
-        if (rt) await rt.then((api) => api.dispose?.(), () => undefined).catch(report);
-        const proof = await recorder.forget();
-        let remainingCaches: string[] = [];
-        if (detectCapabilities().cacheStorage) {
-          const ours = async (): Promise<string[]> => (await caches.keys()).filter((k) => k.startsWith('localrec'));
-          try {
-            await Promise.all((await ours()).map((k) => caches.delete(k)));
-            remainingCaches = await ours();
-          } catch (err) {
-            report(err);
-            remainingCaches = ['(Cache Storage unreadable)'];
-          }
-        }
-        return { ...proof, remainingCaches, verified: proof.verified && remainingCaches.length === 0 };
-      } finally {
-        era++;
-      }
-    },
+    forgetMe: forget,
     recommend(options: RecommendOptions = {}) {
       const t0 = now();
       if (!historyAllowed()) return Promise.resolve(emptyResult('no-consent', now() - t0));
-      return ask((api) => api.recommend(options), (why, took) => emptyResult(why, took));
+      return ask((api) => api.recommend(options), emptyResult);
     },
     similar(itemId: string, options: RecommendOptions = {}) {
       // Item-to-item: no history needed. Without consent the runtime must not read it either.
       const opts = historyAllowed() ? options : { ...options, excludePurchased: false };
-      return ask((api) => api.similar(itemId, opts), (why, took) => emptyResult(why, took));
+      return ask((api) => api.similar(itemId, opts), emptyResult);
     },
     rank(itemIds: readonly string[], options: RecommendOptions = {}) {
       const ids = Array.isArray(itemIds) ? [...itemIds] : [];
@@ -266,41 +310,23 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
       return ask((api) => api.rank(ids, options), (why, took) => hostOrder(ids, why, took));
     },
     async setCatalog(items: Readonly<Record<string, ItemMeta>>) {
-      catalog = items;
       try {
-        await sendCatalog(await connect());
+        await link.setCatalog(items);
       } catch (err) {
-        const e = report(err);
-        if (strict) throw e;
+        fail(err);
       }
     },
-    getProfile: () => insight('getProfile'),
-    getSegments: () => insight('getSegments'),
-    setSocialContext: (c) => insight('setSocialContext', c),
+    getProfile: () => insight('getProfile', true),
+    getSegments: () => insight('getSegments', true),
+    setSocialContext: (c) => insight('setSocialContext', false, c),
     async runtimeStatus(): Promise<RuntimeStatus> {
       try {
-        return await (await connect()).status();
+        return await (await link.connect()).status();
       } catch (err) {
         const e = report(err);
         return { ready: false, error: { code: e.code, message: e.message } };
       }
     },
-    async destroy() {
-      if (destroyed) return;
-      stopCapture?.();
-      scheduler.dispose();
-      try {
-        await recorder.flush();
-      } catch (err) {
-        report(err);
-      }
-      destroyed = true;
-      const rt = runtime;
-      runtime = undefined;
-      if (rt) await rt.then((api) => api.dispose?.(), () => undefined);
-      recorder.store.close();
-      if (recorder.store !== store) store.close();
-    },
+    destroy,
   };
-  return rec;
 }

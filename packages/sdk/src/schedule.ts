@@ -7,9 +7,11 @@
  * - Page lifecycle: `pagehide` and `visibilitychange` → hidden flush at once; these are the last
  *   moments a page is guaranteed to run (mobile browsers kill hidden tabs without `unload`).
  *
- * No global is touched until {@link createFlushScheduler} runs; without `window` (Node, workers)
- * only the timer is used.
+ * No global is touched until {@link createFlushScheduler} runs, and then only through core's
+ * accessors; without `window` (Node, workers) only the timer is used.
  */
+import { idleCallbacks, pageDocument, pageWindow } from '@localrec/core/internal';
+
 export type FlushReason = 'idle' | 'timer' | 'pagehide' | 'hidden' | 'manual';
 
 export interface FlushScheduler {
@@ -20,15 +22,16 @@ export interface FlushScheduler {
 }
 
 export function createFlushScheduler(flush: (reason: FlushReason) => void, intervalMs: number): FlushScheduler {
-  const g = globalThis as typeof globalThis & Partial<Pick<Window, 'requestIdleCallback' | 'cancelIdleCallback'>>;
-  const win = typeof window === 'undefined' ? undefined : window;
-  const doc = typeof document === 'undefined' ? undefined : document;
+  const win = pageWindow();
+  const doc = pageDocument();
+  /** The idle callbacks the armed `idleId` came from. */
+  let idle: ReturnType<typeof idleCallbacks>;
   let idleId: number | undefined;
   let timerId: ReturnType<typeof setTimeout> | undefined;
   let armed = false;
 
   const cancel = (): void => {
-    if (idleId !== undefined) g.cancelIdleCallback?.(idleId);
+    if (idleId !== undefined) idle?.cancelIdleCallback(idleId);
     if (timerId !== undefined) clearTimeout(timerId);
     idleId = timerId = undefined;
     armed = false;
@@ -49,8 +52,9 @@ export function createFlushScheduler(flush: (reason: FlushReason) => void, inter
     poke() {
       if (armed) return;
       armed = true;
-      if (g.requestIdleCallback) {
-        idleId = g.requestIdleCallback((d) => fire(d.didTimeout ? 'timer' : 'idle'), { timeout: intervalMs || 1 });
+      idle = idleCallbacks();
+      if (idle) {
+        idleId = idle.requestIdleCallback((d) => fire(d.didTimeout ? 'timer' : 'idle'), { timeout: intervalMs || 1 });
       } else {
         timerId = setTimeout(() => fire('timer'), intervalMs);
       }

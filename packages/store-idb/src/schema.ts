@@ -55,17 +55,15 @@ export const MIGRATIONS: ReadonlyArray<(db: LocalRecDatabase, tx: UpgradeTx) => 
 ];
 
 /**
- * Opens (creating or upgrading) a LocalRec database at `version` (default {@link SCHEMA_VERSION}).
- * Lower versions exist for migration tests. Rejects with the platform's DOMException.
+ * Opens (creating or upgrading) a LocalRec database at `version` (default {@link SCHEMA_VERSION};
+ * lower versions exist for migration tests, through `@localrec/store-idb/testing`, which checks
+ * the version). Rejects with the platform's DOMException.
  */
 export function openDatabase(
   name: string,
   version: number = SCHEMA_VERSION,
   callbacks: Omit<OpenDBCallbacks<LocalRecDB>, 'upgrade'> = {},
 ): Promise<LocalRecDatabase> {
-  if (!Number.isInteger(version) || version < 1 || version > MIGRATIONS.length) {
-    return Promise.reject(new RangeError(`version must be an integer from 1 to ${MIGRATIONS.length}; got ${version}`));
-  }
   try {
     return openDB<LocalRecDB>(name, version, {
       ...callbacks,

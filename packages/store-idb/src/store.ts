@@ -6,6 +6,7 @@
  */
 import { deleteDB, unwrap } from 'idb';
 import { LocalRecError } from '@localrec/core';
+import { checkAppId } from '@localrec/core/internal';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoreResidue, StoredEvent } from '@localrec/core';
 import { storageError } from './errors.js';
 import { SCHEMA_VERSION, databaseName, openDatabase, openExisting, type LocalRecDatabase } from './schema.js';
@@ -40,10 +41,8 @@ export class IndexedDbEventStore implements EventStore {
   protected connection: Promise<LocalRecDatabase> | undefined;
 
   constructor(options: IndexedDbStoreOptions) {
-    if (typeof options?.appId !== 'string' || options.appId.length === 0) {
-      throw new LocalRecError('INVALID_ARGUMENT', 'IndexedDbEventStore needs a non-empty appId.', { field: 'appId', accepted: ['non-empty string'] });
-    }
-    this.dbName = options.dbName ?? databaseName(options.appId);
+    const appId = checkAppId(options?.appId, 'IndexedDbEventStore');
+    this.dbName = options.dbName ?? databaseName(appId);
   }
 
   /** The open connection (opening, creating or upgrading the database on first use). */

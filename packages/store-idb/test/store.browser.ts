@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { Recorder, recentSequence, resolveConfig, type LocalRecError, type NewEvent } from '@localrec/core';
 import { makeTestEvent } from '@localrec/core/testing';
-import { IndexedDbEventStore, databaseName, openDatabase } from '../src/index.js';
+import { IndexedDbEventStore } from '../src/index.js';
+import { databaseName, openDatabase } from '../src/testing.js';
 
 let n = 0;
 const appId = (): string => `browser-${Date.now().toString(36)}-${n++}`;

@@ -6,7 +6,8 @@ import { deleteDB, openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { LocalRecError, MemoryEventStore, Recorder, resolveConfig } from '@localrec/core';
 import { makeTestEvent } from '@localrec/core/testing';
-import { IndexedDbEventReader, IndexedDbEventStore, SCHEMA_VERSION, databaseName, openDatabase } from '../src/index.js';
+import { IndexedDbEventReader, IndexedDbEventStore } from '../src/index.js';
+import { SCHEMA_VERSION, databaseName, openDatabase } from '../src/testing.js';
 import { failAddsAfter } from './faults.js';
 
 let n = 0;

@@ -8,5 +8,5 @@ export { KeyValueEventStore } from './store.js';
 export type { KeyValueEventStoreOptions } from './store.js';
 export { WX_LIMITS } from './kv.js';
 export type { KvInfo, KvLimits, KvStorage } from './kv.js';
-export { wxStorage, wxError } from './wx.js';
+export { wxStorage } from './wx.js';
 export type { WxCallbacks, WxFailResult, WxStorageApi, WxStorageInfo } from './wx.js';

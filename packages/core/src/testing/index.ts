@@ -4,3 +4,4 @@
  */
 export { describeEventStoreConformance, makeTestEvent } from './conformance.js';
 export type { ConformanceOptions, Heal } from './conformance.js';
+export { failWritesAfter } from './faults.js';

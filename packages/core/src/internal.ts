@@ -1,0 +1,15 @@
+/**
+ * @localrec/core/internal — INTERNAL: machinery the other LocalRec packages share (the SDK, the
+ * stores, the runtime). Not part of the public API: names here may change in any release. Apps
+ * use `@localrec/core` (or better, `@localrec/sdk`).
+ * @packageDocumentation
+ */
+export { APP_ID_PATTERN, checkAppId, checkConsent } from './config.js';
+export { preview } from './preview.js';
+export { createUid } from './uid.js';
+export { SessionTracker } from './session.js';
+export type { SessionState } from './session.js';
+export { TokenBucket } from './rate.js';
+export { SEQUENCE_TYPES } from './sequence.js';
+export { SESSION_META_KEY } from './recorder.js';
+export { cacheStorage, idleCallbacks, monotonicNow, pageDocument, pageWindow, randomSource, subtleCrypto } from './env.js';
