@@ -25,12 +25,14 @@
  * processes writing the same storage are not supported (WeChat gives a mini-program one logic
  * thread; its worker cannot use `wx.setStorage`).
  */
-import { LocalRecError } from '@localrec/core';
+import { LocalRecError, applyQuery } from '@localrec/core';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoredEvent, StoreResidue } from '@localrec/core';
+import { ChunkBytes, type Segment } from './bytes.js';
 import type { KvLimits, KvStorage } from './kv.js';
 import { WX_LIMITS } from './kv.js';
+import { StoreKeys, describeChunk, emptyIndex, isChunk, isIndex, type ChunkRef, type Index } from './layout.js';
 import { withLock } from './lock.js';
-import { entryBytes, utf8Length } from './size.js';
+import { entryBytes } from './size.js';
 
 /** Options of {@link KeyValueEventStore}. Only `appId` and `storage` are required. */
 export interface KeyValueEventStoreOptions {
@@ -48,63 +50,9 @@ export interface KeyValueEventStoreOptions {
   reserveBytes?: number;
 }
 
-/** One chunk as the index describes it. */
-interface ChunkRef {
-  id: number;
-  /** Events in the chunk. */
-  n: number;
-  /** Accounted size of key + value. */
-  bytes: number;
-  firstSeq: number;
-  lastSeq: number;
-  minTs: number;
-  maxTs: number;
-}
-
-interface Index {
-  v: 1;
-  /** Random tag of this index's lifetime: a destroyed and re-created store gets a new one. */
-  epoch: string;
-  /** Increases on every commit; caches compare epoch and gen. */
-  gen: number;
-  nextSeq: number;
-  nextChunk: number;
-  chunks: ChunkRef[];
-}
-
-/** A chunk being planned: either kept as it is (`ref`) or to be written from `events`. */
-interface Segment {
-  events: StoredEvent[];
-  bytes: number;
-  ref?: ChunkRef;
-}
-
 const SCHEMA_VERSION = 1;
 const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const KB = 1024;
-
-function emptyIndex(): Index {
-  return { v: 1, epoch: Math.random().toString(36).slice(2) + Date.now().toString(36), gen: 0, nextSeq: 1, nextChunk: 1, chunks: [] };
-}
-
-function isIndex(v: unknown): v is Index {
-  const i = v as Index;
-  return (
-    typeof v === 'object' && v !== null && i.v === 1 && typeof i.epoch === 'string' && Number.isInteger(i.gen) && Number.isInteger(i.nextSeq)
-    && Number.isInteger(i.nextChunk) && Array.isArray(i.chunks)
-    && i.chunks.every((c) => typeof c === 'object' && c !== null && Number.isInteger(c.id) && Number.isInteger(c.n) && typeof c.bytes === 'number')
-  );
-}
-
-function isChunk(v: unknown): v is StoredEvent[] {
-  return Array.isArray(v) && v.every((e) => typeof e === 'object' && e !== null && Number.isInteger((e as StoredEvent).seq)
-    && typeof (e as StoredEvent).uid === 'string' && typeof (e as StoredEvent).ts === 'number');
-}
-
-/** Oldest first: by time, then by seq. */
-function byTime(a: StoredEvent, b: StoredEvent): number {
-  return a.ts - b.ts || a.seq - b.seq;
-}
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -122,6 +70,8 @@ function badOption(field: string, got: unknown, what: string): LocalRecError {
     accepted: [what],
   });
 }
+
+const eventCount = (idx: Index): number => idx.chunks.reduce((s, c) => s + c.n, 0);
 
 /**
  * Core's `EventStore` over a key-value storage with a per-key and a total size limit — the
@@ -141,6 +91,8 @@ export class KeyValueEventStore implements EventStore {
   readonly maxBytes: number;
   readonly reserveBytes: number;
 
+  private readonly keys: StoreKeys;
+  private readonly bytes: ChunkBytes;
   private readonly lockKey: object;
   private readonly cache = new Map<number, StoredEvent[]>();
   /** `epoch:gen` of the index the cache matches. */
@@ -153,11 +105,15 @@ export class KeyValueEventStore implements EventStore {
     if (typeof appId !== 'string' || !APP_ID.test(appId)) throw badOption('appId', appId, '1–64 characters from A-Z a-z 0-9 . _ -');
     const fns = ['get', 'set', 'remove', 'keys', 'info'] as const;
     if (typeof storage !== 'object' || storage === null || fns.some((f) => typeof storage[f] !== 'function')) {
-      throw new LocalRecError('INVALID_CONFIG', `KeyValueEventStore: storage must implement ${fns.join(', ')}.`, { field: 'storage', accepted: fns });
+      throw new LocalRecError('INVALID_CONFIG', `KeyValueEventStore: storage must implement ${fns.join(', ')}.`, {
+        field: 'storage',
+        accepted: fns,
+      });
     }
     this.storage = storage;
     this.lockKey = storage.lockKey ?? storage;
-    this.prefix = `localrec:${appId}:`;
+    this.keys = new StoreKeys(appId);
+    this.prefix = this.keys.prefix;
     this.limits = Object.freeze({ ...WX_LIMITS, ...options.limits });
     const { perKeyBytes, totalBytes } = this.limits;
     const posInt = (f: string, v: unknown, min: number, max: number): number => {
@@ -169,19 +125,13 @@ export class KeyValueEventStore implements EventStore {
     // Half a key's limit: room for the platform's own encoding of the value (escapes, wrappers).
     this.chunkBytes = posInt('chunkBytes', options.chunkBytes ?? Math.min(128 * KB, perKeyBytes / 2), KB, Math.floor(perKeyBytes / 2));
     this.reserveBytes = posInt('reserveBytes', options.reserveBytes ?? 512 * KB, 0, totalBytes - 4 * this.chunkBytes);
-    this.maxBytes = posInt('maxBytes', options.maxBytes ?? Math.floor(totalBytes * 0.8), 4 * this.chunkBytes, totalBytes - this.reserveBytes);
-  }
-
-  private get indexKey(): string {
-    return `${this.prefix}idx`;
-  }
-
-  private chunkKey(id: number): string {
-    return `${this.prefix}c${id}`;
-  }
-
-  private metaKey(key: string): string {
-    return `${this.prefix}m:${key}`;
+    this.maxBytes = posInt(
+      'maxBytes',
+      options.maxBytes ?? Math.floor(totalBytes * 0.8),
+      4 * this.chunkBytes,
+      totalBytes - this.reserveBytes,
+    );
+    this.bytes = new ChunkBytes(this.keys, this.chunkBytes);
   }
 
   /**
@@ -212,17 +162,16 @@ export class KeyValueEventStore implements EventStore {
 
   private async openUnlocked(): Promise<void> {
     const idx = await this.readIndex();
-    const live = new Set(idx.chunks.map((c) => this.chunkKey(c.id)));
-    const chunkPrefix = `${this.prefix}c`;
+    const live = new Set(idx.chunks.map((c) => this.keys.chunk(c.id)));
     for (const key of await this.storage.keys()) {
-      if (key.startsWith(chunkPrefix) && !live.has(key)) await this.storage.remove(key);
+      if (key.startsWith(this.keys.chunkPrefix) && !live.has(key)) await this.storage.remove(key);
     }
     this.opened = true;
   }
 
   /** The current index, with every chunk it names in the cache. */
   private async readIndex(attempt = 0): Promise<Index> {
-    const raw = await this.storage.get(this.indexKey);
+    const raw = await this.storage.get(this.keys.index);
     let idx: Index;
     if (raw === undefined) idx = emptyIndex();
     else if (isIndex(raw)) idx = raw;
@@ -235,18 +184,18 @@ export class KeyValueEventStore implements EventStore {
       const missing: number[] = [];
       for (const c of idx.chunks) {
         if (this.cache.has(c.id)) continue;
-        const events = await this.storage.get(this.chunkKey(c.id));
+        const events = await this.storage.get(this.keys.chunk(c.id));
         if (isChunk(events)) this.cache.set(c.id, events);
         else missing.push(c.id);
       }
       if (missing.length > 0) {
         // A writer outside this lock (another thread reading through a bridge) may have committed
         // and removed the chunk meanwhile: if the index moved on, read it again.
-        const now = await this.storage.get(this.indexKey);
+        const now = await this.storage.get(this.keys.index);
         if (isIndex(now) && (now.epoch !== idx.epoch || now.gen !== idx.gen) && attempt < 3) return this.readIndex(attempt + 1);
         // A chunk named by the current index is gone or unreadable (removed behind our back): keep the rest.
         idx = { ...idx, gen: idx.gen + 1, chunks: idx.chunks.filter((c) => !missing.includes(c.id)) };
-        await this.storage.set(this.indexKey, idx);
+        await this.storage.set(this.keys.index, idx);
       }
       this.cachedTag = `${idx.epoch}:${idx.gen}`;
       this.uids = undefined;
@@ -256,7 +205,7 @@ export class KeyValueEventStore implements EventStore {
 
   /** Rebuilds an unreadable index from the chunk keys (chunks ordered by their first seq). */
   private async rebuildIndex(): Promise<Index> {
-    const chunkPrefix = `${this.prefix}c`;
+    const { chunkPrefix } = this.keys;
     const found: { id: number; events: StoredEvent[] }[] = [];
     for (const key of await this.storage.keys()) {
       if (!key.startsWith(chunkPrefix)) continue;
@@ -271,7 +220,7 @@ export class KeyValueEventStore implements EventStore {
     const kept: { id: number; events: StoredEvent[] }[] = [];
     for (const f of found.sort((a, b) => b.id - a.id)) {
       if (f.events.some((e) => seen.has(e.seq))) {
-        await this.storage.remove(this.chunkKey(f.id));
+        await this.storage.remove(this.keys.chunk(f.id));
         continue;
       }
       for (const e of f.events) seen.add(e.seq);
@@ -281,93 +230,30 @@ export class KeyValueEventStore implements EventStore {
     const idx = emptyIndex();
     this.cache.clear();
     for (const { id, events } of kept) {
-      idx.chunks.push(this.describe(id, events, entryBytes(this.chunkKey(id), events)));
+      idx.chunks.push(describeChunk(id, events, entryBytes(this.keys.chunk(id), events)));
       this.cache.set(id, events);
     }
     idx.nextSeq = Math.max(1, ...[...seen].map((s) => s + 1));
     idx.nextChunk = Math.max(1, ...kept.map((k) => k.id + 1));
-    await this.storage.set(this.indexKey, idx);
+    await this.storage.set(this.keys.index, idx);
     return idx;
   }
 
-  private describe(id: number, events: readonly StoredEvent[], bytes: number): ChunkRef {
-    let minTs = Infinity;
-    let maxTs = -Infinity;
-    for (const e of events) {
-      if (e.ts < minTs) minTs = e.ts;
-      if (e.ts > maxTs) maxTs = e.ts;
-    }
-    return { id, n: events.length, bytes, firstSeq: events[0]?.seq ?? 0, lastSeq: events[events.length - 1]?.seq ?? 0, minTs, maxTs };
-  }
-
-  private eventsOf(idx: Index): StoredEvent[] {
+  /** Every stored event, chunk by chunk (seq order). */
+  private eventsOf(chunks: readonly ChunkRef[]): StoredEvent[] {
     const out: StoredEvent[] = [];
-    for (const c of idx.chunks) for (const e of this.cache.get(c.id) ?? []) out.push(e);
+    for (const c of chunks) for (const e of this.cache.get(c.id) ?? []) out.push(e);
     return out;
   }
 
   private uidSet(idx: Index): Set<string> {
-    if (this.uids === undefined) {
-      this.uids = new Set();
-      for (const c of idx.chunks) for (const e of this.cache.get(c.id) ?? []) this.uids.add(e.uid);
-    }
+    this.uids ??= new Set(this.eventsOf(idx.chunks).map((e) => e.uid));
     return this.uids;
   }
 
-  /** Accounted bytes of one chunk holding `events`, without building its JSON text. */
-  private chunkSize(id: number, eventBytes: number, count: number): number {
-    // `[` + `]` + commas between events.
-    return utf8Length(this.chunkKey(id)) + 2 + eventBytes + Math.max(0, count - 1);
-  }
-
-  /** Splits events (in seq order) into segments of at most `chunkBytes`. */
-  private pack(events: readonly StoredEvent[]): Segment[] {
-    const out: Segment[] = [];
-    let cur: StoredEvent[] = [];
-    let curBytes = 0;
-    // Key length is bounded (prefix + id digits); count it at its largest.
-    const overhead = utf8Length(this.chunkKey(Number.MAX_SAFE_INTEGER)) + 2;
-    for (const e of events) {
-      const b = utf8Length(JSON.stringify(e)) + 1;
-      if (overhead + b > this.chunkBytes) {
-        throw new LocalRecError('PAYLOAD_TOO_LARGE', `Event ${e.uid} is ${b} bytes as JSON; one event must fit a chunk of ${this.chunkBytes - overhead} bytes.`, {
-          field: 'event',
-          accepted: [`≤ ${this.chunkBytes - overhead} bytes`],
-        });
-      }
-      if (cur.length > 0 && overhead + curBytes + b > this.chunkBytes) {
-        out.push({ events: cur, bytes: curBytes });
-        cur = [];
-        curBytes = 0;
-      }
-      cur.push(e);
-      curBytes += b;
-    }
-    if (cur.length > 0) out.push({ events: cur, bytes: curBytes });
-    return out;
-  }
-
-  /** Segment view of an existing chunk (its `bytes` is payload-only, like `pack`'s). */
+  /** An existing chunk as a segment of a plan. */
   private keep(ref: ChunkRef): Segment {
-    return { events: this.cache.get(ref.id) ?? [], bytes: ref.bytes - utf8Length(this.chunkKey(ref.id)) - 2 + 1, ref };
-  }
-
-  /** Merges neighbouring segments while the result fits one chunk (compaction). */
-  private merge(segments: readonly Segment[]): Segment[] {
-    const out: Segment[] = [];
-    const overhead = utf8Length(this.chunkKey(Number.MAX_SAFE_INTEGER)) + 2;
-    for (const s of segments) {
-      const last = out[out.length - 1];
-      if (last !== undefined && overhead + last.bytes + s.bytes <= this.chunkBytes) {
-        out[out.length - 1] = { events: [...last.events, ...s.events], bytes: last.bytes + s.bytes };
-      } else out.push(s);
-    }
-    return out;
-  }
-
-  /** Bytes this store's chunks and index take. */
-  private ownBytes(idx: Index): number {
-    return idx.chunks.reduce((s, c) => s + c.bytes, 0) + entryBytes(this.indexKey, idx);
+    return this.bytes.keep(ref, this.cache.get(ref.id) ?? []);
   }
 
   /**
@@ -385,15 +271,14 @@ export class KeyValueEventStore implements EventStore {
           continue;
         }
         const id = next.nextChunk++;
-        const bytes = this.chunkSize(id, s.bytes - s.events.length, s.events.length);
         written.push(id);
-        await this.storage.set(this.chunkKey(id), s.events);
+        await this.storage.set(this.keys.chunk(id), s.events);
         newEvents.set(id, s.events);
-        next.chunks.push(this.describe(id, s.events, bytes));
+        next.chunks.push(describeChunk(id, s.events, this.bytes.written(id, s)));
       }
-      await this.storage.set(this.indexKey, next);
+      await this.storage.set(this.keys.index, next);
     } catch (err) {
-      for (const id of written) await this.storage.remove(this.chunkKey(id)).catch(() => undefined);
+      for (const id of written) await this.storage.remove(this.keys.chunk(id)).catch(() => undefined);
       throw err;
     }
     for (const [id, events] of newEvents) this.cache.set(id, events);
@@ -404,7 +289,7 @@ export class KeyValueEventStore implements EventStore {
       if (live.has(c.id)) continue;
       this.cache.delete(c.id);
       // Past the commit point: a failed removal only leaves an orphan for the next open().
-      await this.storage.remove(this.chunkKey(c.id)).catch(() => undefined);
+      await this.storage.remove(this.keys.chunk(c.id)).catch(() => undefined);
     }
     return next;
   }
@@ -429,36 +314,36 @@ export class KeyValueEventStore implements EventStore {
         fresh.push({ ...clone(e), seq: seq++ });
       }
       if (fresh.length === 0) return [];
-      const added = this.pack(fresh);
 
       // Merge a small tail chunk with the new events (compaction at append).
       const tail = idx.chunks[idx.chunks.length - 1];
-      const keepHead = tail !== undefined && tail.bytes < this.chunkBytes / 2 ? idx.chunks.slice(0, -1) : idx.chunks;
-      const region = this.merge([...(keepHead === idx.chunks || tail === undefined ? [] : [this.keep(tail)]), ...added]);
-      const newBytes = region.filter((s) => s.ref === undefined).reduce((s, r) => s + r.bytes + utf8Length(this.chunkKey(idx.nextChunk)) + 2, 0);
+      const mergeTail = tail !== undefined && tail.bytes < this.chunkBytes / 2;
+      const head = mergeTail ? idx.chunks.slice(0, -1) : idx.chunks;
+      const region = this.bytes.merge([...(mergeTail ? [this.keep(tail)] : []), ...this.bytes.pack(fresh)]);
+      const newBytes = this.bytes.added(region, idx.nextChunk);
 
       // Space: the peak is old + new chunks (the replaced tail goes only after the commit).
       const info = await this.storage.info();
       const limit = Math.min(info.limitSize, this.limits.totalBytes);
-      const own = this.ownBytes(idx);
+      const own = this.bytes.own(idx);
       const others = Math.max(0, info.currentSize - own);
       const indexSlack = 64 * (region.length + 1);
-      const fits = (evictedBytes: number): boolean =>
-        own - evictedBytes + newBytes + indexSlack <= this.maxBytes
-        && others + own - evictedBytes + newBytes + indexSlack <= limit - this.reserveBytes;
-      if (!fits(0)) {
-        const evictable = keepHead;
-        let evictedBytes = 0;
-        let k = 0;
-        while (k < evictable.length && !fits(evictedBytes)) evictedBytes += evictable[k++]!.bytes;
-        if (!fits(evictedBytes)) {
-          throw new LocalRecError('QUOTA_EXCEEDED', `Key-value store: a batch of ${fresh.length} events (${newBytes} bytes) does not fit: `
-            + `store limit ${this.maxBytes} bytes, app storage ${others} of ${limit} bytes used by other keys, ${this.reserveBytes} bytes reserved.`);
-        }
-        // Evict the k oldest chunks and commit that first, so the new chunks have room.
-        idx = await this.commit(idx, idx.chunks.slice(k).map((c) => this.keep(c)));
+      const budget = { storeBytes: this.maxBytes, totalBytes: limit - this.reserveBytes, othersBytes: others };
+      const evict = this.bytes.evictions(head, own, newBytes + indexSlack, budget);
+      if (evict === undefined) {
+        throw new LocalRecError(
+          'QUOTA_EXCEEDED',
+          `Key-value store: a batch of ${fresh.length} events (${newBytes} bytes) does not fit: ` +
+            `store limit ${this.maxBytes} bytes, app storage ${others} of ${limit} bytes used by other keys, ${this.reserveBytes} bytes reserved.`,
+        );
       }
-      const stillHead = idx.chunks.filter((c) => keepHead.some((h) => h.id === c.id));
+      // Evict the oldest chunks and commit that first, so the new chunks have room.
+      if (evict > 0)
+        idx = await this.commit(
+          idx,
+          idx.chunks.slice(evict).map((c) => this.keep(c)),
+        );
+      const stillHead = idx.chunks.filter((c) => head.some((h) => h.id === c.id));
       await this.commit({ ...idx, nextSeq: seq }, [...stillHead.map((c) => this.keep(c)), ...region]);
       for (const e of fresh) this.uids?.add(e.uid);
       return clone(fresh);
@@ -469,27 +354,16 @@ export class KeyValueEventStore implements EventStore {
   query(q: EventQuery = {}): Promise<StoredEvent[]> {
     return this.locked('query', async () => {
       const idx = await this.readIndex();
-      const types = q.types === undefined ? undefined : new Set<string>(q.types);
-      const out: StoredEvent[] = [];
-      for (const c of idx.chunks) {
-        if (q.since !== undefined && c.maxTs < q.since) continue;
-        if (q.until !== undefined && c.minTs >= q.until) continue;
-        for (const e of this.cache.get(c.id) ?? []) {
-          if (types !== undefined && !types.has(e.type)) continue;
-          if (q.itemId !== undefined && e.itemId !== q.itemId) continue;
-          if (q.since !== undefined && e.ts < q.since) continue;
-          if (q.until !== undefined && e.ts >= q.until) continue;
-          out.push(e);
-        }
-      }
-      out.sort(byTime);
-      if (q.order === 'desc') out.reverse();
-      return clone(q.limit === undefined ? out : out.slice(0, Math.max(0, q.limit)));
+      // Chunks wholly outside the time range are skipped; core's applyQuery does the rest.
+      const chunks = idx.chunks.filter(
+        (c) => (q.since === undefined || c.maxTs >= q.since) && (q.until === undefined || c.minTs < q.until),
+      );
+      return clone(applyQuery(this.eventsOf(chunks), q));
     });
   }
 
   count(): Promise<number> {
-    return this.locked('count', async () => (await this.readIndex()).chunks.reduce((s, c) => s + c.n, 0));
+    return this.locked('count', async () => eventCount(await this.readIndex()));
   }
 
   /**
@@ -500,10 +374,10 @@ export class KeyValueEventStore implements EventStore {
     return this.locked('prune', async () => {
       const idx = await this.readIndex();
       const cutoff = policy.now - policy.retentionMs;
-      const all = this.eventsOf(idx);
+      const all = this.eventsOf(idx.chunks);
       const doomed = new Set<number>();
       for (const e of all) if (e.ts < cutoff) doomed.add(e.seq);
-      const left = all.filter((e) => !doomed.has(e.seq)).sort(byTime);
+      const left = applyQuery(all.filter((e) => !doomed.has(e.seq))); // oldest first
       const over = left.length - Math.max(0, policy.maxEvents);
       for (let i = 0; i < over; i++) doomed.add(left[i]!.seq);
       if (doomed.size === 0) return 0;
@@ -512,9 +386,9 @@ export class KeyValueEventStore implements EventStore {
         const events = this.cache.get(c.id) ?? [];
         const kept = events.filter((e) => !doomed.has(e.seq));
         if (kept.length === events.length) plan.push(this.keep(c));
-        else if (kept.length > 0) plan.push(...this.pack(kept));
+        else if (kept.length > 0) plan.push(...this.bytes.pack(kept));
       }
-      await this.commit(idx, this.merge(plan));
+      await this.commit(idx, this.bytes.merge(plan));
       return doomed.size;
     });
   }
@@ -526,7 +400,7 @@ export class KeyValueEventStore implements EventStore {
   compact(): Promise<number> {
     return this.locked('compact', async () => {
       const idx = await this.readIndex();
-      const plan = this.merge(idx.chunks.map((c) => this.keep(c)));
+      const plan = this.bytes.merge(idx.chunks.map((c) => this.keep(c)));
       if (plan.length === idx.chunks.length) return plan.length;
       return (await this.commit(idx, plan)).chunks.length;
     });
@@ -538,8 +412,8 @@ export class KeyValueEventStore implements EventStore {
       const idx = await this.readIndex();
       return {
         chunks: idx.chunks.length,
-        events: idx.chunks.reduce((s, c) => s + c.n, 0),
-        bytes: this.ownBytes(idx),
+        events: eventCount(idx),
+        bytes: this.bytes.own(idx),
         maxChunkBytes: idx.chunks.reduce((m, c) => Math.max(m, c.bytes), 0),
       };
     });
@@ -547,7 +421,7 @@ export class KeyValueEventStore implements EventStore {
 
   getMeta<T = unknown>(key: string): Promise<T | undefined> {
     return this.locked('getMeta', async () => {
-      const raw = (await this.storage.get(this.metaKey(key))) as { v?: T } | undefined;
+      const raw = (await this.storage.get(this.keys.meta(key))) as { v?: T } | undefined;
       return typeof raw === 'object' && raw !== null && 'v' in raw ? raw.v : undefined;
     });
   }
@@ -562,33 +436,40 @@ export class KeyValueEventStore implements EventStore {
       const entry = { v: value };
       let bytes: number;
       try {
-        bytes = entryBytes(this.metaKey(key), entry);
+        bytes = entryBytes(this.keys.meta(key), entry);
       } catch (err) {
-        throw new LocalRecError('INVALID_ARGUMENT', `Meta "${key}" is not JSON-serialisable: ${(err as Error).message}`, { field: 'value', cause: err });
-      }
-      if (bytes > this.limits.perKeyBytes / 2) {
-        throw new LocalRecError('QUOTA_EXCEEDED', `Meta "${key}" is ${bytes} bytes; one meta value may take at most ${this.limits.perKeyBytes / 2}.`, {
+        throw new LocalRecError('INVALID_ARGUMENT', `Meta "${key}" is not JSON-serialisable: ${(err as Error).message}`, {
           field: 'value',
+          cause: err,
         });
       }
-      await this.storage.set(this.metaKey(key), value === undefined ? {} : JSON.parse(JSON.stringify(entry)));
+      if (bytes > this.limits.perKeyBytes / 2) {
+        throw new LocalRecError(
+          'QUOTA_EXCEEDED',
+          `Meta "${key}" is ${bytes} bytes; one meta value may take at most ${this.limits.perKeyBytes / 2}.`,
+          {
+            field: 'value',
+          },
+        );
+      }
+      await this.storage.set(this.keys.meta(key), value === undefined ? {} : clone(entry));
     });
   }
 
   deleteMeta(key: string): Promise<void> {
-    return this.locked('deleteMeta', () => this.storage.remove(this.metaKey(key)));
+    return this.locked('deleteMeta', () => this.storage.remove(this.keys.meta(key)));
   }
 
   dump(): Promise<StoreDump> {
     return this.locked('dump', async () => {
       const idx = await this.readIndex();
-      const events = this.eventsOf(idx).sort(byTime);
+      const events = applyQuery(this.eventsOf(idx.chunks));
       const meta: Record<string, unknown> = {};
-      const mp = `${this.prefix}m:`;
+      const { metaPrefix } = this.keys;
       for (const key of await this.storage.keys()) {
-        if (!key.startsWith(mp)) continue;
+        if (!key.startsWith(metaPrefix)) continue;
         const raw = (await this.storage.get(key)) as { v?: unknown } | undefined;
-        if (typeof raw === 'object' && raw !== null && 'v' in raw) meta[key.slice(mp.length)] = raw.v;
+        if (typeof raw === 'object' && raw !== null && 'v' in raw) meta[key.slice(metaPrefix.length)] = raw.v;
       }
       return { store: this.kind, schemaVersion: SCHEMA_VERSION, events: clone(events), meta };
     });
@@ -599,12 +480,9 @@ export class KeyValueEventStore implements EventStore {
     return this.locked('destroy', async () => {
       const mine = async (): Promise<string[]> => (await this.storage.keys()).filter((k) => k.startsWith(this.prefix));
       // Index first: if removal stops half-way, what is left is orphans, not a half index.
-      await this.storage.remove(this.indexKey);
+      await this.storage.remove(this.keys.index);
       for (const key of await mine()) await this.storage.remove(key);
-      this.cache.clear();
-      this.cachedTag = '';
-      this.uids = undefined;
-      this.opened = false;
+      this.close();
       const left = await mine();
       if (left.length > 0) {
         throw new LocalRecError('STORAGE_FAILED', `Key-value store: destroy left ${left.length} keys: ${left.slice(0, 5).join(', ')}.`);
@@ -620,11 +498,10 @@ export class KeyValueEventStore implements EventStore {
     return withLock(this.lockKey, async () => {
       try {
         const keys = (await this.storage.keys()).filter((k) => k.startsWith(this.prefix));
-        let events = 0;
-        const raw = await this.storage.get(this.indexKey);
-        if (isIndex(raw)) events = raw.chunks.reduce((s, c) => s + c.n, 0);
-        for (const k of keys) {
-          if (raw !== undefined || !k.startsWith(`${this.prefix}c`)) continue;
+        const raw = await this.storage.get(this.keys.index);
+        let events = isIndex(raw) ? eventCount(raw) : 0;
+        // Without an index, count what the chunks still hold.
+        for (const k of raw === undefined ? keys.filter((key) => key.startsWith(this.keys.chunkPrefix)) : []) {
           const chunk = await this.storage.get(k);
           if (isChunk(chunk)) events += chunk.length;
         }

@@ -37,7 +37,9 @@ function storeKeys(wx: ReturnType<typeof createWxStandin>, appId = 't'): string[
 function assertConsistent(wx: ReturnType<typeof createWxStandin>, appId = 't'): void {
   const snap = wx.snapshot();
   const idxText = snap.get(`localrec:${appId}:idx`);
-  const chunkKeys = storeKeys(wx, appId).filter((k) => /:c\d+$/.test(k)).sort();
+  const chunkKeys = storeKeys(wx, appId)
+    .filter((k) => /:c\d+$/.test(k))
+    .sort();
   if (idxText === undefined) {
     expect(chunkKeys).toEqual([]);
     return;
@@ -50,9 +52,9 @@ describe('wx stand-in (NOT WeChat: an in-memory model of the documented API)', (
   it('answers in both the callback and the Promise style, with wx errMsg strings', async () => {
     const wx = createWxStandin();
     await expect(wx.setStorage({ key: 'a', data: { x: 1 } })).resolves.toEqual({ errMsg: 'setStorage:ok' });
-    const got = await new Promise((resolve) => wx.getStorage({ key: 'a', success: resolve }));
+    const got = await new Promise((resolve) => void wx.getStorage({ key: 'a', success: resolve }));
     expect(got).toEqual({ data: { x: 1 }, errMsg: 'getStorage:ok' });
-    const miss = await new Promise((resolve) => wx.getStorage({ key: 'nope', fail: resolve }));
+    const miss = await new Promise((resolve) => void wx.getStorage({ key: 'nope', fail: resolve }));
     expect(miss).toEqual({ errMsg: 'getStorage:fail data not found' });
   });
 
@@ -60,7 +62,9 @@ describe('wx stand-in (NOT WeChat: an in-memory model of the documented API)', (
     const wx = createWxStandin();
     const almost = 'x'.repeat(1024 * 1024 - 10);
     await expect(wx.setStorage({ key: 'k', data: almost })).resolves.toBeDefined();
-    await expect(wx.setStorage({ key: 'k', data: almost + 'x'.repeat(20) })).rejects.toEqual({ errMsg: 'setStorage:fail:entry size limit reached' });
+    await expect(wx.setStorage({ key: 'k', data: almost + 'x'.repeat(20) })).rejects.toEqual({
+      errMsg: 'setStorage:fail:entry size limit reached',
+    });
     for (let i = 1; i < 10; i++) await wx.setStorage({ key: `k${i}`, data: almost });
     await expect(wx.setStorage({ key: 'k10', data: almost })).rejects.toEqual({ errMsg: 'setStorage:fail exceed storage max size 10Mb' });
     const info = await wx.getStorageInfo();
@@ -233,7 +237,10 @@ describe('KeyValueEventStore on the wx stand-in', () => {
       const before = await store.query();
       const next = batch(500, 60);
       wx.crashAfterWrites(crashAfter);
-      const ok = await store.append(next).then(() => true, () => false);
+      const ok = await store.append(next).then(
+        () => true,
+        () => false,
+      );
       wx.revive();
       // The "restarted" app opens a new store over what is on disk.
       const reopened = new KeyValueEventStore({ appId: 't', storage: wxStorage(wx), chunkBytes: 4 * KB });
@@ -317,6 +324,8 @@ describe('KeyValueEventStore on the wx stand-in', () => {
   it('validates its options, naming the bad one', () => {
     const storage = wxStorage(createWxStandin());
     expect(() => new KeyValueEventStore({ appId: 'bad id!', storage })).toThrow(/appId/);
-    expect(() => new KeyValueEventStore({ appId: 't', storage, chunkBytes: 900 * KB })).toThrow(/chunkBytes must be an integer from 1024 to 524288/);
+    expect(() => new KeyValueEventStore({ appId: 't', storage, chunkBytes: 900 * KB })).toThrow(
+      /chunkBytes must be an integer from 1024 to 524288/,
+    );
   });
 });

@@ -1,74 +1,167 @@
-#!/usr/bin/env node
 /**
- * `localrec` — the model pipeline's command line.
+ * `localrec` — the model pipeline's command line (commander: per-command options, generated help).
  *
  *   localrec train    --data FILE --out DIR [hyper-parameters]   data file in, bundle folder out
  *   localrec export   --checkpoint DIR --data FILE --out DIR      bundle from a training checkpoint
  *   localrec eval     --bundle DIR --data FILE [--protocol sampled100|full] [--json]
  *   localrec validate DIR                                         non-zero exit + problems if invalid
+ *
+ * Exit codes: 0 done, 1 the command failed (bad data, invalid bundle…), 2 usage error (unknown
+ * command or option, a bad option value, a missing required option).
  */
 import { readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SasrecScorer } from '@localrec/model';
 import { useBackend } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { coocBaseline, popularityScores } from './cold-start.js';
 import { loadDataset, splitLeaveOneOut, type LogRules } from './data/index.js';
 import { evaluate, type Protocol } from './evaluate.js';
-import { finishBundle } from './pipeline.js';
+import { finishBundle, type FinishInput } from './pipeline.js';
 import { loadBundleDir, validateBundleDir } from './bundle-io.js';
 import { DEFAULT_TRAIN_OPTIONS, architectureOf, train, type TrainOptions } from './train.js';
 import type { Split } from './split.js';
 
-const USAGE = `usage:
-  localrec train    --data FILE --out DIR [--name N] [--epochs 200] [--seed 42] [--dim 50] [--max-len 50]
-                    [--blocks 2] [--heads 1] [--ffn-dim D] [--dropout 0.5] [--norm pre|post] [--loss bce|gbce|softmax]
-                    [--negatives 256] [--gbce-t 0.75] [--lr 0.001] [--batch-size 128] [--eval-every 5]
-                    [--valid-users 10000] [--patience 5] [--loss-norm mean|batch] [--fp32] [--eval-seeds 1,2,3] [--catalog FILE]
-                    [--checkpoint DIR] [--resume CHECKPOINT_DIR] [--backend wasm|cpu] [--cooc-neighbours 10] [--segments 16]
-                    [--min-user 3] [--min-item 3]      (event logs only: minimum interactions per user / item)
-  data FILE: .txt (SASRec "userId itemId" lines) | .csv (header: user,item,timestamp,type) | .jsonl (same fields)
-  localrec export   --checkpoint DIR --data FILE --out DIR [--name N] [--fp32] [--cooc-neighbours 10] [--eval-seeds 1,2,3] [--catalog FILE]
-  localrec eval     --bundle DIR --data FILE [--protocol sampled100|full] [--model sasrec|popular|cooccurrence]
-                    [--seeds 1,2,3] [--users N] [--json] [--host-encoder]
-                    (--host-encoder: user vectors through the runtime's single-history host encoder)
-  localrec validate DIR`;
-
+/** A usage error found after parsing (e.g. a checkpoint that does not fit the data): exit code 2. */
 class UsageError extends Error {}
 
-function num(v: string | undefined, name: string, def: number): number {
-  if (v === undefined) return def;
+const COMMANDS = ['train', 'export', 'eval', 'validate', 'help'] as const;
+
+// ---- option values -------------------------------------------------------------------------------
+
+function parseNumber(v: string): number {
   const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name}: "${v}" is not a number`);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`"${v}" is not a number.`);
   return n;
 }
-function oneOf<T extends string>(v: string | undefined, name: string, accepted: readonly T[], def: T): T {
-  if (v === undefined) return def;
-  if (!accepted.includes(v as T)) throw new UsageError(`--${name}: "${v}" is not accepted (accepted: ${accepted.join(', ')})`);
-  return v as T;
+function parseSeeds(v: string): number[] {
+  return v.split(',').map((s) => {
+    const n = Number(s);
+    if (s.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`"${s}" in "${v}" is not a number (expected e.g. 1,2,3).`);
+    return n;
+  });
 }
-const seedsOf = (v: string | undefined) => (v ?? '1,2,3').split(',').map((s) => num(s, 'seeds', 0));
+const numberOption = (flags: string, description: string, def?: number): Option => {
+  const o = new Option(flags, description).argParser(parseNumber);
+  return def === undefined ? o : o.default(def);
+};
+const choiceOption = <T extends string>(flags: string, description: string, choices: readonly T[], def: T): Option =>
+  new Option(flags, description).choices(choices).default(def);
 
-function loadSplit(path: string, a: Record<string, string | boolean | undefined> = {}): { split: Split; vocab: string[]; summary: Record<string, unknown> } {
+/** Options shared by every command that reads a data file. */
+interface DataOptions {
+  data: string;
+  minUser?: number;
+  minItem?: number;
+}
+/** Options shared by `train` and `export` (how the bundle is written). */
+interface BundleOptions extends DataOptions {
+  out: string;
+  name?: string;
+  fp32?: boolean;
+  evalSeeds: number[];
+  coocNeighbours: number;
+  segments: number;
+  catalog?: string;
+}
+interface TrainCliOptions extends BundleOptions {
+  epochs: number;
+  seed: number;
+  dim: number;
+  maxLen: number;
+  blocks: number;
+  heads: number;
+  ffnDim?: number;
+  dropout: number;
+  norm: TrainOptions['norm'];
+  loss: TrainOptions['loss'];
+  negatives: number;
+  gbceT: number;
+  lr: number;
+  batchSize: number;
+  evalEvery: number;
+  validUsers: number;
+  patience: number;
+  l2Emb: number;
+  lossNorm: NonNullable<TrainOptions['lossNorm']>;
+  checkpoint?: string;
+  resume?: string;
+  backend: 'wasm' | 'cpu';
+}
+interface ExportCliOptions extends BundleOptions {
+  checkpoint: string;
+}
+interface EvalCliOptions extends DataOptions {
+  bundle: string;
+  protocol: Protocol;
+  model: 'sasrec' | 'popular' | 'cooccurrence';
+  seeds: number[];
+  users?: number;
+  json?: boolean;
+  hostEncoder?: boolean;
+}
+
+const addDataOptions = (c: Command): Command =>
+  c
+    .requiredOption('--data <file>', 'data file: .txt (SASRec "userId itemId" lines) | .csv (header: user,item,timestamp,type) | .jsonl')
+    .addOption(numberOption('--min-user <n>', 'event logs only: minimum interactions per user (default 3)'))
+    .addOption(numberOption('--min-item <n>', 'event logs only: minimum interactions per item (default 3)'));
+
+const addBundleOptions = (c: Command): Command =>
+  c
+    .requiredOption('--out <dir>', 'bundle folder to write')
+    .option('--name <name>', 'bundle name (default: the --out folder name)')
+    .option('--fp32', 'keep float32 weights (default: int8 quantised)')
+    .addOption(
+      new Option('--eval-seeds <list>', 'seeds of the sampled evaluation written to the manifest')
+        .argParser(parseSeeds)
+        .default([1, 2, 3], '1,2,3'),
+    )
+    .addOption(numberOption('--cooc-neighbours <n>', 'co-occurrence neighbours kept per item', 10))
+    .addOption(numberOption('--segments <n>', 'interest segments', 16))
+    .option('--catalog <file>', 'catalog JSON to ship in the bundle');
+
+// ---- data ---------------------------------------------------------------------------------------
+
+function loadSplit(o: DataOptions): { split: Split; vocab: string[]; summary: Record<string, unknown> } {
   const rules: Partial<LogRules> = {};
-  if (a['min-user'] !== undefined) rules.minUserCount = num(a['min-user'] as string, 'min-user', 3);
-  if (a['min-item'] !== undefined) rules.minItemCount = num(a['min-item'] as string, 'min-item', 3);
-  const ds = loadDataset(path, rules);
+  if (o.minUser !== undefined) rules.minUserCount = o.minUser;
+  if (o.minItem !== undefined) rules.minItemCount = o.minItem;
+  const ds = loadDataset(o.data, rules);
   if (ds.report.badRows.length) {
-    console.error(`${ds.report.badRows.length} bad row(s) in ${path} (reported, not used):`);
+    console.error(`${ds.report.badRows.length} bad row(s) in ${o.data} (reported, not used):`);
     for (const b of ds.report.badRows.slice(0, 20)) console.error(`  line ${b.line}: ${b.reason}`);
     if (ds.report.badRows.length > 20) console.error(`  … and ${ds.report.badRows.length - 20} more`);
   }
   const s = splitLeaveOneOut(ds);
   const split: Split = { itemCount: ds.itemIds.length, train: s.train, valid: s.valid, test: s.test };
   const { badRows, ...report } = ds.report;
-  return { split, vocab: ds.itemIds, summary: { file: basename(path), ...report, badRows: badRows.length } };
+  return { split, vocab: ds.itemIds, summary: { file: basename(o.data), ...report, badRows: badRows.length } };
+}
+
+const readCatalog = (path: string | undefined): FinishInput['catalog'] =>
+  path ? (JSON.parse(readFileSync(path, 'utf8')) as FinishInput['catalog']) : undefined;
+
+/** The `finishBundle` fields that come straight from the shared bundle options. */
+function bundleFields(o: BundleOptions) {
+  return {
+    out: o.out,
+    name: o.name ?? basename(resolve(o.out)),
+    quantize: !o.fp32,
+    evalSeeds: o.evalSeeds,
+    coocNeighbours: o.coocNeighbours,
+    segments: o.segments,
+    catalog: readCatalog(o.catalog),
+  };
 }
 
 function progressHooks() {
-  const bar = new cliProgress.SingleBar({ format: 'epoch {epoch} |{bar}| {value}/{total} batches | loss {loss} | {info}', hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: 'epoch {epoch} |{bar}| {value}/{total} batches | loss {loss} | {info}', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   let info = '';
   return {
     onEpochStart: (epoch: number, batches: number) => bar.start(batches, 0, { epoch, loss: '-', info }),
@@ -81,105 +174,168 @@ function progressHooks() {
   };
 }
 
-async function cmdTrain(a: Record<string, string | boolean | undefined>): Promise<void> {
-  const s = (k: string) => a[k] as string | undefined;
-  if (!s('data') || !s('out')) throw new UsageError('train needs --data FILE and --out DIR');
-  await useBackend(oneOf(s('backend'), 'backend', ['wasm', 'cpu'] as const, 'wasm'));
-  const { split, vocab, summary } = loadSplit(s('data')!, a);
-  const D = DEFAULT_TRAIN_OPTIONS;
+// ---- commands -----------------------------------------------------------------------------------
+
+async function cmdTrain(o: TrainCliOptions): Promise<void> {
+  await useBackend(o.backend);
+  const { split, vocab, summary } = loadSplit(o);
   const opts: TrainOptions = {
-    dim: num(s('dim'), 'dim', D.dim), maxLen: num(s('max-len'), 'max-len', D.maxLen), blocks: num(s('blocks'), 'blocks', D.blocks),
-    heads: num(s('heads'), 'heads', D.heads), dropout: num(s('dropout'), 'dropout', D.dropout),
-    norm: oneOf(s('norm'), 'norm', ['pre', 'post'] as const, D.norm), loss: oneOf(s('loss'), 'loss', ['bce', 'gbce', 'softmax'] as const, D.loss),
-    negatives: num(s('negatives'), 'negatives', D.negatives), gbceT: num(s('gbce-t'), 'gbce-t', D.gbceT), lr: num(s('lr'), 'lr', D.lr),
-    batchSize: num(s('batch-size'), 'batch-size', D.batchSize), epochs: num(s('epochs'), 'epochs', D.epochs), seed: num(s('seed'), 'seed', D.seed),
-    evalEvery: num(s('eval-every'), 'eval-every', D.evalEvery), validUsers: num(s('valid-users'), 'valid-users', D.validUsers),
-    patience: num(s('patience'), 'patience', D.patience), l2Emb: num(s('l2-emb'), 'l2-emb', D.l2Emb),
-    lossNorm: oneOf(s('loss-norm'), 'loss-norm', ['mean', 'batch'] as const, D.lossNorm ?? 'mean'),
+    dim: o.dim,
+    maxLen: o.maxLen,
+    blocks: o.blocks,
+    heads: o.heads,
+    dropout: o.dropout,
+    norm: o.norm,
+    loss: o.loss,
+    negatives: o.negatives,
+    gbceT: o.gbceT,
+    lr: o.lr,
+    batchSize: o.batchSize,
+    epochs: o.epochs,
+    seed: o.seed,
+    evalEvery: o.evalEvery,
+    validUsers: o.validUsers,
+    patience: o.patience,
+    l2Emb: o.l2Emb,
+    lossNorm: o.lossNorm,
   };
-  if (s('ffn-dim') !== undefined) opts.ffnDim = num(s('ffn-dim'), 'ffn-dim', D.dim);
-  if (s('resume')) {
-    const c = loadCheckpoint(s('resume')!);
+  if (o.ffnDim !== undefined) opts.ffnDim = o.ffnDim;
+  if (o.resume) {
+    const c = loadCheckpoint(o.resume);
     if (c.itemCount !== split.itemCount) throw new UsageError(`--resume: checkpoint has ${c.itemCount} items, data has ${split.itemCount}`);
     opts.initWeights = c.weights;
     opts.startEpoch = c.epoch;
   }
   const arch = architectureOf(opts);
-  console.log(`training SASRec on ${summary.file}: ${split.train.length} users, ${split.itemCount} items; ${JSON.stringify(opts)}`);
-  const ckpt = s('checkpoint');
+  console.log(`training SASRec on ${String(summary.file)}: ${split.train.length} users, ${split.itemCount} items; ${JSON.stringify(opts)}`);
+  const ckpt = o.checkpoint;
   const result = await train(split, opts, {
     ...progressHooks(),
-    onBest: ckpt ? (w, epoch, ndcg) => saveCheckpoint(ckpt, { arch, itemCount: split.itemCount, epoch, weights: w, info: { opts: { ...opts, initWeights: undefined }, validNdcg10: ndcg } }) : undefined,
+    onBest: ckpt
+      ? (w, epoch, ndcg) =>
+          saveCheckpoint(ckpt, {
+            arch,
+            itemCount: split.itemCount,
+            epoch,
+            weights: w,
+            info: { opts: { ...opts, initWeights: undefined }, validNdcg10: ndcg },
+          })
+      : undefined,
   });
   console.log(`trained in ${result.seconds.toFixed(0)} s; best validation at epoch ${result.bestEpoch}`);
   await finishBundle({
-    out: s('out')!, name: s('name') ?? basename(resolve(s('out')!)), version: `${new Date().toISOString().slice(0, 10)}-e${result.bestEpoch}-s${opts.seed}`,
-    arch, split, vocab, weights: result.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')), coocNeighbours: num(s('cooc-neighbours'), 'cooc-neighbours', 10), segments: num(s('segments'), 'segments', 16),
-    training: { data: summary, options: opts, bestEpoch: result.bestEpoch, epochsRun: result.history.length, seconds: Math.round(result.seconds), backend: 'tfjs-' + (s('backend') ?? 'wasm') },
-    history: result.history, catalog: s('catalog') ? JSON.parse(readFileSync(s('catalog')!, 'utf8')) : undefined,
+    ...bundleFields(o),
+    version: `${new Date().toISOString().slice(0, 10)}-e${result.bestEpoch}-s${opts.seed}`,
+    arch,
+    split,
+    vocab,
+    weights: result.weights,
+    training: {
+      data: summary,
+      options: opts,
+      bestEpoch: result.bestEpoch,
+      epochsRun: result.history.length,
+      seconds: Math.round(result.seconds),
+      backend: `tfjs-${o.backend}`,
+    },
+    history: result.history,
   });
-  console.log(`bundle written to ${s('out')}`);
+  console.log(`bundle written to ${o.out}`);
 }
 
-async function cmdExport(a: Record<string, string | boolean | undefined>): Promise<void> {
-  const s = (k: string) => a[k] as string | undefined;
-  if (!s('checkpoint') || !s('data') || !s('out')) throw new UsageError('export needs --checkpoint DIR --data FILE --out DIR');
+async function cmdExport(o: ExportCliOptions): Promise<void> {
   await useBackend('wasm');
-  const c = loadCheckpoint(s('checkpoint')!);
-  const { split, vocab, summary } = loadSplit(s('data')!, a);
+  const c = loadCheckpoint(o.checkpoint);
+  const { split, vocab, summary } = loadSplit(o);
   if (split.itemCount !== c.itemCount) throw new UsageError(`checkpoint has ${c.itemCount} items, data has ${split.itemCount}`);
-  let history;
-  try { history = JSON.parse(readFileSync(resolve(s('checkpoint')!, 'history.json'), 'utf8')); } catch { history = undefined; }
+  let history: FinishInput['history'];
+  try {
+    history = JSON.parse(readFileSync(resolve(o.checkpoint, 'history.json'), 'utf8')) as FinishInput['history'];
+  } catch {
+    history = undefined;
+  }
   await finishBundle({
-    out: s('out')!, name: s('name') ?? basename(resolve(s('out')!)), version: `${new Date().toISOString().slice(0, 10)}-e${c.epoch}`,
-    arch: c.arch, split, vocab, weights: c.weights, quantize: !a.fp32, evalSeeds: seedsOf(s('eval-seeds')), coocNeighbours: num(s('cooc-neighbours'), 'cooc-neighbours', 10), segments: num(s('segments'), 'segments', 16),
-    training: { data: summary, ...c.info, bestEpoch: c.epoch, backend: 'tfjs-wasm' }, history,
-    catalog: s('catalog') ? JSON.parse(readFileSync(s('catalog')!, 'utf8')) : undefined,
+    ...bundleFields(o),
+    version: `${new Date().toISOString().slice(0, 10)}-e${c.epoch}`,
+    arch: c.arch,
+    split,
+    vocab,
+    weights: c.weights,
+    training: { data: summary, ...c.info, bestEpoch: c.epoch, backend: 'tfjs-wasm' },
+    history,
   });
-  console.log(`bundle written to ${s('out')}`);
+  console.log(`bundle written to ${o.out}`);
 }
 
-async function cmdEval(a: Record<string, string | boolean | undefined>): Promise<void> {
-  const s = (k: string) => a[k] as string | undefined;
-  if (!s('bundle') || !s('data')) throw new UsageError('eval needs --bundle DIR and --data FILE');
-  const protocol = oneOf(s('protocol'), 'protocol', ['sampled100', 'full'] as const, 'sampled100') as Protocol;
-  const model = oneOf(s('model'), 'model', ['sasrec', 'popular', 'cooccurrence'] as const, 'sasrec');
+async function cmdEval(o: EvalCliOptions): Promise<void> {
+  const { protocol, model } = o;
   await useBackend('wasm');
-  const b = await loadBundleDir(s('bundle')!);
-  const { split, vocab } = loadSplit(s('data')!, a);
+  const b = await loadBundleDir(o.bundle);
+  const { split, vocab } = loadSplit(o);
   // Map the data's rows onto the bundle's rows through the item ids; unknown items are dropped.
   const rowOf = new Map(b.vocab.map((id, i) => [id, i + 1]));
-  const remap = (r: number) => (r ? rowOf.get(vocab[r - 1]!) ?? 0 : 0);
+  const remap = (r: number) => (r ? (rowOf.get(vocab[r - 1]!) ?? 0) : 0);
   const mapped: Split = {
     itemCount: b.manifest.itemCount,
     train: split.train.map((t) => Int32Array.from(t, remap).filter((r) => r > 0)),
-    valid: Int32Array.from(split.valid, remap), test: Int32Array.from(split.test, remap),
+    valid: Int32Array.from(split.valid, remap),
+    test: Int32Array.from(split.test, remap),
   };
   let users: number[] | undefined;
-  if (s('users')) {
-    const n = num(s('users'), 'users', 0);
+  if (o.users) {
+    const n = o.users;
     users = [];
-    for (let u = 0; u < mapped.train.length && users.length < n; u++) if (mapped.valid[u]! > 0 && mapped.test[u]! > 0 && mapped.train[u]!.length) users.push(u);
+    for (let u = 0; u < mapped.train.length && users.length < n; u++) {
+      if (mapped.valid[u]! > 0 && mapped.test[u]! > 0 && mapped.train[u]!.length) users.push(u);
+    }
   }
-  const scorer = model === 'sasrec' ? new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, { hostEncoder: a['host-encoder'] === true }) : undefined;
+  const scorer =
+    model === 'sasrec'
+      ? new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, { hostEncoder: o.hostEncoder === true })
+      : undefined;
   const fn = scorer ? (q: Int32Array[]) => scorer.scores(q) : model === 'popular' ? popularityScores(b.cold) : coocBaseline(b.cold);
-  const bar = a.json ? undefined : new cliProgress.SingleBar({ format: 'eval |{bar}| {value}/{total} users' }, cliProgress.Presets.shades_classic);
+  const bar = o.json
+    ? undefined
+    : new cliProgress.SingleBar({ format: 'eval |{bar}| {value}/{total} users' }, cliProgress.Presets.shades_classic);
   const r = await evaluate(fn, mapped, {
-    protocol, target: 'test', seeds: seedsOf(s('seeds')), users,
-    onProgress: (done, total) => { if (bar) { if (done <= 256) bar.start(total, 0); bar.update(done); } },
+    protocol,
+    target: 'test',
+    seeds: o.seeds,
+    users,
+    onProgress: (done, total) => {
+      if (bar) {
+        if (done <= 256) bar.start(total, 0);
+        bar.update(done);
+      }
+    },
   });
   bar?.stop();
   scorer?.dispose();
-  const out = { bundle: b.manifest.name, version: b.manifest.version, model, protocol, users: r.users, seeds: protocol === 'sampled100' ? seedsOf(s('seeds')) : [], metrics: r.metrics, perSeed: r.perSeed };
-  if (!a.json) {
+  const out = {
+    bundle: b.manifest.name,
+    version: b.manifest.version,
+    model,
+    protocol,
+    users: r.users,
+    seeds: protocol === 'sampled100' ? o.seeds : [],
+    metrics: r.metrics,
+    perSeed: r.perSeed,
+  };
+  if (!o.json) {
     console.log(`${b.manifest.name} (${model}), ${protocol}, ${r.users} users`);
-    console.table(Object.fromEntries(Object.entries(r.metrics).filter(([k]) => k !== 'users').map(([k, v]) => [k, Number(v.toFixed(4))])));
+    console.table(
+      Object.fromEntries(
+        Object.entries(r.metrics)
+          .filter(([k]) => k !== 'users')
+          .map(([k, v]) => [k, Number(v.toFixed(4))]),
+      ),
+    );
   }
+  // The contract of `--json`: this JSON object is the last line of the output.
   console.log(JSON.stringify(out));
 }
 
-async function cmdValidate(dir: string | undefined): Promise<number> {
-  if (!dir) throw new UsageError('validate needs a bundle folder');
+async function cmdValidate(dir: string): Promise<number> {
   const problems = await validateBundleDir(dir);
   if (problems.length) {
     console.error(`${dir}: ${problems.length} problem(s):`);
@@ -190,31 +346,153 @@ async function cmdValidate(dir: string | undefined): Promise<number> {
   return 0;
 }
 
-/** Runs the CLI; returns the exit code. */
+// ---- the program --------------------------------------------------------------------------------
+
+/** Builds the command tree; each action stores its exit code in `exit.code`. */
+function program(exit: { code: number }): Command {
+  const D = DEFAULT_TRAIN_OPTIONS;
+  const root = new Command('localrec')
+    .description('Train, evaluate, export and validate LocalRec SASRec bundles (tfjs on Node, wasm backend).')
+    .usage('<command> [options]')
+    .showSuggestionAfterError(true)
+    .helpCommand('help [command]', 'show the help of a command')
+    .addHelpText('after', '\nExit codes: 0 done, 1 the command failed, 2 usage error. `localrec help <command>` lists its options.');
+
+  const trainCmd = root.command('train').description('train a SASRec model on a data file and write the bundle folder');
+  addBundleOptions(addDataOptions(trainCmd))
+    .addOption(numberOption('--epochs <n>', 'maximum epochs', D.epochs))
+    .addOption(numberOption('--seed <n>', 'seed of the whole run: initial weights, batch order, negatives, dropout masks', D.seed))
+    .addOption(numberOption('--dim <n>', 'embedding dimension', D.dim))
+    .addOption(numberOption('--max-len <n>', 'longest history the model reads', D.maxLen))
+    .addOption(numberOption('--blocks <n>', 'transformer blocks', D.blocks))
+    .addOption(numberOption('--heads <n>', 'attention heads (must divide --dim)', D.heads))
+    .addOption(numberOption('--ffn-dim <n>', 'feed-forward width (default: --dim)'))
+    .addOption(numberOption('--dropout <rate>', 'dropout rate', D.dropout))
+    .addOption(choiceOption('--norm <where>', 'LayerNorm before or after each sub-layer', ['pre', 'post'] as const, D.norm))
+    .addOption(
+      choiceOption(
+        '--loss <name>',
+        "bce: the paper's loss; gbce: gSASRec; softmax: sampled softmax",
+        ['bce', 'gbce', 'softmax'] as const,
+        D.loss,
+      ),
+    )
+    .addOption(numberOption('--negatives <n>', 'shared negatives per batch (gbce, softmax)', D.negatives))
+    .addOption(numberOption('--gbce-t <t>', 'gBCE calibration t in [0, 1]', D.gbceT))
+    .addOption(numberOption('--lr <rate>', 'Adam learning rate', D.lr))
+    .addOption(numberOption('--batch-size <n>', 'users per batch', D.batchSize))
+    .addOption(numberOption('--eval-every <n>', 'validate every n epochs', D.evalEvery))
+    .addOption(numberOption('--valid-users <n>', 'users in each validation', D.validUsers))
+    .addOption(numberOption('--patience <n>', 'stop after n validations without a better NDCG@10', D.patience))
+    .addOption(numberOption('--l2-emb <weight>', 'L2 penalty on the item and position embeddings (0: none)', D.l2Emb))
+    .addOption(
+      choiceOption(
+        '--loss-norm <how>',
+        "mean: over the mean positions per batch; batch: over the batch's own",
+        ['mean', 'batch'] as const,
+        D.lossNorm ?? 'mean',
+      ),
+    )
+    .option('--checkpoint <dir>', 'save the best weights here during training')
+    .option('--resume <dir>', 'warm-start from a checkpoint (the epoch count continues from it)')
+    .addOption(choiceOption('--backend <name>', 'tfjs backend', ['wasm', 'cpu'] as const, 'wasm'))
+    .action(async (o: TrainCliOptions) => {
+      await cmdTrain(o);
+      exit.code = 0;
+    });
+
+  const exportCmd = root.command('export').description('write a bundle from a training checkpoint, without training further');
+  addBundleOptions(addDataOptions(exportCmd.requiredOption('--checkpoint <dir>', 'checkpoint folder (from train --checkpoint)'))).action(
+    async (o: ExportCliOptions) => {
+      await cmdExport(o);
+      exit.code = 0;
+    },
+  );
+
+  addDataOptions(root.command('eval').description('evaluate a bundle (or a baseline from its tables) on a data file'))
+    .requiredOption('--bundle <dir>', 'bundle folder')
+    .addOption(
+      choiceOption(
+        '--protocol <name>',
+        'sampled100: 100 sampled negatives, seeds averaged; full: rank against every item',
+        ['sampled100', 'full'] as const,
+        'sampled100',
+      ),
+    )
+    .addOption(
+      choiceOption(
+        '--model <name>',
+        "the bundle's SASRec or a baseline from its cold-start tables",
+        ['sasrec', 'popular', 'cooccurrence'] as const,
+        'sasrec',
+      ),
+    )
+    .addOption(new Option('--seeds <list>', 'seeds of the sampled protocol').argParser(parseSeeds).default([1, 2, 3], '1,2,3'))
+    .addOption(numberOption('--users <n>', 'evaluate the first n users with a validation and a test item only'))
+    .option('--json', 'no progress bar and no table: the result is one JSON object, the last line of the output')
+    .option('--host-encoder', "user vectors through the runtime's single-history host encoder")
+    .action(async (o: EvalCliOptions) => {
+      await cmdEval(o);
+      exit.code = 0;
+    });
+
+  root
+    .command('validate')
+    .description('check a bundle: hashes, sizes, tensor shapes, vocabulary; exit 1 with every problem listed')
+    .argument('[dir]', 'bundle folder')
+    .option('--bundle <dir>', 'bundle folder (instead of the argument)')
+    .action(async (dir: string | undefined, o: { bundle?: string }, cmd: Command) => {
+      const folder = dir ?? o.bundle;
+      if (!folder) cmd.error('error: validate needs a bundle folder (localrec validate DIR)', { exitCode: 2, code: 'localrec.usage' });
+      exit.code = await cmdValidate(folder);
+    });
+
+  // Every parse error goes through exitOverride (thrown, not process.exit) and is reported on stderr;
+  // an option of another command says which command has it.
+  const ownerHint = (message: string): string => {
+    const flag = /unknown option '([^']+)'/.exec(message)?.[1];
+    if (!flag) return '';
+    const owners = root.commands.filter((c) => c.options.some((o) => o.long === flag)).map((c) => c.name());
+    return owners.length ? ` (${flag} is an option of: ${owners.join(', ')})` : '';
+  };
+  const configure = (c: Command) => {
+    c.exitOverride()
+      .showHelpAfterError(`(localrec ${c === root ? '' : `${c.name()} `}--help lists the options)`)
+      .configureOutput({
+        getOutHelpWidth: () => 110,
+        getErrHelpWidth: () => 110,
+        writeOut: (s) => console.log(s.replace(/\n$/, '')),
+        writeErr: (s) => console.error(s.replace(/\n$/, '')),
+        outputError: (s, write) => write(`localrec: ${s.replace(/^error: /, '').replace(/\n$/, '')}${ownerHint(s)}\n`),
+      });
+    c.configureHelp({ sortOptions: false, showGlobalOptions: false });
+  };
+  configure(root);
+  for (const c of root.commands) configure(c);
+  return root;
+}
+
+/** Runs the CLI; returns the exit code (0 done, 1 the command failed, 2 usage error). */
 export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
+  const exit = { code: 0 };
+  const root = program(exit);
+  const [cmd] = argv;
+  if (cmd === undefined) {
+    root.outputHelp();
+    return 0;
+  }
+  if (!cmd.startsWith('-') && !(COMMANDS as readonly string[]).includes(cmd)) {
+    console.error(`localrec: unknown command "${cmd}" (accepted: ${COMMANDS.join(', ')})\n`);
+    root.outputHelp({ error: true });
+    return 2;
+  }
   try {
-    const stringOpts = [
-        'data', 'out', 'name', 'epochs', 'seed', 'dim', 'max-len', 'blocks', 'heads', 'ffn-dim', 'dropout', 'norm', 'loss',
-        'negatives', 'gbce-t', 'lr', 'batch-size', 'eval-every', 'valid-users', 'patience', 'l2-emb', 'eval-seeds', 'catalog',
-        'checkpoint', 'backend', 'cooc-neighbours', 'min-user', 'min-item', 'resume', 'segments', 'loss-norm', 'bundle', 'protocol', 'model', 'seeds', 'users',
-    ];
-    const options: Record<string, { type: 'string' | 'boolean' }> = Object.fromEntries(stringOpts.map((k) => [k, { type: 'string' }]));
-    for (const k of ['fp32', 'json', 'help', 'host-encoder']) options[k] = { type: 'boolean' };
-    const parsed = parseArgs({ args: rest, allowPositionals: true, strict: true, options });
-    const values = parsed.values as Record<string, string | boolean | undefined>;
-    const positionals = parsed.positionals;
-    if (values.help || !cmd || cmd === 'help' || cmd === '--help') { console.log(USAGE); return 0; }
-    switch (cmd) {
-      case 'train': await cmdTrain(values); return 0;
-      case 'export': await cmdExport(values); return 0;
-      case 'eval': await cmdEval(values); return 0;
-      case 'validate': return cmdValidate(positionals[0] ?? (values.bundle as string | undefined));
-      default: throw new UsageError(`unknown command "${cmd}" (accepted: train, export, eval, validate)`);
-    }
+    await root.parseAsync(argv, { from: 'user' });
+    return exit.code;
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`localrec: ${(e as Error).message}\n${USAGE}`);
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      console.error(`localrec: ${e.message}`);
       return 2;
     }
     console.error(`localrec: ${(e as Error).message}`);
