@@ -71,7 +71,7 @@ describe('ChunkBytes', () => {
 
   it('refuses an event that cannot fit a chunk alone, naming the limit', () => {
     const [big] = events(1);
-    big!.data = { text: 'y'.repeat(CHUNK) };
+    big!.sessionId = 'y'.repeat(CHUNK);
     const err = (() => {
       try {
         bytes.pack([big!]);
