@@ -134,7 +134,9 @@ add('packages/runtime/src/connector.ts', {
     configs.push({
       input: 'packages/miniprogram/src/index.ts',
       onwarn,
-      plugins: [dts({ respectExternal: true, tsconfig: 'tsconfig.base.json', compilerOptions: { customConditions: ['@localrec/source'] } })],
+      // `types: []` as for the SDK: without it this step (which now also inlines the contract and
+      // transport types) ran the whole build out of an 8 GB heap.
+      plugins: [dts({ respectExternal: true, tsconfig: 'tsconfig.base.json', compilerOptions: { customConditions: ['@localrec/source'], types: [] } })],
       output: { file: 'packages/miniprogram/dist/index.d.ts', format: 'es' },
     });
   }
@@ -149,4 +151,14 @@ add('packages/runtime/src/connector.ts', {
 }
 // ---- @localrec/miniprogram (end) --------------------------------------------------------------
 
-export default configs;
+// `LOCALREC_BUILD=bundles` (rollup --environment) builds only the JS bundles, `LOCALREC_BUILD=types:<pkg>`
+// only that package's bundled .d.ts: `pnpm build` runs them as separate processes, because
+// rollup-plugin-dts's type programs (they are not freed between configs) and tfjs's bundles in one
+// process ran out of an 8 GB heap.
+const isTypes = (c) => String(c.output?.file ?? '').endsWith('.d.ts');
+const only = process.env.LOCALREC_BUILD ?? '';
+export default only === 'bundles'
+  ? configs.filter((c) => !isTypes(c))
+  : only.startsWith('types:')
+    ? configs.filter((c) => isTypes(c) && c.output.file.startsWith(`packages/${only.slice(6)}/`))
+    : configs;

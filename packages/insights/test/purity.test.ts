@@ -23,10 +23,10 @@ describe('insights purity', () => {
     for (const f of ['feedback.ts', 'settle.ts', 'stream.ts']) expect(files, f).toContain(f);
   });
 
-  it.each(files)('%s imports only @localrec/core and its own modules', (f) => {
+  it.each(files)('%s imports only @localrec/core (and its internal entry) and its own modules', (f) => {
     const text = readFileSync(join(SRC, f), 'utf8');
     for (const s of specifiers(text)) {
-      expect(s === '@localrec/core' || s.startsWith('./'), `${f} imports ${s}`).toBe(true);
+      expect(s === '@localrec/core' || s === '@localrec/core/internal' || s.startsWith('./'), `${f} imports ${s}`).toBe(true);
     }
   });
 

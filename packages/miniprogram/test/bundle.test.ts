@@ -16,8 +16,11 @@ const OUT = 'packages/miniprogram/dist/miniprogram/index.js';
  * LocalRec's own share of the 2 MB code package; tfjs and the app need the rest. Since the build
  * carries the whole SDK (`createMiniProgramLocalRec` → `createLocalRec`) it is ~69 KB, of which
  * ~9.5 KB is the SDK's IndexedDB default store (idb), never used there (the KV store is passed in).
+ * Raised from 80 to 84 KB with the transport layer (`connectTransport`, the worker transport, error
+ * transfer: +~6 KB before terser's second pass) — 82.2 KB now; dropping idb from this build is the
+ * known way back under 80 KB.
  */
-const BUDGET_MIN = 80 * 1024;
+const BUDGET_MIN = 84 * 1024;
 
 async function build(): Promise<string> {
   const prev = process.cwd();
