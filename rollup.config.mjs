@@ -22,7 +22,9 @@ const onwarn = (warning, warn) => {
 
 /** @type {import('rollup').RollupOptions[]} */
 const configs = [];
-const add = (input, cfg) => { if (existsSync(input)) configs.push({ input, onwarn, ...cfg }); };
+const add = (input, cfg) => {
+  if (existsSync(input)) configs.push({ input, onwarn, ...cfg });
+};
 
 // ---- @localrec/sdk: main-thread SDK (no tfjs). ESM for bundlers + minified IIFE for <script>.
 // Both bundle @localrec/core, @localrec/store-idb and idb, so the package stands alone; the
@@ -56,7 +58,13 @@ if (existsSync('packages/sdk/src/index.ts')) {
     input: 'packages/sdk/src/index.ts',
     onwarn,
     // `types: []`: the SDK's types need no @types/node; loading them made this step 2-3x slower.
-    plugins: [dts({ respectExternal: true, tsconfig: 'tsconfig.base.json', compilerOptions: { customConditions: ['@localrec/source'], types: [] } })],
+    plugins: [
+      dts({
+        respectExternal: true,
+        tsconfig: 'tsconfig.base.json',
+        compilerOptions: { customConditions: ['@localrec/source'], types: [] },
+      }),
+    ],
     output: { file: 'packages/sdk/dist/index.d.ts', format: 'es' },
   });
 }
@@ -92,7 +100,13 @@ if (existsSync('packages/runtime/src/worker.ts')) {
     onwarn,
     cache: false, // tfjs is large: keep no module graph around for the configs that follow
     plugins: [cleanChunks, ...browserPlugins(), copyWasm],
-    output: { dir: 'packages/runtime/dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    output: {
+      dir: 'packages/runtime/dist',
+      format: 'es',
+      sourcemap: true,
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name]-[hash].js',
+    },
   });
 }
 add('packages/runtime/src/connector.ts', {
@@ -121,7 +135,12 @@ add('packages/runtime/src/connector.ts', {
       ...mpPlugins(true),
       // terser's two passes over esbuild's output save ~4 KB of the package budget (bundle.test.ts).
       terser({ ecma: 2017, compress: { passes: 2 }, format: { comments: false } }),
-      { name: 'commonjs-marker', generateBundle() { this.emitFile({ type: 'asset', fileName: 'package.json', source: '{ "type": "commonjs" }\n' }); } },
+      {
+        name: 'commonjs-marker',
+        generateBundle() {
+          this.emitFile({ type: 'asset', fileName: 'package.json', source: '{ "type": "commonjs" }\n' });
+        },
+      },
     ],
     output: { file: 'packages/miniprogram/dist/miniprogram/index.js', format: 'cjs', exports: 'named' },
   });
@@ -136,7 +155,13 @@ add('packages/runtime/src/connector.ts', {
       onwarn,
       // `types: []` as for the SDK: without it this step (which now also inlines the contract and
       // transport types) ran the whole build out of an 8 GB heap.
-      plugins: [dts({ respectExternal: true, tsconfig: 'tsconfig.base.json', compilerOptions: { customConditions: ['@localrec/source'], types: [] } })],
+      plugins: [
+        dts({
+          respectExternal: true,
+          tsconfig: 'tsconfig.base.json',
+          compilerOptions: { customConditions: ['@localrec/source'], types: [] },
+        }),
+      ],
       output: { file: 'packages/miniprogram/dist/index.d.ts', format: 'es' },
     });
   }

@@ -58,14 +58,24 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { percentile } from '@localrec/core';
 import {
-  BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, TENSOR_NAMES, encodeTensors, expectedShapes, quantizeInt8,
-  type BundleManifest, type HostTensor, type SasrecArchitecture,
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  TENSOR_NAMES,
+  encodeTensors,
+  expectedShapes,
+  quantizeInt8,
+  type BundleManifest,
+  type HostTensor,
+  type SasrecArchitecture,
 } from '@localrec/model';
 import { launchChromium } from '../test/browser.mjs';
 import { contentType, startStaticServer } from '../test/static-server.mjs';
 
 const repo = resolve(import.meta.dirname, '..');
-const arg = (name: string, dflt: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1]! : dflt; };
+const arg = (name: string, dflt: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : dflt;
+};
 /** The built runtime to serve (`--dist <folder>`: e.g. a copy of an older build, for a paired A/B run). */
 const DIST = resolve(arg('dist', join(repo, 'packages/runtime/dist')));
 const SIZES = arg('sizes', '100000,1000000').split(',').filter(Boolean).map(Number);
@@ -86,7 +96,16 @@ function syntheticBundle(n: number): string {
   const dir = join(TMP, `synthetic-${n}`);
   if (existsSync(join(dir, 'manifest.json'))) return dir;
   mkdirSync(dir, { recursive: true });
-  const arch: SasrecArchitecture = { type: 'sasrec', dim: 50, maxLen: 50, blocks: 2, heads: 1, ffnDim: 50, norm: 'pre', layerNormEps: 1e-8 };
+  const arch: SasrecArchitecture = {
+    type: 'sasrec',
+    dim: 50,
+    maxLen: 50,
+    blocks: 2,
+    heads: 1,
+    ffnDim: 50,
+    norm: 'pre',
+    layerNormEps: 1e-8,
+  };
   let seed = 12345;
   const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 0.2;
   const tensors: HostTensor[] = [];
@@ -103,9 +122,15 @@ function syntheticBundle(n: number): string {
       tensors.push({ name: `${name}/scales`, dtype: 'float32', shape: [scales.length], data: scales });
     } else tensors.push({ name, dtype: 'float32', shape, data });
   }
-  const P = Math.min(1000, n), M = 5;
+  const P = Math.min(1000, n),
+    M = 5;
   tensors.push({ name: TENSOR_NAMES.popularItems, dtype: 'int32', shape: [P], data: Int32Array.from({ length: P }, (_, i) => i + 1) });
-  tensors.push({ name: TENSOR_NAMES.popularScores, dtype: 'float32', shape: [P], data: Float32Array.from({ length: P }, (_, i) => 1 / (i + 1)) });
+  tensors.push({
+    name: TENSOR_NAMES.popularScores,
+    dtype: 'float32',
+    shape: [P],
+    data: Float32Array.from({ length: P }, (_, i) => 1 / (i + 1)),
+  });
   const cooc = new Int32Array((n + 1) * M);
   for (let r = 1; r <= n; r++) for (let j = 0; j < M; j++) cooc[r * M + j] = 1 + ((r * 31 + j * 7919) % n);
   tensors.push({ name: TENSOR_NAMES.coocItems, dtype: 'int32', shape: [n + 1, M], data: cooc });
@@ -116,10 +141,22 @@ function syntheticBundle(n: number): string {
   writeFileSync(join(dir, 'vocab.json'), vocab);
   const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
   const manifest: BundleManifest = {
-    format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, name: `synthetic-${n}`, version: `synthetic-${n}-1`, createdAt: new Date().toISOString(),
-    architecture: arch, itemCount: n, quantization: { scheme: 'int8-symmetric', description: 'synthetic random weights' }, tensors: entries,
-    files: { 'weights.bin': { sha256: sha(bytes), bytes: bytes.byteLength }, 'vocab.json': { sha256: sha(vocab), bytes: vocab.byteLength } },
-    weightsFile: 'weights.bin', vocabFile: 'vocab.json', coldStart: { popularCount: P, cooccurrenceNeighbours: M },
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    name: `synthetic-${n}`,
+    version: `synthetic-${n}-1`,
+    createdAt: new Date().toISOString(),
+    architecture: arch,
+    itemCount: n,
+    quantization: { scheme: 'int8-symmetric', description: 'synthetic random weights' },
+    tensors: entries,
+    files: {
+      'weights.bin': { sha256: sha(bytes), bytes: bytes.byteLength },
+      'vocab.json': { sha256: sha(vocab), bytes: vocab.byteLength },
+    },
+    weightsFile: 'weights.bin',
+    vocabFile: 'vocab.json',
+    coldStart: { popularCount: P, cooccurrenceNeighbours: M },
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
   return dir;
@@ -171,23 +208,46 @@ async function main(): Promise<void> {
   if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist is missing: run `pnpm build` first');
   const models: { name: string; dir: string; backends: string[] }[] = [];
   const games = join(repo, 'models/games-sasrec');
-  models.push(existsSync(join(games, 'manifest.json'))
-    ? { name: 'games-sasrec', dir: games, backends: BACKENDS }
-    : { name: 'synthetic-23715 (games shape; models/games-sasrec absent)', dir: syntheticBundle(23715), backends: BACKENDS });
-  for (const n of SIZES) models.push({ name: `synthetic-${n}`, dir: syntheticBundle(n), backends: BACKENDS.filter((b) => b === 'wasm' || b === 'cpu') });
+  models.push(
+    existsSync(join(games, 'manifest.json'))
+      ? { name: 'games-sasrec', dir: games, backends: BACKENDS }
+      : { name: 'synthetic-23715 (games shape; models/games-sasrec absent)', dir: syntheticBundle(23715), backends: BACKENDS },
+  );
+  for (const n of SIZES)
+    models.push({ name: `synthetic-${n}`, dir: syntheticBundle(n), backends: BACKENDS.filter((b) => b === 'wasm' || b === 'cpu') });
 
-  const naiveJs = (await build({
-    stdin: { contents: NAIVE, resolveDir: join(repo, 'packages/runtime'), loader: 'js' }, bundle: true, format: 'esm', write: false,
-    conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent',
-    external: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'],
-  })).outputFiles[0]!.text;
-  const storeJs = (await build({ entryPoints: [join(repo, 'packages/store-idb/src/index.ts')], bundle: true, format: 'esm', write: false, conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent' })).outputFiles[0]!.text;
+  const naiveJs = (
+    await build({
+      stdin: { contents: NAIVE, resolveDir: join(repo, 'packages/runtime'), loader: 'js' },
+      bundle: true,
+      format: 'esm',
+      write: false,
+      conditions: ['@localrec/source'],
+      platform: 'browser',
+      logLevel: 'silent',
+      external: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'],
+    })
+  ).outputFiles[0]!.text;
+  const storeJs = (
+    await build({
+      entryPoints: [join(repo, 'packages/store-idb/src/index.ts')],
+      bundle: true,
+      format: 'esm',
+      write: false,
+      conditions: ['@localrec/source'],
+      platform: 'browser',
+      logLevel: 'silent',
+    })
+  ).outputFiles[0]!.text;
 
   const server = await startStaticServer({
     mounts: { '/runtime/': DIST, ...Object.fromEntries(models.map((m, i) => [`/models/m${i}/`, m.dir])) },
     routes: {
       '/': { body: '<!doctype html><meta charset="utf-8"><script type="module" src="/bench/boot.js"></script>' },
-      '/bench/boot.js': { type: contentType('boot.js'), body: "import * as c from '/runtime/connector.js'; import * as s from '/bench/store.js'; import * as n from '/bench/naive.js'; window.__b = { c, s, n };" },
+      '/bench/boot.js': {
+        type: contentType('boot.js'),
+        body: "import * as c from '/runtime/connector.js'; import * as s from '/bench/store.js'; import * as n from '/bench/naive.js'; window.__b = { c, s, n };",
+      },
       '/bench/store.js': { type: contentType('store.js'), body: storeJs },
       '/bench/naive.js': { type: contentType('naive.js'), body: naiveJs },
     },
@@ -200,127 +260,266 @@ async function main(): Promise<void> {
     for (const [i, m] of models.entries()) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      page.on('console', (msg) => { if (msg.type() === 'error') console.error(`  [page] ${msg.text()}`); });
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') console.error(`  [page] ${msg.text()}`);
+      });
       await page.goto(origin);
       await page.waitForFunction(() => !!(window as unknown as { __b?: unknown }).__b);
       const modelUrl = `/models/m${i}/`;
-      const history = JSON.parse(readFileSync(join(m.dir, 'vocab.json'), 'utf8')).filter((_: string, j: number) => j % 97 === 3).slice(0, 50) as string[];
-      const row: Record<string, unknown> = { model: m.name, items: JSON.parse(readFileSync(join(m.dir, 'manifest.json'), 'utf8')).itemCount };
+      const history = JSON.parse(readFileSync(join(m.dir, 'vocab.json'), 'utf8'))
+        .filter((_: string, j: number) => j % 97 === 3)
+        .slice(0, 50) as string[];
+      const row: Record<string, unknown> = {
+        model: m.name,
+        items: JSON.parse(readFileSync(join(m.dir, 'manifest.json'), 'utf8')).itemCount,
+      };
       row.crossOriginIsolated = await page.evaluate(() => self.crossOriginIsolated);
       row.storedBesidesHistory = STORED;
-      console.log(`\n${m.name}: ${row.items} items${row.crossOriginIsolated ? ' (page cross-origin isolated)' : ''}${STORED ? `, ${STORED} older events stored` : ''}`);
+      console.log(
+        `\n${m.name}: ${row.items} items${row.crossOriginIsolated ? ' (page cross-origin isolated)' : ''}${STORED ? `, ${STORED} older events stored` : ''}`,
+      );
       // Cold then warm load to the first recommendation, with calibration (auto backend choice).
       const loadBackends = m.backends.filter((b) => b !== 'webgpu');
       for (const phase of ['cold', 'warm']) {
-        const r = await page.evaluate(async ({ modelUrl, history, appId, loadBackends, stored }) => {
-          const b = (window as unknown as { __b: { c: any; s: any } }).__b; // eslint-disable-line @typescript-eslint/no-explicit-any
-          const store = new b.s.IndexedDbEventStore({ appId });
-          if (!(await store.count())) {
-            // `--stored N`: N older events first (the store of a long-time shopper; the default cap is 20,000).
-            for (let k = 0; k < stored; k += 500) {
-              await store.append(Array.from({ length: Math.min(500, stored - k) }, (_, j) => ({ uid: `o${k + j}`, type: 'view', ts: 1000 + k + j, sessionId: 'o', itemId: history[(k + j) % history.length], data: {} })));
-            }
-            await store.append(history.map((itemId: string, j: number) => ({ uid: `h${j}`, type: 'view', ts: 1000 + stored + j, sessionId: 's', itemId, data: {} })));
-          }
-          const t0 = performance.now();
-          const api = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, budgetMs: 1e6, readyTimeoutMs: 1e6, backends: loadBackends }).connect({ appId, consent: 'granted' });
-          const first = await api.recommend({ k: 10 });
-          const ms = performance.now() - t0;
-          const st = await api.status();
-          await api.dispose();
-          store.close();
-          return { ms, source: first.source, backend: st.backend, calibration: st.calibration?.timings, memory: st.memory };
-        }, { modelUrl, history, appId: `bench-${i}`, loadBackends, stored: STORED }).catch((e: Error) => ({ ms: NaN, source: `error: ${e.message}`, backend: undefined, calibration: undefined, memory: undefined }));
+        const r = await page
+          .evaluate(
+            async ({ modelUrl, history, appId, loadBackends, stored }) => {
+              const b = (window as unknown as { __b: { c: any; s: any } }).__b; // eslint-disable-line @typescript-eslint/no-explicit-any
+              const store = new b.s.IndexedDbEventStore({ appId });
+              if (!(await store.count())) {
+                // `--stored N`: N older events first (the store of a long-time shopper; the default cap is 20,000).
+                for (let k = 0; k < stored; k += 500) {
+                  await store.append(
+                    Array.from({ length: Math.min(500, stored - k) }, (_, j) => ({
+                      uid: `o${k + j}`,
+                      type: 'view',
+                      ts: 1000 + k + j,
+                      sessionId: 'o',
+                      itemId: history[(k + j) % history.length],
+                      data: {},
+                    })),
+                  );
+                }
+                await store.append(
+                  history.map((itemId: string, j: number) => ({
+                    uid: `h${j}`,
+                    type: 'view',
+                    ts: 1000 + stored + j,
+                    sessionId: 's',
+                    itemId,
+                    data: {},
+                  })),
+                );
+              }
+              const t0 = performance.now();
+              const api = await b.c
+                .workerRuntime({ assetsUrl: '/runtime/', modelUrl, budgetMs: 1e6, readyTimeoutMs: 1e6, backends: loadBackends })
+                .connect({ appId, consent: 'granted' });
+              const first = await api.recommend({ k: 10 });
+              const ms = performance.now() - t0;
+              const st = await api.status();
+              await api.dispose();
+              store.close();
+              return { ms, source: first.source, backend: st.backend, calibration: st.calibration?.timings, memory: st.memory };
+            },
+            { modelUrl, history, appId: `bench-${i}`, loadBackends, stored: STORED },
+          )
+          .catch((e: Error) => ({ ms: NaN, source: `error: ${e.message}`, backend: undefined, calibration: undefined, memory: undefined }));
         row[`${phase}LoadMs`] = r2(r.ms);
-        if (phase === 'cold') { row.calibration = r.calibration; row.chosen = r.backend; row.memory = r.memory; }
-        console.log(`  ${phase} load → first recommendation: ${r2(r.ms)} ms (backend ${r.backend}, ${r.source}) calibration ${JSON.stringify(r.calibration)}`);
+        if (phase === 'cold') {
+          row.calibration = r.calibration;
+          row.chosen = r.backend;
+          row.memory = r.memory;
+        }
+        console.log(
+          `  ${phase} load → first recommendation: ${r2(r.ms)} ms (backend ${r.backend}, ${r.source}) calibration ${JSON.stringify(r.calibration)}`,
+        );
       }
       for (const backend of m.backends) {
         const iters = backend === 'webgpu' ? 10 : m.backends.length > 2 || backend === 'wasm' ? ITERS : Math.max(10, ITERS / 10);
-        const r = await page.evaluate(async ({ modelUrl, backend, iters, appId, history }) => {
-          const b = (window as unknown as { __b: { c: any; s: any } }).__b; // eslint-disable-line @typescript-eslint/no-explicit-any
-          try {
-            const api = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, forceBackend: backend, budgetMs: 1e6, mode: 'worker' }).connect({ appId, consent: 'granted' });
-            await api.ready();
-            for (let j = 0; j < 5; j++) await api.recommend({ k: 10 });
-            const times = [];
-            const took = [];
-            let source = '';
-            for (let j = 0; j < iters; j++) {
-              const t0 = performance.now();
-              const res = await api.recommend({ k: 10 });
-              times.push(performance.now() - t0);
-              took.push(res.tookMs);
-              source = res.source;
+        const r = await page.evaluate(
+          async ({ modelUrl, backend, iters, appId, history }) => {
+            const b = (window as unknown as { __b: { c: any; s: any } }).__b; // eslint-disable-line @typescript-eslint/no-explicit-any
+            try {
+              const api = await b.c
+                .workerRuntime({ assetsUrl: '/runtime/', modelUrl, forceBackend: backend, budgetMs: 1e6, mode: 'worker' })
+                .connect({ appId, consent: 'granted' });
+              await api.ready();
+              for (let j = 0; j < 5; j++) await api.recommend({ k: 10 });
+              const times = [];
+              const took = [];
+              let source = '';
+              for (let j = 0; j < iters; j++) {
+                const t0 = performance.now();
+                const res = await api.recommend({ k: 10 });
+                times.push(performance.now() - t0);
+                took.push(res.tookMs);
+                source = res.source;
+              }
+              took.sort((x: number, y: number) => x - y);
+              const repeatedTimings = (await api.status()).lastTimings;
+              // Fresh history: before each call (outside the timed part) the page stores one more view
+              // (cycling through the 50 history items, so the window stays 50 long but changes), so
+              // every call scores a new model input: no reuse of the previous scores. Two runtimes
+              // (workers) on the same store, in alternating blocks of 20 calls: the shipped default,
+              // and one with `prepareNext: false` (the encoder not prepared in idle time). Only the
+              // first call of a block sees more than one new event (its runtime missed a block).
+              const apiOff = await b.c
+                .workerRuntime({
+                  assetsUrl: '/runtime/',
+                  modelUrl,
+                  forceBackend: backend,
+                  budgetMs: 1e6,
+                  mode: 'worker',
+                  prepareNext: false,
+                })
+                .connect({ appId, consent: 'granted' });
+              await apiOff.ready();
+              for (let j = 0; j < 5; j++) await apiOff.recommend({ k: 10 });
+              const store = new b.s.IndexedDbEventStore({ appId });
+              const runs = [api, apiOff].map(() => ({
+                wall: [] as number[],
+                read: [] as number[],
+                score: [] as number[],
+                rank: [] as number[],
+                took: [] as number[],
+                incremental: 0,
+                source: '',
+              }));
+              const n = Math.min(iters, 100);
+              for (let j = 0; j < 2 * n; j++) {
+                const v = Math.floor(j / 20) % 2;
+                const rt = v === 0 ? api : apiOff;
+                const run = runs[v]!;
+                await store.append([
+                  {
+                    uid: `f${Date.now()}-${j}`,
+                    type: 'view',
+                    ts: 100_000 + (Date.now() % 1e9) + j,
+                    sessionId: 's',
+                    itemId: history[j % history.length],
+                    data: {},
+                  },
+                ]);
+                const t0 = performance.now();
+                const res = await rt.recommend({ k: 10 });
+                run.wall.push(performance.now() - t0);
+                run.source = res.source;
+                // The in-worker split of this call (read outside the timed part).
+                const lt = (await rt.status()).lastTimings;
+                run.took.push(res.tookMs);
+                if (lt) {
+                  run.read.push(lt.readMs);
+                  run.score.push(lt.scoreMs);
+                  run.rank.push(lt.rankMs);
+                  if (lt.encoder === 'incremental') run.incremental++;
+                }
+              }
+              await apiOff.dispose();
+              // (no named helper function here: tsx would wrap it in a `__name` call the page lacks)
+              const split = runs.map((x) => {
+                for (const a of [x.read, x.score, x.rank, x.took]) a.sort((p, q) => p - q);
+                return {
+                  readP50: x.read[x.read.length >> 1],
+                  scoreP50: x.score[x.score.length >> 1],
+                  rankP50: x.rank[x.rank.length >> 1],
+                  inWorkerP50: x.took[x.took.length >> 1],
+                  incrementalEncodes: x.incremental,
+                };
+              });
+              const fresh = runs[0]!.wall;
+              const freshSource = runs[0]!.source;
+              const freshTimings = split[0];
+              const freshOff = { wall: runs[1]!.wall, timings: split[1] };
+              store.close();
+              // The bare Comlink round trip (a status() call: no store, no tfjs work), for the breakdown.
+              const hops = [];
+              for (let j = 0; j < 50; j++) {
+                const t0 = performance.now();
+                await api.status();
+                hops.push(performance.now() - t0);
+              }
+              hops.sort((x: number, y: number) => x - y);
+              const st = await api.status();
+              await api.dispose();
+              return {
+                times,
+                source,
+                memory: st.memory,
+                lastTimings: repeatedTimings,
+                hopP50: hops[25],
+                tookP50: took[took.length >> 1],
+                fresh,
+                freshSource,
+                freshTimings,
+                freshOff,
+              };
+            } catch (e) {
+              return { error: String((e as Error).message ?? e) };
             }
-            took.sort((x: number, y: number) => x - y);
-            const repeatedTimings = (await api.status()).lastTimings;
-            // Fresh history: before each call (outside the timed part) the page stores one more view
-            // (cycling through the 50 history items, so the window stays 50 long but changes), so
-            // every call scores a new model input: no reuse of the previous scores. Two runtimes
-            // (workers) on the same store, in alternating blocks of 20 calls: the shipped default,
-            // and one with `prepareNext: false` (the encoder not prepared in idle time). Only the
-            // first call of a block sees more than one new event (its runtime missed a block).
-            const apiOff = await b.c.workerRuntime({ assetsUrl: '/runtime/', modelUrl, forceBackend: backend, budgetMs: 1e6, mode: 'worker', prepareNext: false }).connect({ appId, consent: 'granted' });
-            await apiOff.ready();
-            for (let j = 0; j < 5; j++) await apiOff.recommend({ k: 10 });
-            const store = new b.s.IndexedDbEventStore({ appId });
-            const runs = [api, apiOff].map(() => ({ wall: [] as number[], read: [] as number[], score: [] as number[], rank: [] as number[], took: [] as number[], incremental: 0, source: '' }));
-            const n = Math.min(iters, 100);
-            for (let j = 0; j < 2 * n; j++) {
-              const v = Math.floor(j / 20) % 2;
-              const rt = v === 0 ? api : apiOff;
-              const run = runs[v]!;
-              await store.append([{ uid: `f${Date.now()}-${j}`, type: 'view', ts: 100_000 + Date.now() % 1e9 + j, sessionId: 's', itemId: history[j % history.length], data: {} }]);
-              const t0 = performance.now();
-              const res = await rt.recommend({ k: 10 });
-              run.wall.push(performance.now() - t0);
-              run.source = res.source;
-              // The in-worker split of this call (read outside the timed part).
-              const lt = (await rt.status()).lastTimings;
-              run.took.push(res.tookMs);
-              if (lt) { run.read.push(lt.readMs); run.score.push(lt.scoreMs); run.rank.push(lt.rankMs); if (lt.encoder === 'incremental') run.incremental++; }
+          },
+          { modelUrl, backend, iters, appId: `bench-${i}`, history },
+        );
+        if ('error' in r) {
+          row[backend] = { error: r.error };
+          console.log(`  ${backend}: ${r.error}`);
+          continue;
+        }
+        const freshStats = r.fresh?.length
+          ? {
+              p50: r2(percentile(r.fresh, 0.5)),
+              p95: r2(percentile(r.fresh, 0.95)),
+              n: r.fresh.length,
+              source: r.freshSource,
+              inWorkerMedians: r.freshTimings,
+              withoutPrepareNext: {
+                p50: r2(percentile(r.freshOff.wall, 0.5)),
+                p95: r2(percentile(r.freshOff.wall, 0.95)),
+                n: r.freshOff.wall.length,
+                inWorkerMedians: r.freshOff.timings,
+              },
             }
-            await apiOff.dispose();
-            // (no named helper function here: tsx would wrap it in a `__name` call the page lacks)
-            const split = runs.map((x) => {
-              for (const a of [x.read, x.score, x.rank, x.took]) a.sort((p, q) => p - q);
-              return { readP50: x.read[x.read.length >> 1], scoreP50: x.score[x.score.length >> 1], rankP50: x.rank[x.rank.length >> 1], inWorkerP50: x.took[x.took.length >> 1], incrementalEncodes: x.incremental };
-            });
-            const fresh = runs[0]!.wall;
-            const freshSource = runs[0]!.source;
-            const freshTimings = split[0];
-            const freshOff = { wall: runs[1]!.wall, timings: split[1] };
-            store.close();
-            // The bare Comlink round trip (a status() call: no store, no tfjs work), for the breakdown.
-            const hops = [];
-            for (let j = 0; j < 50; j++) { const t0 = performance.now(); await api.status(); hops.push(performance.now() - t0); }
-            hops.sort((x: number, y: number) => x - y);
-            const st = await api.status();
-            await api.dispose();
-            return { times, source, memory: st.memory, lastTimings: repeatedTimings, hopP50: hops[25], tookP50: took[took.length >> 1], fresh, freshSource, freshTimings, freshOff };
-          } catch (e) {
-            return { error: String((e as Error).message ?? e) };
-          }
-        }, { modelUrl, backend, iters, appId: `bench-${i}`, history });
-        if ('error' in r) { row[backend] = { error: r.error }; console.log(`  ${backend}: ${r.error}`); continue; }
-        const freshStats = r.fresh?.length ? {
-          p50: r2(percentile(r.fresh, 0.5)), p95: r2(percentile(r.fresh, 0.95)), n: r.fresh.length, source: r.freshSource, inWorkerMedians: r.freshTimings,
-          withoutPrepareNext: { p50: r2(percentile(r.freshOff.wall, 0.5)), p95: r2(percentile(r.freshOff.wall, 0.95)), n: r.freshOff.wall.length, inWorkerMedians: r.freshOff.timings },
-        } : undefined;
-        const stats = { p50: r2(percentile(r.times, 0.5)), p95: r2(percentile(r.times, 0.95)), n: r.times.length, memory: r.memory, lastCallInWorker: r.lastTimings, inWorkerP50: r2(r.tookP50 ?? NaN), statusRoundTripP50: r2(r.hopP50 ?? NaN), freshHistory: freshStats };
+          : undefined;
+        const stats = {
+          p50: r2(percentile(r.times, 0.5)),
+          p95: r2(percentile(r.times, 0.95)),
+          n: r.times.length,
+          memory: r.memory,
+          lastCallInWorker: r.lastTimings,
+          inWorkerP50: r2(r.tookP50 ?? NaN),
+          statusRoundTripP50: r2(r.hopP50 ?? NaN),
+          freshHistory: freshStats,
+        };
         row[backend] = stats;
-        console.log(`  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB; last call in worker ${JSON.stringify(r.lastTimings, (_k, v) => (typeof v === 'number' ? r2(v) : v))}; in-worker (result.tookMs) p50 ${stats.inWorkerP50} ms; bare status() round trip p50 ${stats.statusRoundTripP50} ms`);
+        console.log(
+          `  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB; last call in worker ${JSON.stringify(r.lastTimings, (_k, v) => (typeof v === 'number' ? r2(v) : v))}; in-worker (result.tookMs) p50 ${stats.inWorkerP50} ms; bare status() round trip p50 ${stats.statusRoundTripP50} ms`,
+        );
         if (freshStats) {
           const fmt = (o: unknown) => JSON.stringify(o, (_k, v) => (typeof v === 'number' ? r2(v) : v));
-          console.log(`  ${backend} with a fresh history every call (one more stored view before each): p50 ${freshStats.p50} ms, p95 ${freshStats.p95} ms (n=${freshStats.n}, ${freshStats.source}); in worker, medians over the calls ${fmt(freshStats.inWorkerMedians)}`);
+          console.log(
+            `  ${backend} with a fresh history every call (one more stored view before each): p50 ${freshStats.p50} ms, p95 ${freshStats.p95} ms (n=${freshStats.n}, ${freshStats.source}); in worker, medians over the calls ${fmt(freshStats.inWorkerMedians)}`,
+          );
           const off = freshStats.withoutPrepareNext;
-          console.log(`  ${backend} fresh history, prepareNext: false (same run, alternating blocks): p50 ${off.p50} ms, p95 ${off.p95} ms (n=${off.n}); in worker ${fmt(off.inWorkerMedians)}`);
+          console.log(
+            `  ${backend} fresh history, prepareNext: false (same run, alternating blocks): p50 ${off.p50} ms, p95 ${off.p95} ms (n=${off.n}); in worker ${fmt(off.inWorkerMedians)}`,
+          );
         }
       }
-      const naive = await page.evaluate(async ({ modelUrl, history, iters }) => (window as unknown as { __b: { n: { naive: (u: string, h: string[], n: number) => Promise<number[]> } } }).__b.n.naive(modelUrl, history, iters), { modelUrl, history, iters: Math.min(ITERS, 100) })
+      const naive = await page
+        .evaluate(
+          async ({ modelUrl, history, iters }) =>
+            (window as unknown as { __b: { n: { naive: (u: string, h: string[], n: number) => Promise<number[]> } } }).__b.n.naive(
+              modelUrl,
+              history,
+              iters,
+            ),
+          { modelUrl, history, iters: Math.min(ITERS, 100) },
+        )
         .catch((e: Error) => e.message);
-      if (typeof naive === 'string') { row.naive = { error: naive }; console.log(`  naive baseline: ${naive}`); } else {
+      if (typeof naive === 'string') {
+        row.naive = { error: naive };
+        console.log(`  naive baseline: ${naive}`);
+      } else {
         row.naive = { p50: r2(percentile(naive, 0.5)), p95: r2(percentile(naive, 0.95)), n: naive.length };
         const w = row.wasm as { p50?: number } | undefined;
         if (w?.p50) row.wasmSpeedupVsNaiveP50 = r2(percentile(naive, 0.5) / w.p50);
@@ -328,7 +527,9 @@ async function main(): Promise<void> {
         if (wf?.p50) row.wasmFreshHistorySpeedupVsNaiveP50 = r2(percentile(naive, 0.5) / wf.p50);
         const wo = (row.wasm as { freshHistory?: { withoutPrepareNext?: { p50: number } } } | undefined)?.freshHistory?.withoutPrepareNext;
         if (wo?.p50) row.wasmFreshNoPrepareSpeedupVsNaiveP50 = r2(percentile(naive, 0.5) / wo.p50);
-        console.log(`  naive baseline (main thread, wasm, fp32, predict + topk): p50 ${r2(percentile(naive, 0.5))} ms, p95 ${r2(percentile(naive, 0.95))} ms${w?.p50 ? `; wasm recommend() is ${row.wasmSpeedupVsNaiveP50}x faster at p50` : ''}${wf?.p50 ? ` (${row.wasmFreshHistorySpeedupVsNaiveP50}x with a fresh history every call; ${row.wasmFreshNoPrepareSpeedupVsNaiveP50}x without prepareNext)` : ''}`);
+        console.log(
+          `  naive baseline (main thread, wasm, fp32, predict + topk): p50 ${r2(percentile(naive, 0.5))} ms, p95 ${r2(percentile(naive, 0.95))} ms${w?.p50 ? `; wasm recommend() is ${row.wasmSpeedupVsNaiveP50}x faster at p50` : ''}${wf?.p50 ? ` (${row.wasmFreshHistorySpeedupVsNaiveP50}x with a fresh history every call; ${row.wasmFreshNoPrepareSpeedupVsNaiveP50}x without prepareNext)` : ''}`,
+        );
       }
       results.push(row);
       await context.close();
@@ -339,7 +540,19 @@ async function main(): Promise<void> {
   }
   mkdirSync(join(repo, 'benchmarks/results'), { recursive: true });
   const out = join(repo, 'benchmarks/results', `recommend-${new Date().toISOString().slice(0, 10)}${TAG ? `-${TAG}` : ''}.json`);
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), chromium: browser.version(), note: 'headless Chromium, 2 cores, no GPU (webgl/webgpu = SwiftShader)', results }, null, 2) + '\n');
+  writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        chromium: browser.version(),
+        note: 'headless Chromium, 2 cores, no GPU (webgl/webgpu = SwiftShader)',
+        results,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`\nwrote ${out}`);
 }
 

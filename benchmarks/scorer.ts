@@ -30,7 +30,10 @@ import { loadBundleDir, useBackend } from '@localrec/trainer';
 
 const repo = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1]! : dflt; };
+const arg = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1]! : dflt;
+};
 const positional = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1]!.startsWith('--')));
 const DIR = resolve(positional[0] ?? join(repo, 'models/games-sasrec'));
 const ITERS = Number(arg('iters', '1000'));
@@ -38,7 +41,9 @@ const WARMUP = Number(arg('warmup', '100'));
 const NEED = Number(arg('need', '61'));
 const ONLY = arg('only', 'a,b,c,d,e,f,g,h').split(',');
 
-function join(...p: string[]): string { return p.join('/'); }
+function join(...p: string[]): string {
+  return p.join('/');
+}
 
 // The same tfjs-core instance the model package uses (the benchmarks package has no tfjs dependency).
 const tfPath = createRequire(join(repo, 'packages/model/package.json')).resolve('@tensorflow/tfjs-core');
@@ -55,8 +60,15 @@ function heapTopK(rows: number, score: (r: number) => number, need: number, hv: 
     if (size < need) {
       // sift up
       let i = size++;
-      while (i > 0) { const p = (i - 1) >> 1; if (hv[p]! <= s) break; hv[i] = hv[p]!; hi[i] = hi[p]!; i = p; }
-      hv[i] = s; hi[i] = r;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (hv[p]! <= s) break;
+        hv[i] = hv[p]!;
+        hi[i] = hi[p]!;
+        i = p;
+      }
+      hv[i] = s;
+      hi[i] = r;
     } else if (s > hv[0]!) {
       // replace the root, sift down
       let i = 0;
@@ -65,14 +77,16 @@ function heapTopK(rows: number, score: (r: number) => number, need: number, hv: 
         if (l >= size) break;
         const c = l + 1 < size && hv[l + 1]! < hv[l]! ? l + 1 : l;
         if (hv[c]! >= s) break;
-        hv[i] = hv[c]!; hi[i] = hi[c]!; i = c;
+        hv[i] = hv[c]!;
+        hi[i] = hi[c]!;
+        i = c;
       }
-      hv[i] = s; hi[i] = r;
+      hv[i] = s;
+      hi[i] = r;
     }
   }
   return size;
 }
-
 
 async function main(): Promise<void> {
   const backend = await useBackend('wasm');
@@ -84,27 +98,58 @@ async function main(): Promise<void> {
   const rows = b.manifest.itemCount + 1;
   const d = arch.dim;
   let seed = 20261123;
-  const seq = Int32Array.from({ length: arch.maxLen }, () => 1 + ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % b.manifest.itemCount));
+  const seq = Int32Array.from(
+    { length: arch.maxLen },
+    () => 1 + ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) % b.manifest.itemCount),
+  );
   const u0 = scorer.userVectors([seq]);
   const uReady = u0.dataSync() as Float32Array;
   u0.dispose();
-  const hv = new Float32Array(NEED), hi = new Int32Array(NEED);
+  const hv = new Float32Array(NEED),
+    hi = new Int32Array(NEED);
   const tfScore = async (u: Float32Array) => {
     const { values, indices } = tf.tidy(() => tf.topk(tf.matMul(tf.tensor2d(u, [1, d]), scorer.itemEmbT), NEED, true));
-    try { await Promise.all([values.data(), indices.data()]); } finally { values.dispose(); indices.dispose(); }
+    try {
+      await Promise.all([values.data(), indices.data()]);
+    } finally {
+      values.dispose();
+      indices.dispose();
+    }
   };
   const variants: Record<string, () => Promise<void> | void> = {
     a: async () => {
       const { values, indices } = tf.tidy(() => tf.topk(scorer.scoreTensor([seq]), NEED, true));
-      try { await Promise.all([values.data(), indices.data()]); } finally { values.dispose(); indices.dispose(); }
+      try {
+        await Promise.all([values.data(), indices.data()]);
+      } finally {
+        values.dispose();
+        indices.dispose();
+      }
     },
-    b: () => { const u = scorer.userVectors([seq]); u.dataSync(); u.dispose(); },
+    b: () => {
+      const u = scorer.userVectors([seq]);
+      u.dataSync();
+      u.dispose();
+    },
     c: () => tfScore(uReady),
-    d: () => { enc.encode(seq); },
+    d: () => {
+      enc.encode(seq);
+    },
     e: () => tfScore(enc.encode(seq)),
     f: () => {
       const u = enc.encode(seq);
-      heapTopK(rows, (r) => { let s = 0; const o = r * d; for (let j = 0; j < d; j++) s += u[j]! * item[o + j]!; return s; }, NEED, hv, hi);
+      heapTopK(
+        rows,
+        (r) => {
+          let s = 0;
+          const o = r * d;
+          for (let j = 0; j < d; j++) s += u[j]! * item[o + j]!;
+          return s;
+        },
+        NEED,
+        hv,
+        hi,
+      );
     },
     h: () => {
       const t = tf.tidy(() => tf.matMul(tf.tensor2d(enc.encode(seq), [1, d]), scorer.itemEmbT));
@@ -112,7 +157,9 @@ async function main(): Promise<void> {
       t.dispose();
       heapTopK(rows, (r) => all[r]!, NEED, hv, hi);
     },
-    g: async () => { await (scorer as unknown as { topK(s: Int32Array, n: number): Promise<unknown> }).topK(seq, NEED); },
+    g: async () => {
+      await (scorer as unknown as { topK(s: Int32Array, n: number): Promise<unknown> }).topK(seq, NEED);
+    },
   };
   const names = ONLY.filter((n) => n in variants && (n !== 'g' || 'topK' in scorer));
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -126,10 +173,19 @@ async function main(): Promise<void> {
     }
   }
   const a = times.a ? percentile(times.a, 0.5) : NaN;
-  console.log(`backend ${backend}, model ${b.manifest.name} ${b.manifest.version} (${b.manifest.itemCount} items, d=${d}, L=${arch.maxLen}, ${arch.blocks} blocks, ${arch.heads} head(s), ${arch.norm}-LN), sequence of ${seq.length}, need ${NEED}, ${ITERS} iterations after ${WARMUP} warm-up, interleaved; load ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `backend ${backend}, model ${b.manifest.name} ${b.manifest.version} (${b.manifest.itemCount} items, d=${d}, L=${arch.maxLen}, ${arch.blocks} blocks, ${arch.heads} head(s), ${arch.norm}-LN), sequence of ${seq.length}, need ${NEED}, ${ITERS} iterations after ${WARMUP} warm-up, interleaved; load ${(
+      await import('node:os')
+    )
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   for (const n of names) {
     const m = percentile(times[n]!, 0.5);
-    console.log(`${n}  p50 ${m.toFixed(3)} ms  p90 ${percentile(times[n]!, 0.9).toFixed(3)} ms${Number.isNaN(a) ? '' : `  (${(m / a).toFixed(2)} × a)`}`);
+    console.log(
+      `${n}  p50 ${m.toFixed(3)} ms  p90 ${percentile(times[n]!, 0.9).toFixed(3)} ms${Number.isNaN(a) ? '' : `  (${(m / a).toFixed(2)} × a)`}`,
+    );
   }
   // Agreement of the host encoder with the tfjs one on this sequence (the unit tests pin it).
   const uh = enc.encode(seq);

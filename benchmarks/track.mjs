@@ -54,11 +54,18 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>track bench</title>
 async function microBench({ calls }) {
   const rec = window.LocalRec.instance;
   const w = window.worker;
-  const payload = (i) => ({ itemId: `SKU-${i % 5000}`, dwellMs: 1200 + (i % 7), context: { page: 'product', position: i % 24, listId: 'home' } });
+  const payload = (i) => ({
+    itemId: `SKU-${i % 5000}`,
+    dwellMs: 1200 + (i % 7),
+    context: { page: 'product', position: i % 24, listId: 'home' },
+  });
   const BLOCK = 10;
   const out = { trackOne: [], postOne: [], trackBlock: [], postBlock: [] };
   // Warm-up: let the JIT settle on both paths.
-  for (let i = 0; i < 2000; i++) { rec.track('view', payload(i)); w.postMessage({ type: 'view', data: payload(i) }); }
+  for (let i = 0; i < 2000; i++) {
+    rec.track('view', payload(i));
+    w.postMessage({ type: 'view', data: payload(i) });
+  }
   const rounds = calls / 1000;
   let n = 0;
   for (let r = 0; r < rounds; r++) {
@@ -68,9 +75,13 @@ async function microBench({ calls }) {
     // Per-call samples, 500 of each, alternating.
     for (let i = 0; i < 500; i++, n++) {
       const p = payload(n);
-      let t = performance.now(); rec.track('view', p); out.trackOne.push(performance.now() - t);
+      let t = performance.now();
+      rec.track('view', p);
+      out.trackOne.push(performance.now() - t);
       const q = payload(n);
-      t = performance.now(); w.postMessage({ type: 'view', data: q }); out.postOne.push(performance.now() - t);
+      t = performance.now();
+      w.postMessage({ type: 'view', data: q });
+      out.postOne.push(performance.now() - t);
     }
     // Blocks of 10 calls, 50 blocks of each, alternating.
     for (let b = 0; b < 50; b++) {
@@ -96,8 +107,14 @@ function countStored() {
     open.onsuccess = () => {
       const db = open.result;
       const req = db.transaction('events', 'readonly').objectStore('events').count();
-      req.onsuccess = () => { db.close(); ok(req.result); };
-      req.onerror = () => { db.close(); fail(req.error); };
+      req.onsuccess = () => {
+        db.close();
+        ok(req.result);
+      };
+      req.onerror = () => {
+        db.close();
+        fail(req.error);
+      };
     };
   });
 }
@@ -123,7 +140,8 @@ async function sustained({ rate, seconds }) {
         if (ev) accepted++;
         sent++;
       }
-      if (sent >= total) done(); else setTimeout(tick, 4);
+      if (sent >= total) done();
+      else setTimeout(tick, 4);
     };
     tick();
   });
@@ -134,7 +152,17 @@ async function sustained({ rate, seconds }) {
   const after = await countStored();
   await new Promise((ok) => setTimeout(ok, 100)); // let the long-task observer deliver
   const lt = longTasks.filter((t) => t.start >= start);
-  return { sent, accepted, stored: after - before, elapsedMs: elapsed, finalFlushMs, longTasks: lt, trackTimes, status: rec.status, errors };
+  return {
+    sent,
+    accepted,
+    stored: after - before,
+    elapsedMs: elapsed,
+    finalFlushMs,
+    longTasks: lt,
+    trackTimes,
+    status: rec.status,
+    errors,
+  };
 }
 
 // ---- driver
@@ -144,16 +172,26 @@ const q = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 };
 const us = (ms) => Math.round(ms * 1000 * 100) / 100;
-const summary = (xs) => ({ n: xs.length, p50_us: us(q(xs, 0.5)), p95_us: us(q(xs, 0.95)), p99_us: us(q(xs, 0.99)), mean_us: us(xs.reduce((a, b) => a + b, 0) / xs.length) });
+const summary = (xs) => ({
+  n: xs.length,
+  p50_us: us(q(xs, 0.5)),
+  p95_us: us(q(xs, 0.95)),
+  p99_us: us(q(xs, 0.99)),
+  mean_us: us(xs.reduce((a, b) => a + b, 0) / xs.length),
+});
 
 const server = await startServer({ port: 0, crossOriginIsolated: true });
 const browser = await launchChromium({ webgpu: false });
 try {
   const context = await browser.newContext();
-  await context.route(`${server.url}__bench/**`, (route) => route.fulfill({
-    status: 200, contentType: 'text/html; charset=utf-8', body: PAGE,
-    headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
-  }));
+  await context.route(`${server.url}__bench/**`, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      body: PAGE,
+      headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
+    }),
+  );
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(`${server.url}__bench/track.html`);
@@ -169,7 +207,13 @@ try {
 
   const result = {
     when: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, chromium: browserVersion, crossOriginIsolated: isolated },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      node: process.version,
+      chromium: browserVersion,
+      crossOriginIsolated: isolated,
+    },
     micro: {
       calls: CALLS,
       note: 'perCall samples are quantised to the 5 µs timer; perBlock = mean of 10 consecutive calls (finer).',
@@ -177,10 +221,19 @@ try {
       postMessage: { perCall: summary(micro.postOne), perBlock: summary(micro.postBlock) },
     },
     sustained: {
-      ratePerSecond: RATE, seconds: SECONDS, sent: s.sent, accepted: s.accepted, stored: s.stored, lost: s.accepted - s.stored,
-      elapsedMs: Math.round(s.elapsedMs), finalFlushMs: Math.round(s.finalFlushMs),
-      longTasksOver50ms: s.longTasks.length, longestTaskMs: Math.round(Math.max(0, ...s.longTasks.map((t) => t.duration))),
-      track: summary(s.trackTimes), storage: s.status.storage, errors: s.errors,
+      ratePerSecond: RATE,
+      seconds: SECONDS,
+      sent: s.sent,
+      accepted: s.accepted,
+      stored: s.stored,
+      lost: s.accepted - s.stored,
+      elapsedMs: Math.round(s.elapsedMs),
+      finalFlushMs: Math.round(s.finalFlushMs),
+      longTasksOver50ms: s.longTasks.length,
+      longestTaskMs: Math.round(Math.max(0, ...s.longTasks.map((t) => t.duration))),
+      track: summary(s.trackTimes),
+      storage: s.status.storage,
+      errors: s.errors,
     },
   };
   result.micro.ratio = {
@@ -198,9 +251,13 @@ try {
   ];
   console.log('\n| measurement | n | p50 µs | p95 µs | p99 µs | mean µs |\n|---|---:|---:|---:|---:|---:|');
   for (const [name, r] of rows) console.log(`| ${name} | ${r.n} | ${r.p50_us} | ${r.p95_us} | ${r.p99_us} | ${r.mean_us} |`);
-  console.log(`\ntrack/postMessage p95 ratio: ${result.micro.ratio.p95_perBlock}× (blocks), ${result.micro.ratio.p95_perCall}× (per call)  — target ≤ 2×`);
+  console.log(
+    `\ntrack/postMessage p95 ratio: ${result.micro.ratio.p95_perBlock}× (blocks), ${result.micro.ratio.p95_perCall}× (per call)  — target ≤ 2×`,
+  );
   const ss = result.sustained;
-  console.log(`sustained ${ss.ratePerSecond}/s × ${ss.seconds}s: sent ${ss.sent}, accepted ${ss.accepted}, stored ${ss.stored}, lost ${ss.lost}, long tasks > 50 ms: ${ss.longTasksOver50ms} (longest ${ss.longestTaskMs} ms), final flush ${ss.finalFlushMs} ms, storage ${ss.storage}`);
+  console.log(
+    `sustained ${ss.ratePerSecond}/s × ${ss.seconds}s: sent ${ss.sent}, accepted ${ss.accepted}, stored ${ss.stored}, lost ${ss.lost}, long tasks > 50 ms: ${ss.longTasksOver50ms} (longest ${ss.longestTaskMs} ms), final flush ${ss.finalFlushMs} ms, storage ${ss.storage}`,
+  );
   if (ss.errors.length) console.log('errors reported:', ss.errors);
 
   await mkdir(join(here, 'results'), { recursive: true });

@@ -10,8 +10,12 @@ export const CHROMIUM_PATH = process.env.CHROMIUM ?? '/usr/bin/chromium';
  * background networking, QUIC), so that every request a test sees is one the page made.
  */
 export const CHROMIUM_ARGS = Object.freeze([
-  '--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ]);
 
 /** WebGPU on SwiftShader (the only adapter on this machine; not a performance figure). */

@@ -69,8 +69,11 @@ export async function startStaticServer(opts = {}) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const done = (status, body, headers = {}) => {
       res.writeHead(status, {
-        'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer',
-        ...(opts.crossOriginIsolated ? CROSS_ORIGIN_ISOLATION : {}), ...headers,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        ...(opts.crossOriginIsolated ? CROSS_ORIGIN_ISOLATION : {}),
+        ...headers,
       });
       res.end(req.method === 'HEAD' ? undefined : body);
       if (opts.log) console.log(`${status} ${req.method} ${url.pathname}`);
@@ -85,7 +88,11 @@ export async function startStaticServer(opts = {}) {
     if (route !== undefined) {
       const r = typeof route === 'function' ? route(url) : route;
       const type = r.type ?? 'text/html; charset=utf-8';
-      return done(r.status ?? 200, r.body ?? '', { 'content-type': type, ...(opts.headers?.(path, type, r.body ?? '') ?? {}), ...r.headers });
+      return done(r.status ?? 200, r.body ?? '', {
+        'content-type': type,
+        ...(opts.headers?.(path, type, r.body ?? '') ?? {}),
+        ...r.headers,
+      });
     }
     let file = toFile(mounts, path);
     if (!file) return notFound();
@@ -107,6 +114,10 @@ export async function startStaticServer(opts = {}) {
   return {
     url: `http://${host}:${port}/`,
     port,
-    close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(() => ok()); }),
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections?.();
+        server.close(() => ok());
+      }),
   };
 }

@@ -72,9 +72,8 @@ export async function startServer(opts = {}) {
     port: opts.port ?? 5173,
     log: opts.log,
     crossOriginIsolated: opts.crossOriginIsolated,
-    headers: (_path, type, body) => (csp
-      ? { 'content-security-policy': cspFor(type.startsWith('text/html') ? body.toString() : '') }
-      : undefined),
+    headers: (_path, type, body) =>
+      csp ? { 'content-security-policy': cspFor(type.startsWith('text/html') ? body.toString() : '') } : undefined,
   });
 }
 

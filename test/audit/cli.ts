@@ -62,7 +62,9 @@ async function main(): Promise<number> {
     await writeFile(join(args.out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
     await writeFile(join(args.out, 'report.html'), renderHtml(report));
     for (const c of report.checks) console.log(`${c.ok ? 'PASS' : 'FAIL'}  ${c.name} — ${c.detail}`);
-    console.log(`\n${report.totals.requests} requests, ${report.totals.requestBytes} bytes sent (headers, no bodies), ${report.totals.responseBytes} bytes received.`);
+    console.log(
+      `\n${report.totals.requests} requests, ${report.totals.requestBytes} bytes sent (headers, no bodies), ${report.totals.responseBytes} bytes received.`,
+    );
     console.log(`Verdict: ${report.verdict.toUpperCase()}. Report: ${join(args.out, 'report.html')}`);
     return report.verdict === 'pass' ? 0 : 1;
   } finally {

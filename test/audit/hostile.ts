@@ -13,10 +13,36 @@ export const nastyString: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.constantFrom(
-    '', ' ', '\0', '\uD800', '\uDFFF', 'a\uD83Db', '\uDE00\uD83D', '\u202Eevil', '\u200B', 'e\u0301\u0301\u0301',
-    '👨‍👩‍👧‍👦', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf',
-    '<img src=x onerror=alert(1)>', '"><script>alert(1)</script>', "'; DROP TABLE events; --", '../../etc/passwd',
-    'null', 'undefined', 'NaN', '-0', '1e309', '\n\r\t', 'a:b', 'shop:', ':',
+    '',
+    ' ',
+    '\0',
+    '\uD800',
+    '\uDFFF',
+    'a\uD83Db',
+    '\uDE00\uD83D',
+    '\u202Eevil',
+    '\u200B',
+    'e\u0301\u0301\u0301',
+    '👨‍👩‍👧‍👦',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    '<img src=x onerror=alert(1)>',
+    '"><script>alert(1)</script>',
+    "'; DROP TABLE events; --",
+    '../../etc/passwd',
+    'null',
+    'undefined',
+    'NaN',
+    '-0',
+    '1e309',
+    '\n\r\t',
+    'a:b',
+    'shop:',
+    ':',
   ),
   // Huge strings: over every documented limit (ids 128, text 256, payload 4 KB), up to 1 MB.
   fc.constantFrom(10_000, 100_000, 1_000_000).chain((n) => fc.constantFrom('x', '\uD800', 'é', '😀').map((c) => c.repeat(n / c.length))),
@@ -46,41 +72,90 @@ function labelled<T extends object>(label: string, make: (target: object) => T):
 }
 
 /** Throws for string keys only, so fast-check can still find the label (a symbol) when it reports. */
-const throwing = (what: string) => (_t: object, p: string | symbol): never | undefined => {
-  if (typeof p === 'symbol') return undefined;
-  throw new Error(`${what} trap ran`);
-};
+const throwing =
+  (what: string) =>
+  (_t: object, p: string | symbol): never | undefined => {
+    if (typeof p === 'symbol') return undefined;
+    throw new Error(`${what} trap ran`);
+  };
 
 /** Objects that run code when read, or refuse to be read. */
-export const trapObject: fc.Arbitrary<unknown> = fc.constantFrom<() => unknown>(
-  () => labelled('getterThatThrows', (t) => Object.defineProperty(t, 'itemId', { enumerable: true, get() { throw new Error('getter ran'); } })),
-  () => labelled('Proxy(ownKeys throws)', (t) => new Proxy(t, { ownKeys() { throw new Error('ownKeys trap ran'); } })),
-  () => labelled('Proxy(get throws)', (t) => new Proxy(Object.assign(t, { itemId: 'A', query: 'q' }), {
-    get: (tt, p) => (typeof p === 'symbol' ? Reflect.get(tt, p) : throwing('get')(tt, p)),
-  })),
-  () => labelled('Proxy(getOwnPropertyDescriptor throws)', (t) => new Proxy(Object.assign(t, { itemId: 'A' }), {
-    getOwnPropertyDescriptor: (tt, p) => (typeof p === 'symbol' ? Reflect.getOwnPropertyDescriptor(tt, p) : throwing('gopd')(tt, p) as undefined),
-  })),
-  () => { const o: Record<string, unknown> = { itemId: 'A' }; o.self = o; return o; },
-  () => labelled('inheritsItemId', () => Object.create({ itemId: 'inherited' }) as object),
-  () => Object.assign(Object.create(null) as object, { itemId: 'A' }),
-  () => JSON.parse('{"__proto__": {"polluted": true}, "itemId": "A"}') as unknown,
-  () => JSON.parse('{"constructor": {"prototype": {"polluted": true}}, "itemId": "A"}') as unknown,
-  () => labelled('deepObject(10000)', () => deepObject(10_000)),
-  () => new Date(Number.NaN),
-  () => /re/g,
-  () => new Map([['itemId', 'A']]),
-  () => Symbol('s'),
-  () => () => 'fn',
-  () => 10n,
-  () => new Uint8Array(8),
-  () => Object.freeze(['A']),
-  () => labelled('new Array(1e6)', () => new Array(1_000_000)),
-).map((make) => make());
+export const trapObject: fc.Arbitrary<unknown> = fc
+  .constantFrom<() => unknown>(
+    () =>
+      labelled('getterThatThrows', (t) =>
+        Object.defineProperty(t, 'itemId', {
+          enumerable: true,
+          get() {
+            throw new Error('getter ran');
+          },
+        }),
+      ),
+    () =>
+      labelled(
+        'Proxy(ownKeys throws)',
+        (t) =>
+          new Proxy(t, {
+            ownKeys() {
+              throw new Error('ownKeys trap ran');
+            },
+          }),
+      ),
+    () =>
+      labelled(
+        'Proxy(get throws)',
+        (t) =>
+          new Proxy(Object.assign(t, { itemId: 'A', query: 'q' }), {
+            get: (tt, p) => (typeof p === 'symbol' ? Reflect.get(tt, p) : throwing('get')(tt, p)),
+          }),
+      ),
+    () =>
+      labelled(
+        'Proxy(getOwnPropertyDescriptor throws)',
+        (t) =>
+          new Proxy(Object.assign(t, { itemId: 'A' }), {
+            getOwnPropertyDescriptor: (tt, p) =>
+              typeof p === 'symbol' ? Reflect.getOwnPropertyDescriptor(tt, p) : (throwing('gopd')(tt, p) as undefined),
+          }),
+      ),
+    () => {
+      const o: Record<string, unknown> = { itemId: 'A' };
+      o.self = o;
+      return o;
+    },
+    () => labelled('inheritsItemId', () => Object.create({ itemId: 'inherited' }) as object),
+    () => Object.assign(Object.create(null) as object, { itemId: 'A' }),
+    () => JSON.parse('{"__proto__": {"polluted": true}, "itemId": "A"}') as unknown,
+    () => JSON.parse('{"constructor": {"prototype": {"polluted": true}}, "itemId": "A"}') as unknown,
+    () => labelled('deepObject(10000)', () => deepObject(10_000)),
+    () => new Date(Number.NaN),
+    () => /re/g,
+    () => new Map([['itemId', 'A']]),
+    () => Symbol('s'),
+    () => () => 'fn',
+    () => 10n,
+    () => new Uint8Array(8),
+    () => Object.freeze(['A']),
+    () => labelled('new Array(1e6)', () => new Array(1_000_000)),
+  )
+  .map((make) => make());
 
 /** Any value at all, biased towards the hostile ones. */
 export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withObjectString: true, withDate: true }) },
+  {
+    weight: 3,
+    arbitrary: fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withNullPrototype: true,
+      withObjectString: true,
+      withDate: true,
+    }),
+  },
   { weight: 2, arbitrary: nastyString },
   { weight: 2, arbitrary: nastyNumber },
   { weight: 1, arbitrary: trapObject },
@@ -89,7 +164,18 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** {@link nastyValue} without the objects whose traps throw when read. */
 export const nastyPlainValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withNullPrototype: true, withDate: true }) },
+  {
+    weight: 3,
+    arbitrary: fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withNullPrototype: true,
+      withDate: true,
+    }),
+  },
   { weight: 2, arbitrary: nastyString },
   { weight: 2, arbitrary: nastyNumber },
   { weight: 1, arbitrary: fc.constantFrom(undefined, null, true, false) },
@@ -106,22 +192,32 @@ export const nastyKey: fc.Arbitrary<string> = fc.oneof(
  * set as an OWN property (as `JSON.parse` does), which is how pollution attempts arrive.
  */
 export function hostileRecord(known: Record<string, fc.Arbitrary<unknown>>, extraKeys = 0.3): fc.Arbitrary<Record<string, unknown>> {
-  return fc.tuple(
-    fc.record(known, { requiredKeys: [] }),
-    fc.option(fc.dictionary(nastyKey, nastyValue, { maxKeys: 3 }), { freq: Math.round(1 / extraKeys) }),
-  ).map(([base, extra]) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(base)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-    if (extra) for (const [k, v] of Object.entries(extra)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-    return out;
-  });
+  return fc
+    .tuple(
+      fc.record(known, { requiredKeys: [] }),
+      fc.option(fc.dictionary(nastyKey, nastyValue, { maxKeys: 3 }), { freq: Math.round(1 / extraKeys) }),
+    )
+    .map(([base, extra]) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(base))
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (extra)
+        for (const [k, v] of Object.entries(extra))
+          Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      return out;
+    });
 }
 
 /** Asserts nothing polluted the shared prototypes (call after a property run). */
 export function prototypesClean(): boolean {
   const probe = {} as Record<string, unknown>;
-  return probe.polluted === undefined && (Object.prototype as Record<string, unknown>).polluted === undefined
-    && Object.getOwnPropertyNames(Object.prototype).every((k) => k === '__proto__' || typeof (Object.prototype as Record<string, unknown>)[k] === 'function');
+  return (
+    probe.polluted === undefined &&
+    (Object.prototype as Record<string, unknown>).polluted === undefined &&
+    Object.getOwnPropertyNames(Object.prototype).every(
+      (k) => k === '__proto__' || typeof (Object.prototype as Record<string, unknown>)[k] === 'function',
+    )
+  );
 }
 
 /** Number of generated cases for each bad-input property (the issue asks for ≥ 10,000). */

@@ -165,30 +165,43 @@ export async function snapshotStorage(page: Page, context: BrowserContext, step:
     // No named inner functions here: tsx/esbuild would wrap them in a `__name` helper the page lacks.
     const [ls, ss] = [localStorage, sessionStorage].map((s) => {
       const o: Record<string, string> = {};
-      for (let i = 0; i < s.length; i++) { const k = s.key(i)!; o[k] = s.getItem(k) ?? ''; }
+      for (let i = 0; i < s.length; i++) {
+        const k = s.key(i)!;
+        o[k] = s.getItem(k) ?? '';
+      }
       return o;
     });
     const opfs: string[] = [];
     try {
       const root = await navigator.storage.getDirectory();
       for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) opfs.push(name);
-    } catch { /* OPFS unavailable */ }
+    } catch {
+      /* OPFS unavailable */
+    }
     let usage: number | undefined;
-    try { usage = (await navigator.storage.estimate()).usage; } catch { /* ignore */ }
+    try {
+      usage = (await navigator.storage.estimate()).usage;
+    } catch {
+      /* ignore */
+    }
     return { caches: caches_, ls: ls!, ss: ss!, opfs, usage };
   });
   const idb = await inventoryIndexedDb(page);
   const cookies = (await context.cookies()).map((c) => ({ name: c.name, domain: c.domain }));
   const snap: StorageSnapshot = {
-    step, indexedDB: idb, cacheStorage: inPage.caches, cookies,
-    localStorage: inPage.ls, sessionStorage: inPage.ss, opfsEntries: inPage.opfs,
+    step,
+    indexedDB: idb,
+    cacheStorage: inPage.caches,
+    cookies,
+    localStorage: inPage.ls,
+    sessionStorage: inPage.ss,
+    opfsEntries: inPage.opfs,
   };
   if (inPage.usage !== undefined) snap.usageBytes = inPage.usage;
   return snap;
 }
 
-const storedEvents = (s: StorageSnapshot): number =>
-  s.indexedDB.reduce((n, db) => n + (db.stores.events ?? 0), 0);
+const storedEvents = (s: StorageSnapshot): number => s.indexedDB.reduce((n, db) => n + (db.stores.events ?? 0), 0);
 const anyRecords = (s: StorageSnapshot): number =>
   s.indexedDB.reduce((n, db) => n + Object.values(db.stores).reduce((a, b) => a + b, 0), 0);
 
@@ -202,7 +215,10 @@ async function workerSelfCheck(page: Page, requests: () => ObservedRequest[]): P
     const src = `fetch(${JSON.stringify(location.origin + '/')} + ${JSON.stringify(m)}).then((r) => postMessage(r.status), (e) => postMessage(String(e)))`;
     try {
       const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
-      const r = await new Promise((ok) => { w.onmessage = (e) => ok(e.data); w.onerror = (e) => ok(`error: ${e.message}`); });
+      const r = await new Promise((ok) => {
+        w.onmessage = (e) => ok(e.data);
+        w.onerror = (e) => ok(`error: ${e.message}`);
+      });
       w.terminate();
       return String(r);
     } catch (e) {
@@ -214,8 +230,10 @@ async function workerSelfCheck(page: Page, requests: () => ObservedRequest[]): P
   return {
     name: 'observer sees worker requests (self-check)',
     ok: ok || status.startsWith('worker blocked'),
-    detail: ok ? `a probe fetch from a worker was observed (status ${status}); excluded from the totals`
-      : status.startsWith('worker blocked') ? `workers are blocked on this page (${status}); no worker traffic is possible`
+    detail: ok
+      ? `a probe fetch from a worker was observed (status ${status}); excluded from the totals`
+      : status.startsWith('worker blocked')
+        ? `workers are blocked on this page (${status}); no worker traffic is possible`
         : `the probe fetch from a worker was NOT observed (status ${status})`,
   };
 }
@@ -238,7 +256,10 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
   const pageErrors: string[] = [];
   const websockets: string[] = [];
   let step = 'load';
-  const say = (detail: string): void => { session.push({ step, detail }); log(`[${step}] ${detail}`); };
+  const say = (detail: string): void => {
+    session.push({ step, detail });
+    log(`[${step}] ${detail}`);
+  };
 
   // ---- observation: routing sees page and worker requests; the request events give sizes.
   const byRequest = new Map<Request, ObservedRequest>();
@@ -247,12 +268,22 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
     // Attributed later: requests the page target's own CDP Network domain saw are the page's; the rest came from workers.
     const initiator = req.serviceWorker() ? 'service worker' : 'worker';
     let body = 0;
-    try { body = req.postDataBuffer()?.byteLength ?? 0; } catch { /* none */ }
+    try {
+      body = req.postDataBuffer()?.byteLength ?? 0;
+    } catch {
+      /* none */
+    }
     const u = new URL(req.url());
     const o: ObservedRequest = {
-      method: req.method(), url: req.url(), resourceType: req.resourceType(), initiator,
-      requestHeaders: await req.allHeaders().catch(() => req.headers()), requestBodyBytes: body,
-      purpose: u.protocol.startsWith('http') ? purposeOf(u.pathname) : `${u.protocol} URL`, step, violations: [],
+      method: req.method(),
+      url: req.url(),
+      resourceType: req.resourceType(),
+      initiator,
+      requestHeaders: await req.allHeaders().catch(() => req.headers()),
+      requestBodyBytes: body,
+      purpose: u.protocol.startsWith('http') ? purposeOf(u.pathname) : `${u.protocol} URL`,
+      step,
+      violations: [],
     };
     (o as ObservedRequest & { body?: string }).body = req.postData() ?? '';
     requests.push(o);
@@ -281,7 +312,9 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
     if (e.targetInfo.type !== 'page') workers.add(`${e.targetInfo.type}: ${e.targetInfo.url}`);
   });
   const pageUrls = new Set<string>();
-  cdp.on('Network.requestWillBeSent', (e: { request: { url: string } }) => { pageUrls.add(e.request.url); });
+  cdp.on('Network.requestWillBeSent', (e: { request: { url: string } }) => {
+    pageUrls.add(e.request.url);
+  });
   const attribute = (): void => {
     for (const r of requests) if (pageUrls.has(r.url)) r.initiator = 'page';
   };
@@ -294,19 +327,30 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
   try {
     // ---------------------------------------------------------------- load
     await page.goto(opts.url, { waitUntil: 'load' });
-    await page.waitForFunction(() => {
-      const g = (window as unknown as { LocalRec?: { loaded?: boolean; instance?: unknown } }).LocalRec;
-      return !!g && g.loaded === true && g.instance !== undefined;
-    }, undefined, { timeout: opts.readyTimeoutMs ?? 30_000 });
+    await page.waitForFunction(
+      () => {
+        const g = (window as unknown as { LocalRec?: { loaded?: boolean; instance?: unknown } }).LocalRec;
+        return !!g && g.loaded === true && g.instance !== undefined;
+      },
+      undefined,
+      { timeout: opts.readyTimeoutMs ?? 30_000 },
+    );
     await page.evaluate(() => (window as unknown as { shopReady?: Promise<unknown> }).shopReady);
     const first = await page.evaluate(() => {
       const g = (window as unknown as { LocalRec: { consent?: string; version: string } }).LocalRec;
-      const ids = Array.from(document.querySelectorAll('[data-localrec-item]')).map((e) => e.getAttribute('data-localrec-item') ?? '').filter(Boolean);
+      const ids = Array.from(document.querySelectorAll('[data-localrec-item]'))
+        .map((e) => e.getAttribute('data-localrec-item') ?? '')
+        .filter(Boolean);
       return { consent: g.consent ?? 'unknown', version: g.version, ids: [...new Set(ids)].slice(0, 6) };
     });
     idsFromPage.push(...first.ids);
     say(`page loaded; LocalRec ${first.version} ready with consent "${first.consent}"; ${first.ids.length} items on the page`);
-    checks.push(await workerSelfCheck(page, () => { attribute(); return requests; }));
+    checks.push(
+      await workerSelfCheck(page, () => {
+        attribute();
+        return requests;
+      }),
+    );
     const probe = requests.filter((r) => r.url.includes('__audit_worker_probe_'));
     for (const p of probe) requests.splice(requests.indexOf(p), 1);
 
@@ -320,11 +364,15 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
     canaries.queries.push(query, 'blue');
     canaries.friendIds.push(friend);
 
-    const api = async (fn: string, ...args: unknown[]): Promise<unknown> => page.evaluate(async ([f, a]) => {
-      const g = (window as unknown as { LocalRec: Record<string, (...x: unknown[]) => unknown> }).LocalRec;
-      const r = await g[f as string]!(...(a as unknown[]));
-      return r === undefined ? null : JSON.parse(JSON.stringify(r));
-    }, [fn, args] as const);
+    const api = async (fn: string, ...args: unknown[]): Promise<unknown> =>
+      page.evaluate(
+        async ([f, a]) => {
+          const g = (window as unknown as { LocalRec: Record<string, (...x: unknown[]) => unknown> }).LocalRec;
+          const r = await g[f as string]!(...(a as unknown[]));
+          return r === undefined ? null : JSON.parse(JSON.stringify(r));
+        },
+        [fn, args] as const,
+      );
     const count = async (): Promise<number> => storedEvents(await snapshotStorage(page, context, 'probe'));
     const snap = async (): Promise<StorageSnapshot> => {
       const s = await snapshotStorage(page, context, step);
@@ -339,7 +387,13 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
       await api('track', 'search', { query });
       await api('flush');
       const s = await snap();
-      consentStates.push({ consent: 'pending', action: 'view + search tracked, flush()', storedEventsAfter: storedEvents(s), expectation: 'nothing stored (held in memory)', ok: anyRecords(s) === 0 });
+      consentStates.push({
+        consent: 'pending',
+        action: 'view + search tracked, flush()',
+        storedEventsAfter: storedEvents(s),
+        expectation: 'nothing stored (held in memory)',
+        ok: anyRecords(s) === 0,
+      });
       say(`tracked 2 events under "pending": ${anyRecords(s)} records in storage`);
     } else notes.push(`The page starts with consent "${first.consent}", so the "pending" state was not exercised from page load.`);
 
@@ -365,27 +419,49 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
       say('clicked a product card, "Add to cart", searched "blue" through the form');
     }
     const ev: Array<[string, Record<string, unknown>]> = [
-      ['view', { itemId: items[0], dwellMs: 4200 }], ['click', { itemId: items[1], context: { page: 'home', position: 2, listId: 'recommend' } }],
-      ['view', { itemId: items[4] }], ['add_to_cart', { itemId: items[4], quantity: 1, price: 19.99, currency: 'EUR' }],
-      ['remove_from_cart', { itemId: items[4], quantity: 1 }], ['add_to_cart', { itemId: items[5], quantity: 2, price: 5 }],
-      ['purchase', { itemId: items[5], quantity: 2, price: 5, currency: 'EUR' }], ['favorite', { itemId: items[2] }],
-      ['like', { itemId: items[3], friendId: friend }], ['share', { itemId: items[6] ?? items[0], channel: 'link', friendId: friend, direction: 'out' }],
-      ['comment', { itemId: items[0], commentLength: 42 }], ['rate', { itemId: items[5], rating: 5 }],
-      ['search', { query }], ['impression', { items: items.slice(0, 4), context: { listId: 'recommend' } }],
+      ['view', { itemId: items[0], dwellMs: 4200 }],
+      ['click', { itemId: items[1], context: { page: 'home', position: 2, listId: 'recommend' } }],
+      ['view', { itemId: items[4] }],
+      ['add_to_cart', { itemId: items[4], quantity: 1, price: 19.99, currency: 'EUR' }],
+      ['remove_from_cart', { itemId: items[4], quantity: 1 }],
+      ['add_to_cart', { itemId: items[5], quantity: 2, price: 5 }],
+      ['purchase', { itemId: items[5], quantity: 2, price: 5, currency: 'EUR' }],
+      ['favorite', { itemId: items[2] }],
+      ['like', { itemId: items[3], friendId: friend }],
+      ['share', { itemId: items[6] ?? items[0], channel: 'link', friendId: friend, direction: 'out' }],
+      ['comment', { itemId: items[0], commentLength: 42 }],
+      ['rate', { itemId: items[5], rating: 5 }],
+      ['search', { query }],
+      ['impression', { items: items.slice(0, 4), context: { listId: 'recommend' } }],
       ['audit:custom', { itemId: items[1], props: { marker: t } }],
     ];
     for (const [type, data] of ev) await api('track', type, data);
     canaries.eventTypes.push(...new Set(ev.map(([type]) => type)));
     await api('flush');
     const granted = await snap();
-    consentStates.push({ consent: 'granted', action: `${ev.length} events of ${canaries.eventTypes.length} types tracked + UI clicks, flush()`, storedEventsAfter: storedEvents(granted), expectation: 'all stored on the device (IndexedDB)', ok: storedEvents(granted) >= ev.length });
+    consentStates.push({
+      consent: 'granted',
+      action: `${ev.length} events of ${canaries.eventTypes.length} types tracked + UI clicks, flush()`,
+      storedEventsAfter: storedEvents(granted),
+      expectation: 'all stored on the device (IndexedDB)',
+      ok: storedEvents(granted) >= ev.length,
+    });
     say(`tracked ${ev.length} events through window.LocalRec: ${storedEvents(granted)} events stored in IndexedDB`);
 
     // ---------------------------------------------------------------- recommendations
     step = 'recommendations';
     const rs = (await api('runtimeStatus').catch(() => null)) as { backend?: string; ready?: boolean } | null;
-    for (const [call, args] of [['recommend', [{ k: 8 }]], ['similar', [items[0], { k: 6 }]], ['rank', [items.slice(0, 5)]]] as const) {
-      const r = (await api(call, ...args).catch((e: unknown) => ({ error: String(e) }))) as { items?: unknown[]; source?: string; fallbackReason?: string; error?: string };
+    for (const [call, args] of [
+      ['recommend', [{ k: 8 }]],
+      ['similar', [items[0], { k: 6 }]],
+      ['rank', [items.slice(0, 5)]],
+    ] as const) {
+      const r = (await api(call, ...args).catch((e: unknown) => ({ error: String(e) }))) as {
+        items?: unknown[];
+        source?: string;
+        fallbackReason?: string;
+        error?: string;
+      };
       const row: AuditReport['recommendations'][number] = { call, items: r.items?.length ?? 0 };
       if (r.source) row.source = r.source;
       if (r.fallbackReason) row.fallbackReason = r.fallbackReason;
@@ -394,7 +470,9 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
     }
     // Give a runtime worker time to download its model so that traffic is observed too.
     await page.waitForTimeout(1500);
-    say(`recommend/similar/rank answered: ${recommendations.map((r) => `${r.call} ${r.items} items (${r.source ?? '?'}${r.fallbackReason ? `, ${r.fallbackReason}` : ''})`).join('; ')}`);
+    say(
+      `recommend/similar/rank answered: ${recommendations.map((r) => `${r.call} ${r.items} items (${r.source ?? '?'}${r.fallbackReason ? `, ${r.fallbackReason}` : ''})`).join('; ')}`,
+    );
 
     // ---------------------------------------------------------------- export
     step = 'export';
@@ -407,7 +485,11 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
       if (typeof q === 'string' && !canaries.queries.includes(q)) canaries.queries.push(q);
     }
     const exportSummary = { events: exported.events?.length ?? 0, byType };
-    say(`exportData(): ${exportSummary.events} events (${Object.entries(byType).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+    say(
+      `exportData(): ${exportSummary.events} events (${Object.entries(byType)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
     const panelExport = page.locator('#p-export');
     const toggle = page.locator('#data-toggle');
     if (await toggle.isVisible().catch(() => false)) {
@@ -416,7 +498,11 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
         const dl = page.waitForEvent('download', { timeout: 10_000 }).catch(() => undefined);
         await panelExport.click();
         const file = await dl;
-        say(file ? `the panel's "Export (JSON)" produced a local download (${file.suggestedFilename()}), no upload` : 'the panel\'s export produced no download');
+        say(
+          file
+            ? `the panel's "Export (JSON)" produced a local download (${file.suggestedFilename()}), no upload`
+            : "the panel's export produced no download",
+        );
       }
     }
 
@@ -428,15 +514,27 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
     await api('track', 'search', { query });
     await api('flush');
     const denied = await snap();
-    consentStates.push({ consent: 'denied', action: 'view + search tracked, flush()', storedEventsAfter: storedEvents(denied), expectation: `nothing new stored (was ${before})`, ok: storedEvents(denied) === before });
+    consentStates.push({
+      consent: 'denied',
+      action: 'view + search tracked, flush()',
+      storedEventsAfter: storedEvents(denied),
+      expectation: `nothing new stored (was ${before})`,
+      ok: storedEvents(denied) === before,
+    });
     const deniedRec = (await api('recommend', { k: 4 }).catch(() => null)) as { fallbackReason?: string } | null;
-    say(`under "denied": ${storedEvents(denied) - before} new events stored; recommend() answered with fallback "${deniedRec?.fallbackReason ?? 'none'}"`);
+    say(
+      `under "denied": ${storedEvents(denied) - before} new events stored; recommend() answered with fallback "${deniedRec?.fallbackReason ?? 'none'}"`,
+    );
 
     // ---------------------------------------------------------------- reload: data persists on the device only
     step = 'reload';
     await api('setConsent', 'granted');
     await page.reload({ waitUntil: 'load' });
-    await page.waitForFunction(() => (window as unknown as { LocalRec?: { instance?: unknown } }).LocalRec?.instance !== undefined, undefined, { timeout: opts.readyTimeoutMs ?? 30_000 });
+    await page.waitForFunction(
+      () => (window as unknown as { LocalRec?: { instance?: unknown } }).LocalRec?.instance !== undefined,
+      undefined,
+      { timeout: opts.readyTimeoutMs ?? 30_000 },
+    );
     await page.evaluate(() => (window as unknown as { shopReady?: Promise<unknown> }).shopReady);
     const afterReload = await snap();
     say(`after a reload ${storedEvents(afterReload)} events are still on the device`);
@@ -446,24 +544,51 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
     const proof = await api('forgetMe');
     const gone = await snap();
     const leftovers = [
-      ...gone.indexedDB.map((d) => `IndexedDB "${d.name}" (${Object.entries(d.stores).map(([k, v]) => `${k}: ${v}`).join(', ')})`),
+      ...gone.indexedDB.map(
+        (d) =>
+          `IndexedDB "${d.name}" (${Object.entries(d.stores)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')})`,
+      ),
       ...gone.cacheStorage.map((c) => `Cache Storage "${c.name}" (${c.entries.length} entries)`),
       ...gone.cookies.map((c) => `cookie ${c.name}`),
       ...Object.keys(gone.localStorage).map((k) => `localStorage ${k}`),
       ...Object.keys(gone.sessionStorage).map((k) => `sessionStorage ${k}`),
       ...gone.opfsEntries.map((k) => `OPFS ${k}`),
     ];
-    checks.push({ name: 'after forgetMe() nothing remains in any storage', ok: leftovers.length === 0, detail: leftovers.length ? `left: ${leftovers.join('; ')}` : 'IndexedDB, Cache Storage, cookies, localStorage, sessionStorage and OPFS are empty' });
+    checks.push({
+      name: 'after forgetMe() nothing remains in any storage',
+      ok: leftovers.length === 0,
+      detail: leftovers.length
+        ? `left: ${leftovers.join('; ')}`
+        : 'IndexedDB, Cache Storage, cookies, localStorage, sessionStorage and OPFS are empty',
+    });
     say(`forgetMe(): ${JSON.stringify(proof)}; left behind: ${leftovers.length ? leftovers.join('; ') : 'nothing'}`);
 
     await page.waitForTimeout(300);
     attribute();
     const finishedAt = new Date().toISOString();
     const report: AuditReport = {
-      tool: 'localrec-privacy-audit', version: 1, startedAt, finishedAt, url: opts.url, origin,
-      browser: `Chromium ${opts.browser.version()}`, verdict: 'pass', checks, session, consentStates, requests,
-      totals: { requests: 0, requestBytes: 0, responseBytes: 0, workers: [...workers] }, storage, inventory: [],
-      canaries, exportSummary, forgetProof: proof, recommendations, notes,
+      tool: 'localrec-privacy-audit',
+      version: 1,
+      startedAt,
+      finishedAt,
+      url: opts.url,
+      origin,
+      browser: `Chromium ${opts.browser.version()}`,
+      verdict: 'pass',
+      checks,
+      session,
+      consentStates,
+      requests,
+      totals: { requests: 0, requestBytes: 0, responseBytes: 0, workers: [...workers] },
+      storage,
+      inventory: [],
+      canaries,
+      exportSummary,
+      forgetProof: proof,
+      recommendations,
+      notes,
     };
     judge(report, websockets, pageErrors);
     return report;
@@ -487,7 +612,9 @@ export function judge(report: AuditReport, websockets: string[] = [], pageErrors
     if (r.method !== 'GET' && r.method !== 'HEAD') r.violations.push(`method ${r.method} (only GET of static assets is allowed)`);
     if (u.origin !== report.origin) r.violations.push(`third-party origin ${u.origin}`);
     if (r.requestBodyBytes > 0) r.violations.push(`has a request body (${r.requestBodyBytes} bytes)`);
-    const headerText = Object.entries(r.requestHeaders).map(([k, v]) => `${k}: ${v}`).join('\n');
+    const headerText = Object.entries(r.requestHeaders)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\n');
     if (/^cookie:/im.test(headerText)) r.violations.push('sends a Cookie header');
     for (const n of needles) {
       if (r.url.includes(n)) r.violations.push(`URL contains recorded data "${n}"`);
@@ -502,19 +629,54 @@ export function judge(report: AuditReport, websockets: string[] = [], pageErrors
   const cookies = storageLast.flatMap((s) => s.cookies);
   const webStorage = storageLast.filter((s) => Object.keys(s.localStorage).length || Object.keys(s.sessionStorage).length);
   report.checks.push(
-    { name: 'only GET/HEAD requests, without a body', ok: !report.requests.some((r) => r.violations.some((v) => v.startsWith('method') || v.startsWith('has a request body'))), detail: `${report.requests.length} requests observed` },
-    { name: 'no third-party origin', ok: !report.requests.some((r) => r.violations.some((v) => v.startsWith('third-party'))), detail: `every request went to ${report.origin}` },
-    { name: 'no request carries a recorded item id, query, friend id or event payload', ok: !report.requests.some((r) => r.violations.some((v) => v.includes('recorded data') || v.includes('event payload'))), detail: `searched ${needles.length} markers in every URL, header and body` },
-    { name: 'no cookies set or sent', ok: cookies.length === 0 && !report.requests.some((r) => r.violations.includes('sends a Cookie header')), detail: cookies.length ? cookies.map((c) => c.name).join(', ') : 'none at any step' },
-    { name: 'no localStorage/sessionStorage', ok: webStorage.length === 0, detail: webStorage.length ? webStorage.map((s) => `${s.step}: ${Object.keys({ ...s.localStorage, ...s.sessionStorage }).join(', ')}`).join('; ') : 'empty at every step' },
+    {
+      name: 'only GET/HEAD requests, without a body',
+      ok: !report.requests.some((r) => r.violations.some((v) => v.startsWith('method') || v.startsWith('has a request body'))),
+      detail: `${report.requests.length} requests observed`,
+    },
+    {
+      name: 'no third-party origin',
+      ok: !report.requests.some((r) => r.violations.some((v) => v.startsWith('third-party'))),
+      detail: `every request went to ${report.origin}`,
+    },
+    {
+      name: 'no request carries a recorded item id, query, friend id or event payload',
+      ok: !report.requests.some((r) => r.violations.some((v) => v.includes('recorded data') || v.includes('event payload'))),
+      detail: `searched ${needles.length} markers in every URL, header and body`,
+    },
+    {
+      name: 'no cookies set or sent',
+      ok: cookies.length === 0 && !report.requests.some((r) => r.violations.includes('sends a Cookie header')),
+      detail: cookies.length ? cookies.map((c) => c.name).join(', ') : 'none at any step',
+    },
+    {
+      name: 'no localStorage/sessionStorage',
+      ok: webStorage.length === 0,
+      detail: webStorage.length
+        ? webStorage.map((s) => `${s.step}: ${Object.keys({ ...s.localStorage, ...s.sessionStorage }).join(', ')}`).join('; ')
+        : 'empty at every step',
+    },
     { name: 'no WebSocket connections', ok: websockets.length === 0, detail: websockets.join(', ') || 'none' },
-    { name: 'consent states behave as documented', ok: report.consentStates.every((c) => c.ok), detail: report.consentStates.map((c) => `${c.consent}: ${c.ok ? 'ok' : 'FAILED'}`).join(', ') },
-    { name: 'every request allowed', ok: bad.length === 0, detail: bad.length ? bad.map((r) => `${r.method} ${r.url}: ${r.violations.join('; ')}`).join(' | ') : 'all requests are same-origin GETs of static assets' },
+    {
+      name: 'consent states behave as documented',
+      ok: report.consentStates.every((c) => c.ok),
+      detail: report.consentStates.map((c) => `${c.consent}: ${c.ok ? 'ok' : 'FAILED'}`).join(', '),
+    },
+    {
+      name: 'every request allowed',
+      ok: bad.length === 0,
+      detail: bad.length
+        ? bad.map((r) => `${r.method} ${r.url}: ${r.violations.join('; ')}`).join(' | ')
+        : 'all requests are same-origin GETs of static assets',
+    },
   );
   if (pageErrors.length) report.notes.push(`Page errors during the session: ${pageErrors.join(' | ')}`);
   const http = report.requests.filter((r) => r.url.startsWith('http'));
   report.totals.requests = http.length;
-  report.totals.requestBytes = http.reduce((n, r) => n + r.requestBodyBytes + Object.entries(r.requestHeaders).reduce((a, [k, v]) => a + k.length + v.length + 4, 0), 0);
+  report.totals.requestBytes = http.reduce(
+    (n, r) => n + r.requestBodyBytes + Object.entries(r.requestHeaders).reduce((a, [k, v]) => a + k.length + v.length + 4, 0),
+    0,
+  );
   report.totals.responseBytes = http.reduce((n, r) => n + (r.responseBytes ?? 0), 0);
   report.inventory = inventory(report);
   report.verdict = report.checks.every((c) => c.ok) ? 'pass' : 'fail';
@@ -530,7 +692,8 @@ function inventory(report: AuditReport): InventoryRow[] {
     rows.push({
       what: 'Behaviour events: type, item id, time, session id, optional context (page, position, list) and type-specific fields (e.g. search text, rating, price)',
       where: `IndexedDB "${name}", object store "events" (this device, this origin only)`,
-      howLong: 'Until forgetMe(); automatically: events older than 30 days are deleted and at most 20,000 are kept, oldest first (config retentionDays / maxEvents)',
+      howLong:
+        'Until forgetMe(); automatically: events older than 30 days are deleted and at most 20,000 are kept, oldest first (config retentionDays / maxEvents)',
       why: 'The on-device model reads the recent history to recommend; exportData() returns it to the shopper',
       observed: `up to ${peak((s) => s.indexedDB.filter((d) => d.name === name).reduce((n, d) => n + (d.stores.events ?? 0), 0))} events during the session`,
     });

@@ -23,13 +23,17 @@ describe('privacy audit', () => {
     // The session really happened: every consent state, every event type, an export, a verified erase.
     expect(report.consentStates.map((c) => c.consent)).toEqual(['pending', 'granted', 'denied']);
     expect(report.exportSummary!.events).toBeGreaterThanOrEqual(15);
-    expect(Object.keys(report.exportSummary!.byType)).toEqual(expect.arrayContaining(['view', 'search', 'add_to_cart', 'purchase', 'share', 'impression']));
+    expect(Object.keys(report.exportSummary!.byType)).toEqual(
+      expect.arrayContaining(['view', 'search', 'add_to_cart', 'purchase', 'share', 'impression']),
+    );
     expect(report.forgetProof).toMatchObject({ verified: true });
     expect(report.requests.length).toBeGreaterThan(3);
     expect(report.checks.find((c) => c.name.includes('self-check'))!.detail).toContain('was observed');
     // The HTML report escapes what it shows and has no script.
     expect(renderHtml(report)).not.toMatch(/<script/i);
-    console.info(`audit: ${report.totals.requests} requests, ${report.totals.requestBytes} B sent, ${report.totals.responseBytes} B received; workers: ${report.totals.workers.join(', ') || 'none'}`);
+    console.info(
+      `audit: ${report.totals.requests} requests, ${report.totals.requestBytes} B sent, ${report.totals.responseBytes} B received; workers: ${report.totals.workers.join(', ') || 'none'}`,
+    );
   });
 
   test('control: a page that beacons events, sets a cookie and a localStorage id FAILS the audit', async () => {

@@ -20,8 +20,12 @@ const chromium = useBrowser();
 
 describe('the demo shop under serve.mjs --csp', () => {
   let server: ShopServer;
-  beforeAll(async () => { server = await startShop({ csp: true }); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startShop({ csp: true });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   test('live recommendations from the worker, reasons, backend in the panel; no violation', async () => {
     const workerCsp = (await fetch(new URL('runtime/worker.js', server.url))).headers.get('content-security-policy') ?? '';
@@ -49,8 +53,10 @@ describe('the demo shop under serve.mjs --csp', () => {
     expect(reasons.length).toBeGreaterThan(0);
     expect(reasons.every((r) => r.startsWith('Because you'))).toBe(true);
     await page.click('#data-toggle');
-    await expect.poll(() => page.textContent('#p-runtime'), { timeout: 30_000 }).toMatch(/backend (webgpu|webgl|wasm|cpu) · model .* · in a Web Worker/);
-    const status = await page.evaluate(() => window.LocalRec.runtimeStatus()) as { backend?: string; calibration?: unknown };
+    await expect
+      .poll(() => page.textContent('#p-runtime'), { timeout: 30_000 })
+      .toMatch(/backend (webgpu|webgl|wasm|cpu) · model .* · in a Web Worker/);
+    const status = (await page.evaluate(() => window.LocalRec.runtimeStatus())) as { backend?: string; calibration?: unknown };
     console.log(`csp-recs: demo under --csp runs on ${status.backend}; calibration ${JSON.stringify(status.calibration)}`);
     expect(await violations(page)).toEqual([]);
     expect(seen.errors).toEqual([]);
@@ -58,19 +64,27 @@ describe('the demo shop under serve.mjs --csp', () => {
   });
 });
 
-describe('directives per backend, and connect-src \'none\' with a cached model', () => {
+describe("directives per backend, and connect-src 'none' with a cached model", () => {
   let server: ShopServer;
-  beforeAll(async () => { server = await startShop(); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startShop();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
-  const PAGE = '<!doctype html><meta charset="utf-8"><title>csp recs</title><script src="/sdk/localrec.min.js"></script><script type="module" src="/__e2e/boot.js"></script><body>';
+  const PAGE =
+    '<!doctype html><meta charset="utf-8"><title>csp recs</title><script src="/sdk/localrec.min.js"></script><script type="module" src="/__e2e/boot.js"></script><body>';
 
   /**
    * A context whose responses all carry `policy()` (page, SDK, worker script and its chunks); the
    * fixture page loads the SDK by script tag and plugs the built connector in with `runtime`
    * options. Records the model requests that reached the network.
    */
-  async function strictContext(policy: () => string, runtime: Record<string, unknown>): Promise<{ context: BrowserContext; modelRequests: string[] }> {
+  async function strictContext(
+    policy: () => string,
+    runtime: Record<string, unknown>,
+  ): Promise<{ context: BrowserContext; modelRequests: string[] }> {
     const context = await chromium.browser.newContext();
     const modelRequests: string[] = [];
     const boot = `import { workerRuntime } from '/runtime/connector.js';
@@ -88,13 +102,22 @@ window.__booted = true;`;
     return { context, modelRequests };
   }
 
-  async function openAndRecommend(context: BrowserContext, history: string[]): Promise<{ source: string; backend?: string; error?: string; status: { backend?: string; error?: { code: string; message: string } } }> {
+  async function openAndRecommend(
+    context: BrowserContext,
+    history: string[],
+  ): Promise<{
+    source: string;
+    backend?: string;
+    error?: string;
+    status: { backend?: string; error?: { code: string; message: string } };
+  }> {
     const page = await context.newPage();
     await page.goto(`${server.url}__e2e/page.html`);
     await page.waitForFunction(() => (window as unknown as { __booted?: boolean }).__booted === true);
     return page.evaluate(async (ids) => {
       const L = window.LocalRec as unknown as {
-        track(t: string, d: object): void; flush(): Promise<void>;
+        track(t: string, d: object): void;
+        flush(): Promise<void>;
         recommend(o: object): Promise<{ source: string; backend?: string }>;
         runtimeStatus(): Promise<{ ready: boolean; backend?: string; error?: { code: string; message: string } }>;
       };
@@ -115,11 +138,15 @@ window.__booted = true;`;
 
   test("each backend forced under the strict policy: wasm needs 'wasm-unsafe-eval', cpu and webgl need nothing more", async () => {
     const outcome: Record<string, string> = {};
-    for (const [name, policy] of [['strict', STRICT], ["strict + 'wasm-unsafe-eval'", WITH_WASM]] as const) {
+    for (const [name, policy] of [
+      ['strict', STRICT],
+      ["strict + 'wasm-unsafe-eval'", WITH_WASM],
+    ] as const) {
       for (const backend of ['wasm', 'cpu', 'webgl']) {
         const { context } = await strictContext(() => policy, { forceBackend: backend, cache: false });
         const r = await openAndRecommend(context, HISTORY);
-        outcome[`${name} / ${backend}`] = r.source === 'model' ? `model on ${r.backend}` : `fallback (${r.status.error?.code ?? 'no error'})`;
+        outcome[`${name} / ${backend}`] =
+          r.source === 'model' ? `model on ${r.backend}` : `fallback (${r.status.error?.code ?? 'no error'})`;
         await context.close();
       }
     }

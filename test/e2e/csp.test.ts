@@ -22,24 +22,31 @@ async function watchCsp(context: BrowserContext, page: Page): Promise<() => Prom
     document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI}`));
   });
   const consoleErrors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error' && /Content.Security.Policy|CSP/i.test(m.text())) consoleErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy|CSP/i.test(m.text())) consoleErrors.push(m.text());
+  });
   return async () => [...(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)), ...consoleErrors];
 }
 
 /** Whether this page may compile WebAssembly (the wasm backend's requirement). */
-const canCompileWasm = (page: Page): Promise<string> => page.evaluate(async () => {
-  try {
-    await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
-    return 'compiled';
-  } catch (e) {
-    return `blocked: ${(e as Error).message}`;
-  }
-});
+const canCompileWasm = (page: Page): Promise<string> =>
+  page.evaluate(async () => {
+    try {
+      await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+      return 'compiled';
+    } catch (e) {
+      return `blocked: ${(e as Error).message}`;
+    }
+  });
 
 describe('demo shop under serve.mjs --csp', () => {
   let server: ShopServer;
-  beforeAll(async () => { server = await startShop({ csp: true }); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startShop({ csp: true });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   test('sends the strict policy; recording, consent and the data panel work with no violation', async () => {
     const res = await fetch(server.url);
@@ -57,7 +64,10 @@ describe('demo shop under serve.mjs --csp', () => {
     await page.click('.grid .card >> nth=1');
     await page.waitForSelector('[data-product]');
     await page.click('#add-to-cart');
-    await page.evaluate(async () => { await window.LocalRec.track('search', { query: 'csp' }); await window.LocalRec.flush(); });
+    await page.evaluate(async () => {
+      await window.LocalRec.track('search', { query: 'csp' });
+      await window.LocalRec.flush();
+    });
     const dbs = await readIndexedDb(page);
     expect(totalRecords(dbs)).toBeGreaterThan(2);
     await page.click('#data-toggle');
@@ -70,8 +80,12 @@ describe('demo shop under serve.mjs --csp', () => {
 
 describe(`a page served with exactly "${STRICT}"`, () => {
   let server: ShopServer;
-  beforeAll(async () => { server = await startShop(); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startShop();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
 
   async function strictPage(policy: string): Promise<{ context: BrowserContext; page: Page; violations: () => Promise<string[]> }> {
     const context = await chromium.browser.newContext();
@@ -92,10 +106,16 @@ describe(`a page served with exactly "${STRICT}"`, () => {
     return { context, page, violations };
   }
 
-  test('recording and erasing work; no violation; WebAssembly is refused (the wasm backend needs \'wasm-unsafe-eval\')', async () => {
+  test("recording and erasing work; no violation; WebAssembly is refused (the wasm backend needs 'wasm-unsafe-eval')", async () => {
     const { context, page, violations } = await strictPage(STRICT);
     const r = await page.evaluate(async () => {
-      const L = window.LocalRec as unknown as { track(t: string, d: object): unknown; flush(): Promise<void>; exportData(): Promise<{ events: unknown[] }>; forgetMe(): Promise<{ verified: boolean }>; status: { storage: string } };
+      const L = window.LocalRec as unknown as {
+        track(t: string, d: object): unknown;
+        flush(): Promise<void>;
+        exportData(): Promise<{ events: unknown[] }>;
+        forgetMe(): Promise<{ verified: boolean }>;
+        status: { storage: string };
+      };
       for (let i = 0; i < 20; i++) L.track('view', { itemId: `SKU-${i}` });
       await L.flush();
       return { n: (await L.exportData()).events.length, storage: L.status.storage };

@@ -67,15 +67,30 @@ async function visit(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.evaluate(() => window.shopReady);
   await page.click('#consent-allow');
-  await expect.poll(() => page.evaluate(async () => (await window.shopReady)?.status), { timeout: 10_000 }).toMatchObject({ consent: 'granted' });
+  await expect
+    .poll(() => page.evaluate(async () => (await window.shopReady)?.status), { timeout: 10_000 })
+    .toMatchObject({ consent: 'granted' });
 }
 
 /** Waits until the runtime has a model loaded (or reports an error). */
-async function runtimeReady(page: Page): Promise<{ ready: boolean; backend?: string; runtime?: string; error?: { code: string }; calibration?: { backend: string; timings: Record<string, number | string> } }> {
-  await expect.poll(async () => {
-    const s = await page.evaluate(() => window.LocalRec.runtimeStatus()) as { ready: boolean; error?: unknown };
-    return s.ready || s.error !== undefined;
-  }, { timeout: 120_000, interval: 250 }).toBe(true);
+async function runtimeReady(
+  page: Page,
+): Promise<{
+  ready: boolean;
+  backend?: string;
+  runtime?: string;
+  error?: { code: string };
+  calibration?: { backend: string; timings: Record<string, number | string> };
+}> {
+  await expect
+    .poll(
+      async () => {
+        const s = (await page.evaluate(() => window.LocalRec.runtimeStatus())) as { ready: boolean; error?: unknown };
+        return s.ready || s.error !== undefined;
+      },
+      { timeout: 120_000, interval: 250 },
+    )
+    .toBe(true);
   return page.evaluate(() => window.LocalRec.runtimeStatus()) as never;
 }
 
@@ -94,25 +109,41 @@ async function buy(page: Page, index: number): Promise<string> {
   return id;
 }
 
-interface Box { source: string; fallback: string; ids: string[]; reasons: Array<{ source: string; kind: string; text: string }>; note: string }
+interface Box {
+  source: string;
+  fallback: string;
+  ids: string[];
+  reasons: Array<{ source: string; kind: string; text: string }>;
+  note: string;
+}
 
 /** "Recommended for you" on the home page, once it has answered. */
 async function forYou(page: Page): Promise<Box> {
   await page.click('.logo');
   let box: Box | undefined;
-  await expect.poll(async () => {
-    box = await page.evaluate(() => {
-      const el = document.querySelector<HTMLElement>('[data-recs="recommend"]');
-      if (!el || !el.dataset.source) return undefined;
-      return {
-        source: el.dataset.source, fallback: el.dataset.fallback ?? '',
-        ids: Array.from(el.querySelectorAll('[data-rec-item]')).map((e) => e.getAttribute('data-rec-item') ?? ''),
-        reasons: Array.from(el.querySelectorAll<HTMLElement>('.reason')).map((e) => ({ source: e.dataset.source ?? '', kind: e.dataset.reason ?? '', text: e.textContent ?? '' })),
-        note: el.querySelector('.source')?.textContent ?? '',
-      };
-    });
-    return box?.ids.length ?? 0;
-  }, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+  await expect
+    .poll(
+      async () => {
+        box = await page.evaluate(() => {
+          const el = document.querySelector<HTMLElement>('[data-recs="recommend"]');
+          if (!el || !el.dataset.source) return undefined;
+          return {
+            source: el.dataset.source,
+            fallback: el.dataset.fallback ?? '',
+            ids: Array.from(el.querySelectorAll('[data-rec-item]')).map((e) => e.getAttribute('data-rec-item') ?? ''),
+            reasons: Array.from(el.querySelectorAll<HTMLElement>('.reason')).map((e) => ({
+              source: e.dataset.source ?? '',
+              kind: e.dataset.reason ?? '',
+              text: e.textContent ?? '',
+            })),
+            note: el.querySelector('.source')?.textContent ?? '',
+          };
+        });
+        return box?.ids.length ?? 0;
+      },
+      { timeout: 60_000, interval: 100 },
+    )
+    .toBeGreaterThan(0);
   return box!;
 }
 
@@ -122,7 +153,12 @@ async function panel(page: Page): Promise<{ storage: string; runtime: string; to
   await page.click('#p-refresh');
   await expect.poll(() => page.textContent('#p-runtime'), { timeout: 30_000 }).not.toMatch(/^(…|loading…)$/);
   const text = async (sel: string): Promise<string> => (await page.textContent(sel)) ?? '';
-  return { storage: await text('#p-storage'), runtime: await text('#p-runtime'), total: Number(await text('#p-total')), error: await text('#p-error') };
+  return {
+    storage: await text('#p-storage'),
+    runtime: await text('#p-runtime'),
+    total: Number(await text('#p-total')),
+    error: await text('#p-error'),
+  };
 }
 
 /** Every stored event's uid and what it was, through the SDK's export. */
@@ -153,7 +189,14 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
     const workers: Worker[] = [];
     broken.on('worker', (w) => workers.push(w));
     await visit(broken, plain.url);
-    const throwsHere = (): string => { try { indexedDB.open('x'); return 'opened'; } catch (e) { return (e as Error).name; } };
+    const throwsHere = (): string => {
+      try {
+        indexedDB.open('x');
+        return 'opened';
+      } catch (e) {
+        return (e as Error).name;
+      }
+    };
     expect(await broken.evaluate(throwsHere)).toBe('InvalidStateError');
     const rt = await runtimeReady(broken);
     expect(rt).toMatchObject({ ready: true, runtime: 'worker' });
@@ -184,10 +227,13 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
     expect(recs.ids.length).toBe(8);
     expect(recs.source).toBe('model');
     expect(recs.note).toContain(MODEL.version);
-    const names = await broken.evaluate(async (ids) => {
-      const all = (await (await fetch('/generated/catalog.json')).json()) as Array<{ id: string; name: string }>;
-      return all.filter((p) => ids.includes(p.id)).map((p) => p.name);
-    }, [...viewed, bought]);
+    const names = await broken.evaluate(
+      async (ids) => {
+        const all = (await (await fetch('/generated/catalog.json')).json()) as Array<{ id: string; name: string }>;
+        return all.filter((p) => ids.includes(p.id)).map((p) => p.name);
+      },
+      [...viewed, bought],
+    );
     for (const r of recs.reasons) {
       expect(r.source).toBe('model');
       expect(r.text).toMatch(/^Because you (viewed|clicked|added|bought)/);
@@ -195,7 +241,9 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
     expect(recs.reasons.some((r) => names.some((n) => r.text.includes(n)))).toBe(true);
     for (const id of viewed) expect(recs.ids).not.toContain(id);
     expect(seen.errors.filter((e) => !/IndexedDB|STORAGE_/i.test(e))).toEqual([]);
-    console.log(`degraded (IndexedDB throws): panel storage "${p.storage}"; runtime "${p.runtime}"; recommend ${recs.source}/${recs.fallback}`);
+    console.log(
+      `degraded (IndexedDB throws): panel storage "${p.storage}"; runtime "${p.runtime}"; recommend ${recs.source}/${recs.fallback}`,
+    );
     await broken.close();
 
     // 3. IndexedDB works again: every event of the first visit is still there.
@@ -241,7 +289,11 @@ describe('degraded browsers on the demo shop (no WebGPU adapter in any case)', (
     for (const id of viewed) expect(recs.ids).not.toContain(id);
     const p = await panel(page);
     expect(p.storage).toBe('indexeddb');
-    expect(p.runtime).toMatch(new RegExp(`^backend (webgl|wasm|cpu) · model ${MODEL.version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · \\d+ items · in a page thread$`));
+    expect(p.runtime).toMatch(
+      new RegExp(
+        `^backend (webgl|wasm|cpu) · model ${MODEL.version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · \\d+ items · in a page thread$`,
+      ),
+    );
     // The policy really refused the worker, and no worker ran.
     expect(await violations(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^worker-src blocked/)]));
     expect(workers).toEqual([]);

@@ -8,7 +8,16 @@ import { freshProfileDir, launchPersistent, readIndexedDb, sdkPage, serveFixture
 
 const e2e = useShop();
 
-type Win = Window & { LocalRec: { init(c: object): unknown; track(t: string, d: object): unknown; flush(): Promise<void>; exportData(): Promise<{ events: Array<{ uid: string; itemId?: string; type: string }> }>; status: { storage: string; degraded: boolean; storageError?: string } }; errors: Array<{ code: string; message: string }> };
+type Win = Window & {
+  LocalRec: {
+    init(c: object): unknown;
+    track(t: string, d: object): unknown;
+    flush(): Promise<void>;
+    exportData(): Promise<{ events: Array<{ uid: string; itemId?: string; type: string }> }>;
+    status: { storage: string; degraded: boolean; storageError?: string };
+  };
+  errors: Array<{ code: string; message: string }>;
+};
 
 /** A page that loads the built IIFE and creates an instance (consent granted, no rate limit). */
 const PAGE = sdkPage(`window.errors = [];
@@ -21,24 +30,42 @@ async function open(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-const track = (page: Page, prefix: string, n: number): Promise<void> => page.evaluate(([p, count]) => {
-  for (let i = 0; i < (count as number); i++) (window as unknown as Win).LocalRec.track('view', { itemId: `${p as string}-${i}` });
-}, [prefix, n] as const);
+const track = (page: Page, prefix: string, n: number): Promise<void> =>
+  page.evaluate(
+    ([p, count]) => {
+      for (let i = 0; i < (count as number); i++) (window as unknown as Win).LocalRec.track('view', { itemId: `${p as string}-${i}` });
+    },
+    [prefix, n] as const,
+  );
 
 /** Stored events read straight from IndexedDB (not through the SDK). */
-const storedIds = (page: Page): Promise<string[]> => page.evaluate(async () => {
-  const db = await new Promise<IDBDatabase>((ok, fail) => { const r = indexedDB.open('localrec:faults'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
-  if (!db.objectStoreNames.contains('events')) { db.close(); return []; }
-  const all = await new Promise<Array<{ itemId: string; uid: string }>>((ok, fail) => { const r = db.transaction('events').objectStore('events').getAll(); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
-  db.close();
-  return all.map((e) => e.itemId);
-});
+const storedIds = (page: Page): Promise<string[]> =>
+  page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((ok, fail) => {
+      const r = indexedDB.open('localrec:faults');
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    });
+    if (!db.objectStoreNames.contains('events')) {
+      db.close();
+      return [];
+    }
+    const all = await new Promise<Array<{ itemId: string; uid: string }>>((ok, fail) => {
+      const r = db.transaction('events').objectStore('events').getAll();
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    });
+    db.close();
+    return all.map((e) => e.itemId);
+  });
 
 describe('faults', () => {
   test('IndexedDB open fails: the SDK records in memory, says so in status and onError, the page keeps working', async () => {
     const context = await e2e.browser.newContext();
     await context.addInitScript(() => {
-      IDBFactory.prototype.open = function () { throw new DOMException('blocked by the test', 'SecurityError'); };
+      IDBFactory.prototype.open = function () {
+        throw new DOMException('blocked by the test', 'SecurityError');
+      };
     });
     const page = await open(context);
     const watch = watchPage(page);
@@ -72,10 +99,17 @@ describe('faults', () => {
     const long = 'x'.repeat(100);
     let rounds = 0;
     for (; rounds < 30; rounds++) {
-      await page.evaluate(([r, l]) => {
-        for (let i = 0; i < 500; i++) (window as unknown as Win).LocalRec.track('view', { itemId: `q${r as number}-${i}`, context: { page: l as string, listId: l as string } });
-        return (window as unknown as Win).LocalRec.flush();
-      }, [rounds, long] as const);
+      await page.evaluate(
+        ([r, l]) => {
+          for (let i = 0; i < 500; i++)
+            (window as unknown as Win).LocalRec.track('view', {
+              itemId: `q${r as number}-${i}`,
+              context: { page: l as string, listId: l as string },
+            });
+          return (window as unknown as Win).LocalRec.flush();
+        },
+        [rounds, long] as const,
+      );
       const errs = await page.evaluate(() => (window as unknown as Win).errors.map((e) => e.code));
       if (errs.includes('QUOTA_EXCEEDED') || errs.includes('STORAGE_FAILED')) break;
     }
@@ -84,7 +118,10 @@ describe('faults', () => {
       return { status: w.LocalRec.status, errors: w.errors };
     });
     // Recording went on after the quota error: the last round's events are stored (in IndexedDB, or in memory if eviction could not make room).
-    await page.evaluate(() => { (window as unknown as Win).LocalRec.track('view', { itemId: 'after-quota' }); return (window as unknown as Win).LocalRec.flush(); });
+    await page.evaluate(() => {
+      (window as unknown as Win).LocalRec.track('view', { itemId: 'after-quota' });
+      return (window as unknown as Win).LocalRec.flush();
+    });
     const exported = await page.evaluate(async () => (await (window as unknown as Win).LocalRec.exportData()).events.map((e) => e.itemId));
     expect(after.errors.map((e) => e.code)).toContain('QUOTA_EXCEEDED');
     expect(exported).toContain('after-quota');
@@ -93,7 +130,9 @@ describe('faults', () => {
     const last = Math.min(rounds, 29);
     expect(exported.filter((id) => id?.startsWith(`q${last}-`))).toHaveLength(500);
     if (exported.some((id) => id?.startsWith('warm-'))) expect(exported.filter((id) => id?.startsWith('warm-'))).toHaveLength(10);
-    console.info(`quota: hit after ${rounds + 1} rounds of 500 events; storage now "${after.status.storage}" (degraded ${after.status.degraded}); ${exported.length} events kept; messages: ${after.errors.map((e) => e.message).join(' | ')}`);
+    console.info(
+      `quota: hit after ${rounds + 1} rounds of 500 events; storage now "${after.status.storage}" (degraded ${after.status.degraded}); ${exported.length} events kept; messages: ${after.errors.map((e) => e.message).join(' | ')}`,
+    );
     await context.close();
   });
 
@@ -115,7 +154,9 @@ describe('faults', () => {
       const late = ids.filter((i) => i.startsWith('unflushed-'));
       expect(new Set(flushed).size).toBe(300);
       expect(flushed.length).toBe(300);
-      console.info(`page close: 300/300 flushed events survived; ${late.length}/300 unflushed events were saved by the pagehide flush (worst case: all events of the last flush interval)`);
+      console.info(
+        `page close: 300/300 flushed events survived; ${late.length}/300 unflushed events were saved by the pagehide flush (worst case: all events of the last flush interval)`,
+      );
       await context.close();
     } finally {
       await profile.remove();
@@ -126,8 +167,18 @@ describe('faults', () => {
     const context = await e2e.browser.newContext();
     const [a, b] = [await open(context), await open(context)];
     await Promise.all([
-      (async () => { for (let r = 0; r < 5; r++) { await track(a, `a${r}`, 200); await a.evaluate(() => (window as unknown as Win).LocalRec.flush()); } })(),
-      (async () => { for (let r = 0; r < 5; r++) { await track(b, `b${r}`, 200); await b.evaluate(() => (window as unknown as Win).LocalRec.flush()); } })(),
+      (async () => {
+        for (let r = 0; r < 5; r++) {
+          await track(a, `a${r}`, 200);
+          await a.evaluate(() => (window as unknown as Win).LocalRec.flush());
+        }
+      })(),
+      (async () => {
+        for (let r = 0; r < 5; r++) {
+          await track(b, `b${r}`, 200);
+          await b.evaluate(() => (window as unknown as Win).LocalRec.flush());
+        }
+      })(),
     ]);
     const ids = await storedIds(a);
     expect(ids.length).toBe(2000);
@@ -157,8 +208,19 @@ describe('faults', () => {
       });
       const tx = db.transaction('events', 'readwrite');
       const now = Date.now();
-      for (let i = 0; i < 50; i++) tx.objectStore('events').add({ uid: `v1-${i}`, type: i % 5 ? 'view' : 'purchase', ts: now - (50 - i) * 1000, sessionId: 's-v1', itemId: `old-${i}`, data: {} });
-      await new Promise((ok, fail) => { tx.oncomplete = ok; tx.onerror = () => fail(tx.error); });
+      for (let i = 0; i < 50; i++)
+        tx.objectStore('events').add({
+          uid: `v1-${i}`,
+          type: i % 5 ? 'view' : 'purchase',
+          ts: now - (50 - i) * 1000,
+          sessionId: 's-v1',
+          itemId: `old-${i}`,
+          data: {},
+        });
+      await new Promise((ok, fail) => {
+        tx.oncomplete = ok;
+        tx.onerror = () => fail(tx.error);
+      });
       db.close();
     });
     await setup.close();
@@ -169,10 +231,19 @@ describe('faults', () => {
     const r = await page.evaluate(async () => {
       const w = window as unknown as Win;
       const events = (await w.LocalRec.exportData()).events;
-      const db = await new Promise<IDBDatabase>((ok, fail) => { const q = indexedDB.open('localrec:faults'); q.onsuccess = () => ok(q.result); q.onerror = () => fail(q.error); });
+      const db = await new Promise<IDBDatabase>((ok, fail) => {
+        const q = indexedDB.open('localrec:faults');
+        q.onsuccess = () => ok(q.result);
+        q.onerror = () => fail(q.error);
+      });
       const info = { version: db.version, indexes: Array.from(db.transaction('events').objectStore('events').indexNames).sort() };
       db.close();
-      return { ids: events.map((e) => e.itemId), purchases: events.filter((e) => e.type === 'purchase').length, info, status: w.LocalRec.status };
+      return {
+        ids: events.map((e) => e.itemId),
+        purchases: events.filter((e) => e.type === 'purchase').length,
+        info,
+        status: w.LocalRec.status,
+      };
     });
     expect(r.status.degraded).toBe(false);
     expect(r.info.version).toBe(2);

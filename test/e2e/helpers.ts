@@ -57,9 +57,17 @@ function ready<T>(value: T | undefined, what: string): T {
  */
 export function useBrowser(opts?: ChromiumOptions): { readonly browser: Browser } {
   let browser: Browser | undefined;
-  beforeAll(async () => { browser = await launchBrowser(opts); });
-  afterAll(async () => { await browser?.close(); });
-  return { get browser() { return ready(browser, 'the browser'); } };
+  beforeAll(async () => {
+    browser = await launchBrowser(opts);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get browser() {
+      return ready(browser, 'the browser');
+    },
+  };
 }
 
 /**
@@ -72,13 +80,23 @@ export function useBrowser(opts?: ChromiumOptions): { readonly browser: Browser 
  */
 export function useShop(opts: { csp?: boolean } = {}): { readonly browser: Browser; readonly server: ShopServer; readonly url: string } {
   let server: ShopServer | undefined;
-  beforeAll(async () => { server = await startShop(opts); });
-  afterAll(async () => { await server?.close(); });
+  beforeAll(async () => {
+    server = await startShop(opts);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
   const chromium = useBrowser();
   return {
-    get browser() { return chromium.browser; },
-    get server() { return ready(server, 'the shop server'); },
-    get url() { return ready(server, 'the shop server').url; },
+    get browser() {
+      return chromium.browser;
+    },
+    get server() {
+      return ready(server, 'the shop server');
+    },
+    get url() {
+      return ready(server, 'the shop server').url;
+    },
   };
 }
 
@@ -143,7 +161,12 @@ export function totalRecords(dbs: Record<string, Record<string, number>>): numbe
  * (insights) keeps bursts of more than 8 events a second out of the model input, as a bot's.
  * Returns the product ids opened (each recorded as a view by the shop).
  */
-export async function browseDepartment(page: Page, department: string, n: number, options: { from?: number; inStock?: boolean } = {}): Promise<string[]> {
+export async function browseDepartment(
+  page: Page,
+  department: string,
+  n: number,
+  options: { from?: number; inStock?: boolean } = {},
+): Promise<string[]> {
   const from = options.from ?? 0;
   const cards = `.grid[data-list^="category:"] .card${options.inStock ? ':not(:has(.out))' : ''}`;
   const ids: string[] = [];
@@ -191,8 +214,15 @@ export function bootScript(modules: Record<string, string>): { type: string; bod
 
 /** The IndexedDB event store (packages/store-idb, from source) as one ES module, for pages that write a shopper's events. */
 export async function storeModuleJs(): Promise<string> {
-  return (await build({
-    entryPoints: [join(repo, 'packages/store-idb/src/index.ts')], bundle: true, format: 'esm', write: false,
-    conditions: ['@localrec/source'], platform: 'browser', logLevel: 'silent',
-  })).outputFiles[0]!.text;
+  return (
+    await build({
+      entryPoints: [join(repo, 'packages/store-idb/src/index.ts')],
+      bundle: true,
+      format: 'esm',
+      write: false,
+      conditions: ['@localrec/source'],
+      platform: 'browser',
+      logLevel: 'silent',
+    })
+  ).outputFiles[0]!.text;
 }

@@ -12,7 +12,7 @@ const PAYLOADS = [
   '<img src=x onerror="(window.__xss=window.__xss||[]).push(1)">',
   '"><svg onload="(window.__xss=window.__xss||[]).push(2)">',
   '<script>(window.__xss=window.__xss||[]).push(3)</script>',
-  "'><iframe srcdoc=\"<script>parent.__xss=[4]</script>\"></iframe>",
+  '\'><iframe srcdoc="<script>parent.__xss=[4]</script>"></iframe>',
   '<a href="javascript:(window.__xss=window.__xss||[]).push(5)" id="xss-link">click</a>',
   '<details open ontoggle="(window.__xss=window.__xss||[]).push(6)">',
   '{{constructor.constructor("window.__xss=[7]")()}}',
@@ -37,16 +37,25 @@ function hostileCatalog(): unknown[] {
 describe('hostile catalog', () => {
   test('no payload becomes markup anywhere in the shop or the SDK panel', async () => {
     const context = await e2e.browser.newContext({ acceptDownloads: true });
-    await context.route(`${e2e.url}generated/catalog.json`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostileCatalog()) }));
+    await context.route(`${e2e.url}generated/catalog.json`, (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostileCatalog()) }),
+    );
     const page = await context.newPage();
     const watch = watchPage(page);
     const dialogs: string[] = [];
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    const injected = (): Promise<{ xss: unknown; elements: string[] }> => page.evaluate(() => ({
-      xss: (window as unknown as { __xss?: unknown }).__xss,
-      elements: Array.from(document.querySelectorAll('img[src="x"], svg[onload], iframe, details[ontoggle], #xss-link, b[id^="xss-id"], body script:not([src])'))
-        .map((e) => e.outerHTML.slice(0, 80)),
-    }));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const injected = (): Promise<{ xss: unknown; elements: string[] }> =>
+      page.evaluate(() => ({
+        xss: (window as unknown as { __xss?: unknown }).__xss,
+        elements: Array.from(
+          document.querySelectorAll(
+            'img[src="x"], svg[onload], iframe, details[ontoggle], #xss-link, b[id^="xss-id"], body script:not([src])',
+          ),
+        ).map((e) => e.outerHTML.slice(0, 80)),
+      }));
 
     await page.goto(e2e.url);
     await page.evaluate(() => window.shopReady);
@@ -71,7 +80,9 @@ describe('hostile catalog', () => {
     await page.waitForTimeout(200);
     // The SDK side: the panel lists recent events and item names; export them.
     await page.click('#data-toggle');
-    await page.evaluate(async () => { await window.LocalRec.flush(); });
+    await page.evaluate(async () => {
+      await window.LocalRec.flush();
+    });
     await page.click('#p-refresh');
     await page.waitForTimeout(300);
     const download = page.waitForEvent('download');

@@ -39,7 +39,9 @@ async function npmBuild(): Promise<string> {
   process.chdir(repo);
   try {
     const { default: configs } = (await import(join(repo, 'rollup.config.mjs'))) as { default: RollupOptions[] };
-    const { output, ...input } = configs.find((c) => (c.output as OutputOptions | undefined)?.file === 'packages/miniprogram/dist/miniprogram/index.js')!;
+    const { output, ...input } = configs.find(
+      (c) => (c.output as OutputOptions | undefined)?.file === 'packages/miniprogram/dist/miniprogram/index.js',
+    )!;
     const bundle = await rollup(input);
     try {
       return ((await bundle.generate(output as OutputOptions)).output[0] as { code: string }).code;
@@ -52,7 +54,14 @@ async function npmBuild(): Promise<string> {
 }
 
 interface PageInstance {
-  data: { products: Array<{ id: string; name: string }>; recent: Array<{ name: string }>; storage: string; count: number; recommendations: Array<{ id: string; name: string; reason: string }>; recommendNote: string };
+  data: {
+    products: Array<{ id: string; name: string }>;
+    recent: Array<{ name: string }>;
+    storage: string;
+    count: number;
+    recommendations: Array<{ id: string; name: string; reason: string }>;
+    recommendNote: string;
+  };
   onShow(): Promise<void>;
   onView(e: object): Promise<void>;
   onAddToCart(e: object): Promise<void>;
@@ -75,14 +84,26 @@ async function launch(withRuntime: boolean, { flipWeightsByte = false } = {}): P
   const storage = createWxStandin();
   const served: Record<string, Uint8Array> = {};
   for (const f of ['manifest.json', ...Object.keys(MANIFEST.files)]) served[MODEL_URL + f] = readFileSync(join(MODEL_DIR, f));
-  if (flipWeightsByte) { const w = served[`${MODEL_URL}weights.bin`]!; w[1000] = w[1000]! ^ 1; }
+  if (flipWeightsByte) {
+    const w = served[`${MODEL_URL}weights.bin`]!;
+    w[1000] = w[1000]! ^ 1;
+  }
   const net = createWxRequestStandin({ serve: served, domains: [new URL(MODEL_URL).origin] });
   const toasts: string[] = [];
-  const wx = Object.assign(storage, { request: net.request, showToast: (o: { title: string }) => { toasts.push(o.title); } });
+  const wx = Object.assign(storage, {
+    request: net.request,
+    showToast: (o: { title: string }) => {
+      toasts.push(o.title);
+    },
+  });
 
   const ctx = createContext({ console, setTimeout, clearTimeout, setInterval, clearInterval, wx });
-  expect(runInContext('[typeof URL, typeof crypto, typeof TextEncoder, typeof TextDecoder, typeof global, typeof process, typeof self].join()', ctx))
-    .toBe(Array(7).fill('undefined').join());
+  expect(
+    runInContext(
+      '[typeof URL, typeof crypto, typeof TextEncoder, typeof TextDecoder, typeof global, typeof process, typeof self].join()',
+      ctx,
+    ),
+  ).toBe(Array(7).fill('undefined').join());
   let appConfig: Record<string, (...a: unknown[]) => unknown> | undefined;
   let pageConfig: Record<string, unknown> | undefined;
   const cache = new Map<string, unknown>();
@@ -90,7 +111,19 @@ async function launch(withRuntime: boolean, { flipWeightsByte = false } = {}): P
   const run = (code: string, require: (id: string) => unknown): unknown => {
     const module = { exports: {} as unknown };
     const fn = runInContext(`(function (require, module, exports, App, Page, getApp, wx) {${code}\n})`, ctx) as (...a: unknown[]) => void;
-    fn(require, module, module.exports, (c: typeof appConfig) => { appConfig = c; }, (c: typeof pageConfig) => { pageConfig = c; }, () => appConfig, wx);
+    fn(
+      require,
+      module,
+      module.exports,
+      (c: typeof appConfig) => {
+        appConfig = c;
+      },
+      (c: typeof pageConfig) => {
+        pageConfig = c;
+      },
+      () => appConfig,
+      wx,
+    );
     return module.exports;
   };
   const requireFrom = (id: string): unknown => {
@@ -109,7 +142,9 @@ async function launch(withRuntime: boolean, { flipWeightsByte = false } = {}): P
   const page = Object.assign(Object.create(pageConfig!) as object, {
     // Like wx, page data goes through JSON (what is not JSON-safe does not reach the view).
     data: cloneJson(pageConfig!.data) as PageInstance['data'],
-    setData(d: object) { Object.assign(this.data, cloneJson(d)); },
+    setData(d: object) {
+      Object.assign(this.data, cloneJson(d));
+    },
   }) as unknown as PageInstance;
   await page.onShow();
   return { page, app: appConfig as unknown as MiniProgram['app'], storage, net, toasts, ctx };
@@ -125,7 +160,9 @@ beforeAll(async () => {
 describe('examples/miniprogram in a bare context over wx stand-ins', () => {
   test('taps are stored in wx storage; "Recommended for you" comes from the on-device model with reasons; erase empties storage', async () => {
     const mp = await launch(true);
-    expect(runInContext('typeof fetch + typeof window + typeof indexedDB + typeof Worker', mp.ctx)).toBe('undefinedundefinedundefinedundefined');
+    expect(runInContext('typeof fetch + typeof window + typeof indexedDB + typeof Worker', mp.ctx)).toBe(
+      'undefinedundefinedundefinedundefined',
+    );
     expect(mp.page.data).toMatchObject({ count: 0, storage: 'kv' });
     expect(mp.page.data.recommendNote).toMatch(/^Fallback: /); // no history yet
 
@@ -133,7 +170,9 @@ describe('examples/miniprogram in a bare context over wx stand-ins', () => {
     for (const p of coffee) await mp.page.onView(tap(p.id));
     await mp.page.onAddToCart(tap(coffee[0]!.id));
     const d = mp.page.data;
-    console.log(`example mini-program: ${d.count} events in ${d.storage}; ${d.recommendNote}; ${d.recommendations.map((r) => `${r.id} (${r.reason})`).join('; ')}`);
+    console.log(
+      `example mini-program: ${d.count} events in ${d.storage}; ${d.recommendNote}; ${d.recommendations.map((r) => `${r.id} (${r.reason})`).join('; ')}`,
+    );
     expect(d.count).toBe(4);
     expect(d.recent[0]!.name).toBe(`add_to_cart ${coffee[0]!.name}`);
     expect(d.recommendNote).toBe(`On-device model ${MANIFEST.version} (cpu)`);

@@ -6,7 +6,11 @@ import { describe, expect, test } from 'vitest';
 import type { BrowserContext } from 'playwright';
 import { useShop, watchPage } from './helpers.js';
 
-interface Seen { via: string; method: string; url: string }
+interface Seen {
+  via: string;
+  method: string;
+  url: string;
+}
 
 const e2e = useShop();
 
@@ -43,7 +47,10 @@ describe('network', () => {
     const status = await page.evaluate(async () => {
       const src = `fetch('${location.origin}/style.css?from-worker=1').then((r) => postMessage(r.status), (e) => postMessage(String(e)))`;
       const w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
-      const r = await new Promise((ok) => { w.onmessage = (e) => ok(e.data); w.onerror = (e) => ok(e.message); });
+      const r = await new Promise((ok) => {
+        w.onmessage = (e) => ok(e.data);
+        w.onerror = (e) => ok(e.message);
+      });
       w.terminate();
       return r;
     });
@@ -82,7 +89,9 @@ describe('network', () => {
     await download;
     await page.click('#p-erase');
     await page.waitForSelector('#p-proof:not([hidden])');
-    await page.evaluate(async () => { await window.LocalRec.flush(); });
+    await page.evaluate(async () => {
+      await window.LocalRec.flush();
+    });
 
     expect(seen.filter((s) => s.via === 'route').length).toBeGreaterThan(3);
     expect(offending(seen, origin)).toEqual([]);

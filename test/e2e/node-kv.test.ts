@@ -39,7 +39,10 @@ function modelServer(tamper?: { file: string; change(b: Uint8Array): Uint8Array 
     if (!url.startsWith(MODEL_URL)) return undefined;
     const file = url.slice(MODEL_URL.length);
     if (!/^[\w.-]+$/.test(file)) return undefined;
-    const bytes = await readFile(join(MODEL_DIR, file)).then((b) => new Uint8Array(b), () => undefined);
+    const bytes = await readFile(join(MODEL_DIR, file)).then(
+      (b) => new Uint8Array(b),
+      () => undefined,
+    );
     return bytes && tamper?.file === file ? tamper.change(bytes) : bytes;
   };
 }
@@ -89,7 +92,8 @@ afterAll(async () => {
 describe('the SDK in plain Node over the wx storage stand-in, with the real demo-shop model', () => {
   test('runs with no browser globals', () => {
     const g = globalThis as Record<string, unknown>;
-    for (const name of ['window', 'document', 'indexedDB', 'Worker', 'localStorage', 'caches', 'fetch']) expect(g[name], name).toBeUndefined();
+    for (const name of ['window', 'document', 'indexedDB', 'Worker', 'localStorage', 'caches', 'fetch'])
+      expect(g[name], name).toBeUndefined();
   });
 
   test('track() → recommend(): model answers with reasons, from the history the runtime read in the KV store', async () => {
@@ -112,8 +116,11 @@ describe('the SDK in plain Node over the wx storage stand-in, with the real demo
     expect(ourKeys()).toEqual(expect.arrayContaining([`localrec:${APP}:idx`]));
     expect(ourKeys().length).toBeGreaterThan(1);
     // The runtime fetched the model through its loader over wx.request (bytes, every file found).
-    expect(wx.net.log.map((l) => l.url)).toEqual(expect.arrayContaining([`${MODEL_URL}manifest.json`, `${MODEL_URL}weights.bin`, `${MODEL_URL}vocab.json`]));
-    for (const l of wx.net.log) expect(l, l.url).toMatchObject({ method: 'GET', responseType: 'arraybuffer', outcome: 'success', statusCode: 200 });
+    expect(wx.net.log.map((l) => l.url)).toEqual(
+      expect.arrayContaining([`${MODEL_URL}manifest.json`, `${MODEL_URL}weights.bin`, `${MODEL_URL}vocab.json`]),
+    );
+    for (const l of wx.net.log)
+      expect(l, l.url).toMatchObject({ method: 'GET', responseType: 'arraybuffer', outcome: 'success', statusCode: 200 });
 
     // Independent expectation: the stored events → core's recentSequence → shared scorer, history masked.
     const stored = (await rec.exportData()).events as StoredEvent[];
@@ -125,7 +132,10 @@ describe('the SDK in plain Node over the wx storage stand-in, with the real demo
     scorer.dispose();
     const seen = new Set(hist);
     const want = Array.from({ length: bundle.manifest.itemCount }, (_, i) => i + 1)
-      .filter((r) => !seen.has(r)).sort((a, b) => scores![b]! - scores![a]! || a - b).slice(0, 10).map((r) => bundle.vocab[r - 1]);
+      .filter((r) => !seen.has(r))
+      .sort((a, b) => scores![b]! - scores![a]! || a - b)
+      .slice(0, 10)
+      .map((r) => bundle.vocab[r - 1]);
     expect(result.items.map((i) => i.itemId)).toEqual(want);
 
     for (const item of result.items) {
@@ -137,7 +147,12 @@ describe('the SDK in plain Node over the wx storage stand-in, with the real demo
     }
     // The model learned categories: most of what it suggests after six coffee & tea views is coffee & tea.
     const same = result.items.filter((i) => catalog[i.itemId]?.category === category).length;
-    console.log(`demo-shop on cpu in Node: ${same}/10 recommendations in "${category}"; top-3 ${result.items.slice(0, 3).map((i) => `${catalog[i.itemId]?.name} (${i.reason.text})`).join('; ')}`);
+    console.log(
+      `demo-shop on cpu in Node: ${same}/10 recommendations in "${category}"; top-3 ${result.items
+        .slice(0, 3)
+        .map((i) => `${catalog[i.itemId]?.name} (${i.reason.text})`)
+        .join('; ')}`,
+    );
     expect(same).toBeGreaterThanOrEqual(5);
 
     const status = rec.status;
@@ -177,7 +192,13 @@ describe('model loading over wx.request: what the loader refuses', () => {
     const w = Object.assign(createWxStandin(), { request: net.request });
     const r = createMiniProgramLocalRec(w, {
       appId: 'node-e2e-bad',
-      runtime: { create: (deps) => new Runtime({ ...deps, caches: null }), modelUrl: MODEL_URL, cache: false, budgetMs: 120_000, readyTimeoutMs: 120_000 },
+      runtime: {
+        create: (deps) => new Runtime({ ...deps, caches: null }),
+        modelUrl: MODEL_URL,
+        cache: false,
+        budgetMs: 120_000,
+        readyTimeoutMs: 120_000,
+      },
     });
     r.track('view', { itemId: bundle.vocab[0]! });
     const result = await r.recommend({ k: 5 });
@@ -187,7 +208,15 @@ describe('model loading over wx.request: what the loader refuses', () => {
   }
 
   test('one flipped byte in weights.bin: SHA-256 mismatch, MODEL_INTEGRITY, fallback answer', async () => {
-    const { result, status, log } = await attempt(modelServer({ file: 'weights.bin', change: (b) => { b[1000] = b[1000]! ^ 1; return b; } }));
+    const { result, status, log } = await attempt(
+      modelServer({
+        file: 'weights.bin',
+        change: (b) => {
+          b[1000] = b[1000]! ^ 1;
+          return b;
+        },
+      }),
+    );
     expect(log.find((l) => l.url === `${MODEL_URL}weights.bin`)).toMatchObject({ outcome: 'success', statusCode: 200 });
     expect(status.ready).toBe(false);
     expect(status.error).toMatchObject({ code: 'MODEL_INTEGRITY' });

@@ -35,7 +35,9 @@ describe('persistence in real IndexedDB', () => {
     await serveFixtures(context, e2e.url, { 'persist.html': page, 'other.html': sdkPage() });
     const p = await context.newPage();
     await p.goto(`${e2e.url}__e2e/persist.html`);
-    await p.evaluate(() => { LocalRec.track('click', { itemId: 'IDLE-1' }); });
+    await p.evaluate(() => {
+      LocalRec.track('click', { itemId: 'IDLE-1' });
+    });
     await expect.poll(async () => totalRecords(await readIndexedDb(p)), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
     await p.evaluate(() => LocalRec.flush());
 
@@ -60,10 +62,14 @@ describe('persistence in real IndexedDB', () => {
       'lifecycle.html': sdkPage(`LocalRec.init({ appId: 'e2e-lifecycle', consent: 'granted', flushIntervalMs: 60000 });`),
     });
     // No idle callbacks and a 60 s timer: only the lifecycle events can write within the test.
-    await context.addInitScript(() => { delete (window as { requestIdleCallback?: unknown }).requestIdleCallback; });
+    await context.addInitScript(() => {
+      delete (window as { requestIdleCallback?: unknown }).requestIdleCallback;
+    });
     const p = await context.newPage();
     await p.goto(`${e2e.url}__e2e/lifecycle.html`);
-    await p.evaluate(() => { LocalRec.track('view', { itemId: 'PH-1' }); });
+    await p.evaluate(() => {
+      LocalRec.track('view', { itemId: 'PH-1' });
+    });
     await p.waitForTimeout(500);
     expect(totalRecords(await readIndexedDb(p))).toBe(0);
     await p.evaluate(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false })));
@@ -96,7 +102,9 @@ describe('persistence in real IndexedDB', () => {
       await serveFixtures(context, e2e.url, { 'persist.html': page });
       p = await context.newPage();
       await p.goto(`${e2e.url}__e2e/persist.html`);
-      const events = await p.evaluate(async () => (await LocalRec.exportData()).events.map((e) => ({ type: e.type, itemId: e.itemId, data: e.data })));
+      const events = await p.evaluate(async () =>
+        (await LocalRec.exportData()).events.map((e) => ({ type: e.type, itemId: e.itemId, data: e.data })),
+      );
       expect(events).toEqual([
         { type: 'add_to_cart', itemId: 'SKU-9', data: { quantity: 2, price: 3.5 } },
         { type: 'purchase', itemId: 'SKU-9', data: { quantity: 2, price: 3.5 } },

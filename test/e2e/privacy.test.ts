@@ -18,7 +18,6 @@ async function open(init: string): Promise<{ context: BrowserContext; page: Page
   return { context, page, seen };
 }
 
-
 describe('consent', () => {
   test('requireConsent + pending: nothing reaches IndexedDB until consent is granted', async () => {
     const { context, page } = await open(`LocalRec.init({ appId: 'e2e-consent', requireConsent: true, consent: 'pending' });`);
@@ -88,7 +87,11 @@ describe('forgetMe()', () => {
     expect(await page.evaluate(() => caches.keys())).toEqual(['someone-else']);
 
     expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toEqual([]);
-    expect(await page.evaluate(() => ({ ls: localStorage.length, ss: sessionStorage.length, cookie: document.cookie }))).toEqual({ ls: 0, ss: 0, cookie: '' });
+    expect(await page.evaluate(() => ({ ls: localStorage.length, ss: sessionStorage.length, cookie: document.cookie }))).toEqual({
+      ls: 0,
+      ss: 0,
+      cookie: '',
+    });
     expect(await context.cookies()).toEqual([]);
 
     // A new page load finds nothing. (With consent granted, reading may create an empty database
@@ -115,4 +118,3 @@ describe('forgetMe()', () => {
     await context.close();
   });
 });
-

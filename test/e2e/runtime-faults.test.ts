@@ -32,26 +32,49 @@ const CONNECTOR_PAGE = `<!doctype html><meta charset="utf-8"><title>connector</t
 async function connectDirect(page: Page, options: Record<string, unknown> = {}): Promise<void> {
   await page.waitForFunction(() => '__connector' in window);
   await page.evaluate(async (o) => {
-    const w = window as unknown as { __connector: { workerRuntime(o: unknown): { connect(c: unknown): Promise<unknown> } }; __api: unknown };
-    w.__api = await w.__connector.workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/demo-shop/', mode: 'worker', ...o })
+    const w = window as unknown as {
+      __connector: { workerRuntime(o: unknown): { connect(c: unknown): Promise<unknown> } };
+      __api: unknown;
+    };
+    w.__api = await w.__connector
+      .workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/demo-shop/', mode: 'worker', ...o })
       .connect({ appId: 'demo-shop', consent: 'granted' });
   }, options);
 }
 
-type Answer = { source: string; fallbackReason?: string; ids: string[]; reasons: string[] } | { error: { name: string; code: string; message: string } };
+type Answer =
+  | { source: string; fallbackReason?: string; ids: string[]; reasons: string[] }
+  | { error: { name: string; code: string; message: string } };
 
 /** In the page: `window.__api[method](...args)`, its outcome as data. */
 function direct(page: Page, method: string, ...args: unknown[]): Promise<Answer> {
-  return page.evaluate(async ([m, a]) => {
-    const api = (window as unknown as { __api: Record<string, (...x: unknown[]) => Promise<{ source: string; fallbackReason?: string; items: Array<{ itemId: string; reason: { text: string } }> }>> }).__api;
-    try {
-      const r = await api[m as string]!(...(a as unknown[]));
-      return { source: r.source, fallbackReason: r.fallbackReason, ids: r.items.map((i) => i.itemId), reasons: r.items.map((i) => i.reason.text) };
-    } catch (e) {
-      const err = e as { name: string; code: string; message: string };
-      return { error: { name: err.name, code: err.code, message: err.message } };
-    }
-  }, [method, args] as const);
+  return page.evaluate(
+    async ([m, a]) => {
+      const api = (
+        window as unknown as {
+          __api: Record<
+            string,
+            (
+              ...x: unknown[]
+            ) => Promise<{ source: string; fallbackReason?: string; items: Array<{ itemId: string; reason: { text: string } }> }>
+          >;
+        }
+      ).__api;
+      try {
+        const r = await api[m as string]!(...(a as unknown[]));
+        return {
+          source: r.source,
+          fallbackReason: r.fallbackReason,
+          ids: r.items.map((i) => i.itemId),
+          reasons: r.items.map((i) => i.reason.text),
+        };
+      } catch (e) {
+        const err = e as { name: string; code: string; message: string };
+        return { error: { name: err.name, code: err.code, message: err.message } };
+      }
+    },
+    [method, args] as const,
+  );
 }
 
 /** Opens the shop, grants consent and views `n` products of one department (each a product page). */
@@ -59,9 +82,14 @@ async function browse(page: Page, n = 3, department = 'Kitchen'): Promise<string
   await page.goto(e2e.url);
   await page.evaluate(() => window.shopReady);
   await page.click('#consent-allow');
-  const ids = products.filter((p) => p.category === department).slice(0, n).map((p) => p.id);
+  const ids = products
+    .filter((p) => p.category === department)
+    .slice(0, n)
+    .map((p) => p.id);
   for (const id of ids) {
-    await page.evaluate((i) => { location.hash = `#/p/${encodeURIComponent(i)}`; }, id);
+    await page.evaluate((i) => {
+      location.hash = `#/p/${encodeURIComponent(i)}`;
+    }, id);
     await page.waitForSelector(`[data-product="${id}"]`);
   }
   await page.evaluate(() => window.LocalRec.flush());
@@ -86,19 +114,25 @@ async function killDuringCall(page: Page, worker: Worker, call: string): Promise
       bc.onmessage = () => {
         bc.close();
         // eslint-disable-next-line @typescript-eslint/no-implied-eval
-        resolve((new Function(`return (${src})()`) as () => Promise<unknown>)().then(
-          (r) => ({ ok: r }),
-          (e: { name: string; code: string; message: string }) => ({ error: { name: e.name, code: e.code, message: e.message } }),
-        ));
+        resolve(
+          (new Function(`return (${src})()`) as () => Promise<unknown>)().then(
+            (r) => ({ ok: r }),
+            (e: { name: string; code: string; message: string }) => ({ error: { name: e.name, code: e.code, message: e.message } }),
+          ),
+        );
       };
     });
   }, call);
-  void worker.evaluate(() => {
-    new BroadcastChannel('e2e-worker-busy').postMessage('busy');
-    const t = Date.now();
-    while (Date.now() - t < 2000) { /* busy: the page's call queues behind this */ }
-    (self as unknown as { close(): void }).close();
-  }).catch(() => undefined);
+  void worker
+    .evaluate(() => {
+      new BroadcastChannel('e2e-worker-busy').postMessage('busy');
+      const t = Date.now();
+      while (Date.now() - t < 2000) {
+        /* busy: the page's call queues behind this */
+      }
+      (self as unknown as { close(): void }).close();
+    })
+    .catch(() => undefined);
   return page.evaluate(() => (window as unknown as { __inflight: Promise<unknown> }).__inflight);
 }
 
@@ -122,10 +156,16 @@ describe('runtime faults', () => {
 
     const [old] = runtimeWorkers(page);
     expect(old).toBeDefined();
-    const started = new Promise<Worker>((ok) => page.on('worker', (w) => { if (w.url().endsWith('/runtime/worker.js')) ok(w); }));
-    const inflight = await killDuringCall(page, old!, "() => window.__api.recommend({ k: 5 })");
+    const started = new Promise<Worker>((ok) =>
+      page.on('worker', (w) => {
+        if (w.url().endsWith('/runtime/worker.js')) ok(w);
+      }),
+    );
+    const inflight = await killDuringCall(page, old!, '() => window.__api.recommend({ k: 5 })');
     expect(inflight).toMatchObject({ error: { name: 'LocalRecError', code: 'WORKER_CRASHED' } });
-    expect((inflight as { error: { message: string } }).error.message).toMatch(/runtime worker stopped .* before recommend\(\) answered.*next call starts a new worker/);
+    expect((inflight as { error: { message: string } }).error.message).toMatch(
+      /runtime worker stopped .* before recommend\(\) answered.*next call starts a new worker/,
+    );
 
     // The next call starts a new worker, which reads the same history: the same answer as before.
     const again = await direct(page, 'recommend', { k: 5 });
@@ -148,9 +188,15 @@ describe('runtime faults', () => {
     const stored = (await page.evaluate(() => window.LocalRec.exportData())).events.length;
 
     const [old] = runtimeWorkers(page);
-    const inflight = await killDuringCall(page, old!, '() => window.LocalRec.recommend({ k: 6 })') as { ok?: { source: string; fallbackReason?: string; items: unknown[] } };
+    const inflight = (await killDuringCall(page, old!, '() => window.LocalRec.recommend({ k: 6 })')) as {
+      ok?: { source: string; fallbackReason?: string; items: unknown[] };
+    };
     expect(inflight.ok).toMatchObject({ source: 'fallback', fallbackReason: 'error', items: [] });
-    const lastError = await page.evaluate(async () => ((await window.shopReady) as unknown as { status: { lastError?: { code: string; message: string } } } | undefined)?.status.lastError);
+    const lastError = await page.evaluate(
+      async () =>
+        ((await window.shopReady) as unknown as { status: { lastError?: { code: string; message: string } } } | undefined)?.status
+          .lastError,
+    );
     expect(lastError?.message).toMatch(/runtime worker stopped/);
 
     const next = await page.evaluate(() => window.LocalRec.recommend({ k: 6 }));
@@ -173,7 +219,9 @@ describe('runtime faults', () => {
     const page = await context.newPage();
     const seen = watchPage(page);
     await browse(page);
-    await expect.poll(() => page.evaluate(async () => (await window.LocalRec.runtimeStatus()).error?.code), { timeout: 60_000 }).toBe('MODEL_INTEGRITY');
+    await expect
+      .poll(() => page.evaluate(async () => (await window.LocalRec.runtimeStatus()).error?.code), { timeout: 60_000 })
+      .toBe('MODEL_INTEGRITY');
     const status = await page.evaluate(() => window.LocalRec.runtimeStatus());
     expect(status.ready).toBe(false);
     expect(status.error!.message).toMatch(/weights\.bin: SHA-256 [0-9a-f]{64} does not match manifest\.json \([0-9a-f]{64}\)/);
@@ -190,22 +238,30 @@ describe('runtime faults', () => {
     await page.click('#data-toggle');
     await expect.poll(() => page.textContent('#p-runtime'), { timeout: 30_000 }).toMatch(/not ready: MODEL_INTEGRITY: .*weights\.bin/);
     // Nothing unverified was cached.
-    const cached = await page.evaluate(async () => (await Promise.all((await caches.keys()).map(async (n) => (await (await caches.open(n)).keys()).map((r) => r.url)))).flat());
+    const cached = await page.evaluate(async () =>
+      (await Promise.all((await caches.keys()).map(async (n) => (await (await caches.open(n)).keys()).map((r) => r.url)))).flat(),
+    );
     expect(cached.some((u) => u.includes('weights.bin'))).toBe(false);
 
     // The file is good again: a later call (after the runtime's retry delay) loads and uses it.
     await context.unroute('**/models/demo-shop/weights.bin', corrupt);
-    await expect.poll(async () => (await page.evaluate(() => window.LocalRec.recommend({ k: 5 }))).source, { timeout: 60_000, interval: 1000 }).toBe('model');
+    await expect
+      .poll(async () => (await page.evaluate(() => window.LocalRec.recommend({ k: 5 }))).source, { timeout: 60_000, interval: 1000 })
+      .toBe('model');
     expect(seen.errors).toEqual([]);
     await context.close();
   });
 
   test('a model 404 answers from the fallback (MODEL_LOAD_FAILED), never a rejection', async () => {
     const context = await e2e.browser.newContext();
-    await context.route('**/models/demo-shop/weights.bin', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }));
+    await context.route('**/models/demo-shop/weights.bin', (route) =>
+      route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }),
+    );
     const page = await context.newPage();
     await browse(page);
-    await expect.poll(() => page.evaluate(async () => (await window.LocalRec.runtimeStatus()).error?.code), { timeout: 60_000 }).toBe('MODEL_LOAD_FAILED');
+    await expect
+      .poll(() => page.evaluate(async () => (await window.LocalRec.runtimeStatus()).error?.code), { timeout: 60_000 })
+      .toBe('MODEL_LOAD_FAILED');
     expect((await page.evaluate(() => window.LocalRec.runtimeStatus())).error!.message).toMatch(/weights\.bin: HTTP 404/);
     const rec = await page.evaluate(() => window.LocalRec.recommend({ k: 5 }));
     expect(rec).toMatchObject({ source: 'fallback', fallbackReason: 'no-model' });
@@ -217,9 +273,14 @@ describe('runtime faults', () => {
   test('forgetMe() while the runtime is starting: it is stopped before the erase, so nothing re-creates the model cache afterwards', async () => {
     const context = await e2e.browser.newContext();
     let release!: () => void;
-    const held = new Promise<void>((ok) => { release = ok; });
+    const held = new Promise<void>((ok) => {
+      release = ok;
+    });
     // The worker script is held: the runtime has not started when the visitor asks to be forgotten.
-    await context.route('**/runtime/worker.js', async (route) => { await held; await route.continue(); });
+    await context.route('**/runtime/worker.js', async (route) => {
+      await held;
+      await route.continue();
+    });
     const page = await context.newPage();
     await browse(page, 2);
     const forgetting = page.evaluate(() => window.LocalRec.forgetMe());
@@ -237,7 +298,9 @@ describe('runtime faults', () => {
     const context = await e2e.browser.newContext();
     await serveFixtures(context, e2e.url, { 'connector.html': CONNECTOR_PAGE });
     let release!: () => void;
-    const held = new Promise<void>((ok) => { release = ok; });
+    const held = new Promise<void>((ok) => {
+      release = ok;
+    });
     let asked = 0;
     await context.route('**/models/demo-shop/weights.bin', async (route) => {
       asked++;
@@ -259,4 +322,3 @@ describe('runtime faults', () => {
     await context.close();
   });
 });
-

@@ -13,7 +13,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright';
 import {
-  SasrecScorer, evaluate, loadBundleDir, makeTinyBundle, recentSequence, tinySplit, type LoadedBundle, type StoredEvent, type TinyBundle,
+  SasrecScorer,
+  evaluate,
+  loadBundleDir,
+  makeTinyBundle,
+  recentSequence,
+  tinySplit,
+  type LoadedBundle,
+  type StoredEvent,
+  type TinyBundle,
 } from '../../packages/runtime/test/fixture.js';
 import { BOOT_PATH, bootPage, bootScript, repo, storeModuleJs, useBrowser } from './helpers.js';
 import { startStaticServer, type StaticServer } from '../static-server.mjs';
@@ -27,7 +35,8 @@ let tiny: TinyBundle;
 let storeJs: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');
+  if (!existsSync(join(DIST, 'worker.js')))
+    throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');
   tiny = await makeTinyBundle();
   // Test-only helper for the page: the IndexedDB event store, to write the shopper's events.
   storeJs = await storeModuleJs();
@@ -37,7 +46,9 @@ beforeAll(async () => {
       // `?noworker`: a page whose CSP forbids workers: the connector must fall back to the main thread.
       '/': (url) => ({
         body: bootPage('runtime e2e'),
-        headers: url.searchParams.has('noworker') ? { 'content-security-policy': "worker-src 'none'; script-src 'self' 'wasm-unsafe-eval'" } : undefined,
+        headers: url.searchParams.has('noworker')
+          ? { 'content-security-policy': "worker-src 'none'; script-src 'self' 'wasm-unsafe-eval'" }
+          : undefined,
       }),
       [BOOT_PATH]: bootScript({ connector: '/runtime/connector.js', store: '/__e2e/store.js' }),
       '/__e2e/store.js': { type: 'text/javascript; charset=utf-8', body: storeJs },
@@ -64,46 +75,82 @@ async function open(path = ''): Promise<Page> {
   return page;
 }
 
-interface PageResult { status: { ready: boolean; backend?: string; runtime?: string }; results: { itemId: string; score: number; source: string; reasonKind: string }[][]; phases: string[] }
+interface PageResult {
+  status: { ready: boolean; backend?: string; runtime?: string };
+  results: { itemId: string; score: number; source: string; reasonKind: string }[][];
+  phases: string[];
+}
 
 /**
  * In a fresh page: connects the built connector (worker), writes each sequence's events to
  * IndexedDB (appending), and asks recommend({k: 10}) after each.
  */
-async function runInPage(page: Page, o: { appId: string; modelUrl: string; backend: string; sequences: string[][]; mode?: string }): Promise<PageResult> {
-  return page.evaluate(async ({ appId, modelUrl, backend, sequences, mode }) => {
-    const { connector: { workerRuntime }, store: { IndexedDbEventStore } } = (window as unknown as { __e2e: E2E }).__e2e;
-    const store = new IndexedDbEventStore({ appId });
-    const phases: string[] = [];
-    const conn = workerRuntime({ assetsUrl: '/runtime/', modelUrl, forceBackend: backend, budgetMs: 600_000, mode: mode ?? 'worker', onProgress: (p: { phase: string }) => phases.push(p.phase) });
-    const api = await conn.connect({ appId, consent: 'granted' });
-    await api.ready();
-    const results = [];
-    let ts = 1_000_000;
-    for (const seq of sequences) {
-      await store.append(seq.map((itemId: string) => ({ uid: `${appId}-${ts}`, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} })));
-      const r = await api.recommend({ k: 10, excludePurchased: false });
-      results.push(r.items.map((i: { itemId: string; score: number; source: string; reason: { kind: string } }) => ({ itemId: i.itemId, score: i.score, source: i.source, reasonKind: i.reason.kind })));
-    }
-    const status = await api.status();
-    await api.dispose();
-    store.close();
-    return { status, results, phases };
-  }, { ...o, mode: o.mode ?? 'worker' });
+async function runInPage(
+  page: Page,
+  o: { appId: string; modelUrl: string; backend: string; sequences: string[][]; mode?: string },
+): Promise<PageResult> {
+  return page.evaluate(
+    async ({ appId, modelUrl, backend, sequences, mode }) => {
+      const {
+        connector: { workerRuntime },
+        store: { IndexedDbEventStore },
+      } = (window as unknown as { __e2e: E2E }).__e2e;
+      const store = new IndexedDbEventStore({ appId });
+      const phases: string[] = [];
+      const conn = workerRuntime({
+        assetsUrl: '/runtime/',
+        modelUrl,
+        forceBackend: backend,
+        budgetMs: 600_000,
+        mode: mode ?? 'worker',
+        onProgress: (p: { phase: string }) => phases.push(p.phase),
+      });
+      const api = await conn.connect({ appId, consent: 'granted' });
+      await api.ready();
+      const results = [];
+      let ts = 1_000_000;
+      for (const seq of sequences) {
+        await store.append(
+          seq.map((itemId: string) => ({ uid: `${appId}-${ts}`, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} })),
+        );
+        const r = await api.recommend({ k: 10, excludePurchased: false });
+        results.push(
+          r.items.map((i: { itemId: string; score: number; source: string; reason: { kind: string } }) => ({
+            itemId: i.itemId,
+            score: i.score,
+            source: i.source,
+            reasonKind: i.reason.kind,
+          })),
+        );
+      }
+      const status = await api.status();
+      await api.dispose();
+      store.close();
+      return { status, results, phases };
+    },
+    { ...o, mode: o.mode ?? 'worker' },
+  );
 }
 
 /** Node-side expectation for each step: recentSequence over all events so far → scorer → top-10 without history. */
-async function expected(b: LoadedBundle, scorer: SasrecScorer, sequences: string[][]): Promise<{ rows: number[]; scores: Float32Array; history: Set<number> }[]> {
+async function expected(
+  b: LoadedBundle,
+  scorer: SasrecScorer,
+  sequences: string[][],
+): Promise<{ rows: number[]; scores: Float32Array; history: Set<number> }[]> {
   const rowOf = new Map(b.vocab.map((id, i) => [id, i + 1]));
   const events: StoredEvent[] = [];
   const out = [];
   let ts = 1_000_000;
   for (const seq of sequences) {
-    for (const itemId of seq) events.push({ uid: String(ts), seq: events.length + 1, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} });
+    for (const itemId of seq)
+      events.push({ uid: String(ts), seq: events.length + 1, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} });
     const hist = recentSequence(events, { maxLen: b.manifest.architecture.maxLen }).map((e) => rowOf.get(e.itemId)!);
     const [scores] = await scorer.scores([Int32Array.from(hist)]);
     const history = new Set(hist);
-    const rows = Array.from({ length: b.manifest.itemCount }, (_, i) => i + 1).filter((r) => !history.has(r)).sort((x, y) => scores![y]! - scores![x]! || x - y);
+    const rows = Array.from({ length: b.manifest.itemCount }, (_, i) => i + 1)
+      .filter((r) => !history.has(r))
+      .sort((x, y) => scores![y]! - scores![x]! || x - y);
     out.push({ rows, scores: scores!, history });
   }
   return out;
@@ -143,7 +190,11 @@ async function availableBackends(page: Page): Promise<string[]> {
 describe('runtime in Chromium: tiny bundle through the built worker', () => {
   let ref: LoadedBundle;
   let scorer: SasrecScorer;
-  const sequences = [['sku-3', 'sku-4', 'sku-5'], ['sku-90'], ['sku-17', 'sku-18', 'sku-19', 'sku-20', 'sku-21', 'sku-22', 'sku-23', 'sku-24']];
+  const sequences = [
+    ['sku-3', 'sku-4', 'sku-5'],
+    ['sku-90'],
+    ['sku-17', 'sku-18', 'sku-19', 'sku-20', 'sku-21', 'sku-22', 'sku-23', 'sku-24'],
+  ];
   beforeAll(async () => {
     ref = await loadBundleDir(tiny.dir);
     scorer = new SasrecScorer(ref.manifest.architecture, ref.manifest.itemCount, ref.weights);
@@ -171,11 +222,19 @@ describe('runtime in Chromium: tiny bundle through the built worker', () => {
       const phases: string[][] = [];
       for (let i = 0; i < 2; i++) {
         const seen: string[] = [];
-        const api = await workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/tiny/', forceBackend: 'wasm', onProgress: (p: { phase: string }) => seen.push(p.phase) }).connect({ appId: 'warm', consent: 'granted' });
+        const api = await workerRuntime({
+          assetsUrl: '/runtime/',
+          modelUrl: '/models/tiny/',
+          forceBackend: 'wasm',
+          onProgress: (p: { phase: string }) => seen.push(p.phase),
+        }).connect({ appId: 'warm', consent: 'granted' });
         await api.ready();
         phases.push([...new Set(seen)]);
         if (i === 1) {
-          const err = await api.recommend({ k: -1 }).then(() => null, (e: { code?: string; field?: string; name?: string }) => ({ code: e.code, field: e.field, name: e.name }));
+          const err = await api.recommend({ k: -1 }).then(
+            () => null,
+            (e: { code?: string; field?: string; name?: string }) => ({ code: e.code, field: e.field, name: e.name }),
+          );
           await api.dispose();
           return { phases, err };
         }
@@ -211,18 +270,25 @@ describe('runtime in Chromium: the eval protocol through the browser runtime', (
     const page = await open();
     await page.evaluate(async () => {
       const w = window as unknown as { __e2e: E2E; __api: unknown };
-      w.__api = await w.__e2e.connector.workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/tiny/', forceBackend: 'wasm' }).connect({ appId: 'eval', consent: 'granted' });
+      w.__api = await w.__e2e.connector
+        .workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/tiny/', forceBackend: 'wasm' })
+        .connect({ appId: 'eval', consent: 'granted' });
     });
     const browserScores = async (seqs: Int32Array[]) => {
-      const flat: number[][] = await page.evaluate(async (rows) => {
-        const api = (window as unknown as { __api: { scoreRows(s: number[][]): Promise<Float32Array[]> } }).__api;
-        return (await api.scoreRows(rows)).map((a) => Array.from(a, (v) => (Number.isFinite(v) ? v : -1e30)));
-      }, seqs.map((q) => Array.from(q)));
+      const flat: number[][] = await page.evaluate(
+        async (rows) => {
+          const api = (window as unknown as { __api: { scoreRows(s: number[][]): Promise<Float32Array[]> } }).__api;
+          return (await api.scoreRows(rows)).map((a) => Array.from(a, (v) => (Number.isFinite(v) ? v : -1e30)));
+        },
+        seqs.map((q) => Array.from(q)),
+      );
       return flat.map((a) => Float32Array.from(a));
     };
     const browser = await evaluate(browserScores, split, opts);
     for (const m of ['HR@10', 'NDCG@10']) expect(Math.abs(browser.metrics[m]! - node.metrics[m]!)).toBeLessThanOrEqual(0.005);
-    console.log(`runtime e2e: sampled100 on 150 users — Node ${JSON.stringify({ hr: node.metrics['HR@10'], ndcg: node.metrics['NDCG@10'] })}, browser ${JSON.stringify({ hr: browser.metrics['HR@10'], ndcg: browser.metrics['NDCG@10'] })}`);
+    console.log(
+      `runtime e2e: sampled100 on 150 users — Node ${JSON.stringify({ hr: node.metrics['HR@10'], ndcg: node.metrics['NDCG@10'] })}, browser ${JSON.stringify({ hr: browser.metrics['HR@10'], ndcg: browser.metrics['NDCG@10'] })}`,
+    );
     scorer.dispose();
     await page.close();
   });
@@ -232,13 +298,19 @@ describe('runtime in Chromium: backend choice', () => {
   it('calibrates on the real model, refuses the software WebGPU adapter unless forced, and caches the choice', async () => {
     const page = await open();
     const out = await page.evaluate(async () => {
-      const { connector: { workerRuntime }, store: { IndexedDbEventStore } } = (window as unknown as { __e2e: E2E }).__e2e;
+      const {
+        connector: { workerRuntime },
+        store: { IndexedDbEventStore },
+      } = (window as unknown as { __e2e: E2E }).__e2e;
       // The page (the SDK, in real use) creates the database; the worker only reads it and keeps its calibration there.
       const store = new IndexedDbEventStore({ appId: 'calib' });
       await store.open();
       const statuses = [];
       for (let i = 0; i < 2; i++) {
-        const api = await workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/tiny/' }).connect({ appId: 'calib', consent: 'granted' });
+        const api = await workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/tiny/' }).connect({
+          appId: 'calib',
+          consent: 'granted',
+        });
         statuses.push(await api.ready().then(() => api.status()));
         await api.dispose();
       }
@@ -260,26 +332,29 @@ describe('runtime in Chromium: backend choice', () => {
 
 for (const name of ['games-sasrec', 'demo-shop']) {
   const dir = join(repo, 'models', name);
-  describe.skipIf(!existsSync(join(dir, 'manifest.json')))(`runtime in Chromium: models/${name} (skipped while the committed model is absent)`, () => {
-    it('top-10 and scores match the Node scorer on every available backend', async () => {
-      const ref = await loadBundleDir(dir);
-      const N = ref.manifest.itemCount;
-      const scorer = new SasrecScorer(ref.manifest.architecture, N, ref.weights);
-      // Fixed sequences from the vocabulary: the most popular items, a few fixed rows, a deterministic spread.
-      const pop = Array.from(ref.cold.popularItems.slice(0, 5));
-      const pick = (rows: number[]) => rows.map((r) => ref.vocab[(r - 1) % N]!);
-      const sequences = [pick(pop), pick([101, 2003, 777, 15000, 42]), pick(Array.from({ length: 50 }, (_, i) => 1 + ((i * 7919) % N)))];
-      const want = await expected(ref, scorer, sequences);
-      const page = await open();
-      const backends = await availableBackends(page);
-      for (const backend of backends) {
-        const r = await runInPage(page, { appId: `${name}-${backend}`, modelUrl: `/models/${name}/`, backend, sequences });
-        expect(r.status).toMatchObject({ ready: true, backend });
-        compare(ref, r.results, want);
-      }
-      console.log(`runtime e2e: models/${name} matched the Node scorer on ${backends.join(', ')}`);
-      scorer.dispose();
-      await page.close();
-    });
-  });
+  describe.skipIf(!existsSync(join(dir, 'manifest.json')))(
+    `runtime in Chromium: models/${name} (skipped while the committed model is absent)`,
+    () => {
+      it('top-10 and scores match the Node scorer on every available backend', async () => {
+        const ref = await loadBundleDir(dir);
+        const N = ref.manifest.itemCount;
+        const scorer = new SasrecScorer(ref.manifest.architecture, N, ref.weights);
+        // Fixed sequences from the vocabulary: the most popular items, a few fixed rows, a deterministic spread.
+        const pop = Array.from(ref.cold.popularItems.slice(0, 5));
+        const pick = (rows: number[]) => rows.map((r) => ref.vocab[(r - 1) % N]!);
+        const sequences = [pick(pop), pick([101, 2003, 777, 15000, 42]), pick(Array.from({ length: 50 }, (_, i) => 1 + ((i * 7919) % N)))];
+        const want = await expected(ref, scorer, sequences);
+        const page = await open();
+        const backends = await availableBackends(page);
+        for (const backend of backends) {
+          const r = await runInPage(page, { appId: `${name}-${backend}`, modelUrl: `/models/${name}/`, backend, sequences });
+          expect(r.status).toMatchObject({ ready: true, backend });
+          compare(ref, r.results, want);
+        }
+        console.log(`runtime e2e: models/${name} matched the Node scorer on ${backends.join(', ')}`);
+        scorer.dispose();
+        await page.close();
+      });
+    },
+  );
 }

@@ -13,7 +13,8 @@ declare const reported: Array<{ code: string; field?: string; message: string }>
 
 const e2e = useShop();
 
-const withOnError = (extra = ''): string => sdkPage(`
+const withOnError = (extra = ''): string =>
+  sdkPage(`
   window.reported = [];
   LocalRec.init({ appId: 'e2e-sdk', consent: 'granted', ${extra}
     onError: (e) => reported.push({ code: e.code, field: e.field, message: e.message }) });`);
@@ -97,7 +98,12 @@ describe('storage fallback', () => {
       LocalRec.track('view', { itemId: 'M-1' });
       await LocalRec.flush();
       const st = LocalRec.instance!.status;
-      return { storage: st.storage, degraded: st.degraded, codes: reported.map((e) => e.code), items: (await LocalRec.exportData()).events.map((e) => e.itemId) };
+      return {
+        storage: st.storage,
+        degraded: st.degraded,
+        codes: reported.map((e) => e.code),
+        items: (await LocalRec.exportData()).events.map((e) => e.itemId),
+      };
     });
     expect(r).toEqual({ storage: 'memory', degraded: true, codes: ['STORAGE_UNAVAILABLE'], items: ['M-1'] });
     expect(seen.errors).toEqual([]);
@@ -108,7 +114,9 @@ describe('storage fallback', () => {
     const context = await e2e.browser.newContext();
     await context.addInitScript(() => {
       // Like Firefox private mode: the API exists, opening fails.
-      IDBFactory.prototype.open = function () { throw new DOMException('blocked by test', 'InvalidStateError'); };
+      IDBFactory.prototype.open = function () {
+        throw new DOMException('blocked by test', 'InvalidStateError');
+      };
     });
     await serveFixtures(context, e2e.url, { 'badidb.html': withOnError() });
     const p = await context.newPage();
@@ -120,7 +128,12 @@ describe('storage fallback', () => {
       LocalRec.track('view', { itemId: 'B-2' });
       await LocalRec.flush();
       const st = LocalRec.instance!.status;
-      return { storage: st.storage, degraded: st.degraded, reported: reported.length > 0, items: (await LocalRec.exportData()).events.map((e) => e.itemId) };
+      return {
+        storage: st.storage,
+        degraded: st.degraded,
+        reported: reported.length > 0,
+        items: (await LocalRec.exportData()).events.map((e) => e.itemId),
+      };
     });
     expect(r).toEqual({ storage: 'memory', degraded: true, reported: true, items: ['B-1', 'B-2'] });
     expect(seen.errors).toEqual([]);
@@ -130,13 +143,14 @@ describe('storage fallback', () => {
 
 describe('declarative capture (autoCapture: true)', () => {
   /** The page's stored events as `type:item@list/position`, impressions as `impression:[ids]@list/position`. */
-  const eventsOf = (p: import('playwright').Page) => (): Promise<string[]> => p.evaluate(async () => {
-    await LocalRec.flush();
-    return (await LocalRec.exportData()).events.map((e) => {
-      const at = e.context?.listId ? `@${e.context.listId}/${e.context.position}` : '';
-      return e.type === 'impression' ? `impression:[${(e.data.items ?? []).join(',')}]${at}` : `${e.type}:${e.itemId}${at}`;
+  const eventsOf = (p: import('playwright').Page) => (): Promise<string[]> =>
+    p.evaluate(async () => {
+      await LocalRec.flush();
+      return (await LocalRec.exportData()).events.map((e) => {
+        const at = e.context?.listId ? `@${e.context.listId}/${e.context.position}` : '';
+        return e.type === 'impression' ? `impression:[${(e.data.items ?? []).join(',')}]${at}` : `${e.type}:${e.itemId}${at}`;
+      });
     });
-  });
 
   test('a card in a list seen for 1 s is an impression; an item outside lists a view; a glimpse nothing; clicks by delegation', async () => {
     const context = await e2e.browser.newContext({ viewport: { width: 800, height: 600 } });
@@ -213,22 +227,39 @@ describe('declarative capture (autoCapture: true)', () => {
     const p = await context.newPage();
     await p.goto(`${e2e.url}__e2e/grid.html`);
     const events = eventsOf(p);
-    await p.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids), ids);
+    await p.evaluate(
+      (ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids),
+      ids,
+    );
     await expect.poll(events, { timeout: 10_000 }).toHaveLength(1);
     await p.click('#card-G05'); // at once, as a shopper who knows what they want
     // A re-render of the same list (new elements) is a new exposure.
-    await p.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids.slice(0, 3)), ids);
+    await p.evaluate(
+      (ids) =>
+        (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids.slice(0, 3)),
+      ids,
+    );
     await expect.poll(events, { timeout: 10_000 }).toHaveLength(3);
     const all = await events();
-    expect(all).toEqual([`impression:[${ids.join(',')}]@category:toys/0`, 'click:G05@category:toys/5', 'impression:[G00,G01,G02]@category:toys/0']);
+    expect(all).toEqual([
+      `impression:[${ids.join(',')}]@category:toys/0`,
+      'click:G05@category:toys/5',
+      'impression:[G00,G01,G02]@category:toys/0',
+    ]);
     // The stored impression names its list as the source (what the runtime's feedback matching reads).
-    const stored = await p.evaluate(async () => (await LocalRec.exportData()).events.filter((e) => e.type === 'impression').map((e) => e.data.source));
+    const stored = await p.evaluate(async () =>
+      (await LocalRec.exportData()).events.filter((e) => e.type === 'impression').map((e) => e.data.source),
+    );
     expect(stored).toEqual(['category:toys', 'category:toys']);
 
     // listExposure: 'view' — one view per card (the behaviour before impressions).
     const v = await context.newPage();
     await v.goto(`${e2e.url}__e2e/grid-view.html`);
-    await v.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids.slice(0, 6)), ids);
+    await v.evaluate(
+      (ids) =>
+        (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'category:toys', ids.slice(0, 6)),
+      ids,
+    );
     await expect.poll(eventsOf(v), { timeout: 10_000 }).toHaveLength(6);
     expect(await eventsOf(v)()).toEqual(ids.slice(0, 6).map((id, i) => `view:${id}@category:toys/${i}`));
 
@@ -240,9 +271,14 @@ describe('declarative capture (autoCapture: true)', () => {
     expect(err).toMatchObject({ code: 'INVALID_CONFIG', field: 'autoCapture.listExposure' });
     expect(err!.message).toContain('"impression" or "view"');
     expect(err!.message).toContain('views');
-    await b.evaluate((ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'x', ids.slice(0, 2)), ids);
+    await b.evaluate(
+      (ids) => (window as unknown as { render: (b: string, l: string, i: string[]) => void }).render('box', 'x', ids.slice(0, 2)),
+      ids,
+    );
     await b.waitForTimeout(600);
-    await b.evaluate(() => { LocalRec.track('click', { itemId: 'manual' }); });
+    await b.evaluate(() => {
+      LocalRec.track('click', { itemId: 'manual' });
+    });
     expect(await eventsOf(b)()).toEqual(['click:manual']);
     await context.close();
   });
@@ -289,15 +325,21 @@ describe('runtime seam (script-tag build, real IndexedDB)', () => {
       LocalRec.track('view', { itemId: 'S-3' });
       const next = await LocalRec.recommend({ k: 5 });
       return {
-        before: [before.source, before.fallbackReason], ranked: ranked.items.map((i) => i.itemId),
-        after: after.items.map((i) => i.itemId), next: next.items.map((i) => i.itemId),
-        calls: (window as unknown as { calls: string[] }).calls, status: await LocalRec.runtimeStatus(),
+        before: [before.source, before.fallbackReason],
+        ranked: ranked.items.map((i) => i.itemId),
+        after: after.items.map((i) => i.itemId),
+        next: next.items.map((i) => i.itemId),
+        calls: (window as unknown as { calls: string[] }).calls,
+        status: await LocalRec.runtimeStatus(),
       };
     });
     expect(r).toEqual({
-      before: ['fallback', 'no-consent'], ranked: ['X', 'Y'],
-      after: ['S-2', 'S-1'], next: ['S-3', 'S-2', 'S-1'],
-      calls: ['recommend granted', 'recommend granted'], status: { ready: true, backend: 'e2e' },
+      before: ['fallback', 'no-consent'],
+      ranked: ['X', 'Y'],
+      after: ['S-2', 'S-1'],
+      next: ['S-3', 'S-2', 'S-1'],
+      calls: ['recommend granted', 'recommend granted'],
+      status: { ready: true, backend: 'e2e' },
     });
     expect(seen.errors).toEqual([]);
     await context.close();
@@ -323,7 +365,10 @@ describe('ESM build', () => {
     await p.waitForFunction(() => 'out' in window);
     const out = await p.evaluate(() => (window as unknown as { out: unknown }).out);
     expect(out).toMatchObject({
-      events: ['like:E-1'], storage: 'indexeddb', runtime: 'none', global: false,
+      events: ['like:E-1'],
+      storage: 'indexeddb',
+      runtime: 'none',
+      global: false,
       recs: { items: [], source: 'fallback', fallbackReason: 'no-model' },
     });
     expect(seen.errors).toEqual([]);
@@ -334,7 +379,8 @@ describe('ESM build', () => {
 describe('npm package', () => {
   test('exports map is types-first, sideEffects lists only the script-tag build, and the bundled .d.ts stands alone', async () => {
     const pkg = JSON.parse(await readFile(join(repo, 'packages/sdk/package.json'), 'utf8')) as {
-      exports: Record<string, Record<string, string> | string>; sideEffects: string[];
+      exports: Record<string, Record<string, string> | string>;
+      sideEffects: string[];
     };
     const main = pkg.exports['.'] as Record<string, string>;
     expect(Object.keys(main)[0]).toBe('types');
@@ -346,7 +392,9 @@ describe('npm package', () => {
     // A consumer compiled against the built declarations alone, in strict mode.
     const dir = await mkdtemp(join(tmpdir(), 'localrec-types-'));
     try {
-      await writeFile(join(dir, 'consumer.ts'), `
+      await writeFile(
+        join(dir, 'consumer.ts'),
+        `
         import { createLocalRec, noRuntime, LocalRecError, type RecommendResult, type LocalRecStatus } from '${join(repo, 'packages/sdk/dist/index.js')}';
         const rec = createLocalRec({ appId: 'types', consent: 'pending', requireConsent: true, runtime: noRuntime, onError: (e: LocalRecError) => void e.code });
         const ev = rec.track('rate', { itemId: 'A', rating: 5 });
@@ -356,10 +404,17 @@ describe('npm package', () => {
         void [uid, st, r];
         // @ts-expect-error unknown consent value
         rec.setConsent('maybe');
-      `);
+      `,
+      );
       const program = ts.createProgram([join(dir, 'consumer.ts')], {
-        strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext,
-        moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'], types: [], skipLibCheck: false,
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+        types: [],
+        skipLibCheck: false,
       });
       const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
       expect(diags).toEqual([]);

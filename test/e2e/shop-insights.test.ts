@@ -17,7 +17,8 @@ const DEPARTMENT = 'Coffee & Tea';
 const ACCENT = [0x2d, 0x6c, 0xdf] as const;
 
 beforeAll(() => {
-  if (!existsSync(join(repo, 'packages/runtime/dist/worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first.');
+  if (!existsSync(join(repo, 'packages/runtime/dist/worker.js')))
+    throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first.');
 });
 const e2e = useShop();
 let decoder: Page;
@@ -27,27 +28,36 @@ beforeAll(async () => {
   decoder = await (await e2e.browser.newContext()).newPage();
 });
 
-interface Pixels { width: number; height: number; colours: number; topShare: number; accent: number }
+interface Pixels {
+  width: number;
+  height: number;
+  colours: number;
+  topShare: number;
+  accent: number;
+}
 
 /** Decodes a PNG screenshot: distinct colours, share of the most common one, bar-coloured pixels. */
 async function pixels(png: Buffer): Promise<Pixels> {
-  return decoder.evaluate(async ({ b64, accent }) => {
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
-    const canvas = new OffscreenCanvas(bmp.width, bmp.height);
-    const g = canvas.getContext('2d')!;
-    g.drawImage(bmp, 0, 0);
-    const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
-    const counts = new Map<number, number>();
-    let near = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const key = ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      if (Math.abs(d[i]! - accent[0]) < 12 && Math.abs(d[i + 1]! - accent[1]) < 12 && Math.abs(d[i + 2]! - accent[2]) < 12) near++;
-    }
-    const n = d.length / 4;
-    return { width: bmp.width, height: bmp.height, colours: counts.size, topShare: Math.max(...counts.values()) / n, accent: near };
-  }, { b64: png.toString('base64'), accent: ACCENT });
+  return decoder.evaluate(
+    async ({ b64, accent }) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bmp = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+      const g = canvas.getContext('2d')!;
+      g.drawImage(bmp, 0, 0);
+      const d = g.getImageData(0, 0, bmp.width, bmp.height).data;
+      const counts = new Map<number, number>();
+      let near = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const key = ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (Math.abs(d[i]! - accent[0]) < 12 && Math.abs(d[i + 1]! - accent[1]) < 12 && Math.abs(d[i + 2]! - accent[2]) < 12) near++;
+      }
+      const n = d.length / 4;
+      return { width: bmp.width, height: bmp.height, colours: counts.size, topShare: Math.max(...counts.values()) / n, accent: near };
+    },
+    { b64: png.toString('base64'), accent: ACCENT },
+  );
 }
 
 /** Screenshots a canvas and checks that a chart is drawn on it. */
@@ -62,7 +72,12 @@ async function expectChart(canvas: Locator, what: string): Promise<Pixels> {
   return p;
 }
 
-interface Req { method: string; url: string; headers: Record<string, string>; body: string }
+interface Req {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
 
 /** Every request of the context, pages AND workers (context routing sees dedicated workers' fetches). */
 async function observe(context: BrowserContext): Promise<Req[]> {
@@ -85,10 +100,14 @@ async function consentAndReady(page: Page): Promise<void> {
 /** Opens in-stock products of the department (one at a time, at a person's pace). */
 const browse = (page: Page, n: number): Promise<string[]> => browseDepartment(page, DEPARTMENT, n, { inStock: true });
 
-const reasons = (page: Page): Promise<Array<{ list: string; kind: string; text: string }>> => page.evaluate(() =>
-  Array.from(document.querySelectorAll<HTMLElement>('[data-recs] .reason')).map((e) => ({
-    list: e.closest<HTMLElement>('[data-recs]')!.dataset.recs ?? '', kind: e.dataset.reason ?? '', text: e.textContent ?? '',
-  })));
+const reasons = (page: Page): Promise<Array<{ list: string; kind: string; text: string }>> =>
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('[data-recs] .reason')).map((e) => ({
+      list: e.closest<HTMLElement>('[data-recs]')!.dataset.recs ?? '',
+      kind: e.dataset.reason ?? '',
+      text: e.textContent ?? '',
+    })),
+  );
 
 describe('demo shop: what the device understands about the shopper', () => {
   test('profile charts render; social proof from a simulated friend; ≤ 3 segments; only static same-origin GETs', async () => {
@@ -108,10 +127,13 @@ describe('demo shop: what the device understands about the shopper', () => {
     await page.click('#cart-link');
     await page.click('#checkout');
     await page.waitForSelector('#thanks');
-    const names = await page.evaluate(async (ids) => {
-      const cat = (await (await fetch('/generated/catalog.json')).json()) as Array<{ id: string; name: string }>;
-      return ids.map((id) => cat.find((p) => p.id === id)!.name);
-    }, [...viewed, bought]);
+    const names = await page.evaluate(
+      async (ids) => {
+        const cat = (await (await fetch('/generated/catalog.json')).json()) as Array<{ id: string; name: string }>;
+        return ids.map((id) => cat.find((p) => p.id === id)!.name);
+      },
+      [...viewed, bought],
+    );
 
     // The profile: both charts, and the text.
     await page.click('#profile-toggle');
@@ -147,10 +169,15 @@ describe('demo shop: what the device understands about the shopper', () => {
     await page.click('.friend-toggle >> nth=0');
     await expect.poll(() => page.textContent('#friends-status'), { timeout: 30_000 }).toMatch(/^Social context of 1 friend/);
     let social: Array<{ list: string; kind: string; text: string }> = [];
-    await expect.poll(async () => {
-      social = (await reasons(page)).filter((r) => r.kind === 'social');
-      return social.length;
-    }, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          social = (await reasons(page)).filter((r) => r.kind === 'social');
+          return social.length;
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
     for (const r of social) expect(r.text).toMatch(/^(A friend liked this|A friend bought this|Shared by a friend)$/);
     // Turning the friend off takes the social proof away again.
     await page.click('.friend-toggle >> nth=0');
@@ -195,7 +222,9 @@ describe('demo shop: what the device understands about the shopper', () => {
       inStock: true,
     }));
     const context = await e2e.browser.newContext();
-    await context.route(`${e2e.url}generated/catalog.json`, (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostile) }));
+    await context.route(`${e2e.url}generated/catalog.json`, (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostile) }),
+    );
     const page = await context.newPage();
     const seen = watchPage(page);
     await page.goto(e2e.url);
@@ -217,7 +246,9 @@ describe('demo shop: what the device understands about the shopper', () => {
     // … and none became markup.
     const injected = await page.evaluate(() => ({
       xss: (window as unknown as { __xss?: unknown }).__xss,
-      elements: Array.from(document.querySelectorAll('img[src="x"], svg[onload], b[id^="xss-id"], body script:not([src])')).map((e) => e.outerHTML.slice(0, 80)),
+      elements: Array.from(document.querySelectorAll('img[src="x"], svg[onload], b[id^="xss-id"], body script:not([src])')).map((e) =>
+        e.outerHTML.slice(0, 80),
+      ),
     }));
     expect(injected).toEqual({ xss: undefined, elements: [] });
     expect(seen.errors).toEqual([]);
@@ -231,14 +262,17 @@ describe('demo shop: what the device understands about the shopper', () => {
     await consentAndReady(page);
     await page.click(`#categories a[data-category="${DEPARTMENT}"]`);
     await page.waitForSelector('.grid[data-list^="category:"]');
-    const cardIds = await page.locator('.grid[data-list^="category:"] .card').evaluateAll((els) => els.map((e) => e.getAttribute('data-localrec-item')));
+    const cardIds = await page
+      .locator('.grid[data-list^="category:"] .card')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-localrec-item')));
     expect(cardIds.length).toBeGreaterThan(8); // more cards than the burst rule's 8 per second
-    const exposures = () => page.evaluate(async () => {
-      await window.LocalRec.flush();
-      return (await window.LocalRec.exportData()).events
-        .filter((e) => e.type === 'impression' && String(e.data.source).startsWith('category:'))
-        .map((e) => e.data.items ?? []);
-    });
+    const exposures = () =>
+      page.evaluate(async () => {
+        await window.LocalRec.flush();
+        return (await window.LocalRec.exportData()).events
+          .filter((e) => e.type === 'impression' && String(e.data.source).startsWith('category:'))
+          .map((e) => e.data.items ?? []);
+      });
     await expect.poll(async () => (await exposures()).length, { timeout: 10_000 }).toBeGreaterThan(0);
     // At once, without a person's pause: the card's click, then its product page's view.
     await page.locator('.grid[data-list^="category:"] .card').nth(2).click();
@@ -251,7 +285,9 @@ describe('demo shop: what the device understands about the shopper', () => {
     const stored = await page.evaluate(async () => (await window.LocalRec.exportData()).events.map((e) => `${e.type}:${e.itemId ?? ''}`));
     expect(stored.filter((e) => e.startsWith('view:'))).toEqual([`view:${product}`]); // no card became a view
     expect(stored).toContain(`click:${product}`);
-    await expect.poll(async () => (await page.evaluate(() => window.LocalRec.getProfile())).recent.items[0], { timeout: 30_000 }).toBe(product);
+    await expect
+      .poll(async () => (await page.evaluate(() => window.LocalRec.getProfile())).recent.items[0], { timeout: 30_000 })
+      .toBe(product);
     expect((await page.evaluate(() => window.LocalRec.getProfile())).excludedEvents).toBe(0);
     await context.close();
   });

@@ -15,11 +15,18 @@ const MODEL = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json
 const DEPARTMENT = 'Coffee & Tea';
 
 beforeAll(() => {
-  if (!existsSync(join(repo, 'packages/runtime/dist/worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first.');
+  if (!existsSync(join(repo, 'packages/runtime/dist/worker.js')))
+    throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first.');
 });
 const e2e = useShop();
 
-interface Box { source: string; fallback: string; ids: string[]; reasons: Array<{ source: string; kind: string; text: string }>; note: string }
+interface Box {
+  source: string;
+  fallback: string;
+  ids: string[];
+  reasons: Array<{ source: string; kind: string; text: string }>;
+  note: string;
+}
 
 /** What a recommendation section shows right now (undefined while it has not answered yet). */
 function readBox(page: Page, list: string): Promise<Box | undefined> {
@@ -27,9 +34,14 @@ function readBox(page: Page, list: string): Promise<Box | undefined> {
     const box = document.querySelector<HTMLElement>(`[data-recs="${l}"]`);
     if (!box || !box.dataset.source) return undefined;
     return {
-      source: box.dataset.source, fallback: box.dataset.fallback ?? '',
+      source: box.dataset.source,
+      fallback: box.dataset.fallback ?? '',
       ids: Array.from(box.querySelectorAll('[data-rec-item]')).map((e) => e.getAttribute('data-rec-item') ?? ''),
-      reasons: Array.from(box.querySelectorAll<HTMLElement>('.reason')).map((e) => ({ source: e.dataset.source ?? '', kind: e.dataset.reason ?? '', text: e.textContent ?? '' })),
+      reasons: Array.from(box.querySelectorAll<HTMLElement>('.reason')).map((e) => ({
+        source: e.dataset.source ?? '',
+        kind: e.dataset.reason ?? '',
+        text: e.textContent ?? '',
+      })),
       note: box.querySelector('.source')?.textContent ?? '',
     };
   }, list);
@@ -38,26 +50,39 @@ function readBox(page: Page, list: string): Promise<Box | undefined> {
 /** Waits until the section has answered and its answer differs from `previous` (when given). */
 async function answered(page: Page, list: string, previous?: Box): Promise<Box> {
   let box: Box | undefined;
-  await expect.poll(async () => {
-    box = await readBox(page, list);
-    return box !== undefined && (previous === undefined || JSON.stringify(box) !== JSON.stringify(previous));
-  }, { timeout: 30_000, interval: 100 }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        box = await readBox(page, list);
+        return box !== undefined && (previous === undefined || JSON.stringify(box) !== JSON.stringify(previous));
+      },
+      { timeout: 30_000, interval: 100 },
+    )
+    .toBe(true);
   return box!;
 }
 
 /** Every request of the context, pages AND workers (context routing sees dedicated workers' fetches). */
-function observe(context: BrowserContext): Promise<Array<{ method: string; url: string; headers: Record<string, string>; body: string }>> & { list: Array<{ method: string; url: string; headers: Record<string, string>; body: string }> } {
+function observe(
+  context: BrowserContext,
+): Promise<Array<{ method: string; url: string; headers: Record<string, string>; body: string }>> & {
+  list: Array<{ method: string; url: string; headers: Record<string, string>; body: string }>;
+} {
   const list: Array<{ method: string; url: string; headers: Record<string, string>; body: string }> = [];
-  const ready = context.route('**/*', async (route) => {
-    const r = route.request();
-    list.push({ method: r.method(), url: r.url(), headers: r.headers(), body: r.postData() ?? '' });
-    await route.continue();
-  }).then(() => list);
+  const ready = context
+    .route('**/*', async (route) => {
+      const r = route.request();
+      list.push({ method: r.method(), url: r.url(), headers: r.headers(), body: r.postData() ?? '' });
+      await route.continue();
+    })
+    .then(() => list);
   return Object.assign(ready, { list });
 }
 
 const catalog = (page: Page): Promise<Array<{ id: string; name: string; category: string }>> =>
-  page.evaluate(async () => (await (await fetch('/generated/catalog.json')).json()) as Array<{ id: string; name: string; category: string }>);
+  page.evaluate(
+    async () => (await (await fetch('/generated/catalog.json')).json()) as Array<{ id: string; name: string; category: string }>,
+  );
 
 describe('demo shop: live on-device recommendations', () => {
   test('the runtime build and the model are served on the shop origin with their MIME types', async () => {
@@ -73,10 +98,11 @@ describe('demo shop: live on-device recommendations', () => {
     expect(await type('models/demo-shop/weights.bin')).toBe('application/octet-stream');
     // Every chunk the worker imports is there.
     const worker = await (await fetch(new URL('runtime/worker.js', e2e.url))).text();
-    for (const m of worker.matchAll(/from\s*['"](\.\/chunks\/[^'"]+)['"]/g)) expect(await type(`runtime/${m[1]!.slice(2)}`)).toMatch(/^text\/javascript/);
+    for (const m of worker.matchAll(/from\s*['"](\.\/chunks\/[^'"]+)['"]/g))
+      expect(await type(`runtime/${m[1]!.slice(2)}`)).toMatch(/^text\/javascript/);
   });
 
-  test('without consent: popular items, marked as such; the trending strip keeps the shop\'s order', async () => {
+  test("without consent: popular items, marked as such; the trending strip keeps the shop's order", async () => {
     const context = await e2e.browser.newContext();
     const page = await context.newPage();
     const seen = watchPage(page);
@@ -104,7 +130,9 @@ describe('demo shop: live on-device recommendations', () => {
     await page.evaluate(() => window.shopReady);
     await page.click('#consent-allow');
     await expect.poll(() => page.evaluate(async () => (await window.LocalRec.runtimeStatus()).ready), { timeout: 60_000 }).toBe(true);
-    await page.evaluate(() => { location.hash = '#/'; });
+    await page.evaluate(() => {
+      location.hash = '#/';
+    });
     const forYou = await answered(page, 'recommend');
     expect(forYou).toMatchObject({ source: 'fallback', fallback: 'no-history' });
     expect(forYou.reasons.every((r) => r.source === 'popular' && r.text === 'Popular right now')).toBe(true);
@@ -175,7 +203,8 @@ describe('demo shop: live on-device recommendations', () => {
     await page.locator('.grid[data-list^="category:"] .card:not(:has(.out))').nth(6).click();
     await page.waitForSelector('[data-product]');
     await answered(page, 'recommend');
-    const answers = (): Promise<number> => page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-recs="recommend"]')!.dataset.answers));
+    const answers = (): Promise<number> =>
+      page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-recs="recommend"]')!.dataset.answers));
     const n = await answers();
     await page.click('#add-to-cart');
     await expect.poll(answers, { timeout: 30_000 }).toBeGreaterThan(n);
@@ -188,16 +217,26 @@ describe('demo shop: live on-device recommendations', () => {
     const trending = await answered(page, 'trending');
     expect(trending.source).toBe('model');
     expect(trending.reasons.every((r) => r.source === 'model' && r.text.startsWith('Because you'))).toBe(true);
-    const candidates = products.filter((_, i) => i % Math.max(1, Math.floor(products.length / 20)) === 0).slice(0, 20).map((p) => p.id);
+    const candidates = products
+      .filter((_, i) => i % Math.max(1, Math.floor(products.length / 20)) === 0)
+      .slice(0, 20)
+      .map((p) => p.id);
     expect(trending.ids.every((id) => candidates.includes(id))).toBe(true);
     expect(trending.ids).not.toEqual(candidates.slice(0, 8));
     const candidatesRelated = candidates.filter((id) => related.has(byId.get(id)!.category)).length;
-    expect(trending.ids.slice(0, 3).filter((id) => related.has(byId.get(id)!.category)).length).toBeGreaterThanOrEqual(Math.min(2, candidatesRelated));
+    expect(trending.ids.slice(0, 3).filter((id) => related.has(byId.get(id)!.category)).length).toBeGreaterThanOrEqual(
+      Math.min(2, candidatesRelated),
+    );
 
     // The data panel names the backend and the model version.
     await page.click('#data-toggle');
-    await expect.poll(() => page.textContent('#p-runtime'), { timeout: 30_000 })
-      .toMatch(new RegExp(`backend (webgpu|webgl|wasm|cpu) · model ${MODEL.version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · 300 items · in a Web Worker`));
+    await expect
+      .poll(() => page.textContent('#p-runtime'), { timeout: 30_000 })
+      .toMatch(
+        new RegExp(
+          `backend (webgpu|webgl|wasm|cpu) · model ${MODEL.version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} · 300 items · in a Web Worker`,
+        ),
+      );
 
     // No request carries behaviour: only same-origin GETs of static files, no body, no query,
     // no viewed id or department name in any URL or header — worker requests included.

@@ -6,8 +6,12 @@ import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const e2e = useShop();
 let csp: ShopServer;
-beforeAll(async () => { csp = await startShop({ csp: true }); });
-afterAll(async () => { await csp?.close(); });
+beforeAll(async () => {
+  csp = await startShop({ csp: true });
+});
+afterAll(async () => {
+  await csp?.close();
+});
 
 async function stored(page: Page): Promise<string[]> {
   return page.evaluate(async () => {
@@ -76,7 +80,9 @@ describe('demo shop', () => {
     const download = page.waitForEvent('download');
     await page.click('#p-export');
     const file = await download;
-    const exported = JSON.parse(await new Response(await file.createReadStream() as unknown as ReadableStream).text()) as { events: unknown[] };
+    const exported = JSON.parse(await new Response((await file.createReadStream()) as unknown as ReadableStream).text()) as {
+      events: unknown[];
+    };
     expect(exported.events.length).toBe(Number(await page.textContent('#p-total')));
     await page.click('#p-erase');
     await page.waitForSelector('#p-proof:not([hidden])');
@@ -107,10 +113,17 @@ describe('demo shop', () => {
     const context = await e2e.browser.newContext();
     const evil = (tag: string) => `<img src=x onerror="window.pwned='${tag}'"><b>${tag}</b>`;
     const catalog = Array.from({ length: 6 }, (_, i) => ({
-      id: `EVIL-${i}`, name: evil(`name${i}`), category: evil('cat'), brand: evil('brand'), price: 10 + i, inStock: true,
+      id: `EVIL-${i}`,
+      name: evil(`name${i}`),
+      category: evil('cat'),
+      brand: evil('brand'),
+      price: 10 + i,
+      inStock: true,
       description: evil('desc'),
     }));
-    await context.route(`${e2e.url}generated/catalog.json`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(catalog) }));
+    await context.route(`${e2e.url}generated/catalog.json`, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(catalog) }),
+    );
     const page = await context.newPage();
     const seen = watchPage(page);
     await page.goto(e2e.url);
@@ -139,7 +152,9 @@ describe('demo shop', () => {
     const seen = watchPage(page);
     await page.addInitScript(() => {
       (window as unknown as { violations: string[] }).violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     const res = await page.goto(csp.url);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");

@@ -17,7 +17,9 @@ const e2e = useShop();
 /** Holds the SDK's script response until `release()`, so the page runs against the stub first. */
 async function holdSdk(context: import('playwright').BrowserContext): Promise<{ release(): void; requests: () => number }> {
   let release!: () => void;
-  const gate = new Promise<void>((ok) => { release = ok; });
+  const gate = new Promise<void>((ok) => {
+    release = ok;
+  });
   let requests = 0;
   await context.route('**/sdk/localrec.min.js', async (route: Route) => {
     requests++;
@@ -39,20 +41,25 @@ describe('async snippet', () => {
     const context = await e2e.browser.newContext();
     const gate = await holdSdk(context);
     await serveFixtures(context, e2e.url, {
-      'q.html': page(1, `
+      'q.html': page(
+        1,
+        `
         LocalRec.init({ appId: 'e2e-snippet', consent: 'granted' }).then((inst) => { results.order.push('init'); results.initIsInstance = !!inst && inst === LocalRec.instance; });
         LocalRec.track('view', { itemId: 'Q-1' }).then((ev) => { results.order.push('track Q-1'); results.trackUid = ev && ev.uid; });
         LocalRec.track('click', { itemId: 'Q-2' }).then(() => results.order.push('track Q-2'));
         LocalRec.track('add_to_cart', { itemId: 'Q-3', quantity: 1 }).then(() => results.order.push('track Q-3'));
         LocalRec.flush().then(() => results.order.push('flush'));
         LocalRec.exportData().then((d) => { results.order.push('export'); results.exported = d.events.length; });
-      `),
+      `,
+      ),
     });
     const p = await context.newPage();
     const seen = watchPage(p);
     await p.goto(`${e2e.url}__e2e/q.html`, { waitUntil: 'domcontentloaded' });
     // The stub is in place and holding the calls; the SDK has not run.
-    expect(await p.evaluate(() => ({ isArray: Array.isArray(window.LocalRec), queued: (window.LocalRec as unknown as unknown[]).length }))).toEqual({ isArray: true, queued: 6 });
+    expect(
+      await p.evaluate(() => ({ isArray: Array.isArray(window.LocalRec), queued: (window.LocalRec as unknown as unknown[]).length })),
+    ).toEqual({ isArray: true, queued: 6 });
     gate.release();
     await p.waitForFunction(() => results.order.length === 6);
     const r = await p.evaluate(() => results);
@@ -83,7 +90,10 @@ describe('async snippet', () => {
     const p = await context.newPage();
     await p.goto(`${e2e.url}__e2e/late.html`);
     await p.waitForFunction(() => LocalRec.instance !== undefined);
-    const items = await p.evaluate(async () => { await LocalRec.flush(); return (await LocalRec.exportData()).events.map((e) => e.itemId); });
+    const items = await p.evaluate(async () => {
+      await LocalRec.flush();
+      return (await LocalRec.exportData()).events.map((e) => e.itemId);
+    });
     expect(items).toEqual(['L-1', 'L-2']);
     await context.close();
   });
@@ -92,10 +102,13 @@ describe('async snippet', () => {
     const context = await e2e.browser.newContext();
     const gate = await holdSdk(context);
     await serveFixtures(context, e2e.url, {
-      'twice.html': page(2, `
+      'twice.html': page(
+        2,
+        `
         LocalRec.init({ appId: 'e2e-twice', consent: 'granted' });
         LocalRec.track('view', { itemId: 'T-1' });
-      `),
+      `,
+      ),
     });
     const p = await context.newPage();
     const seen = watchPage(p);
@@ -105,16 +118,22 @@ describe('async snippet', () => {
     await p.waitForFunction(() => !Array.isArray(window.LocalRec) && (window.LocalRec as LocalRecGlobal).instance !== undefined);
     const first = await p.evaluateHandle(() => window.LocalRec);
     // Load the script again, as a page with two copies of the tag would.
-    await p.evaluate(() => new Promise<void>((ok, fail) => {
-      const s = document.createElement('script');
-      s.src = '/sdk/localrec.min.js';
-      s.onload = () => ok();
-      s.onerror = () => fail(new Error('load failed'));
-      document.head.appendChild(s);
-    }));
+    await p.evaluate(
+      () =>
+        new Promise<void>((ok, fail) => {
+          const s = document.createElement('script');
+          s.src = '/sdk/localrec.min.js';
+          s.onload = () => ok();
+          s.onerror = () => fail(new Error('load failed'));
+          document.head.appendChild(s);
+        }),
+    );
     expect(await p.evaluate((f) => f === window.LocalRec, first)).toBe(true);
     expect(gate.requests()).toBe(2);
-    const items = await p.evaluate(async () => { await LocalRec.flush(); return (await LocalRec.exportData()).events.map((e) => e.itemId); });
+    const items = await p.evaluate(async () => {
+      await LocalRec.flush();
+      return (await LocalRec.exportData()).events.map((e) => e.itemId);
+    });
     expect(items).toEqual(['T-1']);
     expect(seen.warnings.some((w) => w.includes('snippet included twice'))).toBe(true);
     expect(seen.warnings.some((w) => w.includes('loaded twice'))).toBe(true);

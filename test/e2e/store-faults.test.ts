@@ -37,7 +37,9 @@ beforeAll(async () => {
   });
   origin = server.url.slice(0, -1); // no trailing slash: CDP's origin
 });
-afterAll(async () => { await server?.close(); });
+afterAll(async () => {
+  await server?.close();
+});
 const chromium = useBrowser();
 
 async function pageWithQuota(quotaSize: number): Promise<Page> {
@@ -66,7 +68,11 @@ describe('real quota exceeded (Chromium, 1 MB quota)', () => {
       let error: { name: string; code: string; message: string } | undefined;
       for (let b = 0; b < 400 && !error; b++) {
         const batch = Array.from({ length: 5 }, (_, i) => ({
-          uid: `b${b}-${i}`, type: 'search', ts: 1_700_000_000_000 + b * 10 + i, sessionId: 's', data: { query: noise(1500) },
+          uid: `b${b}-${i}`,
+          type: 'search',
+          ts: 1_700_000_000_000 + b * 10 + i,
+          sessionId: 's',
+          data: { query: noise(1500) },
         }));
         try {
           stored += (await store.append(batch)).length;
@@ -114,7 +120,9 @@ describe('real quota exceeded (Chromium, 1 MB quota)', () => {
       await rec.forget();
       return { errors, recorded, held, inIdb, status };
     });
-    console.log(`Recorder past a 1 MB quota: ${r.recorded.length} recorded, ${r.held.length} held (${r.inIdb} in IndexedDB), storage ${r.status.storage}, errors ${[...new Set(r.errors)].join(',')}`);
+    console.log(
+      `Recorder past a 1 MB quota: ${r.recorded.length} recorded, ${r.held.length} held (${r.inIdb} in IndexedDB), storage ${r.status.storage}, errors ${[...new Set(r.errors)].join(',')}`,
+    );
     expect(r.errors).toContain('QUOTA_EXCEEDED');
     // The newest event is always kept, and what is kept is the newest contiguous run: only the
     // oldest were evicted, by policy; nothing in between went missing.
@@ -136,7 +144,14 @@ describe('two tabs of the same shop', () => {
         const { IndexedDbEventStore, Recorder, resolveConfig } = (window as any).LR;
         const store = new IndexedDbEventStore({ appId: 'two-tabs' });
         const rec = new Recorder({ config: resolveConfig({ appId: 'two-tabs', rateLimit: false, batchSize: 50 }), store });
-        const shared = Array.from({ length: 100 }, (_, i) => ({ uid: `shared-${i}`, type: 'view', ts: 1_700_000_000_000 + i, sessionId: 'x', itemId: `S${i}`, data: {} }));
+        const shared = Array.from({ length: 100 }, (_, i) => ({
+          uid: `shared-${i}`,
+          type: 'view',
+          ts: 1_700_000_000_000 + i,
+          sessionId: 'x',
+          itemId: `S${i}`,
+          data: {},
+        }));
         for (let i = 0; i < 1000; i++) {
           rec.record('view', { itemId: `${tab}${i}` });
           if (i % 100 === 99) {

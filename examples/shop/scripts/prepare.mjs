@@ -20,7 +20,12 @@ const out = join(shop, 'public/generated');
 async function loadSimulator() {
   const res = await build({
     stdin: { contents: "export * from '@localrec/simulator';", resolveDir: shop, loader: 'js' },
-    bundle: true, platform: 'node', format: 'esm', write: false, conditions: ['@localrec/source'], logLevel: 'error',
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    conditions: ['@localrec/source'],
+    logLevel: 'error',
   });
   // Self-contained after bundling, so it can be imported from a data: URL (nothing written to disk).
   return import(`data:text/javascript;base64,${Buffer.from(res.outputFiles[0].text).toString('base64')}`);
@@ -32,8 +37,13 @@ export async function prepareShop({ seed, size } = {}) {
   const catalog = makeCatalog({ seed: seed ?? DEMO_CATALOG.seed, size: size ?? DEMO_CATALOG.size });
   await writeFile(join(out, 'catalog.json'), JSON.stringify(catalog));
   const common = {
-    bundle: true, format: 'esm', target: 'es2020', minify: false, sourcemap: true,
-    conditions: ['@localrec/source'], logLevel: 'error',
+    bundle: true,
+    format: 'esm',
+    target: 'es2020',
+    minify: false,
+    sourcemap: true,
+    conditions: ['@localrec/source'],
+    logLevel: 'error',
   };
   // The profile charts (Chart.js) are their own file, imported by app.js only when the profile is
   // first opened: app.js keeps `import('./charts.js')` as it is (external), served next to it.

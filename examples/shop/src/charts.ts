@@ -30,7 +30,11 @@ const ACCENT = '#2d6cdf';
  * `horizontal` puts the labels on the y axis (long category names); `format` renders values in
  * the tooltip and on the value axis.
  */
-export function barChart(canvas: HTMLCanvasElement, series: BarSeries, o: { horizontal?: boolean; format?: (v: number) => string } = {}): BarChart {
+export function barChart(
+  canvas: HTMLCanvasElement,
+  series: BarSeries,
+  o: { horizontal?: boolean; format?: (v: number) => string } = {},
+): BarChart {
   const format = o.format ?? ((v: number) => String(v));
   const valueAxis = { beginAtZero: true, ticks: { precision: 0, callback: (v: string | number) => format(Number(v)) } };
   const chart = new Chart(canvas, {

@@ -47,6 +47,12 @@ export function followWhileOpen(panel: HTMLElement, refresh: () => unknown): voi
     clearTimeout(timer);
     timer = setTimeout(() => void refresh(), 400);
   };
-  document.addEventListener('click', (e) => { if (!panel.contains(e.target as Node)) soon(); }, { capture: true });
+  document.addEventListener(
+    'click',
+    (e) => {
+      if (!panel.contains(e.target as Node)) soon();
+    },
+    { capture: true },
+  );
   window.addEventListener('hashchange', soon);
 }

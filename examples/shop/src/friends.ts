@@ -43,7 +43,11 @@ function unit(s: string): number {
   return (x >>> 0) / 2 ** 32;
 }
 
-interface Activity { liked: Set<string>; bought: Set<string>; shared: Set<string> }
+interface Activity {
+  liked: Set<string>;
+  bought: Set<string>;
+  shared: Set<string>;
+}
 
 function activityOf(f: Friend, catalog: Catalog): Activity {
   const a: Activity = { liked: new Set(), bought: new Set(), shared: new Set() };
@@ -101,14 +105,31 @@ export function mountFriends(catalog: Catalog, getRec: () => LocalRec | undefine
       button.textContent = f.on ? 'On' : 'Off';
       void apply();
     });
-    return h('li', { class: 'friend' },
-      h('span', {}, h('strong', {}, f.friend.name), ' ', h('span', { class: 'meta' }, `(${f.friend.id})`),
-        h('br', {}), h('span', { class: 'meta' }, `liked ${liked.size}, bought ${bought.size}, shared ${shared.size} with you`)),
-      button);
+    return h(
+      'li',
+      { class: 'friend' },
+      h(
+        'span',
+        {},
+        h('strong', {}, f.friend.name),
+        ' ',
+        h('span', { class: 'meta' }, `(${f.friend.id})`),
+        h('br', {}),
+        h('span', { class: 'meta' }, `liked ${liked.size}, bought ${bought.size}, shared ${shared.size} with you`),
+      ),
+      button,
+    );
   });
-  replace($('#friends'),
-    h('p', { class: 'note' }, 'Made-up friends with opaque ids — a real shop would pass what it already knows. Turning one on hands their likes, purchases and shares to ',
-      h('code', {}, 'LocalRec.setSocialContext()'), ': memory only, for 30 minutes, never stored or sent. Recommendations then say so.'),
+  replace(
+    $('#friends'),
+    h(
+      'p',
+      { class: 'note' },
+      'Made-up friends with opaque ids — a real shop would pass what it already knows. Turning one on hands their likes, purchases and shares to ',
+      h('code', {}, 'LocalRec.setSocialContext()'),
+      ': memory only, for 30 minutes, never stored or sent. Recommendations then say so.',
+    ),
     h('ul', { class: 'friends' }, ...rows),
-    status);
+    status,
+  );
 }

@@ -50,7 +50,12 @@ function sessionText(s: ShopperProfile['sessions']): string {
 }
 
 function topList(list: ShopperProfile['brands'], n: number): string {
-  return list.length ? list.slice(0, n).map((a) => `${a.key} (${pct(a.share * 100)})`).join(', ') : '—';
+  return list.length
+    ? list
+        .slice(0, n)
+        .map((a) => `${a.key} (${pct(a.share * 100)})`)
+        .join(', ')
+    : '—';
 }
 
 function categorySeries(p: ShopperProfile): BarSeries {
@@ -82,16 +87,27 @@ export function mountInsights(catalog: Catalog, getRec: () => LocalRec | undefin
 
   function renderProfile(p: ShopperProfile): void {
     const names = p.recent.items.map((id) => catalog.byId.get(id)?.name ?? id);
-    $('#pr-summary').textContent = `${p.eventCount} events counted · ${p.excludedEvents} left out as abnormal · interest halves every ${p.halfLifeDays} days · the re-ranker has learned from ${p.feedback.observations} shown items.`;
+    $('#pr-summary').textContent =
+      `${p.eventCount} events counted · ${p.excludedEvents} left out as abnormal · interest halves every ${p.halfLifeDays} days · the re-ranker has learned from ${p.feedback.observations} shown items.`;
     $('#pr-categories-empty').hidden = p.categories.length > 0;
-    replace($('#pr-facts'),
-      h('dt', {}, 'Purchases'), h('dd', { id: 'pr-cadence' }, cadenceText(p.purchases)),
-      h('dt', {}, 'Sessions'), h('dd', { id: 'pr-sessions' }, sessionText(p.sessions)),
-      h('dt', {}, 'Brands'), h('dd', {}, topList(p.brands, 3)),
-      h('dt', {}, 'Price bands ($)'), h('dd', {}, topList(p.priceBands, 3)),
-      h('dt', {}, 'Recent interests'), h('dd', {},
+    replace(
+      $('#pr-facts'),
+      h('dt', {}, 'Purchases'),
+      h('dd', { id: 'pr-cadence' }, cadenceText(p.purchases)),
+      h('dt', {}, 'Sessions'),
+      h('dd', { id: 'pr-sessions' }, sessionText(p.sessions)),
+      h('dt', {}, 'Brands'),
+      h('dd', {}, topList(p.brands, 3)),
+      h('dt', {}, 'Price bands ($)'),
+      h('dd', {}, topList(p.priceBands, 3)),
+      h('dt', {}, 'Recent interests'),
+      h(
+        'dd',
+        {},
         names.length ? h('ol', { id: 'pr-recent', class: 'recent' }, ...names.slice(0, 5).map((n) => h('li', {}, n))) : 'Nothing yet.',
-        p.recent.categories.length ? h('span', { class: 'meta' }, `in ${p.recent.categories.join(', ')}`) : null));
+        p.recent.categories.length ? h('span', { class: 'meta' }, `in ${p.recent.categories.join(', ')}`) : null,
+      ),
+    );
   }
 
   function renderSegments(r: SegmentsResult): void {
@@ -138,7 +154,9 @@ export function mountInsights(catalog: Catalog, getRec: () => LocalRec | undefin
     toggle.setAttribute('aria-expanded', String(!panel.hidden));
     void refresh();
   });
-  $('#pr-refresh').addEventListener('click', () => { void refresh(); });
+  $('#pr-refresh').addEventListener('click', () => {
+    void refresh();
+  });
   // While open, the profile follows what the visitor does (the SDK flushes before answering).
   followWhileOpen(panel, refresh);
   return { refresh };

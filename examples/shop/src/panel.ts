@@ -13,7 +13,7 @@ export interface Panel {
 }
 
 function describeEvent(catalog: Catalog, e: StoredEvent): string {
-  const what = e.itemId ? catalog.byId.get(e.itemId)?.name ?? e.itemId : e.data.query !== undefined ? `“${e.data.query}”` : '';
+  const what = e.itemId ? (catalog.byId.get(e.itemId)?.name ?? e.itemId) : e.data.query !== undefined ? `“${e.data.query}”` : '';
   return `${new Date(e.ts).toLocaleTimeString()} ${e.type} ${what}`;
 }
 
@@ -21,8 +21,14 @@ async function runtimeText(rec: LocalRec): Promise<string> {
   if (rec.status.runtime === 'none') return 'no model loaded (cold start)';
   const rt = (await rec.runtimeStatus()) as Awaited<ReturnType<LocalRec['runtimeStatus']>> & { runtime?: string };
   if (rt.ready) {
-    return [rt.backend && `backend ${rt.backend}`, rt.modelVersion && `model ${rt.modelVersion}`, rt.itemCount && `${rt.itemCount} items`,
-      rt.runtime && `in a ${rt.runtime === 'worker' ? 'Web Worker' : 'page thread'}`].filter(Boolean).join(' · ');
+    return [
+      rt.backend && `backend ${rt.backend}`,
+      rt.modelVersion && `model ${rt.modelVersion}`,
+      rt.itemCount && `${rt.itemCount} items`,
+      rt.runtime && `in a ${rt.runtime === 'worker' ? 'Web Worker' : 'page thread'}`,
+    ]
+      .filter(Boolean)
+      .join(' · ');
   }
   return rt.error ? `not ready: ${rt.error.code}: ${rt.error.message}` : 'loading…';
 }
@@ -60,9 +66,17 @@ export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined)
     $('#p-total').textContent = String(events.length);
     const counts = new Map<string, number>();
     for (const e of events) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
-    replace($('#p-counts tbody'), ...[...counts].sort((a, b) => b[1] - a[1]).map(([t, n]) =>
-      h('tr', { 'data-type': t }, h('td', {}, t), h('td', {}, n))));
-    replace($('#p-recent'), ...events.slice(-10).reverse().map((e) => h('li', {}, describeEvent(catalog, e))));
+    replace(
+      $('#p-counts tbody'),
+      ...[...counts].sort((a, b) => b[1] - a[1]).map(([t, n]) => h('tr', { 'data-type': t }, h('td', {}, t), h('td', {}, n))),
+    );
+    replace(
+      $('#p-recent'),
+      ...events
+        .slice(-10)
+        .reverse()
+        .map((e) => h('li', {}, describeEvent(catalog, e))),
+    );
     $('#p-runtime').textContent = await runtimeText(rec).catch((e: unknown) => `unavailable: ${String(e)}`);
     $('#p-backends').textContent = await skippedText(rec).catch(() => 'unknown');
   }
@@ -76,7 +90,9 @@ export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined)
     toggle.setAttribute('aria-expanded', String(!panel.hidden));
     void refresh();
   });
-  $('#p-refresh').addEventListener('click', () => { void refresh(); });
+  $('#p-refresh').addEventListener('click', () => {
+    void refresh();
+  });
   consentSelect.addEventListener('change', () => setConsent(consentSelect.value as Consent));
   $('#consent-allow').addEventListener('click', () => setConsent('granted'));
   $('#consent-deny').addEventListener('click', () => setConsent('denied'));

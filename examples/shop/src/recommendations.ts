@@ -14,7 +14,15 @@
  * item data only ever becomes text (see dom.ts).
  */
 import type { LocalRecConfigInput, RecommendResult, ScoredItem } from '@localrec/sdk';
-import { withFeedback, workerRuntime, type ConnectContext, type FeedbackItem, type FeedbackResult, type RecommenderApi, type RuntimeConnector } from '@localrec/runtime/connector';
+import {
+  withFeedback,
+  workerRuntime,
+  type ConnectContext,
+  type FeedbackItem,
+  type FeedbackResult,
+  type RecommenderApi,
+  type RuntimeConnector,
+} from '@localrec/runtime/connector';
 import type { Catalog, Product } from './catalog.js';
 import { h, replace } from './dom.js';
 import { lr, track } from './sdk.js';
@@ -27,7 +35,9 @@ export const MODEL_URL = '/models/demo-shop/';
 /** The runtime once the SDK has connected it (see {@link popularWithoutConsent}). */
 let connected: Promise<RecommenderApi> | undefined;
 let onConnected: ((api: Promise<RecommenderApi>) => void) | undefined;
-const firstConnect = new Promise<Promise<RecommenderApi>>((resolve) => { onConnected = resolve; });
+const firstConnect = new Promise<Promise<RecommenderApi>>((resolve) => {
+  onConnected = resolve;
+});
 
 /**
  * What the recommendation UI adds to the shop's LocalRec config: the worker runtime with the demo
@@ -44,7 +54,9 @@ export function recommendationConfig(): Partial<LocalRecConfigInput> {
       const p = inner.connect(ctx);
       connected = p;
       onConnected?.(p);
-      p.catch(() => { if (connected === p) connected = undefined; });
+      p.catch(() => {
+        if (connected === p) connected = undefined;
+      });
       return p;
     },
   };
@@ -66,7 +78,10 @@ async function popularWithoutConsent(k: number): Promise<RecommendResult | undef
 /** The shop's "server-side" trending candidates: 20 fixed SKUs spread over the catalog. */
 export function trendingCandidates(catalog: Catalog): string[] {
   const step = Math.max(1, Math.floor(catalog.products.length / 20));
-  return catalog.products.filter((_, i) => i % step === 0).slice(0, 20).map((p) => p.id);
+  return catalog.products
+    .filter((_, i) => i % step === 0)
+    .slice(0, 20)
+    .map((p) => p.id);
 }
 
 /** One line under a section's title: where its answer came from. */
@@ -75,12 +90,18 @@ function sourceLine(res: RecommendResult): string {
     return `From the on-device model${res.modelVersion ? ` ${res.modelVersion}` : ''}${res.backend ? ` (${res.backend})` : ''} · ${res.tookMs.toFixed(1)} ms · nothing left this device`;
   }
   switch (res.fallbackReason) {
-    case 'no-consent': return 'Not personalised: allow on-device history to get picks made from what you browse here.';
-    case 'no-history': return 'Cold start: no history on this device yet. Browse a little and this list follows you.';
-    case 'no-model': return 'The on-device model is still loading: popular picks meanwhile.';
-    case 'timeout': return 'The model took too long this time: quick picks from co-occurrence and popularity.';
-    case 'error': return 'Recommendations hit an error: showing fallbacks.';
-    default: return 'Fallback answer.';
+    case 'no-consent':
+      return 'Not personalised: allow on-device history to get picks made from what you browse here.';
+    case 'no-history':
+      return 'Cold start: no history on this device yet. Browse a little and this list follows you.';
+    case 'no-model':
+      return 'The on-device model is still loading: popular picks meanwhile.';
+    case 'timeout':
+      return 'The model took too long this time: quick picks from co-occurrence and popularity.';
+    case 'error':
+      return 'Recommendations hit an error: showing fallbacks.';
+    default:
+      return 'Fallback answer.';
   }
 }
 
@@ -126,10 +147,17 @@ function listen(): void {
  * re-ranker learns from.
  */
 function itemNode(p: Product, s: ScoredItem, feedback: FeedbackItem, listId: string, position: number): HTMLElement {
-  const el = card(p, listId, position, h('span', { class: 'reason', 'data-source': s.source, 'data-reason': s.reason.kind }, s.reason.text));
+  const el = card(
+    p,
+    listId,
+    position,
+    h('span', { class: 'reason', 'data-source': s.source, 'data-reason': s.reason.kind }, s.reason.text),
+  );
   el.removeAttribute('data-localrec-item');
   el.setAttribute('data-rec-item', p.id);
-  el.addEventListener('click', () => { feedback.clicked(); });
+  el.addEventListener('click', () => {
+    feedback.clicked();
+  });
   return el;
 }
 
@@ -166,8 +194,16 @@ async function fill(s: Section): Promise<void> {
   const same = s.shown !== undefined && s.shown.items.map((it) => it.itemId).join() === ids.join();
   const list = same ? s.shown! : withFeedback(displayed, track, listId);
   // Reasons may change while the items stay (e.g. friends turned on): show the new answer's.
-  replace(box, h('h2', {}, title), line,
-    h('div', { class: 'grid', 'data-list': listId }, ...displayed.items.map((it, i) => itemNode(s.catalog.byId.get(it.itemId)!, it, list.items[i]!, listId, i))));
+  replace(
+    box,
+    h('h2', {}, title),
+    line,
+    h(
+      'div',
+      { class: 'grid', 'data-list': listId },
+      ...displayed.items.map((it, i) => itemNode(s.catalog.byId.get(it.itemId)!, it, list.items[i]!, listId, i)),
+    ),
+  );
   s.shown = list;
   list.shown();
 }
@@ -195,16 +231,10 @@ function forYou(catalog: Catalog, exclude: string[] = []): HTMLElement {
 /** Sections above the catalog on the home page. */
 export function homeSections(catalog: Catalog): Node[] {
   const candidates = trendingCandidates(catalog);
-  return [
-    forYou(catalog),
-    recsBox(catalog, 'Trending', 'trending', async () => lr().rank(candidates, { k: 8 })),
-  ];
+  return [forYou(catalog), recsBox(catalog, 'Trending', 'trending', async () => lr().rank(candidates, { k: 8 }))];
 }
 
 /** Sections under a product's details. */
 export function productSections(catalog: Catalog, product: Product): Node[] {
-  return [
-    recsBox(catalog, 'Similar items', 'similar', async () => lr().similar(product.id, { k: 6 })),
-    forYou(catalog, [product.id]),
-  ];
+  return [recsBox(catalog, 'Similar items', 'similar', async () => lr().similar(product.id, { k: 6 })), forYou(catalog, [product.id])];
 }

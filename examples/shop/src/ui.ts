@@ -23,16 +23,22 @@ export function thumb(p: Product): HTMLElement {
  * position become the events' context. `extra` goes under the price (e.g. a reason).
  */
 export function card(p: Product, listId: string, position: number, extra?: Node | string): HTMLElement {
-  return h('a', {
-    class: 'card', href: `#/p/${encodeURIComponent(p.id)}`,
-    'data-localrec-item': p.id, 'data-localrec-list': listId, 'data-localrec-position': position,
-  },
-  thumb(p),
-  h('span', { class: 'name' }, p.name),
-  h('span', { class: 'meta' }, `${p.brand} · ${p.category}`),
-  h('span', { class: 'price' }, money(p.price)),
-  p.inStock ? null : h('span', { class: 'out' }, 'Out of stock'),
-  extra ?? null);
+  return h(
+    'a',
+    {
+      class: 'card',
+      href: `#/p/${encodeURIComponent(p.id)}`,
+      'data-localrec-item': p.id,
+      'data-localrec-list': listId,
+      'data-localrec-position': position,
+    },
+    thumb(p),
+    h('span', { class: 'name' }, p.name),
+    h('span', { class: 'meta' }, `${p.brand} · ${p.category}`),
+    h('span', { class: 'price' }, money(p.price)),
+    p.inStock ? null : h('span', { class: 'out' }, 'Out of stock'),
+    extra ?? null,
+  );
 }
 
 export function grid(items: readonly Product[], listId: string): HTMLElement {

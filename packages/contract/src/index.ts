@@ -12,13 +12,41 @@
  * @packageDocumentation
  */
 import type {
-  Consent, EventStore, ItemFilter, ItemMeta, Reason, RecommendOptions, RecommendResult, RuntimeStatus, ScoredItem, SequenceEntry, TrackData,
+  Consent,
+  EventStore,
+  ItemFilter,
+  ItemMeta,
+  Reason,
+  RecommendOptions,
+  RecommendResult,
+  RuntimeStatus,
+  ScoredItem,
+  SequenceEntry,
+  TrackData,
 } from '@localrec/core';
 import type {
-  AbnormalOptions, BlendWeights, Profile, RerankerOptions, RerankFeatureName, SegmentsResult, SocialContextInput,
+  AbnormalOptions,
+  BlendWeights,
+  Profile,
+  RerankerOptions,
+  RerankFeatureName,
+  SegmentsResult,
+  SocialContextInput,
 } from '@localrec/insights';
 
-export type { Consent, ItemFilter, ItemMeta, Profile, Reason, RecommendOptions, RecommendResult, RuntimeStatus, ScoredItem, SegmentsResult, SocialContextInput };
+export type {
+  Consent,
+  ItemFilter,
+  ItemMeta,
+  Profile,
+  Reason,
+  RecommendOptions,
+  RecommendResult,
+  RuntimeStatus,
+  ScoredItem,
+  SegmentsResult,
+  SocialContextInput,
+};
 
 /** The inference backends, in the default order of preference. */
 export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -216,7 +244,19 @@ export interface RuntimeApi extends RuntimeMethods<[call?: CallContext]> {
 
 /** Every method of {@link RuntimeApi}, for adapters that forward by name (a type test keeps it complete). */
 export const RUNTIME_METHODS = [
-  'init', 'ready', 'status', 'recommend', 'similar', 'rank', 'scoreRows', 'setCatalog', 'setConsent', 'getProfile', 'setSocialContext', 'getSegments', 'dispose',
+  'init',
+  'ready',
+  'status',
+  'recommend',
+  'similar',
+  'rank',
+  'scoreRows',
+  'setCatalog',
+  'setConsent',
+  'getProfile',
+  'setSocialContext',
+  'getSegments',
+  'dispose',
 ] as const satisfies readonly (keyof RuntimeApi)[];
 /** One of {@link RUNTIME_METHODS}. */
 export type RuntimeMethod = (typeof RUNTIME_METHODS)[number];

@@ -122,7 +122,11 @@ export function resolveConfig(input: LocalRecConfig): ResolvedConfig {
   } catch (err) {
     if (err instanceof LocalRecError) throw err;
     // Hostile input (a Proxy whose traps throw, …): still a typed error, never a raw exception.
-    throw new LocalRecError('INVALID_CONFIG', 'config could not be read as a plain object.', { field: '', accepted: ['a plain object'], cause: err });
+    throw new LocalRecError('INVALID_CONFIG', 'config could not be read as a plain object.', {
+      field: '',
+      accepted: ['a plain object'],
+      cause: err,
+    });
   }
 }
 

@@ -56,11 +56,7 @@ export class LocalRecError extends Error {
   readonly field?: string;
   readonly accepted?: readonly string[];
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options: { field?: string; accepted?: readonly string[]; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, options: { field?: string; accepted?: readonly string[]; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.field !== undefined) this.field = options.field;
@@ -101,6 +97,10 @@ export function deserializeError(s: SerializedError): LocalRecError {
 
 /** True for objects that look like a serialised LocalRec error (e.g. after postMessage). */
 export function isSerializedError(v: unknown): v is SerializedError {
-  return typeof v === 'object' && v !== null && typeof (v as SerializedError).code === 'string'
-    && typeof (v as SerializedError).message === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as SerializedError).code === 'string' &&
+    typeof (v as SerializedError).message === 'string'
+  );
 }

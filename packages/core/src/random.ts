@@ -17,7 +17,10 @@ export type UniformSource = () => number;
 
 /** cyrb128: a fast 128-bit string hash, used to turn seed strings into sfc32 state. */
 function cyrb128(str: string): [number, number, number, number] {
-  let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
+  let h1 = 1779033703,
+    h2 = 3144134277,
+    h3 = 1013904242,
+    h4 = 2773480762;
   for (let i = 0; i < str.length; i++) {
     const k = str.charCodeAt(i);
     h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
@@ -95,7 +98,10 @@ export class SeededRandom {
    * @param source the uniform numbers every distribution is drawn from
    * @param key the name {@link fork} derives child names from
    */
-  constructor(source: UniformSource, readonly key = '') {
+  constructor(
+    source: UniformSource,
+    readonly key = '',
+  ) {
     this.next = source;
   }
 

@@ -89,24 +89,24 @@ function freezeEvent(e: NewEvent): NewEvent {
  */
 export class Recorder {
   // `declare`: assigned in the constructor; keeps the script-tag bundle free of field-definition helpers.
-  private declare readonly config: ResolvedConfig;
-  private declare readonly primary: EventStore;
-  private declare active: EventStore;
-  private declare readonly onError: (e: LocalRecError) => void;
-  private declare readonly strict: boolean;
-  private declare readonly now: () => number;
-  private declare readonly newId: () => string;
-  private declare readonly makeFallback: () => EventStore;
-  private declare readonly bucket: TokenBucket | undefined;
-  private declare session: SessionTracker;
-  private declare consentValue: Consent;
-  private declare pending: NewEvent[];
-  private declare opened: Promise<EventStore> | undefined;
-  private declare degradedBy: LocalRecError | undefined;
-  private declare chain: Promise<unknown>;
-  private declare queuedFlush: Promise<void> | undefined;
-  private declare overflowReported: boolean;
-  private declare upkeep: Promise<void>;
+  declare private readonly config: ResolvedConfig;
+  declare private readonly primary: EventStore;
+  declare private active: EventStore;
+  declare private readonly onError: (e: LocalRecError) => void;
+  declare private readonly strict: boolean;
+  declare private readonly now: () => number;
+  declare private readonly newId: () => string;
+  declare private readonly makeFallback: () => EventStore;
+  declare private readonly bucket: TokenBucket | undefined;
+  declare private session: SessionTracker;
+  declare private consentValue: Consent;
+  declare private pending: NewEvent[];
+  declare private opened: Promise<EventStore> | undefined;
+  declare private degradedBy: LocalRecError | undefined;
+  declare private chain: Promise<unknown>;
+  declare private queuedFlush: Promise<void> | undefined;
+  declare private overflowReported: boolean;
+  declare private upkeep: Promise<void>;
   /**
    * Bumped after every batch written and every erase: a cheap stamp that changes whenever this
    * page changed the stored history (readers in this page can skip re-reading while it holds).
@@ -164,10 +164,14 @@ export class Recorder {
     if (this.consentValue === 'denied') return undefined;
     if (this.bucket && !this.bucket.take(now)) {
       const rl = this.config.rateLimit as { perSecond: number; burst: number };
-      throw new LocalRecError('RATE_LIMITED', `Too many events: more than ${rl.burst} at once or ${rl.perSecond}/s sustained; event dropped.`, {
-        field: 'rateLimit',
-        accepted: [`≤ ${rl.perSecond} events/s`, `bursts ≤ ${rl.burst}`],
-      });
+      throw new LocalRecError(
+        'RATE_LIMITED',
+        `Too many events: more than ${rl.burst} at once or ${rl.perSecond}/s sustained; event dropped.`,
+        {
+          field: 'rateLimit',
+          accepted: [`≤ ${rl.perSecond} events/s`, `bursts ≤ ${rl.burst}`],
+        },
+      );
     }
     const ev: NewEvent = { uid: this.newId(), type: valid.type, ts: valid.ts, sessionId: this.session.touch(now), data: valid.data };
     if (valid.itemId !== undefined) ev.itemId = valid.itemId;
@@ -186,10 +190,16 @@ export class Recorder {
     this.pending.shift();
     if (!this.overflowReported) {
       this.overflowReported = true;
-      this.report(new LocalRecError('QUEUE_FULL', `More than ${this.config.queueLimit} events are waiting (${this.canWrite ? 'storage is slow' : 'consent is not granted'}); the oldest are dropped.`, {
-        field: 'queueLimit',
-        accepted: [`≤ ${this.config.queueLimit} waiting events`],
-      }));
+      this.report(
+        new LocalRecError(
+          'QUEUE_FULL',
+          `More than ${this.config.queueLimit} events are waiting (${this.canWrite ? 'storage is slow' : 'consent is not granted'}); the oldest are dropped.`,
+          {
+            field: 'queueLimit',
+            accepted: [`≤ ${this.config.queueLimit} waiting events`],
+          },
+        ),
+      );
     }
   }
 
@@ -271,10 +281,12 @@ export class Recorder {
     this.active = mem;
     this.opened = Promise.resolve(mem);
     this.degradedBy = cause;
-    this.report(new LocalRecError(cause.code, `${cause.message} LocalRec keeps working from memory for this page (storage: "${mem.kind}").`, {
-      cause,
-      ...(cause.field !== undefined ? { field: cause.field } : {}),
-    }));
+    this.report(
+      new LocalRecError(cause.code, `${cause.message} LocalRec keeps working from memory for this page (storage: "${mem.kind}").`, {
+        cause,
+        ...(cause.field !== undefined ? { field: cause.field } : {}),
+      }),
+    );
   }
 
   private async writePending(): Promise<void> {
@@ -325,7 +337,12 @@ export class Recorder {
       }
       try {
         await store.append(batch);
-        if (last) this.report(new LocalRecError('QUOTA_EXCEEDED', `Storage quota reached; evicted the ${evictedTotal} oldest events and kept recording.`, { cause: last }));
+        if (last)
+          this.report(
+            new LocalRecError('QUOTA_EXCEEDED', `Storage quota reached; evicted the ${evictedTotal} oldest events and kept recording.`, {
+              cause: last,
+            }),
+          );
         return;
       } catch (err) {
         const e = asStorageError(err);
@@ -383,46 +400,48 @@ export class Recorder {
    */
   forget(): Promise<ForgetResult> {
     // After the upkeep too: a prune still running would re-create the storage it erases.
-    const run = this.chain.then(() => this.upkeep).then(async (): Promise<ForgetResult> => {
-      this.pending = [];
-      this.writes++;
-      const stores = this.active === this.primary ? [this.primary] : [this.primary, this.active];
-      let primaryDestroyed = true;
-      for (const s of stores) {
-        try {
-          await s.destroy();
-        } catch (err) {
-          if (s === this.primary) primaryDestroyed = false;
-          this.report(asStorageError(err));
+    const run = this.chain
+      .then(() => this.upkeep)
+      .then(async (): Promise<ForgetResult> => {
+        this.pending = [];
+        this.writes++;
+        const stores = this.active === this.primary ? [this.primary] : [this.primary, this.active];
+        let primaryDestroyed = true;
+        for (const s of stores) {
+          try {
+            await s.destroy();
+          } catch (err) {
+            if (s === this.primary) primaryDestroyed = false;
+            this.report(asStorageError(err));
+          }
         }
-      }
-      this.opened = undefined;
-      this.session = new SessionTracker(this.config.sessionIdleMs, this.newId);
-      if (primaryDestroyed && this.active !== this.primary) {
-        // Give the preferred store another chance with fresh, empty storage.
-        this.active = this.primary;
-        this.degradedBy = undefined;
-      }
-      let remainingEvents = 0;
-      const remainingDatabases: string[] = [];
-      for (const s of stores) {
-        try {
-          const r = await s.residue();
-          remainingEvents += r.events;
-          remainingDatabases.push(...r.databases);
-        } catch (err) {
-          this.report(asStorageError(err));
-          remainingDatabases.push(`${s.kind} (unreadable)`);
+        this.opened = undefined;
+        this.session = new SessionTracker(this.config.sessionIdleMs, this.newId);
+        if (primaryDestroyed && this.active !== this.primary) {
+          // Give the preferred store another chance with fresh, empty storage.
+          this.active = this.primary;
+          this.degradedBy = undefined;
         }
-      }
-      return {
-        verified: remainingEvents === 0 && remainingDatabases.length === 0,
-        storage: this.primary.kind,
-        remainingEvents,
-        remainingDatabases,
-        erasedAt: new Date(this.now()).toISOString(),
-      };
-    });
+        let remainingEvents = 0;
+        const remainingDatabases: string[] = [];
+        for (const s of stores) {
+          try {
+            const r = await s.residue();
+            remainingEvents += r.events;
+            remainingDatabases.push(...r.databases);
+          } catch (err) {
+            this.report(asStorageError(err));
+            remainingDatabases.push(`${s.kind} (unreadable)`);
+          }
+        }
+        return {
+          verified: remainingEvents === 0 && remainingDatabases.length === 0,
+          storage: this.primary.kind,
+          remainingEvents,
+          remainingDatabases,
+          erasedAt: new Date(this.now()).toISOString(),
+        };
+      });
     this.chain = run.catch(() => undefined);
     return run;
   }

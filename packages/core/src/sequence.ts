@@ -7,12 +7,28 @@ import type { EventStore } from './store.js';
 
 /** Types that count as interest in an item, by default. */
 export const SEQUENCE_TYPES: readonly EventType[] = [
-  'view', 'click', 'add_to_cart', 'purchase', 'favorite', 'like', 'share', 'comment', 'rate',
+  'view',
+  'click',
+  'add_to_cart',
+  'purchase',
+  'favorite',
+  'like',
+  'share',
+  'comment',
+  'rate',
 ];
 
 /** Strength of an interaction, used to label a collapsed run (higher wins). */
 const STRENGTH: Readonly<Record<string, number>> = {
-  view: 1, click: 2, comment: 3, share: 4, like: 5, favorite: 6, rate: 7, add_to_cart: 8, purchase: 9,
+  view: 1,
+  click: 2,
+  comment: 3,
+  share: 4,
+  like: 5,
+  favorite: 6,
+  rate: 7,
+  add_to_cart: 8,
+  purchase: 9,
 };
 
 /** One entry of the recent sequence. */
@@ -69,8 +85,16 @@ function build(events: readonly StoredEvent[], opts: SequenceOptions): SequenceE
  * after `prev`'s last entry in the rule's order (`ts`, then `seq`); for anything else (deletions,
  * back-dated events) read the sequence again.
  */
-export function extendSequence(prev: readonly SequenceEntry[], events: readonly StoredEvent[], opts: SequenceOptions = {}): SequenceEntry[] {
-  return fold(prev.map((e) => ({ ...e })), events, opts);
+export function extendSequence(
+  prev: readonly SequenceEntry[],
+  events: readonly StoredEvent[],
+  opts: SequenceOptions = {},
+): SequenceEntry[] {
+  return fold(
+    prev.map((e) => ({ ...e })),
+    events,
+    opts,
+  );
 }
 
 /**

@@ -68,7 +68,6 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const CURRENCY = /^[A-Z]{3}$/;
 const PROP_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
-
 /** Throws INVALID_EVENT; the message is `<field> must be <accepted> (or `rule`); got <value>`. */
 function fail(field: string, accepted: readonly string[], got: unknown, rule?: string): never {
   const what = rule ?? `must be ${accepted.join(' or ')}`;
@@ -221,13 +220,22 @@ export function validateEvent(type: unknown, data: unknown, now: number): ValidE
   } catch (err) {
     if (err instanceof LocalRecError) throw err;
     // Hostile input (a Proxy whose traps throw, …): still a typed error, never a raw exception.
-    throw new LocalRecError('INVALID_EVENT', 'data could not be read as a plain object.', { field: 'data', accepted: ['a plain object'], cause: err });
+    throw new LocalRecError('INVALID_EVENT', 'data could not be read as a plain object.', {
+      field: 'data',
+      accepted: ['a plain object'],
+      cause: err,
+    });
   }
 }
 
 function validateUnsafe(type: unknown, data: unknown, now: number): ValidEvent {
   if (!isEventType(type)) {
-    fail('type', [...STANDARD_EVENT_TYPES, 'namespace:name'], type, `must be one of ${STANDARD_EVENT_TYPES.join(', ')} or a custom "namespace:name" ([a-z0-9_-])`);
+    fail(
+      'type',
+      [...STANDARD_EVENT_TYPES, 'namespace:name'],
+      type,
+      `must be one of ${STANDARD_EVENT_TYPES.join(', ')} or a custom "namespace:name" ([a-z0-9_-])`,
+    );
   }
   const raw = data === undefined ? (Object.create(null) as Record<string, unknown>) : readPlain(data, 'data');
   const shape = (SHAPES as Record<string, (typeof SHAPES)[StandardEventType]>)[type] ?? CUSTOM_SHAPE;
@@ -254,7 +262,12 @@ function validateUnsafe(type: unknown, data: unknown, now: number): ValidEvent {
 
   const payload = JSON.stringify({ d: out.data, c: out.context, i: out.itemId });
   if (utf8Length(payload) > EVENT_LIMITS.payloadBytes) {
-    fail('data', [`at most ${EVENT_LIMITS.payloadBytes} bytes as JSON`], data, `must be at most ${EVENT_LIMITS.payloadBytes} bytes as JSON (is ${utf8Length(payload)})`);
+    fail(
+      'data',
+      [`at most ${EVENT_LIMITS.payloadBytes} bytes as JSON`],
+      data,
+      `must be at most ${EVENT_LIMITS.payloadBytes} bytes as JSON (is ${utf8Length(payload)})`,
+    );
   }
   return out;
 }

@@ -74,19 +74,22 @@ describe('resolveConfig', () => {
     const value = fc.oneof(fc.anything(), fc.double(), fc.integer(), fc.constant(Number.NaN), fc.boolean(), fc.string());
     const input = fc.oneof(
       fc.anything(),
-      fc.record({
-        appId: fc.oneof(fc.string(), fc.constant('shop')),
-        consent: fc.oneof(fc.constantFrom('granted', 'denied', 'pending'), value),
-        requireConsent: value,
-        retentionDays: value,
-        maxEvents: value,
-        sessionIdleMs: value,
-        rateLimit: fc.oneof(value, fc.record({ perSecond: value, burst: value })),
-        flushIntervalMs: value,
-        batchSize: value,
-        queueLimit: value,
-        __proto__: value,
-      }, { requiredKeys: [] }),
+      fc.record(
+        {
+          appId: fc.oneof(fc.string(), fc.constant('shop')),
+          consent: fc.oneof(fc.constantFrom('granted', 'denied', 'pending'), value),
+          requireConsent: value,
+          retentionDays: value,
+          maxEvents: value,
+          sessionIdleMs: value,
+          rateLimit: fc.oneof(value, fc.record({ perSecond: value, burst: value })),
+          flushIntervalMs: value,
+          batchSize: value,
+          queueLimit: value,
+          __proto__: value,
+        },
+        { requiredKeys: [] },
+      ),
     );
     fc.assert(
       fc.property(input, (cfg) => {

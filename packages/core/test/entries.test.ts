@@ -79,7 +79,9 @@ describe('package entries list their public names explicitly', () => {
     const text = `${lines.join('\n')}\n`;
     if (process.env['UPDATE_ENTRIES'] === '1') writeFileSync(listFile, text);
     expect(existsSync(listFile), `no committed list ${listFile}: run with UPDATE_ENTRIES=1 and review it`).toBe(true);
-    expect(text, `${entry}'s public names changed: update test/entries/${name}.txt if that was intended`).toBe(readFileSync(listFile, 'utf8'));
+    expect(text, `${entry}'s public names changed: update test/entries/${name}.txt if that was intended`).toBe(
+      readFileSync(listFile, 'utf8'),
+    );
   });
 
   it('the check sees a new name (a runtime value and a type)', () => {

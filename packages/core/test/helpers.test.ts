@@ -4,8 +4,18 @@ import { SeededRandom, cloneJson, compareEventOrder, hash32, median, mulberry32,
 
 describe('compareEventOrder', () => {
   it('orders by time, then by sequence number for events in the same millisecond', () => {
-    const evs = [{ ts: 5, seq: 3 }, { ts: 1, seq: 9 }, { ts: 5, seq: 1 }, { ts: 2, seq: 2 }];
-    expect([...evs].sort(compareEventOrder)).toEqual([{ ts: 1, seq: 9 }, { ts: 2, seq: 2 }, { ts: 5, seq: 1 }, { ts: 5, seq: 3 }]);
+    const evs = [
+      { ts: 5, seq: 3 },
+      { ts: 1, seq: 9 },
+      { ts: 5, seq: 1 },
+      { ts: 2, seq: 2 },
+    ];
+    expect([...evs].sort(compareEventOrder)).toEqual([
+      { ts: 1, seq: 9 },
+      { ts: 2, seq: 2 },
+      { ts: 5, seq: 1 },
+      { ts: 5, seq: 3 },
+    ]);
   });
 });
 
@@ -38,14 +48,22 @@ describe('median and percentile', () => {
     expect(() => percentile(xs, 1.5)).toThrow(/p must be in \[0, 1\], got 1.5/);
   });
   it('leave their input unsorted, and percentile is monotone in p (property)', () => {
-    fc.assert(fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 50 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (xs, p, q) => {
-      const before = [...xs];
-      const [lo, hi] = p <= q ? [p, q] : [q, p];
-      expect(percentile(xs, lo)).toBeLessThanOrEqual(percentile(xs, hi));
-      expect(median(xs)).toBeGreaterThanOrEqual(percentile(xs, 0));
-      expect(median(xs)).toBeLessThanOrEqual(percentile(xs, 1));
-      expect(xs).toEqual(before);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 50 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (xs, p, q) => {
+          const before = [...xs];
+          const [lo, hi] = p <= q ? [p, q] : [q, p];
+          expect(percentile(xs, lo)).toBeLessThanOrEqual(percentile(xs, hi));
+          expect(median(xs)).toBeGreaterThanOrEqual(percentile(xs, 0));
+          expect(median(xs)).toBeLessThanOrEqual(percentile(xs, 1));
+          expect(xs).toEqual(before);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

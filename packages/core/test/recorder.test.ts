@@ -99,7 +99,9 @@ describe('Recorder', () => {
 
   it('rejects invalid consent values naming the accepted ones', () => {
     const { rec } = setup();
-    expect(() => rec.setConsent('yes' as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', accepted: ['granted', 'denied', 'pending'] }));
+    expect(() => rec.setConsent('yes' as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', accepted: ['granted', 'denied', 'pending'] }),
+    );
   });
 
   it('store open failure → memory fallback, reported, nothing lost', async () => {
@@ -244,7 +246,13 @@ describe('Recorder', () => {
   it('a throwing onError callback does not break recording', async () => {
     const store = new CountingStore();
     store.failOpen = new Error('nope');
-    const rec = new Recorder({ config: resolveConfig({ appId: 'x' }), store, onError: () => { throw new Error('host bug'); } });
+    const rec = new Recorder({
+      config: resolveConfig({ appId: 'x' }),
+      store,
+      onError: () => {
+        throw new Error('host bug');
+      },
+    });
     rec.record('view', { itemId: 'A' });
     await rec.flush();
     expect(await rec.query()).toHaveLength(1);
@@ -252,7 +260,9 @@ describe('Recorder', () => {
 
   it('a flush asked for during the upkeep after a write (session, retention, cap) writes at once, not behind it', async () => {
     let release!: () => void;
-    const held = new Promise<void>((ok) => { release = ok; });
+    const held = new Promise<void>((ok) => {
+      release = ok;
+    });
     class SlowUpkeep extends CountingStore {
       hold = false;
       override async setMeta(key: string, value: unknown): Promise<void> {
@@ -274,7 +284,9 @@ describe('Recorder', () => {
     expect((await store.query()).map((e) => e.itemId)).toEqual(['A', 'B', 'C']); // durable while the upkeep still runs
     expect(rec.writes).toBe(3);
     let settled = false;
-    void second.then(() => { settled = true; });
+    void second.then(() => {
+      settled = true;
+    });
     await new Promise((ok) => setTimeout(ok, 5));
     expect(settled).toBe(false); // flush() still resolves only after the upkeep (the cap holds when it resolves)
     release();
@@ -286,7 +298,9 @@ describe('Recorder', () => {
 
   it('forget() waits for an upkeep in flight, so the upkeep cannot re-create what was erased', async () => {
     let release!: () => void;
-    const held = new Promise<void>((ok) => { release = ok; });
+    const held = new Promise<void>((ok) => {
+      release = ok;
+    });
     const backing = new MemoryBacking();
     class SlowPrune extends MemoryEventStore {
       override async prune(o: Parameters<MemoryEventStore['prune']>[0]): Promise<number> {

@@ -14,11 +14,7 @@ function ev(type: EventType, itemId: string | undefined, ts: number, extra: Part
 
 describe('recentSequence', () => {
   it('orders by time, collapses consecutive repeats, keeps non-consecutive ones', () => {
-    const events = [
-      ev('view', 'A', 1), ev('click', 'A', 2), ev('add_to_cart', 'A', 3),
-      ev('view', 'B', 4),
-      ev('view', 'A', 5),
-    ];
+    const events = [ev('view', 'A', 1), ev('click', 'A', 2), ev('add_to_cart', 'A', 3), ev('view', 'B', 4), ev('view', 'A', 5)];
     const s = recentSequence(events);
     expect(s.map((e) => e.itemId)).toEqual(['A', 'B', 'A']);
     expect(s[0]).toMatchObject({ type: 'add_to_cart', ts: 3, count: 3 });
@@ -74,25 +70,32 @@ describe('recentSequence', () => {
 describe('extendSequence', () => {
   it('continuing a previous answer with later events equals the rule over all events, counts included (property)', () => {
     const types: EventType[] = ['view', 'click', 'purchase', 'search'];
-    const batch = fc.array(fc.record({ item: fc.integer({ min: 0, max: 3 }), type: fc.constantFrom(...types), dt: fc.integer({ min: 0, max: 2 }) }), { maxLength: 12 });
-    fc.assert(fc.property(fc.array(batch, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 6 }), (batches, maxLen) => {
-      let ts = 0;
-      const all: StoredEvent[] = [];
-      let prev = recentSequence([], { maxLen });
-      for (const b of batches) {
-        const events = b.map((x) => ev(x.type, x.type === 'search' ? undefined : `I${x.item}`, (ts += x.dt)));
-        all.push(...events);
-        prev = extendSequence(prev, events, { maxLen });
-        expect(prev).toEqual(recentSequence(all, { maxLen }));
-      }
-    }), { numRuns: 500 });
+    const batch = fc.array(
+      fc.record({ item: fc.integer({ min: 0, max: 3 }), type: fc.constantFrom(...types), dt: fc.integer({ min: 0, max: 2 }) }),
+      { maxLength: 12 },
+    );
+    fc.assert(
+      fc.property(fc.array(batch, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 6 }), (batches, maxLen) => {
+        let ts = 0;
+        const all: StoredEvent[] = [];
+        let prev = recentSequence([], { maxLen });
+        for (const b of batches) {
+          const events = b.map((x) => ev(x.type, x.type === 'search' ? undefined : `I${x.item}`, (ts += x.dt)));
+          all.push(...events);
+          prev = extendSequence(prev, events, { maxLen });
+          expect(prev).toEqual(recentSequence(all, { maxLen }));
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('leaves the previous answer unchanged', () => {
     const prev = recentSequence([ev('view', 'A', 1), ev('click', 'A', 2)]);
     const copy = structuredClone(prev);
-    expect(extendSequence(prev, [ev('purchase', 'A', 3)])).toEqual([{ itemId: 'A', type: 'purchase', ts: 3, seq: expect.any(Number), count: 3 }]);
+    expect(extendSequence(prev, [ev('purchase', 'A', 3)])).toEqual([
+      { itemId: 'A', type: 'purchase', ts: 3, seq: expect.any(Number), count: 3 },
+    ]);
     expect(prev).toEqual(copy);
   });
 });
-

@@ -123,17 +123,37 @@ describe('validateEvent: rejected events name the field and the accepted values'
     expect(invalid('view', JSON.parse('{"itemId":"A","__proto__":{"polluted":1}}')).field).toBe('data.__proto__');
     expect(invalid('view', { itemId: 'A', constructor: 'x' }).field).toBe('data.constructor');
     expect(invalid('x:y', { props: JSON.parse('{"__proto__":1}') }).field).toBe('data.props.__proto__');
-    expect(invalid('view', { get itemId() { return 'A'; } }).field).toBe('data.itemId');
+    expect(
+      invalid('view', {
+        get itemId() {
+          return 'A';
+        },
+      }).field,
+    ).toBe('data.itemId');
     expect(invalid('view', { itemId: 'A', [Symbol('s')]: 1 }).field).toBe('data');
     expect(invalid('view', new Map([['itemId', 'A']])).field).toBe('data');
-    expect(invalid('view', new (class Item { itemId = 'A'; })()).field).toBe('data');
+    expect(
+      invalid(
+        'view',
+        new (class Item {
+          itemId = 'A';
+        })(),
+      ).field,
+    ).toBe('data');
     expect(invalid('view', [['itemId', 'A']]).field).toBe('data');
     expect(invalid('view', 'A').field).toBe('data');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('turns hostile objects (throwing Proxy traps) into INVALID_EVENT, not a raw exception', () => {
-    const hostile = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+      },
+    );
     expect(invalid('view', hostile).field).toBe('data');
   });
 
@@ -151,29 +171,55 @@ describe('validateEvent: rejected events name the field and the accepted values'
 
 describe('property: random junk never escapes as anything but INVALID_EVENT, and is never stored', () => {
   const junk = fc.oneof(
-    fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withObjectString: true }),
-    fc.record({
-      itemId: fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer(), fc.constant('a'.repeat(1000))),
-      dwellMs: fc.oneof(fc.double(), fc.constant(Number.NaN), fc.constant(Infinity)),
-      rating: fc.oneof(fc.integer({ min: -3, max: 8 }), fc.double()),
-      quantity: fc.oneof(fc.integer(), fc.double()),
-      items: fc.array(fc.oneof(fc.string(), fc.integer()), { maxLength: 120 }),
-      query: fc.string({ unit: 'binary', maxLength: 300 }),
-      timestamp: fc.oneof(fc.double(), fc.integer()),
-      context: fc.oneof(fc.object(), fc.record({ page: fc.string(), position: fc.integer() })),
-      props: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor')), fc.anything()),
-      __proto__: fc.anything(),
-      constructor: fc.anything(),
-    }, { requiredKeys: [] }),
+    fc.anything({
+      withBigInt: true,
+      withBoxedValues: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withSparseArray: true,
+      withNullPrototype: true,
+      withObjectString: true,
+    }),
+    fc.record(
+      {
+        itemId: fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.integer(), fc.constant('a'.repeat(1000))),
+        dwellMs: fc.oneof(fc.double(), fc.constant(Number.NaN), fc.constant(Infinity)),
+        rating: fc.oneof(fc.integer({ min: -3, max: 8 }), fc.double()),
+        quantity: fc.oneof(fc.integer(), fc.double()),
+        items: fc.array(fc.oneof(fc.string(), fc.integer()), { maxLength: 120 }),
+        query: fc.string({ unit: 'binary', maxLength: 300 }),
+        timestamp: fc.oneof(fc.double(), fc.integer()),
+        context: fc.oneof(fc.object(), fc.record({ page: fc.string(), position: fc.integer() })),
+        props: fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor')), fc.anything()),
+        __proto__: fc.anything(),
+        constructor: fc.anything(),
+      },
+      { requiredKeys: [] },
+    ),
     fc.anything().map((v) => JSON.parse(`{"__proto__": ${JSON.stringify(v ?? null) ?? 'null'}, "itemId": "A"}`) as unknown),
   );
-  const type = fc.oneof(fc.constantFrom(...STANDARD_EVENT_TYPES), fc.string(), fc.constantFrom('a:b', 'A:b', ':', 'shop:', '__proto__'), fc.anything());
+  const type = fc.oneof(
+    fc.constantFrom(...STANDARD_EVENT_TYPES),
+    fc.string(),
+    fc.constantFrom('a:b', 'A:b', ':', 'shop:', '__proto__'),
+    fc.anything(),
+  );
   const id = fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{1,20}$/), fc.string({ unit: 'binary', maxLength: 140 }));
   // Mostly junk, plus near-valid events so the accepting path is exercised too.
   const cases = fc.oneof(
     { weight: 3, arbitrary: fc.tuple(type, junk) },
-    { weight: 1, arbitrary: fc.tuple(fc.constant('view'), fc.record({ itemId: id, dwellMs: fc.oneof(fc.nat(100_000), fc.double()) }, { requiredKeys: ['itemId'] })) },
-    { weight: 1, arbitrary: fc.tuple(fc.constant('rate'), fc.record({ itemId: id, rating: fc.oneof(fc.integer({ min: 0, max: 6 }), fc.double()) })) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(
+        fc.constant('view'),
+        fc.record({ itemId: id, dwellMs: fc.oneof(fc.nat(100_000), fc.double()) }, { requiredKeys: ['itemId'] }),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constant('rate'), fc.record({ itemId: id, rating: fc.oneof(fc.integer({ min: 0, max: 6 }), fc.double()) })),
+    },
     { weight: 1, arbitrary: fc.tuple(fc.constant('impression'), fc.record({ items: fc.array(id, { maxLength: 110 }) })) },
   );
 

@@ -30,12 +30,21 @@
  *   third of the rounds (learning shows up late: the floor keeps the base ranking early).
  */
 import { SeededRandom, type ItemMeta, type StoredEvent } from '@localrec/core';
+import { DEMO_CATALOG, makeCatalog, simulateShoppers, type CatalogItem, type SimEvent, type Shopper } from '@localrec/simulator';
 import {
-  DEMO_CATALOG, makeCatalog, simulateShoppers, type CatalogItem, type SimEvent, type Shopper,
-} from '@localrec/simulator';
-import {
-  ProfileAccumulator, Reranker, blendScore, createSocialContext, detectAbnormal, itemAffinity, normaliseScores,
-  priceBandOf, socialProof, socialSignal, type Profile, type RerankFeatures, type SocialContext,
+  ProfileAccumulator,
+  Reranker,
+  blendScore,
+  createSocialContext,
+  detectAbnormal,
+  itemAffinity,
+  normaliseScores,
+  priceBandOf,
+  socialProof,
+  socialSignal,
+  type Profile,
+  type RerankFeatures,
+  type SocialContext,
 } from '../src/index.js';
 
 const DAY = 86_400_000;
@@ -61,7 +70,12 @@ const SHOWN = 10;
 const ARMS = ['base', 'base+rerank', 'blend', 'blend+rerank'] as const;
 type Arm = (typeof ARMS)[number];
 
-interface ArmResult { shown: number; clicks: number; early: [number, number]; late: [number, number] }
+interface ArmResult {
+  shown: number;
+  clicks: number;
+  early: [number, number];
+  late: [number, number];
+}
 
 function toStored(events: SimEvent[]): StoredEvent[] {
   return events.map((e, i) => {
@@ -73,7 +87,9 @@ function toStored(events: SimEvent[]): StoredEvent[] {
 
 function runSeed(seed: number, catalog: CatalogItem[]) {
   const sim = simulateShoppers({ seed, catalog, shoppers: SHOPPERS, days: 45, start: START });
-  const meta = new Map<string, ItemMeta>(catalog.map((c) => [c.id, { name: c.name, category: c.category, brand: c.brand, price: c.price, inStock: c.inStock }]));
+  const meta = new Map<string, ItemMeta>(
+    catalog.map((c) => [c.id, { name: c.name, category: c.category, brand: c.brand, price: c.price, inStock: c.inStock }]),
+  );
   const ids = catalog.map((c) => c.id);
   const idx = new Map(ids.map((id, i) => [id, i]));
   const N = ids.length;
@@ -118,7 +134,10 @@ function runSeed(seed: number, catalog: CatalogItem[]) {
   }
 
   const flaggedTotal = { events: 0, flagged: 0 };
-  const results = Object.fromEntries(ARMS.map((a) => [a, { shown: 0, clicks: 0, early: [0, 0], late: [0, 0] } as ArmResult])) as Record<Arm, ArmResult>;
+  const results = Object.fromEntries(ARMS.map((a) => [a, { shown: 0, clicks: 0, early: [0, 0], late: [0, 0] } as ArmResult])) as Record<
+    Arm,
+    ArmResult
+  >;
   const crn = SeededRandom.named(`rerank-bench:${seed}`);
   let evaluated = 0;
   const thetaSum = { n: 0, base: new Array<number>(8).fill(0), blend: new Array<number>(8).fill(0) };
@@ -155,7 +174,14 @@ function runSeed(seed: number, catalog: CatalogItem[]) {
     const state = ARMS.map((arm) => {
       const acc = new ProfileAccumulator({ halfLifeDays: 14, utcOffsetMinutes: 0, exclude: report.uids });
       acc.add(stored);
-      return { arm, acc, reranker: new Reranker(RERANKER_OPTIONS), seen: new Set<string>(purchased), last: evs[evs.length - 1]!.item, seq: stored.length };
+      return {
+        arm,
+        acc,
+        reranker: new Reranker(RERANKER_OPTIONS),
+        seen: new Set<string>(purchased),
+        last: evs[evs.length - 1]!.item,
+        seq: stored.length,
+      };
     });
 
     thetaSum.n++;
@@ -172,7 +198,11 @@ function runSeed(seed: number, catalog: CatalogItem[]) {
         const norm = normaliseScores(cands.map((c) => c.s));
         const rows = cands.map((c, i) => {
           const f = features(profile, meta.get(c.id)!, norm[i]!, popNorm[c.j]!, social, c.id, now);
-          const blend = blendScore({ modelScore: norm[i]!, affinity: itemAffinity(profile, meta.get(c.id)), socialProof: f.socialProof }).score;
+          const blend = blendScore({
+            modelScore: norm[i]!,
+            affinity: itemAffinity(profile, meta.get(c.id)),
+            socialProof: f.socialProof,
+          }).score;
           return { id: c.id, f, base: norm[i]!, blend };
         });
         let shown: typeof rows;
@@ -185,7 +215,11 @@ function runSeed(seed: number, catalog: CatalogItem[]) {
             .slice(0, SHOWN)
             .map((x) => x.item);
         }
-        const ps = sim.clickModel.listClickProbabilities(shopper as Shopper, shown.map((r) => r.id), st.last ? { lastItem: st.last } : {});
+        const ps = sim.clickModel.listClickProbabilities(
+          shopper as Shopper,
+          shown.map((r) => r.id),
+          st.last ? { lastItem: st.last } : {},
+        );
         const res = results[st.arm];
         const clicks = shown.map((_, k) => u[k]! < ps[k]!);
         if (st.arm.endsWith('rerank')) st.reranker.learnFromList(shown.map((r, k) => ({ features: r.f, clicked: clicks[k]! })));
@@ -194,24 +228,49 @@ function runSeed(seed: number, catalog: CatalogItem[]) {
           res.shown++;
           if (clicked) res.clicks++;
           const third = round < ROUNDS / 3 ? res.early : round >= (2 * ROUNDS) / 3 ? res.late : undefined;
-          if (third) { third[0]++; if (clicked) third[1]++; }
+          if (third) {
+            third[0]++;
+            if (clicked) third[1]++;
+          }
           if (clicked) {
             st.seen.add(r.id);
             st.last = r.id;
-            st.acc.add([{ seq: ++st.seq, uid: `${shopper.id}:r${st.seq}`, type: 'click', ts: now, sessionId: `replay-${round}`, itemId: r.id, data: {} }]);
+            st.acc.add([
+              {
+                seq: ++st.seq,
+                uid: `${shopper.id}:r${st.seq}`,
+                type: 'click',
+                ts: now,
+                sessionId: `replay-${round}`,
+                itemId: r.id,
+                data: {},
+              },
+            ]);
           }
         });
       }
     }
-    [...state[1]!.reranker.toJSON().theta, state[1]!.reranker.weights().position].forEach((t, i) => { thetaSum.base[i]! += t; });
-    [...state[3]!.reranker.toJSON().theta, state[3]!.reranker.weights().position].forEach((t, i) => { thetaSum.blend[i]! += t; });
+    [...state[1]!.reranker.toJSON().theta, state[1]!.reranker.weights().position].forEach((t, i) => {
+      thetaSum.base[i]! += t;
+    });
+    [...state[3]!.reranker.toJSON().theta, state[3]!.reranker.weights().position].forEach((t, i) => {
+      thetaSum.blend[i]! += t;
+    });
   }
   const meanTheta = (xs: number[]) => xs.map((t) => (t / thetaSum.n).toFixed(2)).join(' ');
   return { results, evaluated, flaggedTotal, theta: { base: meanTheta(thetaSum.base), blend: meanTheta(thetaSum.blend) } };
 }
 
 /** The re-ranker's feature vector for one candidate. */
-function features(profile: Profile, m: ItemMeta, base: number, popularity: number, social: SocialContext, id: string, now: number): RerankFeatures {
+function features(
+  profile: Profile,
+  m: ItemMeta,
+  base: number,
+  popularity: number,
+  social: SocialContext,
+  id: string,
+  now: number,
+): RerankFeatures {
   const rel = (list: Profile['categories'], key: string | undefined) => {
     const top = list[0]?.share ?? 0;
     const a = list.find((x) => x.key === key);
@@ -230,17 +289,23 @@ function features(profile: Profile, m: ItemMeta, base: number, popularity: numbe
 
 const catalog = makeCatalog(DEMO_CATALOG);
 const pct = (c: number, n: number) => (n ? (100 * c) / n : 0);
-console.log(`rerank-ctr: ${SHOPPERS} simulated shoppers, demo catalog (${catalog.length} items), ${ROUNDS} lists of ${SHOWN} per evaluated shopper, candidates ${CANDIDATES}, seeds ${SEEDS.join(',')}`);
+console.log(
+  `rerank-ctr: ${SHOPPERS} simulated shoppers, demo catalog (${catalog.length} items), ${ROUNDS} lists of ${SHOWN} per evaluated shopper, candidates ${CANDIDATES}, seeds ${SEEDS.join(',')}`,
+);
 const perSeed: Record<Arm, number[]> = { base: [], 'base+rerank': [], blend: [], 'blend+rerank': [] };
 const t0 = performance.now();
 for (const seed of SEEDS) {
   const { results, evaluated, flaggedTotal, theta } = runSeed(seed, catalog);
-  console.log(`\nseed ${seed}: ${evaluated} shoppers evaluated; abnormal filter flagged ${flaggedTotal.flagged} of ${flaggedTotal.events} history events`);
+  console.log(
+    `\nseed ${seed}: ${evaluated} shoppers evaluated; abnormal filter flagged ${flaggedTotal.flagged} of ${flaggedTotal.events} history events`,
+  );
   console.log('  arm            shown   clicks  CTR%    first-third CTR%  last-third CTR%');
   for (const arm of ARMS) {
     const r = results[arm];
     perSeed[arm].push(pct(r.clicks, r.shown));
-    console.log(`  ${arm.padEnd(14)} ${String(r.shown).padStart(6)} ${String(r.clicks).padStart(7)}  ${pct(r.clicks, r.shown).toFixed(3).padStart(6)}  ${pct(r.early[1], r.early[0]).toFixed(3).padStart(16)}  ${pct(r.late[1], r.late[0]).toFixed(3).padStart(15)}`);
+    console.log(
+      `  ${arm.padEnd(14)} ${String(r.shown).padStart(6)} ${String(r.clicks).padStart(7)}  ${pct(r.clicks, r.shown).toFixed(3).padStart(6)}  ${pct(r.early[1], r.early[0]).toFixed(3).padStart(16)}  ${pct(r.late[1], r.late[0]).toFixed(3).padStart(15)}`,
+    );
   }
   console.log('  mean final θ [bias, modelScore, categoryAff, priceAff, recency, popularity, social, position]');
   console.log(`    base+rerank:  ${theta.base}\n    blend+rerank: ${theta.blend}`);
@@ -249,6 +314,14 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 console.log(`\nmean over seeds (top-10 CTR %):`);
 for (const arm of ARMS) console.log(`  ${arm.padEnd(14)} ${mean(perSeed[arm]).toFixed(3)}`);
 const lift = (a: Arm, b: Arm) => perSeed[b].map((x, i) => (100 * (x - perSeed[a][i]!)) / perSeed[a][i]!);
-console.log(`relative lift of base+rerank over base:   ${lift('base', 'base+rerank').map((x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`).join(', ')} (per seed)`);
-console.log(`relative lift of blend+rerank over blend: ${lift('blend', 'blend+rerank').map((x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`).join(', ')} (per seed)`);
+console.log(
+  `relative lift of base+rerank over base:   ${lift('base', 'base+rerank')
+    .map((x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`)
+    .join(', ')} (per seed)`,
+);
+console.log(
+  `relative lift of blend+rerank over blend: ${lift('blend', 'blend+rerank')
+    .map((x) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`)
+    .join(', ')} (per seed)`,
+);
 console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);

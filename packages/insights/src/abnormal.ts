@@ -44,7 +44,10 @@ export interface AbnormalOptions {
 }
 
 export const DEFAULT_ABNORMAL_OPTIONS = Object.freeze({
-  burst: Object.freeze([{ windowMs: 1000, maxEvents: 8 }, { windowMs: 60_000, maxEvents: 120 }]),
+  burst: Object.freeze([
+    { windowMs: 1000, maxEvents: 8 },
+    { windowMs: 60_000, maxEvents: 120 },
+  ]),
   repeat: Object.freeze({ minRun: 6, maxGapMs: 5000 }),
   metronome: Object.freeze({ minRun: 12, maxCv: 0.05, maxGapMs: 60_000 }),
   crawl: Object.freeze({ minRun: 30, maxGapMs: 1500, minDistinctShare: 0.8 }),
@@ -85,13 +88,16 @@ export function detectAbnormal(events: readonly Ev[], options: AbnormalOptions =
   const ignore = new Set<string>(o.ignoreTypes);
   const evs = events.filter((e) => !ignore.has(e.type)).sort((a, b) => a.ts - b.ts || a.seq - b.seq);
   const report: AbnormalReport = {
-    flags: new Map(), uids: new Set(), seqs: new Set(),
+    flags: new Map(),
+    uids: new Set(),
+    seqs: new Set(),
     counts: { burst: 0, repeat: 0, metronome: 0, crawl: 0, future: 0 },
   };
   const flag = (e: Ev, f: AbnormalFlag) => {
     const fs = report.flags.get(e.uid);
     if (fs?.includes(f)) return;
-    if (fs) fs.push(f); else report.flags.set(e.uid, [f]);
+    if (fs) fs.push(f);
+    else report.flags.set(e.uid, [f]);
     report.uids.add(e.uid);
     report.seqs.add(e.seq);
     report.counts[f]++;
@@ -114,9 +120,13 @@ export function detectAbnormal(events: readonly Ev[], options: AbnormalOptions =
   if (o.repeat) {
     const { minRun, maxGapMs } = o.repeat;
     const key = (e: Ev) => `${e.type}\u0000${e.itemId ?? ''}\u0000${e.data.query ?? ''}`;
-    forEachRun(evs, (a, b) => key(a) === key(b) && b.ts - a.ts <= maxGapMs, (run) => {
-      if (run.length >= minRun) for (const e of run.slice(1)) flag(e, 'repeat');
-    });
+    forEachRun(
+      evs,
+      (a, b) => key(a) === key(b) && b.ts - a.ts <= maxGapMs,
+      (run) => {
+        if (run.length >= minRun) for (const e of run.slice(1)) flag(e, 'repeat');
+      },
+    );
   }
 
   if (o.metronome) {
@@ -127,7 +137,10 @@ export function detectAbnormal(events: readonly Ev[], options: AbnormalOptions =
       let ok = true;
       for (let k = s + 1; k < s + minRun; k++) {
         const g = evs[k]!.ts - evs[k - 1]!.ts;
-        if (g > maxGapMs) { ok = false; break; }
+        if (g > maxGapMs) {
+          ok = false;
+          break;
+        }
         sum += g;
         sq += g * g;
       }
@@ -142,11 +155,15 @@ export function detectAbnormal(events: readonly Ev[], options: AbnormalOptions =
   if (o.crawl) {
     const { minRun, maxGapMs, minDistinctShare } = o.crawl;
     const items = evs.filter((e) => e.itemId !== undefined);
-    forEachRun(items, (a, b) => b.ts - a.ts <= maxGapMs, (run) => {
-      if (run.length < minRun) return;
-      const distinct = new Set(run.map((e) => e.itemId)).size;
-      if (distinct >= minDistinctShare * run.length) for (const e of run) flag(e, 'crawl');
-    });
+    forEachRun(
+      items,
+      (a, b) => b.ts - a.ts <= maxGapMs,
+      (run) => {
+        if (run.length < minRun) return;
+        const distinct = new Set(run.map((e) => e.itemId)).size;
+        if (distinct >= minDistinctShare * run.length) for (const e of run) flag(e, 'crawl');
+      },
+    );
   }
 
   if (o.future) {

@@ -106,7 +106,12 @@ const CONVERSION = new Set(['add_to_cart', 'purchase']);
  * (served before the impression, allowing `skewMs` for clocks); undefined when the runtime did not
  * serve them (a list the host ranked itself teaches nothing about this ranking).
  */
-export function matchServed(served: readonly ServedList[], itemIds: readonly string[], ts: number, skewMs = 5_000): RerankFeatures[] | undefined {
+export function matchServed(
+  served: readonly ServedList[],
+  itemIds: readonly string[],
+  ts: number,
+  skewMs = 5_000,
+): RerankFeatures[] | undefined {
   for (let i = served.length - 1; i >= 0; i--) {
     const s = served[i]!;
     if (s.at > ts + skewMs) continue;

@@ -46,9 +46,7 @@ export const DEFAULT_PRICE_BANDS: readonly number[] = Object.freeze([10, 25, 50,
 
 /** Item metadata by id: a Map, a plain record, or a lookup function. */
 export type CatalogLookup =
-  | ReadonlyMap<string, ItemMeta>
-  | Readonly<Record<string, ItemMeta | undefined>>
-  | ((itemId: string) => ItemMeta | undefined);
+  ReadonlyMap<string, ItemMeta> | Readonly<Record<string, ItemMeta | undefined>> | ((itemId: string) => ItemMeta | undefined);
 
 export interface ProfileOptions {
   /** Half-life of the exponential time decay of affinities, in days. Default 14. */
@@ -180,14 +178,21 @@ export function affinityOf(list: readonly Affinity[], key: string | undefined): 
 }
 
 /** The weight one event contributes to its item, by the documented rules of {@link DEFAULT_EVENT_WEIGHTS}. */
-export function eventWeight(e: Pick<StoredEvent, 'type' | 'data'>, weights: Readonly<Record<string, number>> = DEFAULT_EVENT_WEIGHTS): number {
+export function eventWeight(
+  e: Pick<StoredEvent, 'type' | 'data'>,
+  weights: Readonly<Record<string, number>> = DEFAULT_EVENT_WEIGHTS,
+): number {
   const w = weights[e.type];
   if (w === undefined || w === 0) return 0;
   switch (e.type) {
-    case 'purchase': return w * Math.min(3, Math.max(1, e.data.quantity ?? 1));
-    case 'rate': return e.data.rating === undefined ? 0 : (w * (e.data.rating - 3)) / 2;
-    case 'view': return e.data.dwellMs !== undefined && e.data.dwellMs < 2000 ? w / 2 : w;
-    default: return w;
+    case 'purchase':
+      return w * Math.min(3, Math.max(1, e.data.quantity ?? 1));
+    case 'rate':
+      return e.data.rating === undefined ? 0 : (w * (e.data.rating - 3)) / 2;
+    case 'view':
+      return e.data.dwellMs !== undefined && e.data.dwellMs < 2000 ? w / 2 : w;
+    default:
+      return w;
   }
 }
 
@@ -200,10 +205,25 @@ function median(xs: number[]): number {
 /** True for a well-formed {@link ProfileState} (a cached state may be old or damaged). */
 export function isProfileState(v: unknown): v is ProfileState {
   const s = v as ProfileState;
-  return typeof s === 'object' && s !== null && s.version === 1 && Number.isFinite(s.lastSeq) && Number.isFinite(s.ref)
-    && s.halfLifeMs > 0 && Array.isArray(s.hours) && s.hours.length === 24 && Array.isArray(s.days) && s.days.length === 7
-    && typeof s.items === 'object' && s.items !== null && typeof s.sessions === 'object' && s.sessions !== null
-    && Array.isArray(s.occasions) && Array.isArray(s.recent) && Number.isFinite(s.eventCount);
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    s.version === 1 &&
+    Number.isFinite(s.lastSeq) &&
+    Number.isFinite(s.ref) &&
+    s.halfLifeMs > 0 &&
+    Array.isArray(s.hours) &&
+    s.hours.length === 24 &&
+    Array.isArray(s.days) &&
+    s.days.length === 7 &&
+    typeof s.items === 'object' &&
+    s.items !== null &&
+    typeof s.sessions === 'object' &&
+    s.sessions !== null &&
+    Array.isArray(s.occasions) &&
+    Array.isArray(s.recent) &&
+    Number.isFinite(s.eventCount)
+  );
 }
 
 /** Deep copy through JSON: the state is JSON-safe by design, and this works where structuredClone does not (mini-programs). */
@@ -211,9 +231,19 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 function emptyState(halfLifeMs: number): ProfileState {
   return {
-    version: 1, lastSeq: -1, ref: 0, halfLifeMs, eventCount: 0, items: {},
-    hours: new Array<number>(24).fill(0), days: new Array<number>(7).fill(0),
-    purchaseCount: 0, occasions: [], sessions: {}, sessionCount: 0, recent: [],
+    version: 1,
+    lastSeq: -1,
+    ref: 0,
+    halfLifeMs,
+    eventCount: 0,
+    items: {},
+    hours: new Array<number>(24).fill(0),
+    days: new Array<number>(7).fill(0),
+    purchaseCount: 0,
+    occasions: [],
+    sessions: {},
+    sessionCount: 0,
+    recent: [],
   };
 }
 
@@ -247,9 +277,7 @@ export class ProfileAccumulator {
     this.weights = { ...DEFAULT_EVENT_WEIGHTS, ...options.eventWeights };
     this.bands = options.priceBands ?? DEFAULT_PRICE_BANDS;
     const halfLifeMs = halfLifeDays * DAY_MS;
-    this.state = isProfileState(state) && state.halfLifeMs === halfLifeMs
-      ? clone(state)
-      : emptyState(halfLifeMs);
+    this.state = isProfileState(state) && state.halfLifeMs === halfLifeMs ? clone(state) : emptyState(halfLifeMs);
   }
 
   /** Highest event `seq` folded in so far (−1 when none). */
@@ -453,7 +481,9 @@ export function itemAffinity(
     return top > 0 ? affinityOf(list, key) / top : 0;
   };
   const w = ITEM_AFFINITY_WEIGHTS;
-  return w.category * rel(profile.categories, meta.category)
-    + w.brand * rel(profile.brands, meta.brand)
-    + w.priceBand * rel(profile.priceBands, meta.price === undefined ? undefined : priceBandOf(meta.price, priceBands));
+  return (
+    w.category * rel(profile.categories, meta.category) +
+    w.brand * rel(profile.brands, meta.brand) +
+    w.priceBand * rel(profile.priceBands, meta.price === undefined ? undefined : priceBandOf(meta.price, priceBands))
+  );
 }

@@ -74,7 +74,9 @@ const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x))
 export function featureVector(f: RerankFeatures, centre?: Readonly<RerankFeatures>): Float64Array {
   const v = new Float64Array(D);
   v[0] = 1;
-  RERANK_FEATURES.forEach((k, i) => { v[i + 1] = clamp01(f[k]) - (centre ? clamp01(centre[k]) : 0); });
+  RERANK_FEATURES.forEach((k, i) => {
+    v[i + 1] = clamp01(f[k]) - (centre ? clamp01(centre[k]) : 0);
+  });
   return v;
 }
 
@@ -113,7 +115,8 @@ export class Reranker {
     this.l2 = options.l2 ?? 1e-4;
     if (!(this.l2 >= 0 && this.l2 < 1)) throw new RangeError(`l2 must be in [0, 1), got ${this.l2}`);
     const prior = options.prior ?? DEFAULT_PRIOR;
-    if (prior.length !== D) throw new RangeError(`prior must have ${D} numbers (bias + ${RERANK_FEATURES.join(', ')}), got ${prior.length}`);
+    if (prior.length !== D)
+      throw new RangeError(`prior must have ${D} numbers (bias + ${RERANK_FEATURES.join(', ')}), got ${prior.length}`);
     this.prior = Float64Array.from(prior);
     this.floorN = options.floorObservations ?? 100;
     this.maxBlend = options.maxBlend ?? 0.7;
@@ -206,7 +209,9 @@ export class Reranker {
   /** The learned weights by name (bias first), for display and `exportData()`. */
   weights(): Record<'bias' | 'position' | RerankFeatureName, number> {
     const out = { bias: this.theta[0]!, position: this.positionW } as Record<'bias' | 'position' | RerankFeatureName, number>;
-    RERANK_FEATURES.forEach((k, i) => { out[k] = this.theta[i + 1]!; });
+    RERANK_FEATURES.forEach((k, i) => {
+      out[k] = this.theta[i + 1]!;
+    });
     return out;
   }
 

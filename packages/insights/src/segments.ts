@@ -64,13 +64,19 @@ export function bundleSegments(file: unknown, vocab: readonly string[]): BundleS
   }
   const labels = f.segments.map((s, i) => {
     if (s?.id !== i || typeof s.label !== 'string') {
-      throw new LocalRecError('BUNDLE_INVALID', `segments.json segments[${i}] must be { id: ${i}, label: string }`, { field: `segments[${i}]` });
+      throw new LocalRecError('BUNDLE_INVALID', `segments.json segments[${i}] must be { id: ${i}, label: string }`, {
+        field: `segments[${i}]`,
+      });
     }
     return s.label;
   });
   const rows = f.itemSegments as unknown[];
   if (rows.length !== vocab.length + 1) {
-    throw new LocalRecError('BUNDLE_INVALID', `segments.json itemSegments has ${rows.length} entries, expected vocab length + 1 = ${vocab.length + 1}`, { field: 'itemSegments' });
+    throw new LocalRecError(
+      'BUNDLE_INVALID',
+      `segments.json itemSegments has ${rows.length} entries, expected vocab length + 1 = ${vocab.length + 1}`,
+      { field: 'itemSegments' },
+    );
   }
   const map = new Map<string, number>();
   vocab.forEach((id, i) => {
@@ -104,7 +110,8 @@ export function createSegmentSalt(random?: () => number): string {
 
 /** cyrb53 string hash (53 bits), for deriving seeds. */
 function hash53(str: string): number {
-  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+  let h1 = 0xdeadbeef,
+    h2 = 0x41c6ce57;
   for (let i = 0; i < str.length; i++) {
     const ch = str.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
@@ -147,15 +154,21 @@ export function getSegments(
 ): SegmentsResult {
   if (options.consent !== true && options.consent !== 'granted') {
     throw new LocalRecError('CONSENT_REQUIRED', `getSegments: needs consent "granted", got ${JSON.stringify(options.consent)}`, {
-      field: 'consent', accepted: ['granted'],
+      field: 'consent',
+      accepted: ['granted'],
     });
   }
   if (typeof options.salt !== 'string' || options.salt.length < 16) {
     // The salt is named by its type and length only: it is device-local and must not reach logs.
     const got = typeof options.salt === 'string' ? `a string of ${options.salt.length} characters` : preview(options.salt);
-    throw new LocalRecError('INVALID_ARGUMENT', `getSegments: salt must be a device-local random string of ≥ 16 characters (createSegmentSalt()); got ${got}.`, {
-      field: 'salt', accepted: ['a string of ≥ 16 characters'],
-    });
+    throw new LocalRecError(
+      'INVALID_ARGUMENT',
+      `getSegments: salt must be a device-local random string of ≥ 16 characters (createSegmentSalt()); got ${got}.`,
+      {
+        field: 'salt',
+        accepted: ['a string of ≥ 16 characters'],
+      },
+    );
   }
   const noiseRate = options.noiseRate ?? 0.05;
   const max = options.maxSegments ?? 3;

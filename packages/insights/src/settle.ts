@@ -47,7 +47,10 @@ export function settle(
   if (newest && now - newest.ts > gapMs) cut = byTs.length;
   else {
     for (let i = byTs.length - 1; i > 0; i--) {
-      if (byTs[i]!.ts - byTs[i - 1]!.ts > gapMs) { cut = i; break; }
+      if (byTs[i]!.ts - byTs[i - 1]!.ts > gapMs) {
+        cut = i;
+        break;
+      }
     }
   }
   if (byTs.length - cut > maxOpen) cut = byTs.length - Math.floor(maxOpen / 2);

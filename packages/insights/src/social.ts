@@ -84,13 +84,19 @@ export function createSocialContext(input: unknown, now: number): SocialContext 
   } catch (err) {
     if (err instanceof LocalRecError) throw err;
     // Hostile input (a getter or Proxy trap that throws): still a typed error naming the argument.
-    throw new LocalRecError('INVALID_ARGUMENT', 'setSocialContext: context could not be read as plain data', { field: 'context', cause: err });
+    throw new LocalRecError('INVALID_ARGUMENT', 'setSocialContext: context could not be read as plain data', {
+      field: 'context',
+      cause: err,
+    });
   }
 }
 
 function readSocialContext(input: unknown, now: number): SocialContext {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw invalid('context', `must be an object { items, ttlMs? }, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`);
+    throw invalid(
+      'context',
+      `must be an object { items, ttlMs? }, got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`,
+    );
   }
   for (const k of Object.keys(input)) {
     if (!(INPUT_KEYS as readonly string[]).includes(k)) throw invalid(k, 'is not a known field', INPUT_KEYS);
@@ -201,7 +207,8 @@ export interface BlendResult {
  */
 export function blendScore(input: BlendInput, weights: Readonly<BlendWeights> = DEFAULT_BLEND_WEIGHTS): BlendResult {
   for (const k of ['model', 'affinity', 'social'] as const) {
-    if (!(weights[k] >= 0)) throw new LocalRecError('INVALID_ARGUMENT', `blend weight "${k}" must be ≥ 0, got ${weights[k]}`, { field: `weights.${k}` });
+    if (!(weights[k] >= 0))
+      throw new LocalRecError('INVALID_ARGUMENT', `blend weight "${k}" must be ≥ 0, got ${weights[k]}`, { field: `weights.${k}` });
   }
   const c = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
   const parts = {
@@ -218,7 +225,10 @@ export function blendScore(input: BlendInput, weights: Readonly<BlendWeights> = 
 export function normaliseScores(scores: readonly number[]): number[] {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of scores) { if (s < lo) lo = s; if (s > hi) hi = s; }
+  for (const s of scores) {
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+  }
   return scores.map((s) => (hi > lo ? (s - lo) / (hi - lo) : 1));
 }
 
@@ -246,12 +256,15 @@ export function blendRanking(items: readonly ScoredItem[], o: BlendRankingOption
   return items
     .map((item, i) => {
       const sig = socialSignal(o.social, item.itemId, o.now);
-      const b = blendScore({
-        modelScore: norm[i]!,
-        affinity: o.profile ? itemAffinity(o.profile, meta(o.catalog, item.itemId)) : 0,
-        socialProof: socialProof(sig),
-      }, o.weights);
-      const reason = b.lift === 'social' ? socialReason(sig) ?? item.reason : item.reason;
+      const b = blendScore(
+        {
+          modelScore: norm[i]!,
+          affinity: o.profile ? itemAffinity(o.profile, meta(o.catalog, item.itemId)) : 0,
+          socialProof: socialProof(sig),
+        },
+        o.weights,
+      );
+      const reason = b.lift === 'social' ? (socialReason(sig) ?? item.reason) : item.reason;
       return { i, item: { ...item, score: b.score, reason } };
     })
     .sort((a, b) => b.item.score - a.item.score || a.i - b.i)

@@ -40,8 +40,17 @@ export interface StreamState {
 /** Whether `v` is a {@link StreamState} (a stored value from an older or foreign writer is not). */
 export function isStreamState(v: unknown): v is StreamState {
   const s = v as StreamState;
-  return typeof s === 'object' && s !== null && s.version === 1 && typeof s.rev === 'string' && isProfileState(s.profile)
-    && Number.isFinite(s.sinceTs) && Array.isArray(s.abnormal) && Number.isFinite(s.observedSeq) && Array.isArray(s.pending);
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    s.version === 1 &&
+    typeof s.rev === 'string' &&
+    isProfileState(s.profile) &&
+    Number.isFinite(s.sinceTs) &&
+    Array.isArray(s.abnormal) &&
+    Number.isFinite(s.observedSeq) &&
+    Array.isArray(s.pending)
+  );
 }
 
 /** A new, empty state for `acc` (whose state it holds; `rev` empty: never written). */
@@ -125,12 +134,18 @@ export function foldEvents(stream: StreamParts, input: FoldInput, o: StreamOptio
   const { settled, pending: open } = settle(events, now, joinGapMs(o.abnormal));
   if (settled.length) {
     acc.add(settled, report.uids);
-    s.abnormal = addSeqs(s.abnormal, settled.filter((e) => report.seqs.has(e.seq)).map((e) => e.seq));
+    s.abnormal = addSeqs(
+      s.abnormal,
+      settled.filter((e) => report.seqs.has(e.seq)).map((e) => e.seq),
+    );
     s.profile = acc.toJSON();
     changed = true;
   }
   const nextSince = open.length ? Math.min(...open.map((e) => e.ts)) : settled.length ? Math.max(...settled.map((e) => e.ts)) : s.sinceTs;
-  if (nextSince !== s.sinceTs) { s.sinceTs = nextSince; changed = true; }
+  if (nextSince !== s.sinceTs) {
+    s.sinceTs = nextSince;
+    changed = true;
+  }
 
   let view = acc;
   if (open.length) {

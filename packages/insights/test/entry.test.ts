@@ -7,8 +7,18 @@ const SRC = join(import.meta.dirname, '../src');
 describe('package entry', () => {
   it('exports the public API', async () => {
     const api = await import('../src/index.js');
-    for (const name of ['ProfileAccumulator', 'computeProfile', 'detectAbnormal', 'createSocialContext', 'blendScore',
-      'blendRanking', 'Reranker', 'getSegments', 'bundleSegments', 'createSegmentSalt']) {
+    for (const name of [
+      'ProfileAccumulator',
+      'computeProfile',
+      'detectAbnormal',
+      'createSocialContext',
+      'blendScore',
+      'blendRanking',
+      'Reranker',
+      'getSegments',
+      'bundleSegments',
+      'createSegmentSalt',
+    ]) {
       expect(api, name).toHaveProperty(name);
     }
   });

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemMeta } from '@localrec/core';
-import {
-  ProfileAccumulator, affinityOf, computeProfile, eventWeight, priceBandOf, type ProfileState,
-} from '../src/profile.js';
+import { ProfileAccumulator, affinityOf, computeProfile, eventWeight, priceBandOf, type ProfileState } from '../src/profile.js';
 import { DAY, HOUR, T0, ev } from './helpers.js';
 
 const catalog: Record<string, ItemMeta> = {
@@ -16,17 +14,28 @@ const catalog: Record<string, ItemMeta> = {
 describe('profile: weights and decay', () => {
   it('ranks event types purchase > cart > like > click > view with the documented weights', () => {
     const events = [
-      ev('view', 'lamp', T0), ev('click', 'boots', T0), ev('like', 'tent', T0),
-      ev('add_to_cart', 'pan', T0), ev('purchase', 'kettle', T0),
+      ev('view', 'lamp', T0),
+      ev('click', 'boots', T0),
+      ev('like', 'tent', T0),
+      ev('add_to_cart', 'pan', T0),
+      ev('purchase', 'kettle', T0),
     ];
     const p = computeProfile(events, catalog, { now: T0, utcOffsetMinutes: 0 });
     expect(p.items.map((a) => [a.key, a.score])).toEqual([
-      ['kettle', 5], ['pan', 3], ['tent', 2], ['boots', 1], ['lamp', 0.5],
+      ['kettle', 5],
+      ['pan', 3],
+      ['tent', 2],
+      ['boots', 1],
+      ['lamp', 0.5],
     ]);
     expect(p.categories.map((a) => a.key)).toEqual(['kitchen', 'outdoor', 'shoes', 'home']);
     expect(p.categories[0]!.score).toBe(8);
     expect(p.categories.reduce((a, x) => a + x.share, 0)).toBeCloseTo(1, 12);
-    expect(p.brands.map((a) => [a.key, a.score])).toEqual([['Acme', 5.5], ['Chef', 3], ['Trail', 3]]);
+    expect(p.brands.map((a) => [a.key, a.score])).toEqual([
+      ['Acme', 5.5],
+      ['Chef', 3],
+      ['Trail', 3],
+    ]);
     expect(affinityOf(p.categories, 'kitchen')).toBeCloseTo(8 / 11.5, 12);
     expect(affinityOf(p.categories, 'garden')).toBe(0);
   });
@@ -40,7 +49,11 @@ describe('profile: weights and decay', () => {
     expect(eventWeight({ type: 'search', data: { query: 'x' } })).toBe(0);
     const one = computeProfile([ev('add_to_cart', 'pan', T0), ev('remove_from_cart', 'pan', T0)], catalog, { now: T0 });
     expect(one.items).toEqual([{ key: 'pan', score: 1, share: 1 }]); // 3 − 2
-    const gone = computeProfile([ev('add_to_cart', 'pan', T0), ev('remove_from_cart', 'pan', T0), ev('remove_from_cart', 'pan', T0)], catalog, { now: T0 });
+    const gone = computeProfile(
+      [ev('add_to_cart', 'pan', T0), ev('remove_from_cart', 'pan', T0), ev('remove_from_cart', 'pan', T0)],
+      catalog,
+      { now: T0 },
+    );
     expect(gone.items).toEqual([]); // 3 − 4 < 0 reads as no interest
   });
 
@@ -74,8 +87,15 @@ describe('profile: incremental and cached', () => {
     const items = Object.keys(catalog);
     const types = ['view', 'click', 'like', 'add_to_cart', 'purchase', 'view', 'view'] as const;
     for (let i = 0; i < 60; i++) {
-      out.push(ev(types[i % types.length]!, items[(i * 7) % items.length], T0 + i * 5 * HOUR + (i % 3) * 60_000,
-        i % 5 === 4 ? { price: 10 + i } : {}, `s${Math.floor(i / 4)}`));
+      out.push(
+        ev(
+          types[i % types.length]!,
+          items[(i * 7) % items.length],
+          T0 + i * 5 * HOUR + (i % 3) * 60_000,
+          i % 5 === 4 ? { price: 10 + i } : {},
+          `s${Math.floor(i / 4)}`,
+        ),
+      );
     }
     return out;
   };
@@ -129,10 +149,11 @@ describe('profile: incremental and cached', () => {
 describe('profile: habits', () => {
   it('builds active hours and days in local time', () => {
     // 2024-01-01T10:00Z is 18:00 on Monday in UTC+8; 2024-01-06T20:00Z is 04:00 Sunday in UTC+8.
-    const p = computeProfile([
-      ev('view', 'lamp', T0 + 10 * HOUR), ev('view', 'lamp', T0 + 10 * HOUR + 5000),
-      ev('click', 'lamp', T0 + 5 * DAY + 20 * HOUR),
-    ], catalog, { now: T0 + 6 * DAY, utcOffsetMinutes: 480 });
+    const p = computeProfile(
+      [ev('view', 'lamp', T0 + 10 * HOUR), ev('view', 'lamp', T0 + 10 * HOUR + 5000), ev('click', 'lamp', T0 + 5 * DAY + 20 * HOUR)],
+      catalog,
+      { now: T0 + 6 * DAY, utcOffsetMinutes: 480 },
+    );
     expect(p.activeHours[18]).toBe(2);
     expect(p.activeHours[4]).toBe(1);
     expect(p.activeHours.reduce((a, b) => a + b, 0)).toBe(3);
@@ -140,10 +161,17 @@ describe('profile: habits', () => {
   });
 
   it('measures purchase cadence by occasion', () => {
-    const p = computeProfile([
-      ev('purchase', 'kettle', T0), ev('purchase', 'pan', T0 + 10 * 60_000), // same occasion
-      ev('purchase', 'lamp', T0 + 10 * DAY), ev('purchase', 'lamp', T0 + 20 * DAY), ev('purchase', 'tent', T0 + 50 * DAY),
-    ], catalog, { now: T0 + 51 * DAY });
+    const p = computeProfile(
+      [
+        ev('purchase', 'kettle', T0),
+        ev('purchase', 'pan', T0 + 10 * 60_000), // same occasion
+        ev('purchase', 'lamp', T0 + 10 * DAY),
+        ev('purchase', 'lamp', T0 + 20 * DAY),
+        ev('purchase', 'tent', T0 + 50 * DAY),
+      ],
+      catalog,
+      { now: T0 + 51 * DAY },
+    );
     expect(p.purchases.count).toBe(5);
     expect(p.purchases.occasions).toBe(4);
     expect(p.purchases.meanDaysBetween).toBeCloseTo(50 / 3, 12);
@@ -153,11 +181,18 @@ describe('profile: habits', () => {
   });
 
   it('summarises sessions and recent interests', () => {
-    const p = computeProfile([
-      ev('view', 'lamp', T0, {}, 'a'), ev('view', 'pan', T0 + 60_000, {}, 'a'), ev('click', 'pan', T0 + 120_000, {}, 'a'),
-      ev('view', 'tent', T0 + DAY, {}, 'b'), ev('view', 'lamp', T0 + DAY + 600_000, {}, 'b'),
-      ev('search', undefined, T0 + DAY + 700_000, { query: 'boots' }, 'b'),
-    ], catalog, { now: T0 + 2 * DAY });
+    const p = computeProfile(
+      [
+        ev('view', 'lamp', T0, {}, 'a'),
+        ev('view', 'pan', T0 + 60_000, {}, 'a'),
+        ev('click', 'pan', T0 + 120_000, {}, 'a'),
+        ev('view', 'tent', T0 + DAY, {}, 'b'),
+        ev('view', 'lamp', T0 + DAY + 600_000, {}, 'b'),
+        ev('search', undefined, T0 + DAY + 700_000, { query: 'boots' }, 'b'),
+      ],
+      catalog,
+      { now: T0 + 2 * DAY },
+    );
     expect(p.sessions.count).toBe(2);
     expect(p.sessions.meanEvents).toBe(3);
     expect(p.sessions.meanDurationMs).toBe((120_000 + 700_000) / 2);

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = join(import.meta.dirname, '../src');
-const files = readdirSync(SRC, { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+const files = readdirSync(SRC, { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith('.ts'));
 
 /** Every module specifier a file imports or re-exports (static and dynamic). */
 function specifiers(text: string): string[] {
@@ -32,12 +34,24 @@ describe('insights purity', () => {
 
   it.each(files)('%s touches no DOM, storage, network or worker global', (f) => {
     const text = readFileSync(join(SRC, f), 'utf8');
-    const banned = [/\bwindow\./, /\bdocument\./, /\bnavigator\./, /\blocalStorage\b/, /\bindexedDB\b/, /\bfetch\s*\(/, /\bcaches\./, /\bself\./, /\bXMLHttpRequest\b/, /@tensorflow/];
+    const banned = [
+      /\bwindow\./,
+      /\bdocument\./,
+      /\bnavigator\./,
+      /\blocalStorage\b/,
+      /\bindexedDB\b/,
+      /\bfetch\s*\(/,
+      /\bcaches\./,
+      /\bself\./,
+      /\bXMLHttpRequest\b/,
+      /@tensorflow/,
+    ];
     for (const re of banned) expect(re.test(text), `${f} matches ${re}`).toBe(false);
   });
 
   it('the import scan sees what it must refuse (the check can fail)', () => {
-    expect(specifiers("import * as tf from '@tensorflow/tfjs-core';\nexport { x } from '@localrec/model';\nconst m = await import('comlink');"))
-      .toEqual(['@tensorflow/tfjs-core', '@localrec/model', 'comlink']);
+    expect(
+      specifiers("import * as tf from '@tensorflow/tfjs-core';\nexport { x } from '@localrec/model';\nconst m = await import('comlink');"),
+    ).toEqual(['@tensorflow/tfjs-core', '@localrec/model', 'comlink']);
   });
 });

@@ -3,8 +3,7 @@ import { mulberry32 } from '@localrec/core';
 import { RERANK_FEATURES, Reranker, type RerankFeatures, type RerankerState } from '../src/reranker.js';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-const feats = (v: number[]): RerankFeatures =>
-  Object.fromEntries(RERANK_FEATURES.map((k, i) => [k, v[i]!])) as RerankFeatures;
+const feats = (v: number[]): RerankFeatures => Object.fromEntries(RERANK_FEATURES.map((k, i) => [k, v[i]!])) as RerankFeatures;
 
 /** A known θ* = [bias, modelScore, categoryAffinity, priceAffinity, recency, popularity, socialProof]. */
 const TRUE_THETA = [-2.5, 1.0, 2.0, -1.0, 0.5, 0.0, 1.5];
@@ -19,7 +18,10 @@ describe('re-ranker: learning', () => {
   it('converges to a known θ on synthetic data (one online pass)', () => {
     const r = mulberry32(7);
     const model = new Reranker({ prior: [0, 0, 0, 0, 0, 0, 0], learningRate: 0.2, minLearningRate: 0.01, l2: 0 });
-    for (let i = 0; i < 150_000; i++) { const s = sample(r); model.update(s.f, s.y); }
+    for (let i = 0; i < 150_000; i++) {
+      const s = sample(r);
+      model.update(s.f, s.y);
+    }
     const theta = model.toJSON().theta;
     theta.forEach((t, i) => expect(Math.abs(t - TRUE_THETA[i]!), `θ[${i}] = ${t}`).toBeLessThan(0.3));
     // Held-out: the learned model's log-loss is within 1 % of the true model's (the Bayes optimum).
@@ -68,7 +70,10 @@ describe('re-ranker: learning', () => {
     }
     const learned = m.weights().socialProof;
     expect(learned).toBeGreaterThan(1);
-    for (let i = 0; i < 5000; i++) { const ms = r(); m.update(feats([ms, 0, 0, 0, 0, 0]), r() < sigmoid(-2 + 2 * ms)); }
+    for (let i = 0; i < 5000; i++) {
+      const ms = r();
+      m.update(feats([ms, 0, 0, 0, 0, 0]), r() < sigmoid(-2 + 2 * ms));
+    }
     expect(m.weights().socialProof).toBeLessThan(learned / 3);
   });
 });
@@ -97,14 +102,19 @@ describe('re-ranker: learning from shown lists', () => {
     // Ranking ignores the position term and the list's common offset.
     const a = feats([0.5, 0.9, 0.5, 0.5, 0.9, 0]);
     const b = feats([0.5, 0.1, 0.5, 0.5, 0.9, 0]);
-    const order = m.rerank([{ item: 'b', base: 0.5, features: b }, { item: 'a', base: 0.5, features: a }]);
+    const order = m.rerank([
+      { item: 'b', base: 0.5, features: b },
+      { item: 'a', base: 0.5, features: a },
+    ]);
     expect(order.map((x) => x.item)).toEqual(['a', 'b']);
   });
 });
 
 describe('re-ranker: the floor keeps the pretrained ranking when data is scarce', () => {
   const list = Array.from({ length: 10 }, (_, i) => ({
-    item: `i${i}`, base: 1 - i / 10, features: feats([1 - i / 10, i / 9, i / 9, 0, 0, i === 9 ? 1 : 0]),
+    item: `i${i}`,
+    base: 1 - i / 10,
+    features: feats([1 - i / 10, i / 9, i / 9, 0, 0, i === 9 ? 1 : 0]),
   }));
 
   it('with no observations returns the base order exactly', () => {
@@ -117,10 +127,21 @@ describe('re-ranker: the floor keeps the pretrained ranking when data is scarce'
     const m = new Reranker();
     const worst = list[9]!.features;
     const best = list[0]!.features;
-    for (let i = 0; i < 5; i++) { m.update(worst, true); m.update(best, false); }
+    for (let i = 0; i < 5; i++) {
+      m.update(worst, true);
+      m.update(best, false);
+    }
     expect(m.blendWeight).toBeLessThan(0.07);
-    expect(m.rerank(list).slice(0, 5).map((e) => e.item)).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']);
-    for (let i = 0; i < 2000; i++) { m.update(worst, true); m.update(best, false); }
+    expect(
+      m
+        .rerank(list)
+        .slice(0, 5)
+        .map((e) => e.item),
+    ).toEqual(['i0', 'i1', 'i2', 'i3', 'i4']);
+    for (let i = 0; i < 2000; i++) {
+      m.update(worst, true);
+      m.update(best, false);
+    }
     expect(m.blendWeight).toBeGreaterThan(0.6);
     expect(m.rerank(list)[0]!.item).toBe('i9');
   });
@@ -128,7 +149,10 @@ describe('re-ranker: the floor keeps the pretrained ranking when data is scarce'
   it('round-trips its state through JSON (exportData) and forgets on a fresh start', () => {
     const m = new Reranker();
     const r = mulberry32(5);
-    for (let i = 0; i < 500; i++) { const s = sample(r); m.update(s.f, s.y); }
+    for (let i = 0; i < 500; i++) {
+      const s = sample(r);
+      m.update(s.f, s.y);
+    }
     const state = JSON.parse(JSON.stringify(m.toJSON())) as RerankerState;
     const back = new Reranker({}, state);
     expect(back.observations).toBe(500);

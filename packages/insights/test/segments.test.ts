@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '@localrec/core';
 import { LocalRecError } from '@localrec/core';
-import {
-  bundleSegments, createSegmentSalt, getSegments, segmentScores, segmentWeek, type SegmentsResult,
-} from '../src/segments.js';
+import { bundleSegments, createSegmentSalt, getSegments, segmentScores, segmentWeek, type SegmentsResult } from '../src/segments.js';
 import { computeProfile } from '../src/profile.js';
 import { DAY, T0, ev } from './helpers.js';
 
@@ -12,7 +10,9 @@ const LABELS = ['Kitchen', 'Garden', 'Toys', 'Books', 'Shoes', 'Music', 'Sports'
 const vocab = Array.from({ length: 30 }, (_, i) => `sku-${i}`);
 /** segments.json as the trainer writes it: item row r (1-based) is in segment (r - 1) % 10. */
 const file = {
-  version: 1, k: 10, dim: 4,
+  version: 1,
+  k: 10,
+  dim: 4,
   segments: LABELS.map((label, id) => ({ id, label, size: 3 })),
   itemSegments: [-1, ...vocab.map((_, i) => i % 10)],
 };
@@ -23,14 +23,26 @@ const TOP = [3, 1, 6];
 
 describe('segments on the device', () => {
   it('maps a profile onto segments and returns at most the 3 strongest', () => {
-    const profile = computeProfile([
-      ev('purchase', 'sku-3', T0), ev('purchase', 'sku-13', T0), // Books ×2
-      ev('add_to_cart', 'sku-1', T0), ev('click', 'sku-6', T0), ev('view', 'sku-7', T0), ev('view', 'unknown', T0),
-    ], undefined, { now: T0 });
+    const profile = computeProfile(
+      [
+        ev('purchase', 'sku-3', T0),
+        ev('purchase', 'sku-13', T0), // Books ×2
+        ev('add_to_cart', 'sku-1', T0),
+        ev('click', 'sku-6', T0),
+        ev('view', 'sku-7', T0),
+        ev('view', 'unknown', T0),
+      ],
+      undefined,
+      { now: T0 },
+    );
     expect(segmentScores(profile, bundle)).toEqual([0, 3, 0, 10, 0, 0, 1, 0.5, 0, 0]);
     const salt = createSegmentSalt(mulberry32(1));
     const r = getSegments(profile, bundle, { consent: 'granted', now: T0, salt, noiseRate: 0 });
-    expect(r.segments).toEqual([{ id: 3, label: 'Books' }, { id: 1, label: 'Garden' }, { id: 6, label: 'Sports' }]);
+    expect(r.segments).toEqual([
+      { id: 3, label: 'Books' },
+      { id: 1, label: 'Garden' },
+      { id: 6, label: 'Sports' },
+    ]);
     expect(getSegments([0, 0, 0, 0, 0, 0, 0, 0, 0, 0], bundle, { consent: true, now: T0, salt, noiseRate: 0 }).segments).toEqual([]);
   });
 
@@ -38,7 +50,11 @@ describe('segments on the device', () => {
     const salt = createSegmentSalt(mulberry32(2));
     for (const consent of ['denied', 'pending', false] as const) {
       let err: unknown;
-      try { getSegments(SCORES, bundle, { consent, now: T0, salt }); } catch (e) { err = e; }
+      try {
+        getSegments(SCORES, bundle, { consent, now: T0, salt });
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(LocalRecError);
       expect((err as LocalRecError).code).toBe('CONSENT_REQUIRED');
     }
@@ -57,7 +73,10 @@ describe('segments on the device', () => {
       const ids = getSegments(SCORES, bundle, { consent: true, now, salt }).segments.map((s) => s.id);
       expect(ids.length).toBe(3);
       const extra = ids.filter((id) => !TOP.includes(id));
-      if (extra.length) { noisy++; seen[extra[0]!]!++; }
+      if (extra.length) {
+        noisy++;
+        seen[extra[0]!]!++;
+      }
       // A shopper with no interests gets a random segment just as often.
       if (getSegments(new Array(10).fill(0), bundle, { consent: true, now, salt }).segments.length) emptyNoisy++;
     }

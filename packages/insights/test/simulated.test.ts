@@ -13,11 +13,13 @@ const END = Date.UTC(2024, 0, 1) + 45 * 86_400_000;
 const LATER = END + 30 * 86_400_000;
 
 function storedOf(user: string): StoredEvent[] {
-  return sim.events.filter((e) => e.user === user).map((e: SimEvent, i) => {
-    const s: StoredEvent = { seq: i + 1, uid: `${user}:${i}`, type: e.type, ts: e.ts, sessionId: e.sessionId, data: { ...e.data } };
-    if (e.item !== undefined) s.itemId = e.item;
-    return s;
-  });
+  return sim.events
+    .filter((e) => e.user === user)
+    .map((e: SimEvent, i) => {
+      const s: StoredEvent = { seq: i + 1, uid: `${user}:${i}`, type: e.type, ts: e.ts, sessionId: e.sessionId, data: { ...e.data } };
+      if (e.item !== undefined) s.itemId = e.item;
+      return s;
+    });
 }
 
 describe('insights on simulated shoppers', () => {
@@ -52,7 +54,13 @@ describe('insights on simulated shoppers', () => {
     const real = storedOf(sim.shoppers[0]!.id);
     const t = real[Math.floor(real.length / 2)]!.ts + 1;
     const bot: StoredEvent[] = Array.from({ length: 50 }, (_, i) => ({
-      seq: 10_000 + i, uid: `bot${i}`, type: 'add_to_cart', ts: t + i * 40, sessionId: 'x', itemId: catalog[i % 7]!.id, data: {},
+      seq: 10_000 + i,
+      uid: `bot${i}`,
+      type: 'add_to_cart',
+      ts: t + i * 40,
+      sessionId: 'x',
+      itemId: catalog[i % 7]!.id,
+      data: {},
     }));
     const r = detectAbnormal([...real, ...bot], { now: LATER });
     for (const b of bot) expect(r.uids.has(b.uid)).toBe(true);

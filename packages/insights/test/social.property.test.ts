@@ -10,23 +10,41 @@ import { CASES, hostileRecord, nastyKey, nastyNumber, nastyString, nastyValue, p
 const NOW = 1_700_000_000_000;
 const count = fc.oneof({ weight: 3, arbitrary: fc.nat(50) }, { weight: 2, arbitrary: nastyNumber }, { weight: 1, arbitrary: nastyValue });
 const signal = fc.oneof(
-  { weight: 4, arbitrary: hostileRecord({
-    friendsLiked: count, friendsBought: count,
-    sharedBy: fc.oneof(count, fc.array(fc.oneof(fc.stringMatching(/^[a-z0-9]{1,8}$/), nastyString, nastyValue), { maxLength: 6 })),
-  }, 0.15) },
+  {
+    weight: 4,
+    arbitrary: hostileRecord(
+      {
+        friendsLiked: count,
+        friendsBought: count,
+        sharedBy: fc.oneof(count, fc.array(fc.oneof(fc.stringMatching(/^[a-z0-9]{1,8}$/), nastyString, nastyValue), { maxLength: 6 })),
+      },
+      0.15,
+    ),
+  },
   { weight: 1, arbitrary: nastyValue },
 );
 /** items: mostly well-formed ids, plus hostile ones (`__proto__`, empty, 300+ chars, lone surrogates). */
 const items = fc.oneof(
-  { weight: 4, arbitrary: fc.array(fc.tuple(fc.oneof(fc.stringMatching(/^sku-[0-9]{1,4}$/), nastyKey, nastyString), signal), { maxLength: 8 }).map((entries) => {
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-    return o;
-  }) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .array(fc.tuple(fc.oneof(fc.stringMatching(/^sku-[0-9]{1,4}$/), nastyKey, nastyString), signal), { maxLength: 8 })
+      .map((entries) => {
+        const o: Record<string, unknown> = {};
+        for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        return o;
+      }),
+  },
   { weight: 1, arbitrary: nastyValue },
 );
 const input = fc.oneof(
-  { weight: 5, arbitrary: hostileRecord({ items, ttlMs: fc.oneof(fc.integer({ min: 1, max: SOCIAL_LIMITS.maxTtlMs }), nastyNumber, nastyValue) }, 0.15) },
+  {
+    weight: 5,
+    arbitrary: hostileRecord(
+      { items, ttlMs: fc.oneof(fc.integer({ min: 1, max: SOCIAL_LIMITS.maxTtlMs }), nastyNumber, nastyValue) },
+      0.15,
+    ),
+  },
   { weight: 1, arbitrary: nastyValue },
 );
 

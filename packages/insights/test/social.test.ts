@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { LocalRecError, type ScoredItem } from '@localrec/core';
 import {
-  DEFAULT_BLEND_WEIGHTS, blendRanking, blendScore, createSocialContext, normaliseScores, socialProof, socialReason,
+  DEFAULT_BLEND_WEIGHTS,
+  blendRanking,
+  blendScore,
+  createSocialContext,
+  normaliseScores,
+  socialProof,
+  socialReason,
   socialSignal,
 } from '../src/social.js';
 import { itemAffinity } from '../src/profile.js';
@@ -9,7 +15,11 @@ import { itemAffinity } from '../src/profile.js';
 const NOW = 1_700_000_000_000;
 
 function errorOf(fn: () => unknown): LocalRecError {
-  try { fn(); } catch (e) { return e as LocalRecError; }
+  try {
+    fn();
+  } catch (e) {
+    return e as LocalRecError;
+  }
   throw new Error('expected a throw');
 }
 
@@ -79,8 +89,7 @@ describe('the blending step', () => {
     expect(b.lift).toBe('affinity');
     expect(blendScore({ modelScore: 2, affinity: -1, socialProof: NaN }).score).toBeCloseTo(0.7, 12);
     expect(blendScore({ modelScore: 1, affinity: 0, socialProof: 0 }).lift).toBeUndefined();
-    expect(() => blendScore({ modelScore: 1, affinity: 0, socialProof: 0 }, { ...DEFAULT_BLEND_WEIGHTS, social: -1 }))
-      .toThrow(/social/);
+    expect(() => blendScore({ modelScore: 1, affinity: 0, socialProof: 0 }, { ...DEFAULT_BLEND_WEIGHTS, social: -1 })).toThrow(/social/);
   });
 
   it('normalises model scores within the list', () => {
@@ -107,7 +116,10 @@ describe('the blending step', () => {
 
   it('uses profile affinity relative to the favourite category, brand and price band', () => {
     const profile = {
-      categories: [{ key: 'kitchen', score: 6, share: 0.6 }, { key: 'garden', score: 4, share: 0.4 }],
+      categories: [
+        { key: 'kitchen', score: 6, share: 0.6 },
+        { key: 'garden', score: 4, share: 0.4 },
+      ],
       brands: [{ key: 'Acme', score: 1, share: 1 }],
       priceBands: [{ key: '25–50', score: 1, share: 1 }],
     };

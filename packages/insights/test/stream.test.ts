@@ -6,8 +6,23 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@localrec/core';
 import {
-  ProfileAccumulator, Reranker, addSeqs, foldEvents, inRuns, isStreamState, joinGapMs, listFeatureContext, matchServed,
-  newStreamState, observeFeedback, popularityTable, rankList, runsSize, settle, type RerankFeatures, type ServedList,
+  ProfileAccumulator,
+  Reranker,
+  addSeqs,
+  foldEvents,
+  inRuns,
+  isStreamState,
+  joinGapMs,
+  listFeatureContext,
+  matchServed,
+  newStreamState,
+  observeFeedback,
+  popularityTable,
+  rankList,
+  runsSize,
+  settle,
+  type RerankFeatures,
+  type ServedList,
 } from '../src/index.js';
 import { T0, ev } from './helpers.js';
 
@@ -17,7 +32,13 @@ const withCtx = (e: StoredEvent, listId: string): StoredEvent => ({ ...e, contex
 describe('settle and seq runs', () => {
   it('joinGapMs is the widest gap any abnormal rule joins (60 s by default), or what the options say', () => {
     expect(joinGapMs()).toBe(60_000);
-    expect(joinGapMs({ burst: [{ windowMs: 1_000, maxEvents: 5 }], metronome: false as never, repeat: { maxGapMs: 90_000, minCount: 5 } as never })).toBe(90_000);
+    expect(
+      joinGapMs({
+        burst: [{ windowMs: 1_000, maxEvents: 5 }],
+        metronome: false as never,
+        repeat: { maxGapMs: 90_000, minCount: 5 } as never,
+      }),
+    ).toBe(90_000);
   });
 
   it('settles the events before the last quiet gap, as a seq prefix', () => {
@@ -37,7 +58,11 @@ describe('settle and seq runs', () => {
 
   it('runs merge adjacent and overlapping seqs, count them and find them', () => {
     const runs = addSeqs(addSeqs([], [5, 3, 4, 10]), [11, 12, 20]);
-    expect(runs).toEqual([[3, 5], [10, 12], [20, 20]]);
+    expect(runs).toEqual([
+      [3, 5],
+      [10, 12],
+      [20, 20],
+    ]);
     expect(runsSize(runs)).toBe(7);
     expect([2, 3, 5, 6, 11, 19, 20, 21].map((s) => inRuns(runs, s))).toEqual([false, true, true, false, true, false, true, false]);
   });
@@ -76,16 +101,22 @@ describe('feedback on served lists', () => {
     expect(observeFeedback(step.pending, [], served, T0 + 100_000, 60_000).resolved.map((p) => p.itemIds)).toEqual([['b']]);
   });
 
-  it('rankList keeps the blended order of a re-ranker without feedback and returns each item\'s features', () => {
+  it("rankList keeps the blended order of a re-ranker without feedback and returns each item's features", () => {
     const items = [
       { itemId: 'a', score: 0.9, source: 'model' as const, reason: { kind: 'popular' as const, text: '' } },
       { itemId: 'b', score: 0.1, source: 'model' as const, reason: { kind: 'popular' as const, text: '' } },
     ];
-    const snapshot = foldEvents({ state: newStreamState(new ProfileAccumulator()), acc: new ProfileAccumulator(), reranker: new Reranker() }, { events: [], served: [], now: T0 }).snapshot;
+    const snapshot = foldEvents(
+      { state: newStreamState(new ProfileAccumulator()), acc: new ProfileAccumulator(), reranker: new Reranker() },
+      { events: [], served: [], now: T0 },
+    ).snapshot;
     const ctx = listFeatureContext({ snapshot, catalog: {}, social: undefined, now: T0, popularity: new Map([['b', 1]]) });
     const r = rankList(items, ctx, new Reranker());
     expect(r.items.map((i) => i.itemId)).toEqual(['a', 'b']);
-    expect(r.features.map((f) => [f.modelScore, f.popularity])).toEqual([[1, 0], [0, 1]]);
+    expect(r.features.map((f) => [f.modelScore, f.popularity])).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
   });
 });
 
@@ -127,16 +158,29 @@ describe('one fold step', () => {
 describe('popularity and the list feature context', () => {
   it('popularity is relative to the most popular item; unknown rows are skipped', () => {
     const m = popularityTable(['a', 'b', 'c'], Int32Array.from([2, 1, 9]), Float32Array.from([4, 2, 1]));
-    expect([...m]).toEqual([['b', 1], ['a', 0.5]]);
+    expect([...m]).toEqual([
+      ['b', 1],
+      ['a', 0.5],
+    ]);
     expect(popularityTable(['a'], [1], [0]).size).toBe(0);
   });
 
-  it('lastTouch is the later of the item\'s own last event and its category\'s', () => {
+  it("lastTouch is the later of the item's own last event and its category's", () => {
     const acc = new ProfileAccumulator();
     const events = [ev('view', 'a', T0), ev('view', 'b', T0 + 5_000)];
-    const { snapshot } = foldEvents({ state: newStreamState(acc), acc, reranker: new Reranker() }, { events, served: [], now: T0 + 3_600_000 });
+    const { snapshot } = foldEvents(
+      { state: newStreamState(acc), acc, reranker: new Reranker() },
+      { events, served: [], now: T0 + 3_600_000 },
+    );
     const catalog = { a: { category: 'shoes' }, b: { category: 'shoes' }, z: { category: 'hats' } };
-    const ctx = listFeatureContext({ snapshot, catalog, social: undefined, now: T0 + 3_600_000, popularity: new Map(), recencyHalfLifeMs: 1_000 });
+    const ctx = listFeatureContext({
+      snapshot,
+      catalog,
+      social: undefined,
+      now: T0 + 3_600_000,
+      popularity: new Map(),
+      recencyHalfLifeMs: 1_000,
+    });
     expect(ctx.lastTouch('a', 'shoes')).toBe(T0 + 5_000); // its category was touched later
     expect(ctx.lastTouch('a', undefined)).toBe(T0);
     expect(ctx.lastTouch('z', 'hats')).toBeUndefined();

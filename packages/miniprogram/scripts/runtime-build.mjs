@@ -29,7 +29,8 @@ export function installTfPlatform(platform) { if (!env().platform) setPlatform('
 // tfjs-core looks for its global namespace as `window`, `global`, `process` or `self` when it
 // loads, and a mini-program's logic layer need not have any of them. The bundle brings its own
 // `global` (module-scoped, so nothing outside the file changes): the context's global object.
-const GLOBAL_INTRO = "var global = typeof globalThis === 'object' && globalThis ? globalThis : typeof self === 'object' && self ? self : {};";
+const GLOBAL_INTRO =
+  "var global = typeof globalThis === 'object' && globalThis ? globalThis : typeof self === 'object' && self ? self : {};";
 
 /**
  * The rollup options of the runtime file: `input` (entry, plugins) and `output` (CommonJS, one
@@ -40,30 +41,48 @@ const GLOBAL_INTRO = "var global = typeof globalThis === 'object' && globalThis 
  */
 export async function miniProgramRuntimeOptions() {
   const [{ default: nodeResolve }, { default: commonjs }, { default: esbuild }, { transform }] = await Promise.all([
-    import('@rollup/plugin-node-resolve'), import('@rollup/plugin-commonjs'), import('rollup-plugin-esbuild'), import('esbuild'),
+    import('@rollup/plugin-node-resolve'),
+    import('@rollup/plugin-commonjs'),
+    import('rollup-plugin-esbuild'),
+    import('esbuild'),
   ]);
   const modules = [];
   const input = {
     input: ENTRY,
     cache: false, // tfjs is large: keep no module graph around
-    onwarn: (w, warn) => { if (w.code !== 'THIS_IS_UNDEFINED' && w.code !== 'CIRCULAR_DEPENDENCY') warn(w); },
+    onwarn: (w, warn) => {
+      if (w.code !== 'THIS_IS_UNDEFINED' && w.code !== 'CIRCULAR_DEPENDENCY') warn(w);
+    },
     plugins: [
-      { name: 'miniprogram-runtime-entry', resolveId: (id) => (id === ENTRY ? ENTRY : null), load: (id) => (id === ENTRY ? ENTRY_CODE : null) },
+      {
+        name: 'miniprogram-runtime-entry',
+        resolveId: (id) => (id === ENTRY ? ENTRY : null),
+        load: (id) => (id === ENTRY ? ENTRY_CODE : null),
+      },
       {
         name: 'refuse-wasm-webgpu',
         resolveId: (id) => (REFUSED.has(id) ? `\0refused:${id}` : null),
         // Refuses when used, not when loaded: inlined dynamic imports run in the bundle's top level.
-        load: (id) => (id.startsWith('\0refused:')
-          ? `export function setWasmPaths() { throw new Error(${JSON.stringify(`${id.slice('\0refused:'.length)} is not in the mini-program build (webgl and cpu only)`)}); }`
-          : null),
+        load: (id) =>
+          id.startsWith('\0refused:')
+            ? `export function setWasmPaths() { throw new Error(${JSON.stringify(`${id.slice('\0refused:'.length)} is not in the mini-program build (webgl and cpu only)`)}); }`
+            : null,
       },
       nodeResolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
       commonjs({ ignore: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'] }),
       esbuild({ target: 'es2017', tsconfig: join(repo, 'tsconfig.base.json') }),
-      { name: 'list', moduleParsed: (m) => { modules.push(m.id); } },
+      {
+        name: 'list',
+        moduleParsed: (m) => {
+          modules.push(m.id);
+        },
+      },
       {
         name: 'minify-es2017',
-        renderChunk: async (code) => ({ code: (await transform(code, { minify: true, target: 'es2017', legalComments: 'eof' })).code, map: null }),
+        renderChunk: async (code) => ({
+          code: (await transform(code, { minify: true, target: 'es2017', legalComments: 'eof' })).code,
+          map: null,
+        }),
       },
     ],
   };

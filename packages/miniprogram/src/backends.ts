@@ -25,25 +25,37 @@ export function miniProgramBackends(requested?: readonly string[], env: { webgl:
   const out: MiniProgramBackend[] = [];
   for (const b of list) {
     if (!(ALL_BACKENDS as readonly string[]).includes(b)) {
-      throw new LocalRecError('INVALID_CONFIG', `Unsupported backend ${JSON.stringify(b) ?? String(b)}. Should be one of: ${MINIPROGRAM_BACKENDS.join(', ')}.`, {
-        field: 'backends',
-        accepted: MINIPROGRAM_BACKENDS,
-      });
+      throw new LocalRecError(
+        'INVALID_CONFIG',
+        `Unsupported backend ${JSON.stringify(b) ?? String(b)}. Should be one of: ${MINIPROGRAM_BACKENDS.join(', ')}.`,
+        {
+          field: 'backends',
+          accepted: MINIPROGRAM_BACKENDS,
+        },
+      );
     }
     if (!(MINIPROGRAM_BACKENDS as readonly string[]).includes(b)) {
-      throw new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${b}" does not exist in mini-programs. Should be one of: ${MINIPROGRAM_BACKENDS.join(', ')}.`, {
-        field: 'backends',
-        accepted: MINIPROGRAM_BACKENDS,
-      });
+      throw new LocalRecError(
+        'BACKEND_UNAVAILABLE',
+        `Backend "${b}" does not exist in mini-programs. Should be one of: ${MINIPROGRAM_BACKENDS.join(', ')}.`,
+        {
+          field: 'backends',
+          accepted: MINIPROGRAM_BACKENDS,
+        },
+      );
     }
     if (b === 'webgl' && !env.webgl) continue;
     if (!out.includes(b as MiniProgramBackend)) out.push(b as MiniProgramBackend);
   }
   if (out.length === 0) {
-    throw new LocalRecError('BACKEND_UNAVAILABLE', `No usable backend among ${list.join(', ') || '(none)'}: this mini-program has no WebGL canvas; use cpu.`, {
-      field: 'backends',
-      accepted: ['cpu'],
-    });
+    throw new LocalRecError(
+      'BACKEND_UNAVAILABLE',
+      `No usable backend among ${list.join(', ') || '(none)'}: this mini-program has no WebGL canvas; use cpu.`,
+      {
+        field: 'backends',
+        accepted: ['cpu'],
+      },
+    );
   }
   return out;
 }

@@ -67,13 +67,27 @@ class WxHeaders {
   constructor(raw: Readonly<Record<string, string>> | undefined) {
     for (const [k, v] of Object.entries(raw ?? {})) this.map.set(k.toLowerCase(), String(v));
   }
-  get(name: string): string | null { return this.map.get(name.toLowerCase()) ?? null; }
-  has(name: string): boolean { return this.map.has(name.toLowerCase()); }
-  forEach(fn: (value: string, name: string) => void): void { this.map.forEach((v, k) => fn(v, k)); }
-  entries(): IterableIterator<[string, string]> { return this.map.entries(); }
-  keys(): IterableIterator<string> { return this.map.keys(); }
-  values(): IterableIterator<string> { return this.map.values(); }
-  [Symbol.iterator](): IterableIterator<[string, string]> { return this.map.entries(); }
+  get(name: string): string | null {
+    return this.map.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+  forEach(fn: (value: string, name: string) => void): void {
+    this.map.forEach((v, k) => fn(v, k));
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+  keys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+  values(): IterableIterator<string> {
+    return this.map.values();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
 }
 
 /** UTF-8 bytes of `s` (TextEncoder when the context has one). @internal */
@@ -108,7 +122,11 @@ export function utf8Decode(b: Uint8Array): string {
       if (y === undefined || (y & 0xc0) !== 0x80) ok = false;
       else c = (c << 6) | (y & 63);
     }
-    if (!ok || c > 0x10ffff) { s += '\uFFFD'; i += 1; continue; }
+    if (!ok || c > 0x10ffff) {
+      s += '\uFFFD';
+      i += 1;
+      continue;
+    }
     s += String.fromCodePoint(c);
     i += n + 1;
   }
@@ -148,7 +166,9 @@ export class WxResponse {
     this.bytes = toBytes(res.data);
   }
 
-  get bodyUsed(): boolean { return this.used; }
+  get bodyUsed(): boolean {
+    return this.used;
+  }
 
   private take(): Uint8Array {
     if (this.used) throw new TypeError(`Body of ${this.url} has already been read`);
@@ -161,9 +181,13 @@ export class WxResponse {
     return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
   }
 
-  async text(): Promise<string> { return utf8Decode(this.take()); }
+  async text(): Promise<string> {
+    return utf8Decode(this.take());
+  }
 
-  async json(): Promise<unknown> { return JSON.parse(await this.text()) as unknown; }
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown;
+  }
 }
 
 function abortError(url: string): Error {
@@ -178,7 +202,10 @@ function headerRecord(h: RequestInit['headers']): Record<string, string> | undef
   if (!h) return undefined;
   const out: Record<string, string> = {};
   if (Array.isArray(h)) for (const [k, v] of h) out[k!] = v!;
-  else if (typeof (h as Headers).forEach === 'function') (h as Headers).forEach((v, k) => { out[k] = v; });
+  else if (typeof (h as Headers).forEach === 'function')
+    (h as Headers).forEach((v, k) => {
+      out[k] = v;
+    });
   else Object.assign(out, h);
   return out;
 }
@@ -201,10 +228,18 @@ export function wxFetch(wx: WxRequestApi, options: WxFetchOptions = {}): typeof 
   if (typeof wx?.request !== 'function') throw new TypeError('wxFetch(wx): wx.request must be a function (the mini-program network API)');
   const fn = (input: string | URL | { url: string }, init: RequestInit = {}): Promise<WxResponse> => {
     // No `instanceof URL`: a mini-program may have no URL class. A URL stringifies to its href.
-    const url = typeof input === 'string' ? input : typeof (input as { url?: unknown }).url === 'string' ? (input as { url: string }).url : String(input);
+    const url =
+      typeof input === 'string'
+        ? input
+        : typeof (input as { url?: unknown }).url === 'string'
+          ? (input as { url: string }).url
+          : String(input);
     const signal = init.signal ?? undefined;
     return new Promise<WxResponse>((resolve, reject) => {
-      if (signal?.aborted) { reject(abortError(url)); return; }
+      if (signal?.aborted) {
+        reject(abortError(url));
+        return;
+      }
       let settled = false;
       const o: WxRequestOptions = {
         url,
@@ -234,12 +269,20 @@ export function wxFetch(wx: WxRequestApi, options: WxFetchOptions = {}): typeof 
       if (data !== undefined) o.data = data;
       if (options.timeoutMs !== undefined) o.timeout = options.timeoutMs;
       const task = wx.request(o);
-      signal?.addEventListener('abort', () => {
-        if (settled) return;
-        settled = true;
-        try { task?.abort(); } catch { /* already finished */ }
-        reject(abortError(url));
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (settled) return;
+          settled = true;
+          try {
+            task?.abort();
+          } catch {
+            /* already finished */
+          }
+          reject(abortError(url));
+        },
+        { once: true },
+      );
     });
   };
   return fn as unknown as typeof fetch;

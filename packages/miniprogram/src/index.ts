@@ -14,7 +14,13 @@ export { KeyValueEventStore, wxStorage, WX_LIMITS } from '@localrec/store-kv';
 export type { KvStorage, WxStorageApi } from '@localrec/store-kv';
 export { wxWorkerEndpoint } from './endpoint.js';
 export type { WxWorkerLike } from './endpoint.js';
-export { connectMiniProgramWorker, exposeInMiniProgramWorker, miniProgramWorkerTransport, serveStorageToWorker, workerStorage } from './worker.js';
+export {
+  connectMiniProgramWorker,
+  exposeInMiniProgramWorker,
+  miniProgramWorkerTransport,
+  serveStorageToWorker,
+  workerStorage,
+} from './worker.js';
 export type { MiniProgramWorker, MiniProgramWorkerTransportOptions, WxWorkerApi, WxWorkerHandle } from './worker.js';
 export { inThread } from './in-thread.js';
 export { WxResponse, miniProgramFetch, wxFetch } from './fetch.js';
@@ -28,7 +34,13 @@ export { DEFAULT_MEMORY_BUDGET, MINIPROGRAM_PACKAGE_LIMIT, assertModelFits, mode
 export type { ManifestLike, ModelFitOptions, ModelFootprint } from './model-fit.js';
 export { createMiniProgramLocalRec, inThreadRuntime } from './localrec.js';
 export type {
-  InThreadRecommender, InThreadRuntimeDeps, InThreadRuntimeInit, InThreadRuntimeOptions, InThreadRuntimeTarget, LoadProgressLike, RuntimeBackendName,
+  InThreadRecommender,
+  InThreadRuntimeDeps,
+  InThreadRuntimeInit,
+  InThreadRuntimeOptions,
+  InThreadRuntimeTarget,
+  LoadProgressLike,
+  RuntimeBackendName,
   MiniProgramLocalRecConfig,
 } from './localrec.js';
 export type { LocalRec } from '@localrec/sdk';

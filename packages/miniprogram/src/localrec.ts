@@ -11,7 +11,15 @@
  */
 import { LocalRecError } from '@localrec/core';
 import type { EventStore } from '@localrec/core';
-import type { BackendName, ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeConnector, RuntimeOptions } from '@localrec/contract';
+import type {
+  BackendName,
+  ConnectContext,
+  ConnectedRuntime,
+  LoadProgress,
+  RuntimeApi,
+  RuntimeConnector,
+  RuntimeOptions,
+} from '@localrec/contract';
 import { connectTransport, inThreadTransport } from '@localrec/transport';
 import { createLocalRec } from '@localrec/sdk';
 import type { LocalRec, LocalRecConfigInput } from '@localrec/sdk';
@@ -76,10 +84,18 @@ export function inThreadRuntime(
   seams: { fetch?: () => typeof fetch | undefined } = {},
 ): RuntimeConnector<InThreadRecommender> {
   if (typeof options?.create !== 'function') {
-    throw new LocalRecError('INVALID_CONFIG', 'inThreadRuntime: options.create must be a function that makes the runtime, e.g. (deps) => new Runtime(deps).', { field: 'create', accepted: ['a function'] });
+    throw new LocalRecError(
+      'INVALID_CONFIG',
+      'inThreadRuntime: options.create must be a function that makes the runtime, e.g. (deps) => new Runtime(deps).',
+      { field: 'create', accepted: ['a function'] },
+    );
   }
   if (typeof options.modelUrl !== 'string' || !options.modelUrl) {
-    throw new LocalRecError('INVALID_CONFIG', `inThreadRuntime: modelUrl must be the model bundle's folder URL, got ${JSON.stringify(options.modelUrl)}.`, { field: 'modelUrl' });
+    throw new LocalRecError(
+      'INVALID_CONFIG',
+      `inThreadRuntime: modelUrl must be the model bundle's folder URL, got ${JSON.stringify(options.modelUrl)}.`,
+      { field: 'modelUrl' },
+    );
   }
   const { create, onProgress, backends, ...rest } = options;
   const list = backends ?? miniProgramBackends(undefined, detectMiniProgram());
@@ -97,11 +113,15 @@ export function inThreadRuntime(
       };
       const fetchFn = seams.fetch?.();
       if (fetchFn) deps.fetch = fetchFn;
-      return connectTransport(inThreadTransport(() => create(deps)), ctx, {
-        init: { ...rest, backends: [...list] },
-        ...(onProgress ? { onProgress } : {}),
-        runtimeStoreKind: () => runtimeStoreKind,
-      });
+      return connectTransport(
+        inThreadTransport(() => create(deps)),
+        ctx,
+        {
+          init: { ...rest, backends: [...list] },
+          ...(onProgress ? { onProgress } : {}),
+          runtimeStoreKind: () => runtimeStoreKind,
+        },
+      );
     },
   };
 }

@@ -70,16 +70,20 @@ export function assertModelFits(manifest: ManifestLike, options: ModelFitOptions
   const fp = modelFootprint(manifest);
   const memory = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET;
   if (fp.memoryBytes > memory) {
-    throw new LocalRecError('BUNDLE_INVALID',
+    throw new LocalRecError(
+      'BUNDLE_INVALID',
       `Model needs about ${mb(fp.memoryBytes)} of memory (${manifest.itemCount} items × ${manifest.architecture.dim} dims); the mini-program budget is ${mb(memory)}. Use a smaller catalog or dimension.`,
-      { field: 'itemCount', accepted: [`≤ ${mb(memory)} of memory`] });
+      { field: 'itemCount', accepted: [`≤ ${mb(memory)} of memory`] },
+    );
   }
   if ((options.placement ?? 'download') === 'package') {
     const free = (options.packageLimitBytes ?? MINIPROGRAM_PACKAGE_LIMIT) - (options.codeBytes ?? 0);
     if (fp.fileBytes > free) {
-      throw new LocalRecError('BUNDLE_INVALID',
+      throw new LocalRecError(
+        'BUNDLE_INVALID',
         `Model files are ${mb(fp.fileBytes)}; the code package has ${mb(Math.max(0, free))} left of its ${mb(options.packageLimitBytes ?? MINIPROGRAM_PACKAGE_LIMIT)} limit. Download the model at run time (placement: 'download') instead.`,
-        { field: 'placement', accepted: ['download', `package (≤ ${mb(Math.max(0, free))})`] });
+        { field: 'placement', accepted: ['download', `package (≤ ${mb(Math.max(0, free))})`] },
+      );
     }
   }
   return fp;

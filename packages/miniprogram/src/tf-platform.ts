@@ -35,9 +35,17 @@ export function miniProgramTfPlatform(wx?: Partial<WxRequestApi>): TfPlatformLik
       return f(path, init);
     },
     now: () => (engineGlobal('performance') ?? Date).now(),
-    encode(text, encoding) { utf8(encoding); return utf8Encode(text); },
-    decode(bytes, encoding) { utf8(encoding); return utf8Decode(bytes); },
-    setTimeoutCustom(fn, delay) { setTimeout(fn, delay); },
+    encode(text, encoding) {
+      utf8(encoding);
+      return utf8Encode(text);
+    },
+    decode(bytes, encoding) {
+      utf8(encoding);
+      return utf8Decode(bytes);
+    },
+    setTimeoutCustom(fn, delay) {
+      setTimeout(fn, delay);
+    },
     isTypedArray: (a): a is Float32Array | Int32Array | Uint8Array | Uint8ClampedArray =>
       a instanceof Float32Array || a instanceof Int32Array || a instanceof Uint8Array || a instanceof Uint8ClampedArray,
   };

@@ -50,10 +50,14 @@ export function connectMiniProgramWorker<T>(
 ): MiniProgramWorker<T> {
   if (active !== undefined) {
     if (!options.replace) {
-      throw new LocalRecError('INVALID_ARGUMENT', 'wx allows one worker at a time and one is running; terminate() it first or pass { replace: true }.', {
-        field: 'replace',
-        accepted: ['true'],
-      });
+      throw new LocalRecError(
+        'INVALID_ARGUMENT',
+        'wx allows one worker at a time and one is running; terminate() it first or pass { replace: true }.',
+        {
+          field: 'replace',
+          accepted: ['true'],
+        },
+      );
     }
     active.handle.terminate();
     active = undefined;
@@ -62,7 +66,9 @@ export function connectMiniProgramWorker<T>(
   try {
     handle = options.useExperimentalWorker ? wx.createWorker(scriptPath, { useExperimentalWorker: true }) : wx.createWorker(scriptPath);
   } catch (err) {
-    throw new LocalRecError('WORKER_CRASHED', `wx.createWorker("${scriptPath}") failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    throw new LocalRecError('WORKER_CRASHED', `wx.createWorker("${scriptPath}") failed: ${(err as Error)?.message ?? String(err)}`, {
+      cause: err,
+    });
   }
   const slot = { handle };
   active = slot;
@@ -99,9 +105,16 @@ const STORAGE_CHANNEL = 'storage';
  */
 export function serveStorageToWorker(handle: WxWorkerLike, storage: KvStorage): void {
   const { get, set, remove, keys, info } = storage;
-  expose({
-    get: get.bind(storage), set: set.bind(storage), remove: remove.bind(storage), keys: keys.bind(storage), info: info.bind(storage),
-  }, wxWorkerEndpoint(handle, STORAGE_CHANNEL));
+  expose(
+    {
+      get: get.bind(storage),
+      set: set.bind(storage),
+      remove: remove.bind(storage),
+      keys: keys.bind(storage),
+      info: info.bind(storage),
+    },
+    wxWorkerEndpoint(handle, STORAGE_CHANNEL),
+  );
 }
 
 /**
@@ -137,19 +150,29 @@ export interface MiniProgramWorkerTransportOptions {
  * seen to die where wx reports it (`onProcessKilled`, iOS). Hand it to `connectTransport`.
  * @example connectTransport(miniProgramWorkerTransport(wx, 'workers/index.js', { storage: wxStorage(wx) }), ctx, { init: { modelUrl }, runtimeStoreKind: 'kv' })
  */
-export function miniProgramWorkerTransport(wx: WxWorkerApi, scriptPath: string, options: MiniProgramWorkerTransportOptions = {}): RuntimeTransport {
+export function miniProgramWorkerTransport(
+  wx: WxWorkerApi,
+  scriptPath: string,
+  options: MiniProgramWorkerTransportOptions = {},
+): RuntimeTransport {
   const start = options.useExperimentalWorker ? { useExperimentalWorker: true } : {};
-  return comlinkTransport('miniprogram-worker', () => {
-    const w = connectMiniProgramWorker<unknown>(wx, scriptPath, start);
-    if (options.storage) serveStorageToWorker(w.handle, options.storage);
-    let died!: () => void;
-    const lost = new Promise<void>((resolve) => { died = resolve; });
-    w.handle.onProcessKilled?.(() => died());
-    return {
-      endpoint: wxWorkerEndpoint(w.handle),
-      name: `mini-program runtime worker ${scriptPath}`,
-      watchLoss: async () => (w.handle.onProcessKilled ? { lost } : undefined),
-      close: () => w.terminate(),
-    };
-  }, { callbacks: false, ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }) });
+  return comlinkTransport(
+    'miniprogram-worker',
+    () => {
+      const w = connectMiniProgramWorker<unknown>(wx, scriptPath, start);
+      if (options.storage) serveStorageToWorker(w.handle, options.storage);
+      let died!: () => void;
+      const lost = new Promise<void>((resolve) => {
+        died = resolve;
+      });
+      w.handle.onProcessKilled?.(() => died());
+      return {
+        endpoint: wxWorkerEndpoint(w.handle),
+        name: `mini-program runtime worker ${scriptPath}`,
+        watchLoss: async () => (w.handle.onProcessKilled ? { lost } : undefined),
+        close: () => w.terminate(),
+      };
+    },
+    { callbacks: false, ...(options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs }) },
+  );
 }

@@ -63,13 +63,19 @@ describe('mini-program npm build', () => {
     expect(touched).toEqual([]);
 
     const mp = (sandbox.module as { exports: Record<string, unknown> }).exports as {
-      createMiniProgramStore(wx: unknown, appId: string): {
+      createMiniProgramStore(
+        wx: unknown,
+        appId: string,
+      ): {
         append(e: unknown[]): Promise<unknown[]>;
         query(): Promise<{ uid: string }[]>;
       };
       miniProgramBackends(): string[];
       detectMiniProgram(): { miniProgram: boolean };
-      createMiniProgramLocalRec(wx: unknown, config: { appId: string }): {
+      createMiniProgramLocalRec(
+        wx: unknown,
+        config: { appId: string },
+      ): {
         track(type: string, data: object): unknown;
         flush(): Promise<void>;
         exportData(): Promise<{ events: { itemId?: string }[] }>;
@@ -78,7 +84,19 @@ describe('mini-program npm build', () => {
         destroy(): Promise<void>;
       };
     };
-    expect(Object.keys(mp).sort()).toEqual(expect.arrayContaining(['connectMiniProgramWorker', 'createMiniProgramLocalRec', 'createMiniProgramStore', 'inThread', 'inThreadRuntime', 'assertModelFits', 'wxStorage', 'wxFetch', 'miniProgramFetch']));
+    expect(Object.keys(mp).sort()).toEqual(
+      expect.arrayContaining([
+        'connectMiniProgramWorker',
+        'createMiniProgramLocalRec',
+        'createMiniProgramStore',
+        'inThread',
+        'inThreadRuntime',
+        'assertModelFits',
+        'wxStorage',
+        'wxFetch',
+        'miniProgramFetch',
+      ]),
+    );
     expect(mp.miniProgramBackends()).toEqual(['webgl', 'cpu']);
     const store = mp.createMiniProgramStore(createWxStandin(), 'shop');
     await store.append([{ uid: 'e1', type: 'view', ts: 1, sessionId: 's', itemId: 'I1', data: {} }]);
@@ -90,7 +108,10 @@ describe('mini-program npm build', () => {
     // STAND-IN, whose ArrayBuffer comes from another realm, as a host bridge's may.
     const body = 'Café ☕ 𝄞';
     const net = createWxRequestStandin({ serve: { 'https://m.example.com/a.txt': body } });
-    const built = mp as unknown as { wxFetch(wx: unknown): (u: string) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>; miniProgramFetch(wx: unknown): unknown };
+    const built = mp as unknown as {
+      wxFetch(wx: unknown): (u: string) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+      miniProgramFetch(wx: unknown): unknown;
+    };
     const res = await built.wxFetch(net)('https://m.example.com/a.txt');
     expect(res).toMatchObject({ ok: true, status: 200 });
     expect(await res.text()).toBe(body);
@@ -100,7 +121,9 @@ describe('mini-program npm build', () => {
     // The whole SDK from the built file: records into wx storage (an IndexedDB attempt would have
     // failed here and left it on 'memory').
     const sdkErrors: string[] = [];
-    const rec = mp.createMiniProgramLocalRec(createWxStandin(), { appId: 'shop2', onError: (e: Error) => sdkErrors.push(e.message) } as { appId: string });
+    const rec = mp.createMiniProgramLocalRec(createWxStandin(), { appId: 'shop2', onError: (e: Error) => sdkErrors.push(e.message) } as {
+      appId: string;
+    });
     // Event data made in the sandbox's realm: the SDK's plain-object check (rightly) refuses another realm's objects.
     const tracked = rec.track('view', runInNewContext("({ itemId: 'I2' })", sandbox) as object);
     expect(sdkErrors).toEqual([]);

@@ -55,9 +55,17 @@ holds<Equal<Awaited<ReturnType<Sdk.LocalRec['getSegments']>>, Awaited<ReturnType
 
 describe('page↔runtime contract', () => {
   it('compiles (see above); the in-thread connector answers every contract method but the two it runs itself', async () => {
-    expect([runtimeImplements, workerAnswers, inThreadAnswers, connectorsPlug, linkSpeaks, runtimeFitsInThread].every((f) => typeof f === 'function')).toBe(true);
-    const api = await inThreadRuntime(() => { throw new Error('not opened'); }, { create: () => createContractRuntime(), modelUrl: 'https://m.example/', backends: ['cpu'] })
-      .connect({ appId: 'a', consent: 'granted' });
+    expect(
+      [runtimeImplements, workerAnswers, inThreadAnswers, connectorsPlug, linkSpeaks, runtimeFitsInThread].every(
+        (f) => typeof f === 'function',
+      ),
+    ).toBe(true);
+    const api = await inThreadRuntime(
+      () => {
+        throw new Error('not opened');
+      },
+      { create: () => createContractRuntime(), modelUrl: 'https://m.example/', backends: ['cpu'] },
+    ).connect({ appId: 'a', consent: 'granted' });
     const own = RUNTIME_METHODS.filter((m) => m !== 'init' && m !== 'setConsent');
     expect(own.filter((m) => typeof (api as unknown as Record<string, unknown>)[m] !== 'function')).toEqual([]);
     await api.dispose();

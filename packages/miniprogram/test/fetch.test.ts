@@ -11,11 +11,15 @@ import { loadBundle } from '@localrec/runtime';
 const BASE = 'https://models.example.com/shop/';
 const bytes = Uint8Array.from({ length: 300 }, (_, i) => (i * 37) % 256);
 
-afterEach(() => { vi.unstubAllGlobals(); });
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
 
 describe('wxFetch over the wx.request stand-in', () => {
   it('asks for bytes and returns them exactly, with status and case-insensitive headers', async () => {
-    const wx = createWxRequestStandin({ serve: { [`${BASE}w.bin`]: { statusCode: 200, body: bytes, header: { 'Content-Type': 'application/octet-stream', ETag: '"x"' } } } });
+    const wx = createWxRequestStandin({
+      serve: { [`${BASE}w.bin`]: { statusCode: 200, body: bytes, header: { 'Content-Type': 'application/octet-stream', ETag: '"x"' } } },
+    });
     const res = await wxFetch(wx)(`${BASE}w.bin`);
     expect(res.ok).toBe(true);
     expect(res.status).toBe(200);
@@ -26,7 +30,9 @@ describe('wxFetch over the wx.request stand-in', () => {
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
     expect(res.bodyUsed).toBe(true);
     await expect(res.arrayBuffer()).rejects.toThrow(TypeError);
-    expect(wx.log).toEqual([expect.objectContaining({ url: `${BASE}w.bin`, method: 'GET', responseType: 'arraybuffer', outcome: 'success', statusCode: 200 })]);
+    expect(wx.log).toEqual([
+      expect.objectContaining({ url: `${BASE}w.bin`, method: 'GET', responseType: 'arraybuffer', outcome: 'success', statusCode: 200 }),
+    ]);
   });
 
   it('text() and json() decode UTF-8 (also with no TextDecoder in the context); a URL object and a Request-like input work', async () => {
@@ -80,7 +86,12 @@ describe('wxFetch over the wx.request stand-in', () => {
 
   it('passes method, headers and body on; the stand-in runs at most 10 requests at once', async () => {
     const seen: Array<{ method?: string; header?: Record<string, string>; data?: unknown }> = [];
-    const wx = createWxRequestStandin({ serve: (url, o) => { seen.push({ method: o.method, header: o.header, data: o.data }); return url; } });
+    const wx = createWxRequestStandin({
+      serve: (url, o) => {
+        seen.push({ method: o.method, header: o.header, data: o.data });
+        return url;
+      },
+    });
     const f = wxFetch(wx);
     await f(`${BASE}x`, { method: 'post', headers: new Headers({ 'X-A': '1' }), body: 'hi' });
     expect(seen[0]).toEqual({ method: 'POST', header: { 'x-a': '1' }, data: 'hi' });
@@ -128,7 +139,8 @@ describe("the runtime's model loader over wxFetch (models/demo-shop served by th
   const dir = join(import.meta.dirname, '../../../models/demo-shop');
   const files = (over: Record<string, Uint8Array> = {}): Record<string, Uint8Array> => {
     const out: Record<string, Uint8Array> = {};
-    for (const f of ['manifest.json', 'weights.bin', 'vocab.json', 'catalog.json']) out[`${BASE}${f}`] = over[f] ?? readFileSync(join(dir, f));
+    for (const f of ['manifest.json', 'weights.bin', 'vocab.json', 'catalog.json'])
+      out[`${BASE}${f}`] = over[f] ?? readFileSync(join(dir, f));
     return out;
   };
 
@@ -146,15 +158,19 @@ describe("the runtime's model loader over wxFetch (models/demo-shop served by th
   it('a corrupted file is refused (MODEL_INTEGRITY); a 404 and a wx.request failure are MODEL_LOAD_FAILED', async () => {
     const weights = new Uint8Array(readFileSync(join(dir, 'weights.bin')));
     weights[100] = weights[100]! ^ 0xff;
-    await expect(loadBundle({ baseUrl: BASE, fetch: wxFetch(createWxRequestStandin({ serve: files({ 'weights.bin': weights }) })), caches: null }))
-      .rejects.toMatchObject({ code: 'MODEL_INTEGRITY', message: expect.stringMatching(/weights\.bin: SHA-256/) });
+    await expect(
+      loadBundle({ baseUrl: BASE, fetch: wxFetch(createWxRequestStandin({ serve: files({ 'weights.bin': weights }) })), caches: null }),
+    ).rejects.toMatchObject({ code: 'MODEL_INTEGRITY', message: expect.stringMatching(/weights\.bin: SHA-256/) });
     const missing = files();
     delete missing[`${BASE}vocab.json`];
-    await expect(loadBundle({ baseUrl: BASE, fetch: wxFetch(createWxRequestStandin({ serve: missing })), caches: null }))
-      .rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/vocab\.json: HTTP 404/) });
+    await expect(
+      loadBundle({ baseUrl: BASE, fetch: wxFetch(createWxRequestStandin({ serve: missing })), caches: null }),
+    ).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/vocab\.json: HTTP 404/) });
     const offline = createWxRequestStandin({ serve: files() });
     offline.failNext('request:fail timeout', 99);
-    await expect(loadBundle({ baseUrl: BASE, fetch: wxFetch(offline), caches: null }))
-      .rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED', message: expect.stringMatching(/request:fail timeout/) });
+    await expect(loadBundle({ baseUrl: BASE, fetch: wxFetch(offline), caches: null })).rejects.toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: expect.stringMatching(/request:fail timeout/),
+    });
   });
 });

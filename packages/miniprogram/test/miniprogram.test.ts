@@ -6,8 +6,19 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalRecError } from '@localrec/core';
 import {
-  KeyValueEventStore, assertModelFits, createMiniProgramRecorder, connectMiniProgramWorker, createMiniProgramStore, exposeInMiniProgramWorker, inThread,
-  miniProgramBackends, modelFootprint, probeMiniProgram, serveStorageToWorker, workerStorage, wxStorage,
+  KeyValueEventStore,
+  assertModelFits,
+  createMiniProgramRecorder,
+  connectMiniProgramWorker,
+  createMiniProgramStore,
+  exposeInMiniProgramWorker,
+  inThread,
+  miniProgramBackends,
+  modelFootprint,
+  probeMiniProgram,
+  serveStorageToWorker,
+  workerStorage,
+  wxStorage,
 } from '@localrec/miniprogram';
 import type { MiniProgramWorker } from '@localrec/miniprogram';
 import { createWxStandin, createWxWorkerStandin } from '@localrec/miniprogram/testing';
@@ -82,7 +93,9 @@ describe('model-size check', () => {
   });
 
   it('refuses a model too big for memory, naming sizes and budget', () => {
-    expect(() => assertModelFits(manifest(1_000_000, 64))).toThrow(/Model needs about .* MB of memory \(1000000 items × 64 dims\); the mini-program budget is 64\.00 MB/);
+    expect(() => assertModelFits(manifest(1_000_000, 64))).toThrow(
+      /Model needs about .* MB of memory \(1000000 items × 64 dims\); the mini-program budget is 64\.00 MB/,
+    );
   });
 
   it('refuses packaging a model that does not fit the 2 MB code package next to the code', () => {
@@ -158,7 +171,7 @@ describe('mini-program worker transport (Comlink over the wx worker STAND-IN)', 
   });
 });
 
-describe('storage bridge: a worker (no wx APIs) reads the logic layer\'s wx storage', () => {
+describe("storage bridge: a worker (no wx APIs) reads the logic layer's wx storage", () => {
   it('lets a store in the worker see events recorded by the logic layer, over a second channel', async () => {
     const storageWx = createWxStandin();
     const standin = createWxWorkerStandin();

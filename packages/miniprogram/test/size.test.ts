@@ -44,14 +44,15 @@ async function generate(input: RollupOptions, output: OutputOptions): Promise<st
 }
 
 /** The npm build, from the repo's rollup config (as bundle.test.ts does). */
-const npmBuild = (): Promise<string> => inRepo(async () => {
-  const OUT = 'packages/miniprogram/dist/miniprogram/index.js';
-  const { default: configs } = (await import(join(repo, 'rollup.config.mjs'))) as { default: RollupOptions[] };
-  const cfg = configs.find((c) => (c.output as OutputOptions | undefined)?.file === OUT);
-  expect(cfg, `rollup.config.mjs has no entry for ${OUT}`).toBeDefined();
-  const { output, ...input } = cfg!;
-  return generate(input, output as OutputOptions);
-});
+const npmBuild = (): Promise<string> =>
+  inRepo(async () => {
+    const OUT = 'packages/miniprogram/dist/miniprogram/index.js';
+    const { default: configs } = (await import(join(repo, 'rollup.config.mjs'))) as { default: RollupOptions[] };
+    const cfg = configs.find((c) => (c.output as OutputOptions | undefined)?.file === OUT);
+    expect(cfg, `rollup.config.mjs has no entry for ${OUT}`).toBeDefined();
+    const { output, ...input } = cfg!;
+    return generate(input, output as OutputOptions);
+  });
 
 /** The runtime for a mini-program (scripts/runtime-build.mjs): Runtime + tfjs-core + webgl + cpu, one minified CommonJS file. */
 const runtimeBuild = (): Promise<{ code: string; modules: string[] }> => inRepo(() => buildMiniProgramRuntime());
@@ -60,7 +61,8 @@ const kb = (n: number): string => `${(n / 1024).toFixed(1)} KB`;
 
 let builds: Promise<[string, { code: string; modules: string[] }]> | undefined;
 /** Both builds, made once for this file. */
-const both = (): Promise<[string, { code: string; modules: string[] }]> => (builds ??= npmBuild().then(async (npm) => [npm, await runtimeBuild()]));
+const both = (): Promise<[string, { code: string; modules: string[] }]> =>
+  (builds ??= npmBuild().then(async (npm) => [npm, await runtimeBuild()]));
 
 describe('mini-program package size', () => {
   test('the npm build plus a webgl/cpu runtime build fit the 2 MB code package', { timeout: 300_000 }, async () => {
@@ -75,15 +77,19 @@ describe('mini-program package size', () => {
 
     const gz = (s: string): number => gzipSync(s, { level: 9 }).length;
     const total = npm.length + rt.code.length;
-    const manifest = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json'), 'utf8')) as { files: Record<string, { bytes: number }> };
+    const manifest = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json'), 'utf8')) as {
+      files: Record<string, { bytes: number }>;
+    };
     const modelBytes = Object.values(manifest.files).reduce((s, f) => s + f.bytes, 0);
-    console.log([
-      `mini-program package size (limit ${MINIPROGRAM_PACKAGE_LIMIT} B = 2 MB):`,
-      `  npm build (SDK, KV store, transports, wxFetch): ${npm.length} B (${kb(npm.length)}) minified, ${gz(npm)} B gzip`,
-      `  runtime build (Runtime + tfjs-core + webgl + cpu): ${rt.code.length} B (${kb(rt.code.length)}) minified, ${gz(rt.code)} B gzip`,
-      `  together: ${total} B (${kb(total)}) = ${((100 * total) / MINIPROGRAM_PACKAGE_LIMIT).toFixed(1)} % of the limit; ${MINIPROGRAM_PACKAGE_LIMIT - total} B left`,
-      `  models/demo-shop (downloaded, not packaged): ${modelBytes} B (${kb(modelBytes)})`,
-    ].join('\n'));
+    console.log(
+      [
+        `mini-program package size (limit ${MINIPROGRAM_PACKAGE_LIMIT} B = 2 MB):`,
+        `  npm build (SDK, KV store, transports, wxFetch): ${npm.length} B (${kb(npm.length)}) minified, ${gz(npm)} B gzip`,
+        `  runtime build (Runtime + tfjs-core + webgl + cpu): ${rt.code.length} B (${kb(rt.code.length)}) minified, ${gz(rt.code)} B gzip`,
+        `  together: ${total} B (${kb(total)}) = ${((100 * total) / MINIPROGRAM_PACKAGE_LIMIT).toFixed(1)} % of the limit; ${MINIPROGRAM_PACKAGE_LIMIT - total} B left`,
+        `  models/demo-shop (downloaded, not packaged): ${modelBytes} B (${kb(modelBytes)})`,
+      ].join('\n'),
+    );
     expect(total).toBeLessThanOrEqual(MINIPROGRAM_PACKAGE_LIMIT);
   });
 });
@@ -101,10 +107,18 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { version: string; files: Record<string, unknown> };
   const vocab = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as string[];
   type Rec = {
-    track(t: string, d: object): unknown; flush(): Promise<void>;
-    recommend(o: object): Promise<{ source: string; fallbackReason?: string; items: Array<{ itemId: string; source: string; reason: { kind: string; text: string } }> }>;
+    track(t: string, d: object): unknown;
+    flush(): Promise<void>;
+    recommend(
+      o: object,
+    ): Promise<{
+      source: string;
+      fallbackReason?: string;
+      items: Array<{ itemId: string; source: string; reason: { kind: string; text: string } }>;
+    }>;
     runtimeStatus(): Promise<{ ready: boolean; modelVersion?: string; backend?: string; error?: { code: string; message: string } }>;
-    exportData(): Promise<{ events: Array<{ itemId?: string }> }>; destroy(): Promise<void>;
+    exportData(): Promise<{ events: Array<{ itemId?: string }> }>;
+    destroy(): Promise<void>;
   };
 
   /** A bare context with both builds loaded, the tfjs platform installed, and the model served over the wx.request stand-in (also a copy with one flipped byte). */
@@ -120,57 +134,84 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
     const net = createWxRequestStandin({ serve: served, domains: ['https://models.example.com'] });
     const wx = Object.assign(createWxStandin(), { request: net.request });
     const ctx = createContext({ console, setTimeout, clearTimeout, setInterval, clearInterval });
-    expect(runInContext('[typeof window, typeof fetch, typeof URL, typeof crypto, typeof TextEncoder, typeof TextDecoder, typeof global, typeof process, typeof self].join()', ctx))
-      .toBe(Array(9).fill('undefined').join());
+    expect(
+      runInContext(
+        '[typeof window, typeof fetch, typeof URL, typeof crypto, typeof TextEncoder, typeof TextDecoder, typeof global, typeof process, typeof self].join()',
+        ctx,
+      ),
+    ).toBe(Array(9).fill('undefined').join());
     const load = (code: string): Record<string, unknown> => {
       const module = { exports: {} as Record<string, unknown> };
       (runInContext(`(function (module, exports) {${code}\n})`, ctx) as (m: unknown, e: unknown) => void)(module, module.exports);
       return module.exports;
     };
-    const mp = load(npm) as unknown as { createMiniProgramLocalRec(wx: unknown, c: object): Rec; miniProgramTfPlatform(wx: unknown): unknown };
-    const { Runtime, installTfPlatform } = load(rt.code) as { Runtime: new (deps: unknown) => unknown; installTfPlatform(p: unknown): void };
+    const mp = load(npm) as unknown as {
+      createMiniProgramLocalRec(wx: unknown, c: object): Rec;
+      miniProgramTfPlatform(wx: unknown): unknown;
+    };
+    const { Runtime, installTfPlatform } = load(rt.code) as {
+      Runtime: new (deps: unknown) => unknown;
+      installTfPlatform(p: unknown): void;
+    };
     expect(typeof Runtime).toBe('function');
     installTfPlatform(mp.miniProgramTfPlatform(wx));
     // The runtime file's `global` stayed inside it.
     expect(runInContext('typeof global', ctx)).toBe('undefined');
     const open = (appId: string, modelUrl: string): Rec =>
-      mp.createMiniProgramLocalRec(wx, { appId, runtime: { create: (deps: unknown) => new Runtime(deps), modelUrl, cache: false, backends: ['cpu'] } });
-    const track = (rec: Rec, ids: string[]) => { for (const id of ids) rec.track('view', runInContext(`({ itemId: ${JSON.stringify(id)} })`, ctx) as object); };
+      mp.createMiniProgramLocalRec(wx, {
+        appId,
+        runtime: { create: (deps: unknown) => new Runtime(deps), modelUrl, cache: false, backends: ['cpu'] },
+      });
+    const track = (rec: Rec, ids: string[]) => {
+      for (const id of ids) rec.track('view', runInContext(`({ itemId: ${JSON.stringify(id)} })`, ctx) as object);
+    };
     return { net, open, track };
   }
 
-  test('the SDK records into wx storage; the runtime downloads and verifies models/demo-shop over wx.request and answers from the model on cpu', { timeout: 300_000 }, async () => {
-    const { net, open, track } = await bareContext();
-    const rec = open('vm', BASE);
-    track(rec, vocab.slice(0, 4));
-    const r = await rec.recommend({ k: 5 });
-    const status = await rec.runtimeStatus();
-    expect((await rec.exportData()).events.map((e) => e.itemId)).toEqual(vocab.slice(0, 4));
-    // The bundle came over wx.request (bytes) and passed the loader's size and SHA-256 checks.
-    expect(net.log.map((l) => l.url)).toEqual(expect.arrayContaining([`${BASE}manifest.json`, `${BASE}weights.bin`, `${BASE}vocab.json`]));
-    expect(net.log.every((l) => l.responseType === 'arraybuffer' && l.statusCode === 200)).toBe(true);
-    console.log(`bare context: recommend → ${r.source} (${r.items.map((i) => `${i.itemId}: ${i.reason.text}`).join('; ')}); runtime ${JSON.stringify({ ready: status.ready, backend: status.backend, error: status.error })}`);
-    expect(status).toMatchObject({ ready: true, backend: 'cpu', modelVersion: manifest.version });
-    expect(r.source).toBe('model');
-    expect(r.items).toHaveLength(5);
-    for (const item of r.items) {
-      expect(vocab.slice(0, 4)).not.toContain(item.itemId);
-      expect(item.reason.kind).toBe('history');
-    }
-    await rec.destroy();
-  });
+  test(
+    'the SDK records into wx storage; the runtime downloads and verifies models/demo-shop over wx.request and answers from the model on cpu',
+    { timeout: 300_000 },
+    async () => {
+      const { net, open, track } = await bareContext();
+      const rec = open('vm', BASE);
+      track(rec, vocab.slice(0, 4));
+      const r = await rec.recommend({ k: 5 });
+      const status = await rec.runtimeStatus();
+      expect((await rec.exportData()).events.map((e) => e.itemId)).toEqual(vocab.slice(0, 4));
+      // The bundle came over wx.request (bytes) and passed the loader's size and SHA-256 checks.
+      expect(net.log.map((l) => l.url)).toEqual(
+        expect.arrayContaining([`${BASE}manifest.json`, `${BASE}weights.bin`, `${BASE}vocab.json`]),
+      );
+      expect(net.log.every((l) => l.responseType === 'arraybuffer' && l.statusCode === 200)).toBe(true);
+      console.log(
+        `bare context: recommend → ${r.source} (${r.items.map((i) => `${i.itemId}: ${i.reason.text}`).join('; ')}); runtime ${JSON.stringify({ ready: status.ready, backend: status.backend, error: status.error })}`,
+      );
+      expect(status).toMatchObject({ ready: true, backend: 'cpu', modelVersion: manifest.version });
+      expect(r.source).toBe('model');
+      expect(r.items).toHaveLength(5);
+      for (const item of r.items) {
+        expect(vocab.slice(0, 4)).not.toContain(item.itemId);
+        expect(item.reason.kind).toBe('history');
+      }
+      await rec.destroy();
+    },
+  );
 
-  test('one flipped byte in weights.bin is refused there too: MODEL_INTEGRITY (SHA-256 without crypto.subtle), fallback answer', { timeout: 300_000 }, async () => {
-    const { net, open, track } = await bareContext();
-    const rec = open('vm-broken', BROKEN);
-    track(rec, vocab.slice(0, 4));
-    const r = await rec.recommend({ k: 5 });
-    const status = await rec.runtimeStatus();
-    expect(net.log.find((l) => l.url === `${BROKEN}weights.bin`)).toMatchObject({ statusCode: 200 });
-    expect(status.ready).toBe(false);
-    expect(status.error).toMatchObject({ code: 'MODEL_INTEGRITY' });
-    expect(status.error?.message).toMatch(/weights\.bin: SHA-256 [0-9a-f]{64} does not match/);
-    expect(r.source).toBe('fallback');
-    await rec.destroy();
-  });
+  test(
+    'one flipped byte in weights.bin is refused there too: MODEL_INTEGRITY (SHA-256 without crypto.subtle), fallback answer',
+    { timeout: 300_000 },
+    async () => {
+      const { net, open, track } = await bareContext();
+      const rec = open('vm-broken', BROKEN);
+      track(rec, vocab.slice(0, 4));
+      const r = await rec.recommend({ k: 5 });
+      const status = await rec.runtimeStatus();
+      expect(net.log.find((l) => l.url === `${BROKEN}weights.bin`)).toMatchObject({ statusCode: 200 });
+      expect(status.ready).toBe(false);
+      expect(status.error).toMatchObject({ code: 'MODEL_INTEGRITY' });
+      expect(status.error?.message).toMatch(/weights\.bin: SHA-256 [0-9a-f]{64} does not match/);
+      expect(r.source).toBe('fallback');
+      await rec.destroy();
+    },
+  );
 });

@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createMiniProgramLocalRec, exposeInMiniProgramWorker, inThreadRuntime, miniProgramWorkerTransport, createMiniProgramStore,
+  createMiniProgramLocalRec,
+  exposeInMiniProgramWorker,
+  inThreadRuntime,
+  miniProgramWorkerTransport,
+  createMiniProgramStore,
 } from '@localrec/miniprogram';
 import { createWxStandin, createWxWorkerStandin, type WxWorkerStandin } from '@localrec/miniprogram/testing';
 import { createContractRuntime, describeTransportConformance } from '@localrec/transport/testing';
@@ -29,7 +33,10 @@ describeTransportConformance({
 describe('the mini-program SDK with an in-thread runtime', () => {
   it('answers getProfile, getSegments and setSocialContext from the runtime (they were not forwarded: NOT_READY)', async () => {
     const wx = createWxStandin();
-    const rec = createMiniProgramLocalRec(wx, { appId: 'shop', runtime: { create: () => createContractRuntime(), modelUrl: init.modelUrl, backends: ['cpu'] } });
+    const rec = createMiniProgramLocalRec(wx, {
+      appId: 'shop',
+      runtime: { create: () => createContractRuntime(), modelUrl: init.modelUrl, backends: ['cpu'] },
+    });
     try {
       await expect(rec.getProfile()).resolves.toMatchObject({ excludedEvents: 0 });
       await expect(rec.getSegments()).resolves.toMatchObject({ segments: [] });
@@ -41,14 +48,24 @@ describe('the mini-program SDK with an in-thread runtime', () => {
     }
   });
 
-  it('passes no history while the SDK records into the store the runtime reads, and the page\'s history once it is elsewhere', async () => {
+  it("passes no history while the SDK records into the store the runtime reads, and the page's history once it is elsewhere", async () => {
     const wx = createWxStandin();
     const runtime = createContractRuntime();
     const asked: unknown[] = [];
     const recommend = runtime.recommend.bind(runtime);
-    runtime.recommend = (o, call) => { asked.push(call); return recommend(o, call); };
+    runtime.recommend = (o, call) => {
+      asked.push(call);
+      return recommend(o, call);
+    };
     // The runtime opens its store (the real Runtime does in init): the connector learns which kind it reads.
-    const connector = inThreadRuntime((appId) => createMiniProgramStore(wx, appId), { create: (deps) => { deps.createStore('shop'); return runtime; }, modelUrl: init.modelUrl, backends: ['cpu'] });
+    const connector = inThreadRuntime((appId) => createMiniProgramStore(wx, appId), {
+      create: (deps) => {
+        deps.createStore('shop');
+        return runtime;
+      },
+      modelUrl: init.modelUrl,
+      backends: ['cpu'],
+    });
     const kv = createMiniProgramStore(wx, 'shop');
     const ctx = { appId: 'shop', consent: 'granted' as const, store: kv as import('@localrec/core').EventStore };
     const api = await connector.connect(ctx);

@@ -1,6 +1,12 @@
 import {
-  BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BYTES_PER_ELEMENT, TENSOR_NAMES, expectedShapes,
-  type BundleManifest, type TensorDType, type TensorEntry,
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  BYTES_PER_ELEMENT,
+  TENSOR_NAMES,
+  expectedShapes,
+  type BundleManifest,
+  type TensorDType,
+  type TensorEntry,
 } from './format.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { dequantizeInt8 } from './quant.js';
@@ -54,10 +60,14 @@ export function decodeTensors(entries: readonly TensorEntry[], buffer: ArrayBuff
     const problems = tensorEntryProblems(e, buffer.byteLength);
     if (problems.length) throw new Error(problems.join('; '));
     const slice = buffer.slice(e.offset, e.offset + e.byteLength);
-    const data: HostArray = e.dtype === 'float32' ? new Float32Array(slice)
-      : e.dtype === 'int32' ? new Int32Array(slice)
-      : e.dtype === 'int8' ? new Int8Array(slice)
-      : new Uint16Array(slice);
+    const data: HostArray =
+      e.dtype === 'float32'
+        ? new Float32Array(slice)
+        : e.dtype === 'int32'
+          ? new Int32Array(slice)
+          : e.dtype === 'int8'
+            ? new Int8Array(slice)
+            : new Uint16Array(slice);
     const t: HostTensor = { name: e.name, dtype: e.dtype, shape: [...e.shape], data };
     if (e.quant) t.quant = { ...e.quant };
     out.set(e.name, t);
@@ -68,11 +78,16 @@ export function decodeTensors(entries: readonly TensorEntry[], buffer: ArrayBuff
 function tensorEntryProblems(e: TensorEntry, bufferBytes: number): string[] {
   const p: string[] = [];
   const bpe = Object.hasOwn(BYTES_PER_ELEMENT, e.dtype) ? BYTES_PER_ELEMENT[e.dtype] : undefined;
-  if (bpe === undefined) return [`tensor "${e.name}": unknown dtype "${String(e.dtype)}" (accepted: ${Object.keys(BYTES_PER_ELEMENT).join(', ')})`];
-  if (!Array.isArray(e.shape) || !e.shape.every((n) => Number.isInteger(n) && n >= 0)) p.push(`tensor "${e.name}": bad shape ${JSON.stringify(e.shape)}`);
-  else if (size(e.shape) * bpe !== e.byteLength) p.push(`tensor "${e.name}": byteLength ${e.byteLength} does not match shape [${e.shape}] × ${bpe} bytes`);
-  if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset % 4 !== 0) p.push(`tensor "${e.name}": offset ${e.offset} is not a non-negative multiple of 4`);
-  else if (e.offset + e.byteLength > bufferBytes) p.push(`tensor "${e.name}": bytes ${e.offset}..${e.offset + e.byteLength} lie past the end of the weights file (${bufferBytes} bytes)`);
+  if (bpe === undefined)
+    return [`tensor "${e.name}": unknown dtype "${String(e.dtype)}" (accepted: ${Object.keys(BYTES_PER_ELEMENT).join(', ')})`];
+  if (!Array.isArray(e.shape) || !e.shape.every((n) => Number.isInteger(n) && n >= 0))
+    p.push(`tensor "${e.name}": bad shape ${JSON.stringify(e.shape)}`);
+  else if (size(e.shape) * bpe !== e.byteLength)
+    p.push(`tensor "${e.name}": byteLength ${e.byteLength} does not match shape [${e.shape}] × ${bpe} bytes`);
+  if (!Number.isInteger(e.offset) || e.offset < 0 || e.offset % 4 !== 0)
+    p.push(`tensor "${e.name}": offset ${e.offset} is not a non-negative multiple of 4`);
+  else if (e.offset + e.byteLength > bufferBytes)
+    p.push(`tensor "${e.name}": bytes ${e.offset}..${e.offset + e.byteLength} lie past the end of the weights file (${bufferBytes} bytes)`);
   return p;
 }
 
@@ -135,21 +150,25 @@ function manifestProblemsUnsafe(m: unknown): string[] {
     p.push(`manifest.formatVersion: ${String(mf.formatVersion)}, this reader accepts 1..${BUNDLE_FORMAT_VERSION}`);
   }
   if (typeof mf.version !== 'string' || !mf.version) p.push('manifest.version: missing (a non-empty string)');
-  if (!Number.isInteger(mf.itemCount) || (mf.itemCount ?? 0) < 1) p.push(`manifest.itemCount: ${String(mf.itemCount)}, expected a positive integer`);
+  if (!Number.isInteger(mf.itemCount) || (mf.itemCount ?? 0) < 1)
+    p.push(`manifest.itemCount: ${String(mf.itemCount)}, expected a positive integer`);
   const a = mf.architecture;
   if (!a || a.type !== 'sasrec') p.push(`manifest.architecture.type: "${String(a?.type)}", accepted: sasrec`);
   else {
     for (const k of ['dim', 'maxLen', 'blocks', 'heads', 'ffnDim'] as const) {
       // Upper bounds too: a hostile `blocks: 2 ** 31` would otherwise make the shape check loop for minutes.
-      if (!Number.isInteger(a[k]) || a[k] < 1 || a[k] > ARCH_MAX[k]) p.push(`manifest.architecture.${k}: ${String(a[k])}, expected an integer from 1 to ${ARCH_MAX[k]}`);
+      if (!Number.isInteger(a[k]) || a[k] < 1 || a[k] > ARCH_MAX[k])
+        p.push(`manifest.architecture.${k}: ${String(a[k])}, expected an integer from 1 to ${ARCH_MAX[k]}`);
     }
     if (a.norm !== 'pre' && a.norm !== 'post') p.push(`manifest.architecture.norm: "${String(a.norm)}", accepted: pre, post`);
-    if (Number.isInteger(a.dim) && Number.isInteger(a.heads) && a.dim % a.heads !== 0) p.push(`manifest.architecture: dim ${a.dim} is not divisible by heads ${a.heads}`);
+    if (Number.isInteger(a.dim) && Number.isInteger(a.heads) && a.dim % a.heads !== 0)
+      p.push(`manifest.architecture: dim ${a.dim} is not divisible by heads ${a.heads}`);
   }
   if (!Array.isArray(mf.tensors)) p.push('manifest.tensors: missing (an array)');
   else {
     mf.tensors.forEach((t, i) => {
-      if (typeof t !== 'object' || t === null || typeof t.name !== 'string') p.push(`manifest.tensors[${i}]: not a tensor entry ({ name, dtype, shape, offset, byteLength })`);
+      if (typeof t !== 'object' || t === null || typeof t.name !== 'string')
+        p.push(`manifest.tensors[${i}]: not a tensor entry ({ name, dtype, shape, offset, byteLength })`);
     });
   }
   if (typeof mf.files !== 'object' || mf.files === null) p.push('manifest.files: missing (an object of name → {sha256, bytes})');
@@ -188,7 +207,10 @@ async function bundleProblemsUnsafe(manifest: unknown, files: Record<string, Uin
   const m = manifest as BundleManifest;
   for (const [name, info] of Object.entries(m.files)) {
     const bytes = files[name];
-    if (!bytes) { p.push(`file "${name}": missing`); continue; }
+    if (!bytes) {
+      p.push(`file "${name}": missing`);
+      continue;
+    }
     if (bytes.byteLength !== info.bytes) p.push(`file "${name}": ${bytes.byteLength} bytes, manifest says ${info.bytes}`);
     const h = await sha256Hex(bytes);
     if (h !== info.sha256) p.push(`file "${name}": SHA-256 ${h} does not match manifest ${info.sha256}`);
@@ -218,7 +240,11 @@ async function bundleProblemsUnsafe(manifest: unknown, files: Record<string, Uin
       const rows = t.get(name)?.data;
       if (rows && rows.some((r) => r < 0 || r > m.itemCount)) p.push(`tensor "${name}": row ids outside 0..${m.itemCount}`);
     }
-    for (const w of toFloatWeights(t).values()) if (w.some((v) => !Number.isFinite(v))) { p.push('weights: non-finite values'); break; }
+    for (const w of toFloatWeights(t).values())
+      if (w.some((v) => !Number.isFinite(v))) {
+        p.push('weights: non-finite values');
+        break;
+      }
   }
   return p;
 }

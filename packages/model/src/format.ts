@@ -106,10 +106,22 @@ export const TENSOR_NAMES = {
 
 /** Names of the per-block tensors, without the `block{b}/` prefix. */
 export const BLOCK_TENSORS = [
-  'ln1/gamma', 'ln1/beta',
-  'attn/wq', 'attn/bq', 'attn/wk', 'attn/bk', 'attn/wv', 'attn/bv', 'attn/wo', 'attn/bo',
-  'ln2/gamma', 'ln2/beta',
-  'ffn/w1', 'ffn/b1', 'ffn/w2', 'ffn/b2',
+  'ln1/gamma',
+  'ln1/beta',
+  'attn/wq',
+  'attn/bq',
+  'attn/wk',
+  'attn/bk',
+  'attn/wv',
+  'attn/bv',
+  'attn/wo',
+  'attn/bo',
+  'ln2/gamma',
+  'ln2/beta',
+  'ffn/w1',
+  'ffn/b1',
+  'ffn/w2',
+  'ffn/b2',
 ] as const;
 
 export type BlockTensorName = (typeof BLOCK_TENSORS)[number];
@@ -128,11 +140,22 @@ export function expectedShapes(arch: SasrecArchitecture, itemCount: number): Map
   m.set(TENSOR_NAMES.finalNormBeta, [d]);
   for (let b = 0; b < arch.blocks; b++) {
     const shapes: Record<BlockTensorName, number[]> = {
-      'ln1/gamma': [d], 'ln1/beta': [d],
-      'attn/wq': [d, d], 'attn/bq': [d], 'attn/wk': [d, d], 'attn/bk': [d],
-      'attn/wv': [d, d], 'attn/bv': [d], 'attn/wo': [d, d], 'attn/bo': [d],
-      'ln2/gamma': [d], 'ln2/beta': [d],
-      'ffn/w1': [d, arch.ffnDim], 'ffn/b1': [arch.ffnDim], 'ffn/w2': [arch.ffnDim, d], 'ffn/b2': [d],
+      'ln1/gamma': [d],
+      'ln1/beta': [d],
+      'attn/wq': [d, d],
+      'attn/bq': [d],
+      'attn/wk': [d, d],
+      'attn/bk': [d],
+      'attn/wv': [d, d],
+      'attn/bv': [d],
+      'attn/wo': [d, d],
+      'attn/bo': [d],
+      'ln2/gamma': [d],
+      'ln2/beta': [d],
+      'ffn/w1': [d, arch.ffnDim],
+      'ffn/b1': [arch.ffnDim],
+      'ffn/w2': [arch.ffnDim, d],
+      'ffn/b2': [d],
     };
     for (const name of BLOCK_TENSORS) m.set(blockTensorName(b, name), shapes[name]);
   }

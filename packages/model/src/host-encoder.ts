@@ -17,28 +17,49 @@ import { BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type SasrecArchitecture }
  * kernel's operands keeps V8's loads monomorphic); LayerNorm vectors are references.
  */
 interface HostBlock {
-  ln1g: Float32Array; ln1b: Float32Array;
-  qk: Float64Array[]; qkBias: Float64Array[];
-  vo: Float64Array[]; voBias: Float64Array;
-  ln2g: Float32Array; ln2b: Float32Array;
-  w1T: Float64Array; b1: Float64Array; w2T: Float64Array; b2: Float64Array;
+  ln1g: Float32Array;
+  ln1b: Float32Array;
+  qk: Float64Array[];
+  qkBias: Float64Array[];
+  vo: Float64Array[];
+  voBias: Float64Array;
+  ln2g: Float32Array;
+  ln2b: Float32Array;
+  w1T: Float64Array;
+  b1: Float64Array;
+  w2T: Float64Array;
+  b2: Float64Array;
 }
 
 /**
  * Folds one block's attention weights (see {@link HostBlock}); `wq`… row-major `[d, d]` (`[in, out]`).
  */
 function foldAttention(
-  d: number, heads: number, wq: Float32Array, bq: Float32Array, wk: Float32Array, wv: Float32Array, bv: Float32Array, wo: Float32Array, bo: Float32Array,
+  d: number,
+  heads: number,
+  wq: Float32Array,
+  bq: Float32Array,
+  wk: Float32Array,
+  wv: Float32Array,
+  bv: Float32Array,
+  wo: Float32Array,
+  bo: Float32Array,
 ): Pick<HostBlock, 'qk' | 'qkBias' | 'vo' | 'voBias'> {
   const dh = d / heads;
   const scale = 1 / Math.sqrt(dh);
-  const qk: Float64Array[] = [], qkBias: Float64Array[] = [], vo: Float64Array[] = [];
+  const qk: Float64Array[] = [],
+    qkBias: Float64Array[] = [],
+    vo: Float64Array[] = [];
   for (let h = 0; h < heads; h++) {
     const off = h * dh;
-    const m = new Float64Array(d * d), c = new Float64Array(d), v = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) { // key/value feature i (row of the result), query/output feature j
+    const m = new Float64Array(d * d),
+      c = new Float64Array(d),
+      v = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+      // key/value feature i (row of the result), query/output feature j
       for (let j = 0; j < d; j++) {
-        let sqk = 0, svo = 0;
+        let sqk = 0,
+          svo = 0;
         for (let e = off; e < off + dh; e++) {
           sqk += wq[j * d + e]! * wk[i * d + e]!;
           svo += wv[i * d + e]! * wo[e * d + j]!;
@@ -50,7 +71,9 @@ function foldAttention(
       for (let e = off; e < off + dh; e++) sc += wk[i * d + e]! * bq[e]!;
       c[i] = sc * scale;
     }
-    qk.push(m); qkBias.push(c); vo.push(v);
+    qk.push(m);
+    qkBias.push(c);
+    vo.push(v);
   }
   const voBias = new Float64Array(d);
   for (let j = 0; j < d; j++) {
@@ -79,51 +102,131 @@ function transposed(w: Float32Array, rows: number, cols: number): Float64Array {
  * the diagonal must be 0). `tri < 0`: full products.
  */
 function gemmNT(
-  m: number, n: number, K: number,
-  A: Float64Array, aOff: number, aStride: number,
-  B: Float64Array, bOff: number, bStride: number,
-  C: Float64Array, cOff: number, cStride: number,
-  bias: Float64Array | null, relu: boolean, accumulate: boolean, tri: number, triMode: 'cols' | 'inner',
+  m: number,
+  n: number,
+  K: number,
+  A: Float64Array,
+  aOff: number,
+  aStride: number,
+  B: Float64Array,
+  bOff: number,
+  bStride: number,
+  C: Float64Array,
+  cOff: number,
+  cStride: number,
+  bias: Float64Array | null,
+  relu: boolean,
+  accumulate: boolean,
+  tri: number,
+  triMode: 'cols' | 'inner',
 ): void {
   for (let i = 0; i < m; i += 2) {
     const two = i + 1 < m;
-    const a0 = aOff + i * aStride, a1 = two ? a0 + aStride : a0; // an odd last row is computed twice, stored once
-    const c0 = cOff + i * cStride, c1 = c0 + cStride;
+    const a0 = aOff + i * aStride,
+      a1 = two ? a0 + aStride : a0; // an odd last row is computed twice, stored once
+    const c0 = cOff + i * cStride,
+      c1 = c0 + cStride;
     const bound = tri < 0 ? Infinity : i + tri + 2;
     const jEnd = triMode === 'cols' ? Math.min(n, bound) : n;
     const kEnd = triMode === 'inner' ? Math.min(K, bound) : K;
     let j = 0;
     for (; j + 4 <= jEnd; j += 4) {
-      const b0 = bOff + j * bStride, b1 = b0 + bStride, b2 = b1 + bStride, b3 = b2 + bStride;
-      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      const b0 = bOff + j * bStride,
+        b1 = b0 + bStride,
+        b2 = b1 + bStride,
+        b3 = b2 + bStride;
+      let s00 = 0,
+        s01 = 0,
+        s02 = 0,
+        s03 = 0,
+        s10 = 0,
+        s11 = 0,
+        s12 = 0,
+        s13 = 0;
       for (let k = 0; k < kEnd; k++) {
-        const x0 = A[a0 + k]!, x1 = A[a1 + k]!;
-        const w0 = B[b0 + k]!, w1 = B[b1 + k]!, w2 = B[b2 + k]!, w3 = B[b3 + k]!;
-        s00 += x0 * w0; s01 += x0 * w1; s02 += x0 * w2; s03 += x0 * w3;
-        s10 += x1 * w0; s11 += x1 * w1; s12 += x1 * w2; s13 += x1 * w3;
+        const x0 = A[a0 + k]!,
+          x1 = A[a1 + k]!;
+        const w0 = B[b0 + k]!,
+          w1 = B[b1 + k]!,
+          w2 = B[b2 + k]!,
+          w3 = B[b3 + k]!;
+        s00 += x0 * w0;
+        s01 += x0 * w1;
+        s02 += x0 * w2;
+        s03 += x0 * w3;
+        s10 += x1 * w0;
+        s11 += x1 * w1;
+        s12 += x1 * w2;
+        s13 += x1 * w3;
       }
       if (bias) {
-        const e0 = bias[j]!, e1 = bias[j + 1]!, e2 = bias[j + 2]!, e3 = bias[j + 3]!;
-        s00 += e0; s01 += e1; s02 += e2; s03 += e3; s10 += e0; s11 += e1; s12 += e2; s13 += e3;
+        const e0 = bias[j]!,
+          e1 = bias[j + 1]!,
+          e2 = bias[j + 2]!,
+          e3 = bias[j + 3]!;
+        s00 += e0;
+        s01 += e1;
+        s02 += e2;
+        s03 += e3;
+        s10 += e0;
+        s11 += e1;
+        s12 += e2;
+        s13 += e3;
       }
       if (relu) {
-        s00 = s00 > 0 ? s00 : 0; s01 = s01 > 0 ? s01 : 0; s02 = s02 > 0 ? s02 : 0; s03 = s03 > 0 ? s03 : 0;
-        s10 = s10 > 0 ? s10 : 0; s11 = s11 > 0 ? s11 : 0; s12 = s12 > 0 ? s12 : 0; s13 = s13 > 0 ? s13 : 0;
+        s00 = s00 > 0 ? s00 : 0;
+        s01 = s01 > 0 ? s01 : 0;
+        s02 = s02 > 0 ? s02 : 0;
+        s03 = s03 > 0 ? s03 : 0;
+        s10 = s10 > 0 ? s10 : 0;
+        s11 = s11 > 0 ? s11 : 0;
+        s12 = s12 > 0 ? s12 : 0;
+        s13 = s13 > 0 ? s13 : 0;
       }
       if (accumulate) {
-        s00 += C[c0 + j]!; s01 += C[c0 + j + 1]!; s02 += C[c0 + j + 2]!; s03 += C[c0 + j + 3]!;
-        if (two) { s10 += C[c1 + j]!; s11 += C[c1 + j + 1]!; s12 += C[c1 + j + 2]!; s13 += C[c1 + j + 3]!; }
+        s00 += C[c0 + j]!;
+        s01 += C[c0 + j + 1]!;
+        s02 += C[c0 + j + 2]!;
+        s03 += C[c0 + j + 3]!;
+        if (two) {
+          s10 += C[c1 + j]!;
+          s11 += C[c1 + j + 1]!;
+          s12 += C[c1 + j + 2]!;
+          s13 += C[c1 + j + 3]!;
+        }
       }
-      C[c0 + j] = s00; C[c0 + j + 1] = s01; C[c0 + j + 2] = s02; C[c0 + j + 3] = s03;
-      if (two) { C[c1 + j] = s10; C[c1 + j + 1] = s11; C[c1 + j + 2] = s12; C[c1 + j + 3] = s13; }
+      C[c0 + j] = s00;
+      C[c0 + j + 1] = s01;
+      C[c0 + j + 2] = s02;
+      C[c0 + j + 3] = s03;
+      if (two) {
+        C[c1 + j] = s10;
+        C[c1 + j + 1] = s11;
+        C[c1 + j + 2] = s12;
+        C[c1 + j + 3] = s13;
+      }
     }
     for (; j < jEnd; j++) {
       const b0 = bOff + j * bStride;
-      let s0 = 0, s1 = 0;
-      for (let k = 0; k < kEnd; k++) { const w = B[b0 + k]!; s0 += A[a0 + k]! * w; s1 += A[a1 + k]! * w; }
-      if (bias) { s0 += bias[j]!; s1 += bias[j]!; }
-      if (relu) { s0 = s0 > 0 ? s0 : 0; s1 = s1 > 0 ? s1 : 0; }
-      if (accumulate) { s0 += C[c0 + j]!; if (two) s1 += C[c1 + j]!; }
+      let s0 = 0,
+        s1 = 0;
+      for (let k = 0; k < kEnd; k++) {
+        const w = B[b0 + k]!;
+        s0 += A[a0 + k]! * w;
+        s1 += A[a1 + k]! * w;
+      }
+      if (bias) {
+        s0 += bias[j]!;
+        s1 += bias[j]!;
+      }
+      if (relu) {
+        s0 = s0 > 0 ? s0 : 0;
+        s1 = s1 > 0 ? s1 : 0;
+      }
+      if (accumulate) {
+        s0 += C[c0 + j]!;
+        if (two) s1 += C[c1 + j]!;
+      }
       C[c0 + j] = s0;
       if (two) C[c1 + j] = s1;
     }
@@ -131,14 +234,26 @@ function gemmNT(
 }
 
 /** Rows `[from, to)` of `x` (`[·, d]`) → LayerNorm·γ + β into the same rows of `y` (biased variance, like `tf.moments`); `x` may be `y`. */
-function layerNorm(x: Float64Array, y: Float64Array, from: number, to: number, d: number, g: Float32Array, b: Float32Array, eps: number): void {
+function layerNorm(
+  x: Float64Array,
+  y: Float64Array,
+  from: number,
+  to: number,
+  d: number,
+  g: Float32Array,
+  b: Float32Array,
+  eps: number,
+): void {
   for (let t = from; t < to; t++) {
     const o = t * d;
     let mean = 0;
     for (let j = 0; j < d; j++) mean += x[o + j]!;
     mean /= d;
     let v = 0;
-    for (let j = 0; j < d; j++) { const c = x[o + j]! - mean; v += c * c; }
+    for (let j = 0; j < d; j++) {
+      const c = x[o + j]! - mean;
+      v += c * c;
+    }
     const r = 1 / Math.sqrt(v / d + eps);
     for (let j = 0; j < d; j++) y[o + j] = (x[o + j]! - mean) * r * g[j]! + b[j]!;
   }
@@ -146,7 +261,8 @@ function layerNorm(x: Float64Array, y: Float64Array, from: number, to: number, d
 
 /** `x[from·d .. to·d) += y[0 .. (to − from)·d)`. */
 function addRows(x: Float64Array, y: Float64Array, from: number, to: number, d: number): void {
-  const o = from * d, len = (to - from) * d;
+  const o = from * d,
+    len = (to - from) * d;
   for (let c = 0; c < len; c++) x[o + c]! += y[c]!;
 }
 
@@ -156,7 +272,11 @@ function addRows(x: Float64Array, y: Float64Array, from: number, to: number, d: 
  * there). Causal attention makes a slot depend only on the slots before it, so these rows are the
  * same whatever item comes last.
  */
-interface PreparedPrefix { rows: Int32Array; T: number; inputs: Float64Array[] }
+interface PreparedPrefix {
+  rows: Int32Array;
+  T: number;
+  inputs: Float64Array[];
+}
 
 /**
  * The SASRec user representation for ONE sequence, computed on the host with plain typed arrays
@@ -221,18 +341,33 @@ export class HostEncoder {
       return w;
     };
     this.item = get(TENSOR_NAMES.itemEmbedding);
-    if (this.item.length === 0 || this.item.length % d !== 0) throw new Error(`HostEncoder: item table length ${this.item.length} is not a positive multiple of dim ${d}`);
+    if (this.item.length === 0 || this.item.length % d !== 0)
+      throw new Error(`HostEncoder: item table length ${this.item.length} is not a positive multiple of dim ${d}`);
     this.rows = this.item.length / d;
     this.pos = get(TENSOR_NAMES.positionEmbedding, L * d);
     this.blocks = [];
     for (let b = 0; b < arch.blocks; b++) {
       const w = (n: (typeof BLOCK_TENSORS)[number], len: number) => get(blockTensorName(b, n), len);
       this.blocks.push({
-        ln1g: w('ln1/gamma', d), ln1b: w('ln1/beta', d),
-        ...foldAttention(d, arch.heads, w('attn/wq', d * d), w('attn/bq', d), w('attn/wk', d * d), w('attn/wv', d * d), w('attn/bv', d), w('attn/wo', d * d), w('attn/bo', d)),
-        ln2g: w('ln2/gamma', d), ln2b: w('ln2/beta', d),
-        w1T: transposed(w('ffn/w1', d * F), d, F), b1: Float64Array.from(w('ffn/b1', F)),
-        w2T: transposed(w('ffn/w2', F * d), F, d), b2: Float64Array.from(w('ffn/b2', d)),
+        ln1g: w('ln1/gamma', d),
+        ln1b: w('ln1/beta', d),
+        ...foldAttention(
+          d,
+          arch.heads,
+          w('attn/wq', d * d),
+          w('attn/bq', d),
+          w('attn/wk', d * d),
+          w('attn/wv', d * d),
+          w('attn/bv', d),
+          w('attn/wo', d * d),
+          w('attn/bo', d),
+        ),
+        ln2g: w('ln2/gamma', d),
+        ln2b: w('ln2/beta', d),
+        w1T: transposed(w('ffn/w1', d * F), d, F),
+        b1: Float64Array.from(w('ffn/b1', F)),
+        w2T: transposed(w('ffn/w2', F * d), F, d),
+        b2: Float64Array.from(w('ffn/b2', d)),
       });
       // bk only shifts each query's scores by a constant (cancelled by the softmax); still required to be present.
       w('attn/bk', d);
@@ -240,8 +375,13 @@ export class HostEncoder {
     this.finalG = get(TENSOR_NAMES.finalNormGamma, d);
     this.finalB = get(TENSOR_NAMES.finalNormBeta, d);
     const buf = () => new Float64Array(L * d);
-    this.x = buf(); this.h = buf(); this.hT = buf();
-    this.q = buf(); this.z = buf(); this.a = buf(); this.o = buf();
+    this.x = buf();
+    this.h = buf();
+    this.hT = buf();
+    this.q = buf();
+    this.z = buf();
+    this.a = buf();
+    this.o = buf();
     this.f = new Float64Array(L * F);
     this.s = new Float64Array(L * L);
     this.out = new Float32Array(d);
@@ -272,7 +412,9 @@ export class HostEncoder {
         throw new RangeError(`HostEncoder.encode: item row ${r} is outside 1..${this.rows - 1}`);
       }
       // Real slots packed together (row n), each with its own position.
-      const e = r * d, p = (L - T + t) * d, xo = n * d;
+      const e = r * d,
+        p = (L - T + t) * d,
+        xo = n * d;
       for (let j = 0; j < d; j++) x[xo + j] = this.item[e + j]! * scale + this.pos[p + j]!;
       n++;
     }
@@ -315,7 +457,9 @@ export class HostEncoder {
     const x = this.x;
     const scale = Math.sqrt(d);
     for (let t = 0; t < kept; t++) {
-      const e = rows[t]! * d, p = (L - T + t) * d, xo = t * d;
+      const e = rows[t]! * d,
+        p = (L - T + t) * d,
+        xo = t * d;
       for (let j = 0; j < d; j++) x[xo + j] = this.item[e + j]! * scale + this.pos[p + j]!;
     }
     const inputs: Float64Array[] = [];
@@ -339,8 +483,10 @@ export class HostEncoder {
   private encodeLastSlot(p: PreparedPrefix, r: number, out: Float32Array): Float32Array {
     const { dim: d, maxLen: L, layerNormEps: eps } = this.arch;
     const { x, h } = this;
-    const T = p.T, last = (T - 1) * d;
-    const e = r * d, pos = (L - 1) * d; // the newest slot's position: L − T + (T − 1)
+    const T = p.T,
+      last = (T - 1) * d;
+    const e = r * d,
+      pos = (L - 1) * d; // the newest slot's position: L − T + (T − 1)
     const scale = Math.sqrt(d);
     for (let j = 0; j < d; j++) x[last + j] = this.item[e + j]! * scale + this.pos[pos + j]!;
     const nb = this.blocks.length;
@@ -374,11 +520,16 @@ export class HostEncoder {
       gemmNT(m, d, d, y, from * d, d, p.qk[hd]!, 0, d, q, 0, d, p.qkBias[hd]!, false, false, -1, 'cols');
       gemmNT(m, n, d, q, 0, d, y, 0, d, s, 0, n, null, false, false, from, 'cols');
       for (let i = 0; i < m; i++) {
-        const row = i * n, last = from + i;
+        const row = i * n,
+          last = from + i;
         let max = -Infinity;
         for (let j = 0; j <= last; j++) if (s[row + j]! > max) max = s[row + j]!;
         let sum = 0;
-        for (let j = 0; j <= last; j++) { const e = Math.exp(s[row + j]! - max); s[row + j] = e; sum += e; }
+        for (let j = 0; j <= last; j++) {
+          const e = Math.exp(s[row + j]! - max);
+          s[row + j] = e;
+          sum += e;
+        }
         const inv = 1 / sum;
         for (let j = 0; j <= last; j++) s[row + j]! *= inv;
         for (let j = last + 1; j < n; j++) s[row + j] = 0;

@@ -6,14 +6,18 @@
  * @packageDocumentation
  */
 export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, TENSOR_NAMES, BLOCK_TENSORS, blockTensorName, expectedShapes } from './format.js';
-export type {
-  BlockTensorName, BundleManifest, FileEntry, MetricTable, SasrecArchitecture, TensorDType, TensorEntry,
-} from './format.js';
+export type { BlockTensorName, BundleManifest, FileEntry, MetricTable, SasrecArchitecture, TensorDType, TensorEntry } from './format.js';
 export { quantizeInt8, dequantizeInt8, type Quantized } from './quant.js';
 export { encodeSequence, encodeLast, embedSequences, type EncoderParams, type BlockParams, type EncodeOptions } from './sasrec.js';
 export { SasrecScorer, packSequences, type FloatWeights, type ScorerOptions } from './scorer.js';
 export {
-  encodeTensors, decodeTensors, toFloatWeights, sha256Hex, manifestProblems, bundleProblems,
-  type HostTensor, type HostArray,
+  encodeTensors,
+  decodeTensors,
+  toFloatWeights,
+  sha256Hex,
+  manifestProblems,
+  bundleProblems,
+  type HostTensor,
+  type HostArray,
 } from './bundle.js';
 export { HostEncoder } from './host-encoder.js';

@@ -3,11 +3,22 @@ import type { SasrecArchitecture } from './format.js';
 
 /** Weights of one self-attention block, as tfjs tensors (float32). */
 export interface BlockParams {
-  ln1Gamma: tf.Tensor1D; ln1Beta: tf.Tensor1D;
-  wq: tf.Tensor2D; bq: tf.Tensor1D; wk: tf.Tensor2D; bk: tf.Tensor1D;
-  wv: tf.Tensor2D; bv: tf.Tensor1D; wo: tf.Tensor2D; bo: tf.Tensor1D;
-  ln2Gamma: tf.Tensor1D; ln2Beta: tf.Tensor1D;
-  w1: tf.Tensor2D; b1: tf.Tensor1D; w2: tf.Tensor2D; b2: tf.Tensor1D;
+  ln1Gamma: tf.Tensor1D;
+  ln1Beta: tf.Tensor1D;
+  wq: tf.Tensor2D;
+  bq: tf.Tensor1D;
+  wk: tf.Tensor2D;
+  bk: tf.Tensor1D;
+  wv: tf.Tensor2D;
+  bv: tf.Tensor1D;
+  wo: tf.Tensor2D;
+  bo: tf.Tensor1D;
+  ln2Gamma: tf.Tensor1D;
+  ln2Beta: tf.Tensor1D;
+  w1: tf.Tensor2D;
+  b1: tf.Tensor1D;
+  w2: tf.Tensor2D;
+  b2: tf.Tensor1D;
 }
 
 /** The sequence encoder's weights (everything except the item table, which callers gather from). */
@@ -41,18 +52,20 @@ function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: num
  * untransposed 2-D matMul takes the XNNPACK fast path, and the default gradient's transposed
  * matMuls were ~8× slower than a transpose followed by a plain matMul.
  */
-const matMul2d: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(
-  ((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
-    save([x, w]);
-    return {
-      value: tf.matMul(x, w),
-      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-        const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)];
-      },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0],
-) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+const matMul2d: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D = tf.customGrad(((
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  save: tf.GradSaveFunc,
+) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      return [tf.matMul(dy, tf.transpose(ws)), tf.matMul(tf.transpose(xs), dy)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
 /** `x [B, T, din] · w [din, dout] + b` as one 2-D matmul (the fast path on wasm/XNNPACK). */
 function dense(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D {
@@ -78,14 +91,11 @@ function attentionBias(mask: tf.Tensor3D): tf.Tensor4D {
   return tf.mul(tf.sub(1, allowed), NEG_INF) as tf.Tensor4D;
 }
 
-function attention(
-  q: tf.Tensor3D, kv: tf.Tensor3D, p: BlockParams, heads: number, bias: tf.Tensor4D, o: EncodeOptions,
-): tf.Tensor3D {
+function attention(q: tf.Tensor3D, kv: tf.Tensor3D, p: BlockParams, heads: number, bias: tf.Tensor4D, o: EncodeOptions): tf.Tensor3D {
   const [B, T, d] = q.shape;
   const dh = d / heads;
-  const split = (x: tf.Tensor3D): tf.Tensor3D => heads === 1
-    ? x
-    : tf.reshape(tf.transpose(tf.reshape(x, [B, T, heads, dh]), [0, 2, 1, 3]), [B * heads, T, dh]);
+  const split = (x: tf.Tensor3D): tf.Tensor3D =>
+    heads === 1 ? x : tf.reshape(tf.transpose(tf.reshape(x, [B, T, heads, dh]), [0, 2, 1, 3]), [B * heads, T, dh]);
   const Q = split(dense(q, p.wq, p.bq));
   const K = split(dense(kv, p.wk, p.bk));
   const V = split(dense(kv, p.wv, p.bv));
@@ -112,7 +122,11 @@ function feedForward(x: tf.Tensor3D, p: BlockParams, o: EncodeOptions): tf.Tenso
  * @returns hidden states `[B, T, d]`; the last slot is the user's representation.
  */
 export function encodeSequence(
-  arch: SasrecArchitecture, params: EncoderParams, itemEmb: tf.Tensor3D, mask: tf.Tensor3D, o: EncodeOptions = {},
+  arch: SasrecArchitecture,
+  params: EncoderParams,
+  itemEmb: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  o: EncodeOptions = {},
 ): tf.Tensor3D {
   const [, T, d] = itemEmb.shape;
   if (T > arch.maxLen) throw new RangeError(`encodeSequence: sequence length ${T} exceeds maxLen ${arch.maxLen}`);
@@ -162,7 +176,14 @@ function fdense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu = false): t
  * `[B, Tq, T]` (already holding −1e9 where a key is not allowed). Returns `[B·Tq, d]`.
  */
 function attend(
-  q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, bias: tf.Tensor, B: number, Tq: number, T: number, heads: number,
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  bias: tf.Tensor,
+  B: number,
+  Tq: number,
+  T: number,
+  heads: number,
 ): tf.Tensor2D {
   const d = q.shape[1];
   const dh = d / heads;
@@ -173,15 +194,17 @@ function attend(
     const s = tf.add(tf.mul(tf.matMul(q, tf.transpose(k)), scale), tf.reshape(bias, [Tq, T]));
     return tf.matMul(tf.softmax(s) as tf.Tensor2D, v);
   }
-  const split = (x: tf.Tensor2D, t: number): tf.Tensor3D => heads === 1
-    ? tf.reshape(x, [B, t, d])
-    : tf.reshape(tf.transpose(tf.reshape(x, [B, t, heads, dh]), [0, 2, 1, 3]), [B * heads, t, dh]);
-  const Q = split(q, Tq), K = split(k, T), V = split(v, T);
+  const split = (x: tf.Tensor2D, t: number): tf.Tensor3D =>
+    heads === 1 ? tf.reshape(x, [B, t, d]) : tf.reshape(tf.transpose(tf.reshape(x, [B, t, heads, dh]), [0, 2, 1, 3]), [B * heads, t, dh]);
+  const Q = split(q, Tq),
+    K = split(k, T),
+    V = split(v, T);
   let s = tf.mul(tf.matMul(Q, tf.transpose(K, [0, 2, 1])), scale) as tf.Tensor3D; // [B·h, Tq, T]
   s = tf.reshape(tf.add(tf.reshape(s, [B, heads, Tq, T]), tf.reshape(bias, [B, 1, Tq, T])), [B * heads, Tq, T]);
   const out = tf.matMul(tf.softmax(s), V) as tf.Tensor3D; // [B·h, Tq, dh]
-  return (heads === 1 ? tf.reshape(out, [B * Tq, d])
-    : tf.reshape(tf.transpose(tf.reshape(out, [B, heads, Tq, dh]), [0, 2, 1, 3]), [B * Tq, d])) as tf.Tensor2D;
+  return (
+    heads === 1 ? tf.reshape(out, [B * Tq, d]) : tf.reshape(tf.transpose(tf.reshape(out, [B, heads, Tq, dh]), [0, 2, 1, 3]), [B * Tq, d])
+  ) as tf.Tensor2D;
 }
 
 /**
@@ -209,7 +232,12 @@ function hostBiases(valid: ArrayLike<number>, B: number, T: number): { full: Flo
  * @param itemTable `[N+1, d]` float32 item embeddings; @param posTable `[maxLen, d]`.
  */
 export function embedSequences(
-  arch: SasrecArchitecture, itemTable: Float32Array, posTable: Float32Array, rows: ArrayLike<number>, B: number, T: number,
+  arch: SasrecArchitecture,
+  itemTable: Float32Array,
+  posTable: Float32Array,
+  rows: ArrayLike<number>,
+  B: number,
+  T: number,
 ): Float32Array {
   const d = arch.dim;
   const scale = Math.sqrt(d);
@@ -221,7 +249,9 @@ export function embedSequences(
       if (!(r > 0 && (r + 1) * d <= itemTable.length)) {
         throw new RangeError(`embedSequences: item row ${r} is outside 1..${itemTable.length / d - 1}`);
       }
-      const o = (b * T + t) * d, e = r * d, p = (arch.maxLen - T + t) * d;
+      const o = (b * T + t) * d,
+        e = r * d,
+        p = (arch.maxLen - T + t) * d;
       for (let j = 0; j < d; j++) out[o + j] = Math.fround(itemTable[e + j]! * scale) + posTable[p + j]!;
     }
   }
@@ -248,9 +278,7 @@ export function embedSequences(
  * @param valid `B·T` host values, row-major like `input`: non-zero for a real item, 0 for padding
  *   (the packed item rows themselves will do).
  */
-export function encodeLast(
-  arch: SasrecArchitecture, params: EncoderParams, input: tf.Tensor3D, valid: ArrayLike<number>,
-): tf.Tensor2D {
+export function encodeLast(arch: SasrecArchitecture, params: EncoderParams, input: tf.Tensor3D, valid: ArrayLike<number>): tf.Tensor2D {
   const [B, T, d] = input.shape;
   if (T > arch.maxLen) throw new RangeError(`encodeLast: sequence length ${T} exceeds maxLen ${arch.maxLen}`);
   if (valid.length !== B * T) throw new RangeError(`encodeLast: valid has ${valid.length} flags, expected B·T = ${B * T}`);
@@ -262,9 +290,8 @@ export function encodeLast(
   // Padding rows of `x` may hold position embeddings instead of zeros: harmless, they are masked keys.
   let x = tf.reshape(input, [B * T, d]) as tf.Tensor2D;
   const nb = params.blocks.length;
-  const lastRows = (t: tf.Tensor2D): tf.Tensor2D => B === 1
-    ? tf.slice(t, [T - 1, 0], [1, d])
-    : tf.reshape(tf.slice(tf.reshape(t, [B, T, d]), [0, T - 1, 0], [B, 1, d]), [B, d]);
+  const lastRows = (t: tf.Tensor2D): tf.Tensor2D =>
+    B === 1 ? tf.slice(t, [T - 1, 0], [1, d]) : tf.reshape(tf.slice(tf.reshape(t, [B, T, d]), [0, T - 1, 0], [B, 1, d]), [B, d]);
   const ffn = (g: tf.Tensor2D, p: BlockParams) => fdense(fdense(g, p.w1, p.b1, true), p.w2, p.b2);
   let u: tf.Tensor2D;
   if (nb > 1) {
@@ -272,7 +299,11 @@ export function encodeLast(
     for (let i = 0; i < nb - 1; i++) {
       const p = params.blocks[i]!;
       const h = pre ? layerNormRows(x, p.ln1Gamma, p.ln1Beta, eps) : x;
-      const a = fdense(attend(fdense(h, p.wq, p.bq), fdense(h, p.wk, p.bk), fdense(h, p.wv, p.bv), fullBias, B, T, T, arch.heads), p.wo, p.bo);
+      const a = fdense(
+        attend(fdense(h, p.wq, p.bq), fdense(h, p.wk, p.bk), fdense(h, p.wv, p.bv), fullBias, B, T, T, arch.heads),
+        p.wo,
+        p.bo,
+      );
       if (pre) {
         x = add2(x, a);
         x = add2(x, ffn(layerNormRows(x, p.ln2Gamma, p.ln2Beta, eps), p));
@@ -287,7 +318,11 @@ export function encodeLast(
     const h = pre ? layerNormRows(x, p.ln1Gamma, p.ln1Beta, eps) : x;
     const xl = lastRows(x);
     const q = fdense(pre ? lastRows(h) : xl, p.wq, p.bq);
-    const a = fdense(attend(q, fdense(h, p.wk, p.bk), fdense(h, p.wv, p.bv), tf.tensor3d(last, [B, 1, T]), B, 1, T, arch.heads), p.wo, p.bo);
+    const a = fdense(
+      attend(q, fdense(h, p.wk, p.bk), fdense(h, p.wv, p.bv), tf.tensor3d(last, [B, 1, T]), B, 1, T, arch.heads),
+      p.wo,
+      p.bo,
+    );
     if (pre) {
       u = add2(xl, a);
       u = add2(u, ffn(layerNormRows(u, p.ln2Gamma, p.ln2Beta, eps), p));

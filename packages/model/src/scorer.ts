@@ -7,11 +7,22 @@ import { embedSequences, encodeLast, type BlockParams, type EncoderParams } from
 export type FloatWeights = Map<string, Float32Array>;
 
 const BLOCK_KEYS: Record<(typeof BLOCK_TENSORS)[number], keyof BlockParams> = {
-  'ln1/gamma': 'ln1Gamma', 'ln1/beta': 'ln1Beta',
-  'attn/wq': 'wq', 'attn/bq': 'bq', 'attn/wk': 'wk', 'attn/bk': 'bk',
-  'attn/wv': 'wv', 'attn/bv': 'bv', 'attn/wo': 'wo', 'attn/bo': 'bo',
-  'ln2/gamma': 'ln2Gamma', 'ln2/beta': 'ln2Beta',
-  'ffn/w1': 'w1', 'ffn/b1': 'b1', 'ffn/w2': 'w2', 'ffn/b2': 'b2',
+  'ln1/gamma': 'ln1Gamma',
+  'ln1/beta': 'ln1Beta',
+  'attn/wq': 'wq',
+  'attn/bq': 'bq',
+  'attn/wk': 'wk',
+  'attn/bk': 'bk',
+  'attn/wv': 'wv',
+  'attn/bv': 'bv',
+  'attn/wo': 'wo',
+  'attn/bo': 'bo',
+  'ln2/gamma': 'ln2Gamma',
+  'ln2/beta': 'ln2Beta',
+  'ffn/w1': 'w1',
+  'ffn/b1': 'b1',
+  'ffn/w2': 'w2',
+  'ffn/b2': 'b2',
 };
 
 /**
@@ -81,7 +92,9 @@ export class SasrecScorer {
     this.hostItemEmb = get(TENSOR_NAMES.itemEmbedding);
     this.hostPosEmb = get(TENSOR_NAMES.positionEmbedding);
     if (this.hostItemEmb.length !== (itemCount + 1) * d || this.hostPosEmb.length !== arch.maxLen * d) {
-      throw new Error(`SasrecScorer: item table has ${this.hostItemEmb.length} values (expected ${(itemCount + 1) * d}), position table ${this.hostPosEmb.length} (expected ${arch.maxLen * d})`);
+      throw new Error(
+        `SasrecScorer: item table has ${this.hostItemEmb.length} values (expected ${(itemCount + 1) * d}), position table ${this.hostPosEmb.length} (expected ${arch.maxLen * d})`,
+      );
     }
     this.itemEmb = t2(TENSOR_NAMES.itemEmbedding, itemCount + 1, d);
     this.itemEmbT = tf.tidy(() => tf.transpose(this.itemEmb) as tf.Tensor2D);
@@ -91,10 +104,13 @@ export class SasrecScorer {
       for (const name of BLOCK_TENSORS) {
         const full = blockTensorName(b, name);
         const w = get(full);
-        p[BLOCK_KEYS[name]] = name.endsWith('/w1') ? tf.tensor2d(w, [d, arch.ffnDim])
-          : name.endsWith('/w2') ? tf.tensor2d(w, [arch.ffnDim, d])
-          : name.startsWith('attn/w') ? tf.tensor2d(w, [d, d])
-          : tf.tensor1d(w);
+        p[BLOCK_KEYS[name]] = name.endsWith('/w1')
+          ? tf.tensor2d(w, [d, arch.ffnDim])
+          : name.endsWith('/w2')
+            ? tf.tensor2d(w, [arch.ffnDim, d])
+            : name.startsWith('attn/w')
+              ? tf.tensor2d(w, [d, d])
+              : tf.tensor1d(w);
       }
       blocks.push(p as BlockParams);
     }

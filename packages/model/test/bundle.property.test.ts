@@ -7,8 +7,16 @@ import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import {
-  BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, TENSOR_NAMES, bundleProblems, encodeTensors, expectedShapes, manifestProblems,
-  type BundleManifest, type HostTensor, type SasrecArchitecture,
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  TENSOR_NAMES,
+  bundleProblems,
+  encodeTensors,
+  expectedShapes,
+  manifestProblems,
+  type BundleManifest,
+  type HostTensor,
+  type SasrecArchitecture,
 } from '../src/index.js';
 import { CASES, nastyKey, nastyValue, prototypesClean } from '../../../test/audit/hostile.js';
 
@@ -20,13 +28,23 @@ function validBundle(): { manifest: BundleManifest; files: Record<string, Uint8A
   const tensors: HostTensor[] = [];
   let k = 0;
   for (const [name, shape] of expectedShapes(arch, ITEMS)) {
-    tensors.push({ name, dtype: 'float32', shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.sin(k++) * 0.1) });
+    tensors.push({
+      name,
+      dtype: 'float32',
+      shape,
+      data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.sin(k++) * 0.1),
+    });
   }
   const M = 2;
   tensors.push(
     { name: TENSOR_NAMES.popularItems, dtype: 'int32', shape: [3], data: Int32Array.from([1, 2, 3]) },
     { name: TENSOR_NAMES.popularScores, dtype: 'float32', shape: [3], data: Float32Array.from([0.5, 0.3, 0.2]) },
-    { name: TENSOR_NAMES.coocItems, dtype: 'int32', shape: [ITEMS + 1, M], data: Int32Array.from({ length: (ITEMS + 1) * M }, (_, i) => (i % ITEMS) + 1) },
+    {
+      name: TENSOR_NAMES.coocItems,
+      dtype: 'int32',
+      shape: [ITEMS + 1, M],
+      data: Int32Array.from({ length: (ITEMS + 1) * M }, (_, i) => (i % ITEMS) + 1),
+    },
     { name: TENSOR_NAMES.coocScores, dtype: 'float32', shape: [ITEMS + 1, M], data: new Float32Array((ITEMS + 1) * M).fill(0.5) },
   );
   const { bytes, entries } = encodeTensors(tensors);
@@ -35,10 +53,21 @@ function validBundle(): { manifest: BundleManifest; files: Record<string, Uint8A
     'vocab.json': new TextEncoder().encode(JSON.stringify(Array.from({ length: ITEMS }, (_, i) => `sku-${i + 1}`))),
   };
   const manifest: BundleManifest = {
-    format: BUNDLE_FORMAT, formatVersion: BUNDLE_FORMAT_VERSION, name: 'prop', version: 'prop-1', createdAt: new Date(0).toISOString(),
-    architecture: arch, itemCount: ITEMS, quantization: { scheme: 'none', description: 'float32 weights' }, tensors: entries,
-    files: Object.fromEntries(Object.entries(files).map(([n, b]) => [n, { sha256: createHash('sha256').update(b).digest('hex'), bytes: b.byteLength }])),
-    weightsFile: 'weights.bin', vocabFile: 'vocab.json', coldStart: { popularCount: 3, cooccurrenceNeighbours: M },
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    name: 'prop',
+    version: 'prop-1',
+    createdAt: new Date(0).toISOString(),
+    architecture: arch,
+    itemCount: ITEMS,
+    quantization: { scheme: 'none', description: 'float32 weights' },
+    tensors: entries,
+    files: Object.fromEntries(
+      Object.entries(files).map(([n, b]) => [n, { sha256: createHash('sha256').update(b).digest('hex'), bytes: b.byteLength }]),
+    ),
+    weightsFile: 'weights.bin',
+    vocabFile: 'vocab.json',
+    coldStart: { popularCount: 3, cooccurrenceNeighbours: M },
   };
   return { manifest, files };
 }
@@ -59,7 +88,8 @@ const PATHS = paths(BASE.manifest).filter((p) => p.length > 0);
  * Leaf fields the validators must check: a deletion, or a value of another type (string ↔ number ↔
  * object ↔ array ↔ null), is always a problem. (Same-type changes may be legitimate, e.g. another version string.)
  */
-const CHECKED_PATH = /^(format|formatVersion|version|itemCount|weightsFile|vocabFile|architecture\.(type|dim|maxLen|blocks|heads|ffnDim|norm)|files\.[^.]+\.(sha256|bytes)|tensors\.\d+\.(name|shape))$/;
+const CHECKED_PATH =
+  /^(format|formatVersion|version|itemCount|weightsFile|vocabFile|architecture\.(type|dim|maxLen|blocks|heads|ffnDim|norm)|files\.[^.]+\.(sha256|bytes)|tensors\.\d+\.(name|shape))$/;
 const kindOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 function breaksCheckedField(m: Mutation): boolean {
   if (m.kind !== 'set' && m.kind !== 'delete') return false;
@@ -80,7 +110,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), path: fc.constantFrom(...PATHS), value: nastyValue }),
   fc.record({ kind: fc.constant('delete' as const), path: fc.constantFrom(...PATHS) }),
   fc.record({ kind: fc.constant('addKey' as const), path: fc.constantFrom([], ...PATHS), key: nastyKey, value: nastyValue }),
-  fc.record({ kind: fc.constant('file' as const), name: fc.constantFrom('weights.bin', 'vocab.json'), how: fc.constantFrom('truncate', 'flip', 'missing', 'junk', 'append'), at: fc.nat() }),
+  fc.record({
+    kind: fc.constant('file' as const),
+    name: fc.constantFrom('weights.bin', 'vocab.json'),
+    how: fc.constantFrom('truncate', 'flip', 'missing', 'junk', 'append'),
+    at: fc.nat(),
+  }),
 );
 
 function apply(muts: readonly Mutation[]): { manifest: unknown; files: Record<string, Uint8Array | undefined> } {
@@ -101,7 +136,8 @@ function apply(muts: readonly Mutation[]): { manifest: unknown; files: Record<st
     const parentPath = m.kind === 'addKey' ? m.path : m.path.slice(0, -1);
     try {
       let parent: unknown = manifest;
-      for (const k of parentPath) parent = typeof parent === 'object' && parent !== null ? (parent as Record<string | number, unknown>)[k] : undefined;
+      for (const k of parentPath)
+        parent = typeof parent === 'object' && parent !== null ? (parent as Record<string | number, unknown>)[k] : undefined;
       if (typeof parent !== 'object' || parent === null) continue;
       const key = m.kind === 'addKey' ? m.key : m.path[m.path.length - 1]!;
       if (m.kind === 'delete') delete (parent as Record<string | number, unknown>)[key];
@@ -122,11 +158,17 @@ describe(`model bundles with hostile content (${CASES.toLocaleString('en')} case
 
   test('manifestProblems: never throws, always a list of strings, for any value at all', () => {
     fc.assert(
-      fc.property(fc.oneof(nastyValue, fc.array(mutation, { minLength: 1, maxLength: 4 }).map((ms) => apply(ms).manifest)), (m) => {
-        const p = manifestProblems(m);
-        expect(Array.isArray(p)).toBe(true);
-        for (const s of p) expect(typeof s).toBe('string');
-      }),
+      fc.property(
+        fc.oneof(
+          nastyValue,
+          fc.array(mutation, { minLength: 1, maxLength: 4 }).map((ms) => apply(ms).manifest),
+        ),
+        (m) => {
+          const p = manifestProblems(m);
+          expect(Array.isArray(p)).toBe(true);
+          for (const s of p) expect(typeof s).toBe('string');
+        },
+      ),
       { numRuns: CASES },
     );
     expect(prototypesClean()).toBe(true);

@@ -5,15 +5,20 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  TENSOR_NAMES, HostEncoder, SasrecScorer, blockTensorName, decodeTensors, toFloatWeights,
-  type BundleManifest, type SasrecArchitecture,
+  TENSOR_NAMES,
+  HostEncoder,
+  SasrecScorer,
+  blockTensorName,
+  decodeTensors,
+  toFloatWeights,
+  type BundleManifest,
+  type SasrecArchitecture,
 } from '../src/index.js';
 import { randomWeights } from './random-weights.js';
 
 // Tolerance: the host encoder runs in float64 on the float32 weights, the tfjs path in float32;
 // measured max abs diff of user vectors ~1e-6 on games-sasrec (values of order 1).
 const TOL = 1e-4;
-
 
 /** The tfjs inference path (`encodeLast` through `userVectors`), one sequence per call: `[d]`. */
 function tfjsVector(scorer: SasrecScorer, seq: ArrayLike<number>): Float32Array {
@@ -38,10 +43,15 @@ function topRows(u: ArrayLike<number>, item: Float32Array, d: number, k: number)
     for (let j = 0; j < d; j++) x += u[j]! * item[r * d + j]!;
     s.push([x, r]);
   }
-  return s.sort((a, b) => b[0] - a[0]).slice(0, k).map(([, r]) => r);
+  return s
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, k)
+    .map(([, r]) => r);
 }
 
-beforeAll(async () => { await tf.setBackend('cpu'); });
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 describe('HostEncoder equals encodeLast on small random models', () => {
   const N = 40;
@@ -158,7 +168,8 @@ describe.skipIf(!existsSync(join(modelDir, 'manifest.json')))('HostEncoder on mo
     const seq = Int32Array.from({ length: 50 }, (_, i) => 1 + ((i * 7919 + 13) % items));
     const top = await scorer.topK(seq, 61);
     const ref = tf.tidy(() => tf.topk(scorer.scoreTensor([seq]), 61, true));
-    const refRows = ref.indices.dataSync(), refValues = ref.values.dataSync();
+    const refRows = ref.indices.dataSync(),
+      refValues = ref.values.dataSync();
     tf.dispose([ref.values, ref.indices]);
     expect(Array.from(top.rows.slice(0, 10))).toEqual(Array.from(refRows.slice(0, 10)));
     expect(maxDiff(top.values, refValues)).toBeLessThanOrEqual(1e-3);
@@ -200,7 +211,13 @@ describe('HostEncoder.prepareNext: the next history (this one plus one item) enc
     const host = new HostEncoder(arch, w);
     const ref = new HostEncoder(arch, w);
     const seq = [3, 9, 27, 4];
-    for (const other of [[...seq, 5, 6], [3, 9, 28, 4, 5], [...seq.slice(0, 3), 0, 5], [9, 27, 4], [3, 9, 27, 4, 0]]) {
+    for (const other of [
+      [...seq, 5, 6],
+      [3, 9, 28, 4, 5],
+      [...seq.slice(0, 3), 0, 5],
+      [9, 27, 4],
+      [3, 9, 27, 4, 0],
+    ]) {
       host.prepareNext(seq);
       const got = Float32Array.from(host.encode(other));
       expect(host.lastPath, JSON.stringify(other)).not.toBe('incremental');

@@ -2,11 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  TENSOR_NAMES, SasrecScorer, embedSequences, encodeLast, encodeSequence, packSequences,
+  TENSOR_NAMES,
+  SasrecScorer,
+  embedSequences,
+  encodeLast,
+  encodeSequence,
+  packSequences,
   type SasrecArchitecture,
 } from '../src/index.js';
 import { randomWeights } from './random-weights.js';
-
 
 /** The reference: the trainer's full encoder (every slot, masks on the backend), sliced at the last slot. */
 function fullPath(scorer: SasrecScorer, seqs: number[][]): tf.Tensor2D {
@@ -28,7 +32,9 @@ const N = 40;
 let seed = 3;
 const randomSeq = (len: number) => Array.from({ length: len }, () => 1 + ((seed = (seed * 48271) % 2147483647) % N));
 
-beforeAll(async () => { await tf.setBackend('cpu'); });
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 describe('inference-only encoder (encodeLast) equals the full encoder at the last slot', () => {
   const base: SasrecArchitecture = { type: 'sasrec', dim: 12, maxLen: 7, blocks: 2, heads: 1, ffnDim: 10, norm: 'pre', layerNormEps: 1e-8 };
@@ -64,7 +70,7 @@ describe('inference-only encoder (encodeLast) equals the full encoder at the las
     });
   }
 
-  it('an empty sequence (all padding) gives the full path\'s output (final LayerNorm of zeros)', () => {
+  it("an empty sequence (all padding) gives the full path's output (final LayerNorm of zeros)", () => {
     const scorer = new SasrecScorer(base, N, randomWeights(base, N, 2));
     const batch = [[], randomSeq(4)];
     const fast = scorer.userVectors(batch);
@@ -76,8 +82,9 @@ describe('inference-only encoder (encodeLast) equals the full encoder at the las
 
   it('embedSequences names an out-of-range item row', () => {
     const w = randomWeights(base, N, 4);
-    expect(() => embedSequences(base, w.get(TENSOR_NAMES.itemEmbedding)!, w.get(TENSOR_NAMES.positionEmbedding)!, [0, N + 1], 1, 2))
-      .toThrow(/item row 41 is outside 1\.\.40/);
+    expect(() =>
+      embedSequences(base, w.get(TENSOR_NAMES.itemEmbedding)!, w.get(TENSOR_NAMES.positionEmbedding)!, [0, N + 1], 1, 2),
+    ).toThrow(/item row 41 is outside 1\.\.40/);
   });
 
   it('encodeLast rejects a padding layout of the wrong size', () => {

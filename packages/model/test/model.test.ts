@@ -2,8 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  BLOCK_TENSORS, TENSOR_NAMES, SasrecScorer, blockTensorName, decodeTensors, dequantizeInt8, encodeTensors, packSequences,
-  quantizeInt8, sha256Hex, type FloatWeights, type SasrecArchitecture,
+  BLOCK_TENSORS,
+  TENSOR_NAMES,
+  SasrecScorer,
+  blockTensorName,
+  decodeTensors,
+  dequantizeInt8,
+  encodeTensors,
+  packSequences,
+  quantizeInt8,
+  sha256Hex,
+  type FloatWeights,
+  type SasrecArchitecture,
 } from '../src/index.js';
 
 function randomWeights(arch: SasrecArchitecture, n: number, seed = 1): FloatWeights {
@@ -11,7 +21,11 @@ function randomWeights(arch: SasrecArchitecture, n: number, seed = 1): FloatWeig
   const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.4;
   const d = arch.dim;
   const w: FloatWeights = new Map();
-  const put = (name: string, len: number, fill?: number) => w.set(name, Float32Array.from({ length: len }, () => fill ?? rnd()));
+  const put = (name: string, len: number, fill?: number) =>
+    w.set(
+      name,
+      Float32Array.from({ length: len }, () => fill ?? rnd()),
+    );
   put(TENSOR_NAMES.itemEmbedding, (n + 1) * d);
   w.get(TENSOR_NAMES.itemEmbedding)!.fill(0, 0, d);
   put(TENSOR_NAMES.positionEmbedding, arch.maxLen * d);
@@ -29,7 +43,9 @@ function randomWeights(arch: SasrecArchitecture, n: number, seed = 1): FloatWeig
 
 const arch: SasrecArchitecture = { type: 'sasrec', dim: 8, maxLen: 6, blocks: 2, heads: 2, ffnDim: 8, norm: 'pre', layerNormEps: 1e-8 };
 
-beforeAll(async () => { await tf.setBackend('cpu'); });
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 describe('int8 quantisation', () => {
   it('per-row and per-column scales reconstruct within half a step', () => {
@@ -65,8 +81,9 @@ describe('tensor container', () => {
     expect([...t.get('c')!.data]).toEqual([7]);
   });
   it('refuses an entry that runs past the buffer, naming it', () => {
-    expect(() => decodeTensors([{ name: 'x', dtype: 'float32', shape: [4], offset: 0, byteLength: 16 }], new ArrayBuffer(8)))
-      .toThrow(/tensor "x": bytes 0..16 lie past the end of the weights file \(8 bytes\)/);
+    expect(() => decodeTensors([{ name: 'x', dtype: 'float32', shape: [4], offset: 0, byteLength: 16 }], new ArrayBuffer(8))).toThrow(
+      /tensor "x": bytes 0..16 lie past the end of the weights file \(8 bytes\)/,
+    );
   });
   it('sha256Hex matches a known digest', async () => {
     expect(await sha256Hex(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
@@ -75,7 +92,13 @@ describe('tensor container', () => {
 
 describe('SasrecScorer (the shared scoring function)', () => {
   it('right-aligns and truncates to maxLen', () => {
-    const { rows, T } = packSequences([[1, 2], [3, 4, 5, 6, 7, 8, 9]], 6);
+    const { rows, T } = packSequences(
+      [
+        [1, 2],
+        [3, 4, 5, 6, 7, 8, 9],
+      ],
+      6,
+    );
     expect(T).toBe(6);
     expect([...rows]).toEqual([0, 0, 0, 0, 1, 2, 4, 5, 6, 7, 8, 9]);
   });
@@ -84,15 +107,23 @@ describe('SasrecScorer (the shared scoring function)', () => {
       const a = { ...arch, norm };
       const scorer = new SasrecScorer(a, 20, randomWeights(a, 20));
       const [alone] = await scorer.scores([[3, 4]]);
-      const [, padded] = await scorer.scores([[1, 2, 3, 4, 5, 6], [3, 4]]);
-      alone!.forEach((v, i) => { if (i > 0) expect(padded![i]).toBeCloseTo(v, 4); });
+      const [, padded] = await scorer.scores([
+        [1, 2, 3, 4, 5, 6],
+        [3, 4],
+      ]);
+      alone!.forEach((v, i) => {
+        if (i > 0) expect(padded![i]).toBeCloseTo(v, 4);
+      });
       expect(alone![0]).toBe(-Infinity);
       scorer.dispose();
     }
   });
   it('depends on order (causal attention sees the sequence, not a bag)', async () => {
     const scorer = new SasrecScorer(arch, 20, randomWeights(arch, 20, 5));
-    const [x, y] = await scorer.scores([[3, 4, 5], [5, 4, 3]]);
+    const [x, y] = await scorer.scores([
+      [3, 4, 5],
+      [5, 4, 3],
+    ]);
     expect(Math.max(...Array.from(x!.slice(1), (v, i) => Math.abs(v - y![i + 1]!)))).toBeGreaterThan(1e-3);
     scorer.dispose();
   });

@@ -9,7 +9,10 @@ export function randomWeights(arch: SasrecArchitecture, n: number, seed: number)
   const d = arch.dim;
   const w: FloatWeights = new Map();
   const put = (name: string, len: number, around?: number) =>
-    w.set(name, Float32Array.from({ length: len }, () => (around ?? 0) + rnd() * (around === undefined ? 1 : 0.3)));
+    w.set(
+      name,
+      Float32Array.from({ length: len }, () => (around ?? 0) + rnd() * (around === undefined ? 1 : 0.3)),
+    );
   put(TENSOR_NAMES.itemEmbedding, (n + 1) * d);
   w.get(TENSOR_NAMES.itemEmbedding)!.fill(0, 0, d);
   put(TENSOR_NAMES.positionEmbedding, arch.maxLen * d);

@@ -18,7 +18,10 @@ describe.each([
   ['crypto.subtle (WebCrypto)', false],
   ['@noble/hashes (no crypto in the context)', true],
 ] as const)('sha256Hex through %s', (_name, withoutCrypto) => {
-  afterEach(() => { vi.unstubAllGlobals(); vi.restoreAllMocks(); });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
   const setUp = () => {
     if (withoutCrypto) {
       vi.stubGlobal('crypto', undefined);
@@ -28,22 +31,24 @@ describe.each([
     return vi.spyOn(globalThis.crypto.subtle, 'digest');
   };
 
-  it.each(modelFiles)('equals Node\'s digest of models/%s', async (f) => {
+  it.each(modelFiles)("equals Node's digest of models/%s", async (f) => {
     const bytes = new Uint8Array(readFileSync(join(models, f)));
     const spy = setUp();
     expect(await sha256Hex(bytes)).toBe(node(bytes));
     if (spy) expect(spy).toHaveBeenCalledTimes(1); // the native path was the one taken
   });
 
-  it('matches the manifest\'s recorded hashes of models/demo-shop', async () => {
-    const manifest = JSON.parse(readFileSync(join(models, 'demo-shop/manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }> };
+  it("matches the manifest's recorded hashes of models/demo-shop", async () => {
+    const manifest = JSON.parse(readFileSync(join(models, 'demo-shop/manifest.json'), 'utf8')) as {
+      files: Record<string, { sha256: string }>;
+    };
     setUp();
     for (const [f, info] of Object.entries(manifest.files)) {
       expect(await sha256Hex(readFileSync(join(models, 'demo-shop', f))), f).toBe(info.sha256);
     }
   });
 
-  it('equals Node\'s digest at the padding boundaries, for ArrayBuffers and offset views', async () => {
+  it("equals Node's digest at the padding boundaries, for ArrayBuffers and offset views", async () => {
     setUp();
     for (const b of edgeInputs) {
       expect(await sha256Hex(b), `${b.length} bytes`).toBe(node(b));

@@ -4,9 +4,7 @@
  * Each validates its arguments, reads the model data and the shopper, and answers from the model
  * within its time budget, else from the cold-start tables with the reason (`fallbackReason`).
  */
-import {
-  LocalRecError, type ItemMeta, type RecommendOptions, type RecommendResult, type ScoredItem,
-} from '@localrec/core';
+import { LocalRecError, type ItemMeta, type RecommendOptions, type RecommendResult, type ScoredItem } from '@localrec/core';
 import type { CallContext, Consent } from './api.js';
 import { deviceTopK, type Engine } from './backends.js';
 import { coldItems, coldScores } from './cold.js';
@@ -23,7 +21,10 @@ import { checkDiversity, checkK, eligibleRows, historyReason, mmr, nameOf, passe
  * masking + top-k + reasons; `reused` when the scores of the same model input were reused.
  */
 export interface CallTimings {
-  readMs: number; scoreMs: number; rankMs: number; reused: boolean;
+  readMs: number;
+  scoreMs: number;
+  rankMs: number;
+  reused: boolean;
   /** How the user vector was computed when scored on the device: all slots, or only the new one after {@link SasrecScorer.prepareNext}. */
   encoder?: 'full' | 'incremental' | 'empty';
 }
@@ -35,7 +36,12 @@ export interface CallTimings {
  * input, so this is never stale: any change to the history changes the input. (Asking for more
  * rows than needed, to serve larger `k` too, made every scoring slower: not done.)
  */
-export interface TopMemo { engine: Engine; seq: Int32Array; rows: Int32Array; sparse: number[] }
+export interface TopMemo {
+  engine: Engine;
+  seq: Int32Array;
+  rows: Int32Array;
+  sparse: number[];
+}
 
 /** Everything an answer reads, wired once by the runtime's `init`; the mutable fields change with the session. */
 export interface AnswerContext {
@@ -93,7 +99,13 @@ export function catalogFor(ctx: AnswerContext, md: ModelData | undefined): Recor
   return md ? { ...md.catalog, ...ctx.hostCatalog } : ctx.hostCatalog;
 }
 
-function result(ctx: AnswerContext, items: ScoredItem[], t0: number, md: ModelData | undefined, fallbackReason?: RecommendResult['fallbackReason']): RecommendResult {
+function result(
+  ctx: AnswerContext,
+  items: ScoredItem[],
+  t0: number,
+  md: ModelData | undefined,
+  fallbackReason?: RecommendResult['fallbackReason'],
+): RecommendResult {
   const r: RecommendResult = { items, source: fallbackReason ? 'fallback' : 'model', tookMs: now() - t0 };
   if (fallbackReason) r.fallbackReason = fallbackReason;
   if (md) r.modelVersion = md.version;
@@ -118,14 +130,22 @@ async function reranked(ctx: AnswerContext, r: RecommendResult, k: number): Prom
  * granted — the insights ranking step (blending + re-ranker) over a pool of max(3k, 30)
  * candidates, cut to k.
  */
-export async function recommend(ctx: AnswerContext | undefined, options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
+export async function recommend(
+  ctx: AnswerContext | undefined,
+  options: RecommendOptions = {},
+  call?: CallContext,
+): Promise<RecommendResult> {
   const k = checkK(options.k);
   if (!ctx || ctx.consent !== 'granted' || !ctx.insights.ranking) return recommendBase(ctx, options, call);
   const r = await recommendBase(ctx, { ...options, k: Math.min(1000, Math.max(3 * k, 30)) }, call);
   return reranked(ctx, r, k);
 }
 
-async function recommendBase(c: AnswerContext | undefined, options: RecommendOptions, call: CallContext | undefined): Promise<RecommendResult> {
+async function recommendBase(
+  c: AnswerContext | undefined,
+  options: RecommendOptions,
+  call: CallContext | undefined,
+): Promise<RecommendResult> {
   const t0 = now();
   const ctx = need(c);
   const k = checkK(options.k);
@@ -173,22 +193,31 @@ async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper })
   const needRows = (diversity > 0 ? Math.max(k * 5, 50) : k) + masked + 1;
   const onDevice = masked <= DEVICE_TOPK_MAX_MASKED && needRows <= md.itemCount;
   const memo = onDevice ? ctx.topMemo : undefined;
-  const scored = memo && memo.engine === engine && memo.rows.length >= needRows && sameRows(memo.seq, seqRows)
-    ? { s: memo.sparse, order: memo.rows }
-    : await within(ctx.engine.serial(async (): Promise<{ s: ArrayLike<number>; order?: Int32Array }> => {
-      if (!onDevice) return { s: (await engine.scorer.scores([seqRows]))[0]! };
-      const top = await deviceTopK(engine.scorer, seqRows, needRows);
-      if (ctx.prepareNext) ctx.engine.prepareNext(engine, seqRows);
-      const sparse: number[] = [];
-      top.rows.forEach((r, i) => { sparse[r] = top.values[i]!; });
-      ctx.topMemo = { engine, seq: seqRows, rows: top.rows, sparse };
-      return { s: sparse, order: top.rows };
-    }), budget - (now() - tBudget));
+  const scored =
+    memo && memo.engine === engine && memo.rows.length >= needRows && sameRows(memo.seq, seqRows)
+      ? { s: memo.sparse, order: memo.rows }
+      : await within(
+          ctx.engine.serial(async (): Promise<{ s: ArrayLike<number>; order?: Int32Array }> => {
+            if (!onDevice) return { s: (await engine.scorer.scores([seqRows]))[0]! };
+            const top = await deviceTopK(engine.scorer, seqRows, needRows);
+            if (ctx.prepareNext) ctx.engine.prepareNext(engine, seqRows);
+            const sparse: number[] = [];
+            top.rows.forEach((r, i) => {
+              sparse[r] = top.values[i]!;
+            });
+            ctx.topMemo = { engine, seq: seqRows, rows: top.rows, sparse };
+            return { s: sparse, order: top.rows };
+          }),
+          budget - (now() - tBudget),
+        );
   if (!scored) return cold(ctx.engine.value === engine ? 'timeout' : 'error');
   const tRank = now();
   const s = scored.s;
   const items = pick(s, scored.order).map((r): ScoredItem => ({
-    itemId: md.vocab[r - 1]!, score: s[r]!, source: 'model', reason: historyReason(md, catalog, history, r),
+    itemId: md.vocab[r - 1]!,
+    score: s[r]!,
+    source: 'model',
+    reason: historyReason(md, catalog, history, r),
   }));
   const reused = memo !== undefined && scored.s === memo.sparse;
   ctx.lastTimings = { readMs, scoreMs: tRank - tBudget, rankMs: now() - tRank, reused };
@@ -197,9 +226,15 @@ async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper })
 }
 
 /** Items like `itemId`: cosine over the model's item embeddings on the host (see {@link similarFor}). */
-export async function similar(c: AnswerContext | undefined, itemId: string, options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
+export async function similar(
+  c: AnswerContext | undefined,
+  itemId: string,
+  options: RecommendOptions = {},
+  call?: CallContext,
+): Promise<RecommendResult> {
   const t0 = now();
-  if (typeof itemId !== 'string' || !itemId) throw new LocalRecError('INVALID_ARGUMENT', `itemId must be a non-empty string, got ${JSON.stringify(itemId)}`, { field: 'itemId' });
+  if (typeof itemId !== 'string' || !itemId)
+    throw new LocalRecError('INVALID_ARGUMENT', `itemId must be a non-empty string, got ${JSON.stringify(itemId)}`, { field: 'itemId' });
   const k = checkK(options.k);
   const diversity = checkDiversity(options.diversity);
   const ctx = need(c);
@@ -210,7 +245,10 @@ export async function similar(c: AnswerContext | undefined, itemId: string, opti
   return similarFor(ctx, { t0, k, diversity, budgetMs, options, md, itemId, purchased });
 }
 
-async function similarFor(ctx: AnswerContext, ask: Ask<ModelData> & { itemId: string; purchased: ReadonlySet<string> }): Promise<RecommendResult> {
+async function similarFor(
+  ctx: AnswerContext,
+  ask: Ask<ModelData> & { itemId: string; purchased: ReadonlySet<string> },
+): Promise<RecommendResult> {
   const { t0, k, diversity, budgetMs: budget, options, md, itemId, purchased } = ask;
   const catalog = catalogFor(ctx, md);
   const row = md.rowOf.get(itemId);
@@ -226,12 +264,17 @@ async function similarFor(ctx: AnswerContext, ask: Ask<ModelData> & { itemId: st
   // SIMILAR_CHUNK rows and, when exceeded, answers from the bundle's co-occurrence table of the
   // item (then popularity), marked 'timeout'.
   const deadline = now() + budget;
-  const N = md.itemCount, d = md.dim, e = md.itemEmb;
+  const N = md.itemCount,
+    d = md.dim,
+    e = md.itemEmb;
   const sims = new Float32Array(N + 1);
   const q = e.subarray(row * d, row * d + d);
   let done = budget > 0;
   for (let r0 = 1; done && r0 <= N; r0 += SIMILAR_CHUNK) {
-    if (r0 > 1 && now() > deadline) { done = false; break; }
+    if (r0 > 1 && now() > deadline) {
+      done = false;
+      break;
+    }
     const end = Math.min(N, r0 + SIMILAR_CHUNK - 1);
     for (let r = r0; r <= end; r++) {
       let s = 0;
@@ -248,17 +291,29 @@ async function similarFor(ctx: AnswerContext, ask: Ask<ModelData> & { itemId: st
   const pool = topK(sims, ok, diversity > 0 ? Math.max(k * 5, 50) : k);
   const rows = diversity > 0 ? mmr(md, pool, sims, k, diversity) : pool;
   const name = nameOf(md, catalog, itemId);
-  return result(ctx, rows.map((r) => ({
-    itemId: md.vocab[r - 1]!, score: sims[r]!, source: 'model',
-    reason: { kind: 'similar', text: `Similar to ${name}`, itemIds: [itemId] },
-  })), t0, md);
+  return result(
+    ctx,
+    rows.map((r) => ({
+      itemId: md.vocab[r - 1]!,
+      score: sims[r]!,
+      source: 'model',
+      reason: { kind: 'similar', text: `Similar to ${name}`, itemIds: [itemId] },
+    })),
+    t0,
+    md,
+  );
 }
 
 /**
  * Re-ranks host candidates ({@link rankBase}), then — with insights ranking on and consent
  * granted — the insights ranking step over the model-known candidates, cut to `k` (default: all).
  */
-export async function rank(ctx: AnswerContext | undefined, itemIds: readonly string[], options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
+export async function rank(
+  ctx: AnswerContext | undefined,
+  itemIds: readonly string[],
+  options: RecommendOptions = {},
+  call?: CallContext,
+): Promise<RecommendResult> {
   if (!ctx || ctx.consent !== 'granted' || !ctx.insights.ranking || !Array.isArray(itemIds)) return rankBase(ctx, itemIds, options, call);
   const k = options.k === undefined ? itemIds.length : checkK(options.k);
   const { k: _k, ...rest } = options;
@@ -272,7 +327,12 @@ export async function rank(ctx: AnswerContext | undefined, itemIds: readonly str
  * `filter` remove candidates; purchases are removed only with `excludePurchased: true` (the host
  * chose these candidates). `k` cuts the final list (default: all).
  */
-async function rankBase(c: AnswerContext | undefined, itemIds: readonly string[], options: RecommendOptions, call: CallContext | undefined): Promise<RecommendResult> {
+async function rankBase(
+  c: AnswerContext | undefined,
+  itemIds: readonly string[],
+  options: RecommendOptions,
+  call: CallContext | undefined,
+): Promise<RecommendResult> {
   const t0 = now();
   if (!Array.isArray(itemIds) || !itemIds.every((x) => typeof x === 'string')) {
     throw new LocalRecError('INVALID_ARGUMENT', 'rank expects an array of item id strings', { field: 'itemIds' });
@@ -296,7 +356,12 @@ async function rankFor(ctx: AnswerContext, ask: Ask & { itemIds: readonly string
     seen.add(id);
     return passesFilter(catalog[id], options.filter);
   });
-  const hostItem = (itemId: string): ScoredItem => ({ itemId, score: 0, source: 'host', reason: { kind: 'candidate', text: 'Suggested by the shop' } });
+  const hostItem = (itemId: string): ScoredItem => ({
+    itemId,
+    score: 0,
+    source: 'host',
+    reason: { kind: 'candidate', text: 'Suggested by the shop' },
+  });
   if (!md) return result(ctx, cands.slice(0, k).map(hostItem), t0, md, 'no-model');
 
   let scores: ArrayLike<number> | undefined;
@@ -310,13 +375,21 @@ async function rankFor(ctx: AnswerContext, ask: Ask & { itemIds: readonly string
     if (!engine) why = 'no-model';
     else if (budget <= 0) why = 'timeout';
     else {
-      scores = (await within(ctx.engine.serial(() => engine.scorer.scores([seq])), budget))?.[0];
+      scores = (
+        await within(
+          ctx.engine.serial(() => engine.scorer.scores([seq])),
+          budget,
+        )
+      )?.[0];
       if (!scores) why = 'timeout';
     }
   }
   const cold = scores ? undefined : coldScores(md, history);
   const s = scores ?? cold!.scores;
-  const known = cands.map((id) => md.rowOf.get(id) ?? 0).filter((r) => r > 0).sort((a, b) => s[b]! - s[a]! || a - b);
+  const known = cands
+    .map((id) => md.rowOf.get(id) ?? 0)
+    .filter((r) => r > 0)
+    .sort((a, b) => s[b]! - s[a]! || a - b);
   let next = 0;
   const out = cands.map((id): ScoredItem => {
     if (!md.rowOf.has(id)) return hostItem(id);

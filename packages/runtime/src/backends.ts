@@ -48,7 +48,11 @@ async function gpuAdapter(): Promise<GpuAdapterLike | null> {
  */
 export function checkBackend(name: unknown, field = 'backends'): asserts name is BackendName {
   if (!(BACKENDS as readonly unknown[]).includes(name)) {
-    throw new LocalRecError('INVALID_CONFIG', `Unsupported backend ${JSON.stringify(name) ?? String(name)}. Should be one of: ${BACKENDS.join(', ')}.`, { field, accepted: BACKENDS });
+    throw new LocalRecError(
+      'INVALID_CONFIG',
+      `Unsupported backend ${JSON.stringify(name) ?? String(name)}. Should be one of: ${BACKENDS.join(', ')}.`,
+      { field, accepted: BACKENDS },
+    );
   }
 }
 
@@ -79,7 +83,9 @@ export async function prepareBackend(name: BackendName, o: BackendOptions = {}):
       if (!adapter) throw unavailable('navigator.gpu.requestAdapter() gave no adapter');
       const fallback = adapter.isFallbackAdapter ?? adapter.info?.isFallbackAdapter ?? false;
       if (fallback && !o.allowFallbackAdapter) {
-        throw unavailable(`the adapter is a software fallback (${adapter.info?.architecture ?? 'unknown'}); force it with forceBackend: "webgpu"`);
+        throw unavailable(
+          `the adapter is a software fallback (${adapter.info?.architecture ?? 'unknown'}); force it with forceBackend: "webgpu"`,
+        );
       }
       await import('@tensorflow/tfjs-backend-webgpu');
       return;
@@ -144,7 +150,11 @@ export interface Calibration {
  * Starts each candidate on the real model, times it, keeps the fastest engine and disposes the
  * others. Candidates that fail are skipped (their error is kept in `timings`).
  */
-export async function calibrate(candidates: readonly BackendName[], md: ModelData, o: BackendOptions & { runs?: number } = {}): Promise<{ engine: Engine; calibration: Calibration }> {
+export async function calibrate(
+  candidates: readonly BackendName[],
+  md: ModelData,
+  o: BackendOptions & { runs?: number } = {},
+): Promise<{ engine: Engine; calibration: Calibration }> {
   let best: Engine | undefined;
   const timings: Calibration['timings'] = {};
   for (const name of candidates) {
@@ -152,13 +162,19 @@ export async function calibrate(candidates: readonly BackendName[], md: ModelDat
       await activateBackend(name, o);
       const e = await buildEngine(name, md, o.runs ?? 5);
       timings[name] = Math.round(e.medianMs * 1000) / 1000;
-      if (!best || e.medianMs < best.medianMs) { best?.dispose(); best = e; } else e.dispose();
+      if (!best || e.medianMs < best.medianMs) {
+        best?.dispose();
+        best = e;
+      } else e.dispose();
     } catch (err) {
       timings[name] = (err as Error).message;
     }
   }
   if (!best) {
-    throw new LocalRecError('BACKEND_UNAVAILABLE', `No backend could run the model: ${JSON.stringify(timings)}`, { field: 'backends', accepted: [...candidates] });
+    throw new LocalRecError('BACKEND_UNAVAILABLE', `No backend could run the model: ${JSON.stringify(timings)}`, {
+      field: 'backends',
+      accepted: [...candidates],
+    });
   }
   // Each engine's tensors live on the backend that was active when it was built: rebuild the
   // winner on its own backend rather than let tfjs copy tensors across backends lazily.
@@ -181,7 +197,10 @@ export async function firstWorking(candidates: readonly BackendName[], md: Model
       errors.push((e as Error).message);
     }
   }
-  throw new LocalRecError('BACKEND_UNAVAILABLE', `No backend could run the model: ${errors.join('; ')}`, { field: 'backends', accepted: [...candidates] });
+  throw new LocalRecError('BACKEND_UNAVAILABLE', `No backend could run the model: ${errors.join('; ')}`, {
+    field: 'backends',
+    accepted: [...candidates],
+  });
 }
 
 /** Calls `onLost` when the active WebGPU device is lost (driver reset, GPU removed). */

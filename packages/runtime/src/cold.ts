@@ -18,7 +18,9 @@ export function coldScores(md: ModelData, history: readonly HistoryItem[]): { sc
   const scores = new Float32Array(N + 1);
   const driver = new Int32Array(N + 1).fill(-1);
   const best = new Float32Array(N + 1);
-  popularItems.forEach((r, i) => { scores[r] = 1e-3 * popularScores[i]!; });
+  popularItems.forEach((r, i) => {
+    scores[r] = 1e-3 * popularScores[i]!;
+  });
   let used = 0;
   for (let i = history.length - 1; i >= 0 && used < 3; i--) {
     const a = history[i]!.row;
@@ -30,7 +32,10 @@ export function coldScores(md: ModelData, history: readonly HistoryItem[]): { sc
       if (!b) break;
       const v = coocScores[a * M + j]! * w;
       scores[b]! += v;
-      if (v > best[b]!) { best[b] = v; driver[b] = i; }
+      if (v > best[b]!) {
+        best[b] = v;
+        driver[b] = i;
+      }
     }
   }
   return { scores, driver };
@@ -38,7 +43,11 @@ export function coldScores(md: ModelData, history: readonly HistoryItem[]): { sc
 
 /** Turns cold-start rows into scored items with reasons. */
 export function coldItems(
-  md: ModelData, catalog: Record<string, ItemMeta>, rows: readonly number[], scores: Float32Array, driver: Int32Array,
+  md: ModelData,
+  catalog: Record<string, ItemMeta>,
+  rows: readonly number[],
+  scores: Float32Array,
+  driver: Int32Array,
   history: readonly HistoryItem[],
 ): ScoredItem[] {
   return rows.map((r) => {
@@ -47,7 +56,9 @@ export function coldItems(
     if (d >= 0) {
       const h = history[d]!;
       return {
-        itemId, score: scores[r]!, source: 'cooccurrence',
+        itemId,
+        score: scores[r]!,
+        source: 'cooccurrence',
         reason: { kind: 'cooccurrence', text: `Often chosen after ${nameOf(md, catalog, h.itemId)}`, itemIds: [h.itemId] },
       } satisfies ScoredItem;
     }

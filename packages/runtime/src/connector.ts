@@ -84,33 +84,43 @@ export interface WebWorkerTransportOptions {
  */
 export function webWorkerTransport(url: URL, options: WebWorkerTransportOptions = {}): RuntimeTransport {
   const transportOptions = options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs };
-  return comlinkTransport('worker', () => {
-    if (typeof Worker === 'undefined') throw new LocalRecError('WORKER_CRASHED', 'Web Workers are not available here');
-    const lock = `${ALIVE_LOCK}${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
-    let worker: Worker;
-    try {
-      worker = new Worker(url, { type: 'module', name: `localrec-runtime#${lock}` });
-    } catch (e) {
-      throw new LocalRecError('WORKER_CRASHED', `Could not start the runtime worker ${url.href}: ${(e as Error).message}`, { cause: e });
-    }
-    options.onWorker?.(worker);
-    let onError: ((e: Event) => void) | undefined;
-    const failed = new Promise<never>((_, reject) => {
-      onError = (e: Event) => reject(new LocalRecError('WORKER_CRASHED', `The runtime worker ${url.href} failed to start: ${(e as ErrorEvent).message || 'blocked or not found'}`));
-      worker.addEventListener('error', onError);
-    });
-    failed.catch(() => {});
-    return {
-      endpoint: worker,
-      name: `runtime worker ${url.href}`,
-      failed,
-      watchLoss: () => {
-        if (onError) worker.removeEventListener('error', onError);
-        return watchDeath(lock);
-      },
-      close: () => worker.terminate(),
-    };
-  }, transportOptions);
+  return comlinkTransport(
+    'worker',
+    () => {
+      if (typeof Worker === 'undefined') throw new LocalRecError('WORKER_CRASHED', 'Web Workers are not available here');
+      const lock = `${ALIVE_LOCK}${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+      let worker: Worker;
+      try {
+        worker = new Worker(url, { type: 'module', name: `localrec-runtime#${lock}` });
+      } catch (e) {
+        throw new LocalRecError('WORKER_CRASHED', `Could not start the runtime worker ${url.href}: ${(e as Error).message}`, { cause: e });
+      }
+      options.onWorker?.(worker);
+      let onError: ((e: Event) => void) | undefined;
+      const failed = new Promise<never>((_, reject) => {
+        onError = (e: Event) =>
+          reject(
+            new LocalRecError(
+              'WORKER_CRASHED',
+              `The runtime worker ${url.href} failed to start: ${(e as ErrorEvent).message || 'blocked or not found'}`,
+            ),
+          );
+        worker.addEventListener('error', onError);
+      });
+      failed.catch(() => {});
+      return {
+        endpoint: worker,
+        name: `runtime worker ${url.href}`,
+        failed,
+        watchLoss: () => {
+          if (onError) worker.removeEventListener('error', onError);
+          return watchDeath(lock);
+        },
+        close: () => worker.terminate(),
+      };
+    },
+    transportOptions,
+  );
 }
 
 /**
@@ -134,9 +144,17 @@ export function mainThreadTransport(assets: URL): RuntimeTransport {
  */
 export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector<ConnectedRuntime> {
   const mode = options.mode ?? 'auto';
-  if (!MODES.includes(mode)) throw new LocalRecError('INVALID_CONFIG', `mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`, { field: 'mode', accepted: MODES });
+  if (!MODES.includes(mode))
+    throw new LocalRecError('INVALID_CONFIG', `mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`, {
+      field: 'mode',
+      accepted: MODES,
+    });
   if (typeof options.assetsUrl !== 'string' || !options.assetsUrl) {
-    throw new LocalRecError('INVALID_CONFIG', `assetsUrl must be the URL of the folder serving the runtime bundle, got ${JSON.stringify(options.assetsUrl)}`, { field: 'assetsUrl' });
+    throw new LocalRecError(
+      'INVALID_CONFIG',
+      `assetsUrl must be the URL of the folder serving the runtime bundle, got ${JSON.stringify(options.assetsUrl)}`,
+      { field: 'assetsUrl' },
+    );
   }
   return {
     kind: 'worker',

@@ -7,7 +7,16 @@
 import { LocalRecError, type EventStore } from '@localrec/core';
 import { sha256Hex } from '@localrec/model';
 import { BACKENDS, type BackendName, type LoadProgress, type RuntimeOptions } from './api.js';
-import { activateBackend, buildEngine, calibrate, deviceKey, firstWorking, watchDeviceLoss, type Calibration, type Engine } from './backends.js';
+import {
+  activateBackend,
+  buildEngine,
+  calibrate,
+  deviceKey,
+  firstWorking,
+  watchDeviceLoss,
+  type Calibration,
+  type Engine,
+} from './backends.js';
 import { Once, within } from './lazy.js';
 import type { ModelData } from './model-data.js';
 import type { ModelSource } from './model-source.js';
@@ -58,15 +67,24 @@ export class EngineHost {
   private disposed = false;
 
   constructor(private readonly init: EngineHostInit) {
-    this.engine = new Once<Engine>(() => this.start(), () => init.options.retryDelayMs);
+    this.engine = new Once<Engine>(
+      () => this.start(),
+      () => init.options.retryDelayMs,
+    );
   }
 
   /** The warmed-up engine, once started. */
-  get value(): Engine | undefined { return this.engine.value; }
+  get value(): Engine | undefined {
+    return this.engine.value;
+  }
   /** Why the last start failed, until one succeeds. */
-  get lastError(): unknown { return this.engine.lastError; }
+  get lastError(): unknown {
+    return this.engine.lastError;
+  }
   /** The engine: the start in flight, the engine, or a new start. */
-  get(): Promise<Engine> { return this.engine.get(); }
+  get(): Promise<Engine> {
+    return this.engine.get();
+  }
 
   /** The warmed-up engine: waits up to `readyTimeoutMs` for the first one, at most `budget` for a switch after a lost device. */
   async ready(budget = Infinity): Promise<Engine | undefined> {
@@ -149,11 +167,24 @@ export class EngineHost {
     this.engine.reset();
     this.engine.lastError = new LocalRecError('BACKEND_UNAVAILABLE', `WebGPU device lost (${why}); switching to the next backend`);
     this.queue = Promise.resolve();
-    try { engine.dispose(); } catch { /* the device is gone: its buffers are too */ }
-    this.switching = this.engine.get().then(
-      (e) => { ev.fallback = e.backend; },
-      (e: unknown) => { ev.error = (e as Error)?.message ?? String(e); },
-    ).finally(() => { this.switching = undefined; });
+    try {
+      engine.dispose();
+    } catch {
+      /* the device is gone: its buffers are too */
+    }
+    this.switching = this.engine
+      .get()
+      .then(
+        (e) => {
+          ev.fallback = e.backend;
+        },
+        (e: unknown) => {
+          ev.error = (e as Error)?.message ?? String(e);
+        },
+      )
+      .finally(() => {
+        this.switching = undefined;
+      });
   }
 
   /** `candidates` with the calibration's measured ones first, fastest first (the others keep their order). */

@@ -46,9 +46,11 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function checkListId(listId: unknown): string {
   if (typeof listId !== 'string' || listId.trim() === '' || listId.length > EVENT_LIMITS.idLength || CONTROL.test(listId)) {
-    throw new LocalRecError('INVALID_ARGUMENT',
+    throw new LocalRecError(
+      'INVALID_ARGUMENT',
       `listId must be a non-blank string of at most ${EVENT_LIMITS.idLength} characters without control characters; got ${JSON.stringify(listId) ?? String(listId)}`,
-      { field: 'listId' });
+      { field: 'listId' },
+    );
   }
   return listId;
 }
@@ -83,10 +85,14 @@ export function withFeedback(result: RecommendResult, track: TrackFn, listId: st
     return track('impression', { items: ids, source: list, context: { listId: list } });
   };
   items.forEach((item, position) => {
-    Object.defineProperty(item, 'clicked', hidden((): unknown => {
-      shown();
-      return track('click', { itemId: item.itemId, context: { listId: list, position } });
-    }));
+    Object.defineProperty(
+      item,
+      'clicked',
+      hidden((): unknown => {
+        shown();
+        return track('click', { itemId: item.itemId, context: { listId: list, position } });
+      }),
+    );
   });
   Object.defineProperties(out, { shown: hidden(shown), listId: hidden(list) });
   return out;

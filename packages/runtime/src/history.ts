@@ -37,7 +37,13 @@ export interface ShopperState {
  * highest storage key seen; `count` (stores without `tail`) or `oldest` (the uid of the oldest event
  * by time, stores with `tail`): what reveals deletions.
  */
-interface Fingerprint { uid: string; seq: number; ts: number; count?: number; oldest?: string }
+interface Fingerprint {
+  uid: string;
+  seq: number;
+  ts: number;
+  count?: number;
+  oldest?: string;
+}
 
 /** What changed since a fingerprint: nothing, only events appended after the newest one, or anything else. */
 type Change = { kind: 'none' } | { kind: 'appended'; rows: StoredEvent[]; fp: Fingerprint } | { kind: 'other' };
@@ -89,14 +95,19 @@ export class ShopperReader {
       if (rows.some((e) => e.ts < fp.ts)) return { kind: 'other' };
       const sorted = [...rows].sort(byTime);
       const top = sorted[sorted.length - 1]!;
-      return { kind: 'appended', rows: sorted, fp: { uid: top.uid, ts: top.ts, seq: Math.max(...rows.map((e) => e.seq)), oldest: fp.oldest } };
+      return {
+        kind: 'appended',
+        rows: sorted,
+        fp: { uid: top.uid, ts: top.ts, seq: Math.max(...rows.map((e) => e.seq)), oldest: fp.oldest },
+      };
     }
     const [count, since] = await Promise.all([store.count(), store.query({ since: fp.ts })]);
     const top = since[since.length - 1];
     if (fp.count === count && top?.uid === fp.uid) return { kind: 'none' };
     if (top && fp.count !== undefined && count > fp.count && top.seq > fp.seq) {
       const fresh = since.filter((e) => e.seq > fp.seq);
-      if (fp.count + fresh.length === count) return { kind: 'appended', rows: fresh, fp: { uid: top.uid, seq: top.seq, ts: top.ts, count } };
+      if (fp.count + fresh.length === count)
+        return { kind: 'appended', rows: fresh, fp: { uid: top.uid, seq: top.seq, ts: top.ts, count } };
     }
     return { kind: 'other' };
   }
@@ -119,7 +130,12 @@ export class ShopperReader {
     const [sequence, purchased] = await Promise.all([recentSequence(this.store, { maxLen }), readPurchased(this.store)]);
     // Remember the fingerprint only if nothing changed while reading (else the next call reads again).
     const after = await this.fingerprint();
-    const stable = after !== undefined && after.uid === before.uid && after.seq === before.seq && after.count === before.count && after.oldest === before.oldest;
+    const stable =
+      after !== undefined &&
+      after.uid === before.uid &&
+      after.seq === before.seq &&
+      after.count === before.count &&
+      after.oldest === before.oldest;
     return this.keep({ sequence, purchased }, stable ? before : undefined, maxLen);
   }
 
@@ -148,7 +164,11 @@ export function checkPageHistory(h: unknown): PageHistory {
     return !!x && typeof x.itemId === 'string' && typeof x.type === 'string' && Number.isFinite(x.ts) && Number.isFinite(x.seq);
   };
   if (!o || typeof o !== 'object' || !Array.isArray(o.sequence) || !o.sequence.every(entryOk)) {
-    throw new LocalRecError('INVALID_ARGUMENT', 'history.sequence must be an array of sequence entries ({ itemId, type, ts, seq, count }, oldest first)', { field: 'history.sequence' });
+    throw new LocalRecError(
+      'INVALID_ARGUMENT',
+      'history.sequence must be an array of sequence entries ({ itemId, type, ts, seq, count }, oldest first)',
+      { field: 'history.sequence' },
+    );
   }
   if (!Array.isArray(o.purchased) || !o.purchased.every((x) => typeof x === 'string')) {
     throw new LocalRecError('INVALID_ARGUMENT', 'history.purchased must be an array of item id strings', { field: 'history.purchased' });
@@ -191,7 +211,11 @@ export async function readShopper(src: ShopperSource, md: ModelData | undefined,
   }
 }
 
-async function readSequence(src: ShopperSource, md: ModelData | undefined, call: CallContext | undefined): Promise<{ history: HistoryItem[]; purchased: Set<string> }> {
+async function readSequence(
+  src: ShopperSource,
+  md: ModelData | undefined,
+  call: CallContext | undefined,
+): Promise<{ history: HistoryItem[]; purchased: Set<string> }> {
   if (src.consent !== 'granted') return { history: [], purchased: new Set() };
   const maxLen = md?.maxLen ?? 50;
   if (call?.history !== undefined) {

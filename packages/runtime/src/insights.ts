@@ -18,15 +18,38 @@
  * the model input and the re-ranker. The host's social context is held in memory only, for its lifetime.
  */
 import {
-  LocalRecError, recentSequence, type Consent, type EventStore, type ItemMeta, type ScoredItem, type SequenceEntry,
+  LocalRecError,
+  recentSequence,
+  type Consent,
+  type EventStore,
+  type ItemMeta,
+  type ScoredItem,
+  type SequenceEntry,
   type StoredEvent,
 } from '@localrec/core';
 import { sha256Hex } from '@localrec/model';
 import {
-  ProfileAccumulator, Reranker, bundleSegments, createSegmentSalt, createSocialContext, foldEvents, getSegments,
-  isStreamState, listFeatureContext, newStreamState, popularityTable, rankList, streamProfileOptions,
-  type BundleSegments, type Profile, type RerankerState, type SegmentsResult, type ServedList, type SocialContext,
-  type StreamSnapshot, type StreamState,
+  ProfileAccumulator,
+  Reranker,
+  bundleSegments,
+  createSegmentSalt,
+  createSocialContext,
+  foldEvents,
+  getSegments,
+  isStreamState,
+  listFeatureContext,
+  newStreamState,
+  popularityTable,
+  rankList,
+  streamProfileOptions,
+  type BundleSegments,
+  type Profile,
+  type RerankerState,
+  type SegmentsResult,
+  type ServedList,
+  type SocialContext,
+  type StreamSnapshot,
+  type StreamState,
 } from '@localrec/insights';
 import type { InsightsOptions, ShopperProfile } from './api.js';
 import type { ModelData } from './model-data.js';
@@ -195,24 +218,40 @@ export class ShopperInsights {
    * affinity, social proof) then the re-ranker. Only the items at `slots` (default: all) move,
    * among themselves. The list is remembered, to learn from its impression.
    */
-  async rankItems(items: readonly ScoredItem[], md: ModelData, catalog: Readonly<Record<string, ItemMeta>>, slots?: readonly number[]): Promise<ScoredItem[]> {
+  async rankItems(
+    items: readonly ScoredItem[],
+    md: ModelData,
+    catalog: Readonly<Record<string, ItemMeta>>,
+    slots?: readonly number[],
+  ): Promise<ScoredItem[]> {
     const idx = slots ?? items.map((_, i) => i);
     if (idx.length < 1) return [...items];
     let snapshot: StreamSnapshot;
     try {
-      snapshot = this.last ?? await this.sync();
+      snapshot = this.last ?? (await this.sync());
     } catch {
       return [...items]; // an unreadable store: the answer stays as the model gave it
     }
     const ctx = listFeatureContext({
-      snapshot, catalog, social: this.social, now: this.now(), popularity: this.popularityOf(md),
+      snapshot,
+      catalog,
+      social: this.social,
+      now: this.now(),
+      popularity: this.popularityOf(md),
       ...(this.o.recencyHalfLifeMs !== undefined ? { recencyHalfLifeMs: this.o.recencyHalfLifeMs } : {}),
     });
-    const ranked = rankList(idx.map((i) => items[i]!), ctx, this.reranker, this.o.blendWeights);
+    const ranked = rankList(
+      idx.map((i) => items[i]!),
+      ctx,
+      this.reranker,
+      this.o.blendWeights,
+    );
     this.served.push({ at: ctx.now, itemIds: ranked.items.map((i) => i.itemId), features: ranked.features });
     if (this.served.length > SERVED_LISTS) this.served.shift();
     const out = [...items];
-    idx.forEach((slot, j) => { out[slot] = ranked.items[j]!; });
+    idx.forEach((slot, j) => {
+      out[slot] = ranked.items[j]!;
+    });
     return out;
   }
 
@@ -232,7 +271,9 @@ export class ShopperInsights {
     const file = md.manifest.segmentsFile;
     const info = file ? md.manifest.files[file] : undefined;
     if (!file || !info) {
-      throw new LocalRecError('NOT_READY', `The model bundle ${md.version} ships no interest segments (manifest.segmentsFile)`, { field: 'segmentsFile' });
+      throw new LocalRecError('NOT_READY', `The model bundle ${md.version} ships no interest segments (manifest.segmentsFile)`, {
+        field: 'segmentsFile',
+      });
     }
     const url = resolveUrl(file, 'segmentsFile', baseUrl);
     let bytes: Uint8Array;
@@ -245,7 +286,10 @@ export class ShopperInsights {
     }
     const h = await sha256Hex(bytes);
     if (bytes.byteLength !== info.bytes || h !== info.sha256) {
-      throw new LocalRecError('MODEL_INTEGRITY', `${url}: SHA-256 ${h} (${bytes.byteLength} bytes) does not match manifest.json (${info.sha256}, ${info.bytes} bytes)`);
+      throw new LocalRecError(
+        'MODEL_INTEGRITY',
+        `${url}: SHA-256 ${h} (${bytes.byteLength} bytes) does not match manifest.json (${info.sha256}, ${info.bytes} bytes)`,
+      );
     }
     let json: unknown;
     try {
@@ -259,7 +303,10 @@ export class ShopperInsights {
   /** At most `maxSegments` (3) interest segments; consent `granted` only. See `getSegments` of `@localrec/insights`. */
   async segments(md: ModelData, baseUrl: string, consent: Consent, catalog: Readonly<Record<string, ItemMeta>>): Promise<SegmentsResult> {
     if (consent !== 'granted') {
-      throw new LocalRecError('CONSENT_REQUIRED', `getSegments needs consent "granted", got ${JSON.stringify(consent)}`, { field: 'consent', accepted: ['granted'] });
+      throw new LocalRecError('CONSENT_REQUIRED', `getSegments needs consent "granted", got ${JSON.stringify(consent)}`, {
+        field: 'consent',
+        accepted: ['granted'],
+      });
     }
     const bundle = await this.segmentsOf(md, baseUrl);
     const snap = await this.sync();

@@ -10,7 +10,9 @@ export const now = (): number => (globalThis.performance ?? Date).now();
 export function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   if (ms === Infinity) return p.catch(() => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<undefined>((res) => { timer = setTimeout(res, Math.max(0, ms), undefined); });
+  const t = new Promise<undefined>((res) => {
+    timer = setTimeout(res, Math.max(0, ms), undefined);
+  });
   return Promise.race([p.catch(() => undefined), t]).finally(() => clearTimeout(timer));
 }
 
@@ -25,19 +27,34 @@ export class Once<T> {
   lastError?: unknown;
   /** The value, once an attempt succeeded (until {@link reset}). */
   value?: T;
-  constructor(private readonly make: () => Promise<T>, private readonly retryDelayMs: () => number) {}
+  constructor(
+    private readonly make: () => Promise<T>,
+    private readonly retryDelayMs: () => number,
+  ) {}
   /** The value: the attempt in flight, the value, or a new attempt. */
   get(): Promise<T> {
     if (!this.p) {
       if (now() - this.failedAt < this.retryDelayMs()) return Promise.reject(this.lastError);
       this.p = this.make().then(
-        (v) => { this.value = v; this.lastError = undefined; return v; },
-        (e: unknown) => { this.p = undefined; this.failedAt = now(); this.lastError = e; throw e; },
+        (v) => {
+          this.value = v;
+          this.lastError = undefined;
+          return v;
+        },
+        (e: unknown) => {
+          this.p = undefined;
+          this.failedAt = now();
+          this.lastError = e;
+          throw e;
+        },
       );
       this.p.catch(() => {}); // a background start must not surface as an unhandled rejection
     }
     return this.p;
   }
   /** Forgets the value (the next {@link get} starts a new attempt); `lastError` stays. */
-  reset(): void { this.p = undefined; this.value = undefined; }
+  reset(): void {
+    this.p = undefined;
+    this.value = undefined;
+  }
 }

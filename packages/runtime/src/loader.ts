@@ -56,7 +56,10 @@ async function readBody(res: Response, onChunk: (n: number) => void): Promise<Ui
   }
   const out = new Uint8Array(total);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.byteLength; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.byteLength;
+  }
   return out;
 }
 
@@ -112,7 +115,9 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
   if (o.manifestSha256) {
     const h = await sha256Hex(manifestBytes);
     if (h !== o.manifestSha256.toLowerCase()) {
-      throw new LocalRecError('MODEL_INTEGRITY', `manifest.json at ${base} has SHA-256 ${h}, the pinned hash is ${o.manifestSha256}`, { field: 'manifestSha256' });
+      throw new LocalRecError('MODEL_INTEGRITY', `manifest.json at ${base} has SHA-256 ${h}, the pinned hash is ${o.manifestSha256}`, {
+        field: 'manifestSha256',
+      });
     }
   }
   const manifestText = utf8Text(manifestBytes); // outside the try: a missing codec is not a bad bundle
@@ -127,8 +132,10 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
 
   const wanted = [manifest.weightsFile, manifest.vocabFile, ...(manifest.catalogFile ? [manifest.catalogFile] : [])];
   for (const f of wanted) {
-    if (!manifest.files[f]) throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: file "${f}" is not listed in manifest.files (no hash to check)`);
-    if (f.includes('..') || f.startsWith('/') || /^[a-z]+:/i.test(f)) throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: file name "${f}" must be a plain relative path`);
+    if (!manifest.files[f])
+      throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: file "${f}" is not listed in manifest.files (no hash to check)`);
+    if (f.includes('..') || f.startsWith('/') || /^[a-z]+:/i.test(f))
+      throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: file name "${f}" must be a plain relative path`);
   }
   const totalBytes = wanted.reduce((s, f) => s + manifest.files[f]!.bytes, 0);
   let loadedBytes = 0;
@@ -167,7 +174,8 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
         throw new LocalRecError('MODEL_INTEGRITY', `${url}: ${bytes.byteLength} bytes, manifest.json says ${info.bytes}`);
       }
       const h = await sha256Hex(bytes);
-      if (h !== info.sha256) throw new LocalRecError('MODEL_INTEGRITY', `${url}: SHA-256 ${h} does not match manifest.json (${info.sha256})`);
+      if (h !== info.sha256)
+        throw new LocalRecError('MODEL_INTEGRITY', `${url}: SHA-256 ${h} does not match manifest.json (${info.sha256})`);
       // Never cache anything unverified; a failed put only costs the next visit a download.
       if (cache) await cache.put(key, new Response(toBuffer(bytes))).catch(() => undefined);
     }
@@ -190,7 +198,10 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
   };
   const vocab = json(manifest.vocabFile);
   if (!Array.isArray(vocab) || vocab.length !== manifest.itemCount || !vocab.every((v) => typeof v === 'string')) {
-    throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: ${manifest.vocabFile} must be an array of ${manifest.itemCount} item id strings`);
+    throw new LocalRecError(
+      'BUNDLE_INVALID',
+      `Bundle at ${base}: ${manifest.vocabFile} must be an array of ${manifest.itemCount} item id strings`,
+    );
   }
   const out: FetchedBundle = { baseUrl: base, manifest, tensors, vocab: vocab as string[], fromCache };
   if (manifest.catalogFile) out.catalog = json(manifest.catalogFile) as Record<string, ItemMeta>;

@@ -64,7 +64,10 @@ export function toModelData(b: FetchedBundle): ModelData {
   const invNorm = new Float32Array(N + 1);
   for (let r = 0; r <= N; r++) {
     let s = 0;
-    for (let j = 0; j < d; j++) { const v = itemEmb[r * d + j]!; s += v * v; }
+    for (let j = 0; j < d; j++) {
+      const v = itemEmb[r * d + j]!;
+      s += v * v;
+    }
     invNorm[r] = s > 0 ? 1 / Math.sqrt(s) : 0;
   }
   const rowOf = new Map<string, number>();
@@ -102,7 +105,12 @@ export function cosine(md: ModelData, a: number, b: number): number {
 
 /** Host bytes held for `md`: the float32 weights, 1/norm per item and the cold-start tables. */
 export function hostBytes(md: ModelData): number {
-  let host = md.invNorm.byteLength + md.cold.popularItems.byteLength + md.cold.popularScores.byteLength + md.cold.coocItems.byteLength + md.cold.coocScores.byteLength;
+  let host =
+    md.invNorm.byteLength +
+    md.cold.popularItems.byteLength +
+    md.cold.popularScores.byteLength +
+    md.cold.coocItems.byteLength +
+    md.cold.coocScores.byteLength;
   for (const w of md.weights.values()) host += w.byteLength;
   return host;
 }

@@ -27,15 +27,24 @@ export class ModelSource {
   private readonly cacheOps = new Set<Promise<unknown>>();
 
   constructor(private readonly init: ModelSourceInit) {
-    this.data = new Once<ModelData>(() => this.load(), () => init.options.retryDelayMs);
+    this.data = new Once<ModelData>(
+      () => this.load(),
+      () => init.options.retryDelayMs,
+    );
   }
 
   /** The model data once loaded. */
-  get value(): ModelData | undefined { return this.data.value; }
+  get value(): ModelData | undefined {
+    return this.data.value;
+  }
   /** Why the last load failed, until one succeeds. */
-  get lastError(): unknown { return this.data.lastError; }
+  get lastError(): unknown {
+    return this.data.lastError;
+  }
   /** The model data: the load in flight, the loaded data, or a new load. */
-  get(): Promise<ModelData> { return this.data.get(); }
+  get(): Promise<ModelData> {
+    return this.data.get();
+  }
 
   /** The model data, waiting for a first load at most `readyTimeoutMs` (`undefined` then). */
   async ready(): Promise<ModelData | undefined> {
@@ -56,7 +65,9 @@ export class ModelSource {
   }
 
   /** Forgets the loaded data (the next {@link get} loads again). */
-  forget(): void { this.data.reset(); }
+  forget(): void {
+    this.data.reset();
+  }
 
   private async load(): Promise<ModelData> {
     const o = this.init.options;
@@ -87,10 +98,18 @@ export class ModelSource {
     const refused = () => Promise.reject(new LocalRecError('NOT_READY', 'The runtime was disposed'));
     return {
       // The loader uses only match and put.
-      open: (name: string) => (this.disposed ? refused() : track(real.open(name).then((cache) => ({
-        match: (k: RequestInfo | URL) => cache.match(k),
-        put: (k: RequestInfo | URL, r: Response) => (this.disposed ? refused() : track(cache.put(k, r))),
-      }) as unknown as Cache))),
+      open: (name: string) =>
+        this.disposed
+          ? refused()
+          : track(
+              real.open(name).then(
+                (cache) =>
+                  ({
+                    match: (k: RequestInfo | URL) => cache.match(k),
+                    put: (k: RequestInfo | URL, r: Response) => (this.disposed ? refused() : track(cache.put(k, r))),
+                  }) as unknown as Cache,
+              ),
+            ),
     } as unknown as CacheStorage;
   }
 }

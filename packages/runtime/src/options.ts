@@ -18,13 +18,21 @@ export type CheckedOptions = RuntimeOptions & { budgetMs: number; readyTimeoutMs
  */
 export function checkRuntimeOptions(options: RuntimeOptions): CheckedOptions {
   if (!options || typeof options.appId !== 'string' || !options.appId) {
-    throw new LocalRecError('INVALID_CONFIG', `appId must be a non-empty string, got ${JSON.stringify(options?.appId)}`, { field: 'appId' });
+    throw new LocalRecError('INVALID_CONFIG', `appId must be a non-empty string, got ${JSON.stringify(options?.appId)}`, {
+      field: 'appId',
+    });
   }
   if (typeof options.modelUrl !== 'string' || !options.modelUrl) {
-    throw new LocalRecError('INVALID_CONFIG', `modelUrl must be the bundle folder URL, got ${JSON.stringify(options.modelUrl)}`, { field: 'modelUrl' });
+    throw new LocalRecError('INVALID_CONFIG', `modelUrl must be the bundle folder URL, got ${JSON.stringify(options.modelUrl)}`, {
+      field: 'modelUrl',
+    });
   }
   if (options.backends !== undefined && !Array.isArray(options.backends)) {
-    throw new LocalRecError('INVALID_CONFIG', `backends must be an array of backend names (${BACKENDS.join(', ')}), got ${JSON.stringify(options.backends)}`, { field: 'backends', accepted: BACKENDS });
+    throw new LocalRecError(
+      'INVALID_CONFIG',
+      `backends must be an array of backend names (${BACKENDS.join(', ')}), got ${JSON.stringify(options.backends)}`,
+      { field: 'backends', accepted: BACKENDS },
+    );
   }
   for (const b of options.backends ?? []) checkBackend(b, 'backends');
   if (options.forceBackend) checkBackend(options.forceBackend, 'forceBackend');

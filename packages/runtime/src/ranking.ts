@@ -69,7 +69,10 @@ export function topK(scores: ArrayLike<number>, ok: Uint8Array, k: number): numb
     while (i > 0 && vals[i - 1]! < v) i--;
     rows.splice(i, 0, r);
     vals.splice(i, 0, v);
-    if (rows.length > k) { rows.pop(); vals.pop(); }
+    if (rows.length > k) {
+      rows.pop();
+      vals.pop();
+    }
   }
   return rows;
 }
@@ -82,20 +85,28 @@ export function topK(scores: ArrayLike<number>, ok: Uint8Array, k: number): numb
  */
 export function mmr(md: ModelData, pool: readonly number[], scores: ArrayLike<number>, k: number, diversity: number): number[] {
   if (diversity <= 0 || pool.length <= 1) return pool.slice(0, k);
-  let lo = Infinity, hi = -Infinity;
-  for (const r of pool) { lo = Math.min(lo, scores[r]!); hi = Math.max(hi, scores[r]!); }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const r of pool) {
+    lo = Math.min(lo, scores[r]!);
+    hi = Math.max(hi, scores[r]!);
+  }
   const span = hi - lo || 1;
   const left = [...pool];
   const picked: number[] = [];
   const maxSim = new Float64Array(pool.length).fill(-1);
   while (picked.length < k && left.length) {
-    let best = -1, bestVal = -Infinity;
+    let best = -1,
+      bestVal = -Infinity;
     for (let i = 0; i < left.length; i++) {
       const r = left[i]!;
       const rel = (scores[r]! - lo) / span;
       const sim = picked.length ? maxSim[i]! : 0;
       const v = (1 - diversity) * rel - diversity * sim;
-      if (v > bestVal) { bestVal = v; best = i; }
+      if (v > bestVal) {
+        bestVal = v;
+        best = i;
+      }
     }
     const r = left[best]!;
     picked.push(r);
@@ -124,8 +135,15 @@ export function checkDiversity(d: number | undefined): number {
 }
 
 const VERBS: Record<string, string> = {
-  view: 'viewed', click: 'viewed', add_to_cart: 'added to your cart', purchase: 'bought', favorite: 'saved',
-  like: 'liked', share: 'shared', rate: 'rated', comment: 'commented on',
+  view: 'viewed',
+  click: 'viewed',
+  add_to_cart: 'added to your cart',
+  purchase: 'bought',
+  favorite: 'saved',
+  like: 'liked',
+  share: 'shared',
+  rate: 'rated',
+  comment: 'commented on',
 };
 
 /** Display name of an item: the catalog's name, else its id. */

@@ -20,11 +20,23 @@
  * call (see `ShopperReader`): an event tracked just before a call is in its answer.
  */
 import {
-  LocalRecError, type EventStore, type ItemMeta, type RecommendOptions, type RecommendResult, type RuntimeStatus,
+  LocalRecError,
+  type EventStore,
+  type ItemMeta,
+  type RecommendOptions,
+  type RecommendResult,
+  type RuntimeStatus,
 } from '@localrec/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type {
-  CallContext, Consent, LoadProgress, RuntimeApi, RuntimeOptions, SegmentsResult, ShopperProfile, SocialContextInput,
+  CallContext,
+  Consent,
+  LoadProgress,
+  RuntimeApi,
+  RuntimeOptions,
+  SegmentsResult,
+  ShopperProfile,
+  SocialContextInput,
 } from './api.js';
 import { catalogFor, need, rank, recommend, similar, type AnswerContext, type CallTimings } from './answers.js';
 import type { Calibration } from './backends.js';
@@ -50,10 +62,18 @@ export interface RuntimeDeps {
 }
 
 /** Bytes the runtime holds: host typed arrays (float32 weights, norms, cold tables) and tfjs tensors. */
-export interface RuntimeMemory { hostBytes: number; tfjsBytes: number }
+export interface RuntimeMemory {
+  hostBytes: number;
+  tfjsBytes: number;
+}
 
 /** What {@link Runtime.status} answers: the status plus calibration, memory, the last call's timings and backend changes. */
-export type RuntimeStatusReport = RuntimeStatus & { calibration?: Calibration; memory?: RuntimeMemory; lastTimings?: CallTimings; backendEvents?: BackendEvent[] };
+export type RuntimeStatusReport = RuntimeStatus & {
+  calibration?: Calibration;
+  memory?: RuntimeMemory;
+  lastTimings?: CallTimings;
+  backendEvents?: BackendEvent[];
+};
 
 /** The in-thread runtime. See {@link RuntimeApi} for each method's contract. */
 export class Runtime implements RuntimeApi {
@@ -68,15 +88,29 @@ export class Runtime implements RuntimeApi {
     if (this.ctx) return;
     const o = checkRuntimeOptions(options);
     const progress = (p: LoadProgress) => {
-      try { onProgress?.(p); } catch { /* a host callback must not break loading */ }
+      try {
+        onProgress?.(p);
+      } catch {
+        /* a host callback must not break loading */
+      }
     };
     const store = (this.store = this.deps.createStore(o.appId));
     const model = new ModelSource({ options: o, fetch: this.deps.fetch, caches: this.deps.caches, progress });
     const engine = new EngineHost({ options: o, wasmPath: this.deps.wasmPath, model, store, progress });
-    const insights = new ShopperInsights({ store, ...(o.insights ? { options: o.insights } : {}), ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });
+    const insights = new ShopperInsights({
+      store,
+      ...(o.insights ? { options: o.insights } : {}),
+      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+    });
     this.ctx = {
-      consent: o.consent ?? 'granted', hostCatalog: this.hostCatalog, budgetMs: o.budgetMs, prepareNext: o.prepareNext !== false,
-      model, engine, reader: new ShopperReader(store), insights,
+      consent: o.consent ?? 'granted',
+      hostCatalog: this.hostCatalog,
+      budgetMs: o.budgetMs,
+      prepareNext: o.prepareNext !== false,
+      model,
+      engine,
+      reader: new ShopperReader(store),
+      insights,
     };
     void engine.get(); // start loading in the background
   }
@@ -97,7 +131,10 @@ export class Runtime implements RuntimeApi {
     if (c?.engine.calibration) s.calibration = c.engine.calibration;
     if (md) s.memory = { hostBytes: hostBytes(md), tfjsBytes: e ? tf.memory().numBytes : 0 };
     if (e) s.backend = e.backend;
-    if (md) { s.modelVersion = md.version; s.itemCount = md.itemCount; }
+    if (md) {
+      s.modelVersion = md.version;
+      s.itemCount = md.itemCount;
+    }
     const err = c ? (c.engine.lastError ?? c.model.lastError) : undefined;
     if (err) {
       const le = err instanceof LocalRecError ? err : new LocalRecError('INTERNAL', String((err as Error)?.message ?? err));
@@ -113,7 +150,11 @@ export class Runtime implements RuntimeApi {
 
   async setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void> {
     if (typeof items !== 'object' || items === null) {
-      throw new LocalRecError('INVALID_ARGUMENT', `setCatalog expects an object of itemId → metadata, got ${items === null ? 'null' : typeof items}`, { field: 'items' });
+      throw new LocalRecError(
+        'INVALID_ARGUMENT',
+        `setCatalog expects an object of itemId → metadata, got ${items === null ? 'null' : typeof items}`,
+        { field: 'items' },
+      );
     }
     this.hostCatalog = { ...this.hostCatalog, ...items };
     if (this.ctx) this.ctx.hostCatalog = this.hostCatalog;
@@ -121,7 +162,11 @@ export class Runtime implements RuntimeApi {
 
   async setConsent(consent: Consent): Promise<void> {
     const accepted = ['granted', 'denied', 'pending'] as const;
-    if (!accepted.includes(consent)) throw new LocalRecError('INVALID_ARGUMENT', `consent must be one of ${accepted.join(', ')}, got ${JSON.stringify(consent)}`, { field: 'consent', accepted });
+    if (!accepted.includes(consent))
+      throw new LocalRecError('INVALID_ARGUMENT', `consent must be one of ${accepted.join(', ')}, got ${JSON.stringify(consent)}`, {
+        field: 'consent',
+        accepted,
+      });
     if (this.ctx) this.ctx.consent = consent; // before init: init sets the consent of its options
   }
 
@@ -142,8 +187,13 @@ export class Runtime implements RuntimeApi {
   async scoreRows(seqs: readonly (readonly number[])[]): Promise<Float32Array[]> {
     const { model, engine } = need(this.ctx);
     const md = await model.get();
-    if (!Array.isArray(seqs) || !seqs.every((q) => Array.isArray(q) && q.length > 0 && q.every((r) => Number.isInteger(r) && r >= 1 && r <= md.itemCount))) {
-      throw new LocalRecError('INVALID_ARGUMENT', `scoreRows expects non-empty arrays of model rows in 1..${md.itemCount}`, { field: 'seqs' });
+    if (
+      !Array.isArray(seqs) ||
+      !seqs.every((q) => Array.isArray(q) && q.length > 0 && q.every((r) => Number.isInteger(r) && r >= 1 && r <= md.itemCount))
+    ) {
+      throw new LocalRecError('INVALID_ARGUMENT', `scoreRows expects non-empty arrays of model rows in 1..${md.itemCount}`, {
+        field: 'seqs',
+      });
     }
     const e = await engine.get();
     return engine.serial(() => e.scorer.scores(seqs.map((q) => Int32Array.from(q))));
@@ -167,7 +217,10 @@ export class Runtime implements RuntimeApi {
   private consented(what: string): AnswerContext {
     const ctx = need(this.ctx);
     if (ctx.consent !== 'granted') {
-      throw new LocalRecError('CONSENT_REQUIRED', `${what} needs consent "granted", got ${JSON.stringify(ctx.consent)}`, { field: 'consent', accepted: ['granted'] });
+      throw new LocalRecError('CONSENT_REQUIRED', `${what} needs consent "granted", got ${JSON.stringify(ctx.consent)}`, {
+        field: 'consent',
+        accepted: ['granted'],
+      });
     }
     return ctx;
   }

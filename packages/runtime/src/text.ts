@@ -9,7 +9,10 @@ import { env, util } from '@tensorflow/tfjs-core';
 
 function platform(what: string): void {
   if (!env().platform) {
-    throw new LocalRecError('NOT_READY', `No ${what} in this context and no tfjs platform to fall back on: install one first (installTfPlatform(miniProgramTfPlatform(wx)) in a mini-program)`);
+    throw new LocalRecError(
+      'NOT_READY',
+      `No ${what} in this context and no tfjs platform to fall back on: install one first (installTfPlatform(miniProgramTfPlatform(wx)) in a mini-program)`,
+    );
   }
 }
 

@@ -28,7 +28,8 @@ export function resolveUrl(ref: string, field: string, base?: string): string {
   }
   if (ABSOLUTE.test(ref)) return ref;
   const b = ABSOLUTE.test(from) ? /^([a-z][a-z0-9+.-]*:\/\/[^/?#]+)([^?#]*)/i.exec(from) : null;
-  const simple = ref !== '' && /^[^?#\s:]*$/.test(ref) && !ref.startsWith('//') && !ref.split('/').some((seg) => seg === '.' || seg === '..');
+  const simple =
+    ref !== '' && /^[^?#\s:]*$/.test(ref) && !ref.startsWith('//') && !ref.split('/').some((seg) => seg === '.' || seg === '..');
   if (b && simple) {
     const origin = b[1]!;
     const folder = b[2]!.slice(0, b[2]!.lastIndexOf('/') + 1) || '/';

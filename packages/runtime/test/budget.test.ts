@@ -18,9 +18,15 @@ beforeAll(async () => {
   tiny = await makeTinyBundle();
   ref = await loadBundleDir(tiny.dir);
 }, 120_000);
-afterAll(() => { if (tiny) rmSync(tiny.dir, { recursive: true, force: true }); });
+afterAll(() => {
+  if (tiny) rmSync(tiny.dir, { recursive: true, force: true });
+});
 
-async function runtime(store: MemoryEventStore, opts: Partial<RuntimeOptions> = {}, net: FakeFetch = fakeFetch(tiny.dir)): Promise<Runtime> {
+async function runtime(
+  store: MemoryEventStore,
+  opts: Partial<RuntimeOptions> = {},
+  net: FakeFetch = fakeFetch(tiny.dir),
+): Promise<Runtime> {
   const rt = new Runtime({ createStore: () => store, fetch: net.fetch, caches: null, wasmPath: wasmDir() });
   await rt.init({ appId: 'test', modelUrl: BASE, backends: ['wasm'], calibrate: false, retryDelayMs: 0, ...opts });
   return rt;
@@ -30,7 +36,7 @@ const M = () => ref.manifest.coldStart.cooccurrenceNeighbours;
 const coocOf = (row: number) => Array.from(ref.cold.coocItems.subarray(row * M(), row * M() + M())).filter((r) => r > 0);
 
 describe('similar(): time budget', () => {
-  it('budget 0: the item\'s co-occurrence neighbours (then popularity), marked timeout, never the item itself; a budget answers from the model', async () => {
+  it("budget 0: the item's co-occurrence neighbours (then popularity), marked timeout, never the item itself; a budget answers from the model", async () => {
     const store = new MemoryEventStore();
     const rt = await runtime(store, { budgetMs: 10_000 });
     await rt.ready();
@@ -40,7 +46,11 @@ describe('similar(): time budget', () => {
       expect(r.items).toHaveLength(5);
       expect(r.items.map((i) => i.itemId)).not.toContain(idOf(40));
       const neighbours = coocOf(40);
-      expect(r.items[0]).toMatchObject({ itemId: idOf(neighbours[0]!), source: 'cooccurrence', reason: { kind: 'cooccurrence', text: 'Often chosen after Item 40', itemIds: [idOf(40)] } });
+      expect(r.items[0]).toMatchObject({
+        itemId: idOf(neighbours[0]!),
+        source: 'cooccurrence',
+        reason: { kind: 'cooccurrence', text: 'Often chosen after Item 40', itemIds: [idOf(40)] },
+      });
       // Purchases stay masked in the fallback too.
       await store.append([ev('purchase', idOf(neighbours[0]!), 100)]);
       expect((await rt.similar(idOf(40), { k: 5, budgetMs: 0 })).items.map((i) => i.itemId)).not.toContain(idOf(neighbours[0]!));
@@ -92,7 +102,11 @@ describe('rank(): time budget', () => {
       expect(r).toMatchObject({ source: 'fallback', fallbackReason: 'timeout' });
       expect(r.items.map((i) => i.itemId)[0]).toBe('unknown-1');
       expect(r.items.map((i) => i.itemId)[3]).toBe('unknown-2');
-      expect(r.items[1]).toMatchObject({ itemId: idOf(neighbours[0]!), source: 'cooccurrence', reason: { text: 'Often chosen after Item 33' } });
+      expect(r.items[1]).toMatchObject({
+        itemId: idOf(neighbours[0]!),
+        source: 'cooccurrence',
+        reason: { text: 'Often chosen after Item 33' },
+      });
       const m = await rt.rank(cands);
       expect(m.source).toBe('model');
       expect(m.items.filter((i) => i.source === 'model')).toHaveLength(3);

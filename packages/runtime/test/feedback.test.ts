@@ -11,7 +11,12 @@ import { Runtime } from '../src/runtime.js';
 import { BASE, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
 
 const result = (n: number): RecommendResult => ({
-  items: Array.from({ length: n }, (_, i) => ({ itemId: `sku-${i + 1}`, score: n - i, reason: { kind: 'popular', text: 'Popular right now' }, source: 'popular' as const })),
+  items: Array.from({ length: n }, (_, i) => ({
+    itemId: `sku-${i + 1}`,
+    score: n - i,
+    reason: { kind: 'popular', text: 'Popular right now' },
+    source: 'popular' as const,
+  })),
   source: 'fallback',
   fallbackReason: 'no-history',
   tookMs: 1.5,
@@ -41,7 +46,9 @@ describe('withFeedback', () => {
     expect(calls).toEqual([]); // wrapping records nothing
     expect(res.shown()).toBe('ok:1'); // track's return value is passed through
     expect(res.shown()).toBeUndefined();
-    expect(calls).toEqual([['impression', { items: ['sku-1', 'sku-2', 'sku-3', 'sku-4'], source: 'home-for-you', context: { listId: 'home-for-you' } }]]);
+    expect(calls).toEqual([
+      ['impression', { items: ['sku-1', 'sku-2', 'sku-3', 'sku-4'], source: 'home-for-you', context: { listId: 'home-for-you' } }],
+    ]);
     // Another result of the same list is a new showing.
     withFeedback(result(2), track, 'home-for-you').shown();
     expect(calls).toHaveLength(2);
@@ -59,7 +66,10 @@ describe('withFeedback', () => {
     res.items[0]!.clicked();
     res.items[0]!.clicked(); // every call is a click
     expect(calls.map(([t, d]) => `${t}:${d.itemId ?? ''}:${d.context?.position ?? ''}`)).toEqual([
-      'impression::', 'click:sku-4:3', 'click:sku-1:0', 'click:sku-1:0',
+      'impression::',
+      'click:sku-4:3',
+      'click:sku-1:0',
+      'click:sku-1:0',
     ]);
   });
 
@@ -90,16 +100,24 @@ describe('withFeedback', () => {
 
   it('refuses a bad listId or track, naming it', () => {
     for (const bad of ['', '  ', 'a\nb', 'x'.repeat(129), 7, undefined]) {
-      expect(() => withFeedback(result(1), () => undefined, bad as string)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'listId' }));
+      expect(() => withFeedback(result(1), () => undefined, bad as string)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'listId' }),
+      );
     }
-    expect(() => withFeedback(result(1), 'track' as never, 'ok')).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'track' }));
+    expect(() => withFeedback(result(1), 'track' as never, 'ok')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'track' }),
+    );
   });
 });
 
 describe('withFeedback + the runtime: the re-ranker learns from what the helpers record', () => {
   let tiny: TinyBundle;
-  beforeAll(async () => { tiny = await makeTinyBundle(); }, 120_000);
-  afterAll(() => { if (tiny) rmSync(tiny.dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    tiny = await makeTinyBundle();
+  }, 120_000);
+  afterAll(() => {
+    if (tiny) rmSync(tiny.dir, { recursive: true, force: true });
+  });
 
   it('impressions via shown() and clicks via clicked() become observations and move the order', async () => {
     const store = new MemoryEventStore();
@@ -110,10 +128,27 @@ describe('withFeedback + the runtime: the re-ranker learns from what the helpers
       return store.append([{ ...v, uid: `u${++seq}`, sessionId: 's1' }]);
     };
     const t0 = Date.now() - 3 * 3_600_000;
-    await store.append([10, 11, 12, 13, 14].map((r, i) => ({ uid: `h${i}`, type: 'view' as const, ts: t0 + i * 40_000, sessionId: 's0', itemId: idOf(r), data: {} })));
+    await store.append(
+      [10, 11, 12, 13, 14].map((r, i) => ({
+        uid: `h${i}`,
+        type: 'view' as const,
+        ts: t0 + i * 40_000,
+        sessionId: 's0',
+        itemId: idOf(r),
+        data: {},
+      })),
+    );
     const make = async (insights?: object): Promise<Runtime> => {
       const rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
-      await rt.init({ appId: 'test', modelUrl: BASE, backends: ['wasm'], calibrate: false, budgetMs: 10_000, retryDelayMs: 0, ...(insights ? { insights } : {}) });
+      await rt.init({
+        appId: 'test',
+        modelUrl: BASE,
+        backends: ['wasm'],
+        calibrate: false,
+        budgetMs: 10_000,
+        retryDelayMs: 0,
+        ...(insights ? { insights } : {}),
+      });
       await rt.ready();
       return rt;
     };

@@ -21,7 +21,7 @@ export const idOf = (row: number) => `sku-${row}`;
 /** Deterministic LCG, enough for test data. */
 function lcg(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 export function cyclicSplit(users: number, items: number, seed: number): Split {
@@ -56,18 +56,39 @@ export function wasmDir(): string {
 /** The tiny bundle's training data (leave-one-out split), also for evaluating it. */
 export const tinySplit = () => cyclicSplit(400, ITEMS, 7);
 
-export interface TinyBundle { dir: string; manifest: BundleManifest }
+export interface TinyBundle {
+  dir: string;
+  manifest: BundleManifest;
+}
 
 /** Trains and writes the tiny bundle (a few seconds on wasm). */
 export async function makeTinyBundle(): Promise<TinyBundle> {
   await useBackend('wasm');
   const split = tinySplit();
-  const r = await train(split, { dim: 16, maxLen: 10, blocks: 1, heads: 1, dropout: 0.1, epochs: 12, evalEvery: 12, batchSize: 64, lr: 0.01, seed: 1, validUsers: 50 });
+  const r = await train(split, {
+    dim: 16,
+    maxLen: 10,
+    blocks: 1,
+    heads: 1,
+    dropout: 0.1,
+    epochs: 12,
+    evalEvery: 12,
+    batchSize: 64,
+    lr: 0.01,
+    seed: 1,
+    validUsers: 50,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'localrec-runtime-'));
   const manifest = writeBundle(dir, {
-    name: 'tiny', version: 'tiny-1', arch: r.arch, itemCount: ITEMS, weights: r.weights,
-    vocab: Array.from({ length: ITEMS }, (_, i) => idOf(i + 1)), cold: buildColdTables(split, { neighbours: 5 }),
-    quantize: true, catalog: catalog(),
+    name: 'tiny',
+    version: 'tiny-1',
+    arch: r.arch,
+    itemCount: ITEMS,
+    weights: r.weights,
+    vocab: Array.from({ length: ITEMS }, (_, i) => idOf(i + 1)),
+    cold: buildColdTables(split, { neighbours: 5 }),
+    quantize: true,
+    catalog: catalog(),
   });
   return { dir, manifest };
 }
@@ -109,7 +130,9 @@ export function memoryCaches(): CacheStorage & { entries: Map<string, Uint8Array
       const b = entries.get(String(k));
       return b ? new Response(b.slice()) : undefined;
     },
-    put: async (k: RequestInfo | URL, r: Response) => { entries.set(String(k), new Uint8Array(await r.arrayBuffer())); },
+    put: async (k: RequestInfo | URL, r: Response) => {
+      entries.set(String(k), new Uint8Array(await r.arrayBuffer()));
+    },
     delete: async (k: RequestInfo | URL) => entries.delete(String(k)),
   };
   return { entries, open: async () => cache as unknown as Cache } as unknown as CacheStorage & { entries: Map<string, Uint8Array> };

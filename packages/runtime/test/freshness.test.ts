@@ -36,8 +36,11 @@ const ids = (r: RecommendResult) => r.items.map((i) => i.itemId);
 /** The trainer-side top-k for a sequence of rows, history (and `masked`) left out. */
 async function expected(seq: number[], k: number, masked: number[] = []): Promise<string[]> {
   const [s] = await ref.scores([Int32Array.from(seq)]);
-  return Array.from({ length: ITEMS }, (_, i) => i + 1).filter((x) => !seq.includes(x) && !masked.includes(x))
-    .sort((a, b) => s![b]! - s![a]! || a - b).slice(0, k).map(idOf);
+  return Array.from({ length: ITEMS }, (_, i) => i + 1)
+    .filter((x) => !seq.includes(x) && !masked.includes(x))
+    .sort((a, b) => s![b]! - s![a]! || a - b)
+    .slice(0, k)
+    .map(idOf);
 }
 
 describe('every answer reflects what other tabs wrote', () => {

@@ -16,36 +16,55 @@ async function truth(store: EventStore, maxLen: number) {
  * retention prunes and erases by a writer; after each, the reader's answer must equal a full read.
  */
 async function randomHistories(stores: () => { writer: EventStore; store: EventStore }): Promise<void> {
-  await fc.assert(fc.asyncProperty(
-    fc.array(fc.oneof(
-      { weight: 6, arbitrary: fc.record({ op: fc.constant('append' as const), n: fc.integer({ min: 1, max: 3 }), item: fc.integer({ min: 0, max: 5 }), back: fc.integer({ min: -1, max: 20 }), buy: fc.boolean() }) },
-      { weight: 1, arbitrary: fc.record({ op: fc.constant('cap' as const), keep: fc.integer({ min: 0, max: 8 }) }) },
-      { weight: 1, arbitrary: fc.record({ op: fc.constant('retention' as const), age: fc.integer({ min: 0, max: 30 }) }) },
-      { weight: 1, arbitrary: fc.record({ op: fc.constant('read' as const) }) },
-      { weight: 1, arbitrary: fc.constant({ op: 'erase' as const }) },
-    ), { maxLength: 14 }),
-    async (ops) => {
-      const { writer, store } = stores();
-      const reader = new ShopperReader(store);
-      let clock = 100;
-      try {
-        for (const o of ops) {
-          if (o.op === 'append') {
-            clock += 1;
-            // back = -1: "now"; otherwise an event dated `back` ticks before now (0 = the same time as the last).
-            await writer.append(Array.from({ length: o.n }, (_, i) => ev(o.buy && i === 0 ? 'purchase' : 'view', `i${(o.item + i) % 6}`, o.back < 0 ? clock : clock - o.back)));
-          } else if (o.op === 'cap') await writer.prune({ retentionMs: 1e9, maxEvents: o.keep, now: clock });
-          else if (o.op === 'retention') await writer.prune({ retentionMs: o.age, maxEvents: 1e6, now: clock });
-          else if (o.op === 'erase') await writer.destroy();
-          expect(await reader.read(5)).toEqual(await truth(writer, 5));
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(
+        fc.oneof(
+          {
+            weight: 6,
+            arbitrary: fc.record({
+              op: fc.constant('append' as const),
+              n: fc.integer({ min: 1, max: 3 }),
+              item: fc.integer({ min: 0, max: 5 }),
+              back: fc.integer({ min: -1, max: 20 }),
+              buy: fc.boolean(),
+            }),
+          },
+          { weight: 1, arbitrary: fc.record({ op: fc.constant('cap' as const), keep: fc.integer({ min: 0, max: 8 }) }) },
+          { weight: 1, arbitrary: fc.record({ op: fc.constant('retention' as const), age: fc.integer({ min: 0, max: 30 }) }) },
+          { weight: 1, arbitrary: fc.record({ op: fc.constant('read' as const) }) },
+          { weight: 1, arbitrary: fc.constant({ op: 'erase' as const }) },
+        ),
+        { maxLength: 14 },
+      ),
+      async (ops) => {
+        const { writer, store } = stores();
+        const reader = new ShopperReader(store);
+        let clock = 100;
+        try {
+          for (const o of ops) {
+            if (o.op === 'append') {
+              clock += 1;
+              // back = -1: "now"; otherwise an event dated `back` ticks before now (0 = the same time as the last).
+              await writer.append(
+                Array.from({ length: o.n }, (_, i) =>
+                  ev(o.buy && i === 0 ? 'purchase' : 'view', `i${(o.item + i) % 6}`, o.back < 0 ? clock : clock - o.back),
+                ),
+              );
+            } else if (o.op === 'cap') await writer.prune({ retentionMs: 1e9, maxEvents: o.keep, now: clock });
+            else if (o.op === 'retention') await writer.prune({ retentionMs: o.age, maxEvents: 1e6, now: clock });
+            else if (o.op === 'erase') await writer.destroy();
+            expect(await reader.read(5)).toEqual(await truth(writer, 5));
+          }
+        } finally {
+          await writer.destroy();
+          writer.close();
+          store.close();
         }
-      } finally {
-        await writer.destroy();
-        writer.close();
-        store.close();
-      }
-    },
-  ), { numRuns: 150 });
+      },
+    ),
+    { numRuns: 150 },
+  );
 }
 
 describe('ShopperReader: reuses, extends or re-reads, never stale', () => {
@@ -71,10 +90,11 @@ describe('ShopperReader: reuses, extends or re-reads, never stale', () => {
     await check();
   });
 
-  it('never differs from a full read over random appends, prunes and erases (property; count + time-range check)', () => randomHistories(() => {
-    const store = new MemoryEventStore();
-    return { writer: store, store };
-  }));
+  it('never differs from a full read over random appends, prunes and erases (property; count + time-range check)', () =>
+    randomHistories(() => {
+      const store = new MemoryEventStore();
+      return { writer: store, store };
+    }));
 });
 
 describe('ShopperReader over the IndexedDB reader (tail(): oldest event + events after the highest key, no count)', () => {
@@ -113,8 +133,9 @@ describe('ShopperReader over the IndexedDB reader (tail(): oldest event + events
     store.close();
   });
 
-  it('never differs from a full read over random appends (some back-dated, some repeats), prunes and erases (property)', () => randomHistories(() => {
-    const appId = `history-prop-${Math.random().toString(36).slice(2)}`;
-    return { writer: new IndexedDbEventStore({ appId }), store: new IndexedDbEventReader({ appId }) };
-  }));
+  it('never differs from a full read over random appends (some back-dated, some repeats), prunes and erases (property)', () =>
+    randomHistories(() => {
+      const appId = `history-prop-${Math.random().toString(36).slice(2)}`;
+      return { writer: new IndexedDbEventStore({ appId }), store: new IndexedDbEventReader({ appId }) };
+    }));
 });

@@ -21,7 +21,9 @@ beforeAll(async () => {
   tiny = await makeTinyBundle();
   // Segments like the trainer writes them: row r → r % 5 === 0 ? 2 : r % 2 (0 = padding row).
   const file = JSON.stringify({
-    version: 1, k: 3, dim: 16,
+    version: 1,
+    k: 3,
+    dim: 16,
     segments: SEGMENT_LABELS.map((label, id) => ({ id, label, size: 0 })),
     itemSegments: [0, ...Array.from({ length: ITEMS }, (_, i) => ((i + 1) % 5 === 0 ? 2 : (i + 1) % 2))],
   });
@@ -31,7 +33,9 @@ beforeAll(async () => {
   manifest.segmentsFile = 'segments.json';
   writeFileSync(join(tiny.dir, 'manifest.json'), JSON.stringify(manifest));
 }, 120_000);
-afterAll(() => { if (tiny) rmSync(tiny.dir, { recursive: true, force: true }); });
+afterAll(() => {
+  if (tiny) rmSync(tiny.dir, { recursive: true, force: true });
+});
 
 /** A memory store that counts the events its queries return (to prove reads are incremental). */
 class CountingStore extends MemoryEventStore {
@@ -45,7 +49,16 @@ class CountingStore extends MemoryEventStore {
 
 async function runtime(store: MemoryEventStore, insights: InsightsOptions = {}, opts: Partial<RuntimeOptions> = {}): Promise<Runtime> {
   const rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
-  await rt.init({ appId: 'test', modelUrl: BASE, backends: ['wasm'], calibrate: false, budgetMs: 10_000, retryDelayMs: 0, insights, ...opts });
+  await rt.init({
+    appId: 'test',
+    modelUrl: BASE,
+    backends: ['wasm'],
+    calibrate: false,
+    budgetMs: 10_000,
+    retryDelayMs: 0,
+    insights,
+    ...opts,
+  });
   await rt.ready();
   return rt;
 }
@@ -59,7 +72,9 @@ function event(type: string, itemId: string | undefined, ts: number, data: NewEv
 
 /** A human-paced history: one event every 40 s, cycling through a few items of a category. */
 function human(rows: number[], t0: number, types = ['view', 'click', 'add_to_cart', 'view', 'purchase']): NewEvent[] {
-  return rows.map((r, i) => event(types[i % types.length]!, idOf(r), t0 + i * 40_000, types[i % types.length] === 'purchase' ? { price: r, quantity: 1 } : {}));
+  return rows.map((r, i) =>
+    event(types[i % types.length]!, idOf(r), t0 + i * 40_000, types[i % types.length] === 'purchase' ? { price: r, quantity: 1 } : {}),
+  );
 }
 
 /** A bot: `count` views, 50 ms apart, sweeping the games (odd rows). */
@@ -109,7 +124,9 @@ describe('getProfile', () => {
     const rt2 = await runtime(store);
     const p2 = await rt2.getProfile();
     expect(store.returned - before).toBeLessThanOrEqual(3 + 1);
-    expect(p2.categories).toEqual(p.categories.map((c) => ({ key: c.key, score: expect.closeTo(c.score, 4), share: expect.closeTo(c.share, 9) })));
+    expect(p2.categories).toEqual(
+      p.categories.map((c) => ({ key: c.key, score: expect.closeTo(c.score, 4), share: expect.closeTo(c.share, 9) })),
+    );
     await rt.dispose();
     await rt2.dispose();
   });
@@ -140,7 +157,9 @@ describe('abnormal behaviour', () => {
     const c = await runtime(unfiltered, { ...off, rank: false });
     const [pa, pb, pc] = [await a.getProfile(), await b.getProfile(), await c.getProfile()];
     expect(pb.excludedEvents).toBe(60);
-    expect(pb.categories).toEqual(pa.categories.map((x) => ({ key: x.key, score: expect.closeTo(x.score, 5), share: expect.closeTo(x.share, 9) })));
+    expect(pb.categories).toEqual(
+      pa.categories.map((x) => ({ key: x.key, score: expect.closeTo(x.score, 5), share: expect.closeTo(x.share, 9) })),
+    );
     expect(pb.eventCount).toBe(pa.eventCount);
     // Without the filter the burst would have made "games" the favourite.
     expect(pc.categories[0]?.key).toBe('games');
@@ -175,7 +194,8 @@ describe('social context and blending', () => {
     const base = await rt.recommend({ k: 10 });
     const last = base.items[9]!.itemId;
     await expect(rt.setSocialContext({ items: { [last]: { friendsLiked: -1 } } })).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT', field: `items[${JSON.stringify(last)}].friendsLiked`,
+      code: 'INVALID_ARGUMENT',
+      field: `items[${JSON.stringify(last)}].friendsLiked`,
     });
     expect(await rt.setSocialContext({ items: { [last]: { friendsLiked: 12 } } })).toMatchObject({ items: 1 });
     const social = await rt.recommend({ k: 10 });

@@ -15,7 +15,11 @@ const refusal = (f: () => unknown): LocalRecError => {
 describe('runtime options', () => {
   it('fills in the timing defaults and keeps what was given', () => {
     expect(checkRuntimeOptions({ appId: 'a', modelUrl: '/m/' })).toEqual({ appId: 'a', modelUrl: '/m/', ...RUNTIME_DEFAULTS });
-    expect(checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', budgetMs: 7, backends: ['cpu'] })).toMatchObject({ budgetMs: 7, backends: ['cpu'], readyTimeoutMs: 10_000 });
+    expect(checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', budgetMs: 7, backends: ['cpu'] })).toMatchObject({
+      budgetMs: 7,
+      backends: ['cpu'],
+      readyTimeoutMs: 10_000,
+    });
   });
 
   it('an unknown backend name is INVALID_CONFIG naming the value, the option and the accepted names', () => {
@@ -24,7 +28,11 @@ describe('runtime options', () => {
     expect(e).toMatchObject({ code: 'INVALID_CONFIG', field: 'backends', accepted: ['webgpu', 'webgl', 'wasm', 'cpu'] });
     expect(e.message).toBe('Unsupported backend "gpu". Should be one of: webgpu, webgl, wasm, cpu.');
     const f = refusal(() => checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', forceBackend: 'x' as never }));
-    expect(f).toMatchObject({ code: 'INVALID_CONFIG', field: 'forceBackend', message: 'Unsupported backend "x". Should be one of: webgpu, webgl, wasm, cpu.' });
+    expect(f).toMatchObject({
+      code: 'INVALID_CONFIG',
+      field: 'forceBackend',
+      message: 'Unsupported backend "x". Should be one of: webgpu, webgl, wasm, cpu.',
+    });
     const g = refusal(() => checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', backends: 'wasm' as never }));
     expect(g).toMatchObject({ code: 'INVALID_CONFIG', field: 'backends' });
     expect(g.message).toContain('"wasm"');
@@ -33,12 +41,21 @@ describe('runtime options', () => {
   it('the same mistake gets the same code at start: prepareBackend refuses an unknown name with INVALID_CONFIG too', async () => {
     expect(() => checkBackend('wasm')).not.toThrow();
     await expect(prepareBackend('metal' as never)).rejects.toMatchObject({
-      code: 'INVALID_CONFIG', message: 'Unsupported backend "metal". Should be one of: webgpu, webgl, wasm, cpu.',
+      code: 'INVALID_CONFIG',
+      message: 'Unsupported backend "metal". Should be one of: webgpu, webgl, wasm, cpu.',
     });
   });
 
   it('appId and modelUrl: INVALID_CONFIG naming the field and the value', () => {
-    expect(refusal(() => checkRuntimeOptions({ appId: '', modelUrl: '/m/' }))).toMatchObject({ code: 'INVALID_CONFIG', field: 'appId', message: expect.stringContaining('""') });
-    expect(refusal(() => checkRuntimeOptions({ appId: 'a', modelUrl: 3 as never }))).toMatchObject({ code: 'INVALID_CONFIG', field: 'modelUrl', message: expect.stringContaining('got 3') });
+    expect(refusal(() => checkRuntimeOptions({ appId: '', modelUrl: '/m/' }))).toMatchObject({
+      code: 'INVALID_CONFIG',
+      field: 'appId',
+      message: expect.stringContaining('""'),
+    });
+    expect(refusal(() => checkRuntimeOptions({ appId: 'a', modelUrl: 3 as never }))).toMatchObject({
+      code: 'INVALID_CONFIG',
+      field: 'modelUrl',
+      message: expect.stringContaining('got 3'),
+    });
   });
 });

@@ -13,14 +13,27 @@ import type { RuntimeOptions } from '../src/api.js';
 import { BASE, ev, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
 
 let tiny: TinyBundle;
-beforeAll(async () => { tiny = await makeTinyBundle(); }, 120_000);
-afterAll(() => { if (tiny) rmSync(tiny.dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  tiny = await makeTinyBundle();
+}, 120_000);
+afterAll(() => {
+  if (tiny) rmSync(tiny.dir, { recursive: true, force: true });
+});
 
 /** What the worker sees when IndexedDB throws: every read fails. */
 function brokenStore(): EventStore {
-  const fail = async (): Promise<never> => { throw new LocalRecError('STORAGE_UNAVAILABLE', 'IndexedDB is disabled (test)'); };
+  const fail = async (): Promise<never> => {
+    throw new LocalRecError('STORAGE_UNAVAILABLE', 'IndexedDB is disabled (test)');
+  };
   const s = new MemoryEventStore();
-  return Object.assign(Object.create(s) as EventStore, { kind: 'indexeddb', query: fail, count: fail, getMeta: fail, setMeta: fail, append: fail });
+  return Object.assign(Object.create(s) as EventStore, {
+    kind: 'indexeddb',
+    query: fail,
+    count: fail,
+    getMeta: fail,
+    setMeta: fail,
+    append: fail,
+  });
 }
 
 async function runtime(store: EventStore, opts: Partial<RuntimeOptions> = {}): Promise<Runtime> {
@@ -38,7 +51,7 @@ async function memoryHistory(): Promise<MemoryEventStore> {
 }
 
 describe('pageHistory (connector, main thread)', () => {
-  it('reads the memory store with the runtime\'s rule; nothing for IndexedDB, no consent, no store or a failing store', async () => {
+  it("reads the memory store with the runtime's rule; nothing for IndexedDB, no consent, no store or a failing store", async () => {
     const mem = await memoryHistory();
     const c = await pageHistory({ store: mem, consent: 'granted' });
     expect(c?.history?.sequence).toEqual(await recentSequence(mem, { maxLen: PAGE_HISTORY_MAX_LEN }));
@@ -51,13 +64,18 @@ describe('pageHistory (connector, main thread)', () => {
     expect(await pageHistory({ store: idb, consent: 'granted' })).toBeUndefined();
     expect(await pageHistory({ store: mem, consent: 'pending' })).toBeUndefined();
     expect(await pageHistory({ consent: 'granted' })).toBeUndefined();
-    const failing = Object.assign(Object.create(mem) as EventStore, { kind: 'memory', query: async () => { throw new Error('x'); } });
+    const failing = Object.assign(Object.create(mem) as EventStore, {
+      kind: 'memory',
+      query: async () => {
+        throw new Error('x');
+      },
+    });
     expect(await pageHistory({ store: failing, consent: 'granted' })).toBeUndefined();
   });
 });
 
 describe('runtime with a page history (the worker cannot read the store)', () => {
-  it('answers recommend / rank / similar from the model with the page\'s history, as if it had read that store itself', async () => {
+  it("answers recommend / rank / similar from the model with the page's history, as if it had read that store itself", async () => {
     const mem = await memoryHistory();
     const call = await pageHistory({ store: mem, consent: 'granted' });
     const worker = await runtime(brokenStore());
@@ -93,7 +111,7 @@ describe('runtime with a page history (the worker cannot read the store)', () =>
     }
   });
 
-  it('keeps the model\'s last maxLen entries of a longer page history (same as the store rule with maxLen)', async () => {
+  it("keeps the model's last maxLen entries of a longer page history (same as the store rule with maxLen)", async () => {
     const mem = new MemoryEventStore();
     await mem.append(Array.from({ length: 30 }, (_, i) => ev('view', idOf(1 + ((i * 7) % 100)), 1000 + i)));
     const worker = await runtime(brokenStore());
@@ -127,8 +145,14 @@ describe('runtime with a page history (the worker cannot read the store)', () =>
   it('refuses a malformed page history, naming the field', async () => {
     const worker = await runtime(brokenStore());
     try {
-      await expect(worker.recommend({}, { history: { sequence: [{ itemId: 3 }], purchased: [] } as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'history.sequence' });
-      await expect(worker.rank([idOf(1)], {}, { history: { sequence: [], purchased: [1] } as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'history.purchased' });
+      await expect(worker.recommend({}, { history: { sequence: [{ itemId: 3 }], purchased: [] } as never })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        field: 'history.sequence',
+      });
+      await expect(worker.rank([idOf(1)], {}, { history: { sequence: [], purchased: [1] } as never })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        field: 'history.purchased',
+      });
     } finally {
       await worker.dispose();
     }

@@ -35,7 +35,8 @@ const candidates = fc.oneof(fc.array(candidate, { maxLength: 40 }), fc.anything(
 
 describe('rank() with hostile candidates (fast-check, 10,000 cases)', () => {
   it('never crashes the runtime: a valid list comes back as its distinct ids re-ordered, anything else is refused naming the field', async () => {
-    let accepted = 0, refused = 0;
+    let accepted = 0,
+      refused = 0;
     await fc.assert(
       fc.asyncProperty(candidates, async (input) => {
         const valid = Array.isArray(input) && input.every((x) => typeof x === 'string');

@@ -24,7 +24,11 @@ afterAll(() => {
 
 const rowOf = (id: string) => Number(id.slice(4));
 
-interface Harness { rt: Runtime; store: MemoryEventStore; net: FakeFetch }
+interface Harness {
+  rt: Runtime;
+  store: MemoryEventStore;
+  net: FakeFetch;
+}
 
 async function harness(opts: Partial<RuntimeOptions> = {}, net?: FakeFetch, store = new MemoryEventStore()): Promise<Harness> {
   const n = net ?? fakeFetch(tiny.dir);
@@ -41,7 +45,14 @@ describe('loader', () => {
   it('loads and verifies a bundle, reporting progress up to the announced size', async () => {
     const net = fakeFetch(tiny.dir);
     const seen: number[] = [];
-    const b = await loadBundle({ baseUrl: BASE, fetch: net.fetch, caches: null, onProgress: (p) => { if (p.phase === 'download') seen.push(p.loadedBytes); } });
+    const b = await loadBundle({
+      baseUrl: BASE,
+      fetch: net.fetch,
+      caches: null,
+      onProgress: (p) => {
+        if (p.phase === 'download') seen.push(p.loadedBytes);
+      },
+    });
     expect(b.manifest.version).toBe('tiny-1');
     expect(b.vocab).toHaveLength(ITEMS);
     expect(b.catalog?.[idOf(3)]?.name).toBe('Item 3');
@@ -55,16 +66,24 @@ describe('loader', () => {
     const good = fakeFetch(tiny.dir);
     net.override = (url) => {
       if (!url.includes('weights.bin')) return undefined;
-      return good.fetch(url).then(async (r) => { const b = new Uint8Array(await r.arrayBuffer()); b[17] = b[17]! ^ 0xff; return new Response(b); });
+      return good.fetch(url).then(async (r) => {
+        const b = new Uint8Array(await r.arrayBuffer());
+        b[17] = b[17]! ^ 0xff;
+        return new Response(b);
+      });
     };
     await expect(loadBundle({ baseUrl: BASE, fetch: net.fetch, caches: null })).rejects.toMatchObject({
-      code: 'MODEL_INTEGRITY', message: expect.stringMatching(/weights\.bin: SHA-256 [0-9a-f]{64} does not match manifest/),
+      code: 'MODEL_INTEGRITY',
+      message: expect.stringMatching(/weights\.bin: SHA-256 [0-9a-f]{64} does not match manifest/),
     });
   });
 
   it('refuses a manifest that does not match the pinned hash', async () => {
     const net = fakeFetch(tiny.dir);
-    await expect(loadBundle({ baseUrl: BASE, fetch: net.fetch, caches: null, manifestSha256: '0'.repeat(64) })).rejects.toMatchObject({ code: 'MODEL_INTEGRITY', field: 'manifestSha256' });
+    await expect(loadBundle({ baseUrl: BASE, fetch: net.fetch, caches: null, manifestSha256: '0'.repeat(64) })).rejects.toMatchObject({
+      code: 'MODEL_INTEGRITY',
+      field: 'manifestSha256',
+    });
   });
 
   it('caches verified files by version and hash, and refetches a corrupted cache entry', async () => {
@@ -72,13 +91,16 @@ describe('loader', () => {
     const net = fakeFetch(tiny.dir);
     await loadBundle({ baseUrl: BASE, fetch: net.fetch, caches });
     // Bundle files by version and hash; the manifest under its URL (the last valid one, for offline starts).
-    expect([...caches.entries.keys()].filter((k) => !k.endsWith('/manifest.json')).every((k) => k.includes('localrec-version=tiny-1&sha256='))).toBe(true);
+    expect(
+      [...caches.entries.keys()].filter((k) => !k.endsWith('/manifest.json')).every((k) => k.includes('localrec-version=tiny-1&sha256=')),
+    ).toBe(true);
     net.calls.length = 0;
     const again = await loadBundle({ baseUrl: BASE, fetch: net.fetch, caches });
     expect(again.fromCache.sort()).toEqual(['catalog.json', 'vocab.json', 'weights.bin']);
     expect(net.calls).toEqual([`${BASE}manifest.json`]);
     const key = [...caches.entries.keys()].find((k) => k.includes('weights.bin'))!;
-    const cached = caches.entries.get(key)!; cached[5] = cached[5]! ^ 1;
+    const cached = caches.entries.get(key)!;
+    cached[5] = cached[5]! ^ 1;
     net.calls.length = 0;
     const third = await loadBundle({ baseUrl: BASE, fetch: net.fetch, caches });
     expect(third.fromCache).not.toContain('weights.bin');
@@ -88,13 +110,17 @@ describe('loader', () => {
   it('starts from the cached manifest and files when the network is unreachable, but not over an HTTP error', async () => {
     const caches = memoryCaches();
     await loadBundle({ baseUrl: BASE, fetch: fakeFetch(tiny.dir).fetch, caches });
-    const unreachable = (async () => { throw new TypeError('Failed to fetch (connect-src \'none\')'); }) as typeof fetch;
+    const unreachable = (async () => {
+      throw new TypeError("Failed to fetch (connect-src 'none')");
+    }) as typeof fetch;
     const offline = await loadBundle({ baseUrl: BASE, fetch: unreachable, caches });
     expect(offline.manifest.version).toBe('tiny-1');
     expect(offline.fromCache.sort()).toEqual(['catalog.json', 'vocab.json', 'weights.bin']);
     const gone = (async () => new Response('not found', { status: 404 })) as typeof fetch;
     await expect(loadBundle({ baseUrl: BASE, fetch: gone, caches })).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
-    await expect(loadBundle({ baseUrl: BASE, fetch: unreachable, caches: memoryCaches() })).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    await expect(loadBundle({ baseUrl: BASE, fetch: unreachable, caches: memoryCaches() })).rejects.toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+    });
   });
 });
 
@@ -127,7 +153,9 @@ describe('runtime: loading', () => {
   it('rejects bad options with the field and the accepted values', async () => {
     const rt = new Runtime({ createStore: () => new MemoryEventStore() });
     await expect(rt.init({ appId: 'a', modelUrl: BASE, backends: ['gpu' as never] })).rejects.toMatchObject({
-      code: 'INVALID_CONFIG', field: 'backends', accepted: ['webgpu', 'webgl', 'wasm', 'cpu'],
+      code: 'INVALID_CONFIG',
+      field: 'backends',
+      accepted: ['webgpu', 'webgl', 'wasm', 'cpu'],
     });
     const { rt: ok } = await harness();
     await expect(ok.recommend({ k: 0 })).rejects.toBeInstanceOf(LocalRecError);
@@ -157,9 +185,15 @@ describe('runtime: loading', () => {
 
 describe('runtime: recommend', () => {
   let h: Harness;
-  beforeAll(async () => { h = await harness(); await h.rt.ready(); });
+  beforeAll(async () => {
+    h = await harness();
+    await h.rt.ready();
+  });
   afterAll(() => h.rt.dispose());
-  const reset = async () => { await h.store.destroy(); await h.rt.setConsent('granted'); };
+  const reset = async () => {
+    await h.store.destroy();
+    await h.rt.setConsent('granted');
+  };
 
   it('matches the trainer-side scorer (same shared code): top-10 and scores', async () => {
     await reset();
@@ -167,12 +201,15 @@ describe('runtime: recommend', () => {
     await view(h.store, seq.map(idOf));
     const r = await h.rt.recommend({ k: 10, excludePurchased: false });
     const [s] = await refScorer.scores([Int32Array.from(seq)]);
-    const expected = Array.from({ length: ITEMS }, (_, i) => i + 1).filter((x) => !seq.includes(x)).sort((a, b) => s![b]! - s![a]! || a - b).slice(0, 10);
+    const expected = Array.from({ length: ITEMS }, (_, i) => i + 1)
+      .filter((x) => !seq.includes(x))
+      .sort((a, b) => s![b]! - s![a]! || a - b)
+      .slice(0, 10);
     expect(r.items.map((i) => rowOf(i.itemId))).toEqual(expected);
     for (const it of r.items) expect(it.score).toBeCloseTo(s![rowOf(it.itemId)]!, 4);
   });
 
-  it('scoreRows (the evaluation hook) returns the shared scorer\'s scores and checks its rows', async () => {
+  it("scoreRows (the evaluation hook) returns the shared scorer's scores and checks its rows", async () => {
     const [got] = await h.rt.scoreRows([[5, 6, 7]]);
     const [want] = await refScorer.scores([Int32Array.from([5, 6, 7])]);
     expect(got!.length).toBe(ITEMS + 1);
@@ -198,12 +235,20 @@ describe('runtime: recommend', () => {
     await view(h.store, [idOf(20), idOf(21)]);
     const a = await h.rt.recommend({ k: 3 });
     const [s0] = await refScorer.scores([Int32Array.from([20, 21])]);
-    expect(a.items.map((i) => rowOf(i.itemId))).toEqual(Array.from({ length: ITEMS }, (_, i) => i + 1).filter((x) => x !== 20 && x !== 21).sort((x, y) => s0![y]! - s0![x]!).slice(0, 3));
+    expect(a.items.map((i) => rowOf(i.itemId))).toEqual(
+      Array.from({ length: ITEMS }, (_, i) => i + 1)
+        .filter((x) => x !== 20 && x !== 21)
+        .sort((x, y) => s0![y]! - s0![x]!)
+        .slice(0, 3),
+    );
     await h.store.append([ev('view', idOf(50), 9000)]);
     const b = await h.rt.recommend({ k: 3 });
     const seq = [20, 21, 50];
     const [s] = await refScorer.scores([Int32Array.from(seq)]);
-    const top = Array.from({ length: ITEMS }, (_, i) => i + 1).filter((x) => !seq.includes(x)).sort((x, y) => s![y]! - s![x]!).slice(0, 3);
+    const top = Array.from({ length: ITEMS }, (_, i) => i + 1)
+      .filter((x) => !seq.includes(x))
+      .sort((x, y) => s![y]! - s![x]!)
+      .slice(0, 3);
     expect(b.items.map((i) => rowOf(i.itemId))).toEqual(top);
     expect(b.items.map((i) => i.itemId)).not.toEqual(a.items.map((i) => i.itemId));
   });
@@ -258,14 +303,25 @@ describe('runtime: recommend', () => {
     const emb = ref.weights.get('item_emb')!;
     const d = ref.manifest.architecture.dim;
     const cos = (a: number, b: number) => {
-      let s = 0, na = 0, nb = 0;
-      for (let j = 0; j < d; j++) { s += emb[a * d + j]! * emb[b * d + j]!; na += emb[a * d + j]! ** 2; nb += emb[b * d + j]! ** 2; }
+      let s = 0,
+        na = 0,
+        nb = 0;
+      for (let j = 0; j < d; j++) {
+        s += emb[a * d + j]! * emb[b * d + j]!;
+        na += emb[a * d + j]! ** 2;
+        nb += emb[b * d + j]! ** 2;
+      }
       return s / Math.sqrt(na * nb);
     };
     const meanSim = (r: RecommendResult) => {
       const rows = r.items.map((i) => rowOf(i.itemId));
-      let s = 0, n = 0;
-      for (let i = 0; i < rows.length; i++) for (let j = i + 1; j < rows.length; j++) { s += cos(rows[i]!, rows[j]!); n++; }
+      let s = 0,
+        n = 0;
+      for (let i = 0; i < rows.length; i++)
+        for (let j = i + 1; j < rows.length; j++) {
+          s += cos(rows[i]!, rows[j]!);
+          n++;
+        }
       return s / n;
     };
     expect(diverse.items[0]!.itemId).toBe(plain.items[0]!.itemId);
@@ -275,7 +331,10 @@ describe('runtime: recommend', () => {
 
 describe('runtime: cold start', () => {
   let h: Harness;
-  beforeAll(async () => { h = await harness(); await h.rt.ready(); });
+  beforeAll(async () => {
+    h = await harness();
+    await h.rt.ready();
+  });
   afterAll(() => h.rt.dispose());
 
   const popularOrder = () => Array.from(ref.cold.popularItems).map(idOf);
@@ -300,7 +359,9 @@ describe('runtime: cold start', () => {
 
   it('an unreadable event store: popular items marked error, no rejection', async () => {
     const broken = new MemoryEventStore();
-    broken.query = async () => { throw new LocalRecError('STORAGE_FAILED', 'disk on fire'); };
+    broken.query = async () => {
+      throw new LocalRecError('STORAGE_FAILED', 'disk on fire');
+    };
     const { rt } = await harness({}, undefined, broken);
     await rt.ready();
     const r = await rt.recommend({ k: 3 });
@@ -316,13 +377,20 @@ describe('runtime: cold start', () => {
     expect(r).toMatchObject({ source: 'fallback', fallbackReason: 'timeout' });
     const M = ref.manifest.coldStart.cooccurrenceNeighbours;
     const top = ref.cold.coocItems[33 * M]!;
-    expect(r.items[0]).toMatchObject({ itemId: idOf(top), source: 'cooccurrence', reason: { kind: 'cooccurrence', text: 'Often chosen after Item 33', itemIds: [idOf(33)] } });
+    expect(r.items[0]).toMatchObject({
+      itemId: idOf(top),
+      source: 'cooccurrence',
+      reason: { kind: 'cooccurrence', text: 'Often chosen after Item 33', itemIds: [idOf(33)] },
+    });
   });
 });
 
 describe('runtime: similar and rank', () => {
   let h: Harness;
-  beforeAll(async () => { h = await harness(); await h.rt.ready(); });
+  beforeAll(async () => {
+    h = await harness();
+    await h.rt.ready();
+  });
   afterAll(() => h.rt.dispose());
 
   it('similar: item-embedding cosine, best first, with a reason', async () => {
@@ -331,11 +399,20 @@ describe('runtime: similar and rank', () => {
     const emb = ref.weights.get('item_emb')!;
     const d = ref.manifest.architecture.dim;
     const cos = (b: number) => {
-      let s = 0, na = 0, nb = 0;
-      for (let j = 0; j < d; j++) { s += emb[9 * d + j]! * emb[b * d + j]!; na += emb[9 * d + j]! ** 2; nb += emb[b * d + j]! ** 2; }
+      let s = 0,
+        na = 0,
+        nb = 0;
+      for (let j = 0; j < d; j++) {
+        s += emb[9 * d + j]! * emb[b * d + j]!;
+        na += emb[9 * d + j]! ** 2;
+        nb += emb[b * d + j]! ** 2;
+      }
       return s / Math.sqrt(na * nb);
     };
-    const expected = Array.from({ length: ITEMS }, (_, i) => i + 1).filter((x) => x !== 9).sort((a, b) => cos(b) - cos(a)).slice(0, 5);
+    const expected = Array.from({ length: ITEMS }, (_, i) => i + 1)
+      .filter((x) => x !== 9)
+      .sort((a, b) => cos(b) - cos(a))
+      .slice(0, 5);
     expect(r.items.map((i) => rowOf(i.itemId))).toEqual(expected);
     for (const it of r.items) expect(it.reason).toEqual({ kind: 'similar', text: 'Similar to Item 9', itemIds: [idOf(9)] });
     const unknown = await h.rt.similar('not-in-model', { k: 3 });

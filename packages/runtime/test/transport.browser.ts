@@ -15,9 +15,22 @@ let last: Worker | undefined;
 
 describeTransportConformance({
   name: 'Web Worker (built worker.js, real runtime, Chromium)',
-  makeTransport: () => webWorkerTransport(new URL(at(`${DIST}worker.js`)), { startTimeoutMs: 60_000, onWorker: (w) => { last = w; } }),
+  makeTransport: () =>
+    webWorkerTransport(new URL(at(`${DIST}worker.js`)), {
+      startTimeoutMs: 60_000,
+      onWorker: (w) => {
+        last = w;
+      },
+    }),
   // No cache: every runtime downloads the model, so a fresh one is still loading when it is crashed.
-  init: { modelUrl: at('/models/demo-shop/'), wasmPath: at(DIST), cache: false, calibrate: false, backends: ['wasm', 'cpu'], budgetMs: 60_000 },
+  init: {
+    modelUrl: at('/models/demo-shop/'),
+    wasmPath: at(DIST),
+    cache: false,
+    calibrate: false,
+    backends: ['wasm', 'cpu'],
+    budgetMs: 60_000,
+  },
   crash: () => last!.terminate(),
   timeoutMs: 120_000,
 });

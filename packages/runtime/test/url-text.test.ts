@@ -43,7 +43,11 @@ describe('resolveUrl', () => {
   ])('without a global URL refuses %s against %s, naming it', (ref, base) => {
     vi.stubGlobal('URL', undefined);
     let err: unknown;
-    try { resolveUrl(ref, 'modelUrl', base); } catch (e) { err = e; }
+    try {
+      resolveUrl(ref, 'modelUrl', base);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(LocalRecError);
     expect(err).toMatchObject({ code: 'INVALID_CONFIG', field: 'modelUrl' });
     expect((err as Error).message).toContain(JSON.stringify(ref));

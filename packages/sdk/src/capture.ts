@@ -43,7 +43,11 @@ export interface CaptureOptions {
 export type CaptureSink = (type: 'view' | 'click' | 'impression', data: TrackData) => void;
 
 /** An element seen: its item, list and position. */
-interface Seen { id: string; list?: string; position?: number }
+interface Seen {
+  id: string;
+  list?: string;
+  position?: number;
+}
 
 function eventData(el: Element, itemId: string, dwellMs?: number): TrackData {
   const data: TrackData = { itemId };
@@ -73,7 +77,8 @@ export function impressionsOf(seen: readonly Seen[]): TrackData[] {
   for (const s of seen) {
     if (s.list === undefined) continue;
     const l = byList.get(s.list);
-    if (l) l.push(s); else byList.set(s.list, [s]);
+    if (l) l.push(s);
+    else byList.set(s.list, [s]);
   }
   const out: TrackData[] = [];
   for (const [list, cards] of byList) {
@@ -99,11 +104,19 @@ export type StartCapture = (doc: Document, sink: CaptureSink, options?: CaptureO
  * @throws {LocalRecError} `INVALID_CONFIG` naming `autoCapture.<option>` and the accepted values.
  */
 export function checkCaptureOptions(options: CaptureOptions): Required<CaptureOptions> {
-  const o = { visibleRatio: options.visibleRatio ?? 0.5, dwellMs: options.dwellMs ?? 1000, listExposure: options.listExposure ?? 'impression' };
-  const bad = (field: string, accepted: string, value: unknown): never => {
-    throw new LocalRecError('INVALID_CONFIG', `autoCapture.${field} must be ${accepted}, got ${String(value)}`, { field: `autoCapture.${field}`, accepted: [accepted] });
+  const o = {
+    visibleRatio: options.visibleRatio ?? 0.5,
+    dwellMs: options.dwellMs ?? 1000,
+    listExposure: options.listExposure ?? 'impression',
   };
-  if (!(typeof o.visibleRatio === 'number' && o.visibleRatio > 0 && o.visibleRatio <= 1)) bad('visibleRatio', 'a number in (0, 1]', o.visibleRatio);
+  const bad = (field: string, accepted: string, value: unknown): never => {
+    throw new LocalRecError('INVALID_CONFIG', `autoCapture.${field} must be ${accepted}, got ${String(value)}`, {
+      field: `autoCapture.${field}`,
+      accepted: [accepted],
+    });
+  };
+  if (!(typeof o.visibleRatio === 'number' && o.visibleRatio > 0 && o.visibleRatio <= 1))
+    bad('visibleRatio', 'a number in (0, 1]', o.visibleRatio);
   if (!(typeof o.dwellMs === 'number' && o.dwellMs >= 0 && o.dwellMs <= 60_000)) bad('dwellMs', 'a number of ms in [0, 60000]', o.dwellMs);
   if (o.listExposure !== 'impression' && o.listExposure !== 'view') bad('listExposure', '"impression" or "view"', o.listExposure);
   return o;
@@ -164,28 +177,33 @@ export function startAutoCapture(doc: Document, sink: CaptureSink, options: Capt
     };
     // One IntersectionObserver callback = the elements whose visibility changed in one frame
     // (a render, a scroll step): they form one batch, settled after the dwell time.
-    const io = new IO((entries) => {
-      const now = win.performance.now();
-      const batch: Element[] = [];
-      for (const e of entries) {
-        const el = e.target;
-        if (e.isIntersecting && e.intersectionRatio >= ratio) {
-          if (!visibleSince.has(el) && !seen.has(el)) {
-            visibleSince.set(el, now);
-            batch.push(el);
-          }
-        } else visibleSince.delete(el);
-      }
-      if (!batch.length) return;
-      const t = win.setTimeout(() => {
-        timers.delete(t);
-        settle(batch);
-      }, dwellMs);
-      timers.add(t);
-    }, { threshold: [ratio] });
+    const io = new IO(
+      (entries) => {
+        const now = win.performance.now();
+        const batch: Element[] = [];
+        for (const e of entries) {
+          const el = e.target;
+          if (e.isIntersecting && e.intersectionRatio >= ratio) {
+            if (!visibleSince.has(el) && !seen.has(el)) {
+              visibleSince.set(el, now);
+              batch.push(el);
+            }
+          } else visibleSince.delete(el);
+        }
+        if (!batch.length) return;
+        const t = win.setTimeout(() => {
+          timers.delete(t);
+          settle(batch);
+        }, dwellMs);
+        timers.add(t);
+      },
+      { threshold: [ratio] },
+    );
     const watch = (root: ParentNode & Node): void => {
       if (root instanceof Element && root.hasAttribute(ITEM_ATTR) && !seen.has(root)) io.observe(root);
-      root.querySelectorAll(SELECTOR).forEach((el) => { if (!seen.has(el)) io.observe(el); });
+      root.querySelectorAll(SELECTOR).forEach((el) => {
+        if (!seen.has(el)) io.observe(el);
+      });
     };
     watch(doc);
     const mo = new win.MutationObserver((records) => {
@@ -194,7 +212,9 @@ export function startAutoCapture(doc: Document, sink: CaptureSink, options: Capt
           if (r.target instanceof Element) watch(r.target);
           continue;
         }
-        r.addedNodes.forEach((n) => { if (n instanceof Element) watch(n); });
+        r.addedNodes.forEach((n) => {
+          if (n instanceof Element) watch(n);
+        });
         r.removedNodes.forEach((n) => {
           if (!(n instanceof Element) || n.isConnected) return;
           if (n.hasAttribute(ITEM_ATTR)) forget(n);

@@ -26,7 +26,11 @@ export function emptyResult(fallbackReason: NonNullable<RecommendResult['fallbac
  * The host's candidate order, unchanged: the best ranking there is without a model (or without
  * consent to use the shopper's history). Scores descend with the host's order.
  */
-export function hostOrder(itemIds: readonly string[], fallbackReason: NonNullable<RecommendResult['fallbackReason']>, tookMs = 0): RecommendResult {
+export function hostOrder(
+  itemIds: readonly string[],
+  fallbackReason: NonNullable<RecommendResult['fallbackReason']>,
+  tookMs = 0,
+): RecommendResult {
   return {
     ...emptyResult(fallbackReason, tookMs),
     items: itemIds.map((itemId, i) => ({

@@ -12,8 +12,21 @@ import type { Consent, LocalRec, LocalRecConfigInput, LocalRecStatus } from './t
 
 /** The methods the snippet stubs, in the snippet's order. */
 export const GLOBAL_METHODS = [
-  'init', 'track', 'setConsent', 'flush', 'exportData', 'forgetMe', 'recommend', 'similar', 'rank',
-  'setCatalog', 'runtimeStatus', 'destroy', 'getProfile', 'getSegments', 'setSocialContext',
+  'init',
+  'track',
+  'setConsent',
+  'flush',
+  'exportData',
+  'forgetMe',
+  'recommend',
+  'similar',
+  'rank',
+  'setCatalog',
+  'runtimeStatus',
+  'destroy',
+  'getProfile',
+  'getSegments',
+  'setSocialContext',
 ] as const;
 export type GlobalMethod = (typeof GLOBAL_METHODS)[number];
 
@@ -55,7 +68,9 @@ export type LocalRecApi = LocalRecStub | LocalRecGlobal;
 
 type Settle = (value: unknown) => void;
 type QueuedCall = [method: string, args?: unknown[], resolve?: Settle, reject?: Settle];
-interface StubArray extends Array<QueuedCall> { loaded?: boolean }
+interface StubArray extends Array<QueuedCall> {
+  loaded?: boolean;
+}
 
 /** Calls made after load but before `init` wait (at most this many), then run right after `init`. */
 const MAX_HELD = 1000;
@@ -101,7 +116,9 @@ export function installGlobal(win: Window & { LocalRec?: unknown }, version: str
         console.warn('LocalRec: init failed:', e);
         try {
           if (e instanceof LocalRecError) cfg?.onError?.(e);
-        } catch { /* a throwing host callback must not break the page */ }
+        } catch {
+          /* a throwing host callback must not break the page */
+        }
         if (cfg?.strict) throw e;
         return undefined;
       }
@@ -131,9 +148,15 @@ export function installGlobal(win: Window & { LocalRec?: unknown }, version: str
   const api: Record<string, unknown> = {
     loaded: true,
     version,
-    get instance() { return instance; },
-    get status() { return instance?.status; },
-    get consent() { return instance?.consent; },
+    get instance() {
+      return instance;
+    },
+    get status() {
+      return instance?.status;
+    },
+    get consent() {
+      return instance?.consent;
+    },
   };
   for (const m of GLOBAL_METHODS) api[m] = (...args: unknown[]) => call(m, args);
   const global = api as unknown as LocalRecGlobal;

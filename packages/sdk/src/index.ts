@@ -5,7 +5,18 @@
  * @packageDocumentation
  */
 export { createLocalRec } from './localrec.js';
-export type { Consent, ExportedData, ForgetProof, LocalRec, LocalRecConfigInput, LocalRecStatus, Profile, SegmentsResult, ShopperProfile, SocialContextInput } from './types.js';
+export type {
+  Consent,
+  ExportedData,
+  ForgetProof,
+  LocalRec,
+  LocalRecConfigInput,
+  LocalRecStatus,
+  Profile,
+  SegmentsResult,
+  ShopperProfile,
+  SocialContextInput,
+} from './types.js';
 export { noRuntime } from './connector.js';
 export type { ConnectContext, RecommenderApi, RuntimeConnector } from './connector.js';
 export type { CaptureOptions } from './capture.js';
@@ -14,6 +25,19 @@ export type { GlobalMethod, LocalRecApi, LocalRecGlobal, LocalRecStub } from './
 export { VERSION } from './version.js';
 export { LocalRecError } from '@localrec/core';
 export type {
-  ErrorCode, EventContext, EventQuery, EventType, ItemMeta, ItemFilter, NewEvent, Reason, RecommendOptions, RecommendResult,
-  RuntimeStatus, ScoredItem, SerializedError, StoredEvent, TrackData,
+  ErrorCode,
+  EventContext,
+  EventQuery,
+  EventType,
+  ItemMeta,
+  ItemFilter,
+  NewEvent,
+  Reason,
+  RecommendOptions,
+  RecommendResult,
+  RuntimeStatus,
+  ScoredItem,
+  SerializedError,
+  StoredEvent,
+  TrackData,
 } from '@localrec/core';

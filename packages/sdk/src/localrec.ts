@@ -79,10 +79,13 @@ function createRuntimeLink(connector: RuntimeConnector, ctx: ConnectContext): Ru
     return api;
   };
   const connect = (): Promise<RecommenderApi> => {
-    runtime ??= connector.connect(ctx).then(sendCatalog).catch((e: unknown) => {
-      runtime = sent = undefined;
-      throw e;
-    });
+    runtime ??= connector
+      .connect(ctx)
+      .then(sendCatalog)
+      .catch((e: unknown) => {
+        runtime = sent = undefined;
+        throw e;
+      });
     return runtime;
   };
   return {
@@ -94,7 +97,11 @@ function createRuntimeLink(connector: RuntimeConnector, ctx: ConnectContext): Ru
     async disconnect() {
       const rt = runtime;
       runtime = sent = undefined;
-      if (rt) await rt.then((api) => api.dispose?.(), () => undefined);
+      if (rt)
+        await rt.then(
+          (api) => api.dispose?.(),
+          () => undefined,
+        );
     },
   };
 }
@@ -132,9 +139,10 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   /** Reports `err` (any thrown value, made a LocalRecError): remembers it, tells `onError`, warns once per rate-limit flood. */
   const report = (err: unknown): LocalRecError => {
     // A LocalRecError from the lazily loaded capture chunk is another copy of the class: same name.
-    const e = err instanceof LocalRecError || (err as Error | undefined)?.name == 'LocalRecError'
-      ? err as LocalRecError
-      : new LocalRecError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
+    const e =
+      err instanceof LocalRecError || (err as Error | undefined)?.name == 'LocalRecError'
+        ? (err as LocalRecError)
+        : new LocalRecError('INTERNAL', err instanceof Error ? err.message : String(err), { cause: err });
     lastError = e;
     try {
       onError?.(e);
@@ -180,18 +188,27 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   const doc = pageDocument();
   if (config.autoCapture && doc) {
     const opts = typeof config.autoCapture === 'object' ? config.autoCapture : {};
-    Promise.resolve().then(capture).then((start) => {
-      if (!destroyed) stopCapture = start(doc, record, opts);
-    }).catch(report);
+    Promise.resolve()
+      .then(capture)
+      .then((start) => {
+        if (!destroyed) stopCapture = start(doc, record, opts);
+      })
+      .catch(report);
   }
 
   // ---- the runtime: no history crosses the link; the runtime reads the same store itself.
   const connector = config.runtime ?? noRuntime;
   const link = createRuntimeLink(connector, {
     appId: resolved.appId,
-    get consent(): Consent { return recorder.consent; },
-    get store() { return recorder.store; },
-    get writes() { return recorder.writes; },
+    get consent(): Consent {
+      return recorder.consent;
+    },
+    get store() {
+      return recorder.store;
+    },
+    get writes() {
+      return recorder.writes;
+    },
     track: record,
   });
   // Warm a real runtime up before the first request (model download, backend choice).
@@ -280,7 +297,9 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
         fail(err);
       }
     },
-    get consent() { return recorder.consent; },
+    get consent() {
+      return recorder.consent;
+    },
     get status(): LocalRecStatus {
       // The Recorder's status (storage, degraded, pending, storageError when degraded) and the SDK's.
       const s: LocalRecStatus = { ...recorder.status, consent: recorder.consent, runtime: connector.kind, destroyed };
@@ -307,7 +326,10 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
       const ids = Array.isArray(itemIds) ? [...itemIds] : [];
       const t0 = now();
       if (!historyAllowed()) return Promise.resolve(hostOrder(ids, 'no-consent', now() - t0));
-      return ask((api) => api.rank(ids, options), (why, took) => hostOrder(ids, why, took));
+      return ask(
+        (api) => api.rank(ids, options),
+        (why, took) => hostOrder(ids, why, took),
+      );
     },
     async setCatalog(items: Readonly<Record<string, ItemMeta>>) {
       try {

@@ -6,7 +6,15 @@ import { afterAll, describe, expect, test, vi } from 'vitest';
 import fc from 'fast-check';
 import { LocalRecError, MemoryBacking, MemoryEventStore, STANDARD_EVENT_TYPES, validateEvent } from '@localrec/core';
 import { createLocalRec, type LocalRecConfigInput } from '../src/index.js';
-import { CASES, hostileRecord, nastyNumber, nastyPlainValue, nastyString, nastyValue, prototypesClean } from '../../../test/audit/hostile.js';
+import {
+  CASES,
+  hostileRecord,
+  nastyNumber,
+  nastyPlainValue,
+  nastyString,
+  nastyValue,
+  prototypesClean,
+} from '../../../test/audit/hostile.js';
 
 const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
 afterAll(() => warn.mockRestore());
@@ -35,35 +43,69 @@ const type = fc.oneof(
 const id = fc.oneof(fc.stringMatching(/^[A-Za-z0-9-]{1,16}$/), nastyString, nastyValue);
 /** Events that are valid, or one field away from it, so the accepting path is exercised too. */
 const goodId = fc.stringMatching(/^[A-Za-z0-9-]{1,16}$/);
-const nearlyValid = fc.tuple(
-  fc.constantFrom(
-    { type: 'view', data: { itemId: 'SKU-1', dwellMs: 1200 } },
-    { type: 'purchase', data: { itemId: 'SKU-1', quantity: 2, price: 9.5, currency: 'EUR' } },
-    { type: 'share', data: { itemId: 'SKU-1', channel: 'link', friendId: 'f1', direction: 'out' } },
-    { type: 'rate', data: { itemId: 'SKU-1', rating: 4 } },
-    { type: 'search', data: { query: 'red shoes' } },
-    { type: 'impression', data: { items: ['A', 'B'], context: { listId: 'recs', page: 'home' } } },
-    { type: 'shop:wish', data: { itemId: 'SKU-1', props: { n: 1 } } },
-  ),
-  goodId,
-  fc.option(fc.tuple(fc.constantFrom('itemId', 'dwellMs', 'quantity', 'price', 'rating', 'query', 'items', 'timestamp', 'context', '__proto__', 'constructor'), nastyValue), { freq: 2 }),
-).map(([base, itemId, mutation]) => {
-  const d: Record<string, unknown> = { ...base.data };
-  if ('itemId' in d) d.itemId = itemId;
-  if (mutation) Object.defineProperty(d, mutation[0], { value: mutation[1], enumerable: true, writable: true, configurable: true });
-  return [base.type, d] as const;
-});
+const nearlyValid = fc
+  .tuple(
+    fc.constantFrom(
+      { type: 'view', data: { itemId: 'SKU-1', dwellMs: 1200 } },
+      { type: 'purchase', data: { itemId: 'SKU-1', quantity: 2, price: 9.5, currency: 'EUR' } },
+      { type: 'share', data: { itemId: 'SKU-1', channel: 'link', friendId: 'f1', direction: 'out' } },
+      { type: 'rate', data: { itemId: 'SKU-1', rating: 4 } },
+      { type: 'search', data: { query: 'red shoes' } },
+      { type: 'impression', data: { items: ['A', 'B'], context: { listId: 'recs', page: 'home' } } },
+      { type: 'shop:wish', data: { itemId: 'SKU-1', props: { n: 1 } } },
+    ),
+    goodId,
+    fc.option(
+      fc.tuple(
+        fc.constantFrom(
+          'itemId',
+          'dwellMs',
+          'quantity',
+          'price',
+          'rating',
+          'query',
+          'items',
+          'timestamp',
+          'context',
+          '__proto__',
+          'constructor',
+        ),
+        nastyValue,
+      ),
+      { freq: 2 },
+    ),
+  )
+  .map(([base, itemId, mutation]) => {
+    const d: Record<string, unknown> = { ...base.data };
+    if ('itemId' in d) d.itemId = itemId;
+    if (mutation) Object.defineProperty(d, mutation[0], { value: mutation[1], enumerable: true, writable: true, configurable: true });
+    return [base.type, d] as const;
+  });
 const data = fc.oneof(
-  { weight: 4, arbitrary: hostileRecord({
-    itemId: id,
-    dwellMs: nastyNumber, quantity: nastyNumber, price: nastyNumber, rating: fc.oneof(fc.integer({ min: 0, max: 6 }), nastyNumber),
-    currency: nastyString, channel: nastyString, friendId: id, direction: fc.oneof(fc.constantFrom('in', 'out'), nastyValue),
-    query: nastyString, items: fc.oneof(fc.array(id, { maxLength: 120 }), nastyValue),
-    timestamp: fc.oneof(fc.constant(NOW - 1000), nastyNumber, fc.date().map((d) => d.getTime())),
-    context: fc.oneof(hostileRecord({ page: nastyString, position: nastyNumber, listId: id, ref: nastyString }), nastyValue),
-    props: fc.oneof(fc.dictionary(fc.string(), nastyValue, { maxKeys: 25 }), nastyValue),
-    commentLength: nastyNumber,
-  }) },
+  {
+    weight: 4,
+    arbitrary: hostileRecord({
+      itemId: id,
+      dwellMs: nastyNumber,
+      quantity: nastyNumber,
+      price: nastyNumber,
+      rating: fc.oneof(fc.integer({ min: 0, max: 6 }), nastyNumber),
+      currency: nastyString,
+      channel: nastyString,
+      friendId: id,
+      direction: fc.oneof(fc.constantFrom('in', 'out'), nastyValue),
+      query: nastyString,
+      items: fc.oneof(fc.array(id, { maxLength: 120 }), nastyValue),
+      timestamp: fc.oneof(
+        fc.constant(NOW - 1000),
+        nastyNumber,
+        fc.date().map((d) => d.getTime()),
+      ),
+      context: fc.oneof(hostileRecord({ page: nastyString, position: nastyNumber, listId: id, ref: nastyString }), nastyValue),
+      props: fc.oneof(fc.dictionary(fc.string(), nastyValue, { maxKeys: 25 }), nastyValue),
+      commentLength: nastyNumber,
+    }),
+  },
   { weight: 1, arbitrary: nastyValue },
 );
 
@@ -71,7 +113,13 @@ describe(`track() with hostile input (${CASES.toLocaleString('en')} cases)`, () 
   test('never throws, never stores an invalid event, every rejection names a field', async () => {
     const backing = new MemoryBacking();
     const errors: LocalRecError[] = [];
-    const rec = createLocalRec({ appId: 'prop', rateLimit: false, maxEvents: 10_000_000, store: new MemoryEventStore({ backing }), onError: (e) => errors.push(e) });
+    const rec = createLocalRec({
+      appId: 'prop',
+      rateLimit: false,
+      maxEvents: 10_000_000,
+      store: new MemoryEventStore({ backing }),
+      onError: (e) => errors.push(e),
+    });
     const stored = new Map<string, number>();
     let accepted = 0;
     let rejected = 0;
@@ -103,7 +151,8 @@ describe(`track() with hostile input (${CASES.toLocaleString('en')} cases)`, () 
     );
     await rec.flush();
     expectStored(backing, stored);
-    for (const e of backing.events) expect(() => validateEvent(e.type, { ...e.data, ...(e.itemId ? { itemId: e.itemId } : {}) }, Date.now())).not.toThrow();
+    for (const e of backing.events)
+      expect(() => validateEvent(e.type, { ...e.data, ...(e.itemId ? { itemId: e.itemId } : {}) }, Date.now())).not.toThrow();
     expect(prototypesClean()).toBe(true);
     // Both paths were exercised in earnest.
     expect(accepted).toBeGreaterThan(500);
@@ -114,7 +163,13 @@ describe(`track() with hostile input (${CASES.toLocaleString('en')} cases)`, () 
 
   test('strict mode throws the same named LocalRecError, and still stores nothing invalid', async () => {
     const backing = new MemoryBacking();
-    const rec = createLocalRec({ appId: 'prop', strict: true, rateLimit: false, maxEvents: 10_000_000, store: new MemoryEventStore({ backing }) });
+    const rec = createLocalRec({
+      appId: 'prop',
+      strict: true,
+      rateLimit: false,
+      maxEvents: 10_000_000,
+      store: new MemoryEventStore({ backing }),
+    });
     const accepted = new Map<string, number>();
     fc.assert(
       fc.property(fc.oneof(fc.tuple(type, data), nearlyValid), ([t, d]) => {
@@ -137,29 +192,82 @@ describe(`track() with hostile input (${CASES.toLocaleString('en')} cases)`, () 
 
 describe(`config and consent with hostile input (${CASES.toLocaleString('en')} cases each)`, () => {
   const config = fc.oneof(
-    { weight: 4, arbitrary: hostileRecord({
-      appId: fc.oneof(fc.constantFrom('shop', 'my-shop.eu_1'), nastyString, nastyValue),
-      consent: fc.oneof(fc.constantFrom('granted', 'denied', 'pending'), nastyValue),
-      requireConsent: fc.oneof(fc.boolean(), nastyValue),
-      retentionDays: nastyNumber, maxEvents: nastyNumber, sessionIdleMs: nastyNumber, flushIntervalMs: nastyNumber,
-      batchSize: nastyNumber, queueLimit: nastyNumber,
-      rateLimit: fc.oneof(fc.constant(false), hostileRecord({ perSecond: nastyNumber, burst: nastyNumber }), nastyValue),
-      // The SDK-only options hold the host's own code objects (a runtime connector, a store): junk is
-      // tried there, but not Proxies whose traps throw (the SDK reads `.connect`/`.append` unguarded).
-      strict: fc.oneof(fc.boolean(), nastyValue), onError: nastyPlainValue, autoCapture: nastyPlainValue, runtime: nastyPlainValue, store: nastyPlainValue,
-    }) },
+    {
+      weight: 4,
+      arbitrary: hostileRecord({
+        appId: fc.oneof(fc.constantFrom('shop', 'my-shop.eu_1'), nastyString, nastyValue),
+        consent: fc.oneof(fc.constantFrom('granted', 'denied', 'pending'), nastyValue),
+        requireConsent: fc.oneof(fc.boolean(), nastyValue),
+        retentionDays: nastyNumber,
+        maxEvents: nastyNumber,
+        sessionIdleMs: nastyNumber,
+        flushIntervalMs: nastyNumber,
+        batchSize: nastyNumber,
+        queueLimit: nastyNumber,
+        rateLimit: fc.oneof(fc.constant(false), hostileRecord({ perSecond: nastyNumber, burst: nastyNumber }), nastyValue),
+        // The SDK-only options hold the host's own code objects (a runtime connector, a store): junk is
+        // tried there, but not Proxies whose traps throw (the SDK reads `.connect`/`.append` unguarded).
+        strict: fc.oneof(fc.boolean(), nastyValue),
+        onError: nastyPlainValue,
+        autoCapture: nastyPlainValue,
+        runtime: nastyPlainValue,
+        store: nastyPlainValue,
+      }),
+    },
     { weight: 1, arbitrary: nastyValue },
   );
 
   /** A valid config with at most one option replaced by something hostile. */
-  const nearlyValidConfig = fc.tuple(
-    fc.record({ appId: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/), consent: fc.constantFrom('granted', 'denied', 'pending'), requireConsent: fc.boolean(), retentionDays: fc.integer({ min: 1, max: 365 }), maxEvents: fc.integer({ min: 1, max: 100_000 }), strict: fc.boolean() }, { requiredKeys: ['appId'] }),
-    fc.option(fc.tuple(fc.constantFrom('appId', 'consent', 'requireConsent', 'retentionDays', 'maxEvents', 'sessionIdleMs', 'rateLimit', 'batchSize', 'queueLimit', 'flushIntervalMs', 'strict', 'onError', 'autoCapture', 'runtime', 'store', '__proto__', 'constructor'), nastyValue), { freq: 2 }),
-  ).map(([base, mutation]) => {
-    const c: Record<string, unknown> = { ...base, onError: () => undefined };
-    if (mutation) Object.defineProperty(c, mutation[0], { value: mutation[1], enumerable: true, writable: true, configurable: true });
-    return c;
-  }).filter((c) => !(['onError', 'autoCapture', 'runtime', 'store'].some((k) => typeof c[k] === 'object' && c[k] !== null && fc.toStringMethod in (c[k] as object))));
+  const nearlyValidConfig = fc
+    .tuple(
+      fc.record(
+        {
+          appId: fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/),
+          consent: fc.constantFrom('granted', 'denied', 'pending'),
+          requireConsent: fc.boolean(),
+          retentionDays: fc.integer({ min: 1, max: 365 }),
+          maxEvents: fc.integer({ min: 1, max: 100_000 }),
+          strict: fc.boolean(),
+        },
+        { requiredKeys: ['appId'] },
+      ),
+      fc.option(
+        fc.tuple(
+          fc.constantFrom(
+            'appId',
+            'consent',
+            'requireConsent',
+            'retentionDays',
+            'maxEvents',
+            'sessionIdleMs',
+            'rateLimit',
+            'batchSize',
+            'queueLimit',
+            'flushIntervalMs',
+            'strict',
+            'onError',
+            'autoCapture',
+            'runtime',
+            'store',
+            '__proto__',
+            'constructor',
+          ),
+          nastyValue,
+        ),
+        { freq: 2 },
+      ),
+    )
+    .map(([base, mutation]) => {
+      const c: Record<string, unknown> = { ...base, onError: () => undefined };
+      if (mutation) Object.defineProperty(c, mutation[0], { value: mutation[1], enumerable: true, writable: true, configurable: true });
+      return c;
+    })
+    .filter(
+      (c) =>
+        !['onError', 'autoCapture', 'runtime', 'store'].some(
+          (k) => typeof c[k] === 'object' && c[k] !== null && fc.toStringMethod in (c[k] as object),
+        ),
+    );
 
   test('createLocalRec: a working instance or INVALID_CONFIG naming the option', async () => {
     let ok = 0;
@@ -187,7 +295,13 @@ describe(`config and consent with hostile input (${CASES.toLocaleString('en')} c
   });
 
   test('setConsent: anything but the three values is refused with field "consent", state unchanged', async () => {
-    const rec = createLocalRec({ appId: 'prop', store: new MemoryEventStore(), consent: 'pending', requireConsent: true, onError: () => undefined });
+    const rec = createLocalRec({
+      appId: 'prop',
+      store: new MemoryEventStore(),
+      consent: 'pending',
+      requireConsent: true,
+      onError: () => undefined,
+    });
     fc.assert(
       fc.property(fc.oneof(fc.constantFrom('granted', 'denied', 'pending'), nastyValue), (v) => {
         const before = rec.consent;

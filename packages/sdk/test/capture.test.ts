@@ -20,8 +20,13 @@ describe('impressionsOf', () => {
   });
 
   test('cards without a position keep document order after the positioned ones; no position, no context position', () => {
-    expect(impressionsOf([{ id: 'p', list: 'l' }, { id: 'q', list: 'l', position: 4 }, { id: 'r', list: 'l' }]))
-      .toEqual([{ items: ['q', 'p', 'r'], source: 'l', context: { listId: 'l', position: 4 } }]);
+    expect(
+      impressionsOf([
+        { id: 'p', list: 'l' },
+        { id: 'q', list: 'l', position: 4 },
+        { id: 'r', list: 'l' },
+      ]),
+    ).toEqual([{ items: ['q', 'p', 'r'], source: 'l', context: { listId: 'l', position: 4 } }]);
     expect(impressionsOf([{ id: 'p', list: 'l' }])).toEqual([{ items: ['p'], source: 'l', context: { listId: 'l' } }]);
   });
 
@@ -43,7 +48,11 @@ describe('impressionsOf', () => {
 describe('checkCaptureOptions', () => {
   test('defaults', () => {
     expect(checkCaptureOptions({})).toEqual({ visibleRatio: 0.5, dwellMs: 1000, listExposure: 'impression' });
-    expect(checkCaptureOptions({ listExposure: 'view', dwellMs: 0, visibleRatio: 1 })).toEqual({ visibleRatio: 1, dwellMs: 0, listExposure: 'view' });
+    expect(checkCaptureOptions({ listExposure: 'view', dwellMs: 0, visibleRatio: 1 })).toEqual({
+      visibleRatio: 1,
+      dwellMs: 0,
+      listExposure: 'view',
+    });
   });
 
   test.each([

@@ -17,7 +17,14 @@ function fakeRuntime(backing: MemoryBacking) {
     await store.open();
     const seq = await recentSequence(store);
     return {
-      items: seq.reverse().map((e, i) => ({ itemId: e.itemId, score: 100 - i, reason: { kind: 'history' as const, text: `because of ${e.itemId}` }, source: 'model' as const })),
+      items: seq
+        .reverse()
+        .map((e, i) => ({
+          itemId: e.itemId,
+          score: 100 - i,
+          reason: { kind: 'history' as const, text: `because of ${e.itemId}` },
+          source: 'model' as const,
+        })),
       source: 'model' as const,
       tookMs: 0,
     };
@@ -27,10 +34,18 @@ function fakeRuntime(backing: MemoryBacking) {
     recommend: async () => fromHistory('recommend'),
     similar: async (id: string, o: RecommendOptions) => fromHistory(`similar ${id} excludePurchased=${String(o.excludePurchased)}`),
     rank: async (ids: readonly string[]) => fromHistory(`rank ${ids.join(',')}`),
-    setCatalog: async (items) => { catalogs.push(items); },
+    setCatalog: async (items) => {
+      catalogs.push(items);
+    },
     dispose: vi.fn(),
   };
-  const connector: RuntimeConnector = { kind: 'fake', connect: vi.fn(async (ctx: ConnectContext) => { contexts.push(ctx); return api; }) };
+  const connector: RuntimeConnector = {
+    kind: 'fake',
+    connect: vi.fn(async (ctx: ConnectContext) => {
+      contexts.push(ctx);
+      return api;
+    }),
+  };
   return { connector, api, calls, catalogs, contexts };
 }
 
@@ -39,8 +54,12 @@ function setup(extra: Partial<LocalRecConfigInput> = {}) {
   const errors: LocalRecError[] = [];
   const rt = fakeRuntime(backing);
   const rec = createLocalRec({
-    appId: 'unit', consent: 'granted', store: new MemoryEventStore({ backing }), runtime: rt.connector,
-    onError: (e) => errors.push(e), ...extra,
+    appId: 'unit',
+    consent: 'granted',
+    store: new MemoryEventStore({ backing }),
+    runtime: rt.connector,
+    onError: (e) => errors.push(e),
+    ...extra,
   });
   return { rec, backing, errors, rt };
 }
@@ -80,7 +99,13 @@ describe('track()', () => {
 
   test('a throwing onError does not break recording', async () => {
     const backing = new MemoryBacking();
-    const rec = createLocalRec({ appId: 'unit', store: new MemoryEventStore({ backing }), onError: () => { throw new Error('host bug'); } });
+    const rec = createLocalRec({
+      appId: 'unit',
+      store: new MemoryEventStore({ backing }),
+      onError: () => {
+        throw new Error('host bug');
+      },
+    });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     expect(rec.track('nope', {})).toBeUndefined();
     rec.track('view', { itemId: 'A' });
@@ -145,9 +170,13 @@ describe('recommendation seam', () => {
     let attempts = 0;
     const api: RecommenderApi = {
       status: async () => ({ ready: true }),
-      recommend: async () => { throw new LocalRecError('WORKER_CRASHED', 'worker died'); },
+      recommend: async () => {
+        throw new LocalRecError('WORKER_CRASHED', 'worker died');
+      },
       similar: async () => ({ items: [], source: 'model', tookMs: 1 }),
-      rank: async () => { throw new Error('boom'); },
+      rank: async () => {
+        throw new Error('boom');
+      },
     };
     const flaky: RuntimeConnector = {
       kind: 'flaky',
@@ -161,7 +190,11 @@ describe('recommendation seam', () => {
     const rec = createLocalRec({ appId: 'unit', store: new MemoryEventStore(), runtime: flaky, onError: (e) => errors.push(e) });
     await Promise.resolve();
     expect(await rec.recommend()).toMatchObject({ items: [], source: 'fallback', fallbackReason: 'error' });
-    expect(await rec.rank(['P', 'Q'])).toMatchObject({ source: 'fallback', fallbackReason: 'error', items: [{ itemId: 'P' }, { itemId: 'Q' }] });
+    expect(await rec.rank(['P', 'Q'])).toMatchObject({
+      source: 'fallback',
+      fallbackReason: 'error',
+      items: [{ itemId: 'P' }, { itemId: 'Q' }],
+    });
     expect((await rec.similar('P')).source).toBe('model');
     expect(attempts).toBe(2);
     expect(errors.map((e) => e.code)).toEqual(['MODEL_LOAD_FAILED', 'WORKER_CRASHED', 'INTERNAL']);
@@ -217,12 +250,20 @@ describe('privacy', () => {
     const { rec, rt } = setup();
     rec.track('view', { itemId: 'A' });
     let release!: () => void;
-    const held = new Promise<void>((ok) => { release = ok; });
+    const held = new Promise<void>((ok) => {
+      release = ok;
+    });
     const answer = rt.api.recommend;
     const order = rt.api.rank;
     // The worker is busy answering from the old history.
-    rt.api.recommend = async (o) => { await held; return answer(o); };
-    rt.api.rank = async (ids, o) => { await held; return order(ids, o); };
+    rt.api.recommend = async (o) => {
+      await held;
+      return answer(o);
+    };
+    rt.api.rank = async (ids, o) => {
+      await held;
+      return order(ids, o);
+    };
     const inFlight = rec.recommend();
     const ranking = rec.rank(['X', 'Y']);
     await new Promise((ok) => setTimeout(ok, 0));

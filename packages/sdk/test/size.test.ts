@@ -47,8 +47,10 @@ describe('script-tag build', () => {
     const { code, byPackage } = await build('packages/sdk/dist/localrec.min.js');
     const gz = gzip(code);
     const br = brotliCompressSync(code).length;
-    console.log(`localrec.min.js: ${code.length} B minified, ${gz} B gzip, ${br} B brotli (budget ${BUDGET_GZIP} B gzip); ` +
-      `unminified bytes by package: ${JSON.stringify(byPackage)}`);
+    console.log(
+      `localrec.min.js: ${code.length} B minified, ${gz} B gzip, ${br} B brotli (budget ${BUDGET_GZIP} B gzip); ` +
+        `unminified bytes by package: ${JSON.stringify(byPackage)}`,
+    );
     expect(gz).toBeLessThanOrEqual(BUDGET_GZIP);
     expect(code).not.toMatch(/tensorflow|tfjs/i);
     // An IIFE: nothing imported statically, nothing exported. (The one dynamic import is the

@@ -32,14 +32,21 @@ describe('snippet', () => {
 
   test('stubs exactly the global methods, queues calls in order, loads the script once, async', () => {
     const { window, appended, warnings } = runSnippet(2);
-    type Stub = unknown[] & { methods: string[]; init(c: object): Promise<unknown>; track(t: string, d: object): Promise<unknown>; flush(): Promise<unknown> };
+    type Stub = unknown[] & {
+      methods: string[];
+      init(c: object): Promise<unknown>;
+      track(t: string, d: object): Promise<unknown>;
+      flush(): Promise<unknown>;
+    };
     const lr = window.LocalRec as Stub;
     expect([...lr.methods]).toEqual([...GLOBAL_METHODS]);
     void lr.init({ appId: 'x' });
     void lr.track('view', { itemId: 'A' });
     void lr.flush();
     expect(lr.map((e) => (e as unknown[]).slice(0, 2))).toEqual([
-      ['init', [{ appId: 'x' }]], ['track', ['view', { itemId: 'A' }]], ['flush', []],
+      ['init', [{ appId: 'x' }]],
+      ['track', ['view', { itemId: 'A' }]],
+      ['flush', []],
     ]);
     expect(appended).toEqual([{ async: true, src: '/sdk/localrec.min.js' }]);
     expect(warnings).toEqual(['LocalRec: snippet included twice; ignoring the second copy.']);

@@ -30,36 +30,55 @@ function main(argv: string[]): void {
   const { values } = parseArgs({
     args: argv,
     options: {
-      seed: { type: 'string' }, shoppers: { type: 'string' }, days: { type: 'string' }, friends: { type: 'string' },
-      format: { type: 'string' }, extended: { type: 'boolean' }, out: { type: 'string' }, truth: { type: 'string' }, catalog: { type: 'string' },
+      seed: { type: 'string' },
+      shoppers: { type: 'string' },
+      days: { type: 'string' },
+      friends: { type: 'string' },
+      format: { type: 'string' },
+      extended: { type: 'boolean' },
+      out: { type: 'string' },
+      truth: { type: 'string' },
+      catalog: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write('usage: simulate [--seed 7] [--shoppers 3000] [--days 45] [--friends 2] [--format jsonl|csv] [--extended] [--out file] [--truth file] [--catalog file]\n');
+    process.stdout.write(
+      'usage: simulate [--seed 7] [--shoppers 3000] [--days 45] [--friends 2] [--format jsonl|csv] [--extended] [--out file] [--truth file] [--catalog file]\n',
+    );
     return;
   }
   const out = values.out === '-' ? undefined : values.out;
   const format = values.format ?? (out?.toLowerCase().endsWith('.csv') ? 'csv' : 'jsonl');
-  if (!(FORMATS as readonly string[]).includes(format)) throw new Error(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new Error(`--format must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   const friends = values.friends === undefined ? undefined : Number(values.friends);
-  if (friends !== undefined && !Number.isFinite(friends)) throw new Error(`--friends must be a number, got ${JSON.stringify(values.friends)}`);
+  if (friends !== undefined && !Number.isFinite(friends))
+    throw new Error(`--friends must be a number, got ${JSON.stringify(values.friends)}`);
 
   const seed = int('seed', values.seed, 7);
   const t0 = performance.now();
   const catalog = makeCatalog(DEMO_CATALOG);
   const sim = simulateShoppers({
-    seed, catalog, shoppers: int('shoppers', values.shoppers, 3000), days: int('days', values.days, 45),
+    seed,
+    catalog,
+    shoppers: int('shoppers', values.shoppers, 3000),
+    days: int('days', values.days, 45),
     ...(friends !== undefined ? { friends } : {}),
   });
   const t1 = performance.now();
-  const text = format === 'csv' ? toCsv(sim.events, { extended: values.extended ?? false }) : toJsonLines(sim.events, { extended: values.extended ?? false });
+  const text =
+    format === 'csv'
+      ? toCsv(sim.events, { extended: values.extended ?? false })
+      : toJsonLines(sim.events, { extended: values.extended ?? false });
   if (out) writeFileSync(out, text);
   else process.stdout.write(text);
   if (values.catalog) {
     // The model bundle's catalog.json: { [itemId]: { name, category, brand, price, inStock } }.
-    const meta = Object.fromEntries(catalog.map((p) => [p.id, { name: p.name, category: p.category, brand: p.brand, price: p.price, inStock: p.inStock }]));
+    const meta = Object.fromEntries(
+      catalog.map((p) => [p.id, { name: p.name, category: p.category, brand: p.brand, price: p.price, inStock: p.inStock }]),
+    );
     writeFileSync(values.catalog, `${JSON.stringify(meta)}\n`);
   }
   if (values.truth) writeFileSync(values.truth, `${JSON.stringify({ catalog: DEMO_CATALOG, shoppers: sim.shoppers }, null, 1)}\n`);
@@ -67,9 +86,12 @@ function main(argv: string[]): void {
   const mb = (Buffer.byteLength(text) / 1e6).toFixed(1);
   process.stderr.write(
     `simulated ${s.users} shoppers (seed ${seed}) over the demo catalog (seed ${DEMO_CATALOG.seed}, ${catalog.length} products) in ${Math.round(t1 - t0)} ms\n` +
-    `${s.events} events (${mb} MB ${format}${out ? ` → ${out}` : ''}), ${s.sessions} sessions, ${s.items} items\n` +
-    `events per user: mean ${s.perUser.mean.toFixed(1)}, min ${s.perUser.min}, median ${s.perUser.median}, p90 ${s.perUser.p90}, max ${s.perUser.max}\n` +
-    `by type: ${Object.entries(s.byType).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}\n`,
+      `${s.events} events (${mb} MB ${format}${out ? ` → ${out}` : ''}), ${s.sessions} sessions, ${s.items} items\n` +
+      `events per user: mean ${s.perUser.mean.toFixed(1)}, min ${s.perUser.min}, median ${s.perUser.median}, p90 ${s.perUser.p90}, max ${s.perUser.max}\n` +
+      `by type: ${Object.entries(s.byType)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}\n`,
   );
 }
 

@@ -67,8 +67,17 @@ export function fromJsonLines(text: string): LoggedEvent[] {
       throw invalid(`line ${i + 1}: not valid JSON (${(e as Error).message})`, 'text');
     }
     const type = v.type as SimEventType;
-    if (typeof v.user !== 'string' || typeof v.ts !== 'number' || !SIM_EVENT_TYPES.includes(type) || (v.item !== undefined && typeof v.item !== 'string')) {
-      throw invalid(`line ${i + 1}: expected {user: string, item?: string, ts: number, type}, got ${line.slice(0, 120)}`, 'text', SIM_EVENT_TYPES);
+    if (
+      typeof v.user !== 'string' ||
+      typeof v.ts !== 'number' ||
+      !SIM_EVENT_TYPES.includes(type) ||
+      (v.item !== undefined && typeof v.item !== 'string')
+    ) {
+      throw invalid(
+        `line ${i + 1}: expected {user: string, item?: string, ts: number, type}, got ${line.slice(0, 120)}`,
+        'text',
+        SIM_EVENT_TYPES,
+      );
     }
     const e: LoggedEvent = { user: v.user, ts: v.ts, type };
     if (typeof v.item === 'string') e.item = v.item;

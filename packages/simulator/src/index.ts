@@ -5,14 +5,27 @@
  * @packageDocumentation
  */
 export {
-  makeCatalog, priceBandOf, priceRange, complementsOf, CATEGORIES, DEMO_CATALOG, PRICE_BANDS,
-  type CatalogItem, type CatalogOptions, type PriceBand,
+  makeCatalog,
+  priceBandOf,
+  priceRange,
+  complementsOf,
+  CATEGORIES,
+  DEMO_CATALOG,
+  PRICE_BANDS,
+  type CatalogItem,
+  type CatalogOptions,
+  type PriceBand,
 } from './catalog.js';
 export { makeShoppers, shopperId, type Shopper, type ShopperTaste, type ShopperOptions } from './shoppers.js';
 export { makeClickModel, examination, type ClickModel, type ClickContext } from './click-model.js';
 export {
-  simulateShoppers, SIM_EVENT_TYPES,
-  type SimEvent, type SimEventData, type SimEventType, type SimulateOptions, type Simulation,
+  simulateShoppers,
+  SIM_EVENT_TYPES,
+  type SimEvent,
+  type SimEventData,
+  type SimEventType,
+  type SimulateOptions,
+  type Simulation,
 } from './simulate.js';
 export { toJsonLines, toCsv, fromJsonLines, type WriteOptions, type LoggedEvent } from './format.js';
 export { summarize, type LogSummary } from './summary.js';

@@ -81,7 +81,9 @@ export function makeShoppers(options: ShopperOptions): Shopper[] {
     const prefs = r.dirichlet(com.categories.map((p) => 6 * p + 0.06));
     const categories: Record<string, number> = {};
     for (const c of CATEGORIES) categories[c] = 0;
-    cats.forEach((c, j) => { categories[c] = prefs[j]!; });
+    cats.forEach((c, j) => {
+      categories[c] = prefs[j]!;
+    });
     const brands: Record<string, number> = {};
     cats.forEach((c, j) => {
       if (prefs[j]! < 0.06 || !r.chance(0.65)) return;
@@ -92,7 +94,12 @@ export function makeShoppers(options: ShopperOptions): Shopper[] {
     const priceBands = { low: b[0]!, mid: b[1]!, high: b[2]! } satisfies Record<PriceBand, number>;
     shoppers.push({
       id: shopperId(i, n),
-      taste: { categories, brands, priceBands, priceSensitivity: Math.min(1, Math.max(0, 0.2 + 0.7 * b[0]! - 0.3 * b[2]! + 0.1 * r.normal())) },
+      taste: {
+        categories,
+        brands,
+        priceBands,
+        priceSensitivity: Math.min(1, Math.max(0, 0.2 + 0.7 * b[0]! - 0.3 * b[2]! + 0.1 * r.normal())),
+      },
       community: ci,
       friends: [],
       activity: r.logNormal(1, 0.5),
@@ -114,6 +121,8 @@ export function makeShoppers(options: ShopperOptions): Shopper[] {
       added++;
     }
   }
-  shoppers.forEach((s, i) => { s.friends = [...friendSets[i]!].sort((x, y) => x - y).map((j) => shoppers[j]!.id); });
+  shoppers.forEach((s, i) => {
+    s.friends = [...friendSets[i]!].sort((x, y) => x - y).map((j) => shoppers[j]!.id);
+  });
   return shoppers;
 }

@@ -6,7 +6,17 @@ import { makeShoppers, type Shopper } from './shoppers.js';
 import { worldOf, type World } from './world.js';
 
 /** The event types the simulator emits (a subset of the SDK's standard types). */
-export const SIM_EVENT_TYPES = ['view', 'add_to_cart', 'remove_from_cart', 'purchase', 'like', 'favorite', 'rate', 'search', 'share'] as const;
+export const SIM_EVENT_TYPES = [
+  'view',
+  'add_to_cart',
+  'remove_from_cart',
+  'purchase',
+  'like',
+  'favorite',
+  'rate',
+  'search',
+  'share',
+] as const;
 export type SimEventType = (typeof SIM_EVENT_TYPES)[number];
 
 /** Type-specific fields; names follow the SDK's `TrackData`. */
@@ -91,10 +101,25 @@ const P = {
   share: 0.03,
 };
 
-interface Share { from: number; to: number; item: number; ts: number; channel: string }
+interface Share {
+  from: number;
+  to: number;
+  item: number;
+  ts: number;
+  channel: string;
+}
 /** Who a shopper can share with, and where shares are collected. */
-interface Social { self: number; friends: number[]; shoppers: readonly Shopper[]; shares: Share[] }
-interface Session { start: number; end: number; events: Omit<SimEvent, 'user' | 'sessionId'>[] }
+interface Social {
+  self: number;
+  friends: number[];
+  shoppers: readonly Shopper[];
+  shares: Share[];
+}
+interface Session {
+  start: number;
+  end: number;
+  events: Omit<SimEvent, 'user' | 'sessionId'>[];
+}
 
 /** One shopper's browsing state (internal). */
 class Browser {
@@ -108,7 +133,12 @@ class Browser {
   private readonly catWeights: number[];
 
   /** `social` is absent for sessions that may not share (those opened from a friend's share). */
-  constructor(readonly world: World, readonly shopper: Shopper, readonly rng: SeededRandom, private readonly social?: Social) {
+  constructor(
+    readonly world: World,
+    readonly shopper: Shopper,
+    readonly rng: SeededRandom,
+    private readonly social?: Social,
+  ) {
     this.aff = new Float64Array(world.catalog.length);
     for (let j = 0; j < this.aff.length; j++) this.aff[j] = affinityAt(world, shopper, j);
     this.cats = CATEGORIES.filter((c) => world.byCategory.has(c));
@@ -163,7 +193,11 @@ class Browser {
     if (r < 0.3) return p.brand.toLowerCase();
     if (r < 0.5) return p.category.toLowerCase();
     const colon = p.name.indexOf(':');
-    if (colon >= 0) return p.name.slice(colon + 1).trim().toLowerCase();
+    if (colon >= 0)
+      return p.name
+        .slice(colon + 1)
+        .trim()
+        .toLowerCase();
     return p.name.slice(p.brand.length).trim().split(/\s+/).slice(1, 3).join(' ').toLowerCase();
   }
 
@@ -216,12 +250,19 @@ class Browser {
         carted.push(cur);
         this.t += rng.uniform(3, 15) * SECOND;
       }
-      if (rng.chance(0.01 + 0.08 * u)) { this.push('like', cur); this.t += rng.uniform(1, 4) * SECOND; }
-      if (rng.chance(0.005 + 0.05 * u)) { this.push('favorite', cur); this.t += rng.uniform(1, 4) * SECOND; }
+      if (rng.chance(0.01 + 0.08 * u)) {
+        this.push('like', cur);
+        this.t += rng.uniform(1, 4) * SECOND;
+      }
+      if (rng.chance(0.005 + 0.05 * u)) {
+        this.push('favorite', cur);
+        this.t += rng.uniform(1, 4) * SECOND;
+      }
       const social = this.social;
       if (social && social.friends.length > 0 && rng.chance(P.share * (0.3 + 1.5 * u))) {
         // Shared with the friend most likely to care (by their taste for the department).
-        const to = social.friends[rng.weighted(social.friends.map((f) => 0.05 + (social.shoppers[f]!.taste.categories[item.category] ?? 0)))]!;
+        const to =
+          social.friends[rng.weighted(social.friends.map((f) => 0.05 + (social.shoppers[f]!.taste.categories[item.category] ?? 0)))]!;
         const channel = rng.pick(CHANNELS);
         this.push('share', cur, { friendId: social.shoppers[to]!.id, channel, direction: 'out' });
         social.shares.push({ from: social.self, to, item: cur, ts: Math.round(this.t), channel });
@@ -272,7 +313,9 @@ export function simulateShoppers(options: SimulateOptions): Simulation {
   const start = requireNumber(options.start ?? Date.UTC(2024, 0, 1), 'start', 0, 8.64e15);
   const world = worldOf(options.catalog);
   const shoppers = makeShoppers({
-    seed, catalog: options.catalog, shoppers: options.shoppers,
+    seed,
+    catalog: options.catalog,
+    shoppers: options.shoppers,
     ...(options.friends !== undefined ? { friends: options.friends } : {}),
     ...(options.communities !== undefined ? { communities: options.communities } : {}),
   });
@@ -285,7 +328,10 @@ export function simulateShoppers(options: SimulateOptions): Simulation {
     const rng = root.fork(`shopper:${i}`);
     const b = new Browser(world, s, rng, { self: i, friends: s.friends.map((f) => indexOf.get(f)!), shoppers, shares });
     const n = Math.max(1, Math.min(60, rng.poisson((s.activity * days) / 7)));
-    const starts = Array.from({ length: n }, () => start + rng.int(days) * DAY + (((s.peakHour + 2 * rng.normal()) % 24) + 24) % 24 * HOUR).sort((a, c) => a - c);
+    const starts = Array.from(
+      { length: n },
+      () => start + rng.int(days) * DAY + ((((s.peakHour + 2 * rng.normal()) % 24) + 24) % 24) * HOUR,
+    ).sort((a, c) => a - c);
     const mine: Session[] = [];
     let free = -Infinity;
     for (const t0 of starts) {
@@ -318,7 +364,15 @@ export function simulateShoppers(options: SimulateOptions): Simulation {
   shoppers.forEach((s, i) => {
     sessions[i]!.forEach((sess, n) => {
       const sessionId = `${s.id}-s${n + 1}`;
-      for (const e of sess.events) events.push({ user: s.id, ...(e.item !== undefined ? { item: e.item } : {}), ts: e.ts, type: e.type, sessionId, ...(e.data ? { data: e.data } : {}) });
+      for (const e of sess.events)
+        events.push({
+          user: s.id,
+          ...(e.item !== undefined ? { item: e.item } : {}),
+          ts: e.ts,
+          type: e.type,
+          sessionId,
+          ...(e.data ? { data: e.data } : {}),
+        });
     });
   });
   return { events, shoppers, clickModel: makeClickModel(options.catalog) };

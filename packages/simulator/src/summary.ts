@@ -32,6 +32,12 @@ export function summarize(events: readonly SimEvent[]): LogSummary {
     items: items.size,
     sessions: sessions.size,
     byType,
-    perUser: { mean: counts.length ? events.length / counts.length : 0, min: q(0), median: counts.length ? median(counts) : 0, p90: q(0.9), max: q(1) },
+    perUser: {
+      mean: counts.length ? events.length / counts.length : 0,
+      min: q(0),
+      median: counts.length ? median(counts) : 0,
+      p90: q(0.9),
+      max: q(1),
+    },
   };
 }

@@ -27,7 +27,8 @@ function priceDistance(a: CatalogItem, b: CatalogItem): number {
 export function worldOf(catalog: readonly CatalogItem[]): World {
   const cached = worlds.get(catalog);
   if (cached) return cached;
-  if (!Array.isArray(catalog) || catalog.length === 0) throw invalid('catalog must be a non-empty array of products (see makeCatalog)', 'catalog');
+  if (!Array.isArray(catalog) || catalog.length === 0)
+    throw invalid('catalog must be a non-empty array of products (see makeCatalog)', 'catalog');
   const index = new Map<string, number>();
   const byCategory = new Map<string, number[]>();
   catalog.forEach((p, i) => {
@@ -38,18 +39,24 @@ export function worldOf(catalog: readonly CatalogItem[]): World {
     list.push(i);
   });
   const appeal = new Float64Array(catalog.length);
-  catalog.forEach((p, i) => { appeal[i] = 0.6 * SeededRandom.named(`appeal:${p.id}`).normal(); });
+  catalog.forEach((p, i) => {
+    appeal[i] = 0.6 * SeededRandom.named(`appeal:${p.id}`).normal();
+  });
 
   const related = catalog.map((a, i) => {
     const out: number[] = [];
     const add = (js: number[], k: number): void => {
       for (const j of js) {
         if (k <= 0) break;
-        if (j !== i && !out.includes(j)) { out.push(j); k--; }
+        if (j !== i && !out.includes(j)) {
+          out.push(j);
+          k--;
+        }
       }
     };
     const sameCat = byCategory.get(a.category) ?? [];
-    const close = (js: number[]): number[] => [...js].sort((x, y) => priceDistance(a, catalog[x]!) - priceDistance(a, catalog[y]!) || x - y);
+    const close = (js: number[]): number[] =>
+      [...js].sort((x, y) => priceDistance(a, catalog[x]!) - priceDistance(a, catalog[y]!) || x - y);
     add(close(sameCat.filter((j) => catalog[j]!.brand === a.brand)), 2);
     add(close(sameCat.filter((j) => catalog[j]!.brand !== a.brand)), 3);
     // A fixed "goes well with" pick per complementary department, preferring the same price band:
@@ -58,10 +65,19 @@ export function worldOf(catalog: readonly CatalogItem[]): World {
     for (const c of complementsOf(a.category)) {
       const pool = byCategory.get(c) ?? [];
       const band = pool.filter((j) => catalog[j]!.priceBand === a.priceBand);
-      add([...(band.length ? band : pool)].sort((x, y) => pairKey(x) - pairKey(y)), 1);
+      add(
+        [...(band.length ? band : pool)].sort((x, y) => pairKey(x) - pairKey(y)),
+        1,
+      );
     }
     // The same brand in another department (brands like Northpeak make both tents and running shoes).
-    add(catalog.map((_, j) => j).filter((j) => catalog[j]!.brand === a.brand && catalog[j]!.category !== a.category).sort((x, y) => pairKey(x) - pairKey(y)), 1);
+    add(
+      catalog
+        .map((_, j) => j)
+        .filter((j) => catalog[j]!.brand === a.brand && catalog[j]!.category !== a.category)
+        .sort((x, y) => pairKey(x) - pairKey(y)),
+      1,
+    );
     return out;
   });
   const w: World = { catalog, index, byCategory, appeal, related };

@@ -31,33 +31,48 @@ describe('makeCatalog', () => {
   });
 
   it('keeps prices within the department limits and in the band they are labelled with', () => {
-    fc.assert(fc.property(fc.integer({ min: -1000, max: 1e6 }), fc.integer({ min: 1, max: 400 }), (seed, size) => {
-      const items = makeCatalog({ seed, size });
-      expect(items).toHaveLength(size);
-      for (const p of items) {
-        const r = priceRange(p.category);
-        expect(p.price).toBeGreaterThanOrEqual(r.min);
-        expect(p.price).toBeLessThanOrEqual(r.max);
-        expect(Math.round(p.price * 100) / 100).toBe(p.price);
-        expect(p.priceBand).toBe(priceBandOf(p.category, p.price));
-        if (p.priceBand === 'low') expect(p.price).toBeLessThan(r.lowMax);
-        if (p.priceBand === 'mid') expect(p.price >= r.lowMax && p.price < r.highMin).toBe(true);
-        if (p.priceBand === 'high') expect(p.price).toBeGreaterThanOrEqual(r.highMin);
-      }
-      expect(new Set(items.map((p) => p.name)).size).toBe(size);
-    }), { numRuns: 30 });
+    fc.assert(
+      fc.property(fc.integer({ min: -1000, max: 1e6 }), fc.integer({ min: 1, max: 400 }), (seed, size) => {
+        const items = makeCatalog({ seed, size });
+        expect(items).toHaveLength(size);
+        for (const p of items) {
+          const r = priceRange(p.category);
+          expect(p.price).toBeGreaterThanOrEqual(r.min);
+          expect(p.price).toBeLessThanOrEqual(r.max);
+          expect(Math.round(p.price * 100) / 100).toBe(p.price);
+          expect(p.priceBand).toBe(priceBandOf(p.category, p.price));
+          if (p.priceBand === 'low') expect(p.price).toBeLessThan(r.lowMax);
+          if (p.priceBand === 'mid') expect(p.price >= r.lowMax && p.price < r.highMin).toBe(true);
+          if (p.priceBand === 'high') expect(p.price).toBeGreaterThanOrEqual(r.highMin);
+        }
+        expect(new Set(items.map((p) => p.name)).size).toBe(size);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('is prefix-stable: a larger catalog with the same seed starts with the smaller one', () => {
-    fc.assert(fc.property(fc.integer(), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 0, max: 100 }), (seed, n, extra) => {
-      expect(makeCatalog({ seed, size: n + extra }).slice(0, n)).toEqual(makeCatalog({ seed, size: n }));
-    }), { numRuns: 25 });
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 0, max: 100 }), (seed, n, extra) => {
+        expect(makeCatalog({ seed, size: n + extra }).slice(0, n)).toEqual(makeCatalog({ seed, size: n }));
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('rejects bad options naming the field', () => {
-    for (const bad of [{ seed: 1, size: 0 }, { seed: 1, size: 2.5 }, { seed: Number.NaN, size: 3 }, { seed: 1, size: 1e6 }]) {
+    for (const bad of [
+      { seed: 1, size: 0 },
+      { seed: 1, size: 2.5 },
+      { seed: Number.NaN, size: 3 },
+      { seed: 1, size: 1e6 },
+    ]) {
       let err: unknown;
-      try { makeCatalog(bad); } catch (e) { err = e; }
+      try {
+        makeCatalog(bad);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(LocalRecError);
       expect((err as LocalRecError).code).toBe('INVALID_ARGUMENT');
       expect(['seed', 'size']).toContain((err as LocalRecError).field);

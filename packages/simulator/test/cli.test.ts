@@ -11,7 +11,10 @@ const dir = mkdtempSync(join(tmpdir(), 'localrec-sim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(...args: string[]): { status: number | null; stderr: string } {
-  const r = spawnSync(join(root, 'node_modules/.bin/tsx'), ['--conditions=@localrec/source', 'packages/simulator/src/cli.ts', ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(join(root, 'node_modules/.bin/tsx'), ['--conditions=@localrec/source', 'packages/simulator/src/cli.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return { status: r.status, stderr: r.stderr };
 }
 

@@ -3,7 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LocalRecError } from '@localrec/core';
 import {
-  DEMO_CATALOG, SIM_EVENT_TYPES, fromJsonLines, makeCatalog, simulateShoppers, summarize, toCsv, toJsonLines, type SimEvent,
+  DEMO_CATALOG,
+  SIM_EVENT_TYPES,
+  fromJsonLines,
+  makeCatalog,
+  simulateShoppers,
+  summarize,
+  toCsv,
+  toJsonLines,
+  type SimEvent,
 } from '@localrec/simulator';
 
 const { events } = simulateShoppers({ seed: 3, catalog: makeCatalog(DEMO_CATALOG), shoppers: 80 });
@@ -13,17 +21,22 @@ const core = (e: SimEvent): Omit<SimEvent, 'sessionId' | 'data'> => {
 };
 
 /** Arbitrary events, including ids that need CSV quoting. */
-const arbEvent: fc.Arbitrary<SimEvent> = fc.record({
-  user: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() === s && s.length > 0),
-  item: fc.option(fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() === s && s.length > 0), { nil: undefined }),
-  ts: fc.integer({ min: 1e12, max: 2e12 }),
-  type: fc.constantFrom(...SIM_EVENT_TYPES),
-  sessionId: fc.string({ minLength: 1, maxLength: 8 }).filter((s) => s.trim() === s && s.length > 0),
-}).map((e) => {
-  const out: SimEvent = { user: e.user, ts: e.ts, type: e.type, sessionId: e.sessionId };
-  if (e.item !== undefined) out.item = e.item;
-  return out;
-});
+const arbEvent: fc.Arbitrary<SimEvent> = fc
+  .record({
+    user: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() === s && s.length > 0),
+    item: fc.option(
+      fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() === s && s.length > 0),
+      { nil: undefined },
+    ),
+    ts: fc.integer({ min: 1e12, max: 2e12 }),
+    type: fc.constantFrom(...SIM_EVENT_TYPES),
+    sessionId: fc.string({ minLength: 1, maxLength: 8 }).filter((s) => s.trim() === s && s.length > 0),
+  })
+  .map((e) => {
+    const out: SimEvent = { user: e.user, ts: e.ts, type: e.type, sessionId: e.sessionId };
+    if (e.item !== undefined) out.item = e.item;
+    return out;
+  });
 
 describe('JSON Lines', () => {
   it('writes the trainer format: one {user,item,ts,type} object per line', () => {
@@ -39,9 +52,11 @@ describe('JSON Lines', () => {
   it('round-trips: plain logs keep user/item/ts/type, extended logs keep sessions and data', () => {
     expect(fromJsonLines(toJsonLines(events))).toEqual(events.map(core));
     expect(fromJsonLines(toJsonLines(events, { extended: true }))).toEqual(events);
-    fc.assert(fc.property(fc.array(arbEvent, { maxLength: 20 }), (evs) => {
-      expect(fromJsonLines(toJsonLines(evs, { extended: true }))).toEqual(evs);
-    }));
+    fc.assert(
+      fc.property(fc.array(arbEvent, { maxLength: 20 }), (evs) => {
+        expect(fromJsonLines(toJsonLines(evs, { extended: true }))).toEqual(evs);
+      }),
+    );
   });
 
   it('names the line of a malformed row', () => {
@@ -59,16 +74,24 @@ describe('CSV', () => {
     expect(rows).toHaveLength(events.length);
     rows.forEach((r, i) => {
       const e = events[i]!;
-      expect({ user: r.user, item: r.item || undefined, ts: Number(r.timestamp), type: r.type }).toEqual({ user: e.user, item: e.item, ts: e.ts, type: e.type });
+      expect({ user: r.user, item: r.item || undefined, ts: Number(r.timestamp), type: r.type }).toEqual({
+        user: e.user,
+        item: e.item,
+        ts: e.ts,
+        type: e.type,
+      });
     });
   });
 
   it('quotes fields that need it (property)', () => {
-    fc.assert(fc.property(fc.array(arbEvent, { maxLength: 20 }), (evs) => {
-      const rows = parse(toCsv(evs, { extended: true }), { columns: true }) as Record<string, string>[];
-      expect(rows.map((r) => [r.user, r.item || undefined, Number(r.timestamp), r.type, r.session]))
-        .toEqual(evs.map((e) => [e.user, e.item, e.ts, e.type, e.sessionId]));
-    }));
+    fc.assert(
+      fc.property(fc.array(arbEvent, { maxLength: 20 }), (evs) => {
+        const rows = parse(toCsv(evs, { extended: true }), { columns: true }) as Record<string, string>[];
+        expect(rows.map((r) => [r.user, r.item || undefined, Number(r.timestamp), r.type, r.session])).toEqual(
+          evs.map((e) => [e.user, e.item, e.ts, e.type, e.sessionId]),
+        );
+      }),
+    );
   });
 });
 

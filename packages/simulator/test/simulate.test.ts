@@ -2,8 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LocalRecError } from '@localrec/core';
 import {
-  CATEGORIES, DEMO_CATALOG, SIM_EVENT_TYPES, makeCatalog, makeClickModel, makeShoppers, simulateShoppers,
-  type SimEvent, type Shopper,
+  CATEGORIES,
+  DEMO_CATALOG,
+  SIM_EVENT_TYPES,
+  makeCatalog,
+  makeClickModel,
+  makeShoppers,
+  simulateShoppers,
+  type SimEvent,
+  type Shopper,
 } from '@localrec/simulator';
 
 const catalog = makeCatalog(DEMO_CATALOG);
@@ -30,15 +37,32 @@ function funnelViolations(events: readonly SimEvent[]): string[] {
     for (const e of evs) {
       let s = inSession.get(e.sessionId);
       if (!s) inSession.set(e.sessionId, (s = { viewed: new Set(), carted: new Set() }));
-      if (e.type === 'search') { if (e.item !== undefined || !e.data?.query) bad.push(`${user}: search without a query or with an item`); continue; }
-      if (e.item === undefined) { bad.push(`${user}: ${e.type} without an item`); continue; }
+      if (e.type === 'search') {
+        if (e.item !== undefined || !e.data?.query) bad.push(`${user}: search without a query or with an item`);
+        continue;
+      }
+      if (e.item === undefined) {
+        bad.push(`${user}: ${e.type} without an item`);
+        continue;
+      }
       let c = count.get(e.item);
       if (!c) count.set(e.item, (c = { view: 0, cart: 0, purchase: 0 }));
-      if (e.type === 'view') { c.view++; s.viewed.add(e.item); }
-      if (e.type === 'add_to_cart') { c.cart++; if (!s.viewed.has(e.item)) bad.push(`${user}: cart of ${e.item} before a view in ${e.sessionId}`); s.carted.add(e.item); }
-      if (e.type === 'purchase') { c.purchase++; if (!s.carted.has(e.item)) bad.push(`${user}: purchase of ${e.item} without a cart in ${e.sessionId}`); }
+      if (e.type === 'view') {
+        c.view++;
+        s.viewed.add(e.item);
+      }
+      if (e.type === 'add_to_cart') {
+        c.cart++;
+        if (!s.viewed.has(e.item)) bad.push(`${user}: cart of ${e.item} before a view in ${e.sessionId}`);
+        s.carted.add(e.item);
+      }
+      if (e.type === 'purchase') {
+        c.purchase++;
+        if (!s.carted.has(e.item)) bad.push(`${user}: purchase of ${e.item} without a cart in ${e.sessionId}`);
+      }
       if (e.type === 'remove_from_cart' && !s.carted.has(e.item)) bad.push(`${user}: removal of ${e.item} never carted`);
-      if (['like', 'favorite', 'share'].includes(e.type) && !s.viewed.has(e.item)) bad.push(`${user}: ${e.type} of ${e.item} before a view`);
+      if (['like', 'favorite', 'share'].includes(e.type) && !s.viewed.has(e.item))
+        bad.push(`${user}: ${e.type} of ${e.item} before a view`);
     }
     for (const [item, c] of count) if (!(c.purchase <= c.cart && c.cart <= c.view)) bad.push(`${user}/${item}: ${JSON.stringify(c)}`);
   }
@@ -79,7 +103,11 @@ describe('simulateShoppers', () => {
       let cur = '';
       for (const e of evs) {
         expect(e.sessionId.startsWith(`${user}-s`)).toBe(true);
-        if (e.sessionId !== cur) { expect(done.has(e.sessionId)).toBe(false); done.add(cur); cur = e.sessionId; }
+        if (e.sessionId !== cur) {
+          expect(done.has(e.sessionId)).toBe(false);
+          done.add(cur);
+          cur = e.sessionId;
+        }
       }
     }
   });
@@ -90,26 +118,40 @@ describe('simulateShoppers', () => {
     expect(n('purchase')).toBeGreaterThan(0);
     expect(n('purchase')).toBeLessThan(n('add_to_cart'));
     expect(n('add_to_cart')).toBeLessThan(n('view') / 3);
-    fc.assert(fc.property(fc.integer(), fc.integer({ min: 1, max: 25 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 400 }), (seed, shoppers, days, size) => {
-      const small = simulateShoppers({ seed, catalog: makeCatalog({ seed, size }), shoppers, days });
-      expect(funnelViolations(small.events)).toEqual([]);
-      expect(new Set(small.events.map((e) => e.user)).size).toBe(shoppers);
-    }), { numRuns: 20 });
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: 1, max: 25 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 400 }),
+        (seed, shoppers, days, size) => {
+          const small = simulateShoppers({ seed, catalog: makeCatalog({ seed, size }), shoppers, days });
+          expect(funnelViolations(small.events)).toEqual([]);
+          expect(new Set(small.events.map((e) => e.user)).size).toBe(shoppers);
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 
-  it('reflects latent taste: views concentrate in each shopper\'s top departments, far above uniform', () => {
-    let top = 0, views = 0;
+  it("reflects latent taste: views concentrate in each shopper's top departments, far above uniform", () => {
+    let top = 0,
+      views = 0;
     for (const e of sim.events) {
       if (e.type !== 'view') continue;
       const taste = shopperById.get(e.user)!.taste.categories;
-      const top3 = Object.entries(taste).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([c]) => c);
+      const top3 = Object.entries(taste)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([c]) => c);
       views++;
       if (top3.includes(byId.get(e.item!)!.category)) top++;
     }
     const uniform = 3 / CATEGORIES.length;
     expect(top / views).toBeGreaterThan(2.4 * uniform);
     // Brand loyalty: shoppers view their favourite brands far more than those brands' catalog share.
-    let fav = 0, favShare = 0;
+    let fav = 0,
+      favShare = 0;
     for (const [user, evs] of byUser(sim.events)) {
       const brands = shopperById.get(user)!.taste.brands;
       const vs = evs.filter((e) => e.type === 'view');
@@ -122,7 +164,8 @@ describe('simulateShoppers', () => {
 
   it('has learnable sequential structure: the next view is often a related product', () => {
     const model = makeClickModel(catalog);
-    let pairs = 0, related = 0;
+    let pairs = 0,
+      related = 0;
     for (const evs of byUser(sim.events).values()) {
       const vs = evs.filter((e) => e.type === 'view');
       for (let i = 1; i < vs.length; i++) {
@@ -138,16 +181,23 @@ describe('simulateShoppers', () => {
 
 describe('friends and shares', () => {
   const cosine = (a: Shopper, b: Shopper): number => {
-    let d = 0, na = 0, nb = 0;
+    let d = 0,
+      na = 0,
+      nb = 0;
     for (const c of CATEGORIES) {
-      const x = a.taste.categories[c]!, y = b.taste.categories[c]!;
-      d += x * y; na += x * x; nb += y * y;
+      const x = a.taste.categories[c]!,
+        y = b.taste.categories[c]!;
+      d += x * y;
+      na += x * x;
+      nb += y * y;
     }
     return d / Math.sqrt(na * nb);
   };
 
   it('makes a symmetric friendship graph with correlated tastes', () => {
-    let friendSim = 0, friendPairs = 0, randomSim = 0;
+    let friendSim = 0,
+      friendPairs = 0,
+      randomSim = 0;
     sim.shoppers.forEach((s, i) => {
       for (const f of s.friends) {
         expect(f).not.toBe(s.id);
@@ -161,7 +211,7 @@ describe('friends and shares', () => {
     expect(friendSim / friendPairs).toBeGreaterThan(1.5 * (randomSim / sim.shoppers.length));
   });
 
-  it('turns shares into the friend\'s views, always after the share', () => {
+  it("turns shares into the friend's views, always after the share", () => {
     const users = byUser(sim.events);
     const shares = sim.events.filter((e) => e.type === 'share');
     expect(shares.length).toBeGreaterThan(100);
@@ -169,7 +219,9 @@ describe('friends and shares', () => {
     for (const s of shares) {
       expect(s.data?.direction).toBe('out');
       expect(shopperById.get(s.user)!.friends).toContain(s.data!.friendId);
-      const followed = users.get(s.data!.friendId!)!.some((e) => e.type === 'view' && e.item === s.item && e.ts > s.ts && e.data?.friendId === s.user);
+      const followed = users
+        .get(s.data!.friendId!)!
+        .some((e) => e.type === 'view' && e.item === s.item && e.ts > s.ts && e.data?.friendId === s.user);
       if (followed) opened++;
     }
     expect(opened / shares.length).toBeGreaterThan(0.2);
@@ -178,7 +230,9 @@ describe('friends and shares', () => {
     expect(inbound.length).toBeGreaterThan(0);
     for (const v of inbound) {
       expect(v.type).toBe('view');
-      expect(users.get(v.data!.friendId!)!.some((e) => e.type === 'share' && e.item === v.item && e.data?.friendId === v.user && e.ts < v.ts)).toBe(true);
+      expect(
+        users.get(v.data!.friendId!)!.some((e) => e.type === 'share' && e.item === v.item && e.data?.friendId === v.user && e.ts < v.ts),
+      ).toBe(true);
     }
   });
 });
@@ -205,14 +259,26 @@ describe('click model', () => {
   });
 
   it('prefers what the shopper actually viewed over random products', () => {
-    let viewed = 0, n = 0;
-    for (const e of sim.events) if (e.type === 'view' && e.user === shopper.id) { viewed += model.clickProbability(shopper, e.item!); n++; }
+    let viewed = 0,
+      n = 0;
+    for (const e of sim.events)
+      if (e.type === 'view' && e.user === shopper.id) {
+        viewed += model.clickProbability(shopper, e.item!);
+        n++;
+      }
     const all = catalog.reduce((a, p) => a + model.clickProbability(shopper, p), 0) / catalog.length;
     expect(viewed / n).toBeGreaterThan(1.5 * all);
   });
 
   it('rejects unknown items and bad options with INVALID_ARGUMENT', () => {
-    const code = (f: () => unknown): string | undefined => { try { f(); } catch (e) { return e instanceof LocalRecError ? `${e.code}:${e.field}` : 'other'; } return undefined; };
+    const code = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof LocalRecError ? `${e.code}:${e.field}` : 'other';
+      }
+      return undefined;
+    };
     expect(code(() => model.clickProbability(shopper, 'SKU-99999'))).toBe('INVALID_ARGUMENT:item');
     expect(code(() => simulateShoppers({ seed: 1, catalog, shoppers: 0 }))).toBe('INVALID_ARGUMENT:shoppers');
     expect(code(() => simulateShoppers({ seed: 1, catalog, shoppers: 3, days: 0 }))).toBe('INVALID_ARGUMENT:days');

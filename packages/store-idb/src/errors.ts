@@ -14,15 +14,18 @@ function nameOf(err: unknown): string {
 export function storageError(err: unknown, during: 'open' | 'read' | 'write', dbName: string): LocalRecError {
   if (err instanceof LocalRecError) return err;
   const name = nameOf(err);
-  const msg = err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)
-    ? String((err as { message: unknown }).message)
-    : String(err);
+  const msg =
+    err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)
+      ? String((err as { message: unknown }).message)
+      : String(err);
   if (name === 'QuotaExceededError') {
     return new LocalRecError('QUOTA_EXCEEDED', `IndexedDB "${dbName}": storage quota exceeded during ${during} (${msg}).`, { cause: err });
   }
   if (during === 'open') {
     const why = name === 'VersionError' ? ' The database was created by a newer LocalRec version.' : '';
-    return new LocalRecError('STORAGE_UNAVAILABLE', `IndexedDB "${dbName}" could not be opened: ${name || 'Error'}: ${msg}.${why}`, { cause: err });
+    return new LocalRecError('STORAGE_UNAVAILABLE', `IndexedDB "${dbName}" could not be opened: ${name || 'Error'}: ${msg}.${why}`, {
+      cause: err,
+    });
   }
   return new LocalRecError('STORAGE_FAILED', `IndexedDB "${dbName}" ${during} failed: ${name || 'Error'}: ${msg}`, { cause: err });
 }

@@ -46,14 +46,18 @@ export class IndexedDbEventReader extends IndexedDbEventStore {
   tail(afterSeq: number): Promise<{ oldest?: StoredEvent; rows: StoredEvent[] }> {
     return this.read<{ oldest?: StoredEvent; rows: StoredEvent[] }>({ rows: [] }, async (db) => {
       const tx = db.transaction('events', 'readonly');
-      const [first, rows] = await Promise.all([tx.store.index('ts').getAll(null, 1), tx.store.getAll(IDBKeyRange.lowerBound(afterSeq, true))]);
+      const [first, rows] = await Promise.all([
+        tx.store.index('ts').getAll(null, 1),
+        tx.store.getAll(IDBKeyRange.lowerBound(afterSeq, true)),
+      ]);
       return first[0] ? { oldest: first[0], rows } : { rows };
     });
   }
 
   protected override async connect(): Promise<LocalRecDatabase> {
     const db = await this.readable();
-    if (db === undefined) throw new LocalRecError('STORAGE_UNAVAILABLE', `IndexedDB "${this.dbName}" does not exist yet (read-only reader).`);
+    if (db === undefined)
+      throw new LocalRecError('STORAGE_UNAVAILABLE', `IndexedDB "${this.dbName}" does not exist yet (read-only reader).`);
     return db;
   }
 }

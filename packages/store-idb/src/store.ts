@@ -65,7 +65,11 @@ export class IndexedDbEventStore implements EventStore {
 
   protected drop(conn: Promise<LocalRecDatabase>, close = true): void {
     if (this.connection === conn) this.connection = undefined;
-    if (close) void conn.then((db) => db.close(), () => undefined);
+    if (close)
+      void conn.then(
+        (db) => db.close(),
+        () => undefined,
+      );
   }
 
   /** The database for reads; `undefined` means "none yet, answer empty" (see IndexedDbEventReader). */
@@ -180,9 +184,10 @@ export class IndexedDbEventStore implements EventStore {
       if (lo > hi || (lo === hi && q.until !== undefined)) return [];
       const single = types !== undefined && types.size === 1 ? [...types][0] : undefined;
       const upperOpen = q.until !== undefined;
-      const source = single !== undefined
-        ? { index: tx.store.index('type_ts'), range: IDBKeyRange.bound([single, lo], [single, hi], false, upperOpen) }
-        : { index: tx.store.index('ts'), range: IDBKeyRange.bound(lo, hi, false, upperOpen) };
+      const source =
+        single !== undefined
+          ? { index: tx.store.index('type_ts'), range: IDBKeyRange.bound([single, lo], [single, hi], false, upperOpen) }
+          : { index: tx.store.index('ts'), range: IDBKeyRange.bound(lo, hi, false, upperOpen) };
       if (types !== undefined && types.size === 0) return [];
       const filtered = types !== undefined && single === undefined;
       if (!desc && !filtered) return source.index.getAll(source.range, Number.isFinite(limit) ? limit : undefined);
@@ -287,7 +292,11 @@ export class IndexedDbEventStore implements EventStore {
   async destroy(): Promise<void> {
     const conn = this.connection;
     this.connection = undefined;
-    if (conn) await conn.then((db) => db.close(), () => undefined);
+    if (conn)
+      await conn.then(
+        (db) => db.close(),
+        () => undefined,
+      );
     try {
       await deleteDB(this.dbName);
     } catch (err) {
@@ -316,6 +325,10 @@ export class IndexedDbEventStore implements EventStore {
   close(): void {
     const conn = this.connection;
     this.connection = undefined;
-    if (conn) void conn.then((db) => db.close(), () => undefined);
+    if (conn)
+      void conn.then(
+        (db) => db.close(),
+        () => undefined,
+      );
   }
 }

@@ -57,7 +57,12 @@ describe('IndexedDbEventStore in Chromium', () => {
 
   it('a module worker reads what the page stored (read-only, no DOM), and never creates the database', async () => {
     const id = appId();
-    type QueryReply = { events: NewEvent[]; count: number; residue: { events: number; databases: string[] }; tail?: { oldest?: NewEvent; rows: NewEvent[] } };
+    type QueryReply = {
+      events: NewEvent[];
+      count: number;
+      residue: { events: number; databases: string[] };
+      tail?: { oldest?: NewEvent; rows: NewEvent[] };
+    };
     const before = await inWorker<QueryReply>({ op: 'query', appId: id, readOnly: true });
     expect(before).toMatchObject({ events: [], count: 0, residue: { events: 0, databases: [] }, tail: { rows: [] } });
     expect(await databaseNames()).not.toContain(databaseName(id));
@@ -67,7 +72,12 @@ describe('IndexedDbEventStore in Chromium', () => {
     await store.append(evs);
     const after = await inWorker<QueryReply>({ op: 'query', appId: id, readOnly: true });
     expect(after.count).toBe(12);
-    expect(after.events.map((e) => e.uid)).toEqual(evs.slice(7).reverse().map((e) => e.uid));
+    expect(after.events.map((e) => e.uid)).toEqual(
+      evs
+        .slice(7)
+        .reverse()
+        .map((e) => e.uid),
+    );
     expect(after.tail!.oldest?.uid).toBe(evs[0]!.uid);
     expect(after.tail!.rows.map((e) => e.uid)).toEqual(evs.slice(8).map((e) => e.uid)); // stored after the 5th newest
     await store.destroy();
@@ -109,7 +119,9 @@ describe('IndexedDbEventStore in Chromium', () => {
     const t2 = performance.now();
     const recent = await store.query({ types: ['view'], order: 'desc', limit: 200 });
     const recentMs = performance.now() - t2;
-    console.log(`IndexedDB (Chromium): wrote 10,000 events in 20 transactions in ${writeMs.toFixed(0)} ms; read all in ${readMs.toFixed(0)} ms; newest 200 by type in ${recentMs.toFixed(1)} ms`);
+    console.log(
+      `IndexedDB (Chromium): wrote 10,000 events in 20 transactions in ${writeMs.toFixed(0)} ms; read all in ${readMs.toFixed(0)} ms; newest 200 by type in ${recentMs.toFixed(1)} ms`,
+    );
     expect(all.map((e) => e.uid)).toEqual(evs.map((e) => e.uid));
     expect(recent).toHaveLength(200);
     await store.destroy();
@@ -126,7 +138,6 @@ describe('IndexedDbEventStore in Chromium', () => {
     expect(await databaseNames()).not.toContain(databaseName(id));
   });
 
-
   it('the Recorder on a database it cannot open (newer schema) keeps working from memory and says why', async () => {
     const id = appId();
     const req = indexedDB.open(databaseName(id), 99); // as if a newer LocalRec created it
@@ -135,7 +146,11 @@ describe('IndexedDbEventStore in Chromium', () => {
       req.onerror = () => reject(req.error);
     });
     const errors: LocalRecError[] = [];
-    const rec = new Recorder({ config: resolveConfig({ appId: id }), store: new IndexedDbEventStore({ appId: id }), onError: (e) => errors.push(e) });
+    const rec = new Recorder({
+      config: resolveConfig({ appId: id }),
+      store: new IndexedDbEventStore({ appId: id }),
+      onError: (e) => errors.push(e),
+    });
     rec.record('view', { itemId: 'A' });
     rec.record('add_to_cart', { itemId: 'A', quantity: 1 });
     await rec.flush();

@@ -93,7 +93,11 @@ describe('IndexedDbEventStore', () => {
     const store = new IndexedDbEventStore({ appId: appId() });
     await store.append([makeTestEvent(1)]);
     let blocked = false;
-    await deleteDB(store.dbName, { blocked: () => { blocked = true; } });
+    await deleteDB(store.dbName, {
+      blocked: () => {
+        blocked = true;
+      },
+    });
     expect(blocked).toBe(false);
     await store.append([makeTestEvent(2)]);
     expect(await store.count()).toBe(1);

@@ -10,6 +10,9 @@ export function withLock<T>(key: object, fn: () => Promise<T>): Promise<T> {
   const prev = locks.get(key) ?? Promise.resolve();
   const run = prev.then(fn, fn);
   // The chain must survive failures; callers see `run`'s own outcome.
-  locks.set(key, run.catch(() => undefined));
+  locks.set(
+    key,
+    run.catch(() => undefined),
+  );
   return run;
 }

@@ -2,9 +2,20 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, bundleProblems, decodeTensors,
-  encodeTensors, quantizeInt8, toFloatWeights,
-  type BundleManifest, type FloatWeights, type HostTensor, type SasrecArchitecture,
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  BLOCK_TENSORS,
+  TENSOR_NAMES,
+  blockTensorName,
+  bundleProblems,
+  decodeTensors,
+  encodeTensors,
+  quantizeInt8,
+  toFloatWeights,
+  type BundleManifest,
+  type FloatWeights,
+  type HostTensor,
+  type SasrecArchitecture,
 } from '@localrec/model';
 import type { ColdTables } from './cold-start.js';
 
@@ -140,12 +151,17 @@ export function readBundleFiles(dir: string): { manifest: unknown; files: Record
   const mpath = join(dir, 'manifest.json');
   if (!existsSync(mpath)) return { manifest: undefined, files: {}, problems: [`${mpath}: missing`] };
   let manifest: unknown;
-  try { manifest = JSON.parse(readFileSync(mpath, 'utf8')); } catch (e) {
+  try {
+    manifest = JSON.parse(readFileSync(mpath, 'utf8'));
+  } catch (e) {
     return { manifest: undefined, files: {}, problems: [`${mpath}: invalid JSON (${(e as Error).message})`] };
   }
   const files: Record<string, Uint8Array | undefined> = {};
   const names = new Set<string>(Object.keys((manifest as BundleManifest)?.files ?? {}));
-  for (const k of ['weightsFile', 'vocabFile'] as const) { const n = (manifest as BundleManifest)?.[k]; if (typeof n === 'string') names.add(n); }
+  for (const k of ['weightsFile', 'vocabFile'] as const) {
+    const n = (manifest as BundleManifest)?.[k];
+    if (typeof n === 'string') names.add(n);
+  }
   for (const name of names) {
     if (name.includes('..') || name.startsWith('/')) continue;
     const p = join(dir, name);
@@ -174,12 +190,20 @@ export async function loadBundleDir(dir: string): Promise<LoadedBundle> {
   const popularItems = get(TENSOR_NAMES.popularItems) as Int32Array;
   const popularScores = get(TENSOR_NAMES.popularScores) as Float32Array;
   const counts = new Float32Array(m.itemCount + 1);
-  popularItems.forEach((r, i) => { counts[r] = popularScores[i]!; });
+  popularItems.forEach((r, i) => {
+    counts[r] = popularScores[i]!;
+  });
   return {
-    dir, manifest: m, vocab, weights: toFloatWeights(tensors),
+    dir,
+    manifest: m,
+    vocab,
+    weights: toFloatWeights(tensors),
     cold: {
-      popularItems, popularScores, counts,
-      coocItems: get(TENSOR_NAMES.coocItems) as Int32Array, coocScores: get(TENSOR_NAMES.coocScores) as Float32Array,
+      popularItems,
+      popularScores,
+      counts,
+      coocItems: get(TENSOR_NAMES.coocItems) as Int32Array,
+      coocScores: get(TENSOR_NAMES.coocScores) as Float32Array,
       neighbours: m.coldStart.cooccurrenceNeighbours,
     },
   };

@@ -13,9 +13,14 @@ export interface Checkpoint {
 
 export function saveCheckpoint(dir: string, c: Checkpoint): void {
   mkdirSync(dir, { recursive: true });
-  const { bytes, entries } = encodeTensors([...c.weights].map(([name, data]) => ({ name, dtype: 'float32' as const, shape: [data.length], data })));
+  const { bytes, entries } = encodeTensors(
+    [...c.weights].map(([name, data]) => ({ name, dtype: 'float32' as const, shape: [data.length], data })),
+  );
   writeFileSync(join(dir, 'checkpoint.bin'), bytes);
-  writeFileSync(join(dir, 'checkpoint.json'), JSON.stringify({ arch: c.arch, itemCount: c.itemCount, epoch: c.epoch, info: c.info ?? {}, tensors: entries }, null, 1));
+  writeFileSync(
+    join(dir, 'checkpoint.json'),
+    JSON.stringify({ arch: c.arch, itemCount: c.itemCount, epoch: c.epoch, info: c.info ?? {}, tensors: entries }, null, 1),
+  );
 }
 
 export function loadCheckpoint(dir: string): Checkpoint {

@@ -47,7 +47,10 @@ export function buildColdTables(split: Split, opts: { popular?: number; neighbou
   for (const [a, m] of follow) {
     const best = [...m].sort((x, y) => y[1] - x[1] || counts[y[0]]! - counts[x[0]]!).slice(0, M);
     const max = best[0]?.[1] || 1;
-    best.forEach(([b, w], j) => { coocItems[a * M + j] = b; coocScores[a * M + j] = w / max; });
+    best.forEach(([b, w], j) => {
+      coocItems[a * M + j] = b;
+      coocScores[a * M + j] = w / max;
+    });
   }
   return { popularItems, popularScores, counts, coocItems, coocScores, neighbours: M };
 }

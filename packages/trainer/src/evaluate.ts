@@ -70,12 +70,14 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
       const s = scores[b]!;
       if (o.protocol === 'full') {
         // Every item except padding and the user's other history items.
-        let above = 0, ties = 0;
+        let above = 0,
+          ties = 0;
         const t = s[target]!;
         for (let r = 1; r <= N; r++) {
           if (r === target || touched.has(r)) continue;
           const v = s[r]!;
-          if (v > t) above++; else if (v === t) ties++;
+          if (v > t) above++;
+          else if (v === t) ties++;
         }
         accs[0]!.add(above + ties / 2);
       } else {

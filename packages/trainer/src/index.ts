@@ -3,7 +3,15 @@
  * @packageDocumentation
  */
 export { useBackend } from './backend.js';
-export { train, evaluateWeights, architectureOf, DEFAULT_TRAIN_OPTIONS, type TrainOptions, type TrainResult, type EpochLog } from './train.js';
+export {
+  train,
+  evaluateWeights,
+  architectureOf,
+  DEFAULT_TRAIN_OPTIONS,
+  type TrainOptions,
+  type TrainResult,
+  type EpochLog,
+} from './train.js';
 export { evaluate, evaluableUsers, type EvalOptions, type EvalResult, type Protocol, type ScoreFn } from './evaluate.js';
 export { MetricAccumulator, rankOf, hitAt, ndcgAt, reciprocalRank, CUTOFFS } from './metrics.js';
 export { buildColdTables, coocBaseline, popularityScores, coocScoresFor, type ColdTables } from './cold-start.js';

@@ -30,7 +30,10 @@ export const reciprocalRank = (rank: number): number => 1 / (rank + 1);
 export class MetricAccumulator {
   private n = 0;
   private sums = new Map<string, number>();
-  constructor(private readonly ks: readonly number[] = CUTOFFS, private readonly full = false) {}
+  constructor(
+    private readonly ks: readonly number[] = CUTOFFS,
+    private readonly full = false,
+  ) {}
 
   add(rank: number): void {
     this.n++;
@@ -47,7 +50,9 @@ export class MetricAccumulator {
     add('MRR', reciprocalRank(rank));
   }
 
-  get count(): number { return this.n; }
+  get count(): number {
+    return this.n;
+  }
 
   result(): Record<string, number> {
     const out: Record<string, number> = {};

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type BlockParams, type EncoderParams, type FloatWeights,
+  BLOCK_TENSORS,
+  TENSOR_NAMES,
+  blockTensorName,
+  type BlockParams,
+  type EncoderParams,
+  type FloatWeights,
   type SasrecArchitecture,
 } from '@localrec/model';
 import { SeededRandom } from '@localrec/core';
@@ -75,11 +80,15 @@ export function snapshotWeights(m: TrainableModel): FloatWeights {
 /** Overwrites a model's weights with a snapshot of the same architecture (warm start / resume). */
 export function loadWeightsInto(m: TrainableModel, w: FloatWeights): void {
   const table = w.get(TENSOR_NAMES.itemEmbedding);
-  if (!table || table.length !== m.itemTable.length) throw new RangeError(`initial weights: ${TENSOR_NAMES.itemEmbedding} has ${table?.length ?? 0} values, the model needs ${m.itemTable.length}`);
+  if (!table || table.length !== m.itemTable.length)
+    throw new RangeError(
+      `initial weights: ${TENSOR_NAMES.itemEmbedding} has ${table?.length ?? 0} values, the model needs ${m.itemTable.length}`,
+    );
   m.itemTable.set(table);
   for (const [name, v] of m.vars) {
     const data = w.get(name);
-    if (!data || data.length !== v.size) throw new RangeError(`initial weights: ${name} has ${data?.length ?? 0} values, the model needs ${v.size}`);
+    if (!data || data.length !== v.size)
+      throw new RangeError(`initial weights: ${name} has ${data?.length ?? 0} values, the model needs ${v.size}`);
     v.assign(tf.tensor(data, v.shape));
   }
 }

@@ -52,25 +52,46 @@ export async function finishBundle(f: FinishInput): Promise<{ metrics: Record<st
     log(`${label} sampled100 (seeds ${f.evalSeeds}): HR@10 ${s.metrics['HR@10']!.toFixed(4)} NDCG@10 ${s.metrics['NDCG@10']!.toFixed(4)}`);
     const full = await evaluateWeights(f.arch, N, w, f.split, { protocol: 'full', target: 'test' });
     metrics[`${label}/full`] = pick(full, FULL_KEYS);
-    log(`${label} full: HR@10 ${full.metrics['HR@10']!.toFixed(4)} NDCG@10 ${full.metrics['NDCG@10']!.toFixed(4)} MRR ${full.metrics.MRR!.toFixed(4)}`);
+    log(
+      `${label} full: HR@10 ${full.metrics['HR@10']!.toFixed(4)} NDCG@10 ${full.metrics['NDCG@10']!.toFixed(4)} MRR ${full.metrics.MRR!.toFixed(4)}`,
+    );
   }
-  for (const [label, fn] of [['popular', popularityScores(cold)], ['cooccurrence', coocBaseline(cold)]] as const) {
+  for (const [label, fn] of [
+    ['popular', popularityScores(cold)],
+    ['cooccurrence', coocBaseline(cold)],
+  ] as const) {
     const s = await evaluate(fn, f.split, { protocol: 'sampled100', target: 'test', seeds: f.evalSeeds });
     metrics[`${label}/sampled100`] = pick(s, SAMPLED_KEYS);
     const full = await evaluate(fn, f.split, { protocol: 'full', target: 'test' });
     metrics[`${label}/full`] = pick(full, FULL_KEYS);
-    log(`${label}: sampled HR@10 ${s.metrics['HR@10']!.toFixed(4)} NDCG@10 ${s.metrics['NDCG@10']!.toFixed(4)}; full HR@10 ${full.metrics['HR@10']!.toFixed(4)}`);
+    log(
+      `${label}: sampled HR@10 ${s.metrics['HR@10']!.toFixed(4)} NDCG@10 ${s.metrics['NDCG@10']!.toFixed(4)}; full HR@10 ${full.metrics['HR@10']!.toFixed(4)}`,
+    );
   }
   const k = Math.min(f.segments ?? 16, N);
   let segParts: ReturnType<typeof segmentsBundleParts> | undefined;
   if (k > 0) {
-    const seg = buildSegments(stored.get(TENSOR_NAMES.itemEmbedding)!, N, f.arch.dim, { k, seed: 1, vocab: f.vocab, meta: catalogMeta(f.catalog) });
+    const seg = buildSegments(stored.get(TENSOR_NAMES.itemEmbedding)!, N, f.arch.dim, {
+      k,
+      seed: 1,
+      vocab: f.vocab,
+      meta: catalogMeta(f.catalog),
+    });
     segParts = segmentsBundleParts(seg);
     log(`interest segments: ${k} (k-means over the item embeddings)`);
   }
   writeBundle(f.out, {
-    name: f.name, version: f.version, arch: f.arch, itemCount: N, weights: f.weights, vocab: f.vocab, cold,
-    quantize: f.quantize, training: f.training, metrics, catalog: f.catalog,
+    name: f.name,
+    version: f.version,
+    arch: f.arch,
+    itemCount: N,
+    weights: f.weights,
+    vocab: f.vocab,
+    cold,
+    quantize: f.quantize,
+    training: f.training,
+    metrics,
+    catalog: f.catalog,
     ...(segParts ? { extraFiles: { [segParts.fileName]: segParts.file }, extraTensors: [segParts.tensor] } : {}),
   });
   mkdirSync(f.out, { recursive: true });

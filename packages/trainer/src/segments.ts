@@ -83,10 +83,16 @@ function assignNearest(x: Float32Array, c: Float32Array, k: number, dim: number,
     let bestSim = -Infinity;
     for (let s = 0; s < k; s++) {
       const sim = dot(x, i * dim, c, s * dim, dim);
-      if (sim > bestSim) { bestSim = sim; best = s; }
+      if (sim > bestSim) {
+        bestSim = sim;
+        best = s;
+      }
     }
     sims[i] = bestSim;
-    if (assign[i] !== best) { assign[i] = best; changed++; }
+    if (assign[i] !== best) {
+      assign[i] = best;
+      changed++;
+    }
   }
   return changed;
 }
@@ -123,7 +129,13 @@ export function buildSegments(itemEmb: Float32Array, itemCount: number, dim: num
     let pick = rng.int(itemCount);
     if (total > 0) {
       let r = rng.next() * total;
-      for (let i = 0; i < itemCount; i++) { r -= dist[i]! * dist[i]!; if (r <= 0) { pick = i; break; } }
+      for (let i = 0; i < itemCount; i++) {
+        r -= dist[i]! * dist[i]!;
+        if (r <= 0) {
+          pick = i;
+          break;
+        }
+      }
     }
     c.set(x.subarray(pick * dim, pick * dim + dim), s * dim);
   }
@@ -170,7 +182,11 @@ export function buildSegments(itemEmb: Float32Array, itemCount: number, dim: num
   assignment[0] = -1;
   assignment.set(assign, 1);
   return {
-    k, dim, centroids: c, assignment, sizes,
+    k,
+    dim,
+    centroids: c,
+    assignment,
+    sizes,
     labels: segmentLabels(assignment, sims, k, options),
     cohesion: itemCount ? cohesion / itemCount : 0,
     iterations: it,
@@ -204,10 +220,13 @@ function segmentLabels(assignment: Int32Array, sims: Float64Array, k: number, o:
       if (brandLed) label += ` · ${b1[0]}`;
       return { label, brand: brandLed ? undefined : b1?.[0] };
     }
-    const closest = [...rows].sort((a, b) => sims[b - 1]! - sims[a - 1]!).slice(0, 2).map((r) => {
-      const m = o.meta?.(idOf(r));
-      return m?.name ?? idOf(r);
-    });
+    const closest = [...rows]
+      .sort((a, b) => sims[b - 1]! - sims[a - 1]!)
+      .slice(0, 2)
+      .map((r) => {
+        const m = o.meta?.(idOf(r));
+        return m?.name ?? idOf(r);
+      });
     return { label: `Segment ${s + 1}${closest.length ? ` (like ${closest.join(', ')})` : ''}`, brand: undefined };
   });
   // Segments that share a label are told apart by their leading brand, else by a number.
@@ -255,9 +274,11 @@ export function segmentsBundleParts(seg: Segments): { tensor: HostTensor; fileNa
 export function catalogMeta(catalog: unknown): ((itemId: string) => SegmentItemMeta | undefined) | undefined {
   if (typeof catalog !== 'object' || catalog === null) return undefined;
   const map = new Map<string, SegmentItemMeta>();
-  const list: unknown[] = Array.isArray(catalog) ? catalog
-    : Array.isArray((catalog as { items?: unknown }).items) ? (catalog as { items: unknown[] }).items
-    : Object.entries(catalog).map(([id, v]) => ({ id, ...(typeof v === 'object' && v ? v : {}) }));
+  const list: unknown[] = Array.isArray(catalog)
+    ? catalog
+    : Array.isArray((catalog as { items?: unknown }).items)
+      ? (catalog as { items: unknown[] }).items
+      : Object.entries(catalog).map(([id, v]) => ({ id, ...(typeof v === 'object' && v ? v : {}) }));
   for (const v of list) {
     if (typeof v !== 'object' || v === null) continue;
     const o = v as Record<string, unknown>;

@@ -46,8 +46,24 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
-  dim: 50, maxLen: 50, blocks: 2, heads: 1, dropout: 0.5, norm: 'pre', loss: 'bce', negatives: 256, gbceT: 0.75,
-  lr: 0.001, batchSize: 128, epochs: 200, seed: 42, evalEvery: 5, validUsers: 10_000, patience: 5, l2Emb: 0, lossNorm: 'mean',
+  dim: 50,
+  maxLen: 50,
+  blocks: 2,
+  heads: 1,
+  dropout: 0.5,
+  norm: 'pre',
+  loss: 'bce',
+  negatives: 256,
+  gbceT: 0.75,
+  lr: 0.001,
+  batchSize: 128,
+  epochs: 200,
+  seed: 42,
+  evalEvery: 5,
+  validUsers: 10_000,
+  patience: 5,
+  l2Emb: 0,
+  lossNorm: 'mean',
 };
 
 export interface EpochLog {
@@ -75,14 +91,23 @@ export interface TrainHooks {
 
 /** Adam over the item table, outside tfjs: dense, like the reference PyTorch trainer. */
 class TableAdam {
-  private m: Float32Array; private v: Float32Array; private t = 0;
-  constructor(n: number, private lr: number, private b1 = 0.9, private b2 = 0.98, private eps = 1e-8) {
-    this.m = new Float32Array(n); this.v = new Float32Array(n);
+  private m: Float32Array;
+  private v: Float32Array;
+  private t = 0;
+  constructor(
+    n: number,
+    private lr: number,
+    private b1 = 0.9,
+    private b2 = 0.98,
+    private eps = 1e-8,
+  ) {
+    this.m = new Float32Array(n);
+    this.v = new Float32Array(n);
   }
   step(w: Float32Array, g: Float32Array, skip: number): void {
     this.t++;
     const { m, v, b1, b2, eps } = this;
-    const a = this.lr * Math.sqrt(1 - b2 ** this.t) / (1 - b1 ** this.t);
+    const a = (this.lr * Math.sqrt(1 - b2 ** this.t)) / (1 - b1 ** this.t);
     for (let i = skip; i < w.length; i++) {
       const gi = g[i]!;
       const mi = (m[i] = b1 * m[i]! + (1 - b1) * gi);
@@ -101,7 +126,16 @@ function lengthBuckets(split: Split, users: number[], bs: number, rng: SeededRan
 }
 
 export function architectureOf(o: TrainOptions): SasrecArchitecture {
-  return { type: 'sasrec', dim: o.dim, maxLen: o.maxLen, blocks: o.blocks, heads: o.heads, ffnDim: o.ffnDim ?? o.dim, norm: o.norm, layerNormEps: 1e-8 };
+  return {
+    type: 'sasrec',
+    dim: o.dim,
+    maxLen: o.maxLen,
+    blocks: o.blocks,
+    heads: o.heads,
+    ffnDim: o.ffnDim ?? o.dim,
+    norm: o.norm,
+    layerNormEps: 1e-8,
+  };
 }
 
 /** Builds the scorer (the shipped scoring code) from a host weight snapshot. */
@@ -132,7 +166,12 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   const meanPositions = positions / Math.max(1, Math.ceil(trainUsers.length / o.batchSize));
   const userSets = split.train.map((s) => new Set(s));
   const validPool = evaluableUsers(split);
-  const validUsers = validPool.length > o.validUsers ? SeededRandom.fromInt(7).shuffle([...validPool]).slice(0, o.validUsers) : validPool;
+  const validUsers =
+    validPool.length > o.validUsers
+      ? SeededRandom.fromInt(7)
+          .shuffle([...validPool])
+          .slice(0, o.validUsers)
+      : validPool;
 
   const history: EpochLog[] = [];
   let best = { ndcg: -1, epoch: 0, weights: snapshotWeights(model) };
@@ -160,8 +199,7 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
         best = { ndcg: log.valid['NDCG@10'], epoch, weights: w };
         bad = 0;
         await hooks.onBest?.(w, epoch, best.ndcg);
-      }
-      else bad++;
+      } else bad++;
     }
     history.push(log);
     hooks.onEpochEnd?.(log);
@@ -175,7 +213,11 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
 
 /** Evaluates a host weight snapshot through the shared scorer. */
 export async function evaluateWeights(
-  arch: SasrecArchitecture, itemCount: number, w: FloatWeights, split: Split, o: Parameters<typeof evaluate>[2],
+  arch: SasrecArchitecture,
+  itemCount: number,
+  w: FloatWeights,
+  split: Split,
+  o: Parameters<typeof evaluate>[2],
 ): Promise<EvalResult> {
   const scorer = scorerFrom(arch, itemCount, w);
   try {
@@ -186,8 +228,17 @@ export async function evaluateWeights(
 }
 
 function step(
-  model: TrainableModel, split: Split, users: number[], userSets: Set<number>[], o: TrainOptions, rng: SeededRandom,
-  optimizer: tf.Optimizer, tableAdam: TableAdam, grad: Float32Array, varList: tf.Variable[], norm: number,
+  model: TrainableModel,
+  split: Split,
+  users: number[],
+  userSets: Set<number>[],
+  o: TrainOptions,
+  rng: SeededRandom,
+  optimizer: tf.Optimizer,
+  tableAdam: TableAdam,
+  grad: Float32Array,
+  varList: tf.Variable[],
+  norm: number,
 ): number {
   const { arch, itemTable: E, itemCount: N } = model;
   const d = arch.dim;
@@ -195,7 +246,9 @@ function step(
   let T = 1;
   for (const u of users) T = Math.max(T, Math.min(split.train[u]!.length - 1, arch.maxLen));
   // Input rows, positive targets, negatives (bce: one per position), right-aligned.
-  const inRows = new Int32Array(B * T), posRows = new Int32Array(B * T), negRows = new Int32Array(B * T);
+  const inRows = new Int32Array(B * T),
+    posRows = new Int32Array(B * T),
+    negRows = new Int32Array(B * T);
   users.forEach((u, b) => {
     const s = split.train[u]!;
     const n = Math.min(s.length - 1, T);
@@ -205,14 +258,19 @@ function step(
       posRows[slot] = s[s.length - n + i]!;
       if (o.loss === 'bce') {
         let r: number;
-        do { r = 1 + rng.int(N); } while (userSets[u]!.has(r));
+        do {
+          r = 1 + rng.int(N);
+        } while (userSets[u]!.has(r));
         negRows[slot] = r;
       }
     }
   });
   const gather = (rows: Int32Array): Float32Array => {
     const out = new Float32Array(rows.length * d);
-    for (let i = 0; i < rows.length; i++) { const r = rows[i]!; if (r) out.set(E.subarray(r * d, r * d + d), i * d); }
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (r) out.set(E.subarray(r * d, r * d + d), i * d);
+    }
     return out;
   };
   const K = o.negatives;
@@ -229,12 +287,27 @@ function step(
   else {
     // [d, K]: pre-transposed so the logits are one untransposed 2-D matmul.
     const g = new Float32Array(d * K);
-    for (let k = 0; k < K; k++) { const r = sharedNeg[k]!; for (let j = 0; j < d; j++) g[j * K + k] = E[r * d + j]!; }
+    for (let k = 0; k < K; k++) {
+      const r = sharedNeg[k]!;
+      for (let j = 0; j < d; j++) g[j * K + k] = E[r * d + j]!;
+    }
     negT = tf.tensor2d(g, [d, K]);
   }
-  const inMask = tf.tensor3d(Float32Array.from(inRows, (r) => (r ? 1 : 0)), [B, T, 1]);
-  const tgtMask = tf.tensor2d(Float32Array.from(posRows, (r) => (r ? 1 : 0)), [B, T]);
-  const count = norm > 0 ? norm : Math.max(1, posRows.reduce((a, r) => a + (r ? 1 : 0), 0));
+  const inMask = tf.tensor3d(
+    Float32Array.from(inRows, (r) => (r ? 1 : 0)),
+    [B, T, 1],
+  );
+  const tgtMask = tf.tensor2d(
+    Float32Array.from(posRows, (r) => (r ? 1 : 0)),
+    [B, T],
+  );
+  const count =
+    norm > 0
+      ? norm
+      : Math.max(
+          1,
+          posRows.reduce((a, r) => a + (r ? 1 : 0), 0),
+        );
 
   const f = (): tf.Scalar => {
     const h = encodeSequence(arch, model.encoder, inT, inMask, { training: true, dropout: o.dropout, dropoutSeed: () => rng.int(2 ** 31) });
@@ -257,7 +330,9 @@ function step(
   const lossValue = value.dataSync()[0]!;
   const [gIn, gPos, gNeg, ...gVars] = grads;
   const named: tf.NamedTensorMap = {};
-  varList.forEach((v, i) => { named[v.name] = gVars[i]!; });
+  varList.forEach((v, i) => {
+    named[v.name] = gVars[i]!;
+  });
   optimizer.applyGradients(named);
   // Scatter the item-table gradients and step the table's Adam (row 0 = padding stays fixed).
   grad.fill(0);
@@ -265,7 +340,8 @@ function step(
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       if (!r) continue;
-      const o2 = r * d, gi = i * d;
+      const o2 = r * d,
+        gi = i * d;
       for (let j = 0; j < d; j++) grad[o2 + j]! += g[gi + j]!;
     }
   };
@@ -274,7 +350,10 @@ function step(
   if (o.loss === 'bce') scatter(negRows, gNeg!.dataSync() as Float32Array);
   else {
     const g = gNeg!.dataSync() as Float32Array; // [d, K]
-    for (let k = 0; k < K; k++) { const r = sharedNeg[k]!; for (let j = 0; j < d; j++) grad[r * d + j]! += g[j * K + k]!; }
+    for (let k = 0; k < K; k++) {
+      const r = sharedNeg[k]!;
+      for (let j = 0; j < d; j++) grad[r * d + j]! += g[j * K + k]!;
+    }
   }
   tableAdam.step(E, grad, d);
   tf.dispose([value, ...grads, inT, posT, negT, inMask, tgtMask]);

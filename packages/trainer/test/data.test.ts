@@ -62,10 +62,13 @@ describe('event logs (CSV and JSON Lines)', () => {
   });
 
   it('reads the same log as JSON Lines, with bad JSON reported', () => {
-    const lines = csv.split('\n').slice(1).map((l) => {
-      const [user, item, timestamp, type] = l.split(',');
-      return JSON.stringify({ user, item, timestamp: /^\d+$/.test(timestamp!) ? Number(timestamp) : timestamp, type });
-    });
+    const lines = csv
+      .split('\n')
+      .slice(1)
+      .map((l) => {
+        const [user, item, timestamp, type] = l.split(',');
+        return JSON.stringify({ user, item, timestamp: /^\d+$/.test(timestamp!) ? Number(timestamp) : timestamp, type });
+      });
     lines.splice(2, 0, '{not json');
     const d = parseJsonLinesLog(lines.join('\n'), loose);
     expect([...d.sequences[0]!].map((r) => d.itemIds[r - 1])).toEqual(['A', 'B', 'C']);
@@ -85,16 +88,21 @@ describe('event logs (CSV and JSON Lines)', () => {
 
   it('never throws on arbitrary input and accounts for every row', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.json(), fc.constant('u1,A,1,view'), fc.constant('{"user":1,"item":2,"ts":3,"type":"view"}')), { maxLength: 30 }), (lines) => {
-        for (const parse of [parseCsvLog, parseJsonLinesLog]) {
-          const text = (parse === parseCsvLog ? 'user,item,timestamp,type\n' : '') + lines.join('\n');
-          const d = parse(text, loose);
-          const ignored = Object.values(d.report.ignoredByType).reduce((a, b) => a + b, 0);
-          const used = d.report.interactions + d.report.duplicates + d.report.collapsed + d.report.belowMinCount;
-          expect(used + ignored + d.report.badRows.length).toBeGreaterThanOrEqual(d.report.rows);
-          for (const b of d.report.badRows) expect(b.line).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string(), fc.json(), fc.constant('u1,A,1,view'), fc.constant('{"user":1,"item":2,"ts":3,"type":"view"}')), {
+          maxLength: 30,
+        }),
+        (lines) => {
+          for (const parse of [parseCsvLog, parseJsonLinesLog]) {
+            const text = (parse === parseCsvLog ? 'user,item,timestamp,type\n' : '') + lines.join('\n');
+            const d = parse(text, loose);
+            const ignored = Object.values(d.report.ignoredByType).reduce((a, b) => a + b, 0);
+            const used = d.report.interactions + d.report.duplicates + d.report.collapsed + d.report.belowMinCount;
+            expect(used + ignored + d.report.badRows.length).toBeGreaterThanOrEqual(d.report.rows);
+            for (const b of d.report.badRows) expect(b.line).toBeGreaterThan(0);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

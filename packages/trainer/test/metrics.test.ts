@@ -44,18 +44,19 @@ describe('evaluate protocols', () => {
     test: Int32Array.of(4, 8),
   };
   it('an oracle that scores the test item highest gets HR@1 = 1 in both protocols', async () => {
-    const oracle = async (seqs: Int32Array[]) => seqs.map((s) => {
-      const out = new Float32Array(201);
-      out[s[s.length - 1]! + 1] = 10; // history for test ends with the valid item; test = valid + 1
-      return out;
-    });
+    const oracle = async (seqs: Int32Array[]) =>
+      seqs.map((s) => {
+        const out = new Float32Array(201);
+        out[s[s.length - 1]! + 1] = 10; // history for test ends with the valid item; test = valid + 1
+        return out;
+      });
     for (const protocol of ['sampled100', 'full'] as const) {
       const r = await evaluate(oracle, split, { protocol, target: 'test' });
       expect(r.metrics['HR@1']).toBe(1);
       expect(r.metrics['NDCG@10']).toBe(1);
     }
   });
-  it('full ranking: the target ranks after every item scored higher, except the user\'s own history', async () => {
+  it("full ranking: the target ranks after every item scored higher, except the user's own history", async () => {
     // Scores = row id, so item 200 is best. Target 4 for user 0: rows 5..200 above it = 196 items,
     // none of them in user 0's history; for user 1 target 8: rows 9..200 above = 192.
     const byRow = async (seqs: Int32Array[]) => seqs.map(() => Float32Array.from({ length: 201 }, (_, i) => i));
@@ -65,14 +66,18 @@ describe('evaluate protocols', () => {
   it('sampled negatives never include items the user touched', async () => {
     // The user's own items score 10, the target 5, everything else 0: any touched item among the
     // negatives would push the target below rank 0.
-    const touched = [[1, 2, 3, 4], [5, 6, 7, 8]];
-    const fn = async (seqs: Int32Array[]) => seqs.map((s) => {
-      const u = s[0] === 1 ? 0 : 1;
-      const out = new Float32Array(201);
-      for (const r of touched[u]!) out[r] = 10;
-      out[split.test[u]!] = 5;
-      return out;
-    });
+    const touched = [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ];
+    const fn = async (seqs: Int32Array[]) =>
+      seqs.map((s) => {
+        const u = s[0] === 1 ? 0 : 1;
+        const out = new Float32Array(201);
+        for (const r of touched[u]!) out[r] = 10;
+        out[split.test[u]!] = 5;
+        return out;
+      });
     const r = await evaluate(fn, split, { protocol: 'sampled100', target: 'test', seeds: [1, 2, 3] });
     expect(r.metrics['HR@1']).toBe(1);
     expect(r.perSeed).toHaveLength(3);

@@ -31,11 +31,33 @@ describe('train → quantise → export → validate → eval (tiny, generated d
 
   beforeAll(async () => {
     await useBackend('wasm');
-    const r = await train(split, { dim: 16, maxLen: 12, blocks: 1, heads: 1, dropout: 0.1, epochs: 12, evalEvery: 4, batchSize: 64, lr: 0.005, seed: 1, validUsers: 400 });
+    const r = await train(split, {
+      dim: 16,
+      maxLen: 12,
+      blocks: 1,
+      heads: 1,
+      dropout: 0.1,
+      epochs: 12,
+      evalEvery: 4,
+      batchSize: 64,
+      lr: 0.005,
+      seed: 1,
+      validUsers: 400,
+    });
     expect(r.history.length).toBeGreaterThan(0);
     ({ metrics } = await finishBundle({
-      out: dir, name: 'tiny', version: 'test-1', arch: r.arch, split, vocab: Array.from({ length: 150 }, (_, i) => `sku-${i + 1}`),
-      weights: r.weights, quantize: true, evalSeeds: [1, 2, 3], training: { test: true }, history: r.history, log: () => {},
+      out: dir,
+      name: 'tiny',
+      version: 'test-1',
+      arch: r.arch,
+      split,
+      vocab: Array.from({ length: 150 }, (_, i) => `sku-${i + 1}`),
+      weights: r.weights,
+      quantize: true,
+      evalSeeds: [1, 2, 3],
+      training: { test: true },
+      history: r.history,
+      log: () => {},
     }));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,7 +89,8 @@ describe('train → quantise → export → validate → eval (tiny, generated d
   describe('bad bundles are refused with every problem named', () => {
     const copy = () => {
       const d = mkdtempSync(join(tmpdir(), 'localrec-bad-'));
-      for (const f of ['manifest.json', 'weights.bin', 'vocab.json', 'segments.json']) writeFileSync(join(d, f), readFileSync(join(dir, f)));
+      for (const f of ['manifest.json', 'weights.bin', 'vocab.json', 'segments.json'])
+        writeFileSync(join(d, f), readFileSync(join(dir, f)));
       return d;
     };
     it('wrong hash', async () => {
@@ -108,8 +131,13 @@ describe('training is reproducible for a seed (dropout masks included)', () => {
     await useBackend('wasm');
     const split = cyclicData(120, 60, 5);
     const opts = { dim: 8, maxLen: 8, blocks: 1, heads: 1, dropout: 0.3, epochs: 2, evalEvery: 2, batchSize: 32, lr: 0.01, validUsers: 50 };
-    const [a, b, c] = [await train(split, { ...opts, seed: 7 }), await train(split, { ...opts, seed: 7 }), await train(split, { ...opts, seed: 8 })];
-    const flat = (w: Map<string, Float32Array>) => [...w.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => [k, Array.from(v)]);
+    const [a, b, c] = [
+      await train(split, { ...opts, seed: 7 }),
+      await train(split, { ...opts, seed: 7 }),
+      await train(split, { ...opts, seed: 8 }),
+    ];
+    const flat = (w: Map<string, Float32Array>) =>
+      [...w.entries()].sort(([x], [y]) => x.localeCompare(y)).map(([k, v]) => [k, Array.from(v)]);
     expect(flat(a.weights)).toEqual(flat(b.weights));
     expect(flat(a.weights)).not.toEqual(flat(c.weights));
   }, 120_000);

@@ -74,7 +74,12 @@ describe('buildSegments (k-means over item embeddings)', () => {
     const one = buildSegments(emb, n, DIM, { k: 4, seed: 1, vocab, meta: () => ({ category: 'All' }) });
     expect([...one.labels].sort()).toEqual(['All', 'All (2)', 'All (3)', 'All (4)']);
     // …by their leading brand when they have one.
-    const branded = buildSegments(emb, n, DIM, { k: 4, seed: 1, vocab, meta: (id) => ({ category: 'All', brand: `B${Number(id.slice(4)) % 4}` }) });
+    const branded = buildSegments(emb, n, DIM, {
+      k: 4,
+      seed: 1,
+      vocab,
+      meta: (id) => ({ category: 'All', brand: `B${Number(id.slice(4)) % 4}` }),
+    });
     expect([...branded.labels].sort()).toEqual(['All · B0', 'All · B1', 'All · B2', 'All · B3']);
   });
 

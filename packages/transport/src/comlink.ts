@@ -77,7 +77,11 @@ function forward(remote: Remote<RuntimeApi>, callbacks: boolean): RuntimeApi {
  * `expose(runtime)`); `open()` waits for its first answer, then links to it.
  * @example comlinkTransport('worker', async () => { const w = new Worker(url, { type: 'module' }); return { endpoint: w, name: url, close: () => w.terminate() }; })
  */
-export function comlinkTransport(kind: string, start: () => ComlinkPeer | Promise<ComlinkPeer>, options: ComlinkTransportOptions = {}): RuntimeTransport {
+export function comlinkTransport(
+  kind: string,
+  start: () => ComlinkPeer | Promise<ComlinkPeer>,
+  options: ComlinkTransportOptions = {},
+): RuntimeTransport {
   const timeoutMs = options.startTimeoutMs ?? 10_000;
   const callbacks = options.callbacks ?? true;
   return {
@@ -89,7 +93,10 @@ export function comlinkTransport(kind: string, start: () => ComlinkPeer | Promis
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new LocalRecError('TIMEOUT', `The ${peer.name} did not answer within ${timeoutMs} ms`)), timeoutMs);
+          timer = setTimeout(
+            () => reject(new LocalRecError('TIMEOUT', `The ${peer.name} did not answer within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
         });
         await Promise.race(peer.failed ? [remote.status(), peer.failed, timeout] : [remote.status(), timeout]);
       } catch (e) {

@@ -31,7 +31,11 @@ export interface ConnectTransportOptions {
  * @example
  * const connector = { kind: 'worker', connect: (ctx) => connectTransport(transport, ctx, { init: { modelUrl } }) };
  */
-export async function connectTransport(transport: RuntimeTransport, ctx: ConnectContext, options: ConnectTransportOptions): Promise<ConnectedRuntime> {
+export async function connectTransport(
+  transport: RuntimeTransport,
+  ctx: ConnectContext,
+  options: ConnectTransportOptions,
+): Promise<ConnectedRuntime> {
   const init: RuntimeOptions = { ...options.init, appId: ctx.appId };
   const storeKind = options.runtimeStoreKind ?? INDEXEDDB_KIND;
   let consent = ctx.consent;
@@ -43,7 +47,10 @@ export async function connectTransport(transport: RuntimeTransport, ctx: Connect
   /** `p`, or a WORKER_CRASHED rejection if the runtime behind `link` stops first. */
   const guard = <T>(link: TransportLink, what: string, p: Promise<T>): Promise<T> => {
     const crashed = link.lost.then((): never => {
-      throw new LocalRecError('WORKER_CRASHED', `The runtime worker stopped (crashed or terminated) before ${what} answered; the call was not answered. The next call starts a new worker; the history stored on this device is untouched.`);
+      throw new LocalRecError(
+        'WORKER_CRASHED',
+        `The runtime worker stopped (crashed or terminated) before ${what} answered; the call was not answered. The next call starts a new worker; the history stored on this device is untouched.`,
+      );
     });
     crashed.catch(() => {});
     return Promise.race([p, crashed]);
@@ -96,16 +103,36 @@ export async function connectTransport(transport: RuntimeTransport, ctx: Connect
     status: async () => ({ ...(await call('status()', (api) => api.status())), runtime: transport.kind }),
     ready: () => call('ready()', (api) => api.ready()),
     scoreRows: (seqs) => call('scoreRows()', (api) => api.scoreRows(seqs.map((q) => [...q]))),
-    recommend: (o) => call('recommend()', async (api) => { await sync(api); return api.recommend(o, await history()); }),
-    similar: (id, o) => call('similar()', async (api) => { await sync(api); return api.similar(id, o, await history()); }),
-    rank: (ids, o) => call('rank()', async (api) => { await sync(api); return api.rank([...ids], o, await history()); }),
+    recommend: (o) =>
+      call('recommend()', async (api) => {
+        await sync(api);
+        return api.recommend(o, await history());
+      }),
+    similar: (id, o) =>
+      call('similar()', async (api) => {
+        await sync(api);
+        return api.similar(id, o, await history());
+      }),
+    rank: (ids, o) =>
+      call('rank()', async (api) => {
+        await sync(api);
+        return api.rank([...ids], o, await history());
+      }),
     setCatalog: (items) => {
       catalog = { ...catalog, ...items };
       return call('setCatalog()', (api) => api.setCatalog(items));
     },
-    getProfile: () => call('getProfile()', async (api) => { await sync(api); return api.getProfile(); }),
+    getProfile: () =>
+      call('getProfile()', async (api) => {
+        await sync(api);
+        return api.getProfile();
+      }),
     setSocialContext: (c) => call('setSocialContext()', (api) => api.setSocialContext(c)),
-    getSegments: () => call('getSegments()', async (api) => { await sync(api); return api.getSegments(); }),
+    getSegments: () =>
+      call('getSegments()', async (api) => {
+        await sync(api);
+        return api.getSegments();
+      }),
     dispose: async () => {
       const l = live;
       disposed = true;

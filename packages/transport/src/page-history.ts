@@ -18,7 +18,10 @@ export const PAGE_HISTORY_MAX_LEN = 200;
  * runtime (a `postMessage` or a plain call), on the device. Otherwise (the runtime's own store, no
  * consent, no store, or the store failing) `undefined`: the runtime reads the history itself.
  */
-export async function pageHistory(ctx: Pick<ConnectContext, 'store' | 'consent'>, runtimeStoreKind: string = INDEXEDDB_KIND): Promise<CallContext | undefined> {
+export async function pageHistory(
+  ctx: Pick<ConnectContext, 'store' | 'consent'>,
+  runtimeStoreKind: string = INDEXEDDB_KIND,
+): Promise<CallContext | undefined> {
   const store = ctx.store;
   if (!store || store.kind === runtimeStoreKind || ctx.consent !== 'granted') return undefined;
   try {

@@ -50,7 +50,10 @@ function channelTransport(loadMs = 0) {
       endpoint: endpoint(port2),
       name: 'runtime on a MessageChannel',
       watchLoss: async () => ({ lost }),
-      close: () => { port1.close(); port2.close(); },
+      close: () => {
+        port1.close();
+        port2.close();
+      },
     };
   });
 }
@@ -63,13 +66,17 @@ describeTransportConformance({
 });
 
 describe('comlinkTransport start', () => {
-  it('rejects with TIMEOUT, naming the peer, when nothing answers; and with the peer\'s own failure', async () => {
+  it("rejects with TIMEOUT, naming the peer, when nothing answers; and with the peer's own failure", async () => {
     const { port2 } = new MessageChannel();
-    const silent = comlinkTransport('x', () => ({ endpoint: endpoint(port2), name: 'silent peer', close: () => port2.close() }), { startTimeoutMs: 50 });
+    const silent = comlinkTransport('x', () => ({ endpoint: endpoint(port2), name: 'silent peer', close: () => port2.close() }), {
+      startTimeoutMs: 50,
+    });
     await expect(silent.open()).rejects.toMatchObject({ code: 'TIMEOUT', message: 'The silent peer did not answer within 50 ms' });
     const { port2: p } = new MessageChannel();
     const failing = comlinkTransport('x', () => ({
-      endpoint: endpoint(p), name: 'failing peer', close: () => p.close(),
+      endpoint: endpoint(p),
+      name: 'failing peer',
+      close: () => p.close(),
       failed: Promise.reject(new LocalRecError('WORKER_CRASHED', 'blocked')),
     }));
     await expect(failing.open()).rejects.toMatchObject({ code: 'WORKER_CRASHED', message: 'blocked' });
@@ -77,6 +84,9 @@ describe('comlinkTransport start', () => {
 
   it('connectTransport rejects when the first runtime cannot start, and the error keeps its code', async () => {
     const t = inThreadTransport(() => createContractRuntime());
-    await expect(connectTransport(t, { appId: 'a', consent: 'granted' }, { init: { modelUrl: 3 as never } })).rejects.toMatchObject({ code: 'INVALID_CONFIG', field: 'modelUrl' });
+    await expect(connectTransport(t, { appId: 'a', consent: 'granted' }, { init: { modelUrl: 3 as never } })).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      field: 'modelUrl',
+    });
   });
 });

@@ -36,7 +36,10 @@ Page({
 
   async refresh() {
     const { events } = await app.rec.exportData();
-    const recent = events.slice(-5).reverse().map((e) => ({ id: e.uid, name: `${e.type} ${nameOf(e.itemId)}` }));
+    const recent = events
+      .slice(-5)
+      .reverse()
+      .map((e) => ({ id: e.uid, name: `${e.type} ${nameOf(e.itemId)}` }));
     const rec = await this.recommend();
     this.setData({ recent, storage: app.rec.status.storage, count: events.length, ...rec });
   },

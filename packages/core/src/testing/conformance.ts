@@ -121,13 +121,21 @@ export function describeEventStoreConformance(opts: ConformanceOptions): void {
       expect(await s.query({ types: [] })).toEqual([]);
       expect(uids(await s.query({ since: ts(10), until: ts(20) }))).toEqual(want((_, i) => i >= 10 && i < 20));
       expect(uids(await s.query({ itemId: 'I3' }))).toEqual(want((_, i) => i % 10 === 3));
-      expect(uids(await s.query({ itemId: 'I3', types: ['view'], since: ts(5) }))).toEqual(want((_, i) => i % 10 === 3 && i % 5 === 0 && i >= 5));
+      expect(uids(await s.query({ itemId: 'I3', types: ['view'], since: ts(5) }))).toEqual(
+        want((_, i) => i % 10 === 3 && i % 5 === 0 && i >= 5),
+      );
       expect(uids(await s.query({ types: ['view'], since: ts(10), until: ts(30), order: 'desc', limit: 3 }))).toEqual(
-        want((_, i) => i % 5 === 0 && i >= 10 && i < 30).reverse().slice(0, 3),
+        want((_, i) => i % 5 === 0 && i >= 10 && i < 30)
+          .reverse()
+          .slice(0, 3),
       );
       expect(uids(await s.query({ limit: 4 }))).toEqual(want((_, i) => i < 4));
       expect(uids(await s.query({ order: 'desc', limit: 2 }))).toEqual(want((_, i) => i >= 38).reverse());
-      expect(uids(await s.query({ types: ['click', 'view'], order: 'desc', limit: 3 }))).toEqual(want((_, i) => i % 5 <= 1).reverse().slice(0, 3));
+      expect(uids(await s.query({ types: ['click', 'view'], order: 'desc', limit: 3 }))).toEqual(
+        want((_, i) => i % 5 <= 1)
+          .reverse()
+          .slice(0, 3),
+      );
       expect(await s.query({ itemId: 'nope' })).toEqual([]);
       expect(await s.query({ since: ts(100) })).toEqual([]);
     });
@@ -161,7 +169,12 @@ export function describeEventStoreConformance(opts: ConformanceOptions): void {
       const evs = range(6).map((i) => makeTestEvent(i));
       expect(await s.append(evs)).toHaveLength(6);
       expect(await s.append(evs)).toEqual([]);
-      const again = await s.append([evs[0] as NewEvent, makeTestEvent(6), makeTestEvent(6, { uid: 'dup' }), makeTestEvent(7, { uid: 'dup' })]);
+      const again = await s.append([
+        evs[0] as NewEvent,
+        makeTestEvent(6),
+        makeTestEvent(6, { uid: 'dup' }),
+        makeTestEvent(7, { uid: 'dup' }),
+      ]);
       expect(again).toHaveLength(2);
       expect(await s.count()).toBe(8);
       expect(new Set(uids(await s.query())).size).toBe(8);
@@ -244,7 +257,8 @@ export function describeEventStoreConformance(opts: ConformanceOptions): void {
       const ownA = range(200).map((i) => makeTestEvent(i, { sessionId: 'A' }));
       const ownB = range(200).map((i) => makeTestEvent(i, { sessionId: 'B' }));
       const shared = range(40).map((i) => makeTestEvent(1000 + i, { sessionId: 'shared' }));
-      const batches = (own: NewEvent[]): NewEvent[][] => range(10).map((k) => [...own.slice(k * 20, k * 20 + 20), ...shared.slice(k * 4, k * 4 + 8)]);
+      const batches = (own: NewEvent[]): NewEvent[][] =>
+        range(10).map((k) => [...own.slice(k * 20, k * 20 + 20), ...shared.slice(k * 4, k * 4 + 8)]);
       const write = async (s: EventStore, bs: NewEvent[][]): Promise<void> => {
         for (const batch of bs) {
           await s.append(batch);

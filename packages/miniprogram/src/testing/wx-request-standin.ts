@@ -21,7 +21,12 @@
 import type { WxRequestApi, WxRequestFail, WxRequestOptions, WxRequestSuccess, WxRequestTask } from '../fetch.js';
 
 /** What the server answers for a URL: a body (200), a response, or `undefined` (404). */
-export type WxServed = Uint8Array | ArrayBuffer | string | { statusCode: number; body?: Uint8Array | ArrayBuffer | string; header?: Record<string, string> } | undefined;
+export type WxServed =
+  | Uint8Array
+  | ArrayBuffer
+  | string
+  | { statusCode: number; body?: Uint8Array | ArrayBuffer | string; header?: Record<string, string> }
+  | undefined;
 
 export interface WxRequestStandinOptions {
   /**
@@ -60,7 +65,6 @@ export interface WxRequestStandin extends WxRequestApi {
   /** The most requests that were in flight at once. */
   readonly maxInFlight: number;
 }
-
 
 /**
  * Creates a `wx.request` STAND-IN (see the module comment). Spread it into a `wx` object next to
@@ -107,9 +111,11 @@ export function createWxRequestStandin(options: WxRequestStandinOptions): WxRequ
         inFlight -= 1;
         queue.shift()?.();
       }
-      log.push(r.ok
-        ? { url: o.url, method, responseType, outcome: 'success', statusCode: r.res.statusCode, errMsg: r.res.errMsg ?? '' }
-        : { url: o.url, method, responseType, outcome: 'fail', errMsg: r.err.errMsg });
+      log.push(
+        r.ok
+          ? { url: o.url, method, responseType, outcome: 'success', statusCode: r.res.statusCode, errMsg: r.res.errMsg ?? '' }
+          : { url: o.url, method, responseType, outcome: 'fail', errMsg: r.err.errMsg },
+      );
       // Callbacks run asynchronously, as wx delivers them.
       setTimeout(() => {
         if (r.ok) o.success?.(r.res);
@@ -131,22 +137,43 @@ export function createWxRequestStandin(options: WxRequestStandinOptions): WxRequ
       if (hanging) return;
       let served: WxServed;
       try {
-        served = typeof serve === 'function' ? await serve(o.url, o) : Object.prototype.hasOwnProperty.call(serve, o.url) ? serve[o.url] : undefined;
+        served =
+          typeof serve === 'function'
+            ? await serve(o.url, o)
+            : Object.prototype.hasOwnProperty.call(serve, o.url)
+              ? serve[o.url]
+              : undefined;
       } catch (e) {
         fail(`request:fail ${(e as Error).message}`);
         return;
       }
-      const res = served === undefined ? { statusCode: 404, body: 'not found' }
-        : typeof served === 'object' && 'statusCode' in served ? served : { statusCode: 200, body: served };
+      const res =
+        served === undefined
+          ? { statusCode: 404, body: 'not found' }
+          : typeof served === 'object' && 'statusCode' in served
+            ? served
+            : { statusCode: 200, body: served };
       const bytes = toArrayBuffer(res.body ?? '');
       let data: unknown = bytes;
       if (responseType !== 'arraybuffer') {
         data = decoder.decode(bytes);
         if ((o.dataType ?? 'json') === 'json') {
-          try { data = JSON.parse(data as string); } catch { /* stays a string, as in wx */ }
+          try {
+            data = JSON.parse(data as string);
+          } catch {
+            /* stays a string, as in wx */
+          }
         }
       }
-      finish({ ok: true, res: { data, statusCode: res.statusCode, header: { 'Content-Length': String(bytes.byteLength), ...(res.header ?? {}) }, errMsg: 'request:ok' } });
+      finish({
+        ok: true,
+        res: {
+          data,
+          statusCode: res.statusCode,
+          header: { 'Content-Length': String(bytes.byteLength), ...(res.header ?? {}) },
+          errMsg: 'request:ok',
+        },
+      });
     };
 
     if (typeof o?.url !== 'string' || o.url === '') {
@@ -158,11 +185,16 @@ export function createWxRequestStandin(options: WxRequestStandinOptions): WxRequ
     } else {
       // Takes a slot at once (so a burst in one tick counts), or waits for one.
       const start = (): void => {
-        if (done) { queue.shift()?.(); return; } // aborted while waiting: pass the slot on
+        if (done) {
+          queue.shift()?.();
+          return;
+        } // aborted while waiting: pass the slot on
         started = true;
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
-        setTimeout(() => { run().catch((e: unknown) => fail(`request:fail stand-in error: ${String(e)}`)); }, 0);
+        setTimeout(() => {
+          run().catch((e: unknown) => fail(`request:fail stand-in error: ${String(e)}`));
+        }, 0);
       };
       if (inFlight < limit) start();
       else queue.push(start);
@@ -172,9 +204,17 @@ export function createWxRequestStandin(options: WxRequestStandinOptions): WxRequ
 
   return {
     request,
-    failNext(errMsg, n = 1) { failing = { errMsg, n }; },
-    hang(on) { hanging = on; },
-    get log() { return log; },
-    get maxInFlight() { return maxInFlight; },
+    failNext(errMsg, n = 1) {
+      failing = { errMsg, n };
+    },
+    hang(on) {
+      hanging = on;
+    },
+    get log() {
+      return log;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
   };
 }

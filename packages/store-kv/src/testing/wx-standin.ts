@@ -45,9 +45,9 @@ export interface WxStandin {
   setStorage(o: { key: string; data: unknown } & Callbacks<{ errMsg: string }>): Promise<{ errMsg: string }> | undefined;
   removeStorage(o: { key: string } & Callbacks<{ errMsg: string }>): Promise<{ errMsg: string }> | undefined;
   clearStorage(o?: Callbacks<{ errMsg: string }>): Promise<{ errMsg: string }> | undefined;
-  getStorageInfo(o?: Callbacks<{ keys: string[]; currentSize: number; limitSize: number; errMsg: string }>):
-    | Promise<{ keys: string[]; currentSize: number; limitSize: number; errMsg: string }>
-    | undefined;
+  getStorageInfo(
+    o?: Callbacks<{ keys: string[]; currentSize: number; limitSize: number; errMsg: string }>,
+  ): Promise<{ keys: string[]; currentSize: number; limitSize: number; errMsg: string }> | undefined;
   /** Test control: the `n`th write from now (1 = the next one) fails with `errMsg`; nothing is stored. */
   failNthWrite(n: number, errMsg?: string): void;
   /** Test control: after `n` more successful writes every call fails, as if the process died. */
@@ -135,7 +135,8 @@ export function createWxStandin(options: WxStandinOptions = {}): WxStandin {
   }
 
   const requireKey = (name: string, key: unknown): string => {
-    if (typeof key !== 'string' || key === '') throw { errMsg: `${name}:fail parameter error: parameter.key should be String instead of ${typeof key};` };
+    if (typeof key !== 'string' || key === '')
+      throw { errMsg: `${name}:fail parameter error: parameter.key should be String instead of ${typeof key};` };
     return key;
   };
 

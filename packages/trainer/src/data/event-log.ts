@@ -52,15 +52,23 @@ function checkRecord(rec: Record<string, unknown>, order: number, rules: LogRule
   const type = rec.__hasType === false ? 'view' : idOf(pick(rec, LOG_COLUMNS.type));
   if (type === undefined) return { bad: `missing event type (accepted: ${Object.keys(rules.typeWeights).join(', ')})` };
   const weight = rules.typeWeights[type];
-  if (weight === undefined) return { bad: `unknown event type ${JSON.stringify(type)} (accepted: ${Object.keys(rules.typeWeights).join(', ')})` };
+  if (weight === undefined)
+    return { bad: `unknown event type ${JSON.stringify(type)} (accepted: ${Object.keys(rules.typeWeights).join(', ')})` };
   if (weight === 0) return { ignored: type };
   const user = idOf(pick(rec, LOG_COLUMNS.user));
-  if (user === undefined) return { bad: `missing or invalid user (a non-empty string or number of at most ${MAX_ID_LENGTH} characters, column ${LOG_COLUMNS.user.join('|')})` };
+  if (user === undefined)
+    return {
+      bad: `missing or invalid user (a non-empty string or number of at most ${MAX_ID_LENGTH} characters, column ${LOG_COLUMNS.user.join('|')})`,
+    };
   const item = idOf(pick(rec, LOG_COLUMNS.item));
-  if (item === undefined) return { bad: `missing or invalid item (a non-empty string or number of at most ${MAX_ID_LENGTH} characters, column ${LOG_COLUMNS.item.join('|')})` };
+  if (item === undefined)
+    return {
+      bad: `missing or invalid item (a non-empty string or number of at most ${MAX_ID_LENGTH} characters, column ${LOG_COLUMNS.item.join('|')})`,
+    };
   const rawTs = pick(rec, LOG_COLUMNS.timestamp);
   const ts = parseTimestamp(rawTs);
-  if (ts === undefined) return { bad: `invalid timestamp ${JSON.stringify(rawTs)} (accepted: epoch seconds or milliseconds, or an ISO 8601 date)` };
+  if (ts === undefined)
+    return { bad: `invalid timestamp ${JSON.stringify(rawTs)} (accepted: epoch seconds or milliseconds, or an ISO 8601 date)` };
   return { user, item, ts, type, weight, order };
 }
 
@@ -91,14 +99,19 @@ function parseCsvRecords(text: string, badRows: BadRow[]): { rec: Record<string,
   let hasType = true;
   const out: { rec: Record<string, unknown>; line: number }[] = [];
   const records = parse(text, {
-    bom: true, trim: true, skip_empty_lines: true, info: true,
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    info: true,
     columns: (header: string[]) => {
       const cols = header.map((h) => h.toLowerCase());
       hasType = cols.some((c) => (LOG_COLUMNS.type as readonly string[]).includes(c));
       return cols;
     },
     skip_records_with_error: true,
-    on_skip: (err) => { if (err) badRows.push({ line: (err as { lines?: number }).lines ?? 0, reason: err.message }); },
+    on_skip: (err) => {
+      if (err) badRows.push({ line: (err as { lines?: number }).lines ?? 0, reason: err.message });
+    },
   }) as { record: Record<string, unknown>; info: { lines: number } }[];
   for (const { record, info } of records) out.push({ rec: hasType ? record : { ...record, __hasType: false }, line: info.lines });
   return out;
@@ -110,8 +123,16 @@ function* jsonLineRecords(text: string, badRows: BadRow[]): Generator<{ rec: Rec
     const l = lines[i]!.trim();
     if (!l) continue;
     let v: unknown;
-    try { v = JSON.parse(l); } catch (e) { badRows.push({ line: i + 1, reason: `not valid JSON: ${(e as Error).message}` }); continue; }
-    if (!v || typeof v !== 'object' || Array.isArray(v)) { badRows.push({ line: i + 1, reason: 'expected a JSON object per line' }); continue; }
+    try {
+      v = JSON.parse(l);
+    } catch (e) {
+      badRows.push({ line: i + 1, reason: `not valid JSON: ${(e as Error).message}` });
+      continue;
+    }
+    if (!v || typeof v !== 'object' || Array.isArray(v)) {
+      badRows.push({ line: i + 1, reason: 'expected a JSON object per line' });
+      continue;
+    }
     const rec: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) rec[k.toLowerCase()] = x;
     yield { rec, line: i + 1 };
@@ -144,10 +165,17 @@ export function buildDataset(p: Parsed, rules: LogRules, format: 'csv' | 'jsonl'
     const out: { item: string; weight: number }[] = [];
     for (const e of evs) {
       const key = `${e.item}\u0000${e.type}\u0000${e.ts}`;
-      if (seen.has(key)) { duplicates++; continue; }
+      if (seen.has(key)) {
+        duplicates++;
+        continue;
+      }
       seen.add(key);
       const last = out[out.length - 1];
-      if (rules.collapseRepeats && last && last.item === e.item) { last.weight = Math.max(last.weight, e.weight); collapsed++; continue; }
+      if (rules.collapseRepeats && last && last.item === e.item) {
+        last.weight = Math.max(last.weight, e.weight);
+        collapsed++;
+        continue;
+      }
       out.push({ item: e.item, weight: e.weight });
     }
     seqs.set(user, out);
@@ -174,19 +202,35 @@ export function buildDataset(p: Parsed, rules: LogRules, format: 'csv' | 'jsonl'
   const weights: Float32Array[] = [];
   for (const [u, s] of seqs) {
     userIds.push(u);
-    sequences.push(Int32Array.from(s, (x) => {
-      let r = rowOf.get(x.item);
-      if (r === undefined) { itemIds.push(x.item); rowOf.set(x.item, (r = itemIds.length)); }
-      return r;
-    }));
+    sequences.push(
+      Int32Array.from(s, (x) => {
+        let r = rowOf.get(x.item);
+        if (r === undefined) {
+          itemIds.push(x.item);
+          rowOf.set(x.item, (r = itemIds.length));
+        }
+        return r;
+      }),
+    );
     weights.push(Float32Array.from(s, (x) => x.weight));
   }
   const interactions = sequences.reduce((n, s) => n + s.length, 0);
   return {
-    itemIds, userIds, sequences, weights,
+    itemIds,
+    userIds,
+    sequences,
+    weights,
     report: {
-      format, rows: p.count, badRows: p.badRows, ignoredByType: p.ignoredByType, duplicates, collapsed,
-      belowMinCount: before - interactions, users: userIds.length, items: itemIds.length, interactions,
+      format,
+      rows: p.count,
+      badRows: p.badRows,
+      ignoredByType: p.ignoredByType,
+      duplicates,
+      collapsed,
+      belowMinCount: before - interactions,
+      users: userIds.length,
+      items: itemIds.length,
+      interactions,
     },
   };
 }

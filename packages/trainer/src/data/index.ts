@@ -13,7 +13,12 @@ export { parseSasrecText } from './sasrec-text.js';
 export { parseCsvLog, parseJsonLinesLog, parseTimestamp, LOG_COLUMNS } from './event-log.js';
 
 /** Formats by file extension. */
-export const DATA_FORMATS: Readonly<Record<string, 'sasrec-text' | 'csv' | 'jsonl'>> = { '.txt': 'sasrec-text', '.csv': 'csv', '.jsonl': 'jsonl', '.ndjson': 'jsonl' };
+export const DATA_FORMATS: Readonly<Record<string, 'sasrec-text' | 'csv' | 'jsonl'>> = {
+  '.txt': 'sasrec-text',
+  '.csv': 'csv',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+};
 
 /**
  * Loads a data file, choosing the parser by extension (`.txt` SASRec text, `.csv`, `.jsonl`/`.ndjson`).
@@ -44,7 +49,10 @@ export function splitLeaveOneOut(ds: Pick<Dataset, 'sequences'>): SequenceSplit 
   const n = ds.sequences.length;
   const split: SequenceSplit = { train: [], valid: new Int32Array(n), test: new Int32Array(n) };
   ds.sequences.forEach((s, u) => {
-    if (s.length < 3) { split.train.push(s.slice()); return; }
+    if (s.length < 3) {
+      split.train.push(s.slice());
+      return;
+    }
     split.train.push(s.slice(0, -2));
     split.valid[u] = s[s.length - 2]!;
     split.test[u] = s[s.length - 1]!;

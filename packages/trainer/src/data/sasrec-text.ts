@@ -19,9 +19,15 @@ export function parseSasrecText(text: string): Dataset {
     if (!line.trim()) continue;
     rows++;
     const m = ROW.exec(line);
-    if (!m) { badRows.push({ line: i + 1, reason: `expected "userId itemId" (two positive integers), got ${JSON.stringify(line.slice(0, 80))}` }); continue; }
+    if (!m) {
+      badRows.push({ line: i + 1, reason: `expected "userId itemId" (two positive integers), got ${JSON.stringify(line.slice(0, 80))}` });
+      continue;
+    }
     const item = Number(m[2]);
-    if (item < 1 || !Number.isSafeInteger(item)) { badRows.push({ line: i + 1, reason: `item id ${m[2]} is not a positive integer` }); continue; }
+    if (item < 1 || !Number.isSafeInteger(item)) {
+      badRows.push({ line: i + 1, reason: `item id ${m[2]} is not a positive integer` });
+      continue;
+    }
     const user = m[1]!;
     let s = seqOf.get(user);
     if (!s) seqOf.set(user, (s = []));
@@ -33,7 +39,20 @@ export function parseSasrecText(text: string): Dataset {
   const interactions = sequences.reduce((n, s) => n + s.length, 0);
   return {
     itemIds: Array.from({ length: maxItem }, (_, i) => String(i + 1)),
-    userIds, sequences, weights: sequences.map((s) => new Float32Array(s.length).fill(1)),
-    report: { format: 'sasrec-text', rows, badRows, ignoredByType: {}, duplicates: 0, collapsed: 0, belowMinCount: 0, users: userIds.length, items: maxItem, interactions },
+    userIds,
+    sequences,
+    weights: sequences.map((s) => new Float32Array(s.length).fill(1)),
+    report: {
+      format: 'sasrec-text',
+      rows,
+      badRows,
+      ignoredByType: {},
+      duplicates: 0,
+      collapsed: 0,
+      belowMinCount: 0,
+      users: userIds.length,
+      items: maxItem,
+      interactions,
+    },
   };
 }

@@ -53,8 +53,19 @@ export interface LogRules {
  * `search`, `remove_from_cart` and `follow` carry no item interest of their own and are ignored (weight 0).
  */
 export const DEFAULT_TYPE_WEIGHTS: Readonly<Record<string, number>> = {
-  purchase: 5, add_to_cart: 3, favorite: 2, like: 2, rate: 2, share: 2, comment: 2, click: 1.5, view: 1,
-  impression: 0, search: 0, remove_from_cart: 0, follow: 0,
+  purchase: 5,
+  add_to_cart: 3,
+  favorite: 2,
+  like: 2,
+  rate: 2,
+  share: 2,
+  comment: 2,
+  click: 1.5,
+  view: 1,
+  impression: 0,
+  search: 0,
+  remove_from_cart: 0,
+  follow: 0,
 };
 
 export const DEFAULT_LOG_RULES: LogRules = { typeWeights: DEFAULT_TYPE_WEIGHTS, minUserCount: 3, minItemCount: 3, collapseRepeats: true };

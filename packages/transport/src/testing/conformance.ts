@@ -76,12 +76,26 @@ function context(): ConnectContext & { consent: Consent; store?: MemoryEventStor
 }
 
 /** The outcome of `p` as data: its value or its error's name/code/field/accepted/message. */
-async function settle(p: Promise<unknown>): Promise<{ ok: unknown } | { error: { name: string; code?: string; field?: string; accepted?: readonly string[]; message: string; instance: boolean } }> {
+async function settle(
+  p: Promise<unknown>,
+): Promise<
+  | { ok: unknown }
+  | { error: { name: string; code?: string; field?: string; accepted?: readonly string[]; message: string; instance: boolean } }
+> {
   try {
     return { ok: await p };
   } catch (e) {
     const err = e as LocalRecError;
-    return { error: { name: err.name, code: err.code, field: err.field, accepted: err.accepted, message: err.message, instance: e instanceof LocalRecError } };
+    return {
+      error: {
+        name: err.name,
+        code: err.code,
+        field: err.field,
+        accepted: err.accepted,
+        message: err.message,
+        instance: e instanceof LocalRecError,
+      },
+    };
   }
 }
 
@@ -97,7 +111,9 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
     opened.push(link);
     return link;
   };
-  const connect = async (ctx: ConnectContext): Promise<{ rec: ConnectedRuntime; links: ReturnType<typeof spied>['links']; kind: string }> => {
+  const connect = async (
+    ctx: ConnectContext,
+  ): Promise<{ rec: ConnectedRuntime; links: ReturnType<typeof spied>['links']; kind: string }> => {
     const s = spied(await opts.makeTransport());
     const rec = await connectTransport(s.transport, ctx, { init: opts.init });
     recommenders.push(rec);
@@ -119,7 +135,11 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
       const ready = await api.ready();
       expect(ready.ready).toBe(true);
       expect((await api.status()).ready).toBe(true);
-      for (const r of [await api.recommend({ k: 3 }), await api.similar('conformance-unknown-item', { k: 3 }), await api.rank(['c-1', 'c-2'], {})]) {
+      for (const r of [
+        await api.recommend({ k: 3 }),
+        await api.similar('conformance-unknown-item', { k: 3 }),
+        await api.rank(['c-1', 'c-2'], {}),
+      ]) {
         expect(Array.isArray(r.items)).toBe(true);
         expect(['model', 'fallback']).toContain(r.source);
         expect(typeof r.tookMs).toBe('number');
@@ -132,13 +152,30 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
       else expect(scores[0]).toBeInstanceOf(Float32Array);
       await expect(api.setCatalog({ 'c-1': { name: 'One', category: 'Test' } })).resolves.toBeUndefined();
       expect(await api.getProfile()).toMatchObject({ excludedEvents: expect.any(Number), feedback: expect.any(Object) });
-      expect(await api.setSocialContext({ items: { 'c-1': { friendsLiked: 2 } } })).toMatchObject({ items: 1, expiresAt: expect.any(Number) });
+      expect(await api.setSocialContext({ items: { 'c-1': { friendsLiked: 2 } } })).toMatchObject({
+        items: 1,
+        expiresAt: expect.any(Number),
+      });
       expect(await api.setSocialContext(null)).toBeNull();
       expect(await api.getSegments()).toMatchObject({ segments: expect.any(Array) });
       await expect(api.setConsent('denied')).resolves.toBeUndefined();
       await expect(api.dispose()).resolves.toBeUndefined();
       // Every method of the contract was called above: a new method needs a line here.
-      const called = ['init', 'ready', 'status', 'recommend', 'similar', 'rank', 'scoreRows', 'setCatalog', 'getProfile', 'setSocialContext', 'getSegments', 'setConsent', 'dispose'];
+      const called = [
+        'init',
+        'ready',
+        'status',
+        'recommend',
+        'similar',
+        'rank',
+        'scoreRows',
+        'setCatalog',
+        'getProfile',
+        'setSocialContext',
+        'getSegments',
+        'setConsent',
+        'dispose',
+      ];
       expect([...called].sort()).toEqual([...RUNTIME_METHODS].sort());
       link.close();
       link.close(); // idempotent
@@ -148,7 +185,15 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
       const { api } = await open();
       await api.init({ ...opts.init, appId: context().appId, consent: 'denied' });
       const profile = await settle(api.getProfile());
-      expect(profile).toEqual({ error: expect.objectContaining({ name: 'LocalRecError', code: 'CONSENT_REQUIRED', field: 'consent', accepted: ['granted'], instance: true }) });
+      expect(profile).toEqual({
+        error: expect.objectContaining({
+          name: 'LocalRecError',
+          code: 'CONSENT_REQUIRED',
+          field: 'consent',
+          accepted: ['granted'],
+          instance: true,
+        }),
+      });
       expect(await settle(api.getSegments())).toEqual({ error: expect.objectContaining({ code: 'CONSENT_REQUIRED', field: 'consent' }) });
       const social = await settle(api.setSocialContext({ items: 5 } as never));
       expect(social).toEqual({ error: expect.objectContaining({ code: 'INVALID_ARGUMENT', field: expect.any(String), instance: true }) });
@@ -159,84 +204,108 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
       await expect(api.dispose()).resolves.toBeUndefined();
     });
 
-    it('connectTransport: every method answers, status names the transport, consent changes are passed on before the next call', { timeout }, async () => {
-      const ctx = context();
-      const { rec, links, kind } = await connect(ctx);
-      expect(links).toHaveLength(1);
-      const asked = links[0]!.asked;
-      expect(asked[0]).toMatchObject({ method: 'init', args: [expect.objectContaining({ ...opts.init, appId: ctx.appId, consent: 'granted' }), undefined] });
-      expect(await rec.status()).toMatchObject({ runtime: kind });
-      expect((await rec.ready()).ready).toBe(true);
-      await rec.recommend({ k: 2 });
-      await rec.similar('c-1', { k: 2 });
-      expect((await rec.rank(['c-1', 'c-2'], {})).items.map((i) => i.itemId)).toEqual(['c-1', 'c-2']);
-      expect(await rec.scoreRows([[1]])).toHaveLength(1);
-      await rec.setCatalog({ 'c-1': { name: 'One' } });
-      await rec.getProfile();
-      await rec.getSegments();
-      await rec.setSocialContext(null);
-      expect(asked.some((a) => a.method === 'setConsent')).toBe(false);
-      ctx.consent = 'denied';
-      expect(await settle(rec.getProfile())).toEqual({ error: expect.objectContaining({ code: 'CONSENT_REQUIRED', instance: true }) });
-      const denied = asked.findIndex((a) => a.method === 'setConsent');
-      expect(asked[denied]).toEqual({ method: 'setConsent', args: ['denied'] });
-      expect(asked[denied + 1]?.method).toBe('getProfile');
-      ctx.consent = 'granted';
-      await rec.recommend({ k: 2 });
-      expect(asked.filter((a) => a.method === 'setConsent').map((a) => a.args[0])).toEqual(['denied', 'granted']);
-      // The runtime read its own store: no history was passed.
-      expect(asked.filter((a) => a.method === 'recommend').every((a) => a.args[1] === undefined)).toBe(true);
-    });
+    it(
+      'connectTransport: every method answers, status names the transport, consent changes are passed on before the next call',
+      { timeout },
+      async () => {
+        const ctx = context();
+        const { rec, links, kind } = await connect(ctx);
+        expect(links).toHaveLength(1);
+        const asked = links[0]!.asked;
+        expect(asked[0]).toMatchObject({
+          method: 'init',
+          args: [expect.objectContaining({ ...opts.init, appId: ctx.appId, consent: 'granted' }), undefined],
+        });
+        expect(await rec.status()).toMatchObject({ runtime: kind });
+        expect((await rec.ready()).ready).toBe(true);
+        await rec.recommend({ k: 2 });
+        await rec.similar('c-1', { k: 2 });
+        expect((await rec.rank(['c-1', 'c-2'], {})).items.map((i) => i.itemId)).toEqual(['c-1', 'c-2']);
+        expect(await rec.scoreRows([[1]])).toHaveLength(1);
+        await rec.setCatalog({ 'c-1': { name: 'One' } });
+        await rec.getProfile();
+        await rec.getSegments();
+        await rec.setSocialContext(null);
+        expect(asked.some((a) => a.method === 'setConsent')).toBe(false);
+        ctx.consent = 'denied';
+        expect(await settle(rec.getProfile())).toEqual({ error: expect.objectContaining({ code: 'CONSENT_REQUIRED', instance: true }) });
+        const denied = asked.findIndex((a) => a.method === 'setConsent');
+        expect(asked[denied]).toEqual({ method: 'setConsent', args: ['denied'] });
+        expect(asked[denied + 1]?.method).toBe('getProfile');
+        ctx.consent = 'granted';
+        await rec.recommend({ k: 2 });
+        expect(asked.filter((a) => a.method === 'setConsent').map((a) => a.args[0])).toEqual(['denied', 'granted']);
+        // The runtime read its own store: no history was passed.
+        expect(asked.filter((a) => a.method === 'recommend').every((a) => a.args[1] === undefined)).toBe(true);
+      },
+    );
 
-    it('connectTransport: in the degraded case (the SDK records in memory) the history read on the page goes with the call', { timeout }, async () => {
-      const ctx = context();
-      ctx.store = new MemoryEventStore();
-      await ctx.store.append([1, 2].map((i) => ({ uid: `cf-${i}`, type: 'view' as const, ts: 1000 + i, sessionId: 's', itemId: `c-${i}`, data: {} })));
-      const { rec, links } = await connect(ctx);
-      await rec.recommend({ k: 2 });
-      await rec.rank(['c-3'], {});
-      const calls = links[0]!.asked.filter((a) => a.method === 'recommend' || a.method === 'rank');
-      for (const c of calls) {
-        expect(c.args[c.args.length - 1]).toMatchObject({ history: { sequence: [{ itemId: 'c-1' }, { itemId: 'c-2' }], purchased: [] } });
-      }
-      ctx.consent = 'pending'; // no history without consent
-      await rec.similar('c-1', {});
-      expect(links[0]!.asked.at(-1)).toMatchObject({ method: 'similar', args: ['c-1', {}, undefined] });
-    });
+    it(
+      'connectTransport: in the degraded case (the SDK records in memory) the history read on the page goes with the call',
+      { timeout },
+      async () => {
+        const ctx = context();
+        ctx.store = new MemoryEventStore();
+        await ctx.store.append(
+          [1, 2].map((i) => ({ uid: `cf-${i}`, type: 'view' as const, ts: 1000 + i, sessionId: 's', itemId: `c-${i}`, data: {} })),
+        );
+        const { rec, links } = await connect(ctx);
+        await rec.recommend({ k: 2 });
+        await rec.rank(['c-3'], {});
+        const calls = links[0]!.asked.filter((a) => a.method === 'recommend' || a.method === 'rank');
+        for (const c of calls) {
+          expect(c.args[c.args.length - 1]).toMatchObject({ history: { sequence: [{ itemId: 'c-1' }, { itemId: 'c-2' }], purchased: [] } });
+        }
+        ctx.consent = 'pending'; // no history without consent
+        await rec.similar('c-1', {});
+        expect(links[0]!.asked.at(-1)).toMatchObject({ method: 'similar', args: ['c-1', {}, undefined] });
+      },
+    );
 
     it('connectTransport: dispose releases the runtime; later calls reject with NOT_READY', { timeout }, async () => {
       const { rec, links } = await connect(context());
       await rec.dispose();
       expect(links[0]!.asked.at(-1)?.method).toBe('dispose');
-      expect(await settle(rec.recommend({}))).toEqual({ error: expect.objectContaining({ code: 'NOT_READY', message: expect.stringMatching(/disposed/) }) });
+      expect(await settle(rec.recommend({}))).toEqual({
+        error: expect.objectContaining({ code: 'NOT_READY', message: expect.stringMatching(/disposed/) }),
+      });
       await rec.dispose(); // idempotent
       expect(links).toHaveLength(1);
     });
 
     const crash = opts.crash;
-    it.skipIf(!crash)('connectTransport: a crash rejects the call in flight with WORKER_CRASHED, and the next call starts a new runtime (current consent, catalog re-sent)', { timeout }, async () => {
-      const ctx = context();
-      const { rec, links } = await connect(ctx);
-      await rec.setCatalog({ 'c-1': { name: 'One' } });
-      await rec.setCatalog({ 'c-2': { name: 'Two' } });
-      ctx.consent = 'pending';
-      await rec.similar('c-1', {}); // consent passed on to the first runtime
-      // Restart the load: the first call of a fresh runtime, pending while it loads.
-      const inflight = settle(rec.ready());
-      await crash!(links[0]!.link);
-      const out = await inflight;
-      expect(out).toEqual({ error: expect.objectContaining({ name: 'LocalRecError', code: 'WORKER_CRASHED', instance: true }) });
-      expect((out as { error: { message: string } }).error.message).toMatch(/stopped .* before ready\(\) answered.*next call starts a new/);
-      // The next call starts a new runtime, with the current consent and the whole catalog.
-      expect(await rec.status()).toMatchObject({ runtime: expect.any(String) });
-      expect(links).toHaveLength(2);
-      const second = links[1]!.asked;
-      expect(second[0]).toMatchObject({ method: 'init', args: [expect.objectContaining({ appId: ctx.appId, consent: 'pending' }), undefined] });
-      expect(second[1]).toEqual({ method: 'setCatalog', args: [{ 'c-1': { name: 'One' }, 'c-2': { name: 'Two' } }] });
-      ctx.consent = 'granted';
-      expect((await rec.rank(['c-2', 'c-1'], {})).items.map((i) => i.itemId)).toEqual(['c-2', 'c-1']);
-      await rec.dispose();
-      expect(second.at(-1)?.method).toBe('dispose');
-    });
+    it.skipIf(!crash)(
+      'connectTransport: a crash rejects the call in flight with WORKER_CRASHED, and the next call starts a new runtime (current consent, catalog re-sent)',
+      { timeout },
+      async () => {
+        const ctx = context();
+        const { rec, links } = await connect(ctx);
+        await rec.setCatalog({ 'c-1': { name: 'One' } });
+        await rec.setCatalog({ 'c-2': { name: 'Two' } });
+        ctx.consent = 'pending';
+        await rec.similar('c-1', {}); // consent passed on to the first runtime
+        // Restart the load: the first call of a fresh runtime, pending while it loads.
+        const inflight = settle(rec.ready());
+        await crash!(links[0]!.link);
+        const out = await inflight;
+        expect(out).toEqual({ error: expect.objectContaining({ name: 'LocalRecError', code: 'WORKER_CRASHED', instance: true }) });
+        expect((out as { error: { message: string } }).error.message).toMatch(
+          /stopped .* before ready\(\) answered.*next call starts a new/,
+        );
+        // The next call starts a new runtime, with the current consent and the whole catalog.
+        expect(await rec.status()).toMatchObject({ runtime: expect.any(String) });
+        expect(links).toHaveLength(2);
+        const second = links[1]!.asked;
+        expect(second[0]).toMatchObject({
+          method: 'init',
+          args: [expect.objectContaining({ appId: ctx.appId, consent: 'pending' }), undefined],
+        });
+        expect(second[1]).toEqual({ method: 'setCatalog', args: [{ 'c-1': { name: 'One' }, 'c-2': { name: 'Two' } }] });
+        ctx.consent = 'granted';
+        expect((await rec.rank(['c-2', 'c-1'], {})).items.map((i) => i.itemId)).toEqual(['c-2', 'c-1']);
+        await rec.dispose();
+        expect(second.at(-1)?.method).toBe('dispose');
+      },
+    );
   });
 }

@@ -44,7 +44,11 @@ export function createContractRuntime(opts: ContractRuntimeOptions = {}): Contra
   };
   const needConsent = (what: string): void => {
     live();
-    if (consent !== 'granted') throw new LocalRecError('CONSENT_REQUIRED', `${what} needs consent "granted", got ${JSON.stringify(consent)}`, { field: 'consent', accepted: ['granted'] });
+    if (consent !== 'granted')
+      throw new LocalRecError('CONSENT_REQUIRED', `${what} needs consent "granted", got ${JSON.stringify(consent)}`, {
+        field: 'consent',
+        accepted: ['granted'],
+      });
   };
   const status = () => ({ ready: isReady, itemCount: 3, modelVersion: 'contract-stand-in' });
   const fallback = (call?: CallContext) => {
@@ -53,36 +57,79 @@ export function createContractRuntime(opts: ContractRuntimeOptions = {}): Contra
     return { items: [], source: 'fallback' as const, fallbackReason: 'no-model' as const, tookMs: 0 };
   };
   return {
-    get options() { return options; },
+    get options() {
+      return options;
+    },
     async init(o, onProgress) {
       if (disposed) throw new LocalRecError('NOT_READY', 'The runtime was disposed');
-      if (typeof o?.modelUrl !== 'string') throw new LocalRecError('INVALID_CONFIG', `modelUrl must be a string, got ${JSON.stringify(o?.modelUrl)}`, { field: 'modelUrl' });
+      if (typeof o?.modelUrl !== 'string')
+        throw new LocalRecError('INVALID_CONFIG', `modelUrl must be a string, got ${JSON.stringify(o?.modelUrl)}`, { field: 'modelUrl' });
       options = o;
       consent = o.consent ?? 'granted';
       onProgress?.({ phase: 'manifest', loadedBytes: 0, totalBytes: 0 });
-      loaded ??= new Promise<void>((r) => setTimeout(r, opts.loadMs ?? 0)).then(() => { isReady = true; });
+      loaded ??= new Promise<void>((r) => setTimeout(r, opts.loadMs ?? 0)).then(() => {
+        isReady = true;
+      });
     },
-    async ready() { live(); await loaded; return status(); },
-    async status() { return status(); },
-    async recommend(_o, call) { return fallback(call); },
-    async similar(_id, _o, call) { return fallback(call); },
+    async ready() {
+      live();
+      await loaded;
+      return status();
+    },
+    async status() {
+      return status();
+    },
+    async recommend(_o, call) {
+      return fallback(call);
+    },
+    async similar(_id, _o, call) {
+      return fallback(call);
+    },
     async rank(ids, _o, call) {
       const r = fallback(call);
-      return { ...r, items: ids.map((itemId, i) => ({ itemId, score: ids.length - i, reason: { kind: 'candidate' as const, text: 'Shop order' }, source: 'host' as const })) };
+      return {
+        ...r,
+        items: ids.map((itemId, i) => ({
+          itemId,
+          score: ids.length - i,
+          reason: { kind: 'candidate' as const, text: 'Shop order' },
+          source: 'host' as const,
+        })),
+      };
     },
-    async scoreRows(seqs) { live(); return seqs.map(() => new Float32Array(4).fill(-Infinity)); },
-    async setCatalog() { live(); },
-    async setConsent(c) { live(); consent = c; },
-    async getProfile() { needConsent('getProfile'); return { excludedEvents: 0, feedback: { observations: 0, blendWeight: 0 } } as unknown as ShopperProfile; },
+    async scoreRows(seqs) {
+      live();
+      return seqs.map(() => new Float32Array(4).fill(-Infinity));
+    },
+    async setCatalog() {
+      live();
+    },
+    async setConsent(c) {
+      live();
+      consent = c;
+    },
+    async getProfile() {
+      needConsent('getProfile');
+      return { excludedEvents: 0, feedback: { observations: 0, blendWeight: 0 } } as unknown as ShopperProfile;
+    },
     async setSocialContext(context) {
       live();
       if (context === null) return null;
       if (typeof context !== 'object' || typeof context.items !== 'object' || context.items === null) {
-        throw new LocalRecError('INVALID_ARGUMENT', `setSocialContext: items must be an object of item ids, got ${JSON.stringify((context as { items?: unknown })?.items)}`, { field: 'items' });
+        throw new LocalRecError(
+          'INVALID_ARGUMENT',
+          `setSocialContext: items must be an object of item ids, got ${JSON.stringify((context as { items?: unknown })?.items)}`,
+          { field: 'items' },
+        );
       }
       return { items: Object.keys(context.items).length, expiresAt: Date.now() + 60_000 };
     },
-    async getSegments() { needConsent('getSegments'); return { segments: [] } as unknown as SegmentsResult; },
-    async dispose() { disposed = true; },
+    async getSegments() {
+      needConsent('getSegments');
+      return { segments: [] } as unknown as SegmentsResult;
+    },
+    async dispose() {
+      disposed = true;
+    },
   };
 }
