@@ -368,7 +368,7 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
       page.evaluate(
         async ([f, a]) => {
           const g = (window as unknown as { LocalRec: Record<string, (...x: unknown[]) => unknown> }).LocalRec;
-          const r = await g[f as string]!(...(a as unknown[]));
+          const r = await g[f]!(...(a));
           return r === undefined ? null : JSON.parse(JSON.stringify(r));
         },
         [fn, args] as const,

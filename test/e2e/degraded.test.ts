@@ -91,7 +91,7 @@ async function runtimeReady(
       { timeout: 120_000, interval: 250 },
     )
     .toBe(true);
-  return page.evaluate(() => window.LocalRec.runtimeStatus()) as never;
+  return page.evaluate(() => window.LocalRec.runtimeStatus());
 }
 
 /** Opens `n` products of a department (views recorded by the shop); see browseDepartment. */

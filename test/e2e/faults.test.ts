@@ -33,7 +33,7 @@ async function open(context: BrowserContext): Promise<Page> {
 const track = (page: Page, prefix: string, n: number): Promise<void> =>
   page.evaluate(
     ([p, count]) => {
-      for (let i = 0; i < (count as number); i++) (window as unknown as Win).LocalRec.track('view', { itemId: `${p as string}-${i}` });
+      for (let i = 0; i < (count); i++) (window as unknown as Win).LocalRec.track('view', { itemId: `${p}-${i}` });
     },
     [prefix, n] as const,
   );
@@ -103,8 +103,8 @@ describe('faults', () => {
         ([r, l]) => {
           for (let i = 0; i < 500; i++)
             (window as unknown as Win).LocalRec.track('view', {
-              itemId: `q${r as number}-${i}`,
-              context: { page: l as string, listId: l as string },
+              itemId: `q${r}-${i}`,
+              context: { page: l, listId: l },
             });
           return (window as unknown as Win).LocalRec.flush();
         },

@@ -126,7 +126,7 @@ describe('the SDK in plain Node over the wx storage stand-in, with the real demo
     const stored = (await rec.exportData()).events as StoredEvent[];
     expect(stored.map((e) => e.itemId)).toEqual(viewed);
     const rowOf = new Map(bundle.vocab.map((id, i) => [id, i + 1]));
-    const hist = recentSequence(stored, { maxLen: bundle.manifest.architecture.maxLen }).map((e) => rowOf.get(e.itemId!)!);
+    const hist = recentSequence(stored, { maxLen: bundle.manifest.architecture.maxLen }).map((e) => rowOf.get(e.itemId)!);
     const scorer = new SasrecScorer(bundle.manifest.architecture, bundle.manifest.itemCount, bundle.weights);
     const [scores] = await scorer.scores([Int32Array.from(hist)]);
     scorer.dispose();

@@ -61,7 +61,7 @@ function direct(page: Page, method: string, ...args: unknown[]): Promise<Answer>
         }
       ).__api;
       try {
-        const r = await api[m as string]!(...(a as unknown[]));
+        const r = await api[m]!(...(a));
         return {
           source: r.source,
           fallbackReason: r.fallbackReason,
@@ -113,7 +113,7 @@ async function killDuringCall(page: Page, worker: Worker, call: string): Promise
       const bc = new BroadcastChannel('e2e-worker-busy');
       bc.onmessage = () => {
         bc.close();
-        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+         
         resolve(
           (new Function(`return (${src})()`) as () => Promise<unknown>)().then(
             (r) => ({ ok: r }),

@@ -30,7 +30,7 @@ describe('invalid events', () => {
     await p.goto(`${e2e.url}__e2e/bad.html`);
     const returned = await p.evaluate(async () => {
       const r = [
-        LocalRec.track('teleport' as never, { itemId: 'X' }),
+        LocalRec.track('teleport', { itemId: 'X' }),
         LocalRec.track('view', {}),
         LocalRec.track('rate', { itemId: 'X', rating: 9 }),
         LocalRec.track('search', { query: 42 as unknown as string }),

@@ -108,7 +108,7 @@ export class MemoryEventStore implements EventStore {
       for (const e of events) {
         if (b.uids.has(e.uid) || seen.has(e.uid)) continue;
         if (failAfter !== undefined && added.length >= failAfter) throw injectedFailure();
-        const stored = { ...clone(e, 'event'), seq: b.nextSeq++ } as StoredEvent;
+        const stored = { ...clone(e, 'event'), seq: b.nextSeq++ };
         seen.add(e.uid);
         added.push(stored);
       }

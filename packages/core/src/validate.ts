@@ -258,7 +258,7 @@ function validateUnsafe(type: unknown, data: unknown, now: number): ValidEvent {
   }
   const { itemId, ...rest } = fields;
   if (itemId !== undefined) out.itemId = itemId as string;
-  out.data = rest as ValidEvent['data'];
+  out.data = rest;
 
   const payload = JSON.stringify({ d: out.data, c: out.context, i: out.itemId });
   if (utf8Length(payload) > EVENT_LIMITS.payloadBytes) {

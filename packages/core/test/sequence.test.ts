@@ -31,7 +31,7 @@ describe('recentSequence', () => {
       ev('search', undefined, 2, { data: { query: 'q' } }),
       ev('view', 'A', 3),
       ev('remove_from_cart', 'B', 4),
-      ev('shop:wish' as EventType, 'C', 5),
+      ev('shop:wish', 'C', 5),
       ev('view', 'D', 6, { flags: ['burst'] }),
       ev('view', 'E', 7),
     ]);
@@ -49,7 +49,7 @@ describe('recentSequence', () => {
     const events = Array.from({ length: 10 }, (_, i) => ev('view', `I${i}`, i));
     expect(recentSequence(events, { maxLen: 3 }).map((e) => e.itemId)).toEqual(['I7', 'I8', 'I9']);
     expect(recentSequence(events, { maxLen: 0 })).toEqual([]);
-    expect(recentSequence([ev('shop:wish' as EventType, 'W', 1)], { types: ['shop:wish'] }).map((e) => e.itemId)).toEqual(['W']);
+    expect(recentSequence([ev('shop:wish', 'W', 1)], { types: ['shop:wish'] }).map((e) => e.itemId)).toEqual(['W']);
   });
 
   it('reading a store gives the same answer as the array form, also when runs cross page boundaries', async () => {

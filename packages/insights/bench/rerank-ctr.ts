@@ -134,7 +134,7 @@ function runSeed(seed: number, catalog: CatalogItem[]) {
   }
 
   const flaggedTotal = { events: 0, flagged: 0 };
-  const results = Object.fromEntries(ARMS.map((a) => [a, { shown: 0, clicks: 0, early: [0, 0], late: [0, 0] } as ArmResult])) as Record<
+  const results = Object.fromEntries(ARMS.map((a) => [a, { shown: 0, clicks: 0, early: [0, 0], late: [0, 0] }])) as Record<
     Arm,
     ArmResult
   >;
@@ -216,7 +216,7 @@ function runSeed(seed: number, catalog: CatalogItem[]) {
             .map((x) => x.item);
         }
         const ps = sim.clickModel.listClickProbabilities(
-          shopper as Shopper,
+          shopper,
           shown.map((r) => r.id),
           st.last ? { lastItem: st.last } : {},
         );

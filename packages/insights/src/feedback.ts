@@ -69,7 +69,7 @@ export function rankList(
   if (items.length === 0) return { items: [], features: [] };
   const feats = listFeatures(items, c);
   const byId = new Map(items.map((it, i) => [it.itemId, feats[i]!]));
-  const blendOpts: Parameters<typeof blendRanking>[1] = { profile: c.profile, catalog: c.catalog as Record<string, ItemMeta>, now: c.now };
+  const blendOpts: Parameters<typeof blendRanking>[1] = { profile: c.profile, catalog: c.catalog, now: c.now };
   if (c.social) blendOpts.social = c.social;
   if (weights) blendOpts.weights = weights;
   const blended = blendRanking(items, blendOpts);

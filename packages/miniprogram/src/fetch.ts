@@ -201,7 +201,7 @@ function abortError(url: string): Error {
 function headerRecord(h: RequestInit['headers']): Record<string, string> | undefined {
   if (!h) return undefined;
   const out: Record<string, string> = {};
-  if (Array.isArray(h)) for (const [k, v] of h) out[k!] = v!;
+  if (Array.isArray(h)) for (const [k, v] of h) out[k] = v!;
   else if (typeof (h as Headers).forEach === 'function')
     (h as Headers).forEach((v, k) => {
       out[k] = v;
@@ -213,7 +213,7 @@ function headerRecord(h: RequestInit['headers']): Record<string, string> | undef
 function requestBody(body: RequestInit['body']): string | ArrayBuffer | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string' || body instanceof ArrayBuffer) return body;
-  if (ArrayBuffer.isView(body)) return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+  if (ArrayBuffer.isView(body)) return body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
   throw new TypeError('wxFetch: only string, ArrayBuffer and typed-array bodies can be sent through wx.request');
 }
 

@@ -134,7 +134,7 @@ describe('mini-program worker transport (Comlink over the wx worker STAND-IN)', 
     const served = new Api();
     standin.onWorkerStart((g) => exposeInMiniProgramWorker(served, g));
     const w = connectMiniProgramWorker<Api>(standin.wx, 'workers/index.js');
-    open.push(w as MiniProgramWorker<unknown>);
+    open.push(w);
     return { w, served, standin };
   }
 
@@ -162,7 +162,7 @@ describe('mini-program worker transport (Comlink over the wx worker STAND-IN)', 
     const { w } = start(standin);
     expect(() => connectMiniProgramWorker<Api>(standin.wx, 'workers/index.js')).toThrow(/one worker at a time/);
     const replaced = connectMiniProgramWorker<Api>(standin.wx, 'workers/index.js', { replace: true });
-    open.push(replaced as MiniProgramWorker<unknown>);
+    open.push(replaced);
     await expect(replaced.api.add(1, 1)).resolves.toBe(2);
     w.terminate(); // terminating the replaced one is harmless
     replaced.terminate();

@@ -1,4 +1,4 @@
-import { BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type SasrecArchitecture } from './format.js';
+import { type BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type SasrecArchitecture } from './format.js';
 
 /**
  * One block's weights on the host, folded for inference (float64, made once at construction).

@@ -192,7 +192,7 @@ function attend(
     // One sequence, one head: 2-D matmuls, no reshapes.
     // An explicit transpose + plain matmul: wasm's transposed matmul is ~4x slower.
     const s = tf.add(tf.mul(tf.matMul(q, tf.transpose(k)), scale), tf.reshape(bias, [Tq, T]));
-    return tf.matMul(tf.softmax(s) as tf.Tensor2D, v);
+    return tf.matMul(tf.softmax(s), v);
   }
   const split = (x: tf.Tensor2D, t: number): tf.Tensor3D =>
     heads === 1 ? tf.reshape(x, [B, t, d]) : tf.reshape(tf.transpose(tf.reshape(x, [B, t, heads, dh]), [0, 2, 1, 3]), [B * heads, t, dh]);
@@ -204,7 +204,7 @@ function attend(
   const out = tf.matMul(tf.softmax(s), V) as tf.Tensor3D; // [B·h, Tq, dh]
   return (
     heads === 1 ? tf.reshape(out, [B * Tq, d]) : tf.reshape(tf.transpose(tf.reshape(out, [B, heads, Tq, dh]), [0, 2, 1, 3]), [B * Tq, d])
-  ) as tf.Tensor2D;
+  );
 }
 
 /**

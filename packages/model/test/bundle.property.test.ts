@@ -119,7 +119,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 );
 
 function apply(muts: readonly Mutation[]): { manifest: unknown; files: Record<string, Uint8Array | undefined> } {
-  let manifest: unknown = clone(BASE.manifest);
+  const manifest: unknown = clone(BASE.manifest);
   const files: Record<string, Uint8Array | undefined> = Object.fromEntries(Object.entries(BASE.files).map(([n, b]) => [n, b.slice()]));
   for (const m of muts) {
     if (m.kind === 'file') {

@@ -141,7 +141,7 @@ describe.skipIf(!existsSync(join(modelDir, 'manifest.json')))('HostEncoder on mo
     // The bundle as the trainer and the runtime read it: int8 tensors dequantised once to float32.
     const m = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as BundleManifest;
     const wb = readFileSync(join(modelDir, m.weightsFile));
-    const weights = toFloatWeights(decodeTensors(m.tensors, wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength) as ArrayBuffer));
+    const weights = toFloatWeights(decodeTensors(m.tensors, wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength)));
     arch = m.architecture;
     items = m.itemCount;
     scorer = new SasrecScorer(arch, items, weights);
@@ -239,7 +239,7 @@ describe.skipIf(!existsSync(join(modelDir, 'manifest.json')))('HostEncoder.prepa
   it('30 actions in a row past a full window of 50: every answer bit-identical to the full encode, top-10 unchanged', () => {
     const m = JSON.parse(readFileSync(join(modelDir, 'manifest.json'), 'utf8')) as BundleManifest;
     const wb = readFileSync(join(modelDir, m.weightsFile));
-    const weights = toFloatWeights(decodeTensors(m.tensors, wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength) as ArrayBuffer));
+    const weights = toFloatWeights(decodeTensors(m.tensors, wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength)));
     const host = new HostEncoder(m.architecture, weights);
     const ref = new HostEncoder(m.architecture, weights);
     const seq = Array.from({ length: 45 }, (_, i) => 1 + ((i * 7919 + 13) % m.itemCount));

@@ -203,7 +203,7 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
       `Bundle at ${base}: ${manifest.vocabFile} must be an array of ${manifest.itemCount} item id strings`,
     );
   }
-  const out: FetchedBundle = { baseUrl: base, manifest, tensors, vocab: vocab as string[], fromCache };
+  const out: FetchedBundle = { baseUrl: base, manifest, tensors, vocab: vocab, fromCache };
   if (manifest.catalogFile) out.catalog = json(manifest.catalogFile) as Record<string, ItemMeta>;
   return out;
 }

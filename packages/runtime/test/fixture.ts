@@ -117,7 +117,7 @@ export function fakeFetch(dir: string): FakeFetch {
       } catch {
         return new Response('not found', { status: 404 });
       }
-    }) as typeof fetch,
+    }),
   };
   return f;
 }

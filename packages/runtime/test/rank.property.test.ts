@@ -51,7 +51,7 @@ describe('rank() with hostile candidates (fast-check, 10,000 cases)', () => {
           expect(error).toBeUndefined();
           accepted++;
           // Every distinct candidate comes back exactly once (duplicates merged, unknown ids keep a slot), nothing invented.
-          expect(result!.items.map((i) => i.itemId).sort()).toEqual([...new Set(input as string[])].sort());
+          expect(result!.items.map((i) => i.itemId).sort()).toEqual([...new Set(input)].sort());
           for (const it of result!.items) expect(typeof it.reason.text).toBe('string');
         } else {
           expect(error).toBeInstanceOf(LocalRecError);

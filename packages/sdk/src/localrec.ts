@@ -254,7 +254,7 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     await flushQuietly();
     const api = await link.connect();
     if (!api[name]) throw new LocalRecError('NOT_READY', `No ${name} in runtime ${connector.kind}`);
-    return api[name]!(arg as null) as Promise<never>;
+    return api[name](arg as null) as Promise<never>;
   };
 
   /** Erases everything this shopper left on the device; see {@link LocalRec.forgetMe}. */

@@ -265,7 +265,7 @@ describe(`config and consent with hostile input (${CASES.toLocaleString('en')} c
     .filter(
       (c) =>
         !['onError', 'autoCapture', 'runtime', 'store'].some(
-          (k) => typeof c[k] === 'object' && c[k] !== null && fc.toStringMethod in (c[k] as object),
+          (k) => typeof c[k] === 'object' && c[k] !== null && fc.toStringMethod in (c[k]),
         ),
     );
 
@@ -276,7 +276,7 @@ describe(`config and consent with hostile input (${CASES.toLocaleString('en')} c
         let rec;
         try {
           // `store` is replaced by a memory store when the generated one is accepted, so no junk object is used as storage.
-          rec = createLocalRec(c as unknown as LocalRecConfigInput);
+          rec = createLocalRec(c as LocalRecConfigInput);
         } catch (e) {
           expect(e).toBeInstanceOf(LocalRecError);
           expect((e as LocalRecError).code).toBe('INVALID_CONFIG');

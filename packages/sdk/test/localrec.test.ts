@@ -119,7 +119,7 @@ describe('config', () => {
   test('bad SDK options name the field and the accepted values', () => {
     const bad = (c: object) => {
       try {
-        createLocalRec({ appId: 'unit', ...c } as LocalRecConfigInput);
+        createLocalRec({ appId: 'unit', ...c });
         return undefined;
       } catch (e) {
         return e as LocalRecError;

@@ -82,7 +82,7 @@ export function fromJsonLines(text: string): LoggedEvent[] {
     const e: LoggedEvent = { user: v.user, ts: v.ts, type };
     if (typeof v.item === 'string') e.item = v.item;
     if (typeof v.sessionId === 'string') e.sessionId = v.sessionId;
-    if (v.data && typeof v.data === 'object') e.data = v.data as SimEventData;
+    if (v.data && typeof v.data === 'object') e.data = v.data;
     out.push(e);
   });
   return out;

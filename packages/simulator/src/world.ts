@@ -56,7 +56,7 @@ export function worldOf(catalog: readonly CatalogItem[]): World {
     };
     const sameCat = byCategory.get(a.category) ?? [];
     const close = (js: number[]): number[] =>
-      [...js].sort((x, y) => priceDistance(a, catalog[x]!) - priceDistance(a, catalog[y]!) || x - y);
+      [...js].sort((x, y) => priceDistance(a, catalog[x]) - priceDistance(a, catalog[y]) || x - y);
     add(close(sameCat.filter((j) => catalog[j]!.brand === a.brand)), 2);
     add(close(sameCat.filter((j) => catalog[j]!.brand !== a.brand)), 3);
     // A fixed "goes well with" pick per complementary department, preferring the same price band:

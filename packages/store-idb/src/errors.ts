@@ -16,7 +16,7 @@ export function storageError(err: unknown, during: 'open' | 'read' | 'write', db
   const name = nameOf(err);
   const msg =
     err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)
-      ? String((err as { message: unknown }).message)
+      ? String((err).message)
       : String(err);
   if (name === 'QuotaExceededError') {
     return new LocalRecError('QUOTA_EXCEEDED', `IndexedDB "${dbName}": storage quota exceeded during ${during} (${msg}).`, { cause: err });

@@ -5,7 +5,7 @@
  * pages and in Web Workers (the runtime worker reads the same database).
  */
 import { deleteDB, unwrap } from 'idb';
-import { LocalRecError } from '@localrec/core';
+import type { LocalRecError } from '@localrec/core';
 import { checkAppId } from '@localrec/core/internal';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoreResidue, StoredEvent } from '@localrec/core';
 import { storageError } from './errors.js';
@@ -150,7 +150,7 @@ export class IndexedDbEventStore implements EventStore {
       // flush) may never come back, and Chromium then drops the uncommitted transaction.
       if (commit) tx.commit?.();
       await done;
-      return unique.flatMap((e, i) => (seqs[i] === undefined ? [] : [{ ...e, seq: seqs[i] as number }]));
+      return unique.flatMap((e, i) => (seqs[i] === undefined ? [] : [{ ...e, seq: seqs[i] }]));
     } catch (err) {
       try {
         tx.abort();

@@ -185,7 +185,7 @@ export async function loadBundleDir(dir: string): Promise<LoadedBundle> {
   const m = manifest as BundleManifest;
   const wb = files[m.weightsFile]!;
   const tensors = decodeTensors(m.tensors, wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength) as ArrayBuffer);
-  const vocab = JSON.parse(new TextDecoder().decode(files[m.vocabFile]!)) as string[];
+  const vocab = JSON.parse(new TextDecoder().decode(files[m.vocabFile])) as string[];
   const get = (n: string) => tensors.get(n)!.data;
   const popularItems = get(TENSOR_NAMES.popularItems) as Int32Array;
   const popularScores = get(TENSOR_NAMES.popularScores) as Float32Array;

@@ -26,7 +26,7 @@ export function saveCheckpoint(dir: string, c: Checkpoint): void {
 export function loadCheckpoint(dir: string): Checkpoint {
   const meta = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'));
   const buf = readFileSync(join(dir, 'checkpoint.bin'));
-  const t = decodeTensors(meta.tensors, buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+  const t = decodeTensors(meta.tensors, buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const weights: FloatWeights = new Map([...t].map(([k, v]) => [k, v.data as Float32Array]));
   return { arch: meta.arch, itemCount: meta.itemCount, epoch: meta.epoch, weights, info: meta.info };
 }

@@ -64,7 +64,7 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
     const scores = await score(hist);
     batch.forEach((u, b) => {
       const target = o.target === 'valid' ? split.valid[u]! : split.test[u]!;
-      const touched = new Set<number>(split.train[u]!);
+      const touched = new Set<number>(split.train[u]);
       touched.add(split.valid[u]!);
       touched.add(split.test[u]!);
       const s = scores[b]!;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  BLOCK_TENSORS,
+  type BLOCK_TENSORS,
   TENSOR_NAMES,
   blockTensorName,
   type BlockParams,

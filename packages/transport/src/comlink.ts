@@ -31,7 +31,7 @@ export function installErrorTransfer(): void {
       return base.deserialize(w);
     },
   };
-  transferHandlers.set('throw', handler as TransferHandler<unknown, unknown>);
+  transferHandlers.set('throw', handler);
 }
 
 /** One started peer (a worker, a port) serving a `RuntimeApi` with Comlink's `expose`. */
