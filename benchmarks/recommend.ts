@@ -284,7 +284,7 @@ async function main(): Promise<void> {
         const r = await page
           .evaluate(
             async ({ modelUrl, history, appId, loadBackends, stored }) => {
-              const b = (window as unknown as { __b: { c: any; s: any } }).__b;  
+              const b = (window as unknown as { __b: { c: any; s: any } }).__b;
               const store = new b.s.IndexedDbEventStore({ appId });
               if (!(await store.count())) {
                 // `--stored N`: N older events first (the store of a long-time shopper; the default cap is 20,000).
@@ -339,7 +339,7 @@ async function main(): Promise<void> {
         const iters = backend === 'webgpu' ? 10 : m.backends.length > 2 || backend === 'wasm' ? ITERS : Math.max(10, ITERS / 10);
         const r = await page.evaluate(
           async ({ modelUrl, backend, iters, appId, history }) => {
-            const b = (window as unknown as { __b: { c: any; s: any } }).__b;  
+            const b = (window as unknown as { __b: { c: any; s: any } }).__b;
             try {
               const api = await b.c
                 .workerRuntime({ assetsUrl: '/runtime/', modelUrl, forceBackend: backend, budgetMs: 1e6, mode: 'worker' })

@@ -151,7 +151,7 @@ async function sustained({ rate, seconds }) {
   const finalFlushMs = performance.now() - tf;
   const after = await countStored();
   await new Promise((ok) => setTimeout(ok, 100)); // let the long-task observer deliver
-  const lt = longTasks.filter((t) => t.start >= start);
+  const lt = window.longTasks.filter((t) => t.start >= start);
   return {
     sent,
     accepted,
@@ -161,7 +161,7 @@ async function sustained({ rate, seconds }) {
     longTasks: lt,
     trackTimes,
     status: rec.status,
-    errors,
+    errors: window.errors,
   };
 }
 

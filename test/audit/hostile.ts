@@ -115,7 +115,7 @@ export const trapObject: fc.Arbitrary<unknown> = fc
         (t) =>
           new Proxy(Object.assign(t, { itemId: 'A' }), {
             getOwnPropertyDescriptor: (tt, p) =>
-              typeof p === 'symbol' ? Reflect.getOwnPropertyDescriptor(tt, p) : (throwing('gopd')(tt, p)),
+              typeof p === 'symbol' ? Reflect.getOwnPropertyDescriptor(tt, p) : throwing('gopd')(tt, p),
           }),
       ),
     () => {

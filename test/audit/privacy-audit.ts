@@ -135,14 +135,14 @@ export function inventoryIndexedDb(page: Page): Promise<Array<{ name: string; ve
       const db = await new Promise<IDBDatabase>((ok, fail) => {
         const req = indexedDB.open(info.name!);
         req.onsuccess = () => ok(req.result);
-        req.onerror = () => fail(req.error);
+        req.onerror = () => fail(req.error ?? new Error('IndexedDB request failed'));
       });
       const stores: Record<string, number> = {};
       for (const s of Array.from(db.objectStoreNames)) {
         stores[s] = await new Promise<number>((ok, fail) => {
           const r = db.transaction(s, 'readonly').objectStore(s).count();
           r.onsuccess = () => ok(r.result);
-          r.onerror = () => fail(r.error);
+          r.onerror = () => fail(r.error ?? new Error('IndexedDB request failed'));
         });
       }
       idb.push({ name: info.name, version: db.version, stores });
@@ -368,7 +368,7 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
       page.evaluate(
         async ([f, a]) => {
           const g = (window as unknown as { LocalRec: Record<string, (...x: unknown[]) => unknown> }).LocalRec;
-          const r = await g[f]!(...(a));
+          const r = await g[f]!(...a);
           return r === undefined ? null : JSON.parse(JSON.stringify(r));
         },
         [fn, args] as const,

@@ -73,9 +73,7 @@ async function visit(page: Page, url: string): Promise<void> {
 }
 
 /** Waits until the runtime has a model loaded (or reports an error). */
-async function runtimeReady(
-  page: Page,
-): Promise<{
+async function runtimeReady(page: Page): Promise<{
   ready: boolean;
   backend?: string;
   runtime?: string;

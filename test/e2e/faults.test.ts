@@ -33,7 +33,7 @@ async function open(context: BrowserContext): Promise<Page> {
 const track = (page: Page, prefix: string, n: number): Promise<void> =>
   page.evaluate(
     ([p, count]) => {
-      for (let i = 0; i < (count); i++) (window as unknown as Win).LocalRec.track('view', { itemId: `${p}-${i}` });
+      for (let i = 0; i < count; i++) void (window as unknown as Win).LocalRec.track('view', { itemId: `${p}-${i}` });
     },
     [prefix, n] as const,
   );
@@ -44,7 +44,7 @@ const storedIds = (page: Page): Promise<string[]> =>
     const db = await new Promise<IDBDatabase>((ok, fail) => {
       const r = indexedDB.open('localrec:faults');
       r.onsuccess = () => ok(r.result);
-      r.onerror = () => fail(r.error);
+      r.onerror = () => fail(r.error ?? new Error('IndexedDB request failed'));
     });
     if (!db.objectStoreNames.contains('events')) {
       db.close();
@@ -53,7 +53,7 @@ const storedIds = (page: Page): Promise<string[]> =>
     const all = await new Promise<Array<{ itemId: string; uid: string }>>((ok, fail) => {
       const r = db.transaction('events').objectStore('events').getAll();
       r.onsuccess = () => ok(r.result);
-      r.onerror = () => fail(r.error);
+      r.onerror = () => fail(r.error ?? new Error('IndexedDB request failed'));
     });
     db.close();
     return all.map((e) => e.itemId);
@@ -102,7 +102,7 @@ describe('faults', () => {
       await page.evaluate(
         ([r, l]) => {
           for (let i = 0; i < 500; i++)
-            (window as unknown as Win).LocalRec.track('view', {
+            void (window as unknown as Win).LocalRec.track('view', {
               itemId: `q${r}-${i}`,
               context: { page: l, listId: l },
             });
@@ -119,7 +119,7 @@ describe('faults', () => {
     });
     // Recording went on after the quota error: the last round's events are stored (in IndexedDB, or in memory if eviction could not make room).
     await page.evaluate(() => {
-      (window as unknown as Win).LocalRec.track('view', { itemId: 'after-quota' });
+      void (window as unknown as Win).LocalRec.track('view', { itemId: 'after-quota' });
       return (window as unknown as Win).LocalRec.flush();
     });
     const exported = await page.evaluate(async () => (await (window as unknown as Win).LocalRec.exportData()).events.map((e) => e.itemId));
@@ -204,7 +204,7 @@ describe('faults', () => {
           r.result.createObjectStore('meta');
         };
         r.onsuccess = () => ok(r.result);
-        r.onerror = () => fail(r.error);
+        r.onerror = () => fail(r.error ?? new Error('IndexedDB request failed'));
       });
       const tx = db.transaction('events', 'readwrite');
       const now = Date.now();
@@ -219,7 +219,7 @@ describe('faults', () => {
         });
       await new Promise((ok, fail) => {
         tx.oncomplete = ok;
-        tx.onerror = () => fail(tx.error);
+        tx.onerror = () => fail(tx.error ?? new Error('IndexedDB transaction failed'));
       });
       db.close();
     });
@@ -234,7 +234,7 @@ describe('faults', () => {
       const db = await new Promise<IDBDatabase>((ok, fail) => {
         const q = indexedDB.open('localrec:faults');
         q.onsuccess = () => ok(q.result);
-        q.onerror = () => fail(q.error);
+        q.onerror = () => fail(q.error ?? new Error('IndexedDB request failed'));
       });
       const info = { version: db.version, indexes: Array.from(db.transaction('events').objectStore('events').indexNames).sort() };
       db.close();

@@ -65,7 +65,6 @@ describe.skipIf(!present)('insights through the SDK and the built worker (models
     expect(coffee.length + audio.length).toBe(6);
     const out = await page.evaluate(
       async ({ coffee, audio, toys }) => {
-         
         const { connector, sdk } = (window as any).__e2e;
         const rec = sdk.createLocalRec({
           appId: 'insights-e2e',

@@ -36,7 +36,7 @@ describe('persistence in real IndexedDB', () => {
     const p = await context.newPage();
     await p.goto(`${e2e.url}__e2e/persist.html`);
     await p.evaluate(() => {
-      LocalRec.track('click', { itemId: 'IDLE-1' });
+      void LocalRec.track('click', { itemId: 'IDLE-1' });
     });
     await expect.poll(async () => totalRecords(await readIndexedDb(p)), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
     await p.evaluate(() => LocalRec.flush());
@@ -46,7 +46,7 @@ describe('persistence in real IndexedDB', () => {
     await Promise.all([
       p.waitForURL('**/other.html'),
       p.evaluate(() => {
-        for (let i = 0; i < 20; i++) LocalRec.track('view', { itemId: `NAV-${i}` });
+        for (let i = 0; i < 20; i++) void LocalRec.track('view', { itemId: `NAV-${i}` });
         location.href = '/__e2e/other.html';
       }),
     ]);
@@ -68,7 +68,7 @@ describe('persistence in real IndexedDB', () => {
     const p = await context.newPage();
     await p.goto(`${e2e.url}__e2e/lifecycle.html`);
     await p.evaluate(() => {
-      LocalRec.track('view', { itemId: 'PH-1' });
+      void LocalRec.track('view', { itemId: 'PH-1' });
     });
     await p.waitForTimeout(500);
     expect(totalRecords(await readIndexedDb(p))).toBe(0);
@@ -76,7 +76,7 @@ describe('persistence in real IndexedDB', () => {
     await expect.poll(async () => (await readIndexedDb(p))['localrec:e2e-lifecycle']?.events ?? 0).toBe(1);
 
     await p.evaluate(() => {
-      LocalRec.track('view', { itemId: 'VC-1' });
+      void LocalRec.track('view', { itemId: 'VC-1' });
       Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
       document.dispatchEvent(new Event('visibilitychange'));
     });
@@ -92,8 +92,8 @@ describe('persistence in real IndexedDB', () => {
       let p = await context.newPage();
       await p.goto(`${e2e.url}__e2e/persist.html`);
       await p.evaluate(async () => {
-        LocalRec.track('add_to_cart', { itemId: 'SKU-9', quantity: 2, price: 3.5 });
-        LocalRec.track('purchase', { itemId: 'SKU-9', quantity: 2, price: 3.5 });
+        void LocalRec.track('add_to_cart', { itemId: 'SKU-9', quantity: 2, price: 3.5 });
+        void LocalRec.track('purchase', { itemId: 'SKU-9', quantity: 2, price: 3.5 });
         await LocalRec.flush();
       });
       await context.close();

@@ -22,7 +22,7 @@ describe('consent', () => {
   test('requireConsent + pending: nothing reaches IndexedDB until consent is granted', async () => {
     const { context, page } = await open(`LocalRec.init({ appId: 'e2e-consent', requireConsent: true, consent: 'pending' });`);
     await page.evaluate(async () => {
-      for (let i = 0; i < 5; i++) LocalRec.track('view', { itemId: `C-${i}` });
+      for (let i = 0; i < 5; i++) void LocalRec.track('view', { itemId: `C-${i}` });
       await LocalRec.flush();
     });
     // Give idle/timer flushes every chance to (wrongly) write.
@@ -40,7 +40,7 @@ describe('consent', () => {
     expect(await page.evaluate(async () => (await indexedDB.databases()).length)).toBe(0);
 
     await page.evaluate(async () => {
-      LocalRec.setConsent('granted');
+      void LocalRec.setConsent('granted');
       await LocalRec.flush();
     });
     const items = await page.evaluate(async () => (await LocalRec.exportData()).events.map((e) => e.itemId));
@@ -52,8 +52,8 @@ describe('consent', () => {
   test('denied discards the held queue and stores nothing afterwards', async () => {
     const { context, page, seen } = await open(`LocalRec.init({ appId: 'e2e-deny', requireConsent: true, consent: 'pending' });`);
     const result = await page.evaluate(async () => {
-      for (let i = 0; i < 3; i++) LocalRec.track('view', { itemId: `D-${i}` });
-      LocalRec.setConsent('denied');
+      for (let i = 0; i < 3; i++) void LocalRec.track('view', { itemId: `D-${i}` });
+      void LocalRec.setConsent('denied');
       const after = LocalRec.track('click', { itemId: 'D-after' });
       await LocalRec.flush();
       return { pending: LocalRec.instance!.status.pending, after: after ?? null };
@@ -71,8 +71,8 @@ describe('forgetMe()', () => {
   test('deletes the database, proves it by re-reading, and a reload finds nothing', async () => {
     const { context, page } = await open(`LocalRec.init({ appId: 'e2e-forget', consent: 'granted' });`);
     await page.evaluate(async () => {
-      for (let i = 0; i < 10; i++) LocalRec.track('view', { itemId: `F-${i}` });
-      LocalRec.track('search', { query: 'red shoes' });
+      for (let i = 0; i < 10; i++) void LocalRec.track('view', { itemId: `F-${i}` });
+      void LocalRec.track('search', { query: 'red shoes' });
       await LocalRec.flush();
     });
     const before = await readIndexedDb(page);
@@ -106,10 +106,10 @@ describe('forgetMe()', () => {
   test('recording keeps working after forgetMe()', async () => {
     const { context, page, seen } = await open(`LocalRec.init({ appId: 'e2e-forget2', consent: 'granted' });`);
     const items = await page.evaluate(async () => {
-      LocalRec.track('view', { itemId: 'OLD' });
+      void LocalRec.track('view', { itemId: 'OLD' });
       await LocalRec.flush();
       await LocalRec.forgetMe();
-      LocalRec.track('view', { itemId: 'NEW' });
+      void LocalRec.track('view', { itemId: 'NEW' });
       await LocalRec.flush();
       return (await LocalRec.exportData()).events.map((e) => e.itemId);
     });

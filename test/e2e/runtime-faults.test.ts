@@ -61,7 +61,7 @@ function direct(page: Page, method: string, ...args: unknown[]): Promise<Answer>
         }
       ).__api;
       try {
-        const r = await api[m]!(...(a));
+        const r = await api[m]!(...a);
         return {
           source: r.source,
           fallbackReason: r.fallbackReason,
@@ -113,8 +113,10 @@ async function killDuringCall(page: Page, worker: Worker, call: string): Promise
       const bc = new BroadcastChannel('e2e-worker-busy');
       bc.onmessage = () => {
         bc.close();
-         
+
         resolve(
+          // The probe's source is ours, sent as text so it runs in the worker's own scope.
+          // eslint-disable-next-line @typescript-eslint/no-implied-eval
           (new Function(`return (${src})()`) as () => Promise<unknown>)().then(
             (r) => ({ ok: r }),
             (e: { name: string; code: string; message: string }) => ({ error: { name: e.name, code: e.code, message: e.message } }),

@@ -59,7 +59,7 @@ interface Status {
   error?: { code: string; message: string };
   backendEvents?: Array<{ kind: string; backend: string; reason: string; fallback?: string; error?: string }>;
 }
- 
+
 type Api = any;
 
 describe('runtime in Chromium: WebGPU device lost mid-session', () => {

@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 /** What /__e2e/boot.js puts on window (loosely typed: the page code is plain JS). */
- 
+
 type E2E = { connector: any; store: any };
 
 /** Opens the test page and waits for the built modules. */

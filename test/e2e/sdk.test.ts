@@ -54,7 +54,7 @@ describe('invalid events', () => {
 
     // Still working: a valid event after the bad ones is stored.
     const items = await p.evaluate(async () => {
-      LocalRec.track('view', { itemId: 'OK-1' });
+      void LocalRec.track('view', { itemId: 'OK-1' });
       await LocalRec.flush();
       return (await LocalRec.exportData()).events.map((e) => e.itemId);
     });
@@ -71,7 +71,7 @@ describe('invalid events', () => {
     await p.goto(`${e2e.url}__e2e/strict.html`);
     const thrown = await p.evaluate(() => {
       try {
-        LocalRec.track('rate', { itemId: 'X', rating: 0 });
+        void LocalRec.track('rate', { itemId: 'X', rating: 0 });
         return null;
       } catch (e) {
         const err = e as { name: string; code: string; field?: string };
@@ -95,7 +95,7 @@ describe('storage fallback', () => {
     const seen = watchPage(p);
     await p.goto(`${e2e.url}__e2e/noidb.html`);
     const r = await p.evaluate(async () => {
-      LocalRec.track('view', { itemId: 'M-1' });
+      void LocalRec.track('view', { itemId: 'M-1' });
       await LocalRec.flush();
       const st = LocalRec.instance!.status;
       return {
@@ -123,9 +123,9 @@ describe('storage fallback', () => {
     const seen = watchPage(p);
     await p.goto(`${e2e.url}__e2e/badidb.html`);
     const r = await p.evaluate(async () => {
-      LocalRec.track('view', { itemId: 'B-1' });
+      void LocalRec.track('view', { itemId: 'B-1' });
       await LocalRec.flush();
-      LocalRec.track('view', { itemId: 'B-2' });
+      void LocalRec.track('view', { itemId: 'B-2' });
       await LocalRec.flush();
       const st = LocalRec.instance!.status;
       return {
@@ -277,7 +277,7 @@ describe('declarative capture (autoCapture: true)', () => {
     );
     await b.waitForTimeout(600);
     await b.evaluate(() => {
-      LocalRec.track('click', { itemId: 'manual' });
+      void LocalRec.track('click', { itemId: 'manual' });
     });
     expect(await eventsOf(b)()).toEqual(['click:manual']);
     await context.close();
@@ -316,13 +316,13 @@ describe('runtime seam (script-tag build, real IndexedDB)', () => {
     const seen = watchPage(p);
     await p.goto(`${e2e.url}__e2e/seam.html`);
     const r = await p.evaluate(async () => {
-      LocalRec.track('view', { itemId: 'S-1' });
+      void LocalRec.track('view', { itemId: 'S-1' });
       const before = await LocalRec.recommend({ k: 5 });
       const ranked = await LocalRec.rank(['X', 'Y']);
-      LocalRec.setConsent('granted');
-      LocalRec.track('click', { itemId: 'S-2' });
+      void LocalRec.setConsent('granted');
+      void LocalRec.track('click', { itemId: 'S-2' });
       const after = await LocalRec.recommend({ k: 5 }); // no flush() in between
-      LocalRec.track('view', { itemId: 'S-3' });
+      void LocalRec.track('view', { itemId: 'S-3' });
       const next = await LocalRec.recommend({ k: 5 });
       return {
         before: [before.source, before.fallbackReason],

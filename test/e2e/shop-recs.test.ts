@@ -63,9 +63,9 @@ async function answered(page: Page, list: string, previous?: Box): Promise<Box> 
 }
 
 /** Every request of the context, pages AND workers (context routing sees dedicated workers' fetches). */
-function observe(
-  context: BrowserContext,
-): Promise<Array<{ method: string; url: string; headers: Record<string, string>; body: string }>> & {
+function observe(context: BrowserContext): Promise<
+  Array<{ method: string; url: string; headers: Record<string, string>; body: string }>
+> & {
   list: Array<{ method: string; url: string; headers: Record<string, string>; body: string }>;
 } {
   const list: Array<{ method: string; url: string; headers: Record<string, string>; body: string }> = [];

@@ -20,6 +20,9 @@ import { renderCategories, route } from './views.js';
 async function boot(): Promise<LocalRec | undefined> {
   // Before the SDK loads this is the snippet's promise; it settles once the SDK has replayed it.
   const ready = Promise.resolve(lr().init({ ...CONFIG, ...recommendationConfig() }));
+  // Read by the panels' getters before it is set (they see `undefined` until the SDK is ready):
+  // a `const` declared at the assignment would throw in them instead.
+  // eslint-disable-next-line prefer-const
   let rec: LocalRec | undefined;
   const catalog = await loadCatalog();
   const panel = mountPanel(catalog, () => rec);

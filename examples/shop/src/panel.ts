@@ -96,7 +96,9 @@ export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined)
   consentSelect.addEventListener('change', () => setConsent(consentSelect.value as Consent));
   $('#consent-allow').addEventListener('click', () => setConsent('granted'));
   $('#consent-deny').addEventListener('click', () => setConsent('denied'));
-  $('#p-export').addEventListener('click', async () => {
+  $('#p-export').addEventListener('click', () => void exportMine());
+  $('#p-erase').addEventListener('click', () => void eraseMine());
+  async function exportMine(): Promise<void> {
     const rec = getRec();
     if (!rec) return;
     const data = await rec.exportData();
@@ -106,8 +108,8 @@ export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined)
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  });
-  $('#p-erase').addEventListener('click', async () => {
+  }
+  async function eraseMine(): Promise<void> {
     const rec = getRec();
     if (!rec) return;
     const proof = await rec.forgetMe();
@@ -117,7 +119,7 @@ export function mountPanel(catalog: Catalog, getRec: () => LocalRec | undefined)
       ? `Erased. Re-read after deleting: ${proof.remainingEvents} events, no database and no cache left (storage “${proof.storage}”).`
       : `Erase could not be verified: ${proof.remainingEvents} events, databases [${proof.remainingDatabases.join(', ')}] and caches [${proof.remainingCaches.join(', ')}] remain.`;
     await refresh();
-  });
+  }
   followWhileOpen(panel, refresh);
   return { refresh };
 }

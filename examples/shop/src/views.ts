@@ -193,7 +193,7 @@ function renderCart(catalog: Catalog): void {
 }
 
 function renderSearch(catalog: Catalog, query: string): void {
-  ($('#q') as HTMLInputElement).value = query;
+  $<HTMLInputElement>('#q').value = query;
   const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
   const hits =
     words.length === 0

@@ -46,7 +46,7 @@ function clone<T>(v: T, path = 'value'): T {
     }
     return v;
   }
-  if (Array.isArray(v)) return v.map((x, i) => clone(x, `${path}[${i}]`)) as T;
+  if (Array.isArray(v)) return (v as unknown[]).map((x, i) => clone(x, `${path}[${i}]`)) as T;
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) {
     if (k === '__proto__') continue;

@@ -30,7 +30,7 @@
  *   third of the rounds (learning shows up late: the floor keeps the base ranking early).
  */
 import { SeededRandom, type ItemMeta, type StoredEvent } from '@localrec/core';
-import { DEMO_CATALOG, makeCatalog, simulateShoppers, type CatalogItem, type SimEvent, type Shopper } from '@localrec/simulator';
+import { DEMO_CATALOG, makeCatalog, simulateShoppers, type CatalogItem, type SimEvent } from '@localrec/simulator';
 import {
   ProfileAccumulator,
   Reranker,
@@ -134,10 +134,7 @@ function runSeed(seed: number, catalog: CatalogItem[]) {
   }
 
   const flaggedTotal = { events: 0, flagged: 0 };
-  const results = Object.fromEntries(ARMS.map((a) => [a, { shown: 0, clicks: 0, early: [0, 0], late: [0, 0] }])) as Record<
-    Arm,
-    ArmResult
-  >;
+  const results = Object.fromEntries(ARMS.map((a) => [a, { shown: 0, clicks: 0, early: [0, 0], late: [0, 0] }])) as Record<Arm, ArmResult>;
   const crn = SeededRandom.named(`rerank-bench:${seed}`);
   let evaluated = 0;
   const thetaSum = { n: 0, base: new Array<number>(8).fill(0), blend: new Array<number>(8).fill(0) };

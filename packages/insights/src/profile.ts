@@ -157,7 +157,7 @@ const REBASE_HALF_LIVES = 64;
 function lookup(catalog: CatalogLookup | undefined, id: string): ItemMeta | undefined {
   if (!catalog) return undefined;
   if (typeof catalog === 'function') return catalog(id);
-  if (catalog instanceof Map) return catalog.get(id);
+  if (catalog instanceof Map) return (catalog as ReadonlyMap<string, ItemMeta>).get(id);
   const rec = catalog as Readonly<Record<string, ItemMeta | undefined>>;
   return Object.prototype.hasOwnProperty.call(rec, id) ? rec[id] : undefined;
 }

@@ -117,7 +117,7 @@ function readSocialContext(input: unknown, now: number): SocialContext {
     throw invalid('items', `has ${entries.length} entries; at most ${SOCIAL_LIMITS.maxItems} are accepted`);
   }
   const out = new Map<string, NormalisedSignal>();
-  for (const [id, sig] of entries) {
+  for (const [id, sig] of entries as [string, unknown][]) {
     const f = `items[${JSON.stringify(id)}]`;
     if (id.length === 0 || id.length > SOCIAL_LIMITS.maxItemIdLength) {
       throw invalid(f, `has an item id of length ${id.length}; accepted 1 to ${SOCIAL_LIMITS.maxItemIdLength}`);
@@ -243,7 +243,7 @@ export interface BlendRankingOptions {
 function meta(catalog: CatalogLookup | undefined, id: string): ItemMeta | undefined {
   if (!catalog) return undefined;
   if (typeof catalog === 'function') return catalog(id);
-  if (catalog instanceof Map) return catalog.get(id);
+  if (catalog instanceof Map) return (catalog as ReadonlyMap<string, ItemMeta>).get(id);
   return (catalog as Record<string, ItemMeta | undefined>)[id];
 }
 

@@ -57,7 +57,7 @@ export interface InThreadRuntimeOptions extends Omit<RuntimeOptions, 'appId' | '
    * Makes the runtime, e.g. `(deps) => new Runtime(deps)` (`deps.fetch` loads the model). Called
    * once, on the SDK's first connect (a failed connect calls it again on the next one).
    */
-  create(deps: InThreadRuntimeDeps): InThreadRuntimeTarget | Promise<InThreadRuntimeTarget>;
+  create: (deps: InThreadRuntimeDeps) => InThreadRuntimeTarget | Promise<InThreadRuntimeTarget>;
   /**
    * Backends to try, in order. Default: the mini-program list ({@link miniProgramBackends}:
    * `webgl` when the host has `wx.createOffscreenCanvas`, then `cpu`). Pass another list where

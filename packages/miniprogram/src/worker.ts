@@ -104,14 +104,13 @@ const STORAGE_CHANNEL = 'storage';
  * @example serveStorageToWorker(worker.handle, wxStorage(wx));
  */
 export function serveStorageToWorker(handle: WxWorkerLike, storage: KvStorage): void {
-  const { get, set, remove, keys, info } = storage;
   expose(
     {
-      get: get.bind(storage),
-      set: set.bind(storage),
-      remove: remove.bind(storage),
-      keys: keys.bind(storage),
-      info: info.bind(storage),
+      get: storage.get.bind(storage),
+      set: storage.set.bind(storage),
+      remove: storage.remove.bind(storage),
+      keys: storage.keys.bind(storage),
+      info: storage.info.bind(storage),
     },
     wxWorkerEndpoint(handle, STORAGE_CHANNEL),
   );

@@ -109,9 +109,7 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
   type Rec = {
     track(t: string, d: object): unknown;
     flush(): Promise<void>;
-    recommend(
-      o: object,
-    ): Promise<{
+    recommend(o: object): Promise<{
       source: string;
       fallbackReason?: string;
       items: Array<{ itemId: string; source: string; reason: { kind: string; text: string } }>;

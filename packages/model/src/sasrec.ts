@@ -88,7 +88,7 @@ function attentionBias(mask: tf.Tensor3D): tf.Tensor4D {
   const causal = tf.linalg.bandPart(tf.ones([T, T]), -1, 0); // lower triangular incl. diagonal
   const keyValid = tf.reshape(mask, [B, 1, 1, T]);
   const allowed = tf.mul(tf.reshape(causal, [1, 1, T, T]), keyValid);
-  return tf.mul(tf.sub(1, allowed), NEG_INF) as tf.Tensor4D;
+  return tf.mul<tf.Tensor4D>(tf.sub(1, allowed), NEG_INF);
 }
 
 function attention(q: tf.Tensor3D, kv: tf.Tensor3D, p: BlockParams, heads: number, bias: tf.Tensor4D, o: EncodeOptions): tf.Tensor3D {
@@ -99,10 +99,10 @@ function attention(q: tf.Tensor3D, kv: tf.Tensor3D, p: BlockParams, heads: numbe
   const Q = split(dense(q, p.wq, p.bq));
   const K = split(dense(kv, p.wk, p.bk));
   const V = split(dense(kv, p.wv, p.bv));
-  let scores = tf.mul(tf.matMul(Q, K, false, true), 1 / Math.sqrt(dh)) as tf.Tensor3D; // [B*h, T, T]
+  let scores = tf.mul<tf.Tensor3D>(tf.matMul(Q, K, false, true), 1 / Math.sqrt(dh)); // [B*h, T, T]
   scores = tf.reshape(tf.add(tf.reshape(scores, [B, heads, T, T]), bias), [B * heads, T, T]);
   const weights = maybeDropout(tf.softmax(scores), o);
-  let out = tf.matMul(weights, V) as tf.Tensor3D; // [B*h, T, dh]
+  let out = tf.matMul<tf.Tensor3D>(weights, V); // [B*h, T, dh]
   if (heads > 1) out = tf.reshape(tf.transpose(tf.reshape(out, [B, heads, T, dh]), [0, 2, 1, 3]), [B, T, d]);
   return dense(out, p.wo, p.bo);
 }
@@ -132,20 +132,20 @@ export function encodeSequence(
   if (T > arch.maxLen) throw new RangeError(`encodeSequence: sequence length ${T} exceeds maxLen ${arch.maxLen}`);
   const eps = arch.layerNormEps;
   const pos = tf.slice(params.posEmb, [arch.maxLen - T, 0], [T, d]);
-  let x = tf.add(tf.mul(itemEmb, Math.sqrt(d)), pos) as tf.Tensor3D;
-  x = tf.mul(maybeDropout(x, o), mask) as tf.Tensor3D;
+  let x = tf.add<tf.Tensor3D>(tf.mul(itemEmb, Math.sqrt(d)), pos);
+  x = tf.mul<tf.Tensor3D>(maybeDropout(x, o), mask);
   const bias = attentionBias(mask);
   for (const p of params.blocks) {
     if (arch.norm === 'pre') {
       const h = layerNorm(x, p.ln1Gamma, p.ln1Beta, eps) as tf.Tensor3D;
-      x = tf.add(x, attention(h, h, p, arch.heads, bias, o)) as tf.Tensor3D;
+      x = tf.add<tf.Tensor3D>(x, attention(h, h, p, arch.heads, bias, o));
       const g = layerNorm(x, p.ln2Gamma, p.ln2Beta, eps) as tf.Tensor3D;
-      x = tf.add(x, feedForward(g, p, o)) as tf.Tensor3D;
+      x = tf.add<tf.Tensor3D>(x, feedForward(g, p, o));
     } else {
       x = layerNorm(tf.add(x, attention(x, x, p, arch.heads, bias, o)), p.ln1Gamma, p.ln1Beta, eps) as tf.Tensor3D;
       x = layerNorm(tf.add(x, feedForward(x, p, o)), p.ln2Gamma, p.ln2Beta, eps) as tf.Tensor3D;
     }
-    x = tf.mul(x, mask) as tf.Tensor3D;
+    x = tf.mul<tf.Tensor3D>(x, mask);
   }
   return layerNorm(x, params.finalGamma, params.finalBeta, eps) as tf.Tensor3D;
 }
@@ -160,7 +160,7 @@ export function encodeSequence(
 function layerNormRows(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): tf.Tensor2D {
   const xc = tf.sub(x, tf.mean(x, -1, true));
   const variance = tf.mean(tf.square(xc), -1, true);
-  return tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), gamma), beta) as tf.Tensor2D;
+  return tf.add<tf.Tensor2D>(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
 }
 
 /** Residual sum of two `[n, d]` tensors. */
@@ -199,12 +199,12 @@ function attend(
   const Q = split(q, Tq),
     K = split(k, T),
     V = split(v, T);
-  let s = tf.mul(tf.matMul(Q, tf.transpose(K, [0, 2, 1])), scale) as tf.Tensor3D; // [B·h, Tq, T]
+  let s = tf.mul<tf.Tensor3D>(tf.matMul(Q, tf.transpose(K, [0, 2, 1])), scale); // [B·h, Tq, T]
   s = tf.reshape(tf.add(tf.reshape(s, [B, heads, Tq, T]), tf.reshape(bias, [B, 1, Tq, T])), [B * heads, Tq, T]);
-  const out = tf.matMul(tf.softmax(s), V) as tf.Tensor3D; // [B·h, Tq, dh]
-  return (
-    heads === 1 ? tf.reshape(out, [B * Tq, d]) : tf.reshape(tf.transpose(tf.reshape(out, [B, heads, Tq, dh]), [0, 2, 1, 3]), [B * Tq, d])
-  );
+  const out = tf.matMul<tf.Tensor3D>(tf.softmax(s), V); // [B·h, Tq, dh]
+  return heads === 1
+    ? tf.reshape(out, [B * Tq, d])
+    : tf.reshape(tf.transpose(tf.reshape(out, [B, heads, Tq, dh]), [0, 2, 1, 3]), [B * Tq, d]);
 }
 
 /**
@@ -288,7 +288,7 @@ export function encodeLast(arch: SasrecArchitecture, params: EncoderParams, inpu
   let emptyLast = false;
   for (let b = 0; b < B; b++) if (valid[b * T + T - 1] === 0) emptyLast = true;
   // Padding rows of `x` may hold position embeddings instead of zeros: harmless, they are masked keys.
-  let x = tf.reshape(input, [B * T, d]) as tf.Tensor2D;
+  let x = tf.reshape<tf.Rank.R2>(input, [B * T, d]);
   const nb = params.blocks.length;
   const lastRows = (t: tf.Tensor2D): tf.Tensor2D =>
     B === 1 ? tf.slice(t, [T - 1, 0], [1, d]) : tf.reshape(tf.slice(tf.reshape(t, [B, T, d]), [0, T - 1, 0], [B, 1, d]), [B, d]);
@@ -334,7 +334,7 @@ export function encodeLast(arch: SasrecArchitecture, params: EncoderParams, inpu
   if (emptyLast) {
     const m = new Float32Array(B);
     for (let b = 0; b < B; b++) m[b] = valid[b * T + T - 1] === 0 ? 0 : 1;
-    u = tf.mul(u, tf.tensor2d(m, [B, 1])) as tf.Tensor2D;
+    u = tf.mul<tf.Tensor2D>(u, tf.tensor2d(m, [B, 1]));
   }
   return layerNormRows(u, params.finalGamma, params.finalBeta, eps);
 }

@@ -88,7 +88,11 @@ export class SasrecScorer {
       return w;
     };
     const t2 = (name: string, r: number, c: number) => tf.tensor2d(get(name), [r, c]);
-    const t1 = (name: string, n: number) => tf.tensor1d(get(name));
+    const t1 = (name: string, n: number) => {
+      const w = get(name);
+      if (w.length !== n) throw new Error(`SasrecScorer: weight "${name}" has ${w.length} values, expected ${n}`);
+      return tf.tensor1d(w);
+    };
     this.hostItemEmb = get(TENSOR_NAMES.itemEmbedding);
     this.hostPosEmb = get(TENSOR_NAMES.positionEmbedding);
     if (this.hostItemEmb.length !== (itemCount + 1) * d || this.hostPosEmb.length !== arch.maxLen * d) {
@@ -97,7 +101,7 @@ export class SasrecScorer {
       );
     }
     this.itemEmb = t2(TENSOR_NAMES.itemEmbedding, itemCount + 1, d);
-    this.itemEmbT = tf.tidy(() => tf.transpose(this.itemEmb) as tf.Tensor2D);
+    this.itemEmbT = tf.tidy(() => tf.transpose<tf.Tensor2D>(this.itemEmb));
     const blocks: BlockParams[] = [];
     for (let b = 0; b < arch.blocks; b++) {
       const p: Partial<Record<keyof BlockParams, tf.Tensor>> = {};

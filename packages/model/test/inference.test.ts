@@ -19,10 +19,10 @@ function fullPath(scorer: SasrecScorer, seqs: number[][]): tf.Tensor2D {
   const B = seqs.length;
   return tf.tidy(() => {
     const idx = tf.tensor2d(rows, [B, T], 'int32');
-    const mask = tf.expandDims(tf.cast(tf.notEqual(idx, 0), 'float32'), -1) as tf.Tensor3D;
-    const emb = tf.reshape(tf.gather(scorer.itemEmb, tf.reshape(idx, [B * T])), [B, T, arch.dim]) as tf.Tensor3D;
+    const mask = tf.expandDims<tf.Tensor3D>(tf.cast(tf.notEqual(idx, 0), 'float32'), -1);
+    const emb = tf.reshape<tf.Rank.R3>(tf.gather(scorer.itemEmb, tf.reshape(idx, [B * T])), [B, T, arch.dim]);
     const h = encodeSequence(arch, scorer.params, emb, mask);
-    return tf.reshape(tf.slice(h, [0, T - 1, 0], [B, 1, arch.dim]), [B, arch.dim]) as tf.Tensor2D;
+    return tf.reshape<tf.Rank.R2>(tf.slice(h, [0, T - 1, 0], [B, 1, arch.dim]), [B, arch.dim]);
   });
 }
 
@@ -89,7 +89,7 @@ describe('inference-only encoder (encodeLast) equals the full encoder at the las
 
   it('encodeLast rejects a padding layout of the wrong size', () => {
     const scorer = new SasrecScorer(base, N, randomWeights(base, N, 5));
-    const x = tf.zeros([1, 3, base.dim]) as tf.Tensor3D;
+    const x = tf.zeros<tf.Rank.R3>([1, 3, base.dim]);
     expect(() => encodeLast(base, scorer.params, x, [1, 1])).toThrow(/valid has 2 flags, expected B·T = 3/);
     x.dispose();
     scorer.dispose();

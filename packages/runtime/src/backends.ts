@@ -96,7 +96,7 @@ export async function prepareBackend(name: BackendName, o: BackendOptions = {}):
 /** Makes `name` the active tfjs backend; throws `BACKEND_UNAVAILABLE` if it does not start. */
 export async function activateBackend(name: BackendName, o: BackendOptions = {}): Promise<void> {
   await prepareBackend(name, o);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend(name);
     await tf.ready();

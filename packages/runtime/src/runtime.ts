@@ -187,8 +187,9 @@ export class Runtime implements RuntimeApi {
   async scoreRows(seqs: readonly (readonly number[])[]): Promise<Float32Array[]> {
     const { model, engine } = need(this.ctx);
     const md = await model.get();
+    const given: unknown = seqs; // checked through `unknown`: Array.isArray would narrow to any[]
     if (
-      !Array.isArray(seqs) ||
+      !Array.isArray(given) ||
       !seqs.every((q) => Array.isArray(q) && q.length > 0 && q.every((r) => Number.isInteger(r) && r >= 1 && r <= md.itemCount))
     ) {
       throw new LocalRecError('INVALID_ARGUMENT', `scoreRows expects non-empty arrays of model rows in 1..${md.itemCount}`, {

@@ -105,7 +105,7 @@ export interface FakeFetch {
 export function fakeFetch(dir: string): FakeFetch {
   const f: FakeFetch = {
     calls: [],
-    fetch: (async (input: RequestInfo | URL) => {
+    fetch: async (input: RequestInfo | URL) => {
       const url = String(input instanceof Request ? input.url : input);
       f.calls.push(url);
       const o = f.override?.(url);
@@ -117,7 +117,7 @@ export function fakeFetch(dir: string): FakeFetch {
       } catch {
         return new Response('not found', { status: 404 });
       }
-    }),
+    },
   };
   return f;
 }

@@ -131,7 +131,7 @@ describe('runtime: loading', () => {
     const rs = await Promise.all([rt.recommend(), rt.recommend(), rt.similar(idOf(3)), rt.ready()]);
     expect(net.calls.filter((u) => u.endsWith('manifest.json'))).toHaveLength(1);
     expect(net.calls.filter((u) => u.endsWith('weights.bin'))).toHaveLength(1);
-    expect((rs[0]).source).toBe('model');
+    expect(rs[0].source).toBe('model');
     await rt.dispose();
   });
 

@@ -323,7 +323,8 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
       return ask((api) => api.similar(itemId, opts), emptyResult);
     },
     rank(itemIds: readonly string[], options: RecommendOptions = {}) {
-      const ids = Array.isArray(itemIds) ? [...itemIds] : [];
+      const given: unknown = itemIds; // checked at run time: a script-tag caller is untyped
+      const ids = Array.isArray(given) ? [...(given as string[])] : [];
       const t0 = now();
       if (!historyAllowed()) return Promise.resolve(hostOrder(ids, 'no-consent', now() - t0));
       return ask(

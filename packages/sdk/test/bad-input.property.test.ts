@@ -264,9 +264,7 @@ describe(`config and consent with hostile input (${CASES.toLocaleString('en')} c
     })
     .filter(
       (c) =>
-        !['onError', 'autoCapture', 'runtime', 'store'].some(
-          (k) => typeof c[k] === 'object' && c[k] !== null && fc.toStringMethod in (c[k]),
-        ),
+        !['onError', 'autoCapture', 'runtime', 'store'].some((k) => typeof c[k] === 'object' && c[k] !== null && fc.toStringMethod in c[k]),
     );
 
   test('createLocalRec: a working instance or INVALID_CONFIG naming the option', async () => {

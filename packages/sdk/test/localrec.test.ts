@@ -17,14 +17,12 @@ function fakeRuntime(backing: MemoryBacking) {
     await store.open();
     const seq = await recentSequence(store);
     return {
-      items: seq
-        .reverse()
-        .map((e, i) => ({
-          itemId: e.itemId,
-          score: 100 - i,
-          reason: { kind: 'history' as const, text: `because of ${e.itemId}` },
-          source: 'model' as const,
-        })),
+      items: seq.reverse().map((e, i) => ({
+        itemId: e.itemId,
+        score: 100 - i,
+        reason: { kind: 'history' as const, text: `because of ${e.itemId}` },
+        source: 'model' as const,
+      })),
       source: 'model' as const,
       tookMs: 0,
     };

@@ -4,7 +4,7 @@
 // log line shows which package grew.
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
-import { rollup, type OutputChunk, type OutputOptions, type RollupOptions } from 'rollup';
+import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import { describe, expect, test } from 'vitest';
 
 const repo = join(import.meta.dirname, '../../..');

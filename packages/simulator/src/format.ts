@@ -1,5 +1,5 @@
 import { invalid } from './errors.js';
-import { SIM_EVENT_TYPES, type SimEvent, type SimEventData, type SimEventType } from './simulate.js';
+import { SIM_EVENT_TYPES, type SimEvent, type SimEventType } from './simulate.js';
 
 /** Output options of the writers. */
 export interface WriteOptions {

@@ -27,7 +27,9 @@ function priceDistance(a: CatalogItem, b: CatalogItem): number {
 export function worldOf(catalog: readonly CatalogItem[]): World {
   const cached = worlds.get(catalog);
   if (cached) return cached;
-  if (!Array.isArray(catalog) || catalog.length === 0)
+  // Checked through `unknown`: Array.isArray would narrow a readonly array to any[].
+  const given: unknown = catalog;
+  if (!Array.isArray(given) || catalog.length === 0)
     throw invalid('catalog must be a non-empty array of products (see makeCatalog)', 'catalog');
   const index = new Map<string, number>();
   const byCategory = new Map<string, number[]>();
@@ -56,7 +58,7 @@ export function worldOf(catalog: readonly CatalogItem[]): World {
     };
     const sameCat = byCategory.get(a.category) ?? [];
     const close = (js: number[]): number[] =>
-      [...js].sort((x, y) => priceDistance(a, catalog[x]) - priceDistance(a, catalog[y]) || x - y);
+      [...js].sort((x, y) => priceDistance(a, catalog[x]!) - priceDistance(a, catalog[y]!) || x - y);
     add(close(sameCat.filter((j) => catalog[j]!.brand === a.brand)), 2);
     add(close(sameCat.filter((j) => catalog[j]!.brand !== a.brand)), 3);
     // A fixed "goes well with" pick per complementary department, preferring the same price band:

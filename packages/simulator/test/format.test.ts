@@ -70,7 +70,7 @@ describe('CSV', () => {
   it('writes header user,item,timestamp,type and parses back with a CSV library', () => {
     const text = toCsv(events);
     expect(text.split('\n')[0]).toBe('user,item,timestamp,type');
-    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(text, { columns: true });
     expect(rows).toHaveLength(events.length);
     rows.forEach((r, i) => {
       const e = events[i]!;
@@ -86,7 +86,7 @@ describe('CSV', () => {
   it('quotes fields that need it (property)', () => {
     fc.assert(
       fc.property(fc.array(arbEvent, { maxLength: 20 }), (evs) => {
-        const rows = parse(toCsv(evs, { extended: true }), { columns: true }) as Record<string, string>[];
+        const rows = parse<Record<string, string>>(toCsv(evs, { extended: true }), { columns: true });
         expect(rows.map((r) => [r.user, r.item || undefined, Number(r.timestamp), r.type, r.session])).toEqual(
           evs.map((e) => [e.user, e.item, e.ts, e.type, e.sessionId]),
         );

@@ -14,10 +14,7 @@ function nameOf(err: unknown): string {
 export function storageError(err: unknown, during: 'open' | 'read' | 'write', dbName: string): LocalRecError {
   if (err instanceof LocalRecError) return err;
   const name = nameOf(err);
-  const msg =
-    err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err)
-      ? String((err).message)
-      : String(err);
+  const msg = err instanceof Error || (typeof err === 'object' && err !== null && 'message' in err) ? String(err.message) : String(err);
   if (name === 'QuotaExceededError') {
     return new LocalRecError('QUOTA_EXCEEDED', `IndexedDB "${dbName}": storage quota exceeded during ${during} (${msg}).`, { cause: err });
   }

@@ -143,7 +143,7 @@ describe('IndexedDbEventStore in Chromium', () => {
     const req = indexedDB.open(databaseName(id), 99); // as if a newer LocalRec created it
     await new Promise((resolve, reject) => {
       req.onsuccess = () => resolve(req.result.close());
-      req.onerror = () => reject(req.error);
+      req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
     });
     const errors: LocalRecError[] = [];
     const rec = new Recorder({

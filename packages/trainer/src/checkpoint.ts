@@ -24,7 +24,9 @@ export function saveCheckpoint(dir: string, c: Checkpoint): void {
 }
 
 export function loadCheckpoint(dir: string): Checkpoint {
-  const meta = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8'));
+  const meta = JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as Omit<Checkpoint, 'weights'> & {
+    tensors: Parameters<typeof decodeTensors>[0];
+  };
   const buf = readFileSync(join(dir, 'checkpoint.bin'));
   const t = decodeTensors(meta.tensors, buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   const weights: FloatWeights = new Map([...t].map(([k, v]) => [k, v.data as Float32Array]));

@@ -32,7 +32,7 @@ export function buildColdTables(split: Split, opts: { popular?: number; neighbou
         const b = s[i + k]!;
         if (b === a) continue;
         let m = follow.get(a);
-        if (!m) follow.set(a, (m = new Map()));
+        if (!m) follow.set(a, (m = new Map<number, number>()));
         m.set(b, (m.get(b) ?? 0) + 1 / k);
       }
     }

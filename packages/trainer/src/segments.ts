@@ -278,7 +278,7 @@ export function catalogMeta(catalog: unknown): ((itemId: string) => SegmentItemM
     ? catalog
     : Array.isArray((catalog as { items?: unknown }).items)
       ? (catalog as { items: unknown[] }).items
-      : Object.entries(catalog).map(([id, v]) => ({ id, ...(typeof v === 'object' && v ? v : {}) }));
+      : Object.entries(catalog as Record<string, unknown>).map(([id, v]) => ({ id, ...(typeof v === 'object' && v ? v : {}) }));
   for (const v of list) {
     if (typeof v !== 'object' || v === null) continue;
     const o = v as Record<string, unknown>;

@@ -152,7 +152,6 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   const arch = architectureOf(o);
   if (arch.dim % arch.heads) throw new RangeError(`dim ${arch.dim} must be divisible by heads ${arch.heads}`);
   const N = split.itemCount;
-  const d = arch.dim;
   const model = initModel(arch, N, o.seed);
   if (o.initWeights) loadWeightsInto(model, o.initWeights);
   const rng = SeededRandom.fromInt(o.seed + 1);
@@ -321,8 +320,8 @@ function step(
       if (o.loss === 'gbce') perPos = tf.add(tf.mul(tf.softplus(tf.neg(posLogit)), beta), tf.sum(tf.softplus(negLogit), -1));
       else perPos = tf.sub(tf.logSumExp(tf.concat([tf.expandDims(posLogit, -1), negLogit], -1), -1), posLogit);
     }
-    let loss = tf.div(tf.sum(tf.mul(perPos, tgtMask)), count) as tf.Scalar;
-    if (o.l2Emb > 0) loss = tf.add(loss, tf.mul(o.l2Emb, tf.add(tf.sum(tf.square(inT)), tf.sum(tf.square(posT))))) as tf.Scalar;
+    let loss = tf.div<tf.Scalar>(tf.sum(tf.mul(perPos, tgtMask)), count);
+    if (o.l2Emb > 0) loss = tf.add<tf.Scalar>(loss, tf.mul(o.l2Emb, tf.add(tf.sum(tf.square(inT)), tf.sum(tf.square(posT)))));
     return loss;
   };
   const xs: tf.Tensor[] = [inT, posT, negT, ...varList];

@@ -98,7 +98,7 @@ function collect(records: Iterable<{ rec: Record<string, unknown>; line: number 
 function parseCsvRecords(text: string, badRows: BadRow[]): { rec: Record<string, unknown>; line: number }[] {
   let hasType = true;
   const out: { rec: Record<string, unknown>; line: number }[] = [];
-  const records = parse(text, {
+  const records = parse<Record<string, unknown>>(text, {
     bom: true,
     trim: true,
     skip_empty_lines: true,
@@ -112,7 +112,7 @@ function parseCsvRecords(text: string, badRows: BadRow[]): { rec: Record<string,
     on_skip: (err) => {
       if (err) badRows.push({ line: (err as { lines?: number }).lines ?? 0, reason: err.message });
     },
-  }) as { record: Record<string, unknown>; info: { lines: number } }[];
+  }) as unknown as { record: Record<string, unknown>; info: { lines: number } }[];
   for (const { record, info } of records) out.push({ rec: hasType ? record : { ...record, __hasType: false }, line: info.lines });
   return out;
 }

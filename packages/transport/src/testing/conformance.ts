@@ -29,7 +29,7 @@ export interface TransportConformanceOptions {
    * without `link.close()`. Omitted where a runtime cannot stop apart from its caller (in-thread):
    * the crash tests are skipped, and reported as skipped.
    */
-  crash?(link: TransportLink): void | Promise<void>;
+  crash?: (link: TransportLink) => void | Promise<void>;
   /**
    * The boundary copies messages as JSON (a wx worker), not with the structured clone: a typed
    * array arrives as a plain object, so `scoreRows`' `Float32Array` is checked only for its length.
