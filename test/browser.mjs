@@ -19,7 +19,7 @@ export const CHROMIUM_ARGS = Object.freeze([
 ]);
 
 /** WebGPU on SwiftShader (the only adapter on this machine; not a performance figure). */
-export const WEBGPU_ARG = '--enable-unsafe-webgpu';
+const WEBGPU_ARG = '--enable-unsafe-webgpu';
 
 /**
  * Playwright launch options for headless Chromium with {@link CHROMIUM_ARGS}, plus
@@ -27,7 +27,7 @@ export const WEBGPU_ARG = '--enable-unsafe-webgpu';
  * @param {{ webgpu?: boolean, executablePath?: string }} [opts]
  * @returns {import('playwright').LaunchOptions}
  */
-export function chromiumOptions(opts = {}) {
+function chromiumOptions(opts = {}) {
   return {
     executablePath: opts.executablePath ?? CHROMIUM_PATH,
     headless: true,

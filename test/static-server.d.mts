@@ -1,9 +1,5 @@
-/** File extension (with the dot, lower case) → Content-Type. */
-export declare const MIME: Readonly<Record<string, string>>;
 /** The Content-Type for a file name (application/octet-stream for an unknown extension). */
 export declare function contentType(file: string): string;
-/** COOP/COEP headers: cross-origin isolation (benchmarks only). */
-export declare const CROSS_ORIGIN_ISOLATION: Readonly<Record<string, string>>;
 
 /** An in-memory answer for one path. */
 export interface StaticRoute {
@@ -22,7 +18,7 @@ export interface StaticServerOptions {
   routes?: Record<string, StaticRoute | ((url: URL) => StaticRoute)>;
   /** Extra headers for a 200 answer, from its path, Content-Type and body (e.g. a CSP computed from the HTML). */
   headers?(path: string, type: string, body: string | Uint8Array): Record<string, string> | undefined;
-  /** Add {@link CROSS_ORIGIN_ISOLATION} to every answer. */
+  /** Add the COOP/COEP cross-origin isolation headers to every answer. */
   crossOriginIsolated?: boolean;
   /** Default 127.0.0.1. */
   host?: string;

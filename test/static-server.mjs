@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 
 /** File extension → Content-Type. */
-export const MIME = Object.freeze({
+const MIME = Object.freeze({
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -29,7 +29,7 @@ export function contentType(file) {
 }
 
 /** COOP/COEP: cross-origin isolation (finer `performance.now()`, threaded wasm); benchmarks only. */
-export const CROSS_ORIGIN_ISOLATION = Object.freeze({
+const CROSS_ORIGIN_ISOLATION = Object.freeze({
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-embedder-policy': 'require-corp',
 });

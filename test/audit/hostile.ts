@@ -56,7 +56,7 @@ export const nastyNumber: fc.Arbitrary<number> = fc.oneof(
 );
 
 /** An object nested `depth` levels deep (JSON.stringify and naive recursion choke on very deep ones). */
-export function deepObject(depth: number): Record<string, unknown> {
+function deepObject(depth: number): Record<string, unknown> {
   let o: Record<string, unknown> = { leaf: 1 };
   for (let i = 0; i < depth; i++) o = { a: o };
   return o;
@@ -80,7 +80,7 @@ const throwing =
   };
 
 /** Objects that run code when read, or refuse to be read. */
-export const trapObject: fc.Arbitrary<unknown> = fc
+const trapObject: fc.Arbitrary<unknown> = fc
   .constantFrom<() => unknown>(
     () =>
       labelled('getterThatThrows', (t) =>

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page, Request } from 'playwright';
 
 /** One observed request. */
-export interface ObservedRequest {
+interface ObservedRequest {
   method: string;
   url: string;
   /** `document`, `script`, `fetch`, … as Chromium reports it. */
@@ -37,7 +37,7 @@ export interface ObservedRequest {
 }
 
 /** What one storage area held at one moment. */
-export interface StorageSnapshot {
+interface StorageSnapshot {
   step: string;
   indexedDB: Array<{ name: string; version: number; stores: Record<string, number> }>;
   cacheStorage: Array<{ name: string; entries: string[] }>;
@@ -49,7 +49,7 @@ export interface StorageSnapshot {
   usageBytes?: number;
 }
 
-export interface ConsentStep {
+interface ConsentStep {
   consent: string;
   action: string;
   storedEventsAfter: number;
@@ -57,13 +57,13 @@ export interface ConsentStep {
   ok: boolean;
 }
 
-export interface AuditCheck {
+interface AuditCheck {
   name: string;
   ok: boolean;
   detail: string;
 }
 
-export interface InventoryRow {
+interface InventoryRow {
   what: string;
   where: string;
   howLong: string;
@@ -106,7 +106,7 @@ export interface AuditOptions {
 }
 
 /** Names a request's purpose from its path (the demo's layout; anything else is "host page asset"). */
-export function purposeOf(pathname: string): string {
+function purposeOf(pathname: string): string {
   if (pathname === '/' || pathname.endsWith('.html')) return 'the shop page (HTML)';
   if (/^\/sdk\/localrec\.min\.js$/.test(pathname)) return 'LocalRec SDK (script tag, main thread)';
   if (/^\/sdk\/localrec-capture/.test(pathname)) return 'LocalRec declarative-capture module (loaded when the page opts in)';
@@ -153,7 +153,7 @@ export function inventoryIndexedDb(page: Page): Promise<Array<{ name: string; ve
 }
 
 /** Reads every storage area of the page's origin, directly (not through the SDK). */
-export async function snapshotStorage(page: Page, context: BrowserContext, step: string): Promise<StorageSnapshot> {
+async function snapshotStorage(page: Page, context: BrowserContext, step: string): Promise<StorageSnapshot> {
   const inPage = await page.evaluate(async () => {
     const caches_: Array<{ name: string; entries: string[] }> = [];
     if (typeof caches !== 'undefined') {
@@ -599,7 +599,7 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
 }
 
 /** Applies the rules to the observations; fills `violations`, totals, inventory and the verdict. */
-export function judge(report: AuditReport, websockets: string[] = [], pageErrors: string[] = []): void {
+function judge(report: AuditReport, websockets: string[] = [], pageErrors: string[] = []): void {
   const needles = [...report.canaries.itemIds, ...report.canaries.queries, ...report.canaries.friendIds]
     .filter((s) => s.length >= 4)
     .flatMap((s) => [s, encodeURIComponent(s), s.replace(/ /g, '+')]);

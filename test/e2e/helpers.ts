@@ -18,7 +18,7 @@ import { launchChromium, launchPersistentChromium, type ChromiumOptions } from '
 export const repo = resolve(import.meta.dirname, '../..');
 
 /** Fails fast with the fix when the bundles are missing. */
-export function assertBuilt(): void {
+function assertBuilt(): void {
   for (const f of ['packages/sdk/dist/localrec.min.js', 'packages/sdk/dist/index.js']) {
     if (!existsSync(join(repo, f))) throw new Error(`${f} is missing: run \`pnpm build\` first (pnpm test does).`);
   }
@@ -38,7 +38,7 @@ export async function startShop(opts: { csp?: boolean } = {}): Promise<ShopServe
 }
 
 /** Debian's Chromium with the repository's flags (test/browser.mjs), WebGPU on unless `webgpu: false`. */
-export function launchBrowser(opts?: ChromiumOptions): Promise<Browser> {
+function launchBrowser(opts?: ChromiumOptions): Promise<Browser> {
   return launchChromium(opts);
 }
 

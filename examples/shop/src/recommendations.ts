@@ -29,8 +29,8 @@ import { lr, track } from './sdk.js';
 import { card } from './ui.js';
 
 /** Same-origin URLs served by serve.mjs: the runtime build and the demo model bundle. */
-export const RUNTIME_ASSETS = '/runtime/';
-export const MODEL_URL = '/models/demo-shop/';
+const RUNTIME_ASSETS = '/runtime/';
+const MODEL_URL = '/models/demo-shop/';
 
 /** The runtime once the SDK has connected it (see {@link popularWithoutConsent}). */
 let connected: Promise<RecommenderApi> | undefined;
@@ -76,7 +76,7 @@ async function popularWithoutConsent(k: number): Promise<RecommendResult | undef
 }
 
 /** The shop's "server-side" trending candidates: 20 fixed SKUs spread over the catalog. */
-export function trendingCandidates(catalog: Catalog): string[] {
+function trendingCandidates(catalog: Catalog): string[] {
   const step = Math.max(1, Math.floor(catalog.products.length / 20));
   return catalog.products
     .filter((_, i) => i % step === 0)

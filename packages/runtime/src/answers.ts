@@ -36,7 +36,7 @@ export interface CallTimings {
  * input, so this is never stale: any change to the history changes the input. (Asking for more
  * rows than needed, to serve larger `k` too, made every scoring slower: not done.)
  */
-export interface TopMemo {
+interface TopMemo {
   engine: Engine;
   seq: Int32Array;
   rows: Int32Array;

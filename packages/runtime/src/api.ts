@@ -4,20 +4,15 @@
  */
 export {
   BACKENDS,
-  RUNTIME_METHODS,
   type BackendName,
   type CallContext,
   type Consent,
   type InsightsOptions,
   type LoadProgress,
   type PageHistory,
-  type Profile,
   type RuntimeApi,
-  type RuntimeMethod,
-  type RuntimeMethods,
   type RuntimeOptions,
   type SegmentsResult,
   type ShopperProfile,
-  type SocialContextAck,
   type SocialContextInput,
 } from '@localrec/contract';

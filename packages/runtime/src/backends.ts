@@ -107,7 +107,7 @@ export async function activateBackend(name: BackendName, o: BackendOptions = {})
 }
 
 /** A representative full-length input: the most popular items (the real model, a real shape). */
-export function probeSequence(md: ModelData): Int32Array {
+function probeSequence(md: ModelData): Int32Array {
   const n = Math.min(md.maxLen, md.itemCount);
   const seq = new Int32Array(n);
   for (let i = 0; i < n; i++) seq[i] = md.cold.popularItems[i % Math.max(1, md.cold.popularItems.length)] ?? (i % md.itemCount) + 1;

@@ -38,7 +38,7 @@ export interface BackendEvent {
 }
 
 /** The store's meta key of the cached calibrations (model version | device → {@link Calibration}). */
-export const CALIBRATION_META = 'runtime:calibration';
+const CALIBRATION_META = 'runtime:calibration';
 
 /** What the engine host reads: the backend options, the model, the store (calibration cache), progress. */
 export interface EngineHostInit {

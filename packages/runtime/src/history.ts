@@ -148,7 +148,7 @@ export class ShopperReader {
 }
 
 /** Maps sequence entries to history items with their model rows (0 = unknown to the model). */
-export function toHistory(entries: readonly SequenceEntry[], md: ModelData | undefined): HistoryItem[] {
+function toHistory(entries: readonly SequenceEntry[], md: ModelData | undefined): HistoryItem[] {
   return entries.map((e) => ({ itemId: e.itemId, type: e.type, ts: e.ts, row: md?.rowOf.get(e.itemId) ?? 0 }));
 }
 
@@ -157,7 +157,7 @@ export function toHistory(entries: readonly SequenceEntry[], md: ModelData | und
  * with a string `itemId` and `type` and finite `ts`/`seq`, `purchased` an array of strings.
  * @throws {LocalRecError} `INVALID_ARGUMENT` naming `history.sequence` or `history.purchased`.
  */
-export function checkPageHistory(h: unknown): PageHistory {
+function checkPageHistory(h: unknown): PageHistory {
   const o = h as Partial<PageHistory> | null;
   const entryOk = (e: unknown) => {
     const x = e as Partial<SequenceEntry> | null;

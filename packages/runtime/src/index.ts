@@ -4,7 +4,7 @@
  * and what the worker bundle is built from.
  * @packageDocumentation
  */
-export { Runtime, type RuntimeDeps } from './runtime.js';
+export { Runtime, type BackendEvent, type RuntimeDeps, type RuntimeMemory } from './runtime.js';
 export { BACKENDS, type BackendName, type Consent, type LoadProgress, type RuntimeApi, type RuntimeOptions } from './api.js';
 export { loadBundle, CACHE_NAME, type FetchedBundle, type LoadBundleOptions } from './loader.js';
 export type { Calibration } from './backends.js';

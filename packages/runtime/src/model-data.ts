@@ -15,7 +15,7 @@ import { TENSOR_NAMES, toFloatWeights, type BundleManifest, type FloatWeights } 
 import type { FetchedBundle } from './loader.js';
 
 /** Popularity and co-occurrence tables of the bundle (see @localrec/model README). */
-export interface ColdTables {
+interface ColdTables {
   /** Rows, most popular first, and their normalised counts. */
   popularItems: Int32Array;
   popularScores: Float32Array;

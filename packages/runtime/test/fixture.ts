@@ -24,7 +24,7 @@ function lcg(seed: number) {
   return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
-export function cyclicSplit(users: number, items: number, seed: number): Split {
+function cyclicSplit(users: number, items: number, seed: number): Split {
   const rnd = lcg(seed);
   const int = (n: number) => Math.floor(rnd() * n);
   const split: Split = { itemCount: items, train: [], valid: new Int32Array(users), test: new Int32Array(users) };

@@ -22,7 +22,7 @@
  */
 import { LocalRecError, type EventContext, type TrackData } from '@localrec/core';
 
-export const ITEM_ATTR = 'data-localrec-item';
+const ITEM_ATTR = 'data-localrec-item';
 const SELECTOR = `[${ITEM_ATTR}]`;
 /** Ids in one `impression` (core's `EVENT_LIMITS.impressionItems`); a longer exposure is split. */
 const IMPRESSION_ITEMS = 100;

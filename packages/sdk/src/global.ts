@@ -76,7 +76,7 @@ interface StubArray extends Array<QueuedCall> {
 const MAX_HELD = 1000;
 
 /** The script-tag build of declarative capture (an ES module), next to `localrec.min.js`. */
-export const CAPTURE_FILE = 'localrec-capture.min.mjs';
+const CAPTURE_FILE = 'localrec-capture.min.mjs';
 
 /**
  * Imports {@link CAPTURE_FILE} from the folder `sdkSrc` was loaded from. Only pages that set

@@ -5,7 +5,7 @@
  */
 
 /** One kind of product: its name and a typical price in dollars. */
-export type Kind = readonly [name: string, price: number];
+type Kind = readonly [name: string, price: number];
 
 export interface CategorySpec {
   name: string;

@@ -49,7 +49,7 @@ function isNotFound(errMsg: string): boolean {
 }
 
 /** Maps a wx `fail` result to a LocalRecError with a code callers can branch on. */
-export function wxError(api: string, key: string | undefined, err: unknown): LocalRecError {
+function wxError(api: string, key: string | undefined, err: unknown): LocalRecError {
   const errMsg = typeof (err as WxFailResult | undefined)?.errMsg === 'string' ? (err as WxFailResult).errMsg : String(err);
   const quota = /exceed storage|size limit|quota|storage limit|max length/i.test(errMsg);
   const where = key === undefined ? `wx.${api}` : `wx.${api}("${key}")`;

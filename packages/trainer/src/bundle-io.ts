@@ -62,7 +62,7 @@ function tensorShape(arch: SasrecArchitecture, itemCount: number, name: string):
 }
 
 /** The model's tensor names in file order. */
-export function modelTensorNames(arch: SasrecArchitecture): string[] {
+function modelTensorNames(arch: SasrecArchitecture): string[] {
   const names: string[] = [TENSOR_NAMES.itemEmbedding, TENSOR_NAMES.positionEmbedding];
   for (let b = 0; b < arch.blocks; b++) for (const n of BLOCK_TENSORS) names.push(blockTensorName(b, n));
   names.push(TENSOR_NAMES.finalNormGamma, TENSOR_NAMES.finalNormBeta);
@@ -70,7 +70,7 @@ export function modelTensorNames(arch: SasrecArchitecture): string[] {
 }
 
 /** The model weights as they would be stored (int8 or float32), for both writing and fp32-vs-int8 evaluation. */
-export function storedTensors(arch: SasrecArchitecture, itemCount: number, w: FloatWeights, quantize: boolean): HostTensor[] {
+function storedTensors(arch: SasrecArchitecture, itemCount: number, w: FloatWeights, quantize: boolean): HostTensor[] {
   const out: HostTensor[] = [];
   for (const name of modelTensorNames(arch)) {
     const data = w.get(name);

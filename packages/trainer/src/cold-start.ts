@@ -16,7 +16,7 @@ export interface ColdTables {
 }
 
 /** Items within this many steps after an item count as its followers, weighted 1/distance. */
-export const COOC_WINDOW = 3;
+const COOC_WINDOW = 3;
 
 /** Builds the tables from the training sequences only (no leakage into evaluation). */
 export function buildColdTables(split: Split, opts: { popular?: number; neighbours?: number } = {}): ColdTables {

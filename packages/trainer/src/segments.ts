@@ -253,7 +253,7 @@ export function segmentsFile(seg: Segments): SegmentsFile {
 }
 
 /** File name of the segments file inside a bundle (`manifest.segmentsFile`). */
-export const SEGMENTS_FILE = 'segments.json';
+const SEGMENTS_FILE = 'segments.json';
 
 /**
  * What a bundle writer needs: the `segments/centroids` tensor (float32 [k, dim]) and the

@@ -139,7 +139,7 @@ export function architectureOf(o: TrainOptions): SasrecArchitecture {
 }
 
 /** Builds the scorer (the shipped scoring code) from a host weight snapshot. */
-export function scorerFrom(arch: SasrecArchitecture, itemCount: number, w: FloatWeights): SasrecScorer {
+function scorerFrom(arch: SasrecArchitecture, itemCount: number, w: FloatWeights): SasrecScorer {
   return new SasrecScorer(arch, itemCount, w);
 }
 

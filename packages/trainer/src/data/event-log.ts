@@ -13,7 +13,7 @@ interface LogRow {
 }
 
 /** Accepted column names (case-insensitive) for each field. */
-export const LOG_COLUMNS = {
+const LOG_COLUMNS = {
   user: ['user', 'user_id', 'userid', 'uid', 'visitor', 'visitor_id'],
   item: ['item', 'item_id', 'itemid', 'sku', 'product', 'product_id'],
   timestamp: ['timestamp', 'ts', 'time', 'event_time', 'date'],
@@ -149,7 +149,7 @@ function* jsonLineRecords(text: string, badRows: BadRow[]): Generator<{ rec: Rec
  *    interactions are removed, repeatedly until both hold (a k-core, as in the SASRec preprocessing).
  * 5. Rows: items are numbered 1.. in order of first appearance; users keep their first-appearance order.
  */
-export function buildDataset(p: Parsed, rules: LogRules, format: 'csv' | 'jsonl'): Dataset {
+function buildDataset(p: Parsed, rules: LogRules, format: 'csv' | 'jsonl'): Dataset {
   const byUser = new Map<string, LogRow[]>();
   for (const r of p.rows) {
     let a = byUser.get(r.user);

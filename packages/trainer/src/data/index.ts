@@ -10,10 +10,10 @@ import type { Dataset, LogRules } from './types.js';
 
 export * from './types.js';
 export { parseSasrecText } from './sasrec-text.js';
-export { parseCsvLog, parseJsonLinesLog, parseTimestamp, LOG_COLUMNS } from './event-log.js';
+export { parseCsvLog, parseJsonLinesLog, parseTimestamp } from './event-log.js';
 
 /** Formats by file extension. */
-export const DATA_FORMATS: Readonly<Record<string, 'sasrec-text' | 'csv' | 'jsonl'>> = {
+const DATA_FORMATS: Readonly<Record<string, 'sasrec-text' | 'csv' | 'jsonl'>> = {
   '.txt': 'sasrec-text',
   '.csv': 'csv',
   '.jsonl': 'jsonl',

@@ -5,7 +5,7 @@ export interface BadRow {
 }
 
 /** What loading a file did: every row is accounted for (used, ignored by rule, or bad). */
-export interface LoadReport {
+interface LoadReport {
   format: 'sasrec-text' | 'csv' | 'jsonl';
   /** Data rows read (header and blank lines excluded). */
   rows: number;
@@ -52,7 +52,7 @@ export interface LogRules {
  * Default event-type weights: purchase > cart > like/favorite/rate/share/comment > click > view. `impression`,
  * `search`, `remove_from_cart` and `follow` carry no item interest of their own and are ignored (weight 0).
  */
-export const DEFAULT_TYPE_WEIGHTS: Readonly<Record<string, number>> = {
+const DEFAULT_TYPE_WEIGHTS: Readonly<Record<string, number>> = {
   purchase: 5,
   add_to_cart: 3,
   favorite: 2,
