@@ -6,7 +6,27 @@
 import { IndexedDbEventReader } from '@localrec/store-idb';
 import { Runtime } from './runtime.js';
 
-export * from './index.js';
+export {
+  BACKENDS,
+  CACHE_NAME,
+  Runtime,
+  loadBundle,
+  withFeedback,
+  type BackendEvent,
+  type BackendName,
+  type Calibration,
+  type Consent,
+  type FeedbackItem,
+  type FeedbackResult,
+  type FetchedBundle,
+  type LoadBundleOptions,
+  type LoadProgress,
+  type RuntimeApi,
+  type RuntimeDeps,
+  type RuntimeMemory,
+  type RuntimeOptions,
+  type TrackFn,
+} from './index.js';
 
 /**
  * A {@link Runtime} that reads the shopper's events from IndexedDB (the same database the SDK
