@@ -27,6 +27,8 @@ export interface Capabilities {
   randomValues: boolean;
   /** A DOM `document` (main thread of a page). */
   document: boolean;
+  /** `OffscreenCanvas` (WebGL without a document, e.g. in a worker). */
+  offscreenCanvas: boolean;
   /** Running inside a worker global scope. */
   workerScope: boolean;
 }
@@ -59,6 +61,7 @@ function detect(): Capabilities {
     subtleCrypto: probe(() => g.crypto?.subtle),
     randomValues: probe(() => (typeof g.crypto?.getRandomValues === 'function' ? true : undefined)),
     document: probe(() => g.document),
+    offscreenCanvas: probe(() => g.OffscreenCanvas),
     workerScope: probe(() => (typeof g.importScripts === 'function' && g.document === undefined ? true : undefined)),
   };
 }
@@ -97,6 +100,53 @@ export function subtleCrypto(): SubtleCrypto | undefined {
 /** Cache Storage (`caches`, see {@link Capabilities.cacheStorage}), else `undefined`. */
 export function cacheStorage(): CacheStorage | undefined {
   return detectCapabilities().cacheStorage ? caches : undefined;
+}
+
+/** What the runtime needs of `navigator.gpu`: an adapter, if there is one. */
+export interface WebGpuLike {
+  requestAdapter(): Promise<unknown>;
+}
+
+/** `navigator.gpu` (see {@link Capabilities.webgpu}), else `undefined`. */
+export function webGpu(): WebGpuLike | undefined {
+  return detectCapabilities().webgpu ? (navigator as unknown as { gpu: WebGpuLike }).gpu : undefined;
+}
+
+/** Web Locks (`navigator.locks`, see {@link Capabilities.webLocks}), else `undefined`. */
+export function webLocks(): LockManager | undefined {
+  return detectCapabilities().webLocks ? navigator.locks : undefined;
+}
+
+/** The `Worker` constructor (see {@link Capabilities.worker}), else `undefined`. */
+export function workerConstructor(): typeof Worker | undefined {
+  return detectCapabilities().worker ? Worker : undefined;
+}
+
+/** The browser and core count, for cache keys and reports (`undefined` fields outside a browser). */
+export function agentInfo(): { userAgent: string | undefined; hardwareConcurrency: number | undefined } {
+  const nav = (globalThis as { navigator?: { userAgent?: string; hardwareConcurrency?: number } }).navigator;
+  return { userAgent: nav?.userAgent, hardwareConcurrency: nav?.hardwareConcurrency };
+}
+
+/** The current document's or worker's URL (`location.href`), or `undefined` (Node, mini-programs). */
+export function locationHref(): string | undefined {
+  return (globalThis as { location?: { href?: string } }).location?.href;
+}
+
+/** The global `fetch`, bound to its scope, or `undefined` where there is none (mini-programs). */
+export function globalFetch(): typeof fetch | undefined {
+  return typeof fetch === 'function' ? fetch.bind(globalThis) : undefined;
+}
+
+/** `TextEncoder`/`TextDecoder` where the environment has them (not a mini-program's logic layer). */
+export function textCodecs(): { TextEncoder: typeof TextEncoder | undefined; TextDecoder: typeof TextDecoder | undefined } {
+  const g = globalThis as { TextEncoder?: typeof TextEncoder; TextDecoder?: typeof TextDecoder };
+  return { TextEncoder: g.TextEncoder, TextDecoder: g.TextDecoder };
+}
+
+/** The WHATWG `URL` constructor, or `undefined` (some mini-program logic layers). */
+export function urlConstructor(): typeof URL | undefined {
+  return (globalThis as { URL?: typeof URL }).URL;
 }
 
 /**

@@ -12,4 +12,21 @@ export type { SessionState } from './session.js';
 export { TokenBucket } from './rate.js';
 export { SEQUENCE_TYPES } from './sequence.js';
 export { SESSION_META_KEY } from './recorder.js';
-export { cacheStorage, idleCallbacks, monotonicNow, pageDocument, pageWindow, randomSource, subtleCrypto } from './env.js';
+export {
+  agentInfo,
+  cacheStorage,
+  globalFetch,
+  idleCallbacks,
+  locationHref,
+  monotonicNow,
+  pageDocument,
+  pageWindow,
+  randomSource,
+  subtleCrypto,
+  textCodecs,
+  urlConstructor,
+  webGpu,
+  webLocks,
+  workerConstructor,
+  type WebGpuLike,
+} from './env.js';

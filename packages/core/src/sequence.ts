@@ -3,6 +3,7 @@
  * "because you viewed …" reasons. One rule, used by the SDK and the runtime alike.
  */
 import type { EventType, StoredEvent } from './events.js';
+import { compareEventOrder } from './order.js';
 import type { EventStore } from './store.js';
 
 /** Types that count as interest in an item, by default. */
@@ -57,7 +58,7 @@ function fold(out: SequenceEntry[], events: readonly StoredEvent[], opts: Sequen
   const types = new Set<string>(opts.types ?? SEQUENCE_TYPES);
   const sorted = events
     .filter((e) => types.has(e.type) && typeof e.itemId === 'string' && !(e.flags && e.flags.length > 0))
-    .sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+    .sort(compareEventOrder);
   for (const e of sorted) {
     const last = out[out.length - 1];
     const itemId = e.itemId as string;

@@ -13,7 +13,8 @@ export function median(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
   const s = ascending(xs);
   const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  // Halves first: (a + b) / 2 overflows to Infinity for two values near Number.MAX_VALUE.
+  return s.length % 2 ? s[m]! : s[m - 1]! / 2 + s[m]! / 2;
 }
 
 /**

@@ -20,7 +20,7 @@
  * grid's cards as an impression, not as views: 28 views in one instant would be a burst. Events are examined in time order regardless of session, because one
  * person does not act in two tabs at machine speed.
  */
-import type { EventType, StoredEvent } from '@localrec/core';
+import { compareEventOrder, type EventType, type StoredEvent } from '@localrec/core';
 
 export type AbnormalFlag = 'burst' | 'repeat' | 'metronome' | 'crawl' | 'future';
 
@@ -86,7 +86,7 @@ export function detectAbnormal(events: readonly Ev[], options: AbnormalOptions =
     ignoreTypes: options.ignoreTypes ?? d.ignoreTypes,
   };
   const ignore = new Set<string>(o.ignoreTypes);
-  const evs = events.filter((e) => !ignore.has(e.type)).sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+  const evs = events.filter((e) => !ignore.has(e.type)).sort(compareEventOrder);
   const report: AbnormalReport = {
     flags: new Map(),
     uids: new Set(),

@@ -15,7 +15,7 @@
  *    the same list (same `listId`, else same `source`), when the shopper converts (cart or
  *    purchase), or when the window ends. Abnormal events count for nothing.
  */
-import type { ItemMeta, ScoredItem, StoredEvent } from '@localrec/core';
+import { compareEventOrder, type ItemMeta, type ScoredItem, type StoredEvent } from '@localrec/core';
 import { affinityOf, priceBandOf, type Profile } from './profile.js';
 import type { RerankFeatures, Reranker } from './reranker.js';
 import { blendRanking, normaliseScores, socialProof, socialSignal, type BlendWeights, type SocialContext } from './social.js';
@@ -141,7 +141,7 @@ export function observeFeedback(
 ): FeedbackStep {
   let open = pending.map((p) => ({ ...p, clicked: [...p.clicked] }));
   const resolved: PendingImpression[] = [];
-  const sorted = [...events].sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+  const sorted = [...events].sort(compareEventOrder);
   for (const e of sorted) {
     if (e.type === 'impression') {
       const ids = e.data.items ?? [];

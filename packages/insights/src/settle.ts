@@ -13,7 +13,7 @@
  * Known limit: an event back-dated (host `timestamp`) before already settled events is not folded
  * into the profile. It still reaches the model input, which is read from the store.
  */
-import type { StoredEvent } from '@localrec/core';
+import { compareEventOrder, type StoredEvent } from '@localrec/core';
 import { DEFAULT_ABNORMAL_OPTIONS, type AbnormalOptions } from './abnormal.js';
 
 /** The longest time gap across which an abnormal-behaviour rule can join two events (ms). */
@@ -41,7 +41,7 @@ export function settle(
   gapMs: number,
   maxOpen = 2000,
 ): { settled: StoredEvent[]; pending: StoredEvent[] } {
-  const byTs = [...open].sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+  const byTs = [...open].sort(compareEventOrder);
   let cut = 0; // events byTs[0..cut) are settled by time
   const newest = byTs[byTs.length - 1];
   if (newest && now - newest.ts > gapMs) cut = byTs.length;

@@ -5,6 +5,7 @@
  * within its time budget, else from the cold-start tables with the reason (`fallbackReason`).
  */
 import { LocalRecError, type ItemMeta, type RecommendOptions, type RecommendResult, type ScoredItem } from '@localrec/core';
+import { preview } from '@localrec/core/internal';
 import type { CallContext, Consent } from './api.js';
 import { deviceTopK, type Engine } from './backends.js';
 import { coldItems, coldScores } from './cold.js';
@@ -334,8 +335,15 @@ async function rankBase(
   call: CallContext | undefined,
 ): Promise<RecommendResult> {
   const t0 = now();
-  if (!Array.isArray(itemIds) || !itemIds.every((x) => typeof x === 'string')) {
-    throw new LocalRecError('INVALID_ARGUMENT', 'rank expects an array of item id strings', { field: 'itemIds' });
+  const given: unknown = itemIds;
+  if (!Array.isArray(given) || !given.every((x) => typeof x === 'string')) {
+    const list: readonly unknown[] | undefined = Array.isArray(given) ? given : undefined;
+    const i = list ? list.findIndex((x) => typeof x !== 'string') : -1;
+    const what = list && i >= 0 ? `${preview(list[i])} at itemIds[${i}]` : preview(given);
+    throw new LocalRecError('INVALID_ARGUMENT', `rank expects an array of item id strings; got ${what}`, {
+      field: 'itemIds',
+      accepted: ['an array of item id strings'],
+    });
   }
   const k = options.k === undefined ? itemIds.length : checkK(options.k);
   const ctx = need(c);

@@ -4,7 +4,8 @@
  * This is the only module that decides which backend runs; nothing else calls `tf.setBackend`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { LocalRecError } from '@localrec/core';
+import { detectCapabilities, LocalRecError } from '@localrec/core';
+import { agentInfo, monotonicNow, webGpu } from '@localrec/core/internal';
 import { SasrecScorer } from '@localrec/model';
 import { BACKENDS, type BackendName } from './api.js';
 import type { ModelData } from './model-data.js';
@@ -31,10 +32,10 @@ interface GpuAdapterLike {
 }
 
 async function gpuAdapter(): Promise<GpuAdapterLike | null> {
-  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } } }).navigator?.gpu;
+  const gpu = webGpu();
   if (!gpu) return null;
   try {
-    return await gpu.requestAdapter();
+    return (await gpu.requestAdapter()) as GpuAdapterLike | null;
   } catch {
     return null;
   }
@@ -73,8 +74,8 @@ export async function prepareBackend(name: BackendName, o: BackendOptions = {}):
       return;
     }
     case 'webgl': {
-      const g = globalThis as { OffscreenCanvas?: unknown; document?: unknown };
-      if (!g.OffscreenCanvas && !g.document) throw unavailable('no OffscreenCanvas or document');
+      const caps = detectCapabilities();
+      if (!caps.offscreenCanvas && !caps.document) throw unavailable('no OffscreenCanvas or document');
       await import('@tensorflow/tfjs-backend-webgl');
       return;
     }
@@ -115,7 +116,7 @@ function probeSequence(md: ModelData): Int32Array {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const now = () => (globalThis.performance ?? Date).now();
+const now = monotonicNow;
 
 /**
  * Builds the scorer on the active backend, warms it up (first runs compile shaders / kernels)
@@ -211,10 +212,10 @@ export function watchDeviceLoss(onLost: (reason: string) => void): void {
 
 /** A key for the calibration cache: same model version on the same browser and GPU. */
 export async function deviceKey(): Promise<string> {
-  const nav = (globalThis as { navigator?: { userAgent?: string; hardwareConcurrency?: number } }).navigator;
+  const nav = agentInfo();
   const a = await gpuAdapter();
   const gpu = a?.info ? `${a.info.vendor ?? ''}/${a.info.architecture ?? ''}/${a.info.description ?? ''}` : 'no-webgpu';
-  return `${nav?.userAgent ?? 'node'}|${nav?.hardwareConcurrency ?? 0}|${gpu}`;
+  return `${nav.userAgent ?? 'node'}|${nav.hardwareConcurrency ?? 0}|${gpu}`;
 }
 
 /**

@@ -14,6 +14,7 @@
  * });
  */
 import { LocalRecError } from '@localrec/core';
+import { locationHref, webLocks, workerConstructor } from '@localrec/core/internal';
 import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeConnector, RuntimeOptions } from '@localrec/contract';
 import { comlinkTransport, connectTransport, inThreadTransport, type RuntimeTransport } from '@localrec/transport';
 
@@ -41,10 +42,8 @@ export interface WorkerRuntimeOptions extends Omit<RuntimeOptions, 'appId' | 'co
 
 const MODES = ['auto', 'worker', 'main'] as const;
 
-const pageHref = (): string | undefined => (globalThis as { location?: { href: string } }).location?.href;
-
 function resolveUrl(u: string): URL {
-  return new URL(u.endsWith('/') ? u : `${u}/`, pageHref());
+  return new URL(u.endsWith('/') ? u : `${u}/`, locationHref());
 }
 
 /** Prefix of the Web Lock a runtime worker holds for its whole life (see worker.ts). */
@@ -57,7 +56,7 @@ const ALIVE_LOCK = 'localrec-runtime-alive-';
  * detection: a dead worker's calls then wait for the SDK's own handling).
  */
 async function watchDeath(lock: string): Promise<{ lost: Promise<void> } | undefined> {
-  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
+  const locks = webLocks();
   if (!locks) return undefined;
   // The worker asks for the lock before it answers its first message; wait until it holds it.
   for (let i = 0; i < 50; i++) {
@@ -87,11 +86,12 @@ export function webWorkerTransport(url: URL, options: WebWorkerTransportOptions 
   return comlinkTransport(
     'worker',
     () => {
-      if (typeof Worker === 'undefined') throw new LocalRecError('WORKER_CRASHED', 'Web Workers are not available here');
+      const WorkerCtor = workerConstructor();
+      if (!WorkerCtor) throw new LocalRecError('WORKER_CRASHED', 'Web Workers are not available here');
       const lock = `${ALIVE_LOCK}${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
       let worker: Worker;
       try {
-        worker = new Worker(url, { type: 'module', name: `localrec-runtime#${lock}` });
+        worker = new WorkerCtor(url, { type: 'module', name: `localrec-runtime#${lock}` });
       } catch (e) {
         throw new LocalRecError('WORKER_CRASHED', `Could not start the runtime worker ${url.href}: ${(e as Error).message}`, { cause: e });
       }
@@ -165,7 +165,7 @@ export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector<C
         init: {
           ...rest,
           // Absolute URLs: a worker resolves relative ones against its own script, not the page.
-          modelUrl: new URL(options.modelUrl, pageHref()).href,
+          modelUrl: new URL(options.modelUrl, locationHref()).href,
           wasmPath: options.wasmPath ?? assets.href,
         },
         ...(onProgress ? { onProgress } : {}),

@@ -27,6 +27,7 @@ import {
   type SequenceEntry,
   type StoredEvent,
 } from '@localrec/core';
+import { globalFetch } from '@localrec/core/internal';
 import { sha256Hex } from '@localrec/model';
 import {
   ProfileAccumulator,
@@ -278,7 +279,9 @@ export class ShopperInsights {
     const url = resolveUrl(file, 'segmentsFile', baseUrl);
     let bytes: Uint8Array;
     try {
-      const res = await (this.deps.fetch ?? globalThis.fetch.bind(globalThis))(url);
+      const fetchFn = this.deps.fetch ?? globalFetch();
+      if (!fetchFn) throw new Error('there is no fetch here (pass deps.fetch)');
+      const res = await fetchFn(url);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       bytes = new Uint8Array(await res.arrayBuffer());
     } catch (e) {

@@ -3,8 +3,10 @@
  * a time-boxed wait ({@link within}).
  */
 
+import { monotonicNow } from '@localrec/core/internal';
+
 /** The clock of every timing in the runtime (ms): `performance.now()` where there is one. */
-export const now = (): number => (globalThis.performance ?? Date).now();
+export const now = (): number => monotonicNow();
 
 /** Resolves to `undefined` after `ms` unless `p` settles first (a rejection also gives `undefined`). */
 export function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {

@@ -2,6 +2,7 @@
  * The runtime's options: checked once at `init`, with the defaults filled in.
  */
 import { LocalRecError } from '@localrec/core';
+import { checkAppId } from '@localrec/core/internal';
 import { BACKENDS, type RuntimeOptions } from './api.js';
 import { checkBackend } from './backends.js';
 
@@ -17,11 +18,8 @@ export type CheckedOptions = RuntimeOptions & { budgetMs: number; readyTimeoutMs
  * backend name, the accepted ones.
  */
 export function checkRuntimeOptions(options: RuntimeOptions): CheckedOptions {
-  if (!options || typeof options.appId !== 'string' || !options.appId) {
-    throw new LocalRecError('INVALID_CONFIG', `appId must be a non-empty string, got ${JSON.stringify(options?.appId)}`, {
-      field: 'appId',
-    });
-  }
+  // The same rule, code and message as the SDK's config (one appId vocabulary).
+  checkAppId((options as RuntimeOptions | undefined)?.appId, 'runtime options');
   if (typeof options.modelUrl !== 'string' || !options.modelUrl) {
     throw new LocalRecError('INVALID_CONFIG', `modelUrl must be the bundle folder URL, got ${JSON.stringify(options.modelUrl)}`, {
       field: 'modelUrl',

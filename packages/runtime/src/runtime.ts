@@ -28,6 +28,7 @@ import {
   type RuntimeStatus,
 } from '@localrec/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { preview } from '@localrec/core/internal';
 import type {
   CallContext,
   Consent,
@@ -150,11 +151,9 @@ export class Runtime implements RuntimeApi {
 
   async setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void> {
     if (typeof items !== 'object' || items === null) {
-      throw new LocalRecError(
-        'INVALID_ARGUMENT',
-        `setCatalog expects an object of itemId → metadata, got ${items === null ? 'null' : typeof items}`,
-        { field: 'items' },
-      );
+      throw new LocalRecError('INVALID_ARGUMENT', `setCatalog expects an object of itemId → metadata; got ${preview(items)}`, {
+        field: 'items',
+      });
     }
     this.hostCatalog = { ...this.hostCatalog, ...items };
     if (this.ctx) this.ctx.hostCatalog = this.hostCatalog;

@@ -5,6 +5,7 @@
  * runtime (tfjs cannot run there without it anyway).
  */
 import { LocalRecError } from '@localrec/core';
+import { textCodecs } from '@localrec/core/internal';
 import { env, util } from '@tensorflow/tfjs-core';
 
 function platform(what: string): void {
@@ -18,7 +19,7 @@ function platform(what: string): void {
 
 /** Text of UTF-8 `bytes`. */
 export function utf8Text(bytes: Uint8Array): string {
-  const TD = (globalThis as { TextDecoder?: typeof TextDecoder }).TextDecoder;
+  const TD = textCodecs().TextDecoder;
   if (TD) return new TD().decode(bytes);
   platform('TextDecoder');
   return util.decodeString(bytes, 'utf-8');
@@ -26,7 +27,7 @@ export function utf8Text(bytes: Uint8Array): string {
 
 /** UTF-8 bytes of `text`. */
 export function utf8Bytes(text: string): Uint8Array {
-  const TE = (globalThis as { TextEncoder?: typeof TextEncoder }).TextEncoder;
+  const TE = textCodecs().TextEncoder;
   if (TE) return new TE().encode(text);
   platform('TextEncoder');
   return util.encodeString(text, 'utf-8');

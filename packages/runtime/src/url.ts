@@ -6,6 +6,7 @@
  * naming the value.
  */
 import { LocalRecError } from '@localrec/core';
+import { locationHref, urlConstructor } from '@localrec/core/internal';
 
 /** `scheme://authority…` with a non-empty authority and no whitespace. */
 const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+(?:[/?#]\S*)?$/i;
@@ -17,8 +18,8 @@ const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]+(?:[/?#]\S*)?$/i;
  * in `base`'s folder. Throws `INVALID_CONFIG` with `field` naming the option otherwise.
  */
 export function resolveUrl(ref: string, field: string, base?: string): string {
-  const U = (globalThis as { URL?: typeof URL }).URL;
-  const from = base ?? (globalThis as { location?: { href: string } }).location?.href ?? 'http://localhost/';
+  const U = urlConstructor();
+  const from = base ?? locationHref() ?? 'http://localhost/';
   if (U) {
     try {
       return new U(ref, from).href;

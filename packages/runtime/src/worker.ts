@@ -4,6 +4,7 @@
  * `workerRuntime()` from `@localrec/runtime/connector`.
  */
 import { expose } from 'comlink';
+import { webLocks } from '@localrec/core/internal';
 import { createBrowserRuntime } from './browser.js';
 import { installErrorTransfer } from './transfer.js';
 import type { RuntimeApi } from './api.js';
@@ -13,7 +14,7 @@ installErrorTransfer();
 // life. The browser releases it when the worker dies (terminated, crashed, closed), which is how
 // the page learns that calls in flight will never be answered.
 const alive = /#(localrec-runtime-alive-[\w-]+)$/.exec(self.name)?.[1];
-if (alive && typeof navigator !== 'undefined' && navigator.locks) void navigator.locks.request(alive, () => new Promise<never>(() => {}));
+if (alive) void webLocks()?.request(alive, () => new Promise<never>(() => {}));
 // The .wasm files are copied next to the bundle; `options.wasmPath` overrides.
 const runtime: RuntimeApi = createBrowserRuntime(new URL('./', import.meta.url).href);
 expose(runtime);
