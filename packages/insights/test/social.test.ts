@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LocalRecError, type ScoredItem } from '@localrec/core';
+import { thrownBy } from '@localrec/core/testing';
 import {
   DEFAULT_BLEND_WEIGHTS,
   blendRanking,
@@ -14,14 +15,7 @@ import { itemAffinity } from '../src/profile.js';
 
 const NOW = 1_700_000_000_000;
 
-function errorOf(fn: () => unknown): LocalRecError {
-  try {
-    fn();
-  } catch (e) {
-    return e as LocalRecError;
-  }
-  throw new Error('expected a throw');
-}
+const errorOf = thrownBy;
 
 describe('social context: validation', () => {
   it('accepts counts and friend-id lists, de-duplicating friends', () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalRecError } from '@localrec/core';
+import { thrownBy } from '@localrec/core/testing';
 import { miniProgramBackends } from '../src/index.js';
 
-const refusal = (f: () => unknown): LocalRecError => {
-  try {
-    f();
-  } catch (e) {
-    return e as LocalRecError;
-  }
-  throw new Error('expected a refusal');
-};
+const refusal = thrownBy;
 
 describe('miniProgramBackends: the same codes as the runtime', () => {
   it('a name that is no backend is INVALID_CONFIG (a configuration mistake), naming it and the accepted ones', () => {

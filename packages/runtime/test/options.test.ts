@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { LocalRecError } from '@localrec/core';
+import { thrownBy } from '@localrec/core/testing';
 import { checkBackend, prepareBackend } from '../src/backends.js';
 import { RUNTIME_DEFAULTS, checkRuntimeOptions } from '../src/options.js';
 
-const refusal = (f: () => unknown): LocalRecError => {
-  try {
-    f();
-  } catch (e) {
-    return e as LocalRecError;
-  }
-  throw new Error('expected a refusal');
-};
+const refusal = thrownBy;
 
 describe('runtime options', () => {
   it('fills in the timing defaults and keeps what was given', () => {

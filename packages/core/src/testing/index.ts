@@ -5,3 +5,4 @@
 export { describeEventStoreConformance, makeTestEvent } from './conformance.js';
 export type { ConformanceOptions, Heal } from './conformance.js';
 export { failWritesAfter } from './faults.js';
+export { thrownBy } from './errors.js';
