@@ -66,25 +66,8 @@ interface BundleOptions extends DataOptions {
   segments: number;
   catalog?: string;
 }
-interface TrainCliOptions extends BundleOptions {
-  epochs: number;
-  seed: number;
-  dim: number;
-  maxLen: number;
-  blocks: number;
-  heads: number;
-  ffnDim?: number;
-  dropout: number;
-  norm: TrainOptions['norm'];
-  loss: TrainOptions['loss'];
-  negatives: number;
-  gbceT: number;
-  lr: number;
-  batchSize: number;
-  evalEvery: number;
-  validUsers: number;
-  patience: number;
-  l2Emb: number;
+/** `train`'s options: the training hyper-parameters (as the trainer names them), plus the run's own. */
+interface TrainCliOptions extends BundleOptions, Omit<TrainOptions, 'lossNorm' | 'initWeights' | 'startEpoch'> {
   lossNorm: NonNullable<TrainOptions['lossNorm']>;
   checkpoint?: string;
   resume?: string;
