@@ -7,23 +7,9 @@
     return;
   }
   lr.invoked = true;
-  lr.methods = [
-    'init',
-    'track',
-    'setConsent',
-    'flush',
-    'exportData',
-    'forgetMe',
-    'recommend',
-    'similar',
-    'rank',
-    'setCatalog',
-    'runtimeStatus',
-    'destroy',
-    'getProfile',
-    'getSegments',
-    'setSocialContext',
-  ];
+  lr.methods = ['init', 'track', 'setConsent', 'flush', 'exportData', 'forgetMe',
+    'recommend', 'similar', 'rank', 'setCatalog', 'runtimeStatus', 'destroy',
+    'getProfile', 'getSegments', 'setSocialContext'];
   lr.factory = function (method) {
     return function () {
       var args = Array.prototype.slice.call(arguments);
