@@ -113,7 +113,7 @@ describe.each(packages.map((p) => [p.pkg.name, p] as const))('%s', (name, { pkg 
   it('passes publint --strict', async () => {
     const buf = readFileSync(tarball().tarball);
     const { messages, pkg: packedPkg } = await publint({
-      pack: { tarball: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer },
+      pack: { tarball: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) },
       strict: true,
     });
     // --strict: warnings count as errors; suggestions are printed, not failed on.

@@ -98,11 +98,10 @@ export function readTarball(tarball: string): Map<string, Buffer> {
     const type = field(156, 1);
     const prefix = field(345, 155);
     const body = tar.subarray(off + 512, off + 512 + size);
-    let name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
+    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
     longName = undefined;
     if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
     else if (type === '0' || type === '') out.set(name.replace(/^[^/]+\//, ''), Buffer.from(body));
-    name = '';
     off += 512 + Math.ceil(size / 512) * 512;
   }
   return out;
