@@ -47,7 +47,9 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
       return await exec(file, args, { cwd, env, maxBuffer: 64 << 20 });
     } catch (e) {
       const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-      throw new Error(`${file} ${args.join(' ')} (in ${cwd}) failed: ${(e as Error).message}\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: e });
+      throw new Error(`${file} ${args.join(' ')} (in ${cwd}) failed: ${(e as Error).message}\n${stdout ?? ''}\n${stderr ?? ''}`, {
+        cause: e,
+      });
     }
   };
 
@@ -267,6 +269,5 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
   });
 });
 
-it.runIf(problem !== undefined)(`registry consumer test skipped: ${problem ?? ''}`, () => {
-  expect(problem).toBeDefined();
-});
+// Shown as a skipped test with the reason in its name, besides the warning above.
+if (problem) it.skip(`registry consumer test — upstream registry unreachable: ${problem}`, () => {});
