@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 
 /** The registry the machine installs third-party packages from. */
-export const UPSTREAM = (process.env.npm_config_registry ?? 'https://registry.npmjs.org/').replace(/\/?$/, '/');
+const UPSTREAM = (process.env.npm_config_registry ?? 'https://registry.npmjs.org/').replace(/\/?$/, '/');
 
 /**
  * Why the upstream registry cannot be used (`undefined` when it answers): the one reason the
