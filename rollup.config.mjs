@@ -6,6 +6,7 @@ import resolve from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 import esbuild from 'rollup-plugin-esbuild';
 import terser from '@rollup/plugin-terser';
+import { dts as dtsPlugin } from 'rollup-plugin-dts';
 
 const browserPlugins = ({ minify = false, target = 'es2020' } = {}) => [
   resolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
@@ -25,13 +26,42 @@ const configs = [];
 const add = (input, cfg) => {
   if (existsSync(input)) configs.push({ input, onwarn, ...cfg });
 };
+// One bundled .d.ts per public package (rollup-plugin-dts): the internal packages it uses
+// (@localrec/core, contract, transport, insights, store-*) are private, so their types are inlined
+// and the package's types stand alone. `external` keeps the packages a consumer installs anyway
+// (the trainer's own dependencies) as imports. `types: []`: no @types/node unless asked for
+// (loading them made this step 2-3x slower). Each package's .d.ts is built in its own process
+// (`LOCALREC_BUILD=types:<pkg>`, see the end of this file).
+const typesOf = new Map(); // config → package name, for LOCALREC_BUILD=types:<pkg>
+const addTypes = (pkg, input, { external = [], types = [] } = {}) => {
+  const first = typeof input === 'string' ? input : Object.values(input)[0];
+  if (!existsSync(first)) return;
+  const config = {
+    input,
+    onwarn,
+    external,
+    plugins: [
+      dtsPlugin({
+        respectExternal: true,
+        tsconfig: 'tsconfig.base.json',
+        compilerOptions: { customConditions: ['@localrec/source'], types },
+      }),
+    ],
+    output:
+      typeof input === 'string'
+        ? { file: `packages/${pkg}/dist/index.d.ts`, format: 'es' }
+        : { dir: `packages/${pkg}/dist`, format: 'es', entryFileNames: '[name].d.ts', chunkFileNames: 'types/[name].d.ts' },
+  };
+  typesOf.set(config, pkg);
+  configs.push(config);
+};
 
 // ---- @localrec/sdk: main-thread SDK (no tfjs). ESM for bundlers + minified IIFE for <script>.
 // Both bundle @localrec/core, @localrec/store-idb and idb, so the package stands alone; the
 // .d.ts is bundled the same way (rollup-plugin-dts), so its types stand alone too.
 add('packages/sdk/src/index.ts', {
   plugins: browserPlugins(),
-  output: { file: 'packages/sdk/dist/index.js', format: 'es', sourcemap: true },
+  output: { file: 'packages/sdk/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
 });
 // The script tag's budget is 12 KB gzip (packages/sdk/test/size.test.ts): ES2022 syntax (no
 // class-field helpers; Chrome 94+, Safari 15+, Firefox 93+) and terser's two passes on top of
@@ -41,7 +71,7 @@ add('packages/sdk/src/iife.ts', {
     ...browserPlugins({ minify: true, target: 'es2022' }),
     terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
   ],
-  output: { file: 'packages/sdk/dist/localrec.min.js', format: 'iife', sourcemap: true },
+  output: { file: 'packages/sdk/dist/localrec.min.js', format: 'iife', sourcemap: true, sourcemapExcludeSources: true },
 });
 // Declarative capture for the script tag (ES module), imported by localrec.min.js only when a
 // page opts in with autoCapture.
@@ -50,24 +80,9 @@ add('packages/sdk/src/capture-entry.ts', {
     ...browserPlugins({ minify: true, target: 'es2022' }),
     terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ],
-  output: { file: 'packages/sdk/dist/localrec-capture.min.mjs', format: 'es', sourcemap: true },
+  output: { file: 'packages/sdk/dist/localrec-capture.min.mjs', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
 });
-if (existsSync('packages/sdk/src/index.ts')) {
-  const { dts } = await import('rollup-plugin-dts');
-  configs.push({
-    input: 'packages/sdk/src/index.ts',
-    onwarn,
-    // `types: []`: the SDK's types need no @types/node; loading them made this step 2-3x slower.
-    plugins: [
-      dts({
-        respectExternal: true,
-        tsconfig: 'tsconfig.base.json',
-        compilerOptions: { customConditions: ['@localrec/source'], types: [] },
-      }),
-    ],
-    output: { file: 'packages/sdk/dist/index.d.ts', format: 'es' },
-  });
-}
+addTypes('sdk', 'packages/sdk/src/index.ts');
 
 // ---- @localrec/runtime (begin) ----------------------------------------------------------------
 // worker.js (module worker entry) and runtime.js (the same runtime for the main thread, imported by
@@ -104,6 +119,7 @@ if (existsSync('packages/runtime/src/worker.ts')) {
       dir: 'packages/runtime/dist',
       format: 'es',
       sourcemap: true,
+      sourcemapExcludeSources: true,
       entryFileNames: '[name].js',
       chunkFileNames: 'chunks/[name]-[hash].js',
     },
@@ -112,11 +128,10 @@ if (existsSync('packages/runtime/src/worker.ts')) {
 add('packages/runtime/src/connector.ts', {
   cache: false,
   plugins: browserPlugins(),
-  output: { file: 'packages/runtime/dist/connector.js', format: 'es', sourcemap: true },
+  output: { file: 'packages/runtime/dist/connector.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
 });
-// No bundled .d.ts for the runtime yet: a rollup-plugin-dts build here ran the whole `pnpm build`
-// out of heap (beside the SDK's and miniprogram's). In the repo, types come from src through the
-// @localrec/source condition.
+// The runtime's types: `.` (runtime.js, the in-thread runtime) and `./connector` (connector.js).
+addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'packages/runtime/src/connector.ts' });
 // ---- @localrec/runtime (end) ------------------------------------------------------------------
 
 // ---- @localrec/miniprogram (begin) ------------------------------------------------------------
@@ -146,25 +161,14 @@ add('packages/runtime/src/connector.ts', {
   });
   add('packages/miniprogram/src/index.ts', {
     plugins: mpPlugins(false),
-    output: { file: 'packages/miniprogram/dist/index.js', format: 'es', sourcemap: true },
+    output: { file: 'packages/miniprogram/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
   });
-  if (existsSync('packages/miniprogram/src/index.ts')) {
-    const { dts } = await import('rollup-plugin-dts');
-    configs.push({
-      input: 'packages/miniprogram/src/index.ts',
-      onwarn,
-      // `types: []` as for the SDK: without it this step (which now also inlines the contract and
-      // transport types) ran the whole build out of an 8 GB heap.
-      plugins: [
-        dts({
-          respectExternal: true,
-          tsconfig: 'tsconfig.base.json',
-          compilerOptions: { customConditions: ['@localrec/source'], types: [] },
-        }),
-      ],
-      output: { file: 'packages/miniprogram/dist/index.d.ts', format: 'es' },
-    });
-  }
+  // `@localrec/miniprogram/testing`: the wx stand-ins, for hosts' own Node tests.
+  add('packages/miniprogram/src/testing/index.ts', {
+    plugins: mpPlugins(false),
+    output: { file: 'packages/miniprogram/dist/testing.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+  });
+  addTypes('miniprogram', { index: 'packages/miniprogram/src/index.ts', testing: 'packages/miniprogram/src/testing/index.ts' });
   // The model runtime for mini-programs (Runtime + tfjs-core + webgl + cpu, one minified CommonJS
   // file with its own `global` for tfjs), written where examples/miniprogram require()s it, so a
   // fresh `pnpm build` gives a complete example. scripts/runtime-build.mjs has the options.
@@ -176,14 +180,36 @@ add('packages/runtime/src/connector.ts', {
 }
 // ---- @localrec/miniprogram (end) --------------------------------------------------------------
 
+// ---- @localrec/trainer (begin) ----------------------------------------------------------------
+// The Node trainer and its `localrec` bin (bin/localrec.mjs imports dist/index.js): one ES module
+// with the internal packages (@localrec/core, @localrec/model) bundled, and every third-party
+// package (tfjs, commander, csv-parse, vega…) and Node built-in left as an import: they are the
+// trainer's `dependencies`, installed beside it.
+{
+  const thirdParty = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0') && !id.startsWith('@localrec/');
+  add('packages/trainer/src/index.ts', {
+    external: thirdParty,
+    plugins: [
+      resolve({ preferBuiltins: true, exportConditions: ['@localrec/source', 'node'] }),
+      esbuild({ target: 'node20', platform: 'node', sourceMap: true, tsconfig: 'tsconfig.base.json' }),
+    ],
+    output: { file: 'packages/trainer/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+  });
+  addTypes('trainer', 'packages/trainer/src/index.ts', { external: thirdParty, types: ['node'] });
+}
+// ---- @localrec/trainer (end) ------------------------------------------------------------------
+
 // `LOCALREC_BUILD=bundles` (rollup --environment) builds only the JS bundles, `LOCALREC_BUILD=types:<pkg>`
-// only that package's bundled .d.ts: `pnpm build` runs them as separate processes, because
+// only that package's bundled .d.ts (sdk, runtime, miniprogram, trainer): `pnpm build` runs them as separate processes, because
 // rollup-plugin-dts's type programs (they are not freed between configs) and tfjs's bundles in one
 // process ran out of an 8 GB heap.
-const isTypes = (c) => String(c.output?.file ?? '').endsWith('.d.ts');
+// `LOCALREC_BUILD=bundles:<pkg>` builds one package's JS bundles only (handy while working on it).
 const only = process.env.LOCALREC_BUILD ?? '';
+const outOf = (c) => String(c.output?.file ?? c.output?.dir ?? '');
 export default only === 'bundles'
-  ? configs.filter((c) => !isTypes(c))
-  : only.startsWith('types:')
-    ? configs.filter((c) => isTypes(c) && c.output.file.startsWith(`packages/${only.slice(6)}/`))
-    : configs;
+  ? configs.filter((c) => !typesOf.has(c))
+  : only.startsWith('bundles:')
+    ? configs.filter((c) => !typesOf.has(c) && outOf(c).startsWith(`packages/${only.slice(8)}/`))
+    : only.startsWith('types:')
+      ? configs.filter((c) => typesOf.get(c) === only.slice(6))
+      : configs;
