@@ -27,6 +27,7 @@ export { MemoryBacking, MemoryEventStore, applyQuery } from './memory-store.js';
 export { Recorder } from './recorder.js';
 export { withRetention } from './retention.js';
 export type { RetentionWindow } from './retention.js';
+export type { CachedModelFile } from './model-cache.js';
 export type { ForgetResult, RecorderExport, RecorderOptions, RecorderStatus } from './recorder.js';
 export { compareEventOrder, type EventOrderKey } from './order.js';
 export { cloneJson } from './clone.js';

@@ -12,4 +12,5 @@ export type { SessionState } from './session.js';
 export { TokenBucket } from './rate.js';
 export { SEQUENCE_TYPES } from './sequence.js';
 export { SESSION_META_KEY } from './recorder.js';
+export { MODEL_CACHE_NAME, listModelCaches, modelCacheKey, parseModelCacheKey } from './model-cache.js';
 export { cacheStorage, idleCallbacks, monotonicNow, pageDocument, pageWindow, randomSource, subtleCrypto } from './env.js';

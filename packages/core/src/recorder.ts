@@ -52,10 +52,13 @@ export interface RecorderOptions {
 }
 
 function intervalTimer(tick: () => void, everyMs: number): () => void {
-  const t = setInterval(tick, everyMs);
+  // Read when started, never at import; a context without timers simply has no prune timer.
+  const g = globalThis as { setInterval?: typeof setInterval; clearInterval?: typeof clearInterval };
+  if (typeof g.setInterval !== 'function') return () => undefined;
+  const t = g.setInterval(tick, everyMs);
   // A timer must not keep a Node process (tests, server-side use) alive.
   (t as { unref?: () => void }).unref?.();
-  return () => clearInterval(t);
+  return () => g.clearInterval?.(t);
 }
 
 /** Where events go now and what is waiting. */

@@ -105,7 +105,7 @@ export interface FakeFetch {
 export function fakeFetch(dir: string): FakeFetch {
   const f: FakeFetch = {
     calls: [],
-    fetch: (async (input: RequestInfo | URL) => {
+    fetch: async (input: RequestInfo | URL) => {
       const url = String(input instanceof Request ? input.url : input);
       f.calls.push(url);
       const o = f.override?.(url);
@@ -117,7 +117,7 @@ export function fakeFetch(dir: string): FakeFetch {
       } catch {
         return new Response('not found', { status: 404 });
       }
-    }),
+    },
   };
   return f;
 }
@@ -133,7 +133,8 @@ export function memoryCaches(): CacheStorage & { entries: Map<string, Uint8Array
     put: async (k: RequestInfo | URL, r: Response) => {
       entries.set(String(k), new Uint8Array(await r.arrayBuffer()));
     },
-    delete: async (k: RequestInfo | URL) => entries.delete(String(k)),
+    delete: async (k: RequestInfo | URL) => entries.delete(String(k instanceof Request ? k.url : k)),
+    keys: async () => [...entries.keys()].map((url) => new Request(url)),
   };
   return { entries, open: async () => cache as unknown as Cache } as unknown as CacheStorage & { entries: Map<string, Uint8Array> };
 }
