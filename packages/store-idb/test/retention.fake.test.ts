@@ -27,7 +27,7 @@ it('tail() through the window: the oldest event inside it, no expired row, and t
   await writer.append([ev('a40', 40), ev('b20', 20), ev('c5', 5)]);
   let now = T0;
   const reader = withRetention(new IndexedDbEventReader({ appId: 'retention-tail' }), { retentionMs: 30 * DAY, now: () => now });
-  expect(reader.tail).toBeTypeOf('function');
+  expect(typeof reader.tail).toBe('function');
   const t = await reader.tail!(0);
   expect(t.oldest?.uid).toBe('b20');
   expect(t.rows.map((e) => e.uid).sort()).toEqual(['b20', 'c5']);

@@ -4,7 +4,7 @@
  * vitest; call {@link describeEventStoreConformance} from a test file of the adapter.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONSENT_VALUES, resolveConfig, type Consent } from '../config.js';
+import { CONSENT_VALUES, resolveConfig } from '../config.js';
 import { LocalRecError } from '../errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../events.js';
 import { Recorder } from '../recorder.js';
