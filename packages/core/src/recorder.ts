@@ -204,14 +204,18 @@ export class Recorder {
    * Opens the store now, if storage exists, instead of on first use, and so deletes what has passed
    * retention (and what is over the cap) without waiting for a write, under every consent state.
    * Creates no storage: without stored data there is nothing to delete. Never rejects (failures go
-   * to `onError`). Front ends call it when they start.
+   * to `onError`). Front ends call it when they start. Runs on the write chain, so an erase
+   * asked for meanwhile runs wholly before or after it (never re-creating what it erased).
    */
-  async open(): Promise<void> {
-    try {
-      await this.readable(false);
-    } catch (err) {
-      this.report(asStorageError(err));
-    }
+  open(): Promise<void> {
+    const run = this.chain
+      .then(() => this.readable(false))
+      .then(
+        () => undefined,
+        (err: unknown) => this.report(asStorageError(err)),
+      );
+    this.chain = run;
+    return run;
   }
 
   /** Stops the prune timer. The recorder keeps working; call it when the page is done with it. */
