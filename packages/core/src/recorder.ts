@@ -203,16 +203,18 @@ export class Recorder {
   /**
    * Opens the store now, if storage exists, instead of on first use, and so deletes what has passed
    * retention (and what is over the cap) without waiting for a write, under every consent state.
-   * Creates no storage: without stored data there is nothing to delete. Never rejects (failures go
-   * to `onError`). Front ends call it when they start. Runs on the write chain, so an erase
+   * Creates no storage: without stored data there is nothing to delete. Never rejects (a failed
+   * prune goes to `onError`). Front ends call it when they start. Runs on the write chain, so an erase
    * asked for meanwhile runs wholly before or after it (never re-creating what it erased).
    */
   open(): Promise<void> {
+    // A store that cannot even say whether it exists (no IndexedDB, …) holds nothing to delete
+    // now: the first write fails over and reports why, once.
     const run = this.chain
       .then(() => this.readable(false))
       .then(
         () => undefined,
-        (err: unknown) => this.report(asStorageError(err)),
+        () => undefined,
       );
     this.chain = run;
     return run;
