@@ -114,6 +114,13 @@ export interface RuntimeOptions {
   /** Shopper consent at start; history is read only while `'granted'`. Default `'granted'`. */
   consent?: Consent;
   /**
+   * Retention window in ms: events older than `now - retentionMs` are never read (history,
+   * purchases, profile, segments), whether or not the page has pruned them yet. The SDK passes
+   * its `retentionDays` (through {@link ConnectContext.retentionMs}). Default: none (the store's
+   * events as they are).
+   */
+  retentionMs?: number;
+  /**
    * The insights ranking step (see {@link InsightsOptions}). When given (`insights: {}` for the
    * defaults), `recommend`/`rank` answers pass through the blending step (model score, profile
    * affinity, the host's social context) and the on-device re-ranker, and abnormal events are kept
@@ -291,6 +298,8 @@ export interface ConnectContext {
    * treat this as a hint; connectors pass changes on before the next call.
    */
   consent: Consent;
+  /** The SDK's retention window in ms (`retentionDays`): the runtime reads no event older than this ({@link RuntimeOptions.retentionMs}). */
+  retentionMs?: number;
   /**
    * The store the SDK writes to now: the store the runtime reads itself (IndexedDB, `wx` storage),
    * or the in-memory fallback after a storage failure (`kind: 'memory'`) — which the runtime cannot

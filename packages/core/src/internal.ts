@@ -12,6 +12,7 @@ export type { SessionState } from './session.js';
 export { TokenBucket } from './rate.js';
 export { SEQUENCE_TYPES } from './sequence.js';
 export { SESSION_META_KEY } from './recorder.js';
+export { MODEL_CACHE_NAME, listModelCaches, modelCacheKey, parseModelCacheKey } from './model-cache.js';
 export {
   agentInfo,
   cacheStorage,

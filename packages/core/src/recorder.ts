@@ -1,14 +1,17 @@
 /**
  * The Recorder: everything between `track()` and storage, with no DOM. Validation → rate limit →
- * consent gating → batched write-behind queue → store, with retention/cap pruning after each
- * flush and a memory fallback when the store fails. Front ends (browser SDK, mini-program SDK)
- * add only triggers (timers, pagehide) on top.
+ * consent gating → batched write-behind queue → store, with a memory fallback when the store fails.
+ * Retention holds without writes and under every consent state: every read goes through
+ * {@link withRetention} (nothing past `retentionDays` is returned, pruned yet or not), and expired
+ * events (and those over the cap) are deleted when the store opens, after each flush and on a
+ * timer. Front ends (browser SDK, mini-program SDK) add only triggers (timers, pagehide) on top.
  */
 import { checkConsent, type Consent, type ResolvedConfig } from './config.js';
 import { LocalRecError } from './errors.js';
 import type { NewEvent, StoredEvent } from './events.js';
 import { MemoryEventStore } from './memory-store.js';
 import { TokenBucket } from './rate.js';
+import { withRetention } from './retention.js';
 import { SessionTracker, type SessionState } from './session.js';
 import type { EventQuery, EventStore, StoreDump } from './store.js';
 import { createUid } from './uid.js';
@@ -16,6 +19,9 @@ import { validateEvent } from './validate.js';
 
 /** Meta key under which the current session is persisted between page loads. */
 export const SESSION_META_KEY = 'session';
+
+/** Default of {@link RecorderOptions.pruneIntervalMs}: one hour. */
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 /** Options of {@link Recorder}. */
 export interface RecorderOptions {
@@ -32,6 +38,27 @@ export interface RecorderOptions {
   newId?: () => string;
   /** Store used when the preferred one fails. Default a new {@link MemoryEventStore}. */
   fallback?: () => EventStore;
+  /**
+   * How often a long-lived page deletes what has passed retention, in ms, once the store is open
+   * (reads never return it meanwhile). Default 1 hour; `0` turns the timer off. Stopped by
+   * {@link Recorder.close}.
+   */
+  pruneIntervalMs?: number;
+  /**
+   * Starts the prune timer: calls `tick` every `everyMs` ms and returns what stops it. Default
+   * `setInterval` (unref'd in Node). A seam for tests, which tick by hand.
+   */
+  timer?: (tick: () => void, everyMs: number) => () => void;
+}
+
+function intervalTimer(tick: () => void, everyMs: number): () => void {
+  // Read when started, never at import; a context without timers simply has no prune timer.
+  const g = globalThis as { setInterval?: typeof setInterval; clearInterval?: typeof clearInterval };
+  if (typeof g.setInterval !== 'function') return () => undefined;
+  const t = g.setInterval(tick, everyMs);
+  // A timer must not keep a Node process (tests, server-side use) alive.
+  (t as { unref?: () => void }).unref?.();
+  return () => g.clearInterval?.(t);
 }
 
 /** Where events go now and what is waiting. */
@@ -107,6 +134,13 @@ export class Recorder {
   declare private queuedFlush: Promise<void> | undefined;
   declare private overflowReported: boolean;
   declare private upkeep: Promise<void>;
+  declare private readonly pruneIntervalMs: number;
+  declare private readonly timer: (tick: () => void, everyMs: number) => () => void;
+  /** Stops the running prune timer. */
+  declare private stopTimer: (() => void) | undefined;
+  declare private closed: boolean;
+  /** The retention view of each store this recorder used (see {@link withRetention}). */
+  declare private readonly views: WeakMap<EventStore, EventStore>;
   /**
    * Bumped after every batch written and every erase: a cheap stamp that changes whenever this
    * page changed the stored history (readers in this page can skip re-reading while it holds).
@@ -129,6 +163,11 @@ export class Recorder {
     this.bucket = this.config.rateLimit === false ? undefined : new TokenBucket(this.config.rateLimit);
     this.session = new SessionTracker(this.config.sessionIdleMs, this.newId);
     this.consentValue = this.config.consent;
+    this.views = new WeakMap();
+    this.closed = false;
+    const every = options.pruneIntervalMs ?? PRUNE_INTERVAL_MS;
+    this.pruneIntervalMs = Number.isFinite(every) && every > 0 ? every : 0;
+    this.timer = options.timer ?? intervalTimer;
   }
 
   /** Current consent. */
@@ -141,9 +180,73 @@ export class Recorder {
     return this.consentValue === 'granted' || (this.consentValue === 'pending' && !this.config.requireConsent);
   }
 
-  /** The store that receives writes now (the fallback after a failure). */
+  /**
+   * The store that receives writes now (the fallback after a failure), seen through the retention
+   * window: its reads never return an event past `retentionDays` (see {@link withRetention}).
+   */
   get store(): EventStore {
-    return this.active;
+    return this.view(this.active);
+  }
+
+  /** `store` through the retention window (one view per store). */
+  private view(store: EventStore): EventStore {
+    let v = this.views.get(store);
+    if (!v) this.views.set(store, (v = withRetention(store, { retentionMs: this.config.retentionMs, now: this.now })));
+    return v;
+  }
+
+  /** Retention and the cap as of now. */
+  private policy(): { retentionMs: number; maxEvents: number; now: number } {
+    return { retentionMs: this.config.retentionMs, maxEvents: this.config.maxEvents, now: this.now() };
+  }
+
+  /**
+   * Opens the store now, if storage exists, instead of on first use, and so deletes what has passed
+   * retention (and what is over the cap) without waiting for a write, under every consent state.
+   * Creates no storage: without stored data there is nothing to delete. Never rejects (a failed
+   * prune goes to `onError`). Front ends call it when they start. Runs on the write chain, so an erase
+   * asked for meanwhile runs wholly before or after it (never re-creating what it erased).
+   */
+  open(): Promise<void> {
+    // A store that cannot even say whether it exists (no IndexedDB, …) holds nothing to delete
+    // now: the first write fails over and reports why, once.
+    const run = this.chain
+      .then(() => this.readable(false))
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+    this.chain = run;
+    return run;
+  }
+
+  /** Stops the prune timer. The recorder keeps working; call it when the page is done with it. */
+  close(): void {
+    this.closed = true;
+    this.stopTimer?.();
+    this.stopTimer = undefined;
+  }
+
+  /** Starts the prune timer once a store is open (not in a closed recorder). */
+  private startPruneTimer(): void {
+    if (this.stopTimer !== undefined || this.closed || this.pruneIntervalMs === 0) return;
+    this.stopTimer = this.timer(() => this.pruneExpired(), this.pruneIntervalMs);
+  }
+
+  /**
+   * The timer's prune: on the write chain (after writes, before an erase queued later), and only
+   * while the storage still exists — a prune must not re-create storage another tab or
+   * `forget()` erased.
+   */
+  private pruneExpired(): void {
+    const run = this.chain.then(async () => {
+      const opened = this.opened;
+      if (!opened) return;
+      const store = await opened;
+      if ((await store.residue()).databases.length === 0) return;
+      await store.prune(this.policy());
+    });
+    this.chain = run.catch((err: unknown) => this.report(asStorageError(err)));
   }
 
   get status(): RecorderStatus {
@@ -249,6 +352,7 @@ export class Recorder {
         await this.active.open();
       } catch (err) {
         await this.failover(asStorageError(err));
+        this.startPruneTimer();
         return this.active;
       }
       try {
@@ -261,6 +365,13 @@ export class Recorder {
       } catch (err) {
         this.report(asStorageError(err));
       }
+      // Retention must hold without writes: what expired while the page was closed goes now.
+      try {
+        await this.active.prune(this.policy());
+      } catch (err) {
+        this.report(asStorageError(err));
+      }
+      this.startPruneTimer();
       return this.active;
     })();
     return this.opened;
@@ -273,7 +384,7 @@ export class Recorder {
     const mem = this.makeFallback();
     await mem.open();
     try {
-      const old = await failed.query();
+      const old = await this.view(failed).query();
       if (old.length > 0) await mem.append(old);
     } catch {
       // Unreadable: what it holds stays there (not lost), but this page cannot use it.
@@ -330,9 +441,8 @@ export class Recorder {
       if (keep < 1) {
         const count = await store.count();
         evictedTotal += await store.prune({
-          retentionMs: this.config.retentionMs,
+          ...this.policy(),
           maxEvents: Math.max(0, Math.min(this.config.maxEvents, Math.floor(count * keep)) - batch.length),
-          now: this.now(),
         });
       }
       try {
@@ -359,25 +469,26 @@ export class Recorder {
     try {
       const s = this.session.current;
       if (s) await store.setMeta(SESSION_META_KEY, s);
-      await store.prune({ retentionMs: this.config.retentionMs, maxEvents: this.config.maxEvents, now: this.now() });
+      await store.prune(this.policy());
     } catch (err) {
       this.report(asStorageError(err));
     }
   }
 
   /**
-   * The store to read from, or `undefined` when nothing was ever stored and storage may not be
-   * created yet (no write consent): reading must not create a database before consent.
+   * The store to read from, through the retention window, or `undefined` when nothing was ever
+   * stored and storage may not be created (`create` false, or no write consent): reading must not
+   * create a database before consent.
    */
-  private async readable(): Promise<EventStore | undefined> {
-    if (this.opened || this.canWrite) return this.ensureOpen();
+  private async readable(create = this.canWrite): Promise<EventStore | undefined> {
+    if (this.opened || create) return this.view(await this.ensureOpen());
     const r = await this.active.residue();
-    return r.databases.length > 0 ? this.ensureOpen() : undefined;
+    return r.databases.length > 0 ? this.view(await this.ensureOpen()) : undefined;
   }
 
   /**
-   * Queries stored events (after writing queued ones), from the store that holds them now.
-   * For the shopper's history: `recentSequence(await recorder.query(), { maxLen })`.
+   * Queries stored events (after writing queued ones), from the store that holds them now; never
+   * an event past retention. For the shopper's history: `recentSequence(await recorder.query(), { maxLen })`.
    */
   async query(q?: EventQuery): Promise<StoredEvent[]> {
     await this.flush();
@@ -385,7 +496,10 @@ export class Recorder {
     return store ? store.query(q) : [];
   }
 
-  /** Everything stored on this device plus the events still waiting. Flushes first when allowed. */
+  /**
+   * Everything stored on this device (but events past retention, deleted or about to be) plus the
+   * events still waiting. Flushes first when allowed.
+   */
   async exportData(): Promise<RecorderExport> {
     await this.flush();
     const store = await this.readable();

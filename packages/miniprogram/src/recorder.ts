@@ -6,8 +6,10 @@ import { createMiniProgramStore } from './store.js';
 
 /**
  * A `Recorder` (validation, sessions, consent gating, batched writes, retention and cap, export,
- * forget) that stores into `wx` storage; it falls back to memory if that storage fails.
- * Call `flush()` after recording and in `App.onHide` (mini-programs have no `pagehide`).
+ * forget) that stores into `wx` storage; it falls back to memory if that storage fails. It opens
+ * existing storage at once, deleting what has passed `retentionDays` (and reads never return it).
+ * Call `flush()` after recording and in `App.onHide` (mini-programs have no `pagehide`), and
+ * `close()` when done with it (it stops the hourly prune timer).
  * @example const rec = createMiniProgramRecorder(wx, { appId: 'shop' }); rec.record('view', { itemId: 'SKU-1' });
  */
 export function createMiniProgramRecorder(
@@ -16,5 +18,7 @@ export function createMiniProgramRecorder(
   options: Omit<RecorderOptions, 'config' | 'store'> = {},
 ): Recorder {
   const resolved = resolveConfig(config);
-  return new Recorder({ ...options, config: resolved, store: createMiniProgramStore(wx, resolved.appId) });
+  const recorder = new Recorder({ ...options, config: resolved, store: createMiniProgramStore(wx, resolved.appId) });
+  void recorder.open();
+  return recorder;
 }

@@ -3,8 +3,11 @@
  * progress, checks each file's SHA-256 against the manifest (and the manifest against an optional
  * pinned hash), and keeps the verified files in Cache Storage keyed by model version and hash.
  * A file from the cache is hashed again before use, so a corrupted cache entry is refetched.
+ * The cache is bounded: once a version is verified (every file's hash, the tensors, the
+ * vocabulary), the entries of every other version of the same bundle URL are deleted.
  */
 import { LocalRecError, type ItemMeta } from '@localrec/core';
+import { MODEL_CACHE_NAME, modelCacheKey, parseModelCacheKey } from '@localrec/core/internal';
 import { decodeTensors, manifestProblems, sha256Hex, type BundleManifest, type HostTensor } from '@localrec/model';
 import type { LoadProgress } from './api.js';
 import { utf8Text } from './text.js';
@@ -32,8 +35,8 @@ export interface LoadBundleOptions {
   caches?: CacheStorage | null;
 }
 
-/** Cache Storage bucket of every LocalRec model file. */
-export const CACHE_NAME = 'localrec-models-v1';
+/** Cache Storage bucket of every LocalRec model file (core's `MODEL_CACHE_NAME`). */
+export const CACHE_NAME = MODEL_CACHE_NAME;
 
 const withSlash = (u: string) => (u.endsWith('/') ? u : `${u}/`);
 
@@ -149,7 +152,7 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
     const info = manifest.files[f]!;
     const url = `${base}${f}`;
     // Keyed by model version and content hash: a new version never reads an old entry.
-    const key = `${url}?localrec-version=${encodeURIComponent(manifest.version)}&sha256=${info.sha256}`;
+    const key = modelCacheKey(url, manifest.version, info.sha256);
     let bytes: Uint8Array | undefined;
     const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
     if (hit) {
@@ -205,5 +208,24 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
   }
   const out: FetchedBundle = { baseUrl: base, manifest, tensors, vocab: vocab, fromCache };
   if (manifest.catalogFile) out.catalog = json(manifest.catalogFile) as Record<string, ItemMeta>;
+  // Verified through and through: the older versions of this bundle can go.
+  if (cache) await dropOtherVersions(cache, base, manifest.version, new Set(wanted.map((f) => manifest.files[f]!.sha256)));
   return out;
+}
+
+/**
+ * Deletes the cached files of the bundle at `base` but those of `version` with one of the hashes
+ * in `hashes` (the files just verified): every other version of the same bundle URL goes, so one
+ * version stays on the device per bundle URL. Other bundles' entries and the manifest stay. Best
+ * effort: a failure leaves entries for the next load to delete.
+ */
+async function dropOtherVersions(cache: Cache, base: string, version: string, hashes: ReadonlySet<string>): Promise<void> {
+  try {
+    for (const req of await cache.keys()) {
+      const key = parseModelCacheKey(req.url);
+      if (key && key.url.startsWith(base) && !(key.version === version && hashes.has(key.sha256))) await cache.delete(req);
+    }
+  } catch {
+    // Cache Storage failing or refused (the runtime was disposed): nothing lost but space.
+  }
 }

@@ -97,7 +97,7 @@ export class ModelSource {
     };
     const refused = () => Promise.reject(new LocalRecError('NOT_READY', 'The runtime was disposed'));
     return {
-      // The loader uses only match and put.
+      // The loader uses match, put, keys and delete (a corrupted entry, older versions).
       open: (name: string) =>
         this.disposed
           ? refused()
@@ -107,6 +107,8 @@ export class ModelSource {
                   ({
                     match: (k: RequestInfo | URL) => cache.match(k),
                     put: (k: RequestInfo | URL, r: Response) => (this.disposed ? refused() : track(cache.put(k, r))),
+                    keys: () => (this.disposed ? refused() : track(cache.keys())),
+                    delete: (k: RequestInfo | URL) => (this.disposed ? refused() : track(cache.delete(k))),
                   }) as unknown as Cache,
               ),
             ),

@@ -34,5 +34,16 @@ export function checkRuntimeOptions(options: RuntimeOptions): CheckedOptions {
   }
   for (const b of options.backends ?? []) checkBackend(b, 'backends');
   if (options.forceBackend) checkBackend(options.forceBackend, 'forceBackend');
+  const r = options.retentionMs;
+  if (r !== undefined && !(typeof r === 'number' && Number.isFinite(r) && r > 0)) {
+    throw new LocalRecError(
+      'INVALID_CONFIG',
+      `retentionMs must be a positive number of milliseconds, got ${typeof r === 'number' ? r : typeof r}`,
+      {
+        field: 'retentionMs',
+        accepted: ['a positive finite number'],
+      },
+    );
+  }
   return { ...RUNTIME_DEFAULTS, ...options };
 }

@@ -21,6 +21,7 @@
  */
 import {
   LocalRecError,
+  withRetention,
   type EventStore,
   type ItemMeta,
   type RecommendOptions,
@@ -95,7 +96,9 @@ export class Runtime implements RuntimeApi {
         /* a host callback must not break loading */
       }
     };
-    const store = (this.store = this.deps.createStore(o.appId));
+    // Every read (history, purchases, profile, segments) through the retention window, if given.
+    const opened = this.deps.createStore(o.appId);
+    const store = (this.store = o.retentionMs === undefined ? opened : withRetention(opened, { retentionMs: o.retentionMs }));
     const model = new ModelSource({ options: o, fetch: this.deps.fetch, caches: this.deps.caches, progress });
     const engine = new EngineHost({ options: o, wasmPath: this.deps.wasmPath, model, store, progress });
     const insights = new ShopperInsights({

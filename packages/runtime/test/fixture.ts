@@ -133,7 +133,8 @@ export function memoryCaches(): CacheStorage & { entries: Map<string, Uint8Array
     put: async (k: RequestInfo | URL, r: Response) => {
       entries.set(String(k), new Uint8Array(await r.arrayBuffer()));
     },
-    delete: async (k: RequestInfo | URL) => entries.delete(String(k)),
+    delete: async (k: RequestInfo | URL) => entries.delete(String(k instanceof Request ? k.url : k)),
+    keys: async () => [...entries.keys()].map((url) => new Request(url)),
   };
   return { entries, open: async () => cache as unknown as Cache } as unknown as CacheStorage & { entries: Map<string, Uint8Array> };
 }

@@ -15,7 +15,7 @@ import {
   type RuntimeStatus,
   type TrackData,
 } from '@localrec/core';
-import { cacheStorage, monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
+import { cacheStorage, listModelCaches, monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
 import { emptyResult, hostOrder, noRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from './connector.js';
@@ -44,8 +44,9 @@ function checkSdkOptions(c: LocalRecConfigInput): void {
 }
 
 /**
- * Creates a LocalRec instance. Touches no storage until the first write or read; connects a
- * configured runtime in the background.
+ * Creates a LocalRec instance. Touches no storage until the first write or read, but to delete
+ * what has passed `retentionDays` from storage that already exists; connects a configured runtime
+ * in the background.
  * @throws {LocalRecError} `INVALID_CONFIG` naming the bad option and the accepted values.
  * @example
  * const rec = createLocalRec({ appId: 'my-shop', requireConsent: true, consent: 'pending' });
@@ -167,6 +168,8 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   // one path for "absent" and "present but broken", decided by really opening it, not by sniffing.
   const store = config.store ?? new IndexedDbEventStore({ appId: resolved.appId });
   const recorder = new Recorder({ config: resolved, store, onError: report, strict });
+  // Retention without waiting for a write: what expired while the shop was closed is deleted now.
+  void recorder.open();
   const flushQuietly = (): Promise<unknown> => recorder.flush().catch(report);
   const scheduler = createFlushScheduler(() => void flushQuietly(), resolved.flushIntervalMs);
 
@@ -200,6 +203,7 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   const connector = config.runtime ?? noRuntime;
   const link = createRuntimeLink(connector, {
     appId: resolved.appId,
+    retentionMs: resolved.retentionMs,
     get consent(): Consent {
       return recorder.consent;
     },
@@ -282,6 +286,7 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     scheduler.dispose();
     await flushQuietly();
     destroyed = true;
+    recorder.close();
     await link.disconnect();
     recorder.store.close();
     if (recorder.store !== store) store.close();
@@ -309,7 +314,11 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     flush: () => recorder.flush(),
     async exportData(): Promise<ExportedData> {
       const dump = await recorder.exportData();
-      return { ...dump, exportedAt: new Date().toISOString(), app: resolved.appId };
+      const caches = await listModelCaches(cacheStorage()).catch((err: unknown) => {
+        report(err);
+        return [];
+      });
+      return { ...dump, caches, exportedAt: new Date().toISOString(), app: resolved.appId };
     },
     forgetMe: forget,
     recommend(options: RecommendOptions = {}) {

@@ -1,4 +1,5 @@
 import type {
+  CachedModelFile,
   Consent,
   EventStore,
   ItemMeta,
@@ -18,7 +19,7 @@ import type { CaptureOptions } from './capture.js';
 import type { RuntimeConnector } from './connector.js';
 
 // Defined once, in the page↔runtime contract; re-exported under the SDK's names.
-export type { Consent, Profile, SegmentsResult, ShopperProfile, SocialContextInput };
+export type { CachedModelFile, Consent, Profile, SegmentsResult, ShopperProfile, SocialContextInput };
 
 /**
  * Options of {@link createLocalRec} / `LocalRec.init`: the core's {@link LocalRecConfig}
@@ -77,6 +78,8 @@ export interface ExportedData extends StoreDump {
   app: string;
   /** Accepted events not yet written to storage (also part of what the SDK holds). */
   pending: NewEvent[];
+  /** What LocalRec keeps in Cache Storage: model files (URL, model version, hash, bytes), no behaviour data. */
+  caches: CachedModelFile[];
 }
 
 /** What `forgetMe()` returns: the result of re-reading storage after deleting it. */

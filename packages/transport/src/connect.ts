@@ -13,7 +13,7 @@ import type { RuntimeTransport, TransportLink } from './transport.js';
 
 /** Options of {@link connectTransport}. */
 export interface ConnectTransportOptions {
-  /** The runtime options; `appId` and `consent` come from the SDK's context. */
+  /** The runtime options; `appId`, `consent` and `retentionMs` come from the SDK's context. */
   init: Omit<RuntimeOptions, 'appId' | 'consent'>;
   /** Download / backend progress of the model. */
   onProgress?: (p: LoadProgress) => void;
@@ -37,6 +37,7 @@ export async function connectTransport(
   options: ConnectTransportOptions,
 ): Promise<ConnectedRuntime> {
   const init: RuntimeOptions = { ...options.init, appId: ctx.appId };
+  if (ctx.retentionMs !== undefined) init.retentionMs = ctx.retentionMs;
   const storeKind = options.runtimeStoreKind ?? INDEXEDDB_KIND;
   let consent = ctx.consent;
   let catalog: Record<string, ItemMeta> | undefined;

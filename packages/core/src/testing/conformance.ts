@@ -4,8 +4,12 @@
  * vitest; call {@link describeEventStoreConformance} from a test file of the adapter.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { CONSENT_VALUES, resolveConfig } from '../config.js';
 import { LocalRecError } from '../errors.js';
 import type { EventType, NewEvent, StoredEvent } from '../events.js';
+import { Recorder } from '../recorder.js';
+import { withRetention } from '../retention.js';
+import { recentSequence } from '../sequence.js';
 import type { EventStore } from '../store.js';
 
 /** Heals a broken store (see {@link ConformanceOptions.breakStore}). */
@@ -274,6 +278,139 @@ export function describeEventStoreConformance(opts: ConformanceOptions): void {
         expect(uids(all.filter((e) => e.sessionId === 'A'))).toEqual(uids(ownA as StoredEvent[]));
         expect(uids(all.filter((e) => e.sessionId === 'B'))).toEqual(uids(ownB as StoredEvent[]));
       }
+    });
+
+    describe('nothing past retention is ever returned, with or without writes, under every consent state', () => {
+      const RETENTION = 30 * DAY;
+      /** Ages in days of the events a previous visit left: 1, 6, …, 46 (31 and older are past retention). */
+      const AGES = range(10).map((i) => i * 5 + 1);
+      const T0 = BASE_TS + 60 * DAY;
+
+      /** A store (on a fresh key) holding one event per age in {@link AGES} as of `T0`, and its key. */
+      const seeded = async (): Promise<{ key: string; store: EventStore; events: NewEvent[] }> => {
+        const key = freshKey();
+        const store = await make(key);
+        const types: EventType[] = ['view', 'purchase'];
+        const events = AGES.map((age, i) => makeTestEvent(i, { ts: T0 - age * DAY, type: types[i % 2] as EventType, itemId: `A${age}` }));
+        await store.append(events);
+        return { key, store, events };
+      };
+      const within = (events: readonly NewEvent[], now: number): string[] =>
+        events
+          .filter((e) => e.ts >= now - RETENTION)
+          .sort((a, b) => a.ts - b.ts)
+          .map((e) => e.uid);
+      /** Every read of `s`, each checked to hold exactly the events of `want` (ordered by time). */
+      const expectOnly = async (s: EventStore, want: string[], now: number): Promise<void> => {
+        const cutoff = now - RETENTION;
+        expect(uids(await s.query())).toEqual(want);
+        expect(uids(await s.query({ order: 'desc' }))).toEqual([...want].reverse());
+        expect(uids(await s.query({ since: cutoff - 20 * DAY }))).toEqual(want);
+        expect(uids(await s.query({ until: cutoff }))).toEqual([]);
+        expect(uids(await s.query({ limit: 1 }))).toEqual(want.slice(0, 1));
+        expect(uids(await s.query({ types: ['purchase'] })).every((u) => want.includes(u))).toBe(true);
+        expect((await s.query({ itemId: `A${AGES[AGES.length - 1]}` })).length).toBe(0);
+        expect(await s.count()).toBe(want.length);
+        expect(uids((await s.dump()).events)).toEqual(want);
+        if (s.tail) {
+          const t = await s.tail(0);
+          expect(t.oldest?.uid).toBe(want[0]);
+          expect(t.rows.every((e) => e.ts >= cutoff)).toBe(true);
+          expect(t.rows).toHaveLength(want.length);
+        }
+        const seq = await recentSequence(s, { maxLen: 50 });
+        expect(seq.every((e) => e.ts >= cutoff)).toBe(true);
+      };
+
+      it('withRetention hides expired events on every read before any prune, and more as the clock moves on', async () => {
+        const { key, store, events } = await seeded();
+        let now = T0;
+        const view = withRetention(store, { retentionMs: RETENTION, now: () => now });
+        await expectOnly(view, within(events, now), now);
+        expect(within(events, now)).toHaveLength(6);
+        // Nothing was deleted: this is the read side alone (another instance sees all ten).
+        expect(await (await make(key)).count()).toBe(10);
+        now += 10 * DAY; // no write, no prune: two more pass the window
+        await expectOnly(view, within(events, now), now);
+        expect(within(events, now)).toHaveLength(4);
+        expect(await store.count()).toBe(10);
+        // Writes through the view still land, and show while within the window.
+        const fresh = makeTestEvent(99, { ts: now - DAY });
+        await view.append([fresh]);
+        await expectOnly(view, [...within(events, now), fresh.uid], now);
+      });
+
+      for (const consent of CONSENT_VALUES) {
+        it(`a Recorder (consent ${consent}) never returns an expired event, deletes them at open, on its timer and after writes`, async () => {
+          const { key, events } = await seeded();
+          let now = T0;
+          const ticks: Array<() => void> = [];
+          const rec = new Recorder({
+            config: resolveConfig({ appId: 'conformance', consent, requireConsent: consent !== 'granted', retentionDays: 30 }),
+            store: await make(key),
+            now: () => now,
+            timer: (tick) => {
+              ticks.push(tick);
+              return () => ticks.splice(0);
+            },
+          });
+          const raw = await make(key);
+          // Without any write: export and query (which open the store) hold only what is within retention …
+          const exported = await rec.exportData();
+          expect(uids(exported.events)).toEqual(within(events, now));
+          expect(uids(await rec.query())).toEqual(within(events, now));
+          await expectOnly(rec.store, within(events, now), now);
+          // … and opening deleted the rest, whatever the consent.
+          expect(uids(await raw.query())).toEqual(within(events, now));
+          expect(ticks).toHaveLength(1);
+
+          // The clock moves on, nothing is written: reads hide the newly expired events before any prune …
+          now += 10 * DAY;
+          expect(uids((await rec.exportData()).events)).toEqual(within(events, now));
+          await expectOnly(rec.store, within(events, now), now);
+          expect(await raw.count()).toBe(within(events, now - 10 * DAY).length);
+          // … and the timer deletes them.
+          ticks[0]!();
+          await rec.flush();
+          expect(uids(await raw.query())).toEqual(within(events, now));
+
+          // With a write (only where consent allows one): still nothing past retention, old or new.
+          now += 5 * DAY;
+          const recorded = rec.record('view', { itemId: 'NEW' });
+          await rec.flush();
+          const want = [...within(events, now), ...(consent === 'granted' ? [recorded!.uid] : [])];
+          expect(recorded === undefined).toBe(consent === 'denied');
+          expect(uids((await rec.exportData()).events)).toEqual(want);
+          if (consent === 'granted') expect(uids(await raw.query())).toEqual(want);
+          rec.close();
+          expect(ticks).toHaveLength(0);
+        });
+
+        it(`a Recorder (consent ${consent}) opened with open() deletes expired events without any read or write`, async () => {
+          const { key, events } = await seeded();
+          const rec = new Recorder({
+            config: resolveConfig({ appId: 'conformance', consent, requireConsent: consent !== 'granted', retentionDays: 30 }),
+            store: await make(key),
+            now: () => T0,
+            pruneIntervalMs: 0,
+          });
+          await rec.open();
+          expect(uids(await (await make(key)).query())).toEqual(within(events, T0));
+          rec.close();
+        });
+      }
+
+      it('open() creates no storage where none exists', async () => {
+        const key = freshKey();
+        const rec = new Recorder({
+          config: resolveConfig({ appId: 'conformance', retentionDays: 30 }),
+          store: await make(key),
+          now: () => T0,
+        });
+        await rec.open();
+        expect(await (await make(key)).residue()).toEqual({ events: 0, databases: [] });
+        rec.close();
+      });
     });
 
     it.skipIf(!opts.breakStore)('a storage failure mid-write stores none of the batch and loses nothing stored before', async () => {
