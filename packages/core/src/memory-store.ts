@@ -3,6 +3,7 @@
  * plain-Node tests, and the reference behaviour for the conformance suite.
  */
 import { LocalRecError } from './errors.js';
+import { compareEventOrder } from './order.js';
 import type { NewEvent, StoredEvent } from './events.js';
 import type { EventQuery, EventStore, RetentionPolicy, StoreDump, StoreResidue } from './store.js';
 
@@ -55,9 +56,7 @@ function clone<T>(v: T, path = 'value'): T {
   return out as T;
 }
 
-function compare(a: StoredEvent, b: StoredEvent): number {
-  return a.ts - b.ts || a.seq - b.seq;
-}
+const compare = compareEventOrder;
 
 /** Filters and orders events per {@link EventQuery}; shared by adapters that read into memory. */
 export function applyQuery(events: readonly StoredEvent[], q: EventQuery = {}): StoredEvent[] {

@@ -25,7 +25,15 @@
  * scoring the previous read WHILE the check runs — in Chromium's worker the check took ≈0.5 ms
  * alone but ≈4 ms when it overlapped the wasm scoring, so the speculative answer came later.
  */
-import { LocalRecError, extendSequence, recentSequence, type EventStore, type SequenceEntry, type StoredEvent } from '@localrec/core';
+import {
+  LocalRecError,
+  compareEventOrder,
+  extendSequence,
+  recentSequence,
+  type EventStore,
+  type SequenceEntry,
+  type StoredEvent,
+} from '@localrec/core';
 import type { CallContext, Consent, PageHistory } from './api.js';
 import { now } from './lazy.js';
 import type { ModelData } from './model-data.js';
@@ -57,8 +65,6 @@ export async function readPurchased(store: EventStore): Promise<Set<string>> {
   const ev = await store.query({ types: ['purchase'] });
   return new Set(ev.flatMap((e) => (e.itemId ? [e.itemId] : [])));
 }
-
-const byTime = (a: StoredEvent, b: StoredEvent) => a.ts - b.ts || a.seq - b.seq;
 
 export class ShopperReader {
   private state?: ShopperState;
@@ -97,7 +103,7 @@ export class ShopperReader {
       if (oldest?.uid !== fp.oldest) return { kind: 'other' };
       if (!rows.length) return { kind: 'none' };
       if (rows.some((e) => e.ts < fp.ts)) return { kind: 'other' };
-      const sorted = [...rows].sort(byTime);
+      const sorted = [...rows].sort(compareEventOrder);
       const top = sorted[sorted.length - 1]!;
       return {
         kind: 'appended',

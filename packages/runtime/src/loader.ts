@@ -7,7 +7,7 @@
  * vocabulary), the entries of every other version of the same bundle URL are deleted.
  */
 import { LocalRecError, type ItemMeta } from '@localrec/core';
-import { MODEL_CACHE_NAME, modelCacheKey, parseModelCacheKey } from '@localrec/core/internal';
+import { MODEL_CACHE_NAME, cacheStorage, modelCacheKey, parseModelCacheKey } from '@localrec/core/internal';
 import { decodeTensors, manifestProblems, sha256Hex, type BundleManifest, type HostTensor } from '@localrec/model';
 import type { LoadProgress } from './api.js';
 import { utf8Text } from './text.js';
@@ -99,7 +99,7 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
   const progress = o.onProgress ?? (() => {});
   progress({ phase: 'manifest', loadedBytes: 0, totalBytes: 0 });
 
-  const cache = await openCache(o.caches === undefined ? (globalThis as { caches?: CacheStorage }).caches : o.caches);
+  const cache = await openCache(o.caches === undefined ? cacheStorage() : o.caches);
   // The manifest is always revalidated with the server: it carries the version every cache key uses.
   // Only when the network is unreachable (offline, or the page's CSP has `connect-src 'none'`) is
   // the last verified manifest from the cache used; an HTTP error (404, 500) is not overridden.

@@ -4,6 +4,7 @@
  * is refused once the runtime is disposed.
  */
 import { LocalRecError } from '@localrec/core';
+import { cacheStorage } from '@localrec/core/internal';
 import type { LoadProgress, RuntimeOptions } from './api.js';
 import { Once, within } from './lazy.js';
 import { loadBundle } from './loader.js';
@@ -77,7 +78,7 @@ export class ModelSource {
     if (this.init.fetch) lb.fetch = this.init.fetch;
     if (o.cache === false) lb.caches = null;
     else {
-      const real = this.init.caches !== undefined ? this.init.caches : (globalThis as { caches?: CacheStorage }).caches;
+      const real = this.init.caches !== undefined ? this.init.caches : cacheStorage();
       if (real) lb.caches = this.guardedCaches(real);
     }
     return toModelData(await loadBundle(lb));

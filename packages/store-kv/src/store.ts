@@ -26,6 +26,7 @@
  * thread; its worker cannot use `wx.setStorage`).
  */
 import { LocalRecError, applyQuery } from '@localrec/core';
+import { checkAppId } from '@localrec/core/internal';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoredEvent, StoreResidue } from '@localrec/core';
 import { ChunkBytes, type Segment } from './bytes.js';
 import type { KvLimits, KvStorage } from './kv.js';
@@ -51,7 +52,6 @@ export interface KeyValueEventStoreOptions {
 }
 
 const SCHEMA_VERSION = 1;
-const APP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const KB = 1024;
 
 function clone<T>(v: T): T {
@@ -102,7 +102,7 @@ export class KeyValueEventStore implements EventStore {
 
   constructor(options: KeyValueEventStoreOptions) {
     const { appId, storage } = options ?? ({} as KeyValueEventStoreOptions);
-    if (typeof appId !== 'string' || !APP_ID.test(appId)) throw badOption('appId', appId, '1–64 characters from A-Z a-z 0-9 . _ -');
+    checkAppId(appId, 'KeyValueEventStore options'); // the SDK's rule, code and message
     const fns = ['get', 'set', 'remove', 'keys', 'info'] as const;
     if (typeof storage !== 'object' || storage === null || fns.some((f) => typeof storage[f] !== 'function')) {
       throw new LocalRecError('INVALID_CONFIG', `KeyValueEventStore: storage must implement ${fns.join(', ')}.`, {
