@@ -100,6 +100,19 @@ export function cacheStorage(): CacheStorage | undefined {
 }
 
 /**
+ * A `BroadcastChannel` named `name` (see {@link Capabilities.broadcastChannel}), else `undefined`
+ * (old Safari, Node without it, mini-programs). Each call opens a new channel: close it when done.
+ */
+export function broadcastChannel(name: string): BroadcastChannel | undefined {
+  return detectCapabilities().broadcastChannel ? new BroadcastChannel(name) : undefined;
+}
+
+/** Web Locks (`navigator.locks`, see {@link Capabilities.webLocks}), else `undefined`. */
+export function webLocks(): LockManager | undefined {
+  return detectCapabilities().webLocks ? navigator.locks : undefined;
+}
+
+/**
  * The capabilities of this environment, probed once (lazily) and cached.
  * @example if (detectCapabilities().indexedDB) store = new IndexedDbEventStore({ appId });
  */

@@ -12,4 +12,14 @@ export type { SessionState } from './session.js';
 export { TokenBucket } from './rate.js';
 export { SEQUENCE_TYPES } from './sequence.js';
 export { SESSION_META_KEY } from './recorder.js';
-export { cacheStorage, idleCallbacks, monotonicNow, pageDocument, pageWindow, randomSource, subtleCrypto } from './env.js';
+export {
+  broadcastChannel,
+  cacheStorage,
+  idleCallbacks,
+  monotonicNow,
+  pageDocument,
+  pageWindow,
+  randomSource,
+  subtleCrypto,
+  webLocks,
+} from './env.js';

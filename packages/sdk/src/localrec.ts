@@ -20,6 +20,7 @@ import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
 import { emptyResult, hostOrder, noRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from './connector.js';
 import { createFlushScheduler } from './schedule.js';
+import { linkTabs } from './tabs.js';
 import type { Consent, ExportedData, ForgetProof, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
 
 type FallbackReason = NonNullable<RecommendResult['fallbackReason']>;
@@ -165,7 +166,17 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   // ---- recording. IndexedDB unless the host plugs in another store. If IndexedDB is missing or
   // fails to open (private mode, blocked, quota), the Recorder switches to memory and reports it:
   // one path for "absent" and "present but broken", decided by really opening it, not by sniffing.
-  const store = config.store ?? new IndexedDbEventStore({ appId: resolved.appId });
+  const own = config.store ?? new IndexedDbEventStore({ appId: resolved.appId });
+  // Other tabs of the shop: an erase or a `denied` there applies here at once (see tabs.ts).
+  const tabs = linkTabs(resolved.appId, own, {
+    erased() {
+      recorder.discard();
+      epoch = { erasing: false }; // calls in flight get no answer from the erased history
+      link.disconnect().catch(report);
+    },
+    denied: () => recorder.setConsent('denied'),
+  });
+  const store = tabs.store;
   const recorder = new Recorder({ config: resolved, store, onError: report, strict });
   const flushQuietly = (): Promise<unknown> => recorder.flush().catch(report);
   const scheduler = createFlushScheduler(() => void flushQuietly(), resolved.flushIntervalMs);
@@ -258,7 +269,8 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   };
 
   /** Erases everything this shopper left on the device; see {@link LocalRec.forgetMe}. */
-  const forget = async (): Promise<ForgetProof> => {
+  const forget = (): Promise<ForgetProof> => tabs.erase(erase);
+  const erase = async (): Promise<ForgetProof> => {
     epoch = { erasing: true };
     try {
       // Stop the runtime first: a model load in flight must not re-create its cache after the
@@ -283,6 +295,7 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     await flushQuietly();
     destroyed = true;
     await link.disconnect();
+    tabs.close();
     recorder.store.close();
     if (recorder.store !== store) store.close();
   };
@@ -292,6 +305,7 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     setConsent(c: Consent) {
       try {
         recorder.setConsent(c);
+        if (c === 'denied') tabs.denied();
         scheduler.poke();
       } catch (err) {
         fail(err);
