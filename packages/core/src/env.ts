@@ -113,6 +113,14 @@ export function webLocks(): LockManager | undefined {
 }
 
 /**
+ * True when the browser sends Global Privacy Control (`navigator.globalPrivacyControl === true`:
+ * the user asked that their data not be sold or shared). Read on every call.
+ */
+export function globalPrivacyControl(): boolean {
+  return (globalThis as { navigator?: { globalPrivacyControl?: unknown } }).navigator?.globalPrivacyControl === true;
+}
+
+/**
  * The capabilities of this environment, probed once (lazily) and cached.
  * @example if (detectCapabilities().indexedDB) store = new IndexedDbEventStore({ appId });
  */

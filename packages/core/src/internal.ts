@@ -15,6 +15,7 @@ export { SESSION_META_KEY } from './recorder.js';
 export {
   broadcastChannel,
   cacheStorage,
+  globalPrivacyControl,
   idleCallbacks,
   monotonicNow,
   pageDocument,

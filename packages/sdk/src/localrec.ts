@@ -18,6 +18,7 @@ import {
 import { cacheStorage, monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
+import { DEFAULT_PURPOSES, effectivePurposes, mergePurposes, type Purposes } from './consent.js';
 import { emptyResult, hostOrder, noRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from './connector.js';
 import { createFlushScheduler } from './schedule.js';
 import { linkTabs } from './tabs.js';
@@ -133,6 +134,7 @@ async function eraseCaches(): Promise<string[]> {
 export function createWithCapture(config: LocalRecConfigInput, capture: () => StartCapture | Promise<StartCapture>): LocalRec {
   const resolved = resolveConfig(config);
   checkSdkOptions(config);
+  let purposes = mergePurposes(DEFAULT_PURPOSES, config.purposes, 'config.purposes', 'INVALID_CONFIG');
   const strict = config.strict === true;
   const onError = config.onError;
   let lastError: LocalRecError | undefined;
@@ -226,8 +228,8 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   if (connector !== noRuntime) link.connect().catch(report);
   let epoch: HistoryEpoch = { erasing: false };
 
-  /** History may feed recommendations exactly when it may be stored. */
-  const historyAllowed = (): boolean => recorder.canWrite;
+  /** History may feed recommendations exactly when it may be stored, and personalisation is on. */
+  const historyAllowed = (): boolean => recorder.canWrite && purposes.personalisation;
 
   /** Asks the runtime; `fallbackFor` answers when it fails or forgetMe() intervened. */
   const ask = async (
@@ -262,6 +264,11 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   const insight = async (name: 'getProfile' | 'getSegments' | 'setSocialContext', fromHistory: boolean, arg?: unknown): Promise<never> => {
     if (destroyed) throw gone();
     if (fromHistory && !historyAllowed()) throw new LocalRecError('CONSENT_REQUIRED', `${name} needs consent`, { field: 'consent' });
+    // Segments can leave the device: their own purpose, off under Global Privacy Control.
+    if (name === 'getSegments' && !effectivePurposes(purposes).segments)
+      throw new LocalRecError('CONSENT_REQUIRED', 'getSegments needs the segments purpose (off, or Global Privacy Control is on)', {
+        field: 'purposes.segments',
+      });
     await flushQuietly();
     const api = await link.connect();
     if (!api[name]) throw new LocalRecError('NOT_READY', `No ${name} in runtime ${connector.kind}`);
@@ -302,9 +309,11 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
 
   return {
     track: record,
-    setConsent(c: Consent) {
+    setConsent(c: Consent, p?: Partial<Purposes>) {
       try {
+        const next = mergePurposes(purposes, p);
         recorder.setConsent(c);
+        purposes = next;
         if (c === 'denied') tabs.denied();
         scheduler.poke();
       } catch (err) {
@@ -313,6 +322,9 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     },
     get consent() {
       return recorder.consent;
+    },
+    get purposes() {
+      return effectivePurposes(purposes);
     },
     get status(): LocalRecStatus {
       // The Recorder's status (storage, degraded, pending, storageError when degraded) and the SDK's.

@@ -24,7 +24,7 @@ const names = async (): Promise<string[]> => (await indexedDB.databases()).map((
 describe('a deletion blocked by a connection that does not close', () => {
   it('deleteDatabase() rejects with BlockedError after blockedMs, and completes once the blocker closes', async () => {
     const store = new IndexedDbEventStore({ appId: appId() });
-    await store.append([makeTestEvent()]);
+    await store.append([makeTestEvent(1)]);
     store.close();
     const blocker = await stubborn(store.dbName);
     const err = await deleteDatabase(store.dbName, 200).catch((e: unknown) => e as Error);
@@ -42,7 +42,7 @@ describe('a deletion blocked by a connection that does not close', () => {
 
   it('without a blocker, deleteDatabase() deletes at once even when the database does not exist', async () => {
     const store = new IndexedDbEventStore({ appId: appId() });
-    await store.append([makeTestEvent()]);
+    await store.append([makeTestEvent(1)]);
     store.close();
     await deleteDatabase(store.dbName, 200);
     expect(await names()).not.toContain(store.dbName);
@@ -51,7 +51,7 @@ describe('a deletion blocked by a connection that does not close', () => {
 
   it("the store's destroy() gives up (STORAGE_FAILED naming the cause) and residue() reports it instead of hanging", async () => {
     const store = new IndexedDbEventStore({ appId: appId() });
-    await store.append([makeTestEvent()]);
+    await store.append([makeTestEvent(1)]);
     const blocker = await stubborn(store.dbName);
     const err = await store.destroy().catch((e: unknown) => e as { code: string; message: string });
     expect(err).toMatchObject({ code: 'STORAGE_FAILED' });
