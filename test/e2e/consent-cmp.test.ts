@@ -81,21 +81,26 @@ describe('IAB TCF v2.2 (stand-in CMP)', () => {
       'tcf.html',
     );
     const before = await page.evaluate(async () => {
-      rec.track('view', { itemId: 'T-1' });
-      await rec.flush();
-      return { consent: rec.consent, pending: rec.status.pending, listeners: cmp.listeners };
+      window.rec.track('view', { itemId: 'T-1' });
+      await window.rec.flush();
+      return { consent: window.rec.consent, pending: window.rec.status.pending, listeners: window.cmp.listeners };
     });
     expect(before).toEqual({ consent: 'pending', pending: 1, listeners: 1 });
     expect(await readIndexedDb(page)).toEqual({});
 
     const granted = await page.evaluate(async () => {
-      cmp.decide({ 1: true, 5: true, 6: true });
-      await rec.flush();
-      const segments = await rec.getSegments().then(
+      window.cmp.decide({ 1: true, 5: true, 6: true });
+      await window.rec.flush();
+      const segments = await window.rec.getSegments().then(
         () => 'answered',
         (e: { code: string; field?: string }) => `${e.code} ${e.field}`,
       );
-      return { consent: rec.consent, purposes: rec.purposes, items: (await rec.exportData()).events.map((e) => e.itemId), segments };
+      return {
+        consent: window.rec.consent,
+        purposes: window.rec.purposes,
+        items: (await window.rec.exportData()).events.map((e) => e.itemId),
+        segments,
+      };
     });
     expect(granted).toEqual({
       consent: 'granted',
@@ -107,11 +112,16 @@ describe('IAB TCF v2.2 (stand-in CMP)', () => {
 
     // The shopper withdraws Purpose 1: denied, nothing new stored; stop() unsubscribes.
     const denied = await page.evaluate(async () => {
-      cmp.decide({ 5: true, 6: true });
-      const accepted = rec.track('view', { itemId: 'T-2' }) ?? null;
-      await rec.flush();
-      stop();
-      return { consent: rec.consent, accepted, items: (await rec.exportData()).events.map((e) => e.itemId), listeners: cmp.listeners };
+      window.cmp.decide({ 5: true, 6: true });
+      const accepted = window.rec.track('view', { itemId: 'T-2' }) ?? null;
+      await window.rec.flush();
+      window.stop();
+      return {
+        consent: window.rec.consent,
+        accepted,
+        items: (await window.rec.exportData()).events.map((e) => e.itemId),
+        listeners: window.cmp.listeners,
+      };
     });
     expect(denied).toEqual({ consent: 'denied', accepted: null, items: ['T-1'], listeners: 0 });
     await close();
@@ -133,20 +143,20 @@ describe('Google Consent Mode (stand-in gtag)', () => {
       'gcm.html',
     );
     const first = await page.evaluate(async () => {
-      const accepted = rec.track('view', { itemId: 'G-0' }) ?? null;
-      await rec.flush();
-      return { consent: rec.consent, accepted };
+      const accepted = window.rec.track('view', { itemId: 'G-0' }) ?? null;
+      await window.rec.flush();
+      return { consent: window.rec.consent, accepted };
     });
     expect(first).toEqual({ consent: 'denied', accepted: null });
     expect(await readIndexedDb(page)).toEqual({});
 
     const later = await page.evaluate(async () => {
-      gtag('consent', 'update', { personalization_storage: 'granted' });
-      rec.track('view', { itemId: 'G-1' });
-      await rec.flush();
-      const a = { consent: rec.consent, purposes: rec.purposes };
-      gtag('consent', 'update', { ad_user_data: 'granted', ad_personalization: 'granted' });
-      return { a, b: rec.purposes, items: (await rec.exportData()).events.map((e) => e.itemId) };
+      window.gtag('consent', 'update', { personalization_storage: 'granted' });
+      window.rec.track('view', { itemId: 'G-1' });
+      await window.rec.flush();
+      const a = { consent: window.rec.consent, purposes: window.rec.purposes };
+      window.gtag('consent', 'update', { ad_user_data: 'granted', ad_personalization: 'granted' });
+      return { a, b: window.rec.purposes, items: (await window.rec.exportData()).events.map((e) => e.itemId) };
     });
     expect(later).toEqual({
       a: { consent: 'granted', purposes: { personalisation: true, segments: false } },

@@ -17,7 +17,11 @@ import {
   type TcfData,
 } from '../src/index.js';
 
-const modelAnswer: RecommendResult = { items: [{ itemId: 'X', score: 1, source: 'model' }], source: 'model', tookMs: 0 };
+const modelAnswer: RecommendResult = {
+  items: [{ itemId: 'X', score: 1, source: 'model', reason: { kind: 'popular', text: 'x' } }],
+  source: 'model',
+  tookMs: 0,
+};
 
 /** A runtime that answers from the "model" and has the insights calls, counting what it is asked. */
 function runtime(): { connector: RuntimeConnector; asked: string[] } {
