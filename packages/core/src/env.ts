@@ -150,6 +150,22 @@ export function urlConstructor(): typeof URL | undefined {
 }
 
 /**
+ * A `BroadcastChannel` named `name` (see {@link Capabilities.broadcastChannel}), else `undefined`
+ * (old Safari, Node without it, mini-programs). Each call opens a new channel: close it when done.
+ */
+export function broadcastChannel(name: string): BroadcastChannel | undefined {
+  return detectCapabilities().broadcastChannel ? new BroadcastChannel(name) : undefined;
+}
+
+/**
+ * True when the browser sends Global Privacy Control (`navigator.globalPrivacyControl === true`:
+ * the user asked that their data not be sold or shared). Read on every call.
+ */
+export function globalPrivacyControl(): boolean {
+  return (globalThis as { navigator?: { globalPrivacyControl?: unknown } }).navigator?.globalPrivacyControl === true;
+}
+
+/**
  * The capabilities of this environment, probed once (lazily) and cached.
  * @example if (detectCapabilities().indexedDB) store = new IndexedDbEventStore({ appId });
  */

@@ -15,8 +15,10 @@ export { SESSION_META_KEY } from './recorder.js';
 export { MODEL_CACHE_NAME, listModelCaches, modelCacheKey, parseModelCacheKey } from './model-cache.js';
 export {
   agentInfo,
+  broadcastChannel,
   cacheStorage,
   globalFetch,
+  globalPrivacyControl,
   idleCallbacks,
   locationHref,
   monotonicNow,

@@ -508,6 +508,19 @@ export class Recorder {
   }
 
   /**
+   * Another page erased the storage this Recorder writes to (`forgetMe()` in another tab of the
+   * shop): drops the queued events (tracked before that erase), starts a new session, and reopens
+   * the store on its next use. Touches no storage; the fallback store (this page's memory) is emptied.
+   */
+  discard(): void {
+    this.pending = [];
+    this.writes++;
+    this.opened = undefined;
+    this.session = new SessionTracker(this.config.sessionIdleMs, this.newId);
+    if (this.active !== this.primary) void this.active.destroy().catch(() => undefined);
+  }
+
+  /**
    * Deletes everything: the queue, the preferred store and the fallback, then re-reads storage
    * (without recreating it) and returns what is left. Recording continues afterwards into fresh
    * storage, in a new session.

@@ -37,7 +37,7 @@ export interface LocalRecGlobal {
   /** Creates the page's LocalRec instance (once; later calls return the same instance). */
   init(config: LocalRecConfigInput): LocalRec | undefined;
   track(...args: Parameters<LocalRec['track']>): ReturnType<LocalRec['track']> | Promise<ReturnType<LocalRec['track']>>;
-  setConsent(consent: Consent): void | Promise<void>;
+  setConsent(...args: Parameters<LocalRec['setConsent']>): void | Promise<void>;
   flush(): ReturnType<LocalRec['flush']>;
   exportData(): ReturnType<LocalRec['exportData']>;
   forgetMe(): ReturnType<LocalRec['forgetMe']>;

@@ -13,10 +13,14 @@ export type {
   LocalRecConfigInput,
   LocalRecStatus,
   Profile,
+  Purposes,
   SegmentsResult,
   ShopperProfile,
   SocialContextInput,
 } from './types.js';
+export { DEFAULT_PURPOSES } from './consent.js';
+export { TCF_PURPOSES, fromConsentMode, fromTcf, listenConsentMode, listenTcf } from './cmp.js';
+export type { ConsentModeState, ConsentSignal, ConsentTarget, TcfApi, TcfData, TcfPurposeMap } from './cmp.js';
 export { noRuntime } from './connector.js';
 export type { ConnectContext, RecommenderApi, RuntimeConnector } from './connector.js';
 export type { CaptureOptions } from './capture.js';

@@ -18,8 +18,10 @@ import {
 import { cacheStorage, listModelCaches, monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
+import { DEFAULT_PURPOSES, effectivePurposes, mergePurposes, type Purposes } from './consent.js';
 import { emptyResult, hostOrder, noRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from './connector.js';
 import { createFlushScheduler } from './schedule.js';
+import { linkTabs } from './tabs.js';
 import type { Consent, ExportedData, ForgetProof, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
 
 type FallbackReason = NonNullable<RecommendResult['fallbackReason']>;
@@ -133,6 +135,7 @@ async function eraseCaches(): Promise<string[]> {
 export function createWithCapture(config: LocalRecConfigInput, capture: () => StartCapture | Promise<StartCapture>): LocalRec {
   const resolved = resolveConfig(config);
   checkSdkOptions(config);
+  let purposes = mergePurposes(DEFAULT_PURPOSES, config.purposes, 'config.purposes', 'INVALID_CONFIG');
   const strict = config.strict === true;
   const onError = config.onError;
   let lastError: LocalRecError | undefined;
@@ -166,7 +169,17 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   // ---- recording. IndexedDB unless the host plugs in another store. If IndexedDB is missing or
   // fails to open (private mode, blocked, quota), the Recorder switches to memory and reports it:
   // one path for "absent" and "present but broken", decided by really opening it, not by sniffing.
-  const store = config.store ?? new IndexedDbEventStore({ appId: resolved.appId });
+  const own = config.store ?? new IndexedDbEventStore({ appId: resolved.appId });
+  // Other tabs of the shop: an erase or a `denied` there applies here at once (see tabs.ts).
+  const tabs = linkTabs(resolved.appId, own, {
+    erased() {
+      recorder.discard();
+      epoch = { erasing: false }; // calls in flight get no answer from the erased history
+      link.disconnect().catch(report);
+    },
+    denied: () => recorder.setConsent('denied'),
+  });
+  const store = tabs.store;
   const recorder = new Recorder({ config: resolved, store, onError: report, strict });
   // Retention without waiting for a write: what expired while the shop was closed is deleted now.
   void recorder.open();
@@ -219,8 +232,8 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   if (connector !== noRuntime) link.connect().catch(report);
   let epoch: HistoryEpoch = { erasing: false };
 
-  /** History may feed recommendations exactly when it may be stored. */
-  const historyAllowed = (): boolean => recorder.canWrite;
+  /** History may feed recommendations exactly when it may be stored, and personalisation is on. */
+  const historyAllowed = (): boolean => recorder.canWrite && purposes.personalisation;
 
   /** Asks the runtime; `fallbackFor` answers when it fails or forgetMe() intervened. */
   const ask = async (
@@ -255,6 +268,11 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   const insight = async (name: 'getProfile' | 'getSegments' | 'setSocialContext', fromHistory: boolean, arg?: unknown): Promise<never> => {
     if (destroyed) throw gone();
     if (fromHistory && !historyAllowed()) throw new LocalRecError('CONSENT_REQUIRED', `${name} needs consent`, { field: 'consent' });
+    // Segments can leave the device: their own purpose, off under Global Privacy Control.
+    if (name === 'getSegments' && !effectivePurposes(purposes).segments)
+      throw new LocalRecError('CONSENT_REQUIRED', 'getSegments needs the segments purpose (off, or Global Privacy Control is on)', {
+        field: 'purposes.segments',
+      });
     await flushQuietly();
     const api = await link.connect();
     if (!api[name]) throw new LocalRecError('NOT_READY', `No ${name} in runtime ${connector.kind}`);
@@ -262,7 +280,8 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   };
 
   /** Erases everything this shopper left on the device; see {@link LocalRec.forgetMe}. */
-  const forget = async (): Promise<ForgetProof> => {
+  const forget = (): Promise<ForgetProof> => tabs.erase(erase);
+  const erase = async (): Promise<ForgetProof> => {
     epoch = { erasing: true };
     try {
       // Stop the runtime first: a model load in flight must not re-create its cache after the
@@ -288,15 +307,19 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     destroyed = true;
     recorder.close();
     await link.disconnect();
+    tabs.close();
     recorder.store.close();
     if (recorder.store !== store) store.close();
   };
 
   return {
     track: record,
-    setConsent(c: Consent) {
+    setConsent(c: Consent, p?: Partial<Purposes>) {
       try {
+        const next = mergePurposes(purposes, p);
         recorder.setConsent(c);
+        purposes = next;
+        if (c === 'denied') tabs.denied();
         scheduler.poke();
       } catch (err) {
         fail(err);
@@ -304,6 +327,9 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     },
     get consent() {
       return recorder.consent;
+    },
+    get purposes() {
+      return effectivePurposes(purposes);
     },
     get status(): LocalRecStatus {
       // The Recorder's status (storage, degraded, pending, storageError when degraded) and the SDK's.

@@ -17,6 +17,9 @@ import type {
 import type { Profile, SegmentsResult, ShopperProfile, SocialContextInput } from '@localrec/contract';
 import type { CaptureOptions } from './capture.js';
 import type { RuntimeConnector } from './connector.js';
+import type { Purposes } from './consent.js';
+
+export type { Purposes };
 
 // Defined once, in the page↔runtime contract; re-exported under the SDK's names.
 export type { CachedModelFile, Consent, Profile, SegmentsResult, ShopperProfile, SocialContextInput };
@@ -51,6 +54,11 @@ export interface LocalRecConfigInput extends LocalRecConfig {
    * `onError` and `status`). Pass a store to plug in another adapter (e.g. a mini-program KV store).
    */
   store?: EventStore;
+  /**
+   * Consent per purpose, on top of `consent` (see {@link Purposes}). Default both `true`;
+   * `segments` is off whenever the browser sends Global Privacy Control.
+   */
+  purposes?: Partial<Purposes>;
 }
 
 /** A snapshot of the SDK's state, for a "your data" panel or diagnostics. */
@@ -105,9 +113,16 @@ export interface LocalRec {
    * @example rec.track('add_to_cart', { itemId: 'SKU-1', quantity: 2, price: 9.5 })
    */
   track(type: EventType | (string & {}), data?: TrackData): NewEvent | undefined;
-  /** Changes consent at run time. `granted` writes held events; `denied` discards them. */
-  setConsent(consent: Consent): void;
+  /**
+   * Changes consent at run time. `granted` writes held events; `denied` discards them (in every
+   * tab of the shop). `purposes` changes the given purposes (the others keep their value).
+   * @example rec.setConsent('granted', { segments: false })
+   * @throws {LocalRecError} `INVALID_ARGUMENT` (strict mode; else reported) for a bad consent or purpose.
+   */
+  setConsent(consent: Consent, purposes?: Partial<Purposes>): void;
   readonly consent: Consent;
+  /** The purposes in force (`segments` is `false` under Global Privacy Control). */
+  readonly purposes: Purposes;
   readonly status: LocalRecStatus;
   /** Writes queued events now. Resolves when they are stored (or failed over to memory). */
   flush(): Promise<void>;
@@ -121,8 +136,8 @@ export interface LocalRec {
   /**
    * Recommendations for this shopper, through the runtime connector. Never rejects. Queued events
    * are written first, so the runtime (which reads the store itself) sees the latest `track()`.
-   * Without consent (`consent !== 'granted'`) the runtime is not asked: the answer is empty with
-   * `fallbackReason: 'no-consent'`.
+   * Without consent (`consent !== 'granted'`, or the `personalisation` purpose off) the runtime is
+   * not asked: the answer is empty with `fallbackReason: 'no-consent'`.
    */
   recommend(options?: RecommendOptions): Promise<RecommendResult>;
   /**
@@ -156,7 +171,8 @@ export interface LocalRec {
    * At most 3 coarse interest segments (clusters of the model's items), stable per week, with a
    * 5 % chance of a random one: the ONLY thing meant to leave the device, and only if the host
    * sends it. The SDK never sends it.
-   * @throws {LocalRecError} `CONSENT_REQUIRED` without consent.
+   * @throws {LocalRecError} `CONSENT_REQUIRED` without consent, or when the `segments` purpose is
+   * off (always under Global Privacy Control).
    */
   getSegments(): Promise<SegmentsResult>;
   /** The runtime's status (backend, model version, readiness, last error). Never rejects. */

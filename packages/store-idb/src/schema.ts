@@ -3,7 +3,7 @@
  * from the one before. Opening an older database runs the missing steps in order, inside the
  * upgrade transaction, so data stored by an earlier SDK version is kept.
  */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type OpenDBCallbacks, type StoreNames } from 'idb';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type OpenDBCallbacks, type StoreNames } from 'idb';
 import type { StoredEvent } from '@localrec/core';
 
 /** Current schema version. Bump it and append a step to {@link MIGRATIONS} to change the schema. */
@@ -82,6 +82,7 @@ export function openDatabase(
  * when there is none (the creating upgrade is aborted, which deletes the new empty database).
  */
 export async function openExisting(name: string): Promise<LocalRecDatabase | undefined> {
+  if (stillBlocked.has(name)) throw blockedError(name);
   try {
     return await openDB<LocalRecDB>(name, undefined, {
       upgrade(_db, _old, _new, tx) {
@@ -93,4 +94,36 @@ export async function openExisting(name: string): Promise<LocalRecDatabase | und
     if ((err as { name?: string })?.name === 'AbortError') return undefined;
     throw err;
   }
+}
+
+/** How long {@link deleteDatabase} waits for other connections to close before it gives up. */
+export const BLOCKED_MS = 10_000;
+
+/** Databases whose deletion is still blocked by a connection that did not close (see {@link deleteDatabase}). */
+const stillBlocked = new Set<string>();
+
+/**
+ * Deletes a database. Other LocalRec connections (tabs, runtime workers) close when asked
+ * (`versionchange`); while one has not yet, the request is `blocked` and waits. If it still is
+ * after `blockedMs` (a connection that never closes: another library, or a very old LocalRec), it
+ * rejects with a `BlockedError` naming the database, and {@link openExisting} rejects the same way
+ * until the deletion has gone through (it does, once that connection closes): a proof that re-reads
+ * must not wait forever behind it.
+ */
+export function deleteDatabase(name: string, blockedMs = BLOCKED_MS): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new Promise<void>((resolve, reject) => {
+    deleteDB(name, { blocked: () => void (timer ??= setTimeout(() => reject(blockedError(name, true)), blockedMs)) }).then(() => {
+      clearTimeout(timer);
+      stillBlocked.delete(name);
+      resolve();
+    }, reject);
+  });
+}
+
+function blockedError(name: string, giveUp = false): Error {
+  if (giveUp) stillBlocked.add(name);
+  const e = new Error(`deleting ${name} is blocked by a connection that does not close; it completes when that one closes`);
+  e.name = 'BlockedError';
+  return e;
 }

@@ -4,12 +4,12 @@
  * same events never duplicate them; oldest-first eviction. No `window`/`document`: it works in
  * pages and in Web Workers (the runtime worker reads the same database).
  */
-import { deleteDB, unwrap } from 'idb';
+import { unwrap } from 'idb';
 import type { LocalRecError } from '@localrec/core';
 import { checkAppId } from '@localrec/core/internal';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoreResidue, StoredEvent } from '@localrec/core';
 import { storageError } from './errors.js';
-import { SCHEMA_VERSION, databaseName, openDatabase, openExisting, type LocalRecDatabase } from './schema.js';
+import { SCHEMA_VERSION, databaseName, deleteDatabase, openDatabase, openExisting, type LocalRecDatabase } from './schema.js';
 
 /** Options of {@link IndexedDbEventStore}. */
 export interface IndexedDbStoreOptions {
@@ -298,7 +298,7 @@ export class IndexedDbEventStore implements EventStore {
         () => undefined,
       );
     try {
-      await deleteDB(this.dbName);
+      await deleteDatabase(this.dbName);
     } catch (err) {
       throw storageError(err, 'write', this.dbName);
     }

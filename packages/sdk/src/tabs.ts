@@ -1,0 +1,105 @@
+/**
+ * Several tabs of one shop: they share one IndexedDB database, so `forgetMe()` in one tab must stop
+ * the others from writing what they queued before it, and from re-creating the database before the
+ * erase is proven; a `denied` in one tab must stop the others too.
+ *
+ * - A `BroadcastChannel` named `localrec:<appId>` carries `erase` (an erase starts) and `denied`
+ *   (consent was denied). On `erase` the other tabs drop their queue and close
+ *   their connection; on `denied` they set consent to `denied`.
+ * - Web Locks make it exact. The lock `localrec:<appId>` is a readers-writer lock: every store call
+ *   of a tab runs under it shared; an erase (the deletion, its proof by re-reading, the caches)
+ *   under it exclusive, and `erase` is posted once the lock is held. So no other tab's call is in
+ *   flight while the database is deleted and re-read; a call that asked before the erase was heard
+ *   of and that would write is dropped (its events were tracked before the erase); calls asked
+ *   meanwhile wait and reopen fresh storage afterwards, under consent as it then stands.
+ * - Without Web Locks (every browser with `BroadcastChannel` has them since 2022: Safari 15.4,
+ *   Firefox 96) the messages alone apply: best effort, no guarantee for a call already under way.
+ * - Without `BroadcastChannel` a tab is on its own.
+ *
+ * Nothing is touched until {@link linkTabs} runs, and then only through core's accessors.
+ */
+import type { EventStore } from '@localrec/core';
+import { broadcastChannel, webLocks } from '@localrec/core/internal';
+
+/** What another tab of the shop did, as this tab must apply it. */
+export interface TabEvents {
+  /** Another tab erased the shared storage: drop what is queued (the Recorder's `discard()`), stop the runtime. */
+  erased(): void;
+  /** Another tab denied consent. */
+  denied(): void;
+}
+
+/** This tab's link to the shop's other tabs. */
+export interface Tabs {
+  /** The store, wrapped: its calls wait while another tab erases (see the module documentation). */
+  readonly store: EventStore;
+  /** Runs this tab's erase with the other tabs stopped (they drop their queue and write nothing until it ends). */
+  erase<T>(run: () => Promise<T>): Promise<T>;
+  /** Tells the other tabs that consent is denied. */
+  denied(): void;
+  /** Leaves the channel. */
+  close(): void;
+}
+
+/**
+ * Links this tab to the shop's other tabs (see the module documentation).
+ * @example const tabs = linkTabs('my-shop', new IndexedDbEventStore({ appId: 'my-shop' }), { erased, denied });
+ */
+export function linkTabs(appId: string, inner: EventStore, on: TabEvents): Tabs {
+  const name = `localrec:${appId}`;
+  const channel = broadcastChannel(name);
+  if (!channel) return { store: inner, erase: (run) => run(), denied() {}, close() {} };
+  const locks = webLocks();
+  /** Erases of other tabs heard of. */
+  let heard = 0;
+  /** Erases of this tab under way: its own calls do not wait for the lock they hold (or wait for). */
+  let erasing = 0;
+  channel.onmessage = (e: MessageEvent) => {
+    if (e.data === 'denied') on.denied();
+    if (e.data !== 'erase') return;
+    heard++;
+    on.erased();
+    inner.close(); // the connection is idle (under the lock): closing it lets the deletion through at once
+  };
+
+  /** Runs a store call as the module documentation says; `dropped` is what a dropped write answers. */
+  const guard = <T>(call: () => Promise<T>, ...dropped: [T] | []): Promise<T> => {
+    if (erasing) return call();
+    const asked = heard;
+    const go = (): Promise<T> => (dropped.length && asked !== heard ? Promise.resolve(dropped[0]) : call());
+    return locks ? (locks.request(name, { mode: 'shared' }, go) as Promise<T>) : go();
+  };
+
+  // Every call goes through guard(); a dropped write answers what an empty write would. Only this
+  // tab's erase calls `destroy` and `residue` (under the exclusive lock).
+  const wrapped: Record<string, unknown> = {
+    kind: inner.kind,
+    destroy: () => inner.destroy(),
+    residue: () => inner.residue(),
+    close: () => inner.close(),
+  };
+  const dropped: Record<string, [unknown]> = { append: [[]], prune: [0], setMeta: [undefined], deleteMeta: [undefined] };
+  for (const k of ['open', 'append', 'query', 'count', 'prune', 'getMeta', 'setMeta', 'deleteMeta', 'dump', 'tail'] as const) {
+    const f = (inner as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>)[k];
+    if (f) wrapped[k] = (...a: unknown[]) => guard(() => f.apply(inner, a), ...(dropped[k] ?? []));
+  }
+  const store = wrapped as unknown as EventStore;
+
+  return {
+    store,
+    erase<T>(run: () => Promise<T>): Promise<T> {
+      erasing++;
+      const body = async (): Promise<T> => {
+        channel.postMessage('erase');
+        try {
+          return await run();
+        } finally {
+          erasing--;
+        }
+      };
+      return locks ? (locks.request(name, body) as Promise<T>) : body();
+    },
+    denied: () => channel.postMessage('denied'),
+    close: () => channel.close(),
+  };
+}
