@@ -29,7 +29,7 @@ export function withRetention(store: EventStore, window: RetentionWindow): Event
 }
 
 /** What {@link withRetention} returns; `inner` is the store it reads through. */
-export class RetainedEventStore implements EventStore {
+class RetainedEventStore implements EventStore {
   declare readonly inner: EventStore;
   declare private readonly retentionMs: number;
   declare private readonly clock: () => number;

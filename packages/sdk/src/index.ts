@@ -6,6 +6,7 @@
  */
 export { createLocalRec } from './localrec.js';
 export type {
+  CachedModelFile,
   Consent,
   ExportedData,
   ForgetProof,

@@ -97,7 +97,7 @@ export async function openExisting(name: string): Promise<LocalRecDatabase | und
 }
 
 /** How long {@link deleteDatabase} waits for other connections to close before it gives up. */
-export const BLOCKED_MS = 10_000;
+const BLOCKED_MS = 10_000;
 
 /** Databases whose deletion is still blocked by a connection that did not close (see {@link deleteDatabase}). */
 const stillBlocked = new Set<string>();
