@@ -28,6 +28,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildColdTables, loadBundleDir, writeBundle } from '@localrec/trainer';
+import { loadDataset, splitLeaveOneOut } from '../../packages/trainer/src/data/index.js';
 import { BOOT_PATH, bootPage, bootScript, repo, storeModuleJs, useBrowser } from './helpers.js';
 import { startStaticServer, type StaticServer } from '../static-server.mjs';
 
@@ -106,6 +108,7 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
   let dir: string;
   let data: string;
   let bundle: string;
+  let fp32: string;
   let trained: any;
 
   beforeAll(async () => {
@@ -113,8 +116,9 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
     data = join(dir, 'synthetic.txt');
     writeFileSync(data, syntheticData());
     bundle = join(dir, 'torch-sasrec');
+    fp32 = join(dir, 'torch-sasrec-fp32');
     trained = await torchCli([
-      'train', '--data', data, '--out', bundle, '--procs', '2', '--dim', '16', '--max-len', '10', '--blocks', '2', '--heads', '2',
+      'train', '--data', data, '--out', bundle, '--fp32-out', fp32, '--procs', '2', '--dim', '16', '--max-len', '10', '--blocks', '2', '--heads', '2',
       '--dropout', '0.1', '--epochs', '12', '--eval-every', '4', '--batch-size', '32', '--lr', '0.01', '--seed', '1',
     ]); // prettier-ignore
   }, 180_000);
@@ -140,6 +144,31 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
     expect(r.stdout).toContain(': valid');
   });
 
+  it("the TypeScript writer, given PyTorch's float32 weights and the same data, writes byte-identical weights.bin and vocab.json", async () => {
+    // Same int8 quantisation (scales, rounding), same tensor order and alignment, same cold-start tables.
+    const f = await loadBundleDir(fp32);
+    const ds = loadDataset(data);
+    const s = splitLeaveOneOut(ds);
+    const split = { itemCount: ds.itemIds.length, train: s.train, valid: s.valid, test: s.test };
+    const out = join(dir, 'ts-rewrite');
+    writeBundle(out, {
+      name: 'ts-rewrite',
+      version: f.manifest.version,
+      arch: f.manifest.architecture,
+      itemCount: f.manifest.itemCount,
+      weights: f.weights,
+      vocab: ds.itemIds,
+      cold: buildColdTables(split, { neighbours: 10 }),
+      quantize: true,
+    });
+    for (const file of ['weights.bin', 'vocab.json']) expect(readFileSync(join(out, file)).equals(readFileSync(join(bundle, file))), file).toBe(true);
+    const [ours, theirs] = [out, bundle].map((d) => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')));
+    expect(theirs.tensors).toEqual(ours.tensors);
+    expect(theirs.files).toEqual(ours.files);
+    expect(theirs.quantization).toEqual(ours.quantization);
+    expect(theirs.coldStart).toEqual(ours.coldStart);
+  });
+
   it('the TypeScript eval gives the metrics PyTorch computes on the same split (full ranking)', async () => {
     const ts = await localrec(['eval', '--bundle', bundle, '--data', data, '--protocol', 'full', '--json']);
     expect(ts.code).toBe(0);
@@ -155,11 +184,11 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
     }
     // The exporter's own int8 evaluation (written to the manifest) is this same computation.
     expect(Math.abs(trained.metrics['sasrec-int8/full']['NDCG@10'] - py.metrics['NDCG@10'])).toBeLessThanOrEqual(1e-9);
-    const fp32 = trained.metrics['sasrec-fp32/full'];
+    const fp32m = trained.metrics['sasrec-fp32/full'];
     console.log(
       `pytorch-parity: TS eval ${JSON.stringify({ hr10: tsOut.metrics['HR@10'], ndcg10: tsOut.metrics['NDCG@10'] })}, ` +
         `PyTorch int8 ${JSON.stringify({ hr10: py.metrics['HR@10'], ndcg10: py.metrics['NDCG@10'] })}, ` +
-        `PyTorch fp32 ${JSON.stringify({ hr10: fp32['HR@10'], ndcg10: fp32['NDCG@10'] })}; |TS − PyTorch| ${JSON.stringify(diffs)} (allowed ${tol.toFixed(4)})`,
+        `PyTorch fp32 ${JSON.stringify({ hr10: fp32m['HR@10'], ndcg10: fp32m['NDCG@10'] })}; |TS − PyTorch| ${JSON.stringify(diffs)} (allowed ${tol.toFixed(4)})`,
     );
   });
 

@@ -102,6 +102,10 @@ def cmd_train(a) -> dict:
     training = {"data": summary, "options": o.summary(), "bestEpoch": r["best_epoch"], "epochsRun": len(r["history"]),
                 "seconds": round(r["seconds"]), "backend": f"pytorch-{torch.__version__}-ddp{world}", "loss": r["loss"]}  # fmt: skip
     metrics = export(r["model"], sp, ds.item_ids, a, version, training)
+    if a.fp32_out:  # the same weights unquantised, e.g. to check the int8 step against the TypeScript quantiser
+        bio.write_bundle(a.fp32_out, name=os.path.basename(os.path.abspath(a.fp32_out)), version=version, arch=r["model"].arch.manifest(),
+                         item_count=sp.item_count, weights=to_bundle_weights(r["model"]), vocab=ds.item_ids,
+                         cold=bio.build_cold_tables(sp, neighbours=a.cooc_neighbours), quantize=False, training=training)  # fmt: skip
     return {"bundle": a.out, "bestEpoch": r["best_epoch"], "seconds": r["seconds"], "history": r["history"], "metrics": metrics, "world": world}
 
 
@@ -151,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--data", required=True, help='SASRec .txt ("userId itemId" lines)')
     _bundle_args(t)
     _arch_args(t)
+    t.add_argument("--fp32-out", default=None, help="also write the float32 bundle of the same weights here")
     t.add_argument("--procs", type=int, default=1, help="local processes (gloo); ignored under torchrun")
     t.add_argument("--threads", type=int, default=1, help="torch threads per process")
     t.add_argument("--dropout", type=float, default=0.2)
