@@ -47,7 +47,7 @@ function findPython(): string | undefined {
   }
   console.warn(
     `pytorch-parity: SKIPPED — no Python with PyTorch (tried ${candidates.join(', ')}; \`python3 -c "import torch"\` failed). ` +
-      'Install Debian\'s python3-torch (`apt-get install -y python3-torch`) or set LOCALREC_PYTHON.',
+      "Install Debian's python3-torch (`apt-get install -y python3-torch`) or set LOCALREC_PYTHON.",
   );
   return undefined;
 }
@@ -55,7 +55,11 @@ const python = findPython();
 
 /** Runs `python -m localrec_torch …` in trainers/pytorch; returns the JSON of its last output line. */
 async function torchCli(args: string[]): Promise<any> {
-  const { stdout } = await run(python!, ['-m', 'localrec_torch', ...args], { cwd: PY_DIR, maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const { stdout } = await run(python!, ['-m', 'localrec_torch', ...args], {
+    cwd: PY_DIR,
+    maxBuffer: 64 << 20,
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  });
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
@@ -100,7 +104,12 @@ function syntheticData(): string {
 }
 
 /** Distinct-item histories (item ids), so a page's stored events are exactly the history. */
-const SEQUENCES = [['5', '6', '7'], ['42'], ['100', '101', '102', '103', '104', '105', '106', '107', '108', '109', '110', '111'], ['17', '90', '3', '64']];
+const SEQUENCES = [
+  ['5', '6', '7'],
+  ['42'],
+  ['100', '101', '102', '103', '104', '105', '106', '107', '108', '109', '110', '111'],
+  ['17', '90', '3', '64'],
+];
 
 const suite = python ? describe : describe.skip;
 
@@ -134,7 +143,9 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
     expect(manifest.quantization.scheme).toBe('int8-symmetric');
     // Random ranking of ~110 candidates gives HR@10 ≈ 0.09: the model must have learnt i → i+1.
     expect(trained.metrics['sasrec-int8/full']['HR@10']).toBeGreaterThan(0.3);
-    console.log(`pytorch-parity: trained ${trained.history.length} epochs in ${trained.seconds.toFixed(1)} s; ${JSON.stringify(trained.metrics)}`);
+    console.log(
+      `pytorch-parity: trained ${trained.history.length} epochs in ${trained.seconds.toFixed(1)} s; ${JSON.stringify(trained.metrics)}`,
+    );
   });
 
   it('`localrec validate` accepts the bundle', async () => {
@@ -161,7 +172,8 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
       cold: buildColdTables(split, { neighbours: 10 }),
       quantize: true,
     });
-    for (const file of ['weights.bin', 'vocab.json']) expect(readFileSync(join(out, file)).equals(readFileSync(join(bundle, file))), file).toBe(true);
+    for (const file of ['weights.bin', 'vocab.json'])
+      expect(readFileSync(join(out, file)).equals(readFileSync(join(bundle, file))), file).toBe(true);
     const [ours, theirs] = [out, bundle].map((d) => JSON.parse(readFileSync(join(d, 'manifest.json'), 'utf8')));
     expect(theirs.tensors).toEqual(ours.tensors);
     expect(theirs.files).toEqual(ours.files);
@@ -228,13 +240,17 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
           const appId = `torch-${n++}`;
           const events = new store.IndexedDbEventStore({ appId });
           let ts = 1_000_000;
-          await events.append(seq.map((itemId: string) => ({ uid: `${appId}-${ts}`, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} })));
+          await events.append(
+            seq.map((itemId: string) => ({ uid: `${appId}-${ts}`, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} })),
+          );
           const api = await connector
             .workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/torch/', forceBackend: 'wasm', budgetMs: 600_000 })
             .connect({ appId, consent: 'granted' });
           await api.ready();
           const r = await api.recommend({ k: 10, excludePurchased: false });
-          out.push(r.items.map((i: { itemId: string; score: number; source: string }) => ({ itemId: i.itemId, score: i.score, source: i.source })));
+          out.push(
+            r.items.map((i: { itemId: string; score: number; source: string }) => ({ itemId: i.itemId, score: i.score, source: i.source })),
+          );
           await api.dispose();
           events.close();
         }
@@ -262,7 +278,14 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
         for (let a = 0; a < sure.length; a++)
           for (let b = a + 1; b < sure.length; b++)
             if (sure[a]!.score > sure[b]!.score + TOL) expect(ids.indexOf(sure[a]!.itemId)).toBeLessThan(ids.indexOf(sure[b]!.itemId));
-        if (ids.join() === ref.slice(0, 10).map((x) => x.itemId).join()) identical++;
+        if (
+          ids.join() ===
+          ref
+            .slice(0, 10)
+            .map((x) => x.itemId)
+            .join()
+        )
+          identical++;
       });
       console.log(`pytorch-parity: browser top-10 identical to PyTorch's (ids and order) for ${identical}/${SEQUENCES.length} histories`);
     });
@@ -275,7 +298,7 @@ suite('SASRec.pytorch checkpoint → bundle (converter)', () => {
     try {
       // The Python side builds the checkpoint with the layout's own torch modules (nn.MultiheadAttention,
       // 1×1 Conv1d), converts it, and compares the bundle's scores with the checkpoint's forward pass.
-      const { stdout } = await run(python!, ['-m', 'unittest', '-v', 'tests.test_convert'], {
+      const { stdout } = await run(python!, ['-m', 'unittest', '-v', 'tests.test_convert', 'tests.test_bundle'], {
         cwd: PY_DIR,
         env: { ...process.env, LOCALREC_CONVERT_OUT: dir },
       }).catch((e: { stdout?: string; stderr?: string; message: string }) => {
