@@ -38,9 +38,10 @@ const PY_DIR = join(repo, 'trainers/pytorch');
 const DIST = join(repo, 'packages/runtime/dist');
 const TOL = 2e-3;
 
-/** The first interpreter that imports torch, or undefined (the reason is logged). */
+/** The first interpreter that imports torch and numpy, or undefined (the reason is logged). */
 function findPython(): string | undefined {
-  const candidates = [process.env.LOCALREC_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
+  // LOCALREC_PYTHON, when set, is the only interpreter tried.
+  const candidates = process.env.LOCALREC_PYTHON ? [process.env.LOCALREC_PYTHON] : ['/usr/bin/python3', 'python3'];
   for (const py of candidates) {
     const r = spawnSync(py, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
     if (r.status === 0) return py;
