@@ -73,18 +73,30 @@ def _batch_tensors(split: Split, users: List[int], max_len: int):
     return inp, tgt
 
 
-def _loss(model: SasRec, h: torch.Tensor, tgt: torch.Tensor, kind: str, negatives: int, gen: torch.Generator) -> torch.Tensor:
+def _length_buckets(split: Split, users: List[int], bs: int, rng: random.Random) -> List[List[int]]:
+    """Batches of users of similar training length (each batch is cut to its longest), in random order (as train.ts)."""
+    order = users[:]
+    rng.shuffle(order)
+    order.sort(key=lambda u: len(split.train[u]))  # stable: random order within one length
+    batches = [order[i : i + bs] for i in range(0, len(order), bs)]
+    rng.shuffle(batches)
+    return batches
+
+
+def _loss(model: SasRec, h: torch.Tensor, tgt: torch.Tensor, kind: str, negatives: int, gen: torch.Generator, norm: float) -> torch.Tensor:
+    """Sum of the per-position losses over ``norm``, the mean number of positions per batch (the TS
+    ``--loss-norm mean``): with length-bucketed batches every position then weighs the same."""
     valid = tgt > 0
     hv = h[valid]  # [P, d]
     t = tgt[valid]
     E = model.item_emb.weight
     if kind == "full":
         logits = hv @ E[1:].t()  # rows 1..N; padding is never a class
-        return F.cross_entropy(logits, t - 1)
+        return F.cross_entropy(logits, t - 1, reduction="sum") / norm
     neg = torch.randint(1, model.item_count + 1, (negatives,), generator=gen)
     pos_logit = (hv * E[t]).sum(-1, keepdim=True)
     neg_logit = hv @ E[neg].t()
-    return (torch.logsumexp(torch.cat([pos_logit, neg_logit], -1), -1) - pos_logit.squeeze(-1)).mean()
+    return (torch.logsumexp(torch.cat([pos_logit, neg_logit], -1), -1) - pos_logit.squeeze(-1)).sum() / norm
 
 
 def train(split: Split, o: TrainOptions, rank: int = 0, world: int = 1, log=print) -> Dict:
@@ -108,21 +120,24 @@ def train(split: Split, o: TrainOptions, rank: int = 0, world: int = 1, log=prin
     vusers = random.Random(7).sample(pool, o.valid_users) if len(pool) > o.valid_users else pool
     gen = torch.Generator().manual_seed(o.seed * 1000 + rank)
     rng = random.Random(o.seed * 1000 + rank)
-    # Every rank must run the same number of steps (DDP all-reduces each backward).
-    steps = (len(users) + world * o.batch_size - 1) // (world * o.batch_size)
+    # Every rank must run the same number of steps (DDP all-reduces each backward): the largest shard's.
+    steps = -(-(-(-len(users) // world)) // o.batch_size)
+    positions = sum(min(len(split.train[u]) - 1, o.arch.maxLen) for u in users)
+    norm = max(1.0, positions / max(1, world * steps))
     history, best = [], {"ndcg": -1.0, "epoch": 0, "state": None}
     bad, started = 0, time.time()
     for epoch in range(1, o.epochs + 1):
         t0 = time.time()
         net.train()
-        order = shard[:]
-        rng.shuffle(order)
+        batches = _length_buckets(split, shard, o.batch_size, rng)
+        while batches and len(batches) < steps:  # a smaller shard repeats batches to keep step with the others
+            batches.append(batches[len(batches) % len(batches)])
         loss_sum = 0.0
-        for i in range(steps):
-            batch = [order[(i * o.batch_size + j) % len(order)] for j in range(o.batch_size)] if order else []
+        for i in range(steps if batches else 0):
+            batch = batches[i]
             inp, tgt = _batch_tensors(split, batch, o.arch.maxLen)
             h = net(inp) if ddp else model.encode(inp)
-            loss = _loss(model, h, tgt, kind, o.negatives, gen)
+            loss = _loss(model, h, tgt, kind, o.negatives, gen, norm)
             opt.zero_grad()
             loss.backward()
             opt.step()
