@@ -83,7 +83,7 @@ def cmd_train(a) -> dict:
     from .train import TrainOptions, spawn_and_train, train
 
     ds, sp, summary = _load(a.data)
-    o = TrainOptions(arch=_arch(a), dropout=a.dropout, loss=a.loss, negatives=a.negatives, lr=a.lr, batch_size=a.batch_size,
+    o = TrainOptions(arch=_arch(a), dropout=a.dropout, loss=a.loss, negatives=a.negatives, full_softmax_max_items=a.full_softmax_max_items, lr=a.lr, batch_size=a.batch_size,
                      epochs=a.epochs, seed=a.seed, eval_every=a.eval_every, valid_users=a.valid_users, patience=a.patience,
                      threads=a.threads)  # fmt: skip
     if "WORLD_SIZE" in os.environ and int(os.environ["WORLD_SIZE"]) > 1:  # under torchrun
@@ -160,7 +160,8 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--threads", type=int, default=1, help="torch threads per process")
     t.add_argument("--dropout", type=float, default=0.2)
     t.add_argument("--loss", choices=["auto", "full", "sampled"], default="auto", help="softmax over the full catalogue or sampled negatives")
-    t.add_argument("--negatives", type=int, default=256)
+    t.add_argument("--negatives", type=int, default=256, help="shared negatives per batch (sampled softmax)")
+    t.add_argument("--full-softmax-max-items", type=int, default=10_000, help="--loss auto: full softmax up to this many items")
     t.add_argument("--lr", type=float, default=0.001)
     t.add_argument("--batch-size", type=int, default=128, help="users per batch per process")
     t.add_argument("--epochs", type=int, default=20)
