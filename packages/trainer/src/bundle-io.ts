@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import {
   BUNDLE_FORMAT,
   BUNDLE_FORMAT_VERSION,
@@ -170,11 +172,59 @@ export function readBundleFiles(dir: string): { manifest: unknown; files: Record
   return { manifest, files, problems: [] };
 }
 
-/** Validates a bundle folder: every problem found, empty when valid. */
+let schemaValidator: ValidateFunction | undefined;
+
+/**
+ * The manifest's JSON Schema (`@localrec/model/manifest.schema.json`, the contract other tools —
+ * e.g. the PyTorch exporter in trainers/pytorch — check against), compiled once on first use.
+ */
+function manifestSchema(): ValidateFunction {
+  if (!schemaValidator) {
+    const schema = createRequire(import.meta.url)('@localrec/model/manifest.schema.json') as object;
+    schemaValidator = new Ajv({ allErrors: true, strict: true }).compile(schema);
+  }
+  return schemaValidator;
+}
+
+/** One schema error as a problem line naming the path, the bad value and what is accepted. */
+function schemaProblem(e: ErrorObject, manifest: unknown): string {
+  const path = `manifest${e.instancePath.replace(/\//g, '.').replace(/\.(\d+)(?=\.|$)/g, '[$1]')}`;
+  const at = e.instancePath
+    .split('/')
+    .slice(1)
+    .reduce<unknown>(
+      (v, k) =>
+        v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined,
+      manifest,
+    );
+  const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'required') return `${path}.${String(p.missingProperty)}: missing (required by manifest.schema.json)`;
+  const accepted =
+    e.keyword === 'enum'
+      ? ` (accepted: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')})`
+      : e.keyword === 'const'
+        ? ` (accepted: ${JSON.stringify(p.allowedValue)})`
+        : '';
+  return `${path}: ${JSON.stringify(at) ?? 'undefined'} ${e.message ?? 'is invalid'}${accepted} (manifest.schema.json)`;
+}
+
+/** Problems of a parsed manifest against the JSON Schema; empty when it conforms. */
+export function manifestSchemaProblems(manifest: unknown): string[] {
+  const validate = manifestSchema();
+  return validate(manifest) ? [] : (validate.errors ?? []).map((e) => schemaProblem(e, manifest));
+}
+
+/**
+ * Validates a bundle folder: every problem found, empty when valid. The manifest is checked
+ * against `@localrec/model/manifest.schema.json` (structure, types, ranges) and by the model
+ * package's `bundleProblems` (hashes, sizes, tensor shapes and bounds, vocabulary, row ranges).
+ */
 export async function validateBundleDir(dir: string): Promise<string[]> {
   const { manifest, files, problems } = readBundleFiles(dir);
   if (problems.length) return problems;
-  return bundleProblems(manifest, files);
+  const schema = manifestSchemaProblems(manifest);
+  const rest = await bundleProblems(manifest, files);
+  return [...schema, ...rest.filter((p) => !schema.includes(p))];
 }
 
 /** Loads and validates a bundle; throws listing every problem. */
