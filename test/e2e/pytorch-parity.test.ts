@@ -28,8 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildColdTables, loadBundleDir, writeBundle } from '@localrec/trainer';
-import { loadDataset, splitLeaveOneOut } from '../../packages/trainer/src/data/index.js';
+import { buildColdTables, loadBundleDir, loadDataset, splitLeaveOneOut, writeBundle } from '@localrec/trainer';
 import { BOOT_PATH, bootPage, bootScript, repo, storeModuleJs, useBrowser } from './helpers.js';
 import { startStaticServer, type StaticServer } from '../static-server.mjs';
 

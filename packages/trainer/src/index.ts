@@ -20,3 +20,4 @@ export { finishBundle } from './pipeline.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint } from './checkpoint.js';
 export { main } from './cli.js';
 export type { Split } from './split.js';
+export { loadDataset, splitLeaveOneOut, type Dataset, type LogRules, type SequenceSplit } from './data/index.js';
