@@ -191,7 +191,8 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
     external: thirdParty,
     plugins: [
       resolve({ preferBuiltins: true, exportConditions: ['@localrec/source', 'node'] }),
-      esbuild({ target: 'node20', platform: 'node', sourceMap: true, tsconfig: 'tsconfig.base.json' }),
+      // The manifest's JSON Schema (@localrec/model/manifest.schema.json) is bundled as a module.
+      esbuild({ target: 'node20', platform: 'node', sourceMap: true, tsconfig: 'tsconfig.base.json', loaders: { '.json': 'json' } }),
     ],
     output: { file: 'packages/trainer/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
   });

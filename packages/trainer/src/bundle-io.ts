@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import manifestSchemaJson from '@localrec/model/manifest.schema.json' with { type: 'json' };
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import {
@@ -176,12 +176,12 @@ let schemaValidator: ValidateFunction | undefined;
 
 /**
  * The manifest's JSON Schema (`@localrec/model/manifest.schema.json`, the contract other tools —
- * e.g. the PyTorch exporter in trainers/pytorch — check against), compiled once on first use.
+ * e.g. the PyTorch exporter in trainers/pytorch — check against), compiled once on first use. A
+ * static import, so the trainer's dist bundles it (@localrec/model is private: not installed beside it).
  */
 function manifestSchema(): ValidateFunction {
   if (!schemaValidator) {
-    const schema = createRequire(import.meta.url)('@localrec/model/manifest.schema.json') as object;
-    schemaValidator = new Ajv({ allErrors: true, strict: true }).compile(schema);
+    schemaValidator = new Ajv({ allErrors: true, strict: true }).compile(manifestSchemaJson as object);
   }
   return schemaValidator;
 }
