@@ -4,13 +4,16 @@
 // stored (none lost) and long tasks (> 50 ms). Prints a table, writes results/track.json.
 //
 //   pnpm bench:track                      (builds first)
-//   node benchmarks/track.mjs [--calls 20000] [--seconds 30] [--rate 1000]
+//   node benchmarks/track.mjs [--calls 20000] [--seconds 30] [--rate 1000] [--dist <sdk dist folder>] [--out <file name>]
+//
+// `--dist` serves another build's localrec.min.js (e.g. a saved copy of the previous build, for a
+// paired A/B in one machine state); `--out` names the results file (default track.json).
 //
 // The page is served cross-origin isolated (COOP/COEP) so performance.now() has 5 µs resolution
 // instead of 100 µs. Single calls still take a few µs, so besides per-call samples (quantised)
 // we time blocks of 10 calls and report per-call cost from those (p50/p95 over the blocks).
 import { mkdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -26,9 +29,15 @@ const arg = (name, def) => {
 const CALLS = arg('--calls', 20_000);
 const SECONDS = arg('--seconds', 30);
 const RATE = arg('--rate', 1000);
+const text = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const DIST = text('--dist') ? resolve(text('--dist')) : join(repo, 'packages/sdk/dist');
+const OUT = text('--out') ?? 'track.json';
 
-if (!existsSync(join(repo, 'packages/sdk/dist/localrec.min.js'))) {
-  console.error('packages/sdk/dist/localrec.min.js is missing: run `pnpm build` first.');
+if (!existsSync(join(DIST, 'localrec.min.js'))) {
+  console.error(`${join(DIST, 'localrec.min.js')} is missing: run \`pnpm build\` first.`);
   process.exit(1);
 }
 
@@ -192,6 +201,9 @@ try {
       headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' },
     }),
   );
+  await context.route(`${server.url}sdk/localrec.min.js`, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/javascript', body: readFileSync(join(DIST, 'localrec.min.js')) }),
+  );
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
   await page.goto(`${server.url}__bench/track.html`);
@@ -261,8 +273,9 @@ try {
   if (ss.errors.length) console.log('errors reported:', ss.errors);
 
   await mkdir(join(here, 'results'), { recursive: true });
-  await writeFile(join(here, 'results/track.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`\nwrote ${join('benchmarks', 'results/track.json')}`);
+  result.sdkDist = DIST;
+  await writeFile(join(here, 'results', OUT), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwrote ${join('benchmarks', 'results', OUT)}`);
   await context.close();
 } finally {
   await browser.close();
