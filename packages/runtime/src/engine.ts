@@ -211,7 +211,13 @@ export class EngineHost {
     }
     const { engine, calibration } = await calibrate(candidates, md, bo);
     this.calibration = calibration;
-    await store.setMeta(CALIBRATION_META, { ...(cached ?? {}), [key]: calibration }).catch(() => undefined);
+    // Cached only in storage the page has created and not erased: a calibration finished after
+    // forgetMe() (or before the first event) must not re-create the shopper's storage.
+    const exists = await store.residue().then(
+      (r) => r.databases.length > 0,
+      () => false,
+    );
+    if (exists) await store.setMeta(CALIBRATION_META, { ...(cached ?? {}), [key]: calibration }).catch(() => undefined);
     return engine;
   }
 }
