@@ -81,4 +81,10 @@ export interface EventStore {
    */
   residue(): Promise<StoreResidue>;
   close(): void;
+  /**
+   * Optional: whether a call made now would use a connection already open (or opening), without
+   * opening a new one. Stores without connections leave it out. Used to write during page unload
+   * without waiting for a Web Lock (see the SDK's tabs module).
+   */
+  connected?(): boolean;
 }

@@ -184,7 +184,11 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   // Retention without waiting for a write: what expired while the shop was closed is deleted now.
   void recorder.open();
   const flushQuietly = (): Promise<unknown> => recorder.flush().catch(report);
-  const scheduler = createFlushScheduler(() => void flushQuietly(), resolved.flushIntervalMs);
+  const scheduler = createFlushScheduler((reason) => {
+    // The page may never run another task: write without waiting for the tabs' lock.
+    if (reason === 'pagehide' || reason === 'hidden') tabs.leaving();
+    void flushQuietly();
+  }, resolved.flushIntervalMs);
 
   const record = (type: string, data: TrackData | undefined): NewEvent | undefined => {
     try {

@@ -12,6 +12,10 @@
  *   flight while the database is deleted and re-read; a call that asked before the erase was heard
  *   of and that would write is dropped (its events were tracked before the erase); calls asked
  *   meanwhile wait and reopen fresh storage afterwards, under consent as it then stands.
+ * - A page being unloaded cannot wait for a lock (its grant is a later task, which never runs): after
+ *   {@link Tabs.leaving} and until the next task, a call whose connection is already open runs at once.
+ *   That is safe: an erase elsewhere first closes this tab's connection (`versionchange`), and a
+ *   transaction started before that commits before the deletion, which then deletes it.
  * - Without Web Locks (every browser with `BroadcastChannel` has them since 2022: Safari 15.4,
  *   Firefox 96) the messages alone apply: best effort, no guarantee for a call already under way.
  * - Without `BroadcastChannel` a tab is on its own.
@@ -35,6 +39,8 @@ export interface Tabs {
   readonly store: EventStore;
   /** Runs this tab's erase with the other tabs stopped (they drop their queue and write nothing until it ends). */
   erase<T>(run: () => Promise<T>): Promise<T>;
+  /** The page is being hidden or unloaded: calls until the next task do not wait for the lock (see the module documentation). */
+  leaving(): void;
   /** Tells the other tabs that consent is denied. */
   denied(): void;
   /** Leaves the channel. */
@@ -48,12 +54,14 @@ export interface Tabs {
 export function linkTabs(appId: string, inner: EventStore, on: TabEvents): Tabs {
   const name = `localrec:${appId}`;
   const channel = broadcastChannel(name);
-  if (!channel) return { store: inner, erase: (run) => run(), denied() {}, close() {} };
+  if (!channel) return { store: inner, erase: (run) => run(), leaving() {}, denied() {}, close() {} };
   const locks = webLocks();
   /** Erases of other tabs heard of. */
   let heard = 0;
   /** Erases of this tab under way: its own calls do not wait for the lock they hold (or wait for). */
   let erasing = 0;
+  /** Set by leaving() until the next task. */
+  let unloading = false;
   channel.onmessage = (e: MessageEvent) => {
     if (e.data === 'denied') on.denied();
     if (e.data !== 'erase') return;
@@ -64,7 +72,7 @@ export function linkTabs(appId: string, inner: EventStore, on: TabEvents): Tabs 
 
   /** Runs a store call as the module documentation says; `dropped` is what a dropped write answers. */
   const guard = <T>(call: () => Promise<T>, ...dropped: [T] | []): Promise<T> => {
-    if (erasing) return call();
+    if (erasing || (unloading && (inner.connected?.() ?? true))) return call();
     const asked = heard;
     const go = (): Promise<T> => (dropped.length && asked !== heard ? Promise.resolve(dropped[0]) : call());
     return locks ? (locks.request(name, { mode: 'shared' }, go) as Promise<T>) : go();
@@ -98,6 +106,10 @@ export function linkTabs(appId: string, inner: EventStore, on: TabEvents): Tabs 
         }
       };
       return locks ? (locks.request(name, body) as Promise<T>) : body();
+    },
+    leaving() {
+      unloading = true;
+      setTimeout(() => (unloading = false), 0);
     },
     denied: () => channel.postMessage('denied'),
     close: () => channel.close(),

@@ -321,6 +321,11 @@ export class IndexedDbEventStore implements EventStore {
     }
   }
 
+  /** Whether a connection is open (or opening): a call made now opens nothing new. */
+  connected(): boolean {
+    return this.connection !== undefined;
+  }
+
   /** Closes the connection; any later call reopens it. */
   close(): void {
     const conn = this.connection;
