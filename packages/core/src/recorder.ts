@@ -139,6 +139,8 @@ export class Recorder {
   /** Stops the running prune timer. */
   declare private stopTimer: (() => void) | undefined;
   declare private closed: boolean;
+  /** Erases asked for and not finished: {@link flushNow} then waits its turn like any write. */
+  declare private forgetting: number;
   /** The retention view of each store this recorder used (see {@link withRetention}). */
   declare private readonly views: WeakMap<EventStore, EventStore>;
   /**
@@ -165,6 +167,7 @@ export class Recorder {
     this.consentValue = this.config.consent;
     this.views = new WeakMap();
     this.closed = false;
+    this.forgetting = 0;
     const every = options.pruneIntervalMs ?? PRUNE_INTERVAL_MS;
     this.pruneIntervalMs = Number.isFinite(every) && every > 0 ? every : 0;
     this.timer = options.timer ?? intervalTimer;
@@ -335,6 +338,29 @@ export class Recorder {
     const done = run.then(() => this.upkeep);
     this.queuedFlush = done;
     return done;
+  }
+
+  /**
+   * Writes every queued event at once, without waiting behind a write in flight: for the last
+   * moments of a page (`pagehide`), which may run no later task. A write in flight may store the same
+   * events too; stores skip a `uid` already stored, so nothing is stored twice. Whatever cannot be
+   * written this way (the store is not open yet, a write fails) is left to a normal {@link flush}.
+   */
+  flushNow(): Promise<void> {
+    const opened = this.opened;
+    if (!this.canWrite || this.pending.length === 0 || !opened || this.forgetting > 0) return this.flush();
+    const queued = [...this.pending];
+    const now = opened.then(async (store) => {
+      for (let i = 0; i < queued.length; i += this.config.batchSize) {
+        const batch = queued.slice(i, i + this.config.batchSize);
+        await store.append(batch);
+        const done = new Set(batch);
+        this.pending = this.pending.filter((e) => !done.has(e));
+        this.writes++;
+      }
+      this.upkeep = this.upkeep.then(() => this.maintain());
+    });
+    return now.catch(() => this.flush());
   }
 
   private report(e: LocalRecError): void {
@@ -527,6 +553,7 @@ export class Recorder {
    */
   forget(): Promise<ForgetResult> {
     // After the upkeep too: a prune still running would re-create the storage it erases.
+    this.forgetting++;
     const run = this.chain
       .then(() => this.upkeep)
       .then(async (): Promise<ForgetResult> => {
@@ -569,7 +596,7 @@ export class Recorder {
           erasedAt: new Date(this.now()).toISOString(),
         };
       });
-    this.chain = run.catch(() => undefined);
+    this.chain = run.catch(() => undefined).finally(() => this.forgetting--);
     return run;
   }
 }

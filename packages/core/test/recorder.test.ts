@@ -320,4 +320,42 @@ describe('Recorder', () => {
     expect(backing.events).toHaveLength(0);
     expect(Object.keys(backing.meta)).toEqual([]);
   });
+
+  it('flushNow() writes the queue at once while an earlier write still waits, storing nothing twice; it waits behind an erase', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((ok) => {
+      release = ok;
+    });
+    /** The first append waits for the gate (a write waiting for a lock that a leaving page never gets). */
+    class Gated extends CountingStore {
+      override async append(events: readonly NewEvent[]): Promise<StoredEvent[]> {
+        if (this.appends.length === 0) {
+          this.appends.push(events.length);
+          await gate;
+          return MemoryEventStore.prototype.append.call(this, events);
+        }
+        return super.append(events);
+      }
+    }
+    const store = new Gated();
+    const { rec } = setup({}, store);
+    await rec.open();
+    for (const itemId of ['A', 'B']) rec.record('view', { itemId });
+    const slow = rec.flush();
+    await new Promise((ok) => setTimeout(ok, 5));
+    rec.record('view', { itemId: 'C' });
+    await rec.flushNow();
+    expect((await store.query()).map((e) => e.itemId)).toEqual(['A', 'B', 'C']);
+    release();
+    await slow;
+    expect((await store.query()).map((e) => e.itemId)).toEqual(['A', 'B', 'C']);
+    expect(rec.status.pending).toBe(0);
+
+    // An erase asked for first is not overtaken: what was queued before it is not written after it.
+    rec.record('view', { itemId: 'D' });
+    const erased = rec.forget();
+    await rec.flushNow();
+    expect(await erased).toMatchObject({ verified: true });
+    expect(await store.count()).toBe(0);
+  });
 });

@@ -186,8 +186,10 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   const flushQuietly = (): Promise<unknown> => recorder.flush().catch(report);
   const scheduler = createFlushScheduler((reason) => {
     // The page may never run another task: write without waiting for the tabs' lock.
-    if (reason === 'pagehide' || reason === 'hidden') tabs.leaving();
-    void flushQuietly();
+    if (reason === 'pagehide' || reason === 'hidden') {
+      tabs.leaving();
+      void recorder.flushNow().catch(report);
+    } else void flushQuietly();
   }, resolved.flushIntervalMs);
 
   const record = (type: string, data: TrackData | undefined): NewEvent | undefined => {
