@@ -22,61 +22,17 @@
  * - PyTorch fp32 vs int8 (reported, not asserted): int8 per-row/per-column quantisation moves
  *   scores by ~1%, which can reorder close items.
  */
-import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildColdTables, loadBundleDir, loadDataset, splitLeaveOneOut, writeBundle } from '@localrec/trainer';
 import { BOOT_PATH, bootPage, bootScript, repo, storeModuleJs, useBrowser } from './helpers.js';
 import { startStaticServer, type StaticServer } from '../static-server.mjs';
+import { localrec, python, runPython, torchCli } from './torch.js';
 
-const run = promisify(execFile);
-const PY_DIR = join(repo, 'trainers/pytorch');
 const DIST = join(repo, 'packages/runtime/dist');
 const TOL = 2e-3;
-
-/** The first interpreter that imports torch and numpy, or undefined (the reason is logged). */
-function findPython(): string | undefined {
-  // LOCALREC_PYTHON, when set, is the only interpreter tried.
-  const candidates = process.env.LOCALREC_PYTHON ? [process.env.LOCALREC_PYTHON] : ['/usr/bin/python3', 'python3'];
-  for (const py of candidates) {
-    const r = spawnSync(py, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-    if (r.status === 0) return py;
-  }
-  console.warn(
-    `pytorch-parity: SKIPPED — no Python with PyTorch (tried ${candidates.join(', ')}; \`python3 -c "import torch"\` failed). ` +
-      "Install Debian's python3-torch (`apt-get install -y python3-torch`) or set LOCALREC_PYTHON.",
-  );
-  return undefined;
-}
-const python = findPython();
-
-/** Runs `python -m localrec_torch …` in trainers/pytorch; returns the JSON of its last output line. */
-async function torchCli(args: string[]): Promise<any> {
-  const { stdout } = await run(python!, ['-m', 'localrec_torch', ...args], {
-    cwd: PY_DIR,
-    maxBuffer: 64 << 20,
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!);
-}
-
-/** Runs the TypeScript CLI from source (`pnpm localrec …`): exit code and output. */
-async function localrec(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(
-      join(repo, 'node_modules/.bin/tsx'),
-      ['--conditions=@localrec/source', join(repo, 'packages/trainer/src/run.ts'), ...args],
-      { cwd: repo, maxBuffer: 64 << 20 },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
 
 /** Deterministic LCG for the synthetic data. */
 function lcg(seed: number): () => number {
@@ -128,7 +84,7 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
     fp32 = join(dir, 'torch-sasrec-fp32');
     trained = await torchCli([
       'train', '--data', data, '--out', bundle, '--fp32-out', fp32, '--procs', '2', '--dim', '16', '--max-len', '10', '--blocks', '2', '--heads', '2',
-      '--dropout', '0.1', '--epochs', '12', '--eval-every', '4', '--batch-size', '32', '--lr', '0.01', '--seed', '1',
+      '--segments', '0', '--dropout', '0.1', '--epochs', '12', '--eval-every', '4', '--batch-size', '32', '--lr', '0.01', '--seed', '1',
     ]); // prettier-ignore
   }, 180_000);
 
@@ -298,13 +254,9 @@ suite('SASRec.pytorch checkpoint → bundle (converter)', () => {
     try {
       // The Python side builds the checkpoint with the layout's own torch modules (nn.MultiheadAttention,
       // 1×1 Conv1d), converts it, and compares the bundle's scores with the checkpoint's forward pass.
-      const { stdout } = await run(python!, ['-m', 'unittest', '-v', 'tests.test_convert', 'tests.test_bundle'], {
-        cwd: PY_DIR,
-        env: { ...process.env, LOCALREC_CONVERT_OUT: dir },
-      }).catch((e: { stdout?: string; stderr?: string; message: string }) => {
-        throw new Error(`python tests failed:\n${e.stderr ?? ''}${e.stdout ?? ''}${e.message}`);
+      await runPython(['-m', 'unittest', '-v', 'tests.test_convert', 'tests.test_bundle', 'tests.test_data', 'tests.test_segments'], {
+        LOCALREC_CONVERT_OUT: dir,
       });
-      void stdout;
       for (const name of ['converted-int8', 'converted-fp32']) {
         const r = await localrec(['validate', join(dir, name)]);
         expect(r.stderr).toBe('');

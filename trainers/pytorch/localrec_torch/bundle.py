@@ -17,6 +17,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .data import Split
+from .segments import CENTROIDS_TENSOR, SEGMENTS_FILE, build_segments, catalog_meta, segments_file
 
 FORMAT = "localrec-bundle"
 FORMAT_VERSION = 1
@@ -160,8 +161,13 @@ def write_bundle(
     quantize: bool = True,
     training: Optional[dict] = None,
     metrics: Optional[dict] = None,
+    catalog=None,
+    segments: Optional[int] = 16,
 ) -> dict:
-    """Writes ``manifest.json``, ``weights.bin`` and ``vocab.json``; returns the manifest.
+    """Writes ``manifest.json``, ``weights.bin``, ``vocab.json`` and, when given, ``catalog.json``
+    (the shop's item metadata, as ``localrec train --catalog``) and the interest segments
+    (``segments`` clusters of the stored item embeddings, ``segments.json`` plus the
+    ``segments/centroids`` tensor; 0 or None: none); returns the manifest.
 
     ``weights`` maps bundle tensor names to float32 arrays in the bundle's layout (``[in, out]``
     kernels). The manifest is checked against packages/model/manifest.schema.json when the
@@ -190,8 +196,19 @@ def write_bundle(
         ("cold/cooc_items", cold["cooc_items"], None),
         ("cold/cooc_scores", cold["cooc_scores"], None),
     ]
+    seg_file = None
+    if segments:
+        # Clustered as the runtime will hold them: the stored (int8 round-tripped) embeddings.
+        stored = round_trip(weights, arch["blocks"], quantize)["item_emb"]
+        seg = build_segments(stored, min(segments, item_count), seed=1, vocab=vocab, meta=catalog_meta(catalog))
+        tensors.append((CENTROIDS_TENSOR, seg.centroids, None))
+        seg_file = json.dumps(segments_file(seg), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     wbytes, entries = _encode(tensors)
     files = {"weights.bin": wbytes, "vocab.json": json.dumps(vocab, separators=(",", ":"), ensure_ascii=False).encode("utf-8")}
+    if catalog is not None:
+        files["catalog.json"] = json.dumps(catalog, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if seg_file is not None:
+        files[SEGMENTS_FILE] = seg_file
     for k, v in files.items():
         with open(os.path.join(out_dir, k), "wb") as f:
             f.write(v)
@@ -210,6 +227,10 @@ def write_bundle(
         "vocabFile": "vocab.json",
         "coldStart": {"popularCount": int(len(cold["popular_items"])), "cooccurrenceNeighbours": int(cold["neighbours"])},
     }
+    if catalog is not None:
+        manifest["catalogFile"] = "catalog.json"
+    if seg_file is not None:
+        manifest["segmentsFile"] = SEGMENTS_FILE
     if training:
         manifest["training"] = training
     if metrics:

@@ -49,6 +49,8 @@ def _bundle_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", default=None, help="bundle name (default: the --out folder name)")
     p.add_argument("--fp32", action="store_true", help="keep float32 weights (default: int8 quantised)")
     p.add_argument("--cooc-neighbours", type=int, default=10)
+    p.add_argument("--catalog", default=None, help="item metadata JSON shipped as catalog.json (names, categories, brands for labels)")
+    p.add_argument("--segments", type=int, default=16, help="interest segments to ship (k-means of the item embeddings); 0: none")
 
 
 def _load(path: str):
@@ -56,7 +58,7 @@ def _load(path: str):
     for line, reason in ds.bad_rows[:20]:
         print(f"  line {line}: {reason}", file=sys.stderr)
     sp = split_leave_one_out(ds)
-    summary = {"file": os.path.basename(path), "format": "sasrec-text", "users": len(ds.user_ids), "items": len(ds.item_ids),
+    summary = {"file": os.path.basename(path), "format": ds.format, "users": len(ds.user_ids), "items": len(ds.item_ids),
                "interactions": sum(len(s) for s in ds.sequences), "badRows": len(ds.bad_rows)}  # fmt: skip
     return ds, sp, summary
 
@@ -75,8 +77,17 @@ def export(model: SasRec, sp: Split, vocab, a, version: str, training: dict) -> 
         metrics["sasrec-int8/full"] = _pick(evaluate_full(stored, sp, "test"))
     cold = bio.build_cold_tables(sp, neighbours=a.cooc_neighbours)
     bio.write_bundle(a.out, name=a.name or os.path.basename(os.path.abspath(a.out)), version=version, arch=model.arch.manifest(),
-                     item_count=sp.item_count, weights=w, vocab=vocab, cold=cold, quantize=quant, training=training, metrics=metrics)  # fmt: skip
+                     item_count=sp.item_count, weights=w, vocab=vocab, cold=cold, quantize=quant, training=training, metrics=metrics,
+                     catalog=_catalog(a), segments=a.segments)  # fmt: skip
     return metrics
+
+
+def _catalog(a):
+    """The --catalog JSON (item metadata shipped in the bundle and used for segment labels), or None."""
+    if not a.catalog:
+        return None
+    with open(a.catalog, encoding="utf-8") as f:
+        return json.load(f)
 
 
 def cmd_train(a) -> dict:
@@ -105,7 +116,8 @@ def cmd_train(a) -> dict:
     if a.fp32_out:  # the same weights unquantised, e.g. to check the int8 step against the TypeScript quantiser
         bio.write_bundle(a.fp32_out, name=os.path.basename(os.path.abspath(a.fp32_out)), version=version, arch=r["model"].arch.manifest(),
                          item_count=sp.item_count, weights=to_bundle_weights(r["model"]), vocab=ds.item_ids,
-                         cold=bio.build_cold_tables(sp, neighbours=a.cooc_neighbours), quantize=False, training=training)  # fmt: skip
+                         cold=bio.build_cold_tables(sp, neighbours=a.cooc_neighbours), quantize=False, training=training,
+                         catalog=_catalog(a), segments=a.segments)  # fmt: skip
     return {"bundle": a.out, "bestEpoch": r["best_epoch"], "seconds": r["seconds"], "history": r["history"], "metrics": metrics, "world": world}
 
 
@@ -152,7 +164,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="localrec_torch", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
     t = sub.add_parser("train", help="train SASRec (DDP) and write a bundle")
-    t.add_argument("--data", required=True, help='SASRec .txt ("userId itemId" lines)')
+    t.add_argument("--data", required=True, help='SASRec .txt ("userId itemId" lines), or an event log .csv / .jsonl / .ndjson')
     _bundle_args(t)
     _arch_args(t)
     t.add_argument("--fp32-out", default=None, help="also write the float32 bundle of the same weights here")
@@ -171,7 +183,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--patience", type=int, default=5)
     e = sub.add_parser("eval", help="full-ranking metrics of a bundle")
     e.add_argument("--bundle", required=True)
-    e.add_argument("--data", required=True)
+    e.add_argument("--data", required=True, help="the same formats as train")
     e.add_argument("--target", choices=["test", "valid"], default="test")
     k = sub.add_parser("topk", help="top-k item ids for histories of item ids")
     k.add_argument("--bundle", required=True)
