@@ -254,9 +254,21 @@ suite('SASRec.pytorch checkpoint → bundle (converter)', () => {
     try {
       // The Python side builds the checkpoint with the layout's own torch modules (nn.MultiheadAttention,
       // 1×1 Conv1d), converts it, and compares the bundle's scores with the checkpoint's forward pass.
-      await runPython(['-m', 'unittest', '-v', 'tests.test_convert', 'tests.test_bundle', 'tests.test_data', 'tests.test_segments'], {
-        LOCALREC_CONVERT_OUT: dir,
-      });
+      await runPython(
+        [
+          '-m',
+          'unittest',
+          '-v',
+          'tests.test_convert',
+          'tests.test_bundle',
+          'tests.test_data',
+          'tests.test_segments',
+          'tests.test_abnormal',
+        ],
+        {
+          LOCALREC_CONVERT_OUT: dir,
+        },
+      );
       for (const name of ['converted-int8', 'converted-fp32']) {
         const r = await localrec(['validate', join(dir, name)]);
         expect(r.stderr).toBe('');

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Dict, Iterable, List, Optional, Tuple
 
+from .abnormal import FLAGS, AbnormalRules, Event, flag_rows
+
 _ROW = re.compile(r"^\s*(\d+)\s+(\d+)\s*$")
 
 
@@ -39,6 +41,8 @@ class Dataset:
     format: str = "sasrec-text"
     #: Per interaction, the event-type weight of the event that represents it (event logs only).
     weights: Optional[List[List[float]]] = None
+    #: Rows the abnormal-behaviour filter raised each flag on (event logs only).
+    abnormal: Optional[Dict[str, int]] = None
 
 
 @dataclass
@@ -89,6 +93,8 @@ class LogRules:
     min_user_count: int = 3
     min_item_count: int = 3
     collapse_repeats: bool = True
+    #: The abnormal-behaviour filter (abnormal.py): the runtime's rules and defaults; None: keep every row.
+    abnormal: Optional[AbnormalRules] = field(default_factory=AbnormalRules)
 
 
 #: Accepted column names (case-insensitive) for each field.
@@ -97,6 +103,7 @@ LOG_COLUMNS = {
     "item": ["item", "item_id", "itemid", "sku", "product", "product_id"],
     "timestamp": ["timestamp", "ts", "time", "event_time", "date"],
     "type": ["type", "event", "event_type", "action"],
+    "query": ["query", "search_query", "q"],
 }
 MAX_ID_LENGTH = 256
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
@@ -149,7 +156,9 @@ def _pick(rec: dict, names: List[str]):
 
 
 def _check(rec: dict, order: int, rules: LogRules):
-    """``(row, None)`` for a usable row, ``(None, "ignored:<type>")`` or ``(None, reason)``."""
+    """``(row, None)`` for a usable row, ``(None, "ignored:<type>")`` or ``(None, reason)``. A
+    zero-weight row with a user and a timestamp answers ``((user, event), "ignored:<type>")``: not an
+    interaction, but the abnormal-behaviour rules count it, as on the device."""
     accepted = ", ".join(rules.type_weights)
     t = "view" if rec.get("__hasType") is False else _id_of(_pick(rec, LOG_COLUMNS["type"]))
     if t is None:
@@ -157,8 +166,13 @@ def _check(rec: dict, order: int, rules: LogRules):
     w = rules.type_weights.get(t)
     if w is None:
         return None, f"unknown event type {json.dumps(t)} (accepted: {accepted})"
+    raw_query = _pick(rec, LOG_COLUMNS["query"])
+    query = raw_query if isinstance(raw_query, str) else None
     if w == 0:
-        return None, "ignored:" + t
+        user, ts = _id_of(_pick(rec, LOG_COLUMNS["user"])), parse_timestamp(_pick(rec, LOG_COLUMNS["timestamp"]))
+        if user is None or ts is None:
+            return None, "ignored:" + t
+        return (user, Event(order, ts, t, _id_of(_pick(rec, LOG_COLUMNS["item"])), query)), "ignored:" + t
     user = _id_of(_pick(rec, LOG_COLUMNS["user"]))
     if user is None:
         return None, f"missing or invalid user (column {'|'.join(LOG_COLUMNS['user'])})"
@@ -169,7 +183,7 @@ def _check(rec: dict, order: int, rules: LogRules):
     ts = parse_timestamp(raw)
     if ts is None:
         return None, f"invalid timestamp {json.dumps(raw)} (accepted: epoch seconds or milliseconds, or an ISO 8601 date)"
-    return (user, item, ts, t, float(w), order), None
+    return (user, item, ts, t, float(w), order, query), None
 
 
 def _jsonl_records(text: str, bad: List[Tuple[int, str]]) -> Iterable[Tuple[dict, int]]:
@@ -214,22 +228,31 @@ def _build(records: Iterable[Tuple[dict, int]], rules: LogRules, bad: List[Tuple
     """The TypeScript ``buildDataset``: order by time (ties keep file order), drop exact duplicates,
     collapse repeats, k-core on users and items, number items by first appearance."""
     by_user: Dict[str, list] = {}
+    detectable: Dict[str, List[Event]] = {}
     count = 0
     for rec, line in records:
         count += 1
         row, why = _check(rec, count, rules)
-        if row is None:
-            if not why.startswith("ignored:"):
-                bad.append((line, why))
-            continue
-        by_user.setdefault(row[0], []).append(row)
+        if why is not None and not why.startswith("ignored:"):
+            bad.append((line, why))
+        elif why is not None:
+            if row is not None:
+                detectable.setdefault(row[0], []).append(row[1])
+        else:
+            by_user.setdefault(row[0], []).append(row)
+            detectable.setdefault(row[0], []).append(Event(row[5], row[2], row[3], row[1], row[6]))
     bad.sort(key=lambda b: b[0])
+    abnormal = {f: 0 for f in FLAGS}
+    if rules.abnormal is not None:
+        flagged, abnormal = flag_rows(detectable, rules.abnormal)
+        if flagged:
+            by_user = {u: kept for u, evs in by_user.items() if (kept := [e for e in evs if e[5] not in flagged])}
     seqs: Dict[str, List[List]] = {}
     for user, evs in by_user.items():
         evs.sort(key=lambda e: (e[2], e[5]))
         seen = set()
         out: List[List] = []
-        for _, item, ts, t, w, _o in evs:
+        for _, item, ts, t, w, _o, _q in evs:
             key = (item, t, ts)
             if key in seen:
                 continue
@@ -270,7 +293,7 @@ def _build(records: Iterable[Tuple[dict, int]], rules: LogRules, bad: List[Tuple
             rows.append(row_of[item])
         sequences.append(rows)
         weights.append([w for _, w in s])
-    return Dataset(item_ids, list(seqs.keys()), sequences, bad, fmt, weights)
+    return Dataset(item_ids, list(seqs.keys()), sequences, bad, fmt, weights, abnormal)
 
 
 def parse_event_log(text: str, fmt: str, rules: Optional[LogRules] = None) -> Dataset:
