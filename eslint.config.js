@@ -14,6 +14,7 @@ export default defineConfig(
       '**/dist/**',
       'coverage/**',
       'reports/**',
+      'docs/api/**',
       '.tmp/**',
       '.cache/**',
       'models/**',

@@ -10,7 +10,7 @@ import { repo } from './helpers.js';
 
 const run = promisify(execFile);
 /** The PyTorch trainer's folder (its commands run with it as the working directory). */
-export const PY_DIR = join(repo, 'trainers/pytorch');
+const PY_DIR = join(repo, 'trainers/pytorch');
 
 /** The first interpreter that imports torch and numpy, or undefined (the reason is logged). */
 function findPython(): string | undefined {

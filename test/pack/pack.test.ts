@@ -3,7 +3,7 @@
  * then checked from the tarball alone —
  * - every file its `main` / `types` / `bin` / `exports` name is in it, and every importable
  *   `exports` entry has a `types` condition (asset subpaths excepted: {@link ASSET_EXPORTS});
- * - `license`, `repository`, `version`, `files` and a LICENSE file;
+ * - `license`, `repository`, `version`, `files`, a LICENSE file and a CHANGELOG with the version's entry;
  * - no source map carries `sourcesContent` (hosts serve dist/ as is);
  * - its dependencies are exactly the third-party packages its JS still imports: nothing bundled
  *   is declared again (a consumer would install it for nothing), no internal (private) package;
@@ -87,6 +87,11 @@ describe.each(packages.map((p) => [p.pkg.name, p] as const))('%s', (name, { pkg 
     expect(pkg.files).toContain('LICENSE');
     expect(tarball().files).toContain('LICENSE');
     expect(readTarball(tarball().tarball).get('LICENSE')!.toString('utf8')).toContain('Apache License');
+  });
+
+  it('ships its CHANGELOG, with an entry for its version (changesets: .changeset/)', () => {
+    expect(tarball().files).toContain('CHANGELOG.md');
+    expect(readTarball(tarball().tarball).get('CHANGELOG.md')!.toString('utf8')).toContain(`## ${pkg.version}`);
   });
 
   it('ships no source map with sourcesContent', () => {
