@@ -67,8 +67,9 @@ interface BundleOptions extends DataOptions {
   catalog?: string;
 }
 /** `train`'s options: the training hyper-parameters (as the trainer names them), plus the run's own. */
-interface TrainCliOptions extends BundleOptions, Omit<TrainOptions, 'lossNorm' | 'initWeights' | 'startEpoch'> {
+interface TrainCliOptions extends BundleOptions, Omit<TrainOptions, 'lossNorm' | 'initWeights' | 'startEpoch' | 'validProtocol'> {
   lossNorm: NonNullable<TrainOptions['lossNorm']>;
+  validProtocol: NonNullable<TrainOptions['validProtocol']>;
   checkpoint?: string;
   resume?: string;
   backend: 'wasm' | 'cpu';
@@ -177,6 +178,7 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     epochs: o.epochs,
     seed: o.seed,
     evalEvery: o.evalEvery,
+    validProtocol: o.validProtocol,
     validUsers: o.validUsers,
     patience: o.patience,
     l2Emb: o.l2Emb,
@@ -194,6 +196,7 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
   const ckpt = o.checkpoint;
   const result = await train(split, opts, {
     ...progressHooks(),
+    onStart: (c) => console.log(`loss: ${c.loss}${c.loss === 'softmax' ? ` (${c.negatives} negatives)` : ''} — ${c.reason}`),
     onBest: ckpt
       ? (w, epoch, ndcg) =>
           saveCheckpoint(ckpt, {
@@ -216,6 +219,7 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     training: {
       data: summary,
       options: opts,
+      loss: result.loss,
       bestEpoch: result.bestEpoch,
       epochsRun: result.history.length,
       seconds: Math.round(result.seconds),
@@ -355,18 +359,26 @@ function program(exit: { code: number }): Command {
     .addOption(
       choiceOption(
         '--loss <name>',
-        "bce: the paper's loss; gbce: gSASRec; softmax: sampled softmax",
-        ['bce', 'gbce', 'softmax'] as const,
+        "auto: ce if the catalogue fits the full-softmax budget, else softmax; ce: full softmax; softmax: sampled softmax (logQ); bce: the paper's; gbce: gSASRec",
+        ['auto', 'ce', 'softmax', 'bce', 'gbce'] as const,
         D.loss,
       ),
     )
-    .addOption(numberOption('--negatives <n>', 'shared negatives per batch (gbce, softmax)', D.negatives))
+    .addOption(numberOption('--negatives <n>', 'shared negatives per batch (softmax, gbce)', D.negatives))
     .addOption(numberOption('--gbce-t <t>', 'gBCE calibration t in [0, 1]', D.gbceT))
     .addOption(numberOption('--lr <rate>', 'Adam learning rate', D.lr))
     .addOption(numberOption('--batch-size <n>', 'users per batch', D.batchSize))
     .addOption(numberOption('--eval-every <n>', 'validate every n epochs', D.evalEvery))
+    .addOption(
+      choiceOption(
+        '--valid-protocol <name>',
+        'validation ranking: full (every item) or sampled100',
+        ['full', 'sampled100'] as const,
+        D.validProtocol ?? 'full',
+      ),
+    )
     .addOption(numberOption('--valid-users <n>', 'users in each validation', D.validUsers))
-    .addOption(numberOption('--patience <n>', 'stop after n validations without a better NDCG@10', D.patience))
+    .addOption(numberOption('--patience <n>', 'stop after n validations without a better validation NDCG@10', D.patience))
     .addOption(numberOption('--l2-emb <weight>', 'L2 penalty on the item and position embeddings (0: none)', D.l2Emb))
     .addOption(
       choiceOption(
