@@ -17,8 +17,9 @@ import { SasrecScorer } from '@localrec/model';
 import { useBackend } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { coocBaseline, popularityScores } from './cold-start.js';
+import { ItemUsers, bprBaseline, itemKnnBaseline } from './baselines.js';
 import { loadDataset, splitLeaveOneOut, type LogRules } from './data/index.js';
-import { evaluate, type Protocol } from './evaluate.js';
+import { evaluate, type Protocol, type ScoreFn } from './evaluate.js';
 import { finishBundle, type FinishInput } from './pipeline.js';
 import { loadBundleDir, validateBundleDir } from './bundle-io.js';
 import { DEFAULT_TRAIN_OPTIONS, architectureOf, train, type TrainOptions } from './train.js';
@@ -28,6 +29,7 @@ import type { Split } from './split.js';
 class UsageError extends Error {}
 
 const COMMANDS = ['train', 'export', 'eval', 'validate', 'help'] as const;
+const EVAL_MODELS = ['sasrec', 'popular', 'cooccurrence', 'itemknn', 'bpr'] as const;
 
 // ---- option values -------------------------------------------------------------------------------
 
@@ -80,7 +82,7 @@ interface ExportCliOptions extends BundleOptions {
 interface EvalCliOptions extends DataOptions {
   bundle: string;
   protocol: Protocol;
-  model: 'sasrec' | 'popular' | 'cooccurrence';
+  model: (typeof EVAL_MODELS)[number];
   seeds: number[];
   users?: number;
   json?: boolean;
@@ -280,7 +282,16 @@ async function cmdEval(o: EvalCliOptions): Promise<void> {
     model === 'sasrec'
       ? new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, { hostEncoder: o.hostEncoder === true })
       : undefined;
-  const fn = scorer ? (q: Int32Array[]) => scorer.scores(q) : model === 'popular' ? popularityScores(b.cold) : coocBaseline(b.cold);
+  const fn: ScoreFn = scorer
+    ? (q) => scorer.scores(q)
+    : model === 'popular'
+      ? popularityScores(b.cold)
+      : model === 'cooccurrence'
+        ? coocBaseline(b.cold)
+        : model === 'itemknn'
+          ? itemKnnBaseline(mapped)
+          : bprBaseline(mapped);
+  const iu = protocol === 'full' ? new ItemUsers(mapped) : undefined;
   const bar = o.json
     ? undefined
     : new cliProgress.SingleBar({ format: 'eval |{bar}| {value}/{total} users' }, cliProgress.Presets.shades_classic);
@@ -289,6 +300,7 @@ async function cmdEval(o: EvalCliOptions): Promise<void> {
     target: 'test',
     seeds: o.seeds,
     users,
+    ...(iu ? { similarity: (x: number, y: number) => iu.cosine(x, y) } : {}),
     onProgress: (done, total) => {
       if (bar) {
         if (done <= 256) bar.start(total, 0);
@@ -417,8 +429,8 @@ function program(exit: { code: number }): Command {
     .addOption(
       choiceOption(
         '--model <name>',
-        "the bundle's SASRec or a baseline from its cold-start tables",
-        ['sasrec', 'popular', 'cooccurrence'] as const,
+        "the bundle's SASRec, a baseline from its cold-start tables (popular, cooccurrence) or one fitted on the data's training part (itemknn, bpr)",
+        EVAL_MODELS,
         'sasrec',
       ),
     )

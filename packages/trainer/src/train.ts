@@ -483,8 +483,8 @@ function headStep(
         grad[t * d + j]! += 2 * o.l2Emb * v;
       }
   // The head sees every slot; only those with a target are scored (tfjs-wasm has no gather gradient).
-  const head = tf.customGrad((x: tf.Tensor) => {
-    const all = x.dataSync() as Float32Array;
+  const head = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const all = (args[0] as tf.Tensor).dataSync() as Float32Array;
     const h = new Float32Array(P * d);
     slots.forEach((slot, i) => h.set(all.subarray(slot * d, slot * d + d), i * d));
     const { loss, dh } = softmaxHead({
