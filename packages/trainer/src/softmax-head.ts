@@ -93,7 +93,7 @@ export function softmaxHead(x: SoftmaxHeadInput): { loss: number; dh: Float32Arr
         for (let j = 0; j < d; j++) s += hc[i * d + j]! * table[t * d + j]!;
         posLogit[i] = sample ? s - sample.logQAll[t]! : s;
       }
-      const [pTarget, dhc, dct] = tf.tidy(() => {
+      const [pTarget, dhc, dct] = tf.tidy((): [tf.Tensor, tf.Tensor, tf.Tensor] => {
         const hT = tf.tensor2d(hc, [c, d]);
         let logits = tf.matMul(hT, candT);
         if (sample && bias) {
