@@ -37,7 +37,7 @@ const SAMPLED_KEYS = ['HR@1', 'HR@5', 'HR@10', 'HR@20', 'NDCG@5', 'NDCG@10', 'ND
 const FULL_KEYS = [...SAMPLED_KEYS, ...CUTOFFS.flatMap((k) => [`Precision@${k}`, `Recall@${k}`, `F1@${k}`]), 'Coverage@10', 'ILD@10'];
 
 /** The baselines of the eval table besides SASRec, built from the training sequences. */
-export function baselineScorers(split: Split, cold: ColdTables): [string, ScoreFn][] {
+function baselineScorers(split: Split, cold: ColdTables): [string, ScoreFn][] {
   return [
     ['popular', popularityScores(cold)],
     ['cooccurrence', coocBaseline(cold)],
