@@ -71,6 +71,8 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
   const bs = o.batchSize ?? 256;
   const lists: Int32Array[] = [];
   let ild = 0;
+  // Full protocol: the user's other history items, as a mask (a typed-array read per item, not a Set lookup).
+  const skip = new Uint8Array(N + 1);
   for (let i = 0; i < users.length; i += bs) {
     const batch = users.slice(i, i + bs);
     const hist = batch.map((u) => historyFor(split, u, o.target));
@@ -90,8 +92,9 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
         const top = new Int32Array(LIST_K);
         const topV = new Float64Array(LIST_K).fill(-Infinity);
         let filled = 0;
+        for (const r of touched) if (r >= 1 && r <= N && r !== target) skip[r] = 1;
         for (let r = 1; r <= N; r++) {
-          if (r !== target && touched.has(r)) continue;
+          if (skip[r]) continue;
           const v = s[r]!;
           if (filled < LIST_K || v > topV[LIST_K - 1]!) {
             let k = Math.min(filled, LIST_K - 1);
@@ -108,6 +111,7 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
           if (v > t) above++;
           else if (v === t) ties++;
         }
+        for (const r of touched) if (r >= 1 && r <= N) skip[r] = 0;
         const list = top.subarray(0, filled);
         lists.push(list);
         if (o.similarity) ild += intraListDiversity(list, o.similarity);
