@@ -63,20 +63,31 @@ function parseLog(text) {
   };
 }
 
+/** Runs `localrec train` until it reports the end of training (the bundle's evaluation is not timed). */
 function run(args) {
   return new Promise((done, fail) => {
     const load = loadavg();
     const t0 = Date.now();
-    const p = spawn('pnpm', ['-s', 'localrec', 'train', '--data', data, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn('pnpm', ['-s', 'localrec', 'train', '--data', data, ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
     let text = '';
+    let finished = false;
+    const finish = () => {
+      finished = true;
+      done({ args, wallSeconds: Math.round((Date.now() - t0) / 1000), loadavgStart: load, loadavgEnd: loadavg(), ...parseLog(text) });
+      process.kill(-p.pid, 'SIGTERM'); // the run's own process group: pnpm, tsx and node
+    };
     p.stdout.on('data', (b) => {
       text += b;
       process.stdout.write(b);
+      if (!finished && /^trained in /m.test(text)) finish();
     });
     p.on('error', fail);
     p.on('close', (code) => {
-      if (code !== 0) return fail(new Error(`localrec train ${args.join(' ')} exited ${code}`));
-      done({ args, wallSeconds: Math.round((Date.now() - t0) / 1000), loadavgStart: load, loadavgEnd: loadavg(), ...parseLog(text) });
+      if (!finished) fail(new Error(`localrec train ${args.join(' ')} exited ${code} before training ended`));
     });
   });
 }
