@@ -17,8 +17,9 @@ import { SasrecScorer } from '@localrec/model';
 import { useBackend } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { coocBaseline, popularityScores } from './cold-start.js';
+import { ItemUsers, bprBaseline, itemKnnBaseline } from './baselines.js';
 import { loadDataset, splitLeaveOneOut, type LogRules } from './data/index.js';
-import { evaluate, type Protocol } from './evaluate.js';
+import { evaluate, type Protocol, type ScoreFn } from './evaluate.js';
 import { finishBundle, type FinishInput } from './pipeline.js';
 import { loadBundleDir, validateBundleDir } from './bundle-io.js';
 import { DEFAULT_TRAIN_OPTIONS, architectureOf, train, type TrainOptions } from './train.js';
@@ -28,6 +29,7 @@ import type { Split } from './split.js';
 class UsageError extends Error {}
 
 const COMMANDS = ['train', 'export', 'eval', 'validate', 'help'] as const;
+const EVAL_MODELS = ['sasrec', 'popular', 'cooccurrence', 'itemknn', 'bpr'] as const;
 
 // ---- option values -------------------------------------------------------------------------------
 
@@ -67,8 +69,9 @@ interface BundleOptions extends DataOptions {
   catalog?: string;
 }
 /** `train`'s options: the training hyper-parameters (as the trainer names them), plus the run's own. */
-interface TrainCliOptions extends BundleOptions, Omit<TrainOptions, 'lossNorm' | 'initWeights' | 'startEpoch'> {
+interface TrainCliOptions extends BundleOptions, Omit<TrainOptions, 'lossNorm' | 'initWeights' | 'startEpoch' | 'validProtocol'> {
   lossNorm: NonNullable<TrainOptions['lossNorm']>;
+  validProtocol: NonNullable<TrainOptions['validProtocol']>;
   checkpoint?: string;
   resume?: string;
   backend: 'wasm' | 'cpu';
@@ -79,7 +82,7 @@ interface ExportCliOptions extends BundleOptions {
 interface EvalCliOptions extends DataOptions {
   bundle: string;
   protocol: Protocol;
-  model: 'sasrec' | 'popular' | 'cooccurrence';
+  model: (typeof EVAL_MODELS)[number];
   seeds: number[];
   users?: number;
   json?: boolean;
@@ -177,6 +180,7 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     epochs: o.epochs,
     seed: o.seed,
     evalEvery: o.evalEvery,
+    validProtocol: o.validProtocol,
     validUsers: o.validUsers,
     patience: o.patience,
     l2Emb: o.l2Emb,
@@ -194,6 +198,7 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
   const ckpt = o.checkpoint;
   const result = await train(split, opts, {
     ...progressHooks(),
+    onStart: (c) => console.log(`loss: ${c.loss}${c.loss === 'softmax' ? ` (${c.negatives} negatives)` : ''} — ${c.reason}`),
     onBest: ckpt
       ? (w, epoch, ndcg) =>
           saveCheckpoint(ckpt, {
@@ -216,6 +221,7 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     training: {
       data: summary,
       options: opts,
+      loss: result.loss,
       bestEpoch: result.bestEpoch,
       epochsRun: result.history.length,
       seconds: Math.round(result.seconds),
@@ -276,7 +282,16 @@ async function cmdEval(o: EvalCliOptions): Promise<void> {
     model === 'sasrec'
       ? new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, { hostEncoder: o.hostEncoder === true })
       : undefined;
-  const fn = scorer ? (q: Int32Array[]) => scorer.scores(q) : model === 'popular' ? popularityScores(b.cold) : coocBaseline(b.cold);
+  const fn: ScoreFn = scorer
+    ? (q) => scorer.scores(q)
+    : model === 'popular'
+      ? popularityScores(b.cold)
+      : model === 'cooccurrence'
+        ? coocBaseline(b.cold)
+        : model === 'itemknn'
+          ? itemKnnBaseline(mapped)
+          : bprBaseline(mapped);
+  const iu = protocol === 'full' ? new ItemUsers(mapped) : undefined;
   const bar = o.json
     ? undefined
     : new cliProgress.SingleBar({ format: 'eval |{bar}| {value}/{total} users' }, cliProgress.Presets.shades_classic);
@@ -285,6 +300,7 @@ async function cmdEval(o: EvalCliOptions): Promise<void> {
     target: 'test',
     seeds: o.seeds,
     users,
+    ...(iu ? { similarity: (x: number, y: number) => iu.cosine(x, y) } : {}),
     onProgress: (done, total) => {
       if (bar) {
         if (done <= 256) bar.start(total, 0);
@@ -355,18 +371,26 @@ function program(exit: { code: number }): Command {
     .addOption(
       choiceOption(
         '--loss <name>',
-        "bce: the paper's loss; gbce: gSASRec; softmax: sampled softmax",
-        ['bce', 'gbce', 'softmax'] as const,
+        "auto: ce if the catalogue fits the full-softmax budget, else softmax; ce: full softmax; softmax: sampled softmax (logQ); bce: the paper's; gbce: gSASRec",
+        ['auto', 'ce', 'softmax', 'bce', 'gbce'] as const,
         D.loss,
       ),
     )
-    .addOption(numberOption('--negatives <n>', 'shared negatives per batch (gbce, softmax)', D.negatives))
+    .addOption(numberOption('--negatives <n>', 'shared negatives per batch (softmax, gbce)', D.negatives))
     .addOption(numberOption('--gbce-t <t>', 'gBCE calibration t in [0, 1]', D.gbceT))
     .addOption(numberOption('--lr <rate>', 'Adam learning rate', D.lr))
     .addOption(numberOption('--batch-size <n>', 'users per batch', D.batchSize))
     .addOption(numberOption('--eval-every <n>', 'validate every n epochs', D.evalEvery))
+    .addOption(
+      choiceOption(
+        '--valid-protocol <name>',
+        'validation ranking: full (every item) or sampled100',
+        ['full', 'sampled100'] as const,
+        D.validProtocol ?? 'full',
+      ),
+    )
     .addOption(numberOption('--valid-users <n>', 'users in each validation', D.validUsers))
-    .addOption(numberOption('--patience <n>', 'stop after n validations without a better NDCG@10', D.patience))
+    .addOption(numberOption('--patience <n>', 'stop after n validations without a better validation NDCG@10', D.patience))
     .addOption(numberOption('--l2-emb <weight>', 'L2 penalty on the item and position embeddings (0: none)', D.l2Emb))
     .addOption(
       choiceOption(
@@ -405,8 +429,8 @@ function program(exit: { code: number }): Command {
     .addOption(
       choiceOption(
         '--model <name>',
-        "the bundle's SASRec or a baseline from its cold-start tables",
-        ['sasrec', 'popular', 'cooccurrence'] as const,
+        "the bundle's SASRec, a baseline from its cold-start tables (popular, cooccurrence) or one fitted on the data's training part (itemknn, bpr)",
+        EVAL_MODELS,
         'sasrec',
       ),
     )

@@ -1,9 +1,15 @@
-import { MetricAccumulator, rankOf } from './metrics.js';
+import { MetricAccumulator, catalogueCoverage, intraListDiversity, rankOf } from './metrics.js';
 import { SeededRandom } from '@localrec/core';
 import type { Split } from './split.js';
 
-/** Sequence → a score for every item row (index 0 ignored). The model, a baseline, or the browser runtime. */
-export type ScoreFn = (seqs: Int32Array[]) => Promise<Float32Array[]>;
+/**
+ * Sequence → a score for every item row (index 0 ignored). The model, a baseline, or the browser
+ * runtime. `users` are the sequences' user indices in the split (for per-user models such as BPR-MF).
+ */
+export type ScoreFn = (seqs: Int32Array[], users?: number[]) => Promise<Float32Array[]>;
+
+/** Length of the recommendation lists that catalogue coverage and intra-list diversity are measured on. */
+const LIST_K = 10;
 
 export type Protocol = 'sampled100' | 'full';
 
@@ -16,6 +22,11 @@ export interface EvalOptions {
   /** Only these users (indices), e.g. a subset for per-epoch validation. */
   users?: number[];
   batchSize?: number;
+  /**
+   * Full protocol: the item-item similarity in [0, 1] for intra-list diversity (`ILD@10`); without
+   * it only `Coverage@10` is reported beside the ranking metrics.
+   */
+  similarity?: (a: number, b: number) => number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -58,10 +69,14 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
   const rngs = seeds.map((s) => SeededRandom.fromInt(s));
   const N = split.itemCount;
   const bs = o.batchSize ?? 256;
+  const lists: Int32Array[] = [];
+  let ild = 0;
+  // Full protocol: the user's other history items, as a mask (a typed-array read per item, not a Set lookup).
+  const skip = new Uint8Array(N + 1);
   for (let i = 0; i < users.length; i += bs) {
     const batch = users.slice(i, i + bs);
     const hist = batch.map((u) => historyFor(split, u, o.target));
-    const scores = await score(hist);
+    const scores = await score(hist, batch);
     batch.forEach((u, b) => {
       const target = o.target === 'valid' ? split.valid[u]! : split.test[u]!;
       const touched = new Set<number>(split.train[u]);
@@ -73,12 +88,33 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
         let above = 0,
           ties = 0;
         const t = s[target]!;
+        // The user's top-k list over the same candidates (the target included), ties to the lower row.
+        const top = new Int32Array(LIST_K);
+        const topV = new Float64Array(LIST_K).fill(-Infinity);
+        let filled = 0;
+        for (const r of touched) if (r >= 1 && r <= N && r !== target) skip[r] = 1;
         for (let r = 1; r <= N; r++) {
-          if (r === target || touched.has(r)) continue;
+          if (skip[r]) continue;
           const v = s[r]!;
+          if (filled < LIST_K || v > topV[LIST_K - 1]!) {
+            let k = Math.min(filled, LIST_K - 1);
+            while (k > 0 && topV[k - 1]! < v) {
+              topV[k] = topV[k - 1]!;
+              top[k] = top[k - 1]!;
+              k--;
+            }
+            topV[k] = v;
+            top[k] = r;
+            if (filled < LIST_K) filled++;
+          }
+          if (r === target) continue;
           if (v > t) above++;
           else if (v === t) ties++;
         }
+        for (const r of touched) if (r >= 1 && r <= N) skip[r] = 0;
+        const list = top.subarray(0, filled);
+        lists.push(list);
+        if (o.similarity) ild += intraListDiversity(list, o.similarity);
         accs[0]!.add(above + ties / 2);
       } else {
         seeds.forEach((_, si) => {
@@ -104,6 +140,10 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
   const perSeed = accs.map((a) => a.result());
   const metrics: Record<string, number> = {};
   for (const key of Object.keys(perSeed[0]!)) metrics[key] = perSeed.reduce((a, r) => a + r[key]!, 0) / perSeed.length;
+  if (o.protocol === 'full') {
+    metrics[`Coverage@${LIST_K}`] = catalogueCoverage(lists, N);
+    if (o.similarity) metrics[`ILD@${LIST_K}`] = lists.length ? ild / lists.length : 0;
+  }
   const res: EvalResult = { protocol: o.protocol, target: o.target, users: users.length, metrics };
   if (o.protocol === 'sampled100') res.perSeed = perSeed;
   return res;

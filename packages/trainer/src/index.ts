@@ -8,12 +8,28 @@ export {
   evaluateWeights,
   architectureOf,
   DEFAULT_TRAIN_OPTIONS,
+  FULL_SOFTMAX_BUDGET,
+  chooseLoss,
+  type LossChoice,
   type TrainOptions,
   type TrainResult,
   type EpochLog,
 } from './train.js';
 export { evaluate, evaluableUsers, type EvalOptions, type EvalResult, type Protocol, type ScoreFn } from './evaluate.js';
-export { MetricAccumulator, rankOf, hitAt, ndcgAt, reciprocalRank, CUTOFFS } from './metrics.js';
+export {
+  MetricAccumulator,
+  rankOf,
+  hitAt,
+  ndcgAt,
+  precisionAt,
+  recallAt,
+  f1At,
+  reciprocalRank,
+  catalogueCoverage,
+  intraListDiversity,
+  CUTOFFS,
+} from './metrics.js';
+export { ItemUsers, itemKnnBaseline, bprBaseline, type BprOptions } from './baselines.js';
 export { buildColdTables, coocBaseline, popularityScores, coocScoresFor, type ColdTables } from './cold-start.js';
 export { writeBundle, loadBundleDir, validateBundleDir, readBundleFiles, roundTripWeights, type LoadedBundle } from './bundle-io.js';
 export { finishBundle } from './pipeline.js';

@@ -23,6 +23,16 @@ export function rankOf(scores: ArrayLike<number>, target: number, candidates: It
 export const hitAt = (rank: number, k: number): number => (rank < k ? 1 : 0);
 /** NDCG at k for one relevant item: 1 / log2(rank + 2) within the top k. */
 export const ndcgAt = (rank: number, k: number): number => (rank < k ? 1 / Math.log2(rank + 2) : 0);
+/** Precision at k for one relevant item: HR@k / k. */
+export const precisionAt = (rank: number, k: number): number => hitAt(rank, k) / k;
+/** Recall at k for one relevant item: equals HR@k. */
+export const recallAt = (rank: number, k: number): number => hitAt(rank, k);
+/** F1 at k for one relevant item: 2PR / (P + R) = 2 / (k + 1) on a hit, else 0. */
+export const f1At = (rank: number, k: number): number => {
+  const p = precisionAt(rank, k),
+    r = recallAt(rank, k);
+  return p + r > 0 ? (2 * p * r) / (p + r) : 0;
+};
 /** Reciprocal rank (no cut-off). */
 export const reciprocalRank = (rank: number): number => 1 / (rank + 1);
 
@@ -43,8 +53,9 @@ export class MetricAccumulator {
       add(`NDCG@${k}`, ndcgAt(rank, k));
       if (this.full) {
         // One relevant item per user: recall@k equals HR@k, precision@k is HR@k / k.
-        add(`Recall@${k}`, hitAt(rank, k));
-        add(`Precision@${k}`, hitAt(rank, k) / k);
+        add(`Recall@${k}`, recallAt(rank, k));
+        add(`Precision@${k}`, precisionAt(rank, k));
+        add(`F1@${k}`, f1At(rank, k));
       }
     }
     add('MRR', reciprocalRank(rank));
@@ -60,4 +71,29 @@ export class MetricAccumulator {
     out.users = this.n;
     return out;
   }
+}
+
+/**
+ * Catalogue coverage: the share of the catalogue's items that appear in at least one user's
+ * top-k list.
+ */
+export function catalogueCoverage(lists: Iterable<ArrayLike<number>>, itemCount: number): number {
+  const seen = new Set<number>();
+  for (const l of lists) for (let i = 0; i < l.length; i++) seen.add(l[i]!);
+  return itemCount > 0 ? seen.size / itemCount : 0;
+}
+
+/**
+ * Intra-list diversity of one list: the mean over its pairs of 1 − sim(i, j) (0 for a list of
+ * fewer than two items). `sim` is an item-item similarity in [0, 1].
+ */
+export function intraListDiversity(list: ArrayLike<number>, sim: (a: number, b: number) => number): number {
+  let sum = 0,
+    pairs = 0;
+  for (let i = 0; i < list.length; i++)
+    for (let j = i + 1; j < list.length; j++) {
+      sum += 1 - sim(list[i]!, list[j]!);
+      pairs++;
+    }
+  return pairs ? sum / pairs : 0;
 }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { FloatWeights, SasrecArchitecture } from '@localrec/model';
 import { trainingCurveSvg } from './chart.js';
 import { buildColdTables, coocBaseline, popularityScores, type ColdTables } from './cold-start.js';
-import { evaluate, type EvalResult } from './evaluate.js';
+import { evaluate, type EvalResult, type ScoreFn } from './evaluate.js';
+import { ItemUsers, bprBaseline, itemKnnBaseline } from './baselines.js';
+import { CUTOFFS } from './metrics.js';
 import { roundTripWeights, writeBundle } from './bundle-io.js';
 import { buildSegments, catalogMeta, segmentsBundleParts } from './segments.js';
 import { TENSOR_NAMES } from '@localrec/model';
@@ -32,7 +34,17 @@ export interface FinishInput {
 
 const pick = (r: EvalResult, keys: string[]) => Object.fromEntries(keys.map((k) => [k, r.metrics[k]!]));
 const SAMPLED_KEYS = ['HR@1', 'HR@5', 'HR@10', 'HR@20', 'NDCG@5', 'NDCG@10', 'NDCG@20', 'MRR'];
-const FULL_KEYS = [...SAMPLED_KEYS, 'Recall@10', 'Precision@10', 'Recall@20', 'Precision@20'];
+const FULL_KEYS = [...SAMPLED_KEYS, ...CUTOFFS.flatMap((k) => [`Precision@${k}`, `Recall@${k}`, `F1@${k}`]), 'Coverage@10', 'ILD@10'];
+
+/** The baselines of the eval table besides SASRec, built from the training sequences. */
+function baselineScorers(split: Split, cold: ColdTables): [string, ScoreFn][] {
+  return [
+    ['popular', popularityScores(cold)],
+    ['cooccurrence', coocBaseline(cold)],
+    ['itemknn', itemKnnBaseline(split)],
+    ['bpr', bprBaseline(split)],
+  ];
+}
 
 /**
  * Evaluates the trained weights (fp32 and as stored), the baselines, and writes the bundle with
@@ -43,6 +55,8 @@ export async function finishBundle(f: FinishInput): Promise<{ metrics: Record<st
   const cold = buildColdTables(f.split, { neighbours: f.coocNeighbours ?? 10 });
   const N = f.split.itemCount;
   const metrics: Record<string, Record<string, number>> = {};
+  const iu = new ItemUsers(f.split);
+  const similarity = (a: number, b: number) => iu.cosine(a, b);
   const stored = roundTripWeights(f.arch, N, f.weights, f.quantize);
   const variants: [string, FloatWeights][] = [['sasrec-fp32', f.weights]];
   if (f.quantize) variants.push(['sasrec-int8', stored]);
@@ -50,22 +64,19 @@ export async function finishBundle(f: FinishInput): Promise<{ metrics: Record<st
     const s = await evaluateWeights(f.arch, N, w, f.split, { protocol: 'sampled100', target: 'test', seeds: f.evalSeeds });
     metrics[`${label}/sampled100`] = pick(s, SAMPLED_KEYS);
     log(`${label} sampled100 (seeds ${f.evalSeeds}): HR@10 ${s.metrics['HR@10']!.toFixed(4)} NDCG@10 ${s.metrics['NDCG@10']!.toFixed(4)}`);
-    const full = await evaluateWeights(f.arch, N, w, f.split, { protocol: 'full', target: 'test' });
+    const full = await evaluateWeights(f.arch, N, w, f.split, { protocol: 'full', target: 'test', similarity });
     metrics[`${label}/full`] = pick(full, FULL_KEYS);
     log(
       `${label} full: HR@10 ${full.metrics['HR@10']!.toFixed(4)} NDCG@10 ${full.metrics['NDCG@10']!.toFixed(4)} MRR ${full.metrics.MRR!.toFixed(4)}`,
     );
   }
-  for (const [label, fn] of [
-    ['popular', popularityScores(cold)],
-    ['cooccurrence', coocBaseline(cold)],
-  ] as const) {
+  for (const [label, fn] of baselineScorers(f.split, cold)) {
     const s = await evaluate(fn, f.split, { protocol: 'sampled100', target: 'test', seeds: f.evalSeeds });
     metrics[`${label}/sampled100`] = pick(s, SAMPLED_KEYS);
-    const full = await evaluate(fn, f.split, { protocol: 'full', target: 'test' });
+    const full = await evaluate(fn, f.split, { protocol: 'full', target: 'test', similarity });
     metrics[`${label}/full`] = pick(full, FULL_KEYS);
     log(
-      `${label}: sampled HR@10 ${s.metrics['HR@10']!.toFixed(4)} NDCG@10 ${s.metrics['NDCG@10']!.toFixed(4)}; full HR@10 ${full.metrics['HR@10']!.toFixed(4)}`,
+      `${label}: sampled HR@10 ${s.metrics['HR@10']!.toFixed(4)} NDCG@10 ${s.metrics['NDCG@10']!.toFixed(4)}; full HR@10 ${full.metrics['HR@10']!.toFixed(4)} NDCG@10 ${full.metrics['NDCG@10']!.toFixed(4)}`,
     );
   }
   const k = Math.min(f.segments ?? 16, N);

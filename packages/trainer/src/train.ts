@@ -3,6 +3,7 @@ import { SasrecScorer, encodeSequence, type FloatWeights, type SasrecArchitectur
 import { evaluate, evaluableUsers, type EvalResult } from './evaluate.js';
 import { initModel, loadWeightsInto, snapshotWeights, disposeModel, type TrainableModel } from './params.js';
 import { SeededRandom } from '@localrec/core';
+import { NegativeSampler, softmaxHead } from './softmax-head.js';
 import type { Split } from './split.js';
 
 /** Every training hyper-parameter. Defaults follow the SASRec paper's setting for sparse data. */
@@ -15,11 +16,14 @@ export interface TrainOptions {
   dropout: number;
   norm: 'pre' | 'post';
   /**
+   * 'auto' (default): 'ce' when the catalogue fits the budget of {@link chooseLoss}, else 'softmax'.
+   * 'ce': full softmax cross-entropy over every item. 'softmax': sampled softmax of the positive
+   * against `negatives` shared negatives drawn from ½ uniform + ½ item frequency, logQ-corrected.
    * 'bce': the paper's loss, one sampled negative per position. 'gbce': gSASRec's generalised BCE over
-   * `negatives` shared negatives. 'softmax': sampled softmax cross-entropy of the positive against
-   * `negatives` shared uniformly sampled negatives (many-negatives training, cf. SASRec+ / gSASRec).
+   * `negatives` shared uniform negatives. 'ce' and 'softmax' compute the softmax over the item table
+   * outside the tfjs tape (softmax-head.ts), the fast path.
    */
-  loss: 'bce' | 'gbce' | 'softmax';
+  loss: 'auto' | 'ce' | 'softmax' | 'bce' | 'gbce';
   negatives: number;
   /** gBCE calibration t ∈ [0, 1]. */
   gbceT: number;
@@ -27,8 +31,10 @@ export interface TrainOptions {
   batchSize: number;
   epochs: number;
   seed: number;
-  /** Validate every this many epochs (sampled protocol on `validUsers` users). */
+  /** Validate every this many epochs (on `validUsers` users' validation items, held out from training). */
   evalEvery: number;
+  /** Protocol of the validation that picks the best epoch: 'full' (NDCG@10 over every item) or 'sampled100'. */
+  validProtocol?: 'full' | 'sampled100';
   validUsers: number;
   /** Stop after this many validations without a better validation NDCG@10. */
   patience: number;
@@ -52,19 +58,54 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   heads: 1,
   dropout: 0.5,
   norm: 'pre',
-  loss: 'bce',
-  negatives: 256,
+  loss: 'auto',
+  negatives: 1024,
   gbceT: 0.75,
   lr: 0.001,
   batchSize: 128,
-  epochs: 200,
+  epochs: 100,
   seed: 42,
-  evalEvery: 5,
+  evalEvery: 2,
+  validProtocol: 'full',
   validUsers: 10_000,
-  patience: 5,
+  patience: 3,
   l2Emb: 0,
   lossNorm: 'mean',
 };
+
+/**
+ * Per-epoch budget of the full softmax, in multiply-adds of its forward logits
+ * (positions × items × dim); the backward pass costs about twice that again. 2·10¹⁰ is ≈ 30 s an
+ * epoch on one core of the wasm backend (≈ 4 GFLOP/s measured for these matMuls). Memory is not the
+ * limit: the logits are computed in chunks of 4 M values (16 MB) whatever the catalogue.
+ */
+export const FULL_SOFTMAX_BUDGET = 2e10;
+
+/** The loss `auto` resolves to, and why (printed at the start of training). */
+export interface LossChoice {
+  loss: Exclude<TrainOptions['loss'], 'auto'>;
+  negatives: number;
+  reason: string;
+}
+
+/**
+ * Resolves `loss: 'auto'`: the full softmax (cross-entropy over every item, what wins on full
+ * ranking) when positions × items × dim per epoch is within {@link FULL_SOFTMAX_BUDGET} or the
+ * catalogue is no larger than the negatives a sample would draw; otherwise the sampled softmax with
+ * `negatives` logQ-corrected negatives, whose cost is negatives / items of the full one.
+ */
+export function chooseLoss(o: Pick<TrainOptions, 'loss' | 'negatives' | 'dim'>, itemCount: number, positions: number): LossChoice {
+  if (o.loss !== 'auto') return { loss: o.loss, negatives: o.negatives, reason: 'chosen with --loss' };
+  const cost = positions * itemCount * o.dim;
+  const what = `${positions} positions × ${itemCount} items × dim ${o.dim} = ${cost.toExponential(1)} multiply-adds an epoch`;
+  if (cost <= FULL_SOFTMAX_BUDGET || itemCount <= o.negatives)
+    return { loss: 'ce', negatives: 0, reason: `full softmax: ${what} ≤ the budget ${FULL_SOFTMAX_BUDGET.toExponential(0)}` };
+  return {
+    loss: 'softmax',
+    negatives: o.negatives,
+    reason: `sampled softmax, ${o.negatives} logQ-corrected negatives: the full softmax would be ${what} > the budget ${FULL_SOFTMAX_BUDGET.toExponential(0)}`,
+  };
+}
 
 export interface EpochLog {
   epoch: number;
@@ -79,9 +120,13 @@ export interface TrainResult {
   bestEpoch: number;
   history: EpochLog[];
   seconds: number;
+  /** The loss actually trained (what `auto` resolved to). */
+  loss: LossChoice;
 }
 
 export interface TrainHooks {
+  /** Called once before the first epoch with the resolved loss. */
+  onStart?: (loss: LossChoice) => void;
   onEpochStart?: (epoch: number, batches: number) => void;
   onBatch?: (done: number, loss: number) => void;
   onEpochEnd?: (log: EpochLog) => void;
@@ -163,6 +208,18 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   let positions = 0;
   for (const u of trainUsers) positions += Math.min(split.train[u]!.length - 1, arch.maxLen);
   const meanPositions = positions / Math.max(1, Math.ceil(trainUsers.length / o.batchSize));
+  const choice = chooseLoss(o, N, positions);
+  const eff: TrainOptions = { ...o, loss: choice.loss, negatives: choice.negatives };
+  let sampler: NegativeSampler | undefined;
+  if (eff.loss === 'softmax') {
+    const counts = new Float64Array(N + 1);
+    for (const u of trainUsers) {
+      const s = split.train[u]!;
+      for (let i = Math.max(1, s.length - arch.maxLen); i < s.length; i++) counts[s[i]!]!++;
+    }
+    sampler = new NegativeSampler(counts, N, eff.negatives);
+  }
+  hooks.onStart?.(choice);
   const userSets = split.train.map((s) => new Set(s));
   const validPool = evaluableUsers(split);
   const validUsers =
@@ -185,14 +242,19 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
     hooks.onEpochStart?.(epoch, batches.length);
     let lossSum = 0;
     for (let bi = 0; bi < batches.length; bi++) {
-      const loss = step(model, split, batches[bi]!, userSets, o, rng, optimizer, tableAdam, grad, varList, norm);
+      const loss = step(model, split, batches[bi]!, userSets, eff, rng, optimizer, tableAdam, grad, varList, norm, sampler);
       lossSum += loss;
       hooks.onBatch?.(bi + 1, loss);
     }
     const log: EpochLog = { epoch, loss: lossSum / batches.length, seconds: (performance.now() - t0) / 1000 };
     if (epoch % o.evalEvery === 0 || epoch === o.epochs) {
       const w = snapshotWeights(model);
-      const r = await evaluateWeights(arch, N, w, split, { protocol: 'sampled100', target: 'valid', users: validUsers, seeds: [1] });
+      const r = await evaluateWeights(arch, N, w, split, {
+        protocol: o.validProtocol ?? 'full',
+        target: 'valid',
+        users: validUsers,
+        seeds: [1],
+      });
       log.valid = { 'HR@10': r.metrics['HR@10']!, 'NDCG@10': r.metrics['NDCG@10']! };
       if (log.valid['NDCG@10'] > best.ndcg) {
         best = { ndcg: log.valid['NDCG@10'], epoch, weights: w };
@@ -207,7 +269,7 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   if (best.epoch === 0) best = { ndcg: -1, epoch: history.length, weights: snapshotWeights(model) };
   disposeModel(model);
   optimizer.dispose();
-  return { arch, weights: best.weights, bestEpoch: best.epoch, history, seconds: (performance.now() - started) / 1000 };
+  return { arch, weights: best.weights, bestEpoch: best.epoch, history, seconds: (performance.now() - started) / 1000, loss: choice };
 }
 
 /** Evaluates a host weight snapshot through the shared scorer. */
@@ -238,7 +300,10 @@ function step(
   grad: Float32Array,
   varList: tf.Variable[],
   norm: number,
+  sampler?: NegativeSampler,
 ): number {
+  if (o.loss === 'ce' || o.loss === 'softmax')
+    return headStep(model, split, users, o, rng, optimizer, tableAdam, grad, varList, norm, sampler);
   const { arch, itemTable: E, itemCount: N } = model;
   const d = arch.dim;
   const B = users.length;
@@ -356,5 +421,108 @@ function step(
   }
   tableAdam.step(E, grad, d);
   tf.dispose([value, ...grads, inT, posT, negT, inMask, tgtMask]);
+  return lossValue;
+}
+
+/**
+ * One batch with the softmax head: tfjs runs the encoder (and its backward pass); the softmax over
+ * the item table is computed by {@link softmaxHead} inside a customGrad, which hands tfjs dLoss/dh.
+ */
+function headStep(
+  model: TrainableModel,
+  split: Split,
+  users: number[],
+  o: TrainOptions,
+  rng: SeededRandom,
+  optimizer: tf.Optimizer,
+  tableAdam: TableAdam,
+  grad: Float32Array,
+  varList: tf.Variable[],
+  norm: number,
+  sampler?: NegativeSampler,
+): number {
+  const { arch, itemTable: E, itemCount: N } = model;
+  const d = arch.dim;
+  const B = users.length;
+  let T = 1;
+  for (const u of users) T = Math.max(T, Math.min(split.train[u]!.length - 1, arch.maxLen));
+  const inRows = new Int32Array(B * T);
+  const slots: number[] = [];
+  const targets: number[] = [];
+  users.forEach((u, b) => {
+    const s = split.train[u]!;
+    const n = Math.min(s.length - 1, T);
+    for (let i = 0; i < n; i++) {
+      const slot = b * T + T - n + i;
+      inRows[slot] = s[s.length - 1 - n + i]!;
+      slots.push(slot);
+      targets.push(s[s.length - n + i]!);
+    }
+  });
+  const P = slots.length;
+  const inData = new Float32Array(B * T * d);
+  for (let i = 0; i < inRows.length; i++) {
+    const r = inRows[i]!;
+    if (r) inData.set(E.subarray(r * d, r * d + d), i * d);
+  }
+  const inT = tf.tensor3d(inData, [B, T, d]);
+  const inMask = tf.tensor3d(
+    Float32Array.from(inRows, (r) => (r ? 1 : 0)),
+    [B, T, 1],
+  );
+  const tgt = Int32Array.from(targets);
+  const count = norm > 0 ? norm : Math.max(1, P);
+  grad.fill(0);
+  const sample = sampler?.draw(rng);
+  let l2Targets = 0;
+  if (o.l2Emb > 0)
+    for (const t of tgt)
+      for (let j = 0; j < d; j++) {
+        const v = E[t * d + j]!;
+        l2Targets += v * v;
+        grad[t * d + j]! += 2 * o.l2Emb * v;
+      }
+  // The head sees every slot; only those with a target are scored (tfjs-wasm has no gather gradient).
+  const head = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const all = (args[0] as tf.Tensor).dataSync() as Float32Array;
+    const h = new Float32Array(P * d);
+    slots.forEach((slot, i) => h.set(all.subarray(slot * d, slot * d + d), i * d));
+    const { loss, dh } = softmaxHead({
+      h,
+      targets: tgt,
+      table: E,
+      dim: d,
+      itemCount: N,
+      norm: count,
+      tableGrad: grad,
+      ...(sample ? { sample } : {}),
+    });
+    const dAll = new Float32Array(B * T * d);
+    slots.forEach((slot, i) => dAll.set(dh.subarray(i * d, i * d + d), slot * d));
+    return { value: tf.scalar(loss + o.l2Emb * l2Targets), gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.tensor2d(dAll, [B * T, d])) };
+  });
+  const f = (): tf.Scalar => {
+    const h = encodeSequence(arch, model.encoder, inT, inMask, { training: true, dropout: o.dropout, dropoutSeed: () => rng.int(2 ** 31) });
+    let loss = head(tf.reshape(h, [B * T, d])) as tf.Scalar;
+    if (o.l2Emb > 0) loss = tf.add<tf.Scalar>(loss, tf.mul(o.l2Emb, tf.sum(tf.square(inT))));
+    return loss;
+  };
+  const xs: tf.Tensor[] = [inT, ...varList];
+  const { value, grads } = tf.engine().gradients(f, xs, undefined, true);
+  const lossValue = value.dataSync()[0]!;
+  const [gIn, ...gVars] = grads;
+  const named: tf.NamedTensorMap = {};
+  varList.forEach((v, i) => {
+    named[v.name] = gVars[i]!;
+  });
+  optimizer.applyGradients(named);
+  const g = gIn!.dataSync() as Float32Array;
+  for (let i = 0; i < inRows.length; i++) {
+    const r = inRows[i]!;
+    if (!r) continue;
+    for (let j = 0; j < d; j++) grad[r * d + j]! += g[i * d + j]!;
+  }
+  tableAdam.step(E, grad, d);
+  tf.dispose([value, ...grads, inT, inMask]);
   return lossValue;
 }

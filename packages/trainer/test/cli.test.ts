@@ -23,6 +23,7 @@ const OPTIONS: Record<string, string[]> = {
     '--lr',
     '--batch-size',
     '--eval-every',
+    '--valid-protocol',
     '--valid-users',
     '--patience',
     '--l2-emb',
@@ -69,7 +70,7 @@ describe('localrec CLI: usage errors exit 2 with a message that names the proble
     expect(await main(['eval', '--bundle', 'b', '--data', 'd', '--protocol', 'bogus'])).toBe(2);
     expect(err.join('\n')).toMatch(/--protocol.*'bogus' is invalid\. Allowed choices are sampled100, full\./);
     expect(await main(['eval', '--bundle', 'b', '--data', 'd', '--model', 'knn'])).toBe(2);
-    expect(err.join('\n')).toMatch(/'knn' is invalid\. Allowed choices are sasrec, popular, cooccurrence\./);
+    expect(err.join('\n')).toMatch(/'knn' is invalid\. Allowed choices are sasrec, popular, cooccurrence, itemknn, bpr\./);
     expect(await main(['train', '--data', 'd', '--out', 'o', '--backend', 'webgpu'])).toBe(2);
     expect(err.join('\n')).toMatch(/'webgpu' is invalid\. Allowed choices are wasm, cpu\./);
   });
@@ -123,8 +124,9 @@ describe('localrec CLI: help', () => {
   it('help shows the defaults that apply', async () => {
     await main(['train', '--help']);
     const help = out.join('\n').replace(/\s+/g, ' '); // wrapped lines joined
-    expect(help).toMatch(/--epochs <n>\s+maximum epochs \(default: 200\)/);
-    expect(help).toMatch(/--loss <name>[\s\S]*choices: "bce", "gbce", "softmax", default: "bce"/);
+    expect(help).toMatch(/--epochs <n>\s+maximum epochs \(default: 100\)/);
+    expect(help).toMatch(/--loss <name>[\s\S]*choices: "auto", "ce", "softmax", "bce", "gbce", default: "auto"/);
+    expect(help).toMatch(/--valid-protocol <name>[\s\S]*choices: "full", "sampled100", default: "full"/);
   });
 });
 

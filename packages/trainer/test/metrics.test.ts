@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { MetricAccumulator, hitAt, ndcgAt, rankOf, reciprocalRank } from '../src/metrics.js';
+import {
+  MetricAccumulator,
+  catalogueCoverage,
+  f1At,
+  hitAt,
+  intraListDiversity,
+  ndcgAt,
+  precisionAt,
+  rankOf,
+  recallAt,
+  reciprocalRank,
+} from '../src/metrics.js';
 import { evaluate } from '../src/evaluate.js';
 import type { Split } from '../src/split.js';
 
@@ -97,5 +108,44 @@ describe('evaluate protocols', () => {
     const w = await evaluate(worst, small, { protocol: 'sampled100', target: 'test', seeds: [1] });
     expect(w.metrics['HR@5']).toBe(0); // rank 9 of 9
     expect(w.metrics['HR@10']).toBe(1);
+  });
+});
+
+describe('precision, recall, F1, coverage and intra-list diversity (hand-computed)', () => {
+  it('one relevant item: P@k = hit/k, R@k = hit, F1@k = 2/(k+1) on a hit', () => {
+    expect(precisionAt(2, 5)).toBe(0.2);
+    expect(recallAt(2, 5)).toBe(1);
+    expect(f1At(2, 5)).toBeCloseTo(2 / 6, 12); // 2·0.2·1 / 1.2
+    expect(f1At(0, 1)).toBe(1);
+    expect(f1At(5, 5)).toBe(0);
+    const acc = new MetricAccumulator([5], true);
+    acc.add(2);
+    acc.add(7);
+    expect(acc.result()['F1@5']).toBeCloseTo(1 / 6, 12);
+  });
+  it('coverage: distinct recommended items / catalogue size', () => {
+    expect(catalogueCoverage([Int32Array.of(1, 2), Int32Array.of(2, 3)], 10)).toBeCloseTo(0.3, 12);
+    expect(catalogueCoverage([], 10)).toBe(0);
+  });
+  it('ILD: mean over pairs of 1 − similarity', () => {
+    const sim = (a: number, b: number) => (a + b === 3 ? 0.5 : 0); // sim(1,2) = 0.5, else 0
+    expect(intraListDiversity([1, 2, 3], sim)).toBeCloseTo((0.5 + 1 + 1) / 3, 12);
+    expect(intraListDiversity([1], sim)).toBe(0);
+  });
+  it('evaluate (full) reports the coverage of the top-10 lists and their diversity', async () => {
+    // 12 items, scores = row id: every user's top-10 is the 10 highest rows not in their history.
+    const split: Split = {
+      itemCount: 12,
+      train: [Int32Array.of(12, 11), Int32Array.of(1, 2)],
+      valid: Int32Array.of(3, 4),
+      test: Int32Array.of(5, 6),
+    };
+    const byRow = async (seqs: Int32Array[]) => seqs.map(() => Float32Array.from({ length: 13 }, (_, i) => i));
+    const r = await evaluate(byRow, split, { protocol: 'full', target: 'test', similarity: () => 0.25 });
+    // u0 excludes 12, 11, 3 → list 10,9,8,7,6,5,4,2,1 (9 items: 12 − 3 touched); u1 excludes 1, 2, 4 → 12..5, 3.
+    // Union = all 12 rows.
+    expect(r.metrics['Coverage@10']).toBe(1);
+    expect(r.metrics['ILD@10']).toBeCloseTo(0.75, 12);
+    expect(r.metrics['HR@10']).toBe(1);
   });
 });
