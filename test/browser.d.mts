@@ -17,7 +17,5 @@ export declare function launchChromium(opts?: ChromiumOptions): Promise<Browser>
 export declare function launchPersistentChromium(dir: string, opts?: ChromiumOptions): Promise<BrowserContext>;
 /** Debian's Firefox ESR (`FIREFOX` in the environment, else /usr/bin/firefox-esr). */
 export declare const FIREFOX_PATH: string;
-/** The preferences every Firefox launch sets (no browser traffic of its own). */
-export declare const FIREFOX_PREFS: Readonly<Record<string, string | number | boolean>>;
-/** Launches headless Firefox through WebDriver BiDi (puppeteer-core), fresh profile, {@link FIREFOX_PREFS}. */
+/** Launches headless Firefox through WebDriver BiDi (puppeteer-core), fresh profile, prefs that turn off the browser's own traffic. */
 export declare function launchFirefox(opts?: { executablePath?: string }): Promise<import('puppeteer-core').Browser>;

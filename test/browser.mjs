@@ -65,7 +65,7 @@ export const FIREFOX_PATH = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
  * DNS over HTTPS, push, OCSP, system add-on and media-plugin updates, HTTP/3 — so that every
  * request a test sees is one the page made (as {@link CHROMIUM_ARGS} for Chromium).
  */
-export const FIREFOX_PREFS = Object.freeze({
+const FIREFOX_PREFS = Object.freeze({
   'app.update.auto': false,
   'app.normandy.enabled': false,
   'app.shield.optoutstudies.enabled': false,

@@ -31,13 +31,18 @@ interface Item {
   reasonKind: string;
 }
 interface PageResult {
-  status: { ready: boolean; backend?: string; runtime?: string; calibration?: { backend: string; timings: Record<string, number | string> } };
+  status: {
+    ready: boolean;
+    backend?: string;
+    runtime?: string;
+    calibration?: { backend: string; timings: Record<string, number | string> };
+  };
   results: Item[][];
   gpu: boolean;
 }
 
 /** What /__e2e/boot.js puts on window (loosely typed: the page code is plain JS). */
-type E2E = { connector: any; store: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type E2E = { connector: any; store: any };
 
 describe.skipIf(!HAS_FIREFOX)(`runtime in Firefox ESR: models/${MODEL} through the built worker${SKIPPED_WITHOUT_FIREFOX}`, () => {
   const firefox = useFirefox();
@@ -47,7 +52,8 @@ describe.skipIf(!HAS_FIREFOX)(`runtime in Firefox ESR: models/${MODEL} through t
   let sequences: string[][];
 
   beforeAll(async () => {
-    if (!existsSync(join(DIST, 'worker.js'))) throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');
+    if (!existsSync(join(DIST, 'worker.js')))
+      throw new Error('packages/runtime/dist/worker.js is missing: run `pnpm build` first (pnpm test does).');
     if (!MODEL) throw new Error('neither models/games-sasrec nor models/demo-shop has a manifest.json: the committed models are missing');
     server = await startStaticServer({
       mounts: { '/runtime/': DIST, '/models/': join(repo, 'models') },
@@ -89,7 +95,13 @@ describe.skipIf(!HAS_FIREFOX)(`runtime in Firefox ESR: models/${MODEL} through t
         const { connector, store: storeModule } = (window as unknown as { __e2e: E2E }).__e2e;
         const store = new storeModule.IndexedDbEventStore({ appId });
         await store.open();
-        const conn = connector.workerRuntime({ assetsUrl: '/runtime/', modelUrl, forceBackend: backend, budgetMs: 600_000, mode: 'worker' });
+        const conn = connector.workerRuntime({
+          assetsUrl: '/runtime/',
+          modelUrl,
+          forceBackend: backend,
+          budgetMs: 600_000,
+          mode: 'worker',
+        });
         const api = await conn.connect({ appId, consent: 'granted' });
         await api.ready();
         const results: Item[][] = [];
@@ -125,7 +137,8 @@ describe.skipIf(!HAS_FIREFOX)(`runtime in Firefox ESR: models/${MODEL} through t
     const out = [];
     let ts = 1_000_000;
     for (const seq of sequences) {
-      for (const itemId of seq) events.push({ uid: String(ts), seq: events.length + 1, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} });
+      for (const itemId of seq)
+        events.push({ uid: String(ts), seq: events.length + 1, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} });
       const hist = recentSequence(events, { maxLen: ref.manifest.architecture.maxLen }).map((e) => rowOf.get(e.itemId)!);
       const [scores] = await scorer.scores([Int32Array.from(hist)]);
       const history = new Set(hist);

@@ -40,7 +40,8 @@ describe.skipIf(!HAS_FIREFOX)(`the built SDK in Firefox ESR (real IndexedDB)${SK
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(SDK_DIST, 'localrec.min.js'))) throw new Error('packages/sdk/dist/localrec.min.js is missing: run `pnpm build` first (pnpm test does).');
+    if (!existsSync(join(SDK_DIST, 'localrec.min.js')))
+      throw new Error('packages/sdk/dist/localrec.min.js is missing: run `pnpm build` first (pnpm test does).');
     server = await startStaticServer({
       mounts: { '/sdk/': SDK_DIST },
       routes: Object.fromEntries(Object.entries(PAGES).map(([name, body]) => [`/__e2e/${name}`, { body }])),
@@ -69,7 +70,9 @@ describe.skipIf(!HAS_FIREFOX)(`the built SDK in Firefox ESR (real IndexedDB)${SK
       await LocalRec.flush();
       return ids;
     });
-    expect(await page.evaluate(() => ({ storage: LocalRec.instance!.status.storage, degraded: LocalRec.instance!.status.degraded }))).toEqual({
+    expect(
+      await page.evaluate(() => ({ storage: LocalRec.instance!.status.storage, degraded: LocalRec.instance!.status.degraded })),
+    ).toEqual({
       storage: 'indexeddb',
       degraded: false,
     });
@@ -78,7 +81,9 @@ describe.skipIf(!HAS_FIREFOX)(`the built SDK in Firefox ESR (real IndexedDB)${SK
     expect(totalRecords(dbs)).toBeGreaterThanOrEqual(4);
 
     await page.reload();
-    const after = await page.evaluate(async () => (await LocalRec.exportData()).events.map((e) => [e.uid, e.type, e.itemId ?? e.data.query]));
+    const after = await page.evaluate(async () =>
+      (await LocalRec.exportData()).events.map((e) => [e.uid, e.type, e.itemId ?? e.data.query]),
+    );
     expect(after).toEqual([...uids.map((uid, i) => [uid, 'view', `SKU-${i + 1}`]), [expect.any(String), 'search', 'red shoes']]);
     expect(seen.errors).toEqual([]);
   });
@@ -114,7 +119,13 @@ describe.skipIf(!HAS_FIREFOX)(`the built SDK in Firefox ESR (real IndexedDB)${SK
       void LocalRec.setConsent('granted');
       await LocalRec.flush();
     });
-    expect(await page.evaluate(async () => (await LocalRec.exportData()).events.map((e) => e.itemId))).toEqual(['C-0', 'C-1', 'C-2', 'C-3', 'C-4']);
+    expect(await page.evaluate(async () => (await LocalRec.exportData()).events.map((e) => e.itemId))).toEqual([
+      'C-0',
+      'C-1',
+      'C-2',
+      'C-3',
+      'C-4',
+    ]);
     expect(totalRecords(await readIndexedDb(page))).toBeGreaterThanOrEqual(5);
 
     // A second shopper (own container) who refuses: the held queue is dropped, nothing is stored.

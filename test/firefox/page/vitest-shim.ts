@@ -5,7 +5,15 @@
  * runs with), so a case is declared, filtered, run and asserted in Firefox as it is under vitest:
  * `it.skipIf`, `afterEach`, `toEqual`'s equality and diffs are vitest's code, not a stand-in.
  */
-import { ASYMMETRIC_MATCHERS_OBJECT, GLOBAL_EXPECT, JestAsymmetricMatchers, JestChaiExpect, JestExtend, chai, setState } from '@vitest/expect';
+import {
+  ASYMMETRIC_MATCHERS_OBJECT,
+  GLOBAL_EXPECT,
+  JestAsymmetricMatchers,
+  JestChaiExpect,
+  JestExtend,
+  chai,
+  setState,
+} from '@vitest/expect';
 import type { ExpectStatic } from '@vitest/expect';
 
 export { afterAll, afterEach, beforeAll, beforeEach, describe, it, suite, test } from '@vitest/runner';
