@@ -103,7 +103,9 @@ const FIREFOX_PREFS = Object.freeze({
  * folder, deleted when the browser closes). Nothing is downloaded: puppeteer-core only drives the
  * binary it is given. puppeteer-core is loaded here, on first use, not when vitest.config.ts
  * imports this file.
- * @param {{ executablePath?: string }} [opts]
+ * `userDataDir` keeps the profile in that folder instead (data that must survive a restart; the
+ * caller removes it), `prefs` adds preferences (e.g. `browser.privatebrowsing.autostart`).
+ * @param {{ executablePath?: string, userDataDir?: string, prefs?: Record<string, string | number | boolean> }} [opts]
  * @returns {Promise<import('puppeteer-core').Browser>}
  */
 export async function launchFirefox(opts = {}) {
@@ -113,6 +115,7 @@ export async function launchFirefox(opts = {}) {
     executablePath: opts.executablePath ?? FIREFOX_PATH,
     protocol: 'webDriverBiDi',
     headless: true,
-    extraPrefsFirefox: { ...FIREFOX_PREFS },
+    ...(opts.userDataDir ? { userDataDir: opts.userDataDir } : {}),
+    extraPrefsFirefox: { ...FIREFOX_PREFS, ...opts.prefs },
   });
 }
