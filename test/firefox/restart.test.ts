@@ -3,7 +3,8 @@
  * disk and survive closing Firefox (as test/e2e/persistence.test.ts checks for Chromium); in
  * private browsing (`browser.privatebrowsing.autostart`, every window private) IndexedDB works —
  * Firefox keeps it for the private session only — so the SDK records normally (`indexeddb`, not
- * degraded) and a restart finds nothing: the shopper is new again.
+ * degraded) and a restart finds nothing: the shopper is new again. Firefox's private windows also
+ * send Global Privacy Control, so the SDK's `segments` purpose is off there.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,7 +45,14 @@ describe.skipIf(!HAS_FIREFOX)(`the built SDK in Firefox ESR across a browser res
         for (const itemId of ids) void LocalRec.track('view', { itemId });
         await LocalRec.flush();
         const st = LocalRec.instance!.status;
-        return { storage: st.storage, degraded: st.degraded, before, after: (await LocalRec.exportData()).events.map((e) => e.itemId) };
+        return {
+          storage: st.storage,
+          degraded: st.degraded,
+          before,
+          after: (await LocalRec.exportData()).events.map((e) => e.itemId),
+          gpc: (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true,
+          segments: LocalRec.instance!.purposes.segments,
+        };
       }, ids);
       expect(seen.errors).toEqual([]);
       return r;
@@ -55,35 +63,23 @@ describe.skipIf(!HAS_FIREFOX)(`the built SDK in Firefox ESR across a browser res
 
   it('a normal profile: the events are on disk and survive a restart', async () => {
     const profile = await freshProfileDir();
+    const normal = { storage: 'indexeddb', degraded: false, gpc: false, segments: true };
     try {
-      expect(await session(profile.dir, ['R-1', 'R-2'])).toEqual({
-        storage: 'indexeddb',
-        degraded: false,
-        before: [],
-        after: ['R-1', 'R-2'],
-      });
-      expect(await session(profile.dir, ['R-3'])).toEqual({
-        storage: 'indexeddb',
-        degraded: false,
-        before: ['R-1', 'R-2'],
-        after: ['R-1', 'R-2', 'R-3'],
-      });
+      expect(await session(profile.dir, ['R-1', 'R-2'])).toEqual({ ...normal, before: [], after: ['R-1', 'R-2'] });
+      expect(await session(profile.dir, ['R-3'])).toEqual({ ...normal, before: ['R-1', 'R-2'], after: ['R-1', 'R-2', 'R-3'] });
     } finally {
       await profile.remove();
     }
   });
 
-  it('private browsing: records to IndexedDB for the session, and a restart finds nothing', async () => {
+  it('private browsing: records to IndexedDB for the session, and a restart finds nothing; GPC is sent, segments are off', async () => {
     const profile = await freshProfileDir();
     const priv = { 'browser.privatebrowsing.autostart': true };
+    // Firefox's private windows send Global Privacy Control: the SDK keeps the segments purpose off there.
+    const inPrivate = { storage: 'indexeddb', degraded: false, gpc: true, segments: false };
     try {
-      expect(await session(profile.dir, ['P-1', 'P-2'], priv)).toEqual({
-        storage: 'indexeddb',
-        degraded: false,
-        before: [],
-        after: ['P-1', 'P-2'],
-      });
-      expect(await session(profile.dir, ['P-3'], priv)).toEqual({ storage: 'indexeddb', degraded: false, before: [], after: ['P-3'] });
+      expect(await session(profile.dir, ['P-1', 'P-2'], priv)).toEqual({ ...inPrivate, before: [], after: ['P-1', 'P-2'] });
+      expect(await session(profile.dir, ['P-3'], priv)).toEqual({ ...inPrivate, before: [], after: ['P-3'] });
     } finally {
       await profile.remove();
     }
