@@ -88,18 +88,29 @@ describe.skipIf(!HAS_FIREFOX)(`the built SDK in Firefox ESR (real IndexedDB)${SK
     expect(seen.errors).toEqual([]);
   });
 
-  it('events tracked in the task that navigates away are written (pagehide flush)', async () => {
+  it('events tracked in the task that navigates away are written (pagehide flush), 5 navigations', async () => {
     const { page } = await open('granted.html');
-    await Promise.all([
-      page.waitForNavigation(),
-      page.evaluate(() => {
-        for (let i = 0; i < 20; i++) void LocalRec.track('view', { itemId: `NAV-${i}` });
-        location.href = '/__e2e/other.html';
-      }),
-    ]);
-    await page.goto(`${server.url}__e2e/granted.html`);
-    const items = await page.evaluate(async () => (await LocalRec.exportData()).events.map((e) => e.itemId));
-    expect(items).toEqual(Array.from({ length: 20 }, (_, i) => `NAV-${i}`));
+    // As in test/e2e/persistence.test.ts, the page has written before (its connection is open). On a
+    // device whose database does not exist yet, creating it takes tasks a navigating page never
+    // runs: events tracked in that very task are lost, in Chromium as in Firefox (docs/browsers.md).
+    await page.evaluate(async () => {
+      void LocalRec.track('click', { itemId: 'FIRST' });
+      await LocalRec.flush();
+    });
+    const want = ['FIRST'];
+    for (let round = 0; round < 5; round++) {
+      await Promise.all([
+        page.waitForNavigation(),
+        page.evaluate((round) => {
+          for (let i = 0; i < 20; i++) void LocalRec.track('view', { itemId: `NAV-${round}-${i}` });
+          location.href = '/__e2e/other.html';
+        }, round),
+      ]);
+      want.push(...Array.from({ length: 20 }, (_, i) => `NAV-${round}-${i}`));
+      await page.goto(`${server.url}__e2e/granted.html`);
+      const items = await page.evaluate(async () => (await LocalRec.exportData()).events.map((e) => e.itemId));
+      expect(items, `round ${round}`).toEqual(want);
+    }
   });
 
   it('requireConsent + pending stores nothing (no database at all) until consent is granted; denied stores nothing', async () => {
