@@ -23,7 +23,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts', 'test/pack/**/*.test.ts', 'test/consumer/**/*.test.ts'],
+          include: ['test/e2e/**/*.test.ts', 'test/firefox/**/*.test.ts', 'test/pack/**/*.test.ts', 'test/consumer/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 180_000,

@@ -15,3 +15,16 @@ export declare const CHROMIUM_ARGS: readonly string[];
 export declare function launchChromium(opts?: ChromiumOptions): Promise<Browser>;
 /** A persistent-profile Chromium in `dir`. */
 export declare function launchPersistentChromium(dir: string, opts?: ChromiumOptions): Promise<BrowserContext>;
+/** What {@link launchFirefox} takes. */
+export interface FirefoxOptions {
+  /** Default {@link FIREFOX_PATH}. */
+  executablePath?: string;
+  /** A profile folder that outlives the browser (the caller removes it); default a fresh temporary one. */
+  userDataDir?: string;
+  /** Preferences on top of the repository's own. */
+  prefs?: Record<string, string | number | boolean>;
+}
+/** Debian's Firefox ESR (`FIREFOX` in the environment, else /usr/bin/firefox-esr). */
+export declare const FIREFOX_PATH: string;
+/** Launches headless Firefox through WebDriver BiDi (puppeteer-core), fresh profile, prefs that turn off the browser's own traffic. */
+export declare function launchFirefox(opts?: FirefoxOptions): Promise<import('puppeteer-core').Browser>;
