@@ -6,7 +6,7 @@ describe('workerRuntime (main-thread connector)', () => {
   it('refuses bad options at creation, naming the field and the accepted values', () => {
     expect(() => workerRuntime({ assetsUrl: '', modelUrl: '/m/' })).toThrow(LocalRecError);
     expect(() => workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/m/', mode: 'thread' as never })).toThrow(
-      expect.objectContaining({ code: 'INVALID_CONFIG', field: 'mode', accepted: ['auto', 'worker', 'main'] }),
+      expect.objectContaining({ code: 'INVALID_CONFIG', field: 'mode', accepted: ['worker', 'auto', 'main-thread'] }),
     );
     expect(workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/m/' }).kind).toBe('worker');
   });
