@@ -121,7 +121,7 @@ async function diagnose(url: URL): Promise<{ text: string; permanent: boolean }>
  * imports `url`. `undefined` where there are no Blob URLs.
  */
 function bootstrapUrl(url: URL): string | undefined {
-  const U = urlConstructor() as (typeof URL & { createObjectURL?: (b: Blob) => string }) | undefined;
+  const U = urlConstructor();
   const B = (globalThis as { Blob?: typeof Blob }).Blob;
   if (!U?.createObjectURL || !B) return undefined;
   return U.createObjectURL(new B([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
