@@ -4,7 +4,8 @@
 //   answers with reasons, the worker runs the model, tfjs never on the page;
 // - the runtime on another origin (a second 127.0.0.1 port, with CORS, as a CDN): the worker starts
 //   from a same-origin blob: bootstrap, model answers, tfjs never on the page;
-// "tfjs never on the page": the page never fetches runtime.js (the main-thread entry), and its long
+// "tfjs never on the page": no tfjs engine in the page's realm, the page never fetches runtime.js
+// (the main-thread entry), and its long
 // tasks (logged; on a busy machine a page has a few anyway) are all shorter than the longest of
 // the page that runs the model on its main thread (the last test).
 // - a worker URL that 404s: one clear WORKER_CRASHED error naming the URL and the status, fallback
@@ -71,6 +72,8 @@ type Outcome = {
   longTasks: number[];
   /** What the page itself fetched (its resource timeline; a worker's fetches are in the worker's). */
   pageResources: string[];
+  /** tfjs-core keeps its engine in a global (`_tfengine`) of the realm that loads it. */
+  tfjsInPage: boolean;
   initAt: number;
   readyAt: number;
 };
@@ -111,6 +114,7 @@ async function run(page: Page, path: string): Promise<Outcome> {
       initAt,
       readyAt,
       pageResources,
+      tfjsInPage: '_tfengine' in globalThis,
     };
   }, HISTORY);
 }
@@ -152,6 +156,7 @@ describe('script tag with model: where the runtime files live', () => {
     expect(out.runtimeStatus).toMatchObject({ ready: true, runtime: 'worker' });
     expect(out.errors).toEqual([]);
     expect(tfjsOnPage(out)).toEqual([]);
+    expect(out.tfjsInPage).toBe(false);
     workerMode.push(...out.longTasks);
     expect(workers).toEqual([`${shop.url}localrec/worker.js`]);
     // The connector file came lazily from the SDK's folder; tfjs's main-thread entry never.
@@ -179,6 +184,7 @@ describe('script tag with model: where the runtime files live', () => {
     expect(out.runtimeStatus).toMatchObject({ ready: true, runtime: 'worker' });
     expect(out.errors).toEqual([]);
     expect(tfjsOnPage(out)).toEqual([]);
+    expect(out.tfjsInPage).toBe(false);
     workerMode.push(...out.longTasks);
     expect(workers).toHaveLength(1);
     expect(workers[0]).toMatch(/^blob:/);
@@ -206,6 +212,7 @@ describe('script tag with model: where the runtime files live', () => {
     expect(out.status.runtime).toBe('worker');
     expect(out.runtimeStatus).toMatchObject({ ready: false, error: { code: 'WORKER_CRASHED' } });
     expect(tfjsOnPage(out)).toEqual([]);
+    expect(out.tfjsInPage).toBe(false);
     workerMode.push(...out.longTasks);
     await page.close();
   });
