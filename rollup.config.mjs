@@ -170,7 +170,18 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
 // The ESM build and the bundled .d.ts are for bundlers (Taro, uni-app) and Node.
 // packages/miniprogram/test/bundle.test.ts builds the CommonJS entry in memory and checks its size.
 {
+  // The SDK's `model` option imports the web runtime's connector lazily (a chunk, found through
+  // import.meta.url): a mini-program has its own runtime connectors, so that module is one that refuses.
+  const noWebModel = {
+    name: 'localrec-no-web-model',
+    resolveId: (id, importer) => (id === './model-esm.js' && importer?.includes('packages/sdk/src/') ? '\0no-web-model' : null),
+    load: (id) =>
+      id === '\0no-web-model'
+        ? "export const esmModel = { base: undefined, load: () => Promise.reject(new Error('model: browsers only')) };"
+        : null,
+  };
   const mpPlugins = (minify) => [
+    noWebModel,
     resolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
     esbuild({ target: 'es2017', minify, sourceMap: !minify, tsconfig: 'tsconfig.base.json' }),
   ];
@@ -190,7 +201,12 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
   });
   add('packages/miniprogram/src/index.ts', {
     plugins: mpPlugins(false),
-    output: { file: 'packages/miniprogram/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+    output: {
+      file: 'packages/miniprogram/dist/index.js',
+      format: 'es',
+      sourcemap: true,
+      sourcemapExcludeSources: true,
+    },
   });
   // `@localrec/miniprogram/testing`: the wx stand-ins, for hosts' own Node tests.
   add('packages/miniprogram/src/testing/index.ts', {
