@@ -21,6 +21,15 @@ const onwarn = (warning, warn) => {
   warn(warning);
 };
 
+/** A plugin that empties `dir` when a build starts (chunk names carry content hashes: old ones would pile up). */
+const cleanDir = (dir) => ({
+  name: 'localrec-clean-dir',
+  async buildStart() {
+    const { rmSync } = await import('node:fs');
+    rmSync(dir, { recursive: true, force: true });
+  },
+});
+
 /** @type {import('rollup').RollupOptions[]} */
 const configs = [];
 const add = (input, cfg) => {
@@ -59,9 +68,19 @@ const addTypes = (pkg, input, { external = [], types = [] } = {}) => {
 // ---- @localrec/sdk: main-thread SDK (no tfjs). ESM for bundlers + minified IIFE for <script>.
 // Both bundle @localrec/core, @localrec/store-idb and idb, so the package stands alone; the
 // .d.ts is bundled the same way (rollup-plugin-dts), so its types stand alone too.
+// `model` imports the runtime's page side (model-entry.ts) as a chunk beside index.js, on first use.
 add('packages/sdk/src/index.ts', {
-  plugins: browserPlugins(),
-  output: { file: 'packages/sdk/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+  preserveEntrySignatures: 'allow-extension',
+  plugins: [cleanDir('packages/sdk/dist/chunks'), ...browserPlugins()],
+  output: {
+    dir: 'packages/sdk/dist',
+    format: 'es',
+    entryFileNames: 'index.js',
+    // index.js itself exports what the chunk shares with it (no facade file in between).
+    chunkFileNames: 'chunks/[name]-[hash].js',
+    sourcemap: true,
+    sourcemapExcludeSources: true,
+  },
 });
 // The script tag's budget is 12 KB gzip (packages/sdk/test/size.test.ts): ES2022 syntax (no
 // class-field helpers; Chrome 94+, Safari 15+, Firefox 93+) and terser's two passes on top of
@@ -81,6 +100,16 @@ add('packages/sdk/src/capture-entry.ts', {
     terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ],
   output: { file: 'packages/sdk/dist/localrec-capture.min.mjs', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+});
+// The runtime's page side for the script tag (ES module: @localrec/runtime's connector, Comlink),
+// imported by localrec.min.js only when a page sets `model`. Recording-only pages never load it;
+// with a model, both files together stay ≤ 16 KB gzip (packages/sdk/test/size.test.ts).
+add('packages/sdk/src/model-entry.ts', {
+  plugins: [
+    ...browserPlugins({ minify: true, target: 'es2022' }),
+    terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
+  ],
+  output: { file: 'packages/sdk/dist/localrec-model.min.mjs', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
 });
 addTypes('sdk', 'packages/sdk/src/index.ts');
 
@@ -141,7 +170,18 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
 // The ESM build and the bundled .d.ts are for bundlers (Taro, uni-app) and Node.
 // packages/miniprogram/test/bundle.test.ts builds the CommonJS entry in memory and checks its size.
 {
+  // The SDK's `model` option imports the web runtime's connector lazily (a chunk, found through
+  // import.meta.url): a mini-program has its own runtime connectors, so that module is one that refuses.
+  const noWebModel = {
+    name: 'localrec-no-web-model',
+    resolveId: (id, importer) => (id === './model-esm.js' && importer?.includes('packages/sdk/src/') ? '\0no-web-model' : null),
+    load: (id) =>
+      id === '\0no-web-model'
+        ? "export const esmModel = { base: undefined, load: () => Promise.reject(new Error('model: browsers only')) };"
+        : null,
+  };
   const mpPlugins = (minify) => [
+    noWebModel,
     resolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
     esbuild({ target: 'es2017', minify, sourceMap: !minify, tsconfig: 'tsconfig.base.json' }),
   ];
@@ -161,7 +201,12 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
   });
   add('packages/miniprogram/src/index.ts', {
     plugins: mpPlugins(false),
-    output: { file: 'packages/miniprogram/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+    output: {
+      file: 'packages/miniprogram/dist/index.js',
+      format: 'es',
+      sourcemap: true,
+      sourcemapExcludeSources: true,
+    },
   });
   // `@localrec/miniprogram/testing`: the wx stand-ins, for hosts' own Node tests.
   add('packages/miniprogram/src/testing/index.ts', {

@@ -47,7 +47,8 @@ export function recommendationConfig(): Partial<LocalRecConfigInput> {
   // `insights: {}`: answers go through the one blending step (model score, profile affinity, the
   // simulated friends' social proof) and the on-device re-ranker, which learns from the
   // impressions and clicks recorded below; abnormal events stay out of the model input.
-  const inner = workerRuntime({ assetsUrl: RUNTIME_ASSETS, modelUrl: MODEL_URL, insights: {} });
+  // `mode: 'auto'`: where the shop's CSP forbids workers the model runs on the page (reported through onError).
+  const inner = workerRuntime({ assetsUrl: RUNTIME_ASSETS, modelUrl: MODEL_URL, insights: {}, mode: 'auto' });
   const runtime: RuntimeConnector = {
     kind: inner.kind,
     connect(ctx: ConnectContext) {

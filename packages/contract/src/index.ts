@@ -16,6 +16,7 @@ import type {
   EventStore,
   ItemFilter,
   ItemMeta,
+  LocalRecError,
   Reason,
   RecommendOptions,
   RecommendResult,
@@ -277,13 +278,21 @@ type RequiredRecommenderMethod = 'status' | 'recommend' | 'similar' | 'rank';
  * a minimal connector (e.g. the SDK's `noRuntime`) need not answer profiles.
  */
 export interface RecommenderApi
-  extends Pick<RuntimeMethods, RequiredRecommenderMethod>, Partial<Omit<RuntimeMethods, RequiredRecommenderMethod>> {}
+  extends Pick<RuntimeMethods, RequiredRecommenderMethod>, Partial<Omit<RuntimeMethods, RequiredRecommenderMethod>> {
+  /**
+   * Where this recommender's runtime runs (`'worker'`, `'main-thread'`, …), when the connector
+   * knows it: the SDK's `status.runtime` shows it once connected, so it agrees with `status().runtime`.
+   */
+  readonly runtime?: string;
+}
 
 /**
  * What a connector built on a transport hands the SDK: every {@link RuntimeMethods} method, and a
  * `status` that says where the runtime runs (`'worker'`, `'main-thread'`, `'in-thread'`, …).
  */
 export interface ConnectedRuntime extends RuntimeMethods {
+  /** Where the runtime runs: the transport's kind (`'worker'`, `'main-thread'`, …), as `status().runtime` says. */
+  readonly runtime: string;
   /** The runtime's status plus the transport it is reached through. */
   status(): Promise<RuntimeStatus & { runtime: string }>;
 }
@@ -314,6 +323,11 @@ export interface ConnectContext {
   readonly writes?: number;
   /** Records an event as `LocalRec.track` does (e.g. impressions of and clicks on a result). */
   readonly track?: (type: string, data: TrackData) => unknown;
+  /**
+   * Reports a problem the connector handled itself (e.g. `WORKER_UNAVAILABLE`: the model runs on
+   * the main thread because the host allowed it) to the SDK's `onError`, without failing the call.
+   */
+  readonly report?: (error: LocalRecError) => void;
 }
 
 /**

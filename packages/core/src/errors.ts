@@ -13,6 +13,9 @@
  * - `INVALID_EVENT`: a bad `track()` type or data (the event schema).
  * - `BACKEND_UNAVAILABLE`: a valid backend that cannot run here (no WebGPU adapter, …) — not a
  *   mistake of the caller.
+ * - `WORKER_CRASHED`: the runtime worker could not start (HTTP error, blocked) or died;
+ *   `WORKER_UNAVAILABLE`: reported (not thrown) when a connector in `mode: 'auto'` runs the model
+ *   on the main thread instead, because the worker could not start.
  * Every message names the bad value (`got …`) and the accepted ones; `field` names the option
  * or argument and `accepted` lists the accepted values where there is a list.
  */
@@ -32,6 +35,7 @@ export type ErrorCode =
   | 'BUNDLE_INVALID'
   | 'BACKEND_UNAVAILABLE'
   | 'WORKER_CRASHED'
+  | 'WORKER_UNAVAILABLE'
   | 'TIMEOUT'
   | 'NOT_READY'
   | 'INTERNAL';

@@ -14,7 +14,7 @@
  * });
  */
 import { LocalRecError } from '@localrec/core';
-import { locationHref, webLocks, workerConstructor } from '@localrec/core/internal';
+import { globalFetch, locationHref, urlConstructor, webLocks, workerConstructor } from '@localrec/core/internal';
 import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeConnector, RuntimeOptions } from '@localrec/contract';
 import { comlinkTransport, connectTransport, inThreadTransport, type RuntimeTransport } from '@localrec/transport';
 
@@ -25,22 +25,40 @@ export { INDEXEDDB_KIND, PAGE_HISTORY_MAX_LEN, pageHistory } from '@localrec/tra
 // Result feedback (impressions, clicks) belongs with the main-thread entry: no tfjs.
 export { withFeedback, type FeedbackItem, type FeedbackResult, type TrackFn } from './feedback.js';
 
+/** Where the model runs: see {@link WorkerRuntimeOptions.mode}. */
+export type RuntimeMode = 'worker' | 'auto' | 'main-thread';
+
 /** Options of {@link workerRuntime}: the runtime options (but `appId` and `consent`, which come from the SDK) plus where the bundle is. */
 export interface WorkerRuntimeOptions extends Omit<RuntimeOptions, 'appId' | 'consent'> {
   /**
    * Folder URL serving `packages/runtime/dist` (`worker.js`, `runtime.js`, the `.wasm` files),
-   * relative to the page or absolute. Example: `'/runtime/'`.
+   * relative to the page or absolute. Example: `'/runtime/'`. Another origin (a CDN) works: the
+   * worker is then started from a one-line same-origin bootstrap (see {@link workerUrl}).
    */
   assetsUrl: string;
-  /** `'auto'` (default): worker, else main thread. `'worker'`: never the main thread. `'main'`: never a worker. */
-  mode?: 'auto' | 'worker' | 'main';
+  /**
+   * The script the worker is started from (default `<assetsUrl>worker.js`). When it is on another
+   * origin than the page, the worker starts from a `blob:` module on the page's origin whose only
+   * line is `import "<worker.js>"` (browsers refuse a cross-origin worker script; a module import
+   * from the CDN needs CORS, which CDNs send). A page whose CSP forbids `blob:` workers serves that
+   * line itself instead, as a file on its own origin, and names it here, e.g.
+   * `'/localrec-worker.js'` containing `import 'https://cdn.example/localrec/worker.js';`.
+   */
+  workerUrl?: string;
+  /**
+   * Where the model runs. `'worker'` (default): in a Web Worker only; when no worker can start, every
+   * call fails with `WORKER_CRASHED` naming the URL (the SDK answers with fallbacks) and tfjs never
+   * loads on the page. `'auto'`: a worker, else the main thread (reported once as
+   * `WORKER_UNAVAILABLE` through the SDK's `onError`). `'main-thread'`: never a worker.
+   */
+  mode?: RuntimeMode;
   /** How long the worker may take to answer its first message before `'auto'` gives up on it (default 10000 ms). */
   startTimeoutMs?: number;
   /** Download / backend progress of the model. */
   onProgress?: (p: LoadProgress) => void;
 }
 
-const MODES = ['auto', 'worker', 'main'] as const;
+const MODES = ['worker', 'auto', 'main-thread'] as const;
 
 function resolveUrl(u: string): URL {
   return new URL(u.endsWith('/') ? u : `${u}/`, locationHref());
@@ -76,10 +94,46 @@ export interface WebWorkerTransportOptions {
 }
 
 /**
+ * A start failure that a new attempt would only repeat (an HTTP error for the script, a policy
+ * that refuses it): the connector keeps it and does not start the worker again.
+ */
+const permanent = new WeakSet<object>();
+
+/** The worker script's HTTP status (a HEAD request), or why it could not be read: for the error message. */
+async function diagnose(url: URL): Promise<{ text: string; permanent: boolean }> {
+  const get = globalFetch();
+  if (!get) return { text: 'blocked or not found', permanent: true };
+  try {
+    const res = await get(url.href, { method: 'HEAD', cache: 'no-store' });
+    if (!res.ok)
+      return { text: `HTTP ${res.status}${res.status === 404 ? ' (not found: check the runtime files URL)' : ''}`, permanent: true };
+    return {
+      text: `the script (HTTP ${res.status}) or one of its imports failed to load or was blocked (CSP worker-src / script-src, CORS)`,
+      permanent: true,
+    };
+  } catch (e) {
+    return { text: `unreachable (${(e as Error).message}; another origin must send CORS headers)`, permanent: false };
+  }
+}
+
+/**
+ * The module a cross-origin worker starts from: a `blob:` URL on the page's origin whose only line
+ * imports `url`. `undefined` where there are no Blob URLs.
+ */
+function bootstrapUrl(url: URL): string | undefined {
+  const U = urlConstructor();
+  const B = (globalThis as { Blob?: typeof Blob }).Blob;
+  if (!U?.createObjectURL || !B) return undefined;
+  return U.createObjectURL(new B([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+}
+
+/**
  * The Web Worker transport: each `open()` starts the module worker at `url` (the built
  * `worker.js`), which exposes the runtime through Comlink, and watches it through a Web Lock it
- * holds for its life, so a crash or a terminate is seen at once.
- * @throws {LocalRecError} (from `open`) `WORKER_CRASHED` where workers are unavailable or the script fails; `TIMEOUT`.
+ * holds for its life, so a crash or a terminate is seen at once. A `url` on another origin than
+ * the page starts through a same-origin `blob:` module that imports it (browsers refuse
+ * cross-origin worker scripts; the import needs CORS).
+ * @throws {LocalRecError} (from `open`) `WORKER_CRASHED` where workers are unavailable or the script fails (naming the URL and the HTTP status); `TIMEOUT`.
  */
 export function webWorkerTransport(url: URL, options: WebWorkerTransportOptions = {}): RuntimeTransport {
   const transportOptions = options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs };
@@ -89,22 +143,34 @@ export function webWorkerTransport(url: URL, options: WebWorkerTransportOptions 
       const WorkerCtor = workerConstructor();
       if (!WorkerCtor) throw new LocalRecError('WORKER_CRASHED', 'Web Workers are not available here');
       const lock = `${ALIVE_LOCK}${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+      const page = locationHref();
+      const crossOrigin = page !== undefined && new URL(page).origin !== url.origin;
+      const boot = crossOrigin ? bootstrapUrl(url) : undefined;
+      const revoke = (): void => {
+        if (boot) (urlConstructor() as unknown as { revokeObjectURL(u: string): void }).revokeObjectURL(boot);
+      };
       let worker: Worker;
       try {
-        worker = new WorkerCtor(url, { type: 'module', name: `localrec-runtime#${lock}` });
+        worker = new WorkerCtor(boot ?? url, { type: 'module', name: `localrec-runtime#${lock}` });
       } catch (e) {
-        throw new LocalRecError('WORKER_CRASHED', `Could not start the runtime worker ${url.href}: ${(e as Error).message}`, { cause: e });
+        revoke();
+        const err = new LocalRecError('WORKER_CRASHED', `Could not start the runtime worker ${url.href}: ${(e as Error).message}`, {
+          cause: e,
+        });
+        permanent.add(err);
+        throw err;
       }
       options.onWorker?.(worker);
       let onError: ((e: Event) => void) | undefined;
       const failed = new Promise<never>((_, reject) => {
-        onError = (e: Event) =>
-          reject(
-            new LocalRecError(
-              'WORKER_CRASHED',
-              `The runtime worker ${url.href} failed to start: ${(e as ErrorEvent).message || 'blocked or not found'}`,
-            ),
-          );
+        onError = (e: Event) => {
+          const message = (e as ErrorEvent).message;
+          void (message ? Promise.resolve({ text: message, permanent: true }) : diagnose(url)).then((why) => {
+            const err = new LocalRecError('WORKER_CRASHED', `The runtime worker ${url.href} failed to start: ${why.text}`);
+            if (why.permanent) permanent.add(err);
+            reject(err);
+          });
+        };
         worker.addEventListener('error', onError);
       });
       failed.catch(() => {});
@@ -114,9 +180,13 @@ export function webWorkerTransport(url: URL, options: WebWorkerTransportOptions 
         failed,
         watchLoss: () => {
           if (onError) worker.removeEventListener('error', onError);
+          revoke();
           return watchDeath(lock);
         },
-        close: () => worker.terminate(),
+        close: () => {
+          revoke();
+          worker.terminate();
+        },
       };
     },
     transportOptions,
@@ -136,31 +206,39 @@ export function mainThreadTransport(assets: URL): RuntimeTransport {
 }
 
 /**
- * A runtime connector that runs the model in a module Web Worker (falls back to the main thread
- * when `mode` is `'auto'` and the worker cannot start). The SDK calls `connect` once, lazily.
- * The worker is supervised: if it dies, calls in flight reject with `WORKER_CRASHED` and the next
- * call starts a new one.
+ * A runtime connector that runs the model in a module Web Worker. Only with `mode: 'auto'` does it
+ * fall back to the main thread when the worker cannot start, and then it says so (`WORKER_UNAVAILABLE`
+ * through the SDK's `onError`, and `runtime: 'main-thread'` in both the SDK's `status` and
+ * `runtimeStatus()`). A worker that cannot start for a reason a retry would repeat (HTTP 404, a
+ * blocking policy) is not started again: later connects fail at once with the same error.
+ * The SDK calls `connect` once, lazily. The worker is supervised: if it dies, calls in flight
+ * reject with `WORKER_CRASHED` and the next call starts a new one.
  * @throws {LocalRecError} `INVALID_CONFIG` for a bad option (at creation, not at connect).
  */
 export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector<ConnectedRuntime> {
-  const mode = options.mode ?? 'auto';
+  const mode = options.mode ?? 'worker';
   if (!MODES.includes(mode))
     throw new LocalRecError('INVALID_CONFIG', `mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`, {
       field: 'mode',
       accepted: MODES,
     });
-  if (typeof options.assetsUrl !== 'string' || !options.assetsUrl) {
-    throw new LocalRecError(
-      'INVALID_CONFIG',
-      `assetsUrl must be the URL of the folder serving the runtime bundle, got ${JSON.stringify(options.assetsUrl)}`,
-      { field: 'assetsUrl' },
-    );
+  for (const field of ['assetsUrl', 'workerUrl'] as const) {
+    const v = options[field];
+    if (field === 'assetsUrl' ? typeof v !== 'string' || !v : v !== undefined && (typeof v !== 'string' || !v)) {
+      throw new LocalRecError(
+        'INVALID_CONFIG',
+        `${field} must be the URL of ${field === 'assetsUrl' ? 'the folder serving the runtime bundle' : 'the worker script'}, got ${JSON.stringify(v)}`,
+        { field },
+      );
+    }
   }
+  /** The worker's start failure that a retry would repeat, once seen. */
+  let unavailable: LocalRecError | undefined;
   return {
-    kind: 'worker',
+    kind: mode === 'main-thread' ? 'main-thread' : 'worker',
     async connect(ctx: ConnectContext): Promise<ConnectedRuntime> {
       const assets = resolveUrl(options.assetsUrl);
-      const { assetsUrl: _a, mode: _m, startTimeoutMs, onProgress, ...rest } = options;
+      const { assetsUrl: _a, workerUrl, mode: _m, startTimeoutMs, onProgress, ...rest } = options;
       const connectOptions = {
         init: {
           ...rest,
@@ -170,14 +248,24 @@ export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector<C
         },
         ...(onProgress ? { onProgress } : {}),
       };
-      if (mode !== 'main') {
-        const worker = webWorkerTransport(new URL('worker.js', assets), startTimeoutMs === undefined ? {} : { startTimeoutMs });
-        try {
-          return await connectTransport(worker, ctx, connectOptions);
-        } catch (e) {
-          if (mode === 'worker') throw e;
-          if (typeof console !== 'undefined') console.warn(`LocalRec: running the model on the main thread (${(e as Error).message})`);
+      if (mode !== 'main-thread') {
+        let failure = unavailable;
+        if (!failure) {
+          const url = workerUrl ? new URL(workerUrl, locationHref()) : new URL('worker.js', assets);
+          const worker = webWorkerTransport(url, startTimeoutMs === undefined ? {} : { startTimeoutMs });
+          try {
+            return await connectTransport(worker, ctx, connectOptions);
+          } catch (e) {
+            failure = e instanceof LocalRecError ? e : new LocalRecError('WORKER_CRASHED', String(e), { cause: e });
+            if (permanent.has(e as object)) unavailable = failure;
+          }
         }
+        if (mode === 'worker') throw failure;
+        const notice = new LocalRecError('WORKER_UNAVAILABLE', `The model runs on the main thread (mode: 'auto'): ${failure.message}`, {
+          cause: failure,
+        });
+        if (ctx.report) ctx.report(notice);
+        else if (typeof console !== 'undefined') console.warn(`LocalRec: ${notice.message}`);
       }
       return connectTransport(mainThreadTransport(assets), ctx, connectOptions);
     },

@@ -8,6 +8,7 @@
 import { LocalRecError } from '@localrec/core';
 import type { StartCapture } from './capture.js';
 import { createWithCapture } from './localrec.js';
+import type { ModelChunk, ModelModule } from './model.js';
 import type { Consent, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
 
 /** The methods the snippet stubs, in the snippet's order. */
@@ -77,16 +78,16 @@ const MAX_HELD = 1000;
 
 /** The script-tag build of declarative capture (an ES module), next to `localrec.min.js`. */
 const CAPTURE_FILE = 'localrec-capture.min.mjs';
+/** The script-tag build of the runtime's page side (for `model`), next to `localrec.min.js`. */
+const MODEL_FILE = 'localrec-model.min.mjs';
 
 /**
- * Imports {@link CAPTURE_FILE} from the folder `sdkSrc` was loaded from. Only pages that set
- * `autoCapture` get here, so the others never download it.
+ * Imports `file` (an ES module) from the folder `sdkSrc` was loaded from. Only pages that opt in
+ * (`autoCapture`, `model`) get here, so the others never download it.
  */
-function captureLoader(sdkSrc: string | undefined): () => Promise<StartCapture> {
-  return async () => {
-    const url = new URL(CAPTURE_FILE, sdkSrc).href; // throws when sdkSrc is unknown: reported, page unharmed
-    return ((await import(/* @vite-ignore */ url)) as { startAutoCapture: StartCapture }).startAutoCapture;
-  };
+function loader<T>(sdkSrc: string | undefined, file: string): () => Promise<T> {
+  // `new URL` throws when sdkSrc is unknown: reported, page unharmed.
+  return async () => (await import(/* @vite-ignore */ new URL(file, sdkSrc).href)) as T;
 }
 
 /**
@@ -101,7 +102,9 @@ export function installGlobal(win: Window & { LocalRec?: unknown }, version: str
   }
   let instance: LocalRec | undefined;
   const held: Array<() => void> = [];
-  const capture = captureLoader(sdkSrc);
+  const loadCapture = loader<{ startAutoCapture: StartCapture }>(sdkSrc, CAPTURE_FILE);
+  const capture = async (): Promise<StartCapture> => (await loadCapture()).startAutoCapture;
+  const model: ModelChunk = { base: sdkSrc, load: loader<ModelModule>(sdkSrc, MODEL_FILE) };
 
   const call = (method: string, args: unknown[]): unknown => {
     if (method === 'init') {
@@ -111,7 +114,7 @@ export function installGlobal(win: Window & { LocalRec?: unknown }, version: str
       }
       const cfg = args[0] as LocalRecConfigInput;
       try {
-        instance = createWithCapture(cfg, capture);
+        instance = createWithCapture(cfg, capture, model);
       } catch (e) {
         console.warn('LocalRec: init failed:', e);
         try {

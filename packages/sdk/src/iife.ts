@@ -6,6 +6,6 @@ import { installGlobal } from './global.js';
 import { VERSION } from './version.js';
 
 if (typeof window !== 'undefined') {
-  const me = document.currentScript;
-  installGlobal(window, VERSION, me instanceof HTMLScriptElement && me.src ? me.src : undefined);
+  // The script element's `src` ('' for an inline script, undefined for an SVG script or none).
+  installGlobal(window, VERSION, (document.currentScript as HTMLScriptElement | null)?.src || undefined);
 }

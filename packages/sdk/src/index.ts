@@ -23,6 +23,7 @@ export { DEFAULT_PURPOSES } from './consent.js';
 export { TCF_PURPOSES, fromConsentMode, fromTcf, listenConsentMode, listenTcf } from './cmp.js';
 export type { ConsentModeState, ConsentSignal, ConsentTarget, TcfApi, TcfData, TcfPurposeMap } from './cmp.js';
 export { noRuntime } from './connector.js';
+export type { ModelMode, ModelOptions } from './model.js';
 export type { ConnectContext, RecommenderApi, RuntimeConnector } from './connector.js';
 export type { CaptureOptions } from './capture.js';
 export { installGlobal, GLOBAL_METHODS } from './global.js';

@@ -20,6 +20,8 @@ import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
 import { DEFAULT_PURPOSES, effectivePurposes, mergePurposes, type Purposes } from './consent.js';
 import { emptyResult, hostOrder, noRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from './connector.js';
+import { pickRuntime, type ModelChunk } from './model.js';
+import { esmModel } from './model-esm.js';
 import { createFlushScheduler } from './schedule.js';
 import { linkTabs } from './tabs.js';
 import type { Consent, ExportedData, ForgetProof, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
@@ -55,7 +57,7 @@ function checkSdkOptions(c: LocalRecConfigInput): void {
  * rec.track('view', { itemId: 'SKU-1' });
  */
 export function createLocalRec(config: LocalRecConfigInput): LocalRec {
-  return createWithCapture(config, () => startAutoCapture);
+  return createWithCapture(config, () => startAutoCapture, esmModel);
 }
 
 /** The link to the recommendation runtime: connects lazily (memoised), sends the catalog, disconnects. */
@@ -66,6 +68,8 @@ interface RuntimeLink {
   setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
   /** Drops the connection and disposes its runtime; the next {@link RuntimeLink.connect} makes a new one. */
   disconnect(): Promise<void>;
+  /** Where the connected runtime runs (its `runtime`), once connected and if it says. */
+  readonly runtime: string | undefined;
 }
 
 function createRuntimeLink(connector: RuntimeConnector, ctx: ConnectContext): RuntimeLink {
@@ -73,7 +77,9 @@ function createRuntimeLink(connector: RuntimeConnector, ctx: ConnectContext): Ru
   let catalog: Readonly<Record<string, ItemMeta>> | undefined;
   /** The catalog the current connection has. */
   let sent: typeof catalog;
+  let where: string | undefined;
   const sendCatalog = async (api: RecommenderApi): Promise<RecommenderApi> => {
+    where = api.runtime;
     const c = catalog;
     if (c && c !== sent) {
       sent = c;
@@ -93,13 +99,16 @@ function createRuntimeLink(connector: RuntimeConnector, ctx: ConnectContext): Ru
   };
   return {
     connect,
+    get runtime() {
+      return where;
+    },
     async setCatalog(items) {
       catalog = items;
       await sendCatalog(await connect());
     },
     async disconnect() {
       const rt = runtime;
-      runtime = sent = undefined;
+      runtime = sent = where = undefined;
       if (rt)
         await rt.then(
           (api) => api.dispose?.(),
@@ -132,9 +141,14 @@ async function eraseCaches(): Promise<string[]> {
  * build), or loaded only when a page opts in (the script-tag build keeps it out of its budget).
  * @internal
  */
-export function createWithCapture(config: LocalRecConfigInput, capture: () => StartCapture | Promise<StartCapture>): LocalRec {
+export function createWithCapture(
+  config: LocalRecConfigInput,
+  capture: () => StartCapture | Promise<StartCapture>,
+  model: ModelChunk,
+): LocalRec {
   const resolved = resolveConfig(config);
   checkSdkOptions(config);
+  const connector = pickRuntime(config, model, noRuntime);
   let purposes = mergePurposes(DEFAULT_PURPOSES, config.purposes, 'config.purposes', 'INVALID_CONFIG');
   const strict = config.strict === true;
   const onError = config.onError;
@@ -219,7 +233,6 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
   }
 
   // ---- the runtime: no history crosses the link; the runtime reads the same store itself.
-  const connector = config.runtime ?? noRuntime;
   const link = createRuntimeLink(connector, {
     appId: resolved.appId,
     retentionMs: resolved.retentionMs,
@@ -233,6 +246,7 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
       return recorder.writes;
     },
     track: record,
+    report,
   });
   // Warm a real runtime up before the first request (model download, backend choice).
   if (connector !== noRuntime) link.connect().catch(report);
@@ -339,7 +353,7 @@ export function createWithCapture(config: LocalRecConfigInput, capture: () => St
     },
     get status(): LocalRecStatus {
       // The Recorder's status (storage, degraded, pending, storageError when degraded) and the SDK's.
-      const s: LocalRecStatus = { ...recorder.status, consent: recorder.consent, runtime: connector.kind, destroyed };
+      const s: LocalRecStatus = { ...recorder.status, consent: recorder.consent, runtime: link.runtime ?? connector.kind, destroyed };
       if (lastError) s.lastError = serializeError(lastError);
       return s;
     },

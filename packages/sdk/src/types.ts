@@ -18,6 +18,7 @@ import type { Profile, SegmentsResult, ShopperProfile, SocialContextInput } from
 import type { CaptureOptions } from './capture.js';
 import type { RuntimeConnector } from './connector.js';
 import type { Purposes } from './consent.js';
+import type { ModelOptions } from './model.js';
 
 export type { Purposes };
 
@@ -49,6 +50,14 @@ export interface LocalRecConfigInput extends LocalRecConfig {
    * in the background right after creation, so its model is warm by the first request.
    */
   runtime?: RuntimeConnector;
+  /**
+   * The model bundle to recommend from, in one line: `model: '/models/my-shop/'` starts
+   * `@localrec/runtime`'s worker (its page-side file is imported only now, so pages without a model
+   * never download it) with the runtime's files taken from the SDK's own folder; the long form
+   * ({@link ModelOptions}) sets `runtimeUrl`, `workerUrl`, `mode`, … Give `model` or `runtime`, not both.
+   * @example LocalRec.init({ appId: 'my-shop', model: '/models/my-shop/' })
+   */
+  model?: string | ModelOptions;
   /**
    * Storage adapter. Default: IndexedDB when the browser has it, else memory (reported through
    * `onError` and `status`). Pass a store to plug in another adapter (e.g. a mini-program KV store).

@@ -47,6 +47,28 @@ async function build(file: string): Promise<Built> {
 
 const gzip = (code: string): number => gzipSync(code, { level: 9 }).length;
 
+/** The ES build (`dist/index.js` and its chunks), in memory, without the config's dist clean-up. */
+async function buildEsm(): Promise<Record<string, string>> {
+  const prev = process.cwd();
+  process.chdir(repo);
+  try {
+    const { default: configs } = (await import(join(repo, 'rollup.config.mjs'))) as { default: RollupOptions[] };
+    const cfg = configs.find((c) => (c.output as OutputOptions | undefined)?.entryFileNames === 'index.js');
+    expect(cfg, 'rollup.config.mjs has no ES build of the SDK').toBeDefined();
+    const { output, plugins, ...input } = cfg!;
+    const kept = [plugins].flat().filter((p) => (p as { name?: string } | null)?.name !== 'localrec-clean-dir');
+    const bundle = await rollup({ ...input, plugins: kept });
+    try {
+      const { output: files } = await bundle.generate(output as OutputOptions);
+      return Object.fromEntries(files.flatMap((f) => (f.type === 'chunk' ? [[f.fileName, f.code]] : [])));
+    } finally {
+      await bundle.close();
+    }
+  } finally {
+    process.chdir(prev);
+  }
+}
+
 describe('script-tag build', () => {
   test('localrec.min.js is one self-contained IIFE of ≤ 14 KB gzip with no tfjs, no cookies, no Web Storage', async () => {
     const { code, byPackage } = await build('packages/sdk/dist/localrec.min.js');
@@ -72,5 +94,44 @@ describe('script-tag build', () => {
     expect(code).toMatch(/export\s*\{[^}]*startAutoCapture/);
     expect(gzip(code)).toBeLessThan(2048);
     expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage|indexedDB/);
+  }, 120_000);
+
+  // Issue 12 asks for ≤ 16 KB gzip on the main thread for a page with a model, all files
+  // together. Not met yet: the recording script is 14 KB (above) and the connector file 6 KB —
+  // Comlink alone is ~2 KB of it, the runtime's page side (worker start, supervision, the
+  // main-thread fallback, the degraded-store history) the rest. These budgets keep what there is
+  // from growing; the 16 KB needs the recording script back at ≤ 10 KB.
+  test('localrec-model.min.mjs (the runtime connector, only for `model`) is one small ES module, no tfjs; recording + model ≤ 20.5 KB gzip', async () => {
+    const { code, byPackage } = await build('packages/sdk/dist/localrec-model.min.mjs');
+    const recording = await build('packages/sdk/dist/localrec.min.js');
+    const gz = gzip(code);
+    const total = gz + gzip(recording.code);
+    console.log(
+      `localrec-model.min.mjs: ${code.length} B minified, ${gz} B gzip; main thread with a model ${total} B gzip ` +
+        `(localrec.min.js + localrec-model.min.mjs); unminified bytes by package: ${JSON.stringify(byPackage)}`,
+    );
+    expect(code).toMatch(/export\s*\{[^}]*modelConnector/);
+    expect(code).not.toMatch(/tensorflow|tfjs/i);
+    // Static imports would be more files on the main thread; the one dynamic import is runtime.js
+    // (the main-thread fallback, only with mode 'auto' or 'main-thread').
+    expect(code).not.toMatch(/^\s*import\s/m);
+    expect(code.match(/import\(/g) ?? []).toHaveLength(1);
+    expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage/);
+    expect(gz).toBeLessThanOrEqual(6.5 * 1024);
+    expect(total).toBeLessThanOrEqual(20.5 * 1024);
+  }, 120_000);
+
+  test('the ES build keeps the connector out of index.js: a chunk imported only by `model`', async () => {
+    const files = await buildEsm();
+    const index = files['index.js'];
+    expect(index).toBeDefined();
+    const chunks = Object.keys(files).filter((f) => f !== 'index.js');
+    console.log(`ES build: index.js ${gzip(index!)} B gzip; ${chunks.map((f) => `${f} ${gzip(files[f]!)} B gzip`).join(', ')}`);
+    expect(chunks).toEqual([expect.stringMatching(/^chunks\/model-entry-[\w-]+\.js$/)]);
+    // The worker start (its Web Lock name) is in the chunk only, and index.js imports the chunk lazily.
+    expect(index).not.toContain('localrec-runtime-alive');
+    expect(files[chunks[0]!]).toContain('localrec-runtime-alive');
+    expect(index).toContain(`import('./${chunks[0]}')`);
+    expect(index).not.toMatch(new RegExp(`^import[^(]*${chunks[0]!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
   }, 120_000);
 });

@@ -101,6 +101,7 @@ export async function connectTransport(
 
   await get();
   return {
+    runtime: transport.kind,
     status: async () => ({ ...(await call('status()', (api) => api.status())), runtime: transport.kind }),
     ready: () => call('ready()', (api) => api.ready()),
     scoreRows: (seqs) => call('scoreRows()', (api) => api.scoreRows(seqs.map((q) => [...q]))),
