@@ -55,6 +55,19 @@ export const DEFAULT_ABNORMAL_OPTIONS = Object.freeze({
   ignoreTypes: Object.freeze(['impression'] as EventType[]),
 });
 
+/**
+ * Every rule off: for histories that are machine-paced on purpose (synthetic test histories,
+ * replays of a model's reference sequences), where the filter, on by default in the runtime,
+ * would flag everything. The runtime takes it as `insights: { rank: false, abnormal: NO_ABNORMAL_RULES }`.
+ */
+export const NO_ABNORMAL_RULES: Readonly<AbnormalOptions> = Object.freeze({
+  burst: false,
+  repeat: false,
+  metronome: false,
+  crawl: false,
+  future: false,
+});
+
 /** What {@link detectAbnormal} found. */
 export interface AbnormalReport {
   /** uid → the flags raised on that event. */

@@ -28,6 +28,7 @@ export {
   withoutAbnormal,
   isAbnormal,
   DEFAULT_ABNORMAL_OPTIONS,
+  NO_ABNORMAL_RULES,
   type AbnormalFlag,
   type AbnormalOptions,
   type AbnormalReport,

@@ -101,8 +101,8 @@ export class ShopperInsights {
 
   /**
    * @param deps.options the runtime's `insights` option. When it is absent the runtime answers
-   * from the model alone (no blending, no re-ranker, model input unfiltered); the profile, social
-   * context and segments APIs work either way.
+   * from the model alone (no blending, no re-ranker), its input still without abnormal events (see
+   * {@link modelSequence}); the profile, social context and segments APIs work either way.
    */
   constructor(private readonly deps: InsightsDeps) {
     this.store = deps.store;
@@ -182,10 +182,13 @@ export class ShopperInsights {
 
   /**
    * The model input: `base` (the runtime's sequence, read by core's rule) unless abnormal events
-   * are known, then the same rule over the store with those events flagged (left out).
+   * are known, then the same rule over the store with those events flagged (left out). Safe by
+   * default: this runs with or without the `insights` option (the default rules of `detectAbnormal`
+   * unless `insights.abnormal` says otherwise), so a script or a stuck key does not steer the model;
+   * the flags of settled events are persisted in `insights:profile` (`abnormal`, seq runs) like the
+   * rest of the fold.
    */
   async modelSequence(base: SequenceEntry[], maxLen: number): Promise<SequenceEntry[]> {
-    if (this.deps.options === undefined) return base;
     const snap = await this.sync();
     if (!snap.anyAbnormal) return base;
     const flagged = {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRecError, MemoryEventStore, type RecommendResult } from '@localrec/core';
+import { NO_ABNORMAL_RULES } from '@localrec/insights';
 import { SasrecScorer } from '@localrec/model';
 import { loadBundleDir, type LoadedBundle } from '@localrec/trainer';
 import { Runtime } from '../src/runtime.js';
@@ -33,7 +34,18 @@ interface Harness {
 async function harness(opts: Partial<RuntimeOptions> = {}, net?: FakeFetch, store = new MemoryEventStore()): Promise<Harness> {
   const n = net ?? fakeFetch(tiny.dir);
   const rt = new Runtime({ createStore: () => store, fetch: n.fetch, caches: null, wasmPath: wasmDir() });
-  await rt.init({ appId: 'test', modelUrl: BASE, backends: ['wasm'], calibrate: false, budgetMs: 10_000, retryDelayMs: 0, ...opts });
+  // The synthetic histories here are 1 ms apart (a burst): the abnormal-behaviour filter, on by default, is off for them.
+  const insights = { rank: false, abnormal: NO_ABNORMAL_RULES };
+  await rt.init({
+    appId: 'test',
+    modelUrl: BASE,
+    backends: ['wasm'],
+    calibrate: false,
+    budgetMs: 10_000,
+    retryDelayMs: 0,
+    insights,
+    ...opts,
+  });
   return { rt, store, net: n };
 }
 

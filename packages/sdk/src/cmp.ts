@@ -20,7 +20,7 @@
  */
 import { pageWindow } from '@localrec/core/internal';
 import type { Consent } from '@localrec/core';
-import type { Purposes } from './consent.js';
+import type { ConsentSource, Purposes } from './consent.js';
 
 /** What a consent platform's signal means for LocalRec. */
 export interface ConsentSignal {
@@ -67,7 +67,8 @@ export function fromTcf(data: TcfData, map: Readonly<TcfPurposeMap> = TCF_PURPOS
 
 /** What {@link listenTcf} and {@link listenConsentMode} apply signals to (a LocalRec instance). */
 export interface ConsentTarget {
-  setConsent(consent: Consent, purposes?: Partial<Purposes>): void;
+  /** `source` says which adapter it was (`tcf`, `consent-mode`), for the remembered consent record. */
+  setConsent(consent: Consent, purposes?: Partial<Purposes>, source?: ConsentSource): void;
 }
 
 /**
@@ -84,7 +85,7 @@ export function listenTcf(rec: ConsentTarget, options: { map?: TcfPurposeMap; ap
     if (!success || stopped) return;
     if (typeof data.listenerId === 'number') listenerId = data.listenerId;
     const s = fromTcf(data, options.map);
-    if (s) rec.setConsent(s.consent, s.purposes);
+    if (s) rec.setConsent(s.consent, s.purposes, 'tcf');
   };
   api('addEventListener', 2, onData);
   return () => {
@@ -139,7 +140,7 @@ export function listenConsentMode(rec: ConsentTarget, options: { dataLayer?: unk
     const key = JSON.stringify(s);
     if (s && key !== last) {
       last = key;
-      rec.setConsent(s.consent, s.purposes);
+      rec.setConsent(s.consent, s.purposes, 'consent-mode');
     }
   };
   // What the page said so far, as one signal (a `default: denied` already overridden must not drop the queue).

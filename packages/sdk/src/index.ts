@@ -8,6 +8,8 @@ export { createLocalRec } from './localrec.js';
 export type {
   CachedModelFile,
   Consent,
+  ConsentRecord,
+  ConsentSource,
   ExportedData,
   ForgetProof,
   LocalRec,

@@ -18,7 +18,15 @@ import {
 import { cacheStorage, listModelCaches, monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
-import { DEFAULT_PURPOSES, effectivePurposes, mergePurposes, type Purposes } from './consent.js';
+import {
+  DEFAULT_PURPOSES,
+  effectivePurposes,
+  mergePurposes,
+  rememberConsent,
+  type ConsentHook,
+  type ConsentSource,
+  type Purposes,
+} from './consent.js';
 import { emptyResult, hostOrder, noRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from './connector.js';
 import { pickRuntime, type ModelChunk } from './model.js';
 import { esmModel } from './model-esm.js';
@@ -37,6 +45,7 @@ const SDK_OPTIONS: ReadonlyArray<[keyof LocalRecConfigInput, (v: unknown) => boo
   ['autoCapture', (v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null), 'a boolean or an object'],
   ['runtime', (v) => typeof (v as { connect?: unknown } | null)?.connect === 'function', 'a RuntimeConnector'],
   ['store', (v) => typeof (v as { append?: unknown } | null)?.append === 'function', 'an EventStore'],
+  ['rememberConsent', (v) => v === false, 'false (true: npm build)'],
 ];
 
 function checkSdkOptions(c: LocalRecConfigInput): void {
@@ -57,7 +66,19 @@ function checkSdkOptions(c: LocalRecConfigInput): void {
  * rec.track('view', { itemId: 'SKU-1' });
  */
 export function createLocalRec(config: LocalRecConfigInput): LocalRec {
-  return createWithCapture(config, () => startAutoCapture, esmModel);
+  const capture = (): StartCapture => startAutoCapture;
+  if (config?.rememberConsent !== true) return createWithCapture(config, capture, esmModel);
+  // Remembered consent (see consent.ts): the instance's store waits for the stored record.
+  const resolved = resolveConfig(config);
+  checkSdkOptions({ ...config, rememberConsent: false });
+  const store = config.store ?? new IndexedDbEventStore({ appId: resolved.appId });
+  const given = { requireConsent: resolved.requireConsent, ...(config.consent ? { consent: config.consent } : {}) };
+  return rememberConsent(
+    { ...given, ...(config.purposes ? { purposes: config.purposes } : {}) },
+    store,
+    (gated, hook) => createWithCapture({ ...config, store: gated, rememberConsent: false }, capture, esmModel, hook),
+    (err) => config.onError?.(err instanceof LocalRecError ? err : new LocalRecError('STORAGE_FAILED', String(err), { cause: err })),
+  );
 }
 
 /** The link to the recommendation runtime: connects lazily (memoised), sends the catalog, disconnects. */
@@ -139,12 +160,15 @@ async function eraseCaches(): Promise<string[]> {
 /**
  * {@link createLocalRec} with the declarative-capture code supplied by the caller: bundled (npm
  * build), or loaded only when a page opts in (the script-tag build keeps it out of its budget).
+ * `hook`: the remembered consent (`rememberConsent`, see consent.ts), in the npm build only (like
+ * the consent platform adapters: the script-tag build stays within its budget).
  * @internal
  */
 export function createWithCapture(
   config: LocalRecConfigInput,
   capture: () => StartCapture | Promise<StartCapture>,
   model: ModelChunk,
+  hook?: ConsentHook,
 ): LocalRec {
   const resolved = resolveConfig(config);
   checkSdkOptions(config);
@@ -184,14 +208,18 @@ export function createWithCapture(
   // fails to open (private mode, blocked, quota), the Recorder switches to memory and reports it:
   // one path for "absent" and "present but broken", decided by really opening it, not by sniffing.
   const own = config.store ?? new IndexedDbEventStore({ appId: resolved.appId });
-  // Other tabs of the shop: an erase or a `denied` there applies here at once (see tabs.ts).
+  // Other tabs of the shop: an erase or a consent change there applies here at once (see tabs.ts).
   const tabs = linkTabs(resolved.appId, own, {
     erased() {
       recorder.discard();
       epoch = { erasing: false }; // calls in flight get no answer from the erased history
       link.disconnect().catch(report);
     },
-    denied: () => recorder.setConsent('denied'),
+    consent(c, p) {
+      recorder.setConsent(c);
+      purposes = p;
+      hook?.changed(c, p);
+    },
   });
   const store = tabs.store;
   const recorder = new Recorder({ config: resolved, store, onError: report, strict });
@@ -334,12 +362,14 @@ export function createWithCapture(
 
   return {
     track: record,
-    setConsent(c: Consent, p?: Partial<Purposes>) {
+    setConsent(c: Consent, p?: Partial<Purposes>, source: ConsentSource = 'host') {
       try {
         const next = mergePurposes(purposes, p);
+        hook?.check(source);
         recorder.setConsent(c);
         purposes = next;
-        if (c === 'denied') tabs.denied();
+        tabs.consent(c, next);
+        hook?.changed(c, next, source);
         scheduler.poke();
       } catch (err) {
         fail(err);

@@ -17,10 +17,10 @@ import type {
 import type { Profile, SegmentsResult, ShopperProfile, SocialContextInput } from '@localrec/contract';
 import type { CaptureOptions } from './capture.js';
 import type { RuntimeConnector } from './connector.js';
-import type { Purposes } from './consent.js';
+import type { ConsentRecord, ConsentSource, Purposes } from './consent.js';
 import type { ModelOptions } from './model.js';
 
-export type { Purposes };
+export type { ConsentRecord, ConsentSource, Purposes };
 
 // Defined once, in the page↔runtime contract; re-exported under the SDK's names.
 export type { CachedModelFile, Consent, Profile, SegmentsResult, ShopperProfile, SocialContextInput };
@@ -68,6 +68,18 @@ export interface LocalRecConfigInput extends LocalRecConfig {
    * `segments` is off whenever the browser sends Global Privacy Control.
    */
   purposes?: Partial<Purposes>;
+  /**
+   * Remember the shopper's consent on the device (default `false`): each `setConsent('granted' |
+   * 'denied')` stores a {@link ConsentRecord} (what, which purposes, who set it, when) in the
+   * store's meta area (`exportData().meta.consent`; `forgetMe()` deletes it), every tab of the shop
+   * is told, and the next load starts from it. A `denied` is stored too — it is the shopper's
+   * choice, kept so that it holds, and nothing else is written under it; `setConsent('pending')`
+   * deletes the record. Precedence at load: a `consent` option of `granted` or `denied` wins (the
+   * host's own consent platform decides; the record is updated to it, source `init`); with no
+   * `consent` option or `pending`, the stored record applies, purposes included. Until the record
+   * is read (one IndexedDB read, before the first write), nothing is written.
+   */
+  rememberConsent?: boolean;
 }
 
 /** A snapshot of the SDK's state, for a "your data" panel or diagnostics. */
@@ -125,10 +137,13 @@ export interface LocalRec {
   /**
    * Changes consent at run time. `granted` writes held events; `denied` discards them (in every
    * tab of the shop). `purposes` changes the given purposes (the others keep their value).
+   * `source` says who set it, for the record `rememberConsent` stores (default `host`; the consent
+   * platform adapters pass `tcf` / `consent-mode`). Every tab of the shop applies a `granted` or
+   * `denied` (with the purposes) at once; `pending` stays in this tab.
    * @example rec.setConsent('granted', { segments: false })
-   * @throws {LocalRecError} `INVALID_ARGUMENT` (strict mode; else reported) for a bad consent or purpose.
+   * @throws {LocalRecError} `INVALID_ARGUMENT` (strict mode; else reported) for a bad consent, purpose or source.
    */
-  setConsent(consent: Consent, purposes?: Partial<Purposes>): void;
+  setConsent(consent: Consent, purposes?: Partial<Purposes>, source?: ConsentSource): void;
   readonly consent: Consent;
   /** The purposes in force (`segments` is `false` under Global Privacy Control). */
   readonly purposes: Purposes;

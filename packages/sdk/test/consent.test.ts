@@ -164,8 +164,8 @@ describe('TCF v2.2', () => {
     listeners.get(1)!({ ...tc({ 1: true }), listenerId: 1 }, false); // failed call: ignored
     listeners.get(1)!({ ...tc({ 5: true }), listenerId: 1 }, true);
     expect(calls).toEqual([
-      ['granted', { personalisation: true, segments: false }],
-      ['denied', { personalisation: false, segments: false }],
+      ['granted', { personalisation: true, segments: false }, 'tcf'],
+      ['denied', { personalisation: false, segments: false }, 'tcf'],
     ]);
     stop();
     expect(removed).toEqual([1]);
@@ -210,13 +210,13 @@ describe('Consent Mode', () => {
     gtag('consent', 'update', { personalization_storage: 'granted' });
     const calls: unknown[][] = [];
     const stop = listenConsentMode({ setConsent: (...a) => calls.push(a) }, { dataLayer });
-    expect(calls).toEqual([['granted', { personalisation: true, segments: false }]]);
+    expect(calls).toEqual([['granted', { personalisation: true, segments: false }, 'consent-mode']]);
     gtag('consent', 'update', { ad_user_data: 'granted', ad_personalization: 'granted' });
     gtag('consent', 'update', { ad_user_data: 'granted' }); // no change: not applied again
     gtag('event', 'page_view');
     expect(calls).toEqual([
-      ['granted', { personalisation: true, segments: false }],
-      ['granted', { personalisation: true, segments: true }],
+      ['granted', { personalisation: true, segments: false }, 'consent-mode'],
+      ['granted', { personalisation: true, segments: true }, 'consent-mode'],
     ]);
     stop();
     gtag('consent', 'update', { personalization_storage: 'denied' });

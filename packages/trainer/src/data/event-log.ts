@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { flagAbnormalRows, type DetectableRow } from './abnormal.js';
 import { DEFAULT_LOG_RULES, type BadRow, type Dataset, type LogRules } from './types.js';
 
 /** One usable row of an event log. */
@@ -10,6 +11,9 @@ interface LogRow {
   weight: number;
   /** Position in the file: breaks timestamp ties so equal times keep file order. */
   order: number;
+  /** 1-based line in the file. */
+  line: number;
+  query?: string;
 }
 
 /** Accepted column names (case-insensitive) for each field. */
@@ -18,9 +22,13 @@ const LOG_COLUMNS = {
   item: ['item', 'item_id', 'itemid', 'sku', 'product', 'product_id'],
   timestamp: ['timestamp', 'ts', 'time', 'event_time', 'date'],
   type: ['type', 'event', 'event_type', 'action'],
+  query: ['query', 'search_query', 'q'],
 } as const;
 
 const MAX_ID_LENGTH = 256;
+
+/** `report.ignoredByType` key of the interactions the abnormal-behaviour filter left out (no event type has parentheses). */
+const ABNORMAL_KEY = '(abnormal)';
 
 /**
  * Timestamps: numbers below 1e11 are seconds since the epoch, larger ones milliseconds; strings
@@ -47,14 +55,32 @@ function pick(rec: Record<string, unknown>, names: readonly string[]): unknown {
   return undefined;
 }
 
-/** Checks one record; returns the row, `'ignored:<type>'` for a zero-weight type, or a reason it is bad. */
-function checkRecord(rec: Record<string, unknown>, order: number, rules: LogRules): LogRow | { ignored: string } | { bad: string } {
+/** A zero-weight row, with what the abnormal-behaviour rules read when it has a user and a timestamp. */
+interface IgnoredRow {
+  ignored: string;
+  detectable?: DetectableRow;
+}
+
+/** Checks one record; returns the row, the type for a zero-weight type, or a reason it is bad. */
+function checkRecord(rec: Record<string, unknown>, order: number, line: number, rules: LogRules): LogRow | IgnoredRow | { bad: string } {
   const type = rec.__hasType === false ? 'view' : idOf(pick(rec, LOG_COLUMNS.type));
   if (type === undefined) return { bad: `missing event type (accepted: ${Object.keys(rules.typeWeights).join(', ')})` };
   const weight = rules.typeWeights[type];
   if (weight === undefined)
     return { bad: `unknown event type ${JSON.stringify(type)} (accepted: ${Object.keys(rules.typeWeights).join(', ')})` };
-  if (weight === 0) return { ignored: type };
+  const rawQuery = pick(rec, LOG_COLUMNS.query);
+  const query = typeof rawQuery === 'string' ? rawQuery : undefined;
+  if (weight === 0) {
+    // Not an interaction, but an event of the shopper's all the same: the abnormal-behaviour rules count it, as on the device.
+    const user = idOf(pick(rec, LOG_COLUMNS.user));
+    const ts = parseTimestamp(pick(rec, LOG_COLUMNS.timestamp));
+    if (user === undefined || ts === undefined) return { ignored: type };
+    const item = idOf(pick(rec, LOG_COLUMNS.item));
+    const detectable: DetectableRow = { user, ts, type, order, line };
+    if (item !== undefined) detectable.item = item;
+    if (query !== undefined) detectable.query = query;
+    return { ignored: type, detectable };
+  }
   const user = idOf(pick(rec, LOG_COLUMNS.user));
   if (user === undefined)
     return {
@@ -69,7 +95,9 @@ function checkRecord(rec: Record<string, unknown>, order: number, rules: LogRule
   const ts = parseTimestamp(rawTs);
   if (ts === undefined)
     return { bad: `invalid timestamp ${JSON.stringify(rawTs)} (accepted: epoch seconds or milliseconds, or an ISO 8601 date)` };
-  return { user, item, ts, type, weight, order };
+  const row: LogRow = { user, item, ts, type, weight, order, line };
+  if (query !== undefined) row.query = query;
+  return row;
 }
 
 interface Parsed {
@@ -77,21 +105,36 @@ interface Parsed {
   count: number;
   badRows: BadRow[];
   ignoredByType: Record<string, number>;
+  abnormal: ReturnType<typeof flagAbnormalRows>['summary'];
 }
 
+/**
+ * Checks every record, then leaves out the rows the abnormal-behaviour rules flag (see
+ * `abnormal.ts`; `rules.abnormal`, on by default), zero-weight rows counted as the device counts them.
+ */
 function collect(records: Iterable<{ rec: Record<string, unknown>; line: number }>, rules: LogRules, badRows: BadRow[]): Parsed {
   const rows: LogRow[] = [];
+  const detectable: DetectableRow[] = [];
   const ignoredByType: Record<string, number> = {};
   let count = 0;
   for (const { rec, line } of records) {
     count++;
-    const r = checkRecord(rec, count, rules);
+    const r = checkRecord(rec, count, line, rules);
     if ('bad' in r) badRows.push({ line, reason: r.bad });
-    else if ('ignored' in r) ignoredByType[r.ignored] = (ignoredByType[r.ignored] ?? 0) + 1;
-    else rows.push(r);
+    else if ('ignored' in r) {
+      ignoredByType[r.ignored] = (ignoredByType[r.ignored] ?? 0) + 1;
+      if (r.detectable) detectable.push(r.detectable);
+    } else {
+      rows.push(r);
+      detectable.push(r);
+    }
   }
   badRows.sort((a, b) => a.line - b.line);
-  return { rows, count, badRows, ignoredByType };
+  const { flagged, summary } = flagAbnormalRows(detectable, rules.abnormal);
+  const kept = flagged.size ? rows.filter((r) => !flagged.has(r.order)) : rows;
+  // Every row stays accounted for: the interactions left out are counted as ignored (zero-weight rows already are).
+  if (kept.length < rows.length) ignoredByType[ABNORMAL_KEY] = rows.length - kept.length;
+  return { rows: kept, count, badRows, ignoredByType, abnormal: summary };
 }
 
 /** Parses CSV with a header row (column names: {@link LOG_COLUMNS}); a file without a type column is all `view`s. */
@@ -140,7 +183,7 @@ function* jsonLineRecords(text: string, badRows: BadRow[]): Generator<{ rec: Rec
 }
 
 /**
- * Turns usable rows into a dataset. The rules, in order:
+ * Turns usable rows into a dataset. The rules, in order (after the abnormal-behaviour filter, see {@link collect}):
  * 1. Ordering: each user's events are sorted by timestamp; equal timestamps keep file order.
  * 2. Deduplication: exact duplicates (same user, item, type, timestamp) are removed.
  * 3. Repeats: with `collapseRepeats`, consecutive events of a user on the same item become one
@@ -225,6 +268,7 @@ function buildDataset(p: Parsed, rules: LogRules, format: 'csv' | 'jsonl'): Data
       rows: p.count,
       badRows: p.badRows,
       ignoredByType: p.ignoredByType,
+      abnormal: p.abnormal,
       duplicates,
       collapsed,
       belowMinCount: before - interactions,

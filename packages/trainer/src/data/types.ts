@@ -1,3 +1,6 @@
+import type { AbnormalOptions } from '@localrec/insights';
+import type { AbnormalRows } from './abnormal.js';
+
 /** A row the loader could not use, with its 1-based line number in the input file. */
 export interface BadRow {
   line: number;
@@ -10,8 +13,17 @@ interface LoadReport {
   /** Data rows read (header and blank lines excluded). */
   rows: number;
   badRows: BadRow[];
-  /** Rows of a type whose weight is 0 (e.g. impressions, searches): valid, but not interactions. */
+  /**
+   * Rows of a type whose weight is 0 (e.g. impressions, searches): valid, but not interactions; and
+   * under `(abnormal)`, the interaction rows the abnormal-behaviour filter left out.
+   */
   ignoredByType: Record<string, number>;
+  /**
+   * Rows left out by the abnormal-behaviour filter (event logs only; see `abnormal.ts` and
+   * `LogRules.abnormal`): all of them, zero-weight ones included (those are counted under their type
+   * in `ignoredByType`, the others under `(abnormal)`).
+   */
+  abnormal?: AbnormalRows;
   /** Exact duplicates (same user, item, type and timestamp) removed. */
   duplicates: number;
   /** Consecutive interactions of one user with the same item merged into one (see `collapseRepeats`). */
@@ -46,6 +58,12 @@ export interface LogRules {
   minItemCount: number;
   /** Merge consecutive interactions of a user with the same item into one (the strongest type's weight). */
   collapseRepeats: boolean;
+  /**
+   * The abnormal-behaviour filter of event logs: the runtime's rules and defaults (`{}`), other
+   * thresholds (the runtime's `insights.abnormal` takes the same object), or `false` to keep every
+   * row. Default `{}`: on, so training sees what serving sees.
+   */
+  abnormal: AbnormalOptions | false;
 }
 
 /**
@@ -68,4 +86,10 @@ const DEFAULT_TYPE_WEIGHTS: Readonly<Record<string, number>> = {
   follow: 0,
 };
 
-export const DEFAULT_LOG_RULES: LogRules = { typeWeights: DEFAULT_TYPE_WEIGHTS, minUserCount: 3, minItemCount: 3, collapseRepeats: true };
+export const DEFAULT_LOG_RULES: LogRules = {
+  typeWeights: DEFAULT_TYPE_WEIGHTS,
+  minUserCount: 3,
+  minItemCount: 3,
+  collapseRepeats: true,
+  abnormal: {},
+};
