@@ -1,7 +1,7 @@
 // One rollup config for every bundle LocalRec ships. Each package that ships a bundle adds
 // its entries in the section marked with its name. Sources are resolved through the
 // `@localrec/source` export condition, so no per-package pre-build is needed.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import resolve from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 import esbuild from 'rollup-plugin-esbuild';
@@ -42,14 +42,48 @@ const add = (input, cfg) => {
 // (loading them made this step 2-3x slower). Each package's .d.ts is built in its own process
 // (`LOCALREC_BUILD=types:<pkg>`, see the end of this file).
 const typesOf = new Map(); // config → package name, for LOCALREC_BUILD=types:<pkg>
-const addTypes = (pkg, input, { external = [], types = [] } = {}) => {
+// Third-party packages whose types no public declaration may use (a consumer does not install
+// them: the bundles inline them). They are external to the type build all the same, so
+// rollup-plugin-dts never loads their declarations: internal modules reachable from a public
+// entry (e.g. the runtime's backends, through @localrec/model's scorer) import tfjs, and
+// inlining tfjs-core's ~300 .d.ts files took rollup-plugin-dts past an 8 GB heap. The check below
+// fails the build if a surviving declaration still imports one of them.
+// (comlink's and idb's few declarations are inlined where a public type uses them.)
+const HIDDEN_TYPES = [/^@tensorflow\//, /^@webgpu\//, /^@noble\//];
+const hiddenTypesCheck = (pkg) => ({
+  name: 'localrec-hidden-types',
+  generateBundle(_options, bundle) {
+    for (const chunk of Object.values(bundle)) {
+      const bad = chunk.type === 'chunk' ? chunk.imports.filter((id) => HIDDEN_TYPES.some((re) => re.test(id))) : [];
+      if (bad.length)
+        this.error(`@localrec/${pkg}'s public types (${chunk.fileName}) reference ${bad.join(', ')}, which its consumers do not install.`);
+    }
+  },
+});
+// `external`: a function for a package whose consumers install its third-party dependencies
+// (the trainer): those may appear in its types, so the check is off.
+// rollup-plugin-dts resolves `@localrec/*` through the workspace's node_modules symlinks, while the
+// TypeScript program it made for the entry holds the same files under their real paths: each
+// symlinked path then got a TypeScript program of its own (one per module, each with the whole
+// closure: past an 8 GB heap). Resolving to the real path lets every module come from one program.
+const realWorkspacePaths = {
+  name: 'localrec-real-workspace-paths',
+  async resolveId(source, importer, options) {
+    if (!importer || !source.startsWith('@localrec/')) return null;
+    const r = await this.resolve(source, importer, { ...options, skipSelf: true });
+    return r && !r.external && existsSync(r.id) ? { ...r, id: realpathSync(r.id) } : r;
+  },
+};
+const addTypes = (pkg, input, { external, types = [] } = {}) => {
   const first = typeof input === 'string' ? input : Object.values(input)[0];
   if (!existsSync(first)) return;
   const config = {
     input,
     onwarn,
-    external,
+    external: external ?? ((id) => HIDDEN_TYPES.some((re) => re.test(id))),
     plugins: [
+      ...(external ? [] : [hiddenTypesCheck(pkg)]),
+      realWorkspacePaths,
       dtsPlugin({
         respectExternal: true,
         tsconfig: 'tsconfig.base.json',

@@ -125,7 +125,7 @@ describe('the remembered consent record', () => {
     const tabs = await openTabs(1, 'e2e-consent-record', { 'granted.html': esmTab('e2e-consent-record', `consent: 'granted'`) });
     const [a] = tabs.pages as [Page];
     for (let round = 0; round < ROUNDS; round++) {
-      const choice = round % 2 === 0 ? 'denied' : 'granted';
+      const choice: 'denied' | 'granted' = round % 2 === 0 ? 'denied' : 'granted';
       await a.evaluate((c) => window.rec.setConsent(c, { segments: false }), choice);
       // The next visit (a new page, consent pending): starts from the record, before its first write.
       const next = await tabs.open();
