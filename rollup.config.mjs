@@ -214,8 +214,19 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
         ? "export const esmModel = { base: undefined, load: () => Promise.reject(new Error('model: browsers only')) };"
         : null,
   };
+  // Nor IndexedDB: the mini-program facade always gives the SDK its wx-storage store, so the SDK's
+  // default store (store-idb and idb, ~19 KB of the one-file build) is one that refuses.
+  const noIndexedDb = {
+    name: 'localrec-no-indexeddb',
+    resolveId: (id, importer) => (id === '@localrec/store-idb' && importer?.includes('packages/sdk/src/') ? '\0no-indexeddb' : null),
+    load: (id) =>
+      id === '\0no-indexeddb'
+        ? "export class IndexedDbEventStore { constructor() { throw new Error('IndexedDB: browsers only; a mini-program stores in wx storage'); } }"
+        : null,
+  };
   const mpPlugins = (minify) => [
     noWebModel,
+    noIndexedDb,
     resolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
     esbuild({ target: 'es2017', minify, sourceMap: !minify, tsconfig: 'tsconfig.base.json' }),
   ];

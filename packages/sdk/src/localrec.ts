@@ -67,9 +67,10 @@ function checkSdkOptions(c: LocalRecConfigInput): void {
  */
 export function createLocalRec(config: LocalRecConfigInput): LocalRec {
   const capture = (): StartCapture => startAutoCapture;
-  if (config?.rememberConsent !== true) return createWithCapture(config, capture, esmModel);
-  // Remembered consent (see consent.ts): the instance's store waits for the stored record.
+  // Validated before any option is read: a hostile config (a proxy, a throwing getter) is INVALID_CONFIG.
   const resolved = resolveConfig(config);
+  if (config.rememberConsent !== true) return createWithCapture(config, capture, esmModel);
+  // Remembered consent (see consent.ts): the instance's store waits for the stored record.
   checkSdkOptions({ ...config, rememberConsent: false });
   const store = config.store ?? new IndexedDbEventStore({ appId: resolved.appId });
   const given = { requireConsent: resolved.requireConsent, ...(config.consent ? { consent: config.consent } : {}) };
