@@ -195,9 +195,19 @@ suite('PyTorch (DDP) bundle: validate, eval parity with TypeScript, top-10 parit
           // One shopper per history: the stored events are exactly this sequence.
           const appId = `torch-${n++}`;
           const events = new store.IndexedDbEventStore({ appId });
+          // Human-paced (7–40 s apart, uneven): the abnormal-behaviour filter, on by default, keeps
+          // machine-paced histories out of the model input, and this history must reach the model whole.
           let ts = 1_000_000;
+          let k = 0;
           await events.append(
-            seq.map((itemId: string) => ({ uid: `${appId}-${ts}`, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} })),
+            seq.map((itemId: string) => ({
+              uid: `${appId}-${ts}`,
+              type: 'view',
+              ts: (ts += 7_000 + ((++k * 7919) % 33_000)),
+              sessionId: 's',
+              itemId,
+              data: {},
+            })),
           );
           const api = await connector
             .workerRuntime({ assetsUrl: '/runtime/', modelUrl: '/models/torch/', forceBackend: 'wasm', budgetMs: 600_000 })

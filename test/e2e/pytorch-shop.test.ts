@@ -1,7 +1,8 @@
 /**
  * A bundle made by the PyTorch trainer, in the demo shop: the simulator writes an event log of the
  * demo catalog (JSON Lines, string SKU ids, event types), the PyTorch trainer reads it with the same
- * rules as the TypeScript loader (compared here row for row), trains on 2 DDP processes and exports a
+ * rules as the TypeScript loader (compared here row for row, also on a log with scripted anomalies
+ * that the abnormal-behaviour filter of both leaves out), trains on 2 DDP processes and exports a
  * bundle with the shop's catalog and interest segments; `localrec validate` accepts it, and the BUILT
  * shop (SDK + runtime worker, real Chromium) serves it in place of `models/demo-shop`: a visitor's
  * "Recommended for you" comes from it, with reasons, and `getSegments()` answers with its segments.
@@ -68,6 +69,46 @@ suite('a PyTorch-trained bundle in the demo shop', () => {
     expect(py.weights).toEqual(ts.weights.map((s) => Array.from(s)));
     expect(py.bad).toBe(ts.report.badRows.length);
     expect(ts.itemIds.length).toBeGreaterThan(250);
+  });
+
+  it('both loaders leave out the same rows of a log with scripted anomalies (burst, repeat, metronome, crawl, future)', async () => {
+    // The simulated log plus what a script, a stuck key, a crawler and a wrong clock would add, on
+    // shoppers of the log and on new ones; the TypeScript rules are the runtime's, so agreeing
+    // here means training and serving leave out the same events.
+    const base = readFileSync(log, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { user: string; ts: number });
+    const t0 = Math.min(...base.map((r) => r.ts));
+    const items = loadDataset(log).itemIds;
+    const rows: Array<Record<string, unknown>> = [];
+    const u0 = base[0]!.user;
+    for (let i = 0; i < 12; i++) rows.push({ user: u0, item: items[i]!, ts: t0 + 3_600_000 + i * 80, type: 'view' }); // burst
+    for (let i = 0; i < 6; i++) rows.push({ user: 'bot-search', ts: t0 + i * 2000, type: 'search', query: 'kettle' }); // repeat
+    for (let i = 0; i < 6; i++) rows.push({ user: 'bot-search', item: items[i]!, ts: t0 + 20_000 + i * 5000, type: 'view' });
+    for (let i = 0; i < 14; i++) rows.push({ user: 'bot-tick', item: items[i % 3]!, ts: t0 + i * 20_000, type: 'view' }); // metronome
+    for (let i = 0; i < 40; i++) rows.push({ user: 'bot-crawl', item: items[i]!, ts: t0 + i * 1200 + (i % 3) * 100, type: 'view' });
+    rows.push({ user: base[1]!.user, item: items[5]!, ts: Date.now() + 86_400_000, type: 'purchase' }); // future
+    const mixed = join(dir, 'anomalies.jsonl');
+    writeFileSync(mixed, [...base, ...rows].map((r) => JSON.stringify(r)).join('\n') + '\n');
+
+    const ts = loadDataset(mixed);
+    const py = JSON.parse(
+      await runPython([
+        '-c',
+        'import json, sys\nfrom localrec_torch.data import load_dataset\nd = load_dataset(sys.argv[1])\n' +
+          'print(json.dumps({"items": d.item_ids, "users": d.user_ids, "seqs": d.sequences, "weights": d.weights, "abnormal": d.abnormal}))',
+        mixed,
+      ]),
+    );
+    const byFlag = ts.report.abnormal!.byFlag;
+    for (const flag of ['burst', 'repeat', 'metronome', 'crawl', 'future'] as const) expect(byFlag[flag], flag).toBeGreaterThan(0);
+    expect(py.abnormal).toEqual(byFlag);
+    expect(py.users).toEqual(ts.userIds);
+    expect(py.items).toEqual(ts.itemIds);
+    expect(py.seqs).toEqual(ts.sequences.map((s) => Array.from(s)));
+    expect(py.weights).toEqual(ts.weights.map((s) => Array.from(s)));
+    expect(ts.userIds).not.toContain('bot-crawl');
   });
 
   it('`localrec validate` accepts it, with the catalog and interest segments', async () => {

@@ -105,9 +105,21 @@ describe.skipIf(!HAS_FIREFOX)(`runtime in Firefox ESR: models/${MODEL} through t
         const api = await conn.connect({ appId, consent: 'granted' });
         await api.ready();
         const results: Item[][] = [];
+        // Human-paced (7–40 s apart, uneven): the abnormal-behaviour filter, on by default, keeps
+        // machine-paced histories out of the model input, and this history must reach the model whole.
         let ts = 1_000_000;
+        let n = 0;
         for (const seq of sequences) {
-          await store.append(seq.map((itemId) => ({ uid: `${appId}-${ts}`, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} })));
+          await store.append(
+            seq.map((itemId) => ({
+              uid: `${appId}-${ts}`,
+              type: 'view',
+              ts: (ts += 7_000 + ((++n * 7919) % 33_000)),
+              sessionId: 's',
+              itemId,
+              data: {},
+            })),
+          );
           const r = await api.recommend({ k: 10, excludePurchased: false });
           results.push(
             r.items.map((i: { itemId: string; score: number; source: string; reason: { kind: string } }) => ({
@@ -135,10 +147,21 @@ describe.skipIf(!HAS_FIREFOX)(`runtime in Firefox ESR: models/${MODEL} through t
     const rowOf = new Map(ref.vocab.map((id, i) => [id, i + 1]));
     const events: StoredEvent[] = [];
     const out = [];
+    // Human-paced (7–40 s apart, uneven): the abnormal-behaviour filter, on by default, keeps
+    // machine-paced histories out of the model input, and this history must reach the model whole.
     let ts = 1_000_000;
+    let n = 0;
     for (const seq of sequences) {
       for (const itemId of seq)
-        events.push({ uid: String(ts), seq: events.length + 1, type: 'view', ts: ts++, sessionId: 's', itemId, data: {} });
+        events.push({
+          uid: String(ts),
+          seq: events.length + 1,
+          type: 'view',
+          ts: (ts += 7_000 + ((++n * 7919) % 33_000)),
+          sessionId: 's',
+          itemId,
+          data: {},
+        });
       const hist = recentSequence(events, { maxLen: ref.manifest.architecture.maxLen }).map((e) => rowOf.get(e.itemId)!);
       const [scores] = await scorer.scores([Int32Array.from(hist)]);
       const history = new Set(hist);
