@@ -2,8 +2,7 @@
  * Makes a target folder serve exactly the given runtime files (and model bundles): copies them,
  * replacing what is there, and removes what an earlier run copied that is no longer part of the
  * set (a previous version's `chunks/`, whose names carry content hashes). What each run copied is
- * recorded in the target's `localrec-assets.json`; files the command did not write are left alone,
- * except inside `chunks/`, which belongs to the runtime.
+ * recorded in the target's `localrec-assets.json`; files the command did not write are left alone.
  */
 import { copyFile, mkdir, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
@@ -88,12 +87,9 @@ export async function syncAssets(target: string, sets: AssetSet[]): Promise<Sync
   for (const set of sets) {
     const key = set.to;
     const wanted = new Set(set.files.map((f) => posix(join(set.to, f.path))));
+    // Only what an earlier run wrote: the folder may hold other files of the host's (the script
+    // tag's guide puts the SDK's dist/, with its own chunks/, in the same folder).
     const stale = (record.sets[key]?.files ?? []).filter((p) => !wanted.has(p));
-    // chunks/ is the runtime's: whatever else is in it is a previous version's (or a hand copy's).
-    if (key === '') {
-      const chunks = await readdir(join(root, 'chunks')).catch(() => [] as string[]);
-      stale.push(...chunks.map((f) => `chunks/${f}`).filter((p) => !wanted.has(p) && !stale.includes(p)));
-    }
     for (const p of stale) if (await removeStale(root, p)) report.removed.push(p);
     for (const f of set.files) {
       const dest = join(root, set.to, f.path);
