@@ -321,4 +321,14 @@ describe('localrec-assets', () => {
       expect(JSON.parse(await readFile(join(root, 'out/models/shop/manifest.json'), 'utf8'))).toMatchObject({ version: 'v2' });
     });
   });
+
+  it('stays out of the browser bundles: no module of src/ outside src/assets/ imports it', async () => {
+    const src = resolve(import.meta.dirname, '../src');
+    const importers: string[] = [];
+    for (const f of await readdir(src, { recursive: true })) {
+      if (!f.endsWith('.ts') || f.startsWith('assets')) continue;
+      if (/(from |import\()'(\.\.?\/)+assets\//.test(await readFile(join(src, f), 'utf8'))) importers.push(f);
+    }
+    expect(importers).toEqual([]);
+  });
 });
