@@ -10,8 +10,9 @@
  *    with no long task on the page's main thread while the model loads;
  * 1b. an esbuild app (esbuild from npm, `public/` served as is) follows the same steps, the same
  *    setup block bundled by `esbuild --bundle`, and gets the same answers under the same checks;
- * 2. `@localrec/trainer` installs with its `localrec` bin: `npx localrec --help` runs, and
- *    `npx localrec train` turns a small generated log into a bundle that `validate` accepts.
+ * 2. `@localrec/trainer` installs with its `localrec` bin: `npx localrec --help` runs,
+ *    `npx localrec train` turns a small generated log into a bundle that `validate` accepts, and
+ *    `npx localrec assets` (the installed runtime's `localrec-assets`) copies it for serving.
  * Skips, saying why, only when the upstream registry (for vite, typescript, tfjs…) is unreachable.
  */
 import { execFile } from 'node:child_process';
@@ -329,6 +330,19 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
       expect(manifest).toMatchObject({ format: 'localrec-bundle' });
       await sh(dir, 'npx', ['localrec', 'validate', out]);
     }, 600_000);
+
+    it("copies that bundle and the project's runtime into a public folder with `npx localrec assets`", async () => {
+      await sh(dir, 'npm', ['install', '@localrec/runtime']);
+      const { stdout } = await sh(dir, 'npx', ['localrec', 'assets', 'public/localrec', '--model', 'models/my-shop']);
+      expect(stdout).toMatch(/total [\d.]+ [KM]?B in \d+ files/);
+      const served = join(dir, 'public/localrec');
+      const manifest = JSON.parse(await readFile(join(served, 'models/my-shop/manifest.json'), 'utf8')) as {
+        files: Record<string, unknown>;
+      };
+      const copied = (await readdir(join(served, 'models/my-shop'))).sort();
+      expect(copied).toEqual(['manifest.json', ...Object.keys(manifest.files)].sort());
+      expect(await readdir(served)).toEqual(expect.arrayContaining(['worker.js', 'runtime.js', 'chunks', 'tfjs-backend-wasm.wasm']));
+    }, 300_000);
   });
 });
 
