@@ -193,6 +193,13 @@ add('packages/runtime/src/connector.ts', {
   plugins: browserPlugins(),
   output: { file: 'packages/runtime/dist/connector.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
 });
+// The `localrec-assets` bin (bin/localrec-assets.mjs imports it): Node only, no dependency but
+// Node's built-ins; outside the browser entries' graphs (nothing under src/ imports src/assets/).
+add('packages/runtime/src/assets/cli.ts', {
+  external: (id) => id.startsWith('node:'),
+  plugins: [esbuild({ target: 'node20', platform: 'node', tsconfig: 'tsconfig.base.json' })],
+  output: { file: 'packages/runtime/dist/cli/assets.js', format: 'es' },
+});
 // The runtime's types: `.` (runtime.js, the in-thread runtime) and `./connector` (connector.js).
 addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'packages/runtime/src/connector.ts' });
 // ---- @localrec/runtime (end) ------------------------------------------------------------------

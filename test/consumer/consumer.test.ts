@@ -2,17 +2,21 @@
  * A team outside this repository, from a real registry: every public package is `pnpm publish`ed to
  * a local Verdaccio (test/consumer/registry.ts), then, in fresh folders under the OS temp dir —
  * 1. a Vite app installs `@localrec/sdk` and `@localrec/runtime` and follows README.md's "From a
- *    bundler" section as written: its shell block runs as is (the model folder it names,
- *    `path/to/my-model`, is this repository's models/demo-shop), its setup block is the app's
+ *    bundler" section as written: its shell blocks run as is (`npx localrec-assets`, from the
+ *    installed runtime, copies the runtime's files and the model it names, `path/to/my-model`, which
+ *    is this repository's models/demo-shop, into `public/`), its setup block is the app's
  *    `src/localrec.ts`, type-checked against the published `.d.ts` and built with Vite; served
  *    from 127.0.0.1, Chromium then gets `source: 'model'` answers with reasons, from the worker,
  *    with no long task on the page's main thread while the model loads;
- * 2. `@localrec/trainer` installs with its `localrec` bin: `npx localrec --help` runs, and
- *    `npx localrec train` turns a small generated log into a bundle that `validate` accepts.
+ * 1b. an esbuild app (esbuild from npm, `public/` served as is) follows the same steps, the same
+ *    setup block bundled by `esbuild --bundle`, and gets the same answers under the same checks;
+ * 2. `@localrec/trainer` installs with its `localrec` bin: `npx localrec --help` runs,
+ *    `npx localrec train` turns a small generated log into a bundle that `validate` accepts, and
+ *    `npx localrec assets` (the installed runtime's `localrec-assets`) copies it for serving.
  * Skips, saying why, only when the upstream registry (for vite, typescript, tfjs…) is unreachable.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +77,111 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
     else if (root) await rm(root, { recursive: true, force: true });
   });
 
+  /**
+   * Follows README.md "From a bundler" in `app`: its shell blocks as is (`path/to/my-model` is the
+   * demo model), its setup block as `src/localrec.ts`, and a `src/main.ts` that imports it.
+   */
+  const followReadme = async (app: string) => {
+    const blocks = await bundlerSection();
+    const shell = blocks.filter((b) => b.lang === 'sh');
+    const [setup] = blocks.filter((b) => b.lang === 'ts');
+    expect(shell.length, 'README: the install and copy commands').toBeGreaterThanOrEqual(2);
+    expect(setup?.code, 'README: the setup block').toContain('createLocalRec');
+    for (const { code } of shell) {
+      expect(code).not.toMatch(/\bpnpm\b/); // a consumer has npm
+      await sh(app, 'sh', ['-ec', code.replaceAll('path/to/my-model', join(repo, 'models/demo-shop'))]);
+    }
+    await writeFile(join(app, 'src/localrec.ts'), setup!.code);
+    // The test's handle on the instance (the app's own code would import it the same way), and the
+    // moment the app's module, the SDK included, finished running: "load" is measured from there.
+    await writeFile(
+      join(app, 'src/main.ts'),
+      "import { rec } from './localrec';\nObject.assign(window, { rec, appModuleDone: performance.now() });\n",
+    );
+  };
+
+  /** Only the files a host serves: the runtime's (no source maps), the model's, the command's record. */
+  const expectServedFiles = async (dir: string) => {
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => relative(dir, join(e.parentPath, e.name)));
+    expect(
+      files.filter((f) => !/^(worker|runtime)\.js$|^chunks\/[^/]+\.js$|\.wasm$|^models\/my-shop\/|^localrec-assets\.json$/.test(f)),
+    ).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['worker.js', 'runtime.js', 'tfjs-backend-wasm.wasm', 'models/my-shop/manifest.json']));
+  };
+
+  /** In a fresh page of `url`: model answers with reasons, from the worker, no tfjs and no long task on the page while it loads. */
+  const expectModelAnswers = async (browser: Browser, url: string) => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Observed from before the app's first script: the page thread's long tasks (> 50 ms, the
+    // browser's definition) and long animation frames with the scripts that ran in them.
+    await page.addInitScript(() => {
+      type Script = { sourceURL: string; duration: number };
+      const w = window as unknown as Record<string, unknown[]>;
+      w.__longTasks = [];
+      w.__longFrames = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) w.__longTasks!.push({ startTime: Math.round(e.startTime), duration: Math.round(e.duration) });
+      }).observe({ type: 'longtask' });
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as (PerformanceEntry & { scripts: Script[] })[]) {
+          w.__longFrames!.push({
+            startTime: Math.round(e.startTime),
+            scripts: e.scripts.map((x) => new URL(x.sourceURL || 'about:blank').pathname),
+          });
+        }
+      }).observe({ type: 'long-animation-frame' });
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => 'rec' in window);
+    const items = (JSON.parse(await readFile(join(repo, 'models/demo-shop/vocab.json'), 'utf8')) as string[]).slice(0, 3);
+    const result = await page.evaluate(async (ids) => {
+      type Rec = import('@localrec/sdk').LocalRec;
+      const rec = (window as unknown as { rec: Rec }).rec;
+      // "Load": from the end of the app module's run (the instance exists, the worker is starting) to the model's first answer.
+      const loadStart = (window as unknown as { appModuleDone: number }).appModuleDone;
+      rec.setConsent('granted');
+      for (const itemId of ids) rec.track('view', { itemId });
+      // The first calls may come before the model has loaded (`no-model` after readyTimeoutMs).
+      let answer = await rec.recommend({ k: 5 });
+      for (let i = 0; i < 5 && answer.source !== 'model'; i++) answer = await rec.recommend({ k: 5 });
+      // tfjs-core keeps its engine in a global (`_tfengine`) of the realm that loads it.
+      const w = window as unknown as {
+        __longTasks: { startTime: number; duration: number }[];
+        __longFrames: { startTime: number; scripts: string[] }[];
+      };
+      return {
+        answer,
+        status: await rec.runtimeStatus(),
+        storage: rec.status.storage,
+        tfjsInPage: '_tfengine' in globalThis,
+        longTasksBefore: w.__longTasks.filter((t) => t.startTime < loadStart),
+        longTasksDuringLoad: w.__longTasks.filter((t) => t.startTime >= loadStart),
+        runtimeScriptsOnPage: w.__longFrames.flatMap((f) => f.scripts).filter((x) => x.startsWith('/localrec/')),
+      };
+    }, items);
+    // The app's own module evaluation (SDK included) is before "load"; on a busy machine it can
+    // pass 50 ms, which says nothing about the model: reported, not asserted.
+    if (result.longTasksBefore.length) console.info('long tasks while the app module ran:', result.longTasksBefore);
+    expect(errors).toEqual([]);
+    expect(result.storage).toBe('indexeddb');
+    expect(result.answer).toMatchObject({ source: 'model' });
+    expect(result.answer.items).toHaveLength(5);
+    for (const item of result.answer.items) {
+      expect(item.source).toBe('model');
+      expect(item.reason.text).toMatch(/\S/);
+      expect(items).not.toContain(item.itemId);
+    }
+    expect(result.status).toMatchObject({ ready: true, runtime: 'worker' });
+    expect(result.tfjsInPage, 'tfjs was loaded on the page').toBe(false);
+    expect(result.runtimeScriptsOnPage, 'runtime code ran in a long frame of the page').toEqual([]);
+    expect(result.longTasksDuringLoad).toEqual([]);
+    await page.close();
+  };
+
   describe('a Vite app following README.md "From a bundler"', () => {
     let app: string;
     let server: StaticServer | undefined;
@@ -91,22 +200,8 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
       // The majors this repository builds and tests with.
       await sh(app, 'npm', ['install', '--save-dev', 'vite@8', 'typescript@5']);
 
-      const blocks = await bundlerSection();
-      const shell = blocks.filter((b) => b.lang === 'sh');
-      const [setup] = blocks.filter((b) => b.lang === 'ts');
-      expect(shell.length, 'README: the install and copy commands').toBeGreaterThanOrEqual(2);
-      expect(setup?.code, 'README: the setup block').toContain('createLocalRec');
-      for (const { code } of shell) {
-        expect(code).not.toMatch(/\bpnpm\b/); // a consumer has npm
-        await sh(app, 'sh', ['-ec', code.replaceAll('path/to/my-model', join(repo, 'models/demo-shop'))]);
-      }
-      await writeFile(join(app, 'src/localrec.ts'), setup!.code);
-      // The test's handle on the instance (the app's own code would import it the same way), and the
-      // moment the app's module, the SDK included, finished running: "load" is measured from there.
-      await writeFile(
-        join(app, 'src/main.ts'),
-        "import { rec } from './localrec';\nObject.assign(window, { rec, appModuleDone: performance.now() });\n",
-      );
+      await followReadme(app);
+      await expectServedFiles(join(app, 'public/localrec'));
       await writeFile(
         join(app, 'tsconfig.json'),
         JSON.stringify({
@@ -142,73 +237,42 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
     });
 
     it('answers from the model, with reasons, in the worker, and no long task on the main thread while it loads', async () => {
-      const page = await browser!.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      // Observed from before the app's first script: the page thread's long tasks (> 50 ms, the
-      // browser's definition) and long animation frames with the scripts that ran in them.
-      await page.addInitScript(() => {
-        type Script = { sourceURL: string; duration: number };
-        const w = window as unknown as Record<string, unknown[]>;
-        w.__longTasks = [];
-        w.__longFrames = [];
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) w.__longTasks!.push({ startTime: Math.round(e.startTime), duration: Math.round(e.duration) });
-        }).observe({ type: 'longtask' });
-        new PerformanceObserver((list) => {
-          for (const e of list.getEntries() as (PerformanceEntry & { scripts: Script[] })[]) {
-            w.__longFrames!.push({
-              startTime: Math.round(e.startTime),
-              scripts: e.scripts.map((x) => new URL(x.sourceURL || 'about:blank').pathname),
-            });
-          }
-        }).observe({ type: 'long-animation-frame' });
-      });
-      await page.goto(server!.url);
-      await page.waitForFunction(() => 'rec' in window);
-      const items = (JSON.parse(await readFile(join(repo, 'models/demo-shop/vocab.json'), 'utf8')) as string[]).slice(0, 3);
-      const result = await page.evaluate(async (ids) => {
-        type Rec = import('@localrec/sdk').LocalRec;
-        const rec = (window as unknown as { rec: Rec }).rec;
-        // "Load": from the end of the app module's run (the instance exists, the worker is starting) to the model's first answer.
-        const loadStart = (window as unknown as { appModuleDone: number }).appModuleDone;
-        rec.setConsent('granted');
-        for (const itemId of ids) rec.track('view', { itemId });
-        // The first calls may come before the model has loaded (`no-model` after readyTimeoutMs).
-        let answer = await rec.recommend({ k: 5 });
-        for (let i = 0; i < 5 && answer.source !== 'model'; i++) answer = await rec.recommend({ k: 5 });
-        // tfjs-core keeps its engine in a global (`_tfengine`) of the realm that loads it.
-        const w = window as unknown as {
-          __longTasks: { startTime: number; duration: number }[];
-          __longFrames: { startTime: number; scripts: string[] }[];
-        };
-        return {
-          answer,
-          status: await rec.runtimeStatus(),
-          storage: rec.status.storage,
-          tfjsInPage: '_tfengine' in globalThis,
-          longTasksBefore: w.__longTasks.filter((t) => t.startTime < loadStart),
-          longTasksDuringLoad: w.__longTasks.filter((t) => t.startTime >= loadStart),
-          runtimeScriptsOnPage: w.__longFrames.flatMap((f) => f.scripts).filter((x) => x.startsWith('/localrec/')),
-        };
-      }, items);
-      // The app's own module evaluation (SDK included) is before "load"; on a busy machine it can
-      // pass 50 ms, which says nothing about the model: reported, not asserted.
-      if (result.longTasksBefore.length) console.info('long tasks while the app module ran:', result.longTasksBefore);
-      expect(errors).toEqual([]);
-      expect(result.storage).toBe('indexeddb');
-      expect(result.answer).toMatchObject({ source: 'model' });
-      expect(result.answer.items).toHaveLength(5);
-      for (const item of result.answer.items) {
-        expect(item.source).toBe('model');
-        expect(item.reason.text).toMatch(/\S/);
-        expect(items).not.toContain(item.itemId);
-      }
-      expect(result.status).toMatchObject({ ready: true, runtime: 'worker' });
-      expect(result.tfjsInPage, 'tfjs was loaded on the page').toBe(false);
-      expect(result.runtimeScriptsOnPage, 'runtime code ran in a long frame of the page').toEqual([]);
-      expect(result.longTasksDuringLoad).toEqual([]);
-      await page.close();
+      await expectModelAnswers(browser!, server!.url);
+    });
+  });
+
+  describe('an esbuild app following the same steps', () => {
+    let app: string;
+    let server: StaticServer | undefined;
+    let browser: Browser | undefined;
+
+    beforeAll(async () => {
+      app = join(root, 'esbuild-app');
+      await mkdir(join(app, 'src'), { recursive: true });
+      await mkdir(join(app, 'public'));
+      // An app bundled with esbuild that serves public/ as is; the page loads the bundle, public/app.js.
+      await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'my-shop', private: true, type: 'module' }, null, 2));
+      await writeFile(
+        join(app, 'public/index.html'),
+        '<!doctype html>\n<html><head><meta charset="utf-8"><title>My shop</title></head>\n' +
+          '<body><script type="module" src="/app.js"></script></body></html>\n',
+      );
+      // The major this repository builds with.
+      await sh(app, 'npm', ['install', '--save-dev', 'esbuild@0.28']);
+      await followReadme(app);
+      await expectServedFiles(join(app, 'public/localrec'));
+      await sh(app, 'npx', ['esbuild', 'src/main.ts', '--bundle', '--format=esm', '--target=es2022', '--outfile=public/app.js']);
+      server = await startStaticServer({ mounts: { '/': join(app, 'public') } });
+      browser = await launchChromium({ webgpu: false });
+    }, 900_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    it('answers from the model, with reasons, in the worker, and no long task on the main thread while it loads', async () => {
+      await expectModelAnswers(browser!, server!.url);
     });
   });
 
@@ -266,6 +330,19 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
       expect(manifest).toMatchObject({ format: 'localrec-bundle' });
       await sh(dir, 'npx', ['localrec', 'validate', out]);
     }, 600_000);
+
+    it("copies that bundle and the project's runtime into a public folder with `npx localrec assets`", async () => {
+      await sh(dir, 'npm', ['install', '@localrec/runtime']);
+      const { stdout } = await sh(dir, 'npx', ['localrec', 'assets', 'public/localrec', '--model', 'models/my-shop']);
+      expect(stdout).toMatch(/total [\d.]+ [KM]?B in \d+ files/);
+      const served = join(dir, 'public/localrec');
+      const manifest = JSON.parse(await readFile(join(served, 'models/my-shop/manifest.json'), 'utf8')) as {
+        files: Record<string, unknown>;
+      };
+      const copied = (await readdir(join(served, 'models/my-shop'))).sort();
+      expect(copied).toEqual(['manifest.json', ...Object.keys(manifest.files)].sort());
+      expect(await readdir(served)).toEqual(expect.arrayContaining(['worker.js', 'runtime.js', 'chunks', 'tfjs-backend-wasm.wasm']));
+    }, 300_000);
   });
 });
 

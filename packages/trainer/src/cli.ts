@@ -21,6 +21,7 @@ import { ItemUsers, bprBaseline, itemKnnBaseline } from './baselines.js';
 import { loadDataset, splitLeaveOneOut, type LogRules } from './data/index.js';
 import { evaluate, type Protocol, type ScoreFn } from './evaluate.js';
 import { finishBundle, type FinishInput } from './pipeline.js';
+import { runAssets } from './assets.js';
 import { loadBundleDir, validateBundleDir } from './bundle-io.js';
 import { DEFAULT_TRAIN_OPTIONS, architectureOf, train, type TrainOptions } from './train.js';
 import type { Split } from './split.js';
@@ -28,7 +29,7 @@ import type { Split } from './split.js';
 /** A usage error found after parsing (e.g. a checkpoint that does not fit the data): exit code 2. */
 class UsageError extends Error {}
 
-const COMMANDS = ['train', 'export', 'eval', 'validate', 'help'] as const;
+const COMMANDS = ['train', 'export', 'eval', 'validate', 'assets', 'help'] as const;
 const EVAL_MODELS = ['sasrec', 'popular', 'cooccurrence', 'itemknn', 'bpr'] as const;
 
 // ---- option values -------------------------------------------------------------------------------
@@ -454,6 +455,12 @@ function program(exit: { code: number }): Command {
       exit.code = await cmdValidate(folder);
     });
 
+  // Listed for `localrec --help`; `main` hands `assets …` to @localrec/runtime's own command before parsing.
+  root
+    .command('assets')
+    .description("copy @localrec/runtime's served files and a model into a public folder (runs the project's localrec-assets)")
+    .argument('[args...]', '<target> [--model <folder>] [--name <name>] [--source-maps]');
+
   // Every parse error goes through exitOverride (thrown, not process.exit) and is reported on stderr;
   // an option of another command says which command has it.
   const ownerHint = (message: string): string => {
@@ -488,6 +495,8 @@ export async function main(argv: string[]): Promise<number> {
     root.outputHelp();
     return 0;
   }
+  if (cmd === 'assets') return runAssets(argv.slice(1));
+  if (cmd === 'help' && argv[1] === 'assets') return runAssets(['--help']);
   if (!cmd.startsWith('-') && !(COMMANDS as readonly string[]).includes(cmd)) {
     console.error(`localrec: unknown command "${cmd}" (accepted: ${COMMANDS.join(', ')})\n`);
     root.outputHelp({ error: true });

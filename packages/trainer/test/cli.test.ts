@@ -88,7 +88,7 @@ describe('localrec CLI: usage errors exit 2 with a message that names the proble
     expect(await main(['validate'])).toBe(2);
     expect(err.join('\n')).toContain('validate needs a bundle folder');
     expect(await main(['fit', '--data', 'd'])).toBe(2);
-    expect(err.join('\n')).toContain('unknown command "fit" (accepted: train, export, eval, validate, help)');
+    expect(err.join('\n')).toContain('unknown command "fit" (accepted: train, export, eval, validate, assets, help)');
     expect(await main(['eval', 'stray', '--bundle', 'b', '--data', 'd'])).toBe(2);
     expect(err.join('\n')).toContain('too many arguments');
   });
