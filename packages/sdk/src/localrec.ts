@@ -19,6 +19,7 @@ import { cacheStorage, listModelCaches, monotonicNow as now, pageDocument, previ
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
 import {
+  checkSource,
   DEFAULT_PURPOSES,
   effectivePurposes,
   mergePurposes,
@@ -67,7 +68,13 @@ function checkSdkOptions(c: LocalRecConfigInput): void {
  */
 export function createLocalRec(config: LocalRecConfigInput): LocalRec {
   const capture = (): StartCapture => startAutoCapture;
-  if (config?.rememberConsent !== true) return createWithCapture(config, capture, esmModel);
+  let remember: unknown;
+  try {
+    remember = config?.rememberConsent;
+  } catch {
+    remember = undefined; // a config that cannot be read: resolveConfig refuses it (INVALID_CONFIG)
+  }
+  if (remember !== true) return createWithCapture(config, capture, esmModel);
   // Remembered consent (see consent.ts): the instance's store waits for the stored record.
   const resolved = resolveConfig(config);
   checkSdkOptions({ ...config, rememberConsent: false });
@@ -365,7 +372,7 @@ export function createWithCapture(
     setConsent(c: Consent, p?: Partial<Purposes>, source: ConsentSource = 'host') {
       try {
         const next = mergePurposes(purposes, p);
-        hook?.check(source);
+        checkSource(source);
         recorder.setConsent(c);
         purposes = next;
         tabs.consent(c, next);
