@@ -89,8 +89,10 @@ function badField(o: unknown): string | undefined {
     return 'options';
   }
   const plain = (v: unknown): v is Record<string, unknown> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
     try {
-      return typeof v === 'object' && v !== null && !Array.isArray(v) && ({ ...v }, true);
+      void { ...v }; // as the checker copies it: a Proxy or getter that throws cannot be read
+      return true;
     } catch {
       return false;
     }
