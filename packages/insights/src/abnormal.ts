@@ -20,7 +20,8 @@
  * grid's cards as an impression, not as views: 28 views in one instant would be a burst. Events are examined in time order regardless of session, because one
  * person does not act in two tabs at machine speed.
  */
-import { compareEventOrder, type EventType, type StoredEvent } from '@localrec/core';
+import { LocalRecError, compareEventOrder, type EventType, type StoredEvent } from '@localrec/core';
+import { preview } from '@localrec/core/internal';
 
 export type AbnormalFlag = 'burst' | 'repeat' | 'metronome' | 'crawl' | 'future';
 
@@ -68,6 +69,76 @@ export const NO_ABNORMAL_RULES: Readonly<AbnormalOptions> = Object.freeze({
   future: false,
 });
 
+/** What each rule's numbers must be: integer counts ≥ `min`, finite times ≥ 0, a share in [0, 1]. */
+const RULE_FIELDS: Record<'repeat' | 'metronome' | 'crawl' | 'future', Record<string, 'count' | 'count2' | 'ms' | 'ratio' | 'share'>> = {
+  repeat: { minRun: 'count', maxGapMs: 'ms' },
+  metronome: { minRun: 'count2', maxCv: 'ratio', maxGapMs: 'ms' },
+  crawl: { minRun: 'count', maxGapMs: 'ms', minDistinctShare: 'share' },
+  future: { toleranceMs: 'ms' },
+};
+const WHAT = {
+  count: ['an integer ≥ 1', (v: number) => Number.isInteger(v) && v >= 1],
+  count2: ['an integer ≥ 2', (v: number) => Number.isInteger(v) && v >= 2],
+  ms: ['a finite number of milliseconds ≥ 0', (v: number) => Number.isFinite(v) && v >= 0],
+  ratio: ['a finite number ≥ 0', (v: number) => Number.isFinite(v) && v >= 0],
+  share: ['a number in [0, 1]', (v: number) => v >= 0 && v <= 1],
+} as const;
+
+/**
+ * Checks {@link AbnormalOptions} (what `detectAbnormal`, the runtime's `insights.abnormal` and the
+ * trainer's `LogRules.abnormal` take) and returns a copy read once. `prefix` goes before each
+ * field name in errors (e.g. `'abnormal.'`).
+ * @throws {LocalRecError} `INVALID_ARGUMENT` naming the field (e.g. `burst[0].windowMs`) and what it must be.
+ * @example checkAbnormalOptions({ repeat: { minRun: 4, maxGapMs: 2000 } })
+ */
+export function checkAbnormalOptions(options: unknown, prefix = ''): AbnormalOptions {
+  /** `field` under `prefix`; `''` is the options themselves. */
+  const name = (field: string): string => (field ? `${prefix}${field}` : prefix ? prefix.slice(0, -1) : 'options');
+  const bad = (field: string, what: string, v: unknown): LocalRecError =>
+    new LocalRecError('INVALID_ARGUMENT', `${name(field)} must be ${what}; got ${preview(v)}.`, { field: name(field), accepted: [what] });
+  if (options === undefined) return {};
+  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const copy = (v: unknown, field: string, what: string): Record<string, unknown> => {
+    try {
+      if (plain(v)) return { ...v };
+    } catch {
+      // unreadable: refused below
+    }
+    throw bad(field, what, v);
+  };
+  const o = copy(options, '', 'an object of abnormal-behaviour rules') as AbnormalOptions & Record<string, unknown>;
+  const out: Record<string, unknown> = { ...o };
+  if (o.burst !== undefined && o.burst !== false) {
+    if (!Array.isArray(o.burst)) throw bad('burst', 'false or an array of { windowMs, maxEvents }', o.burst);
+    const rules: unknown[] = [];
+    // A loop, not map: a sparse array's holes are rules too (undefined, refused).
+    for (let i = 0; i < (o.burst as unknown[]).length; i++) {
+      const rule = copy((o.burst as unknown[])[i], `burst[${i}]`, 'an object { windowMs, maxEvents }');
+      if (!(typeof rule.windowMs === 'number' && Number.isFinite(rule.windowMs) && rule.windowMs > 0))
+        throw bad(`burst[${i}].windowMs`, 'a finite number of milliseconds > 0', rule.windowMs);
+      if (!(typeof rule.maxEvents === 'number' && Number.isInteger(rule.maxEvents) && rule.maxEvents >= 1))
+        throw bad(`burst[${i}].maxEvents`, 'an integer ≥ 1', rule.maxEvents);
+      rules.push(rule);
+    }
+    out.burst = rules;
+  }
+  for (const [name, fields] of Object.entries(RULE_FIELDS)) {
+    const v = o[name];
+    if (v === undefined || v === false) continue;
+    const rule = copy(v, name, `false or an object { ${Object.keys(fields).join(', ')} }`);
+    for (const [f, kind] of Object.entries(fields)) {
+      const [what, ok] = WHAT[kind];
+      const x = rule[f];
+      if (!(typeof x === 'number' && ok(x))) throw bad(`${name}.${f}`, what, x);
+    }
+    out[name] = rule;
+  }
+  if (o.now !== undefined && !(typeof o.now === 'number' && Number.isFinite(o.now))) throw bad('now', 'a finite time in ms', o.now);
+  if (o.ignoreTypes !== undefined && !(Array.isArray(o.ignoreTypes) && o.ignoreTypes.every((t) => typeof t === 'string')))
+    throw bad('ignoreTypes', 'an array of event types', o.ignoreTypes);
+  return out;
+}
+
 /** What {@link detectAbnormal} found. */
 export interface AbnormalReport {
   /** uid → the flags raised on that event. */
@@ -86,8 +157,10 @@ type Ev = Pick<StoredEvent, 'uid' | 'seq' | 'type' | 'ts' | 'itemId' | 'data'>;
  * Examines events (any order) and returns the abnormal ones. Pure; the events are not changed.
  * For a live stream, pass the new events together with a tail of the previous ones (e.g. the last
  * 200) so runs that straddle the boundary are seen.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` for bad options, naming the field (see {@link checkAbnormalOptions}).
  */
-export function detectAbnormal(events: readonly Ev[], options: AbnormalOptions = {}): AbnormalReport {
+export function detectAbnormal(events: readonly Ev[], given: AbnormalOptions = {}): AbnormalReport {
+  const options = checkAbnormalOptions(given);
   const d = DEFAULT_ABNORMAL_OPTIONS;
   const o = {
     burst: options.burst ?? d.burst,

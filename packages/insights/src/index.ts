@@ -24,6 +24,7 @@ export {
   type CatalogLookup,
 } from './profile.js';
 export {
+  checkAbnormalOptions,
   detectAbnormal,
   withoutAbnormal,
   isAbnormal,

@@ -14,7 +14,7 @@
  * });
  */
 import { LocalRecError } from '@localrec/core';
-import { globalFetch, locationHref, urlConstructor, webLocks, workerConstructor } from '@localrec/core/internal';
+import { globalFetch, locationHref, preview, urlConstructor, webLocks, workerConstructor } from '@localrec/core/internal';
 import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeConnector, RuntimeOptions } from '@localrec/contract';
 import { comlinkTransport, connectTransport, inThreadTransport, type RuntimeTransport } from '@localrec/transport';
 
@@ -205,6 +205,33 @@ export function mainThreadTransport(assets: URL): RuntimeTransport {
   }, 'main-thread');
 }
 
+const bad = (field: string, what: string, value: unknown, accepted?: readonly string[]): LocalRecError =>
+  new LocalRecError('INVALID_CONFIG', `${field} must be ${what}, got ${preview(value)}`, accepted ? { field, accepted } : { field });
+
+/**
+ * A copy of `given` (read once: the checks and the connector see the same values), checked.
+ * @throws {LocalRecError} `INVALID_CONFIG` naming the option.
+ */
+function checkWorkerRuntimeOptions(given: unknown): WorkerRuntimeOptions {
+  let o: WorkerRuntimeOptions | undefined;
+  try {
+    o = typeof given === 'object' && given !== null ? { ...(given as WorkerRuntimeOptions) } : undefined;
+  } catch {
+    o = undefined;
+  }
+  if (!o) throw bad('options', 'an object of workerRuntime options', given);
+  if (o.mode !== undefined && !MODES.includes(o.mode)) throw bad('mode', `one of ${MODES.join(', ')}`, o.mode, MODES);
+  const url = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+  if (!url(o.assetsUrl)) throw bad('assetsUrl', 'the URL of the folder serving the runtime bundle', o.assetsUrl);
+  if (o.workerUrl !== undefined && !url(o.workerUrl)) throw bad('workerUrl', 'the URL of the worker script', o.workerUrl);
+  if (!url(o.modelUrl)) throw bad('modelUrl', 'the bundle folder URL', o.modelUrl);
+  const t = o.startTimeoutMs;
+  if (t !== undefined && !(typeof t === 'number' && Number.isFinite(t) && t > 0))
+    throw bad('startTimeoutMs', 'a positive number of milliseconds', t);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw bad('onProgress', 'a function', o.onProgress);
+  return o;
+}
+
 /**
  * A runtime connector that runs the model in a module Web Worker. Only with `mode: 'auto'` does it
  * fall back to the main thread when the worker cannot start, and then it says so (`WORKER_UNAVAILABLE`
@@ -216,22 +243,8 @@ export function mainThreadTransport(assets: URL): RuntimeTransport {
  * @throws {LocalRecError} `INVALID_CONFIG` for a bad option (at creation, not at connect).
  */
 export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector<ConnectedRuntime> {
+  options = checkWorkerRuntimeOptions(options);
   const mode = options.mode ?? 'worker';
-  if (!MODES.includes(mode))
-    throw new LocalRecError('INVALID_CONFIG', `mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`, {
-      field: 'mode',
-      accepted: MODES,
-    });
-  for (const field of ['assetsUrl', 'workerUrl'] as const) {
-    const v = options[field];
-    if (field === 'assetsUrl' ? typeof v !== 'string' || !v : v !== undefined && (typeof v !== 'string' || !v)) {
-      throw new LocalRecError(
-        'INVALID_CONFIG',
-        `${field} must be the URL of ${field === 'assetsUrl' ? 'the folder serving the runtime bundle' : 'the worker script'}, got ${JSON.stringify(v)}`,
-        { field },
-      );
-    }
-  }
   /** The worker's start failure that a retry would repeat, once seen. */
   let unavailable: LocalRecError | undefined;
   return {

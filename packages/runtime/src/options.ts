@@ -2,7 +2,7 @@
  * The runtime's options: checked once at `init`, with the defaults filled in.
  */
 import { LocalRecError } from '@localrec/core';
-import { checkAppId } from '@localrec/core/internal';
+import { checkAppId, preview } from '@localrec/core/internal';
 import { BACKENDS, type RuntimeOptions } from './api.js';
 import { checkBackend } from './backends.js';
 
@@ -21,14 +21,14 @@ export function checkRuntimeOptions(options: RuntimeOptions): CheckedOptions {
   // The same rule, code and message as the SDK's config (one appId vocabulary).
   checkAppId((options as RuntimeOptions | undefined)?.appId, 'runtime options');
   if (typeof options.modelUrl !== 'string' || !options.modelUrl) {
-    throw new LocalRecError('INVALID_CONFIG', `modelUrl must be the bundle folder URL, got ${JSON.stringify(options.modelUrl)}`, {
+    throw new LocalRecError('INVALID_CONFIG', `modelUrl must be the bundle folder URL, got ${preview(options.modelUrl)}`, {
       field: 'modelUrl',
     });
   }
   if (options.backends !== undefined && !Array.isArray(options.backends)) {
     throw new LocalRecError(
       'INVALID_CONFIG',
-      `backends must be an array of backend names (${BACKENDS.join(', ')}), got ${JSON.stringify(options.backends)}`,
+      `backends must be an array of backend names (${BACKENDS.join(', ')}), got ${preview(options.backends)}`,
       { field: 'backends', accepted: BACKENDS },
     );
   }

@@ -18,8 +18,8 @@
  * consent is needed there). LocalRec is first-party, so vendor consents are not read. Global
  * Privacy Control still switches segments off whatever the platform says ({@link effectivePurposes}).
  */
-import { pageWindow } from '@localrec/core/internal';
-import type { Consent } from '@localrec/core';
+import { pageWindow, preview } from '@localrec/core/internal';
+import { LocalRecError, type Consent } from '@localrec/core';
 import type { ConsentSource, Purposes } from './consent.js';
 
 /** What a consent platform's signal means for LocalRec. */
@@ -50,15 +50,49 @@ export const TCF_PURPOSES: Readonly<TcfPurposeMap> = Object.freeze({ storage: [1
 export type TcfApi = (command: string, version: number, callback: (data: TcfData, success: boolean) => void, parameter?: unknown) => void;
 
 /**
- * Maps a TCF v2.2 `TCData` onto LocalRec's consent; `undefined` while the shopper has not decided.
+ * Checks a {@link TcfPurposeMap}: each switch an array of TCF purpose numbers (integers ≥ 1).
+ * @throws {LocalRecError} `INVALID_ARGUMENT` naming `map` or `map.<switch>`.
+ */
+function checkTcfMap(map: unknown): Readonly<TcfPurposeMap> {
+  const keys = Object.keys(TCF_PURPOSES) as Array<keyof TcfPurposeMap>;
+  if (typeof map !== 'object' || map === null)
+    throw new LocalRecError('INVALID_ARGUMENT', `map must be an object of ${keys.join(', ')}; got ${preview(map)}.`, {
+      field: 'map',
+      accepted: keys,
+    });
+  for (const k of keys) {
+    const ids = (map as Record<string, unknown>)[k];
+    if (!Array.isArray(ids) || !ids.every((n) => Number.isInteger(n) && (n as number) >= 1))
+      throw new LocalRecError('INVALID_ARGUMENT', `map.${k} must be an array of TCF purpose numbers (integers ≥ 1); got ${preview(ids)}.`, {
+        field: `map.${k}`,
+        accepted: ['an array of integers ≥ 1'],
+      });
+  }
+  return map as TcfPurposeMap;
+}
+
+/**
+ * Maps a TCF v2.2 `TCData` onto LocalRec's consent; `undefined` while the shopper has not decided
+ * (and for data that cannot be read: a signal the mapping cannot read is no decision).
+ * @throws {LocalRecError} `INVALID_ARGUMENT` for a bad `map` (naming `map.<switch>`).
  * @example fromTcf({ gdprApplies: true, eventStatus: 'useractioncomplete', purpose: { consents: { 1: true } } })
  *   // → { consent: 'granted', purposes: { personalisation: false, segments: false } }
  */
 export function fromTcf(data: TcfData, map: Readonly<TcfPurposeMap> = TCF_PURPOSES): ConsentSignal | undefined {
+  checkTcfMap(map);
+  try {
+    return readTcf(data, map);
+  } catch {
+    return undefined;
+  }
+}
+
+/** {@link fromTcf} without the guards (may throw for data whose getters throw). */
+function readTcf(data: TcfData, map: Readonly<TcfPurposeMap>): ConsentSignal | undefined {
   if (data?.gdprApplies === false) return { consent: 'granted', purposes: { personalisation: true, segments: true } };
   if (data?.eventStatus !== 'tcloaded' && data?.eventStatus !== 'useractioncomplete') return undefined;
   const consents = data.purpose?.consents ?? {};
-  const all = (ids: readonly number[]): boolean => ids.every((id) => consents[id] === true);
+  const all = (ids: readonly number[]): boolean => ids.every((id) => (consents as Record<number, unknown> | null)?.[id] === true);
   return {
     consent: all(map.storage) ? 'granted' : 'denied',
     purposes: { personalisation: all(map.personalisation), segments: all(map.segments) },
@@ -74,16 +108,24 @@ export interface ConsentTarget {
 /**
  * Applies the CMP's TCF signals to `rec`: the current one, and every change, until the returned
  * function is called. Does nothing (and returns a no-op) when the page has no `__tcfapi`.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` for a bad `options.map` (naming `map.<switch>`).
  * @example const stop = listenTcf(rec);
  */
 export function listenTcf(rec: ConsentTarget, options: { map?: TcfPurposeMap; api?: TcfApi } = {}): () => void {
+  if (options.map !== undefined) checkTcfMap(options.map);
   const api = options.api ?? (pageWindow() as unknown as { __tcfapi?: TcfApi } | undefined)?.__tcfapi;
   if (typeof api !== 'function') return () => undefined;
   let listenerId: number | undefined;
   let stopped = false;
   const onData = (data: TcfData, success: boolean): void => {
     if (!success || stopped) return;
-    if (typeof data.listenerId === 'number') listenerId = data.listenerId;
+    let id: unknown;
+    try {
+      id = (data as TcfData | null)?.listenerId;
+    } catch {
+      return; // data that cannot be read is no signal (fromTcf says the same), and must not throw into the CMP
+    }
+    if (typeof id === 'number') listenerId = id;
     const s = fromTcf(data, options.map);
     if (s) rec.setConsent(s.consent, s.purposes, 'tcf');
   };
@@ -104,12 +146,16 @@ export type ConsentModeState = Readonly<Record<string, string | undefined>>;
  *   // → { consent: 'granted', purposes: { personalisation: true, segments: false } }
  */
 export function fromConsentMode(state: ConsentModeState): ConsentSignal | undefined {
-  const p = state?.personalization_storage;
-  if (p !== 'granted' && p !== 'denied') return undefined;
-  return {
-    consent: p,
-    purposes: { personalisation: p === 'granted', segments: state.ad_user_data === 'granted' && state.ad_personalization === 'granted' },
-  };
+  try {
+    const p = state?.personalization_storage;
+    if (p !== 'granted' && p !== 'denied') return undefined;
+    return {
+      consent: p,
+      purposes: { personalisation: p === 'granted', segments: state.ad_user_data === 'granted' && state.ad_personalization === 'granted' },
+    };
+  } catch {
+    return undefined; // a state that cannot be read says nothing
+  }
 }
 
 /** One `dataLayer` entry: `gtag()` pushes its `arguments`. */
@@ -120,19 +166,33 @@ type DataLayer = unknown[] & { push(...items: unknown[]): number };
  * already on `window.dataLayer` (in order), and every later one, until the returned function is
  * called. Creates `dataLayer` if the page has none yet (as `gtag` does). Region-specific defaults are
  * not told apart: the last call wins.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` when `options.dataLayer` is given and is not an array.
  * @example const stop = listenConsentMode(rec);
  */
 export function listenConsentMode(rec: ConsentTarget, options: { dataLayer?: unknown[] } = {}): () => void {
+  if (options.dataLayer !== undefined && !Array.isArray(options.dataLayer))
+    throw new LocalRecError(
+      'INVALID_ARGUMENT',
+      `dataLayer must be an array (gtag's window.dataLayer); got ${preview(options.dataLayer)}.`,
+      {
+        field: 'dataLayer',
+        accepted: ['an array'],
+      },
+    );
   const win = pageWindow() as unknown as { dataLayer?: unknown[] } | undefined;
   const layer = (options.dataLayer ?? (win ? (win.dataLayer ??= []) : [])) as DataLayer;
   const state: Record<string, string> = {};
   let last: string | undefined;
-  /** Folds a consent command into `state`. */
+  /** Folds a consent command into `state`; an entry that cannot be read is not one (and must not break the page's `push`). */
   const read = (entry: unknown): void => {
-    const a = entry as ArrayLike<unknown> | null;
-    if (!a || typeof a !== 'object' || a[0] !== 'consent' || (a[1] !== 'default' && a[1] !== 'update')) return;
-    const given = a[2];
-    if (given && typeof given === 'object') for (const [k, v] of Object.entries(given)) if (typeof v === 'string') state[k] = v;
+    try {
+      const a = entry as ArrayLike<unknown> | null;
+      if (!a || typeof a !== 'object' || a[0] !== 'consent' || (a[1] !== 'default' && a[1] !== 'update')) return;
+      const given = a[2];
+      if (given && typeof given === 'object') for (const [k, v] of Object.entries(given)) if (typeof v === 'string') state[k] = v;
+    } catch {
+      // not a consent command
+    }
   };
   /** Applies `state` when it changed what LocalRec is told. */
   const apply = (): void => {

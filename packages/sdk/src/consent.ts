@@ -46,7 +46,13 @@ export function mergePurposes(
     });
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw bad(` must be an object; got ${typeof input}`);
   const out = { ...base };
-  for (const [k, v] of Object.entries(input)) {
+  let entries: Array<[string, unknown]>;
+  try {
+    entries = Object.entries(input);
+  } catch {
+    throw bad(' could not be read');
+  }
+  for (const [k, v] of entries) {
     if (!KEYS.includes(k as keyof Purposes)) throw bad(` has an unknown purpose "${k}"`);
     if (typeof v !== 'boolean') throw bad(`.${k} must be a boolean; got ${typeof v}`);
     out[k as keyof Purposes] = v;
@@ -86,8 +92,11 @@ export interface ConsentRecord {
 /** The meta key of the {@link ConsentRecord}. */
 const CONSENT_META_KEY = 'consent';
 
-/** Checks the `source` argument of `setConsent` (see {@link ConsentMemory.check}). */
-function checkSource(source: unknown): ConsentSource {
+/**
+ * Checks the `source` argument of `setConsent`.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` naming `source` and the accepted ones.
+ */
+export function checkSource(source: unknown): ConsentSource {
   if (SOURCES.includes(source as ConsentSource)) return source as ConsentSource;
   throw new LocalRecError('INVALID_ARGUMENT', `source must be one of ${SOURCES.join(', ')}; got ${preview(source)}.`, {
     field: 'source',
@@ -108,11 +117,6 @@ function asRecord(v: unknown): ConsentRecord | undefined {
 
 /** What a LocalRec instance tells {@link rememberConsent} (the npm build's `createLocalRec` passes it). */
 export interface ConsentHook {
-  /**
-   * Checks `setConsent`'s `source` before anything changes.
-   * @throws {LocalRecError} `INVALID_ARGUMENT` naming the value and the accepted ones.
-   */
-  check(source: unknown): void;
   /** Consent was set in this page (`source` given) or in another tab (no `source`: that tab stores it). */
   changed(consent: Consent, purposes: Purposes, source?: ConsentSource): void;
 }
@@ -186,7 +190,6 @@ export function rememberConsent<T extends { readonly consent: Consent; setConsen
     if (f) wrapped[k] = (...a: unknown[]) => f.apply(store, a);
   }
   const rec = create(wrapped as unknown as EventStore, {
-    check: checkSource,
     changed(consent, purposes, source) {
       if (applying) return;
       decided = true;

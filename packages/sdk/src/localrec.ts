@@ -19,6 +19,7 @@ import { cacheStorage, listModelCaches, monotonicNow as now, pageDocument, previ
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
 import {
+  checkSource,
   DEFAULT_PURPOSES,
   effectivePurposes,
   mergePurposes,
@@ -366,7 +367,7 @@ export function createWithCapture(
     setConsent(c: Consent, p?: Partial<Purposes>, source: ConsentSource = 'host') {
       try {
         const next = mergePurposes(purposes, p);
-        hook?.check(source);
+        checkSource(source);
         recorder.setConsent(c);
         purposes = next;
         tabs.consent(c, next);

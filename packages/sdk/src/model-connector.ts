@@ -20,9 +20,14 @@ const bad = (field: string, what: string, value: unknown, accepted: readonly str
  */
 export function modelConnector(config: { runtime?: RuntimeConnector; model?: unknown }, base: string | undefined): RuntimeConnector {
   const m = config.model;
-  const model = (typeof m === 'string' ? { url: m } : m) as ModelOptions | null;
-  if (typeof model !== 'object' || model === null || typeof model.url !== 'string' || !model.url)
-    throw bad('model', 'a model folder URL or { url, … }', m);
+  let model: ModelOptions | undefined;
+  try {
+    // A copy, read once: the checks and the connector see the same values (getters run once, a Proxy that throws is refused).
+    model = typeof m === 'string' ? { url: m } : typeof m === 'object' && m !== null ? { ...(m as ModelOptions) } : undefined;
+  } catch {
+    model = undefined;
+  }
+  if (!model || typeof model.url !== 'string' || !model.url) throw bad('model', 'a model folder URL or { url, … }', m);
   if (config.runtime !== undefined)
     throw new LocalRecError('INVALID_CONFIG', 'config.runtime and config.model were both given; give one of them.', {
       field: 'model',

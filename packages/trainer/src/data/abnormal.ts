@@ -15,7 +15,7 @@
  * takes the same object) or switches the filter off with `false`. The `future` rule compares with
  * the time the log is loaded unless `abnormal.now` is given.
  */
-import { detectAbnormal, type AbnormalFlag, type AbnormalOptions } from '@localrec/insights';
+import { checkAbnormalOptions, detectAbnormal, type AbnormalFlag, type AbnormalOptions } from '@localrec/insights';
 import type { EventType } from '@localrec/core';
 
 /** One event row as the filter sees it: whose, when, what, and where it is in the file. */
@@ -54,6 +54,8 @@ export function flagAbnormalRows(
   const summary: AbnormalRows = { rows: 0, byFlag: { burst: 0, repeat: 0, metronome: 0, crawl: 0, future: 0 }, lines: [] };
   const flagged = new Set<number>();
   if (options === false) return { flagged, summary };
+  // Checked once, up front (a bad rule is refused even for a log with no users), naming `abnormal.<field>`.
+  options = checkAbnormalOptions(options, 'abnormal.');
   const byUser = new Map<string, DetectableRow[]>();
   for (const r of rows) {
     let a = byUser.get(r.user);
