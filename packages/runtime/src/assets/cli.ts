@@ -44,7 +44,7 @@ Options:
   --sdk              also @localrec/sdk's script-tag files (npm install @localrec/sdk first)
   --model <folder>   a model bundle folder (manifest.json and the files it lists)
   --name <name>      the model's folder name under <target>/models/ (letters, digits, . _ -)
-  --source-maps      also copy the runtime's .js.map files (they hold no sources)
+  --source-maps      also copy the copied scripts' source maps (they hold no sources)
   -h, --help         this text`;
 
 const OPTIONS = {
