@@ -10,6 +10,10 @@
  *    with no long task on the page's main thread while the model loads;
  * 1b. an esbuild app (esbuild from npm, `public/` served as is) follows the same steps, the same
  *    setup block bundled by `esbuild --bundle`, and gets the same answers under the same checks;
+ * 1c. a plain HTML page (a folder with only `npm init -y`) follows README.md's "By script tag":
+ *    its shell block as is (`npx localrec-assets … --sdk` copies the SDK's script-tag files, the
+ *    runtime's and the model into `public/localrec/`), its page block with `model` as the page;
+ *    Chromium gets the same answers, through `window.LocalRec`, under the same checks;
  * 2. `@localrec/trainer` installs with its `localrec` bin: `npx localrec --help` runs,
  *    `npx localrec train` turns a small generated log into a bundle that `validate` accepts, and
  *    `npx localrec assets` (the installed runtime's `localrec-assets`) copies it for serving.
@@ -31,11 +35,11 @@ const exec = promisify(execFile);
 const problem = await upstreamProblem();
 if (problem) console.warn(`test/consumer: SKIPPED — the upstream registry is needed for third-party packages: ${problem}`);
 
-/** The fenced code blocks of README.md's "### From a bundler" section, in order. */
-async function bundlerSection(): Promise<{ lang: string; code: string }[]> {
+/** The fenced code blocks of README.md's section `heading` (e.g. `### From a bundler`), up to the next heading, in order. */
+async function readmeSection(heading: string): Promise<{ lang: string; code: string }[]> {
   const readme = await readFile(join(repo, 'README.md'), 'utf8');
-  const start = readme.indexOf('### From a bundler\n');
-  if (start < 0) throw new Error('README.md has no "### From a bundler" section');
+  const start = readme.indexOf(`${heading}\n`);
+  if (start < 0) throw new Error(`README.md has no "${heading}" section`);
   const rest = readme.slice(start + 1);
   const section = rest.slice(0, rest.search(/\n##+ /) + 1 || undefined);
   return [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, code: m[2]! }));
@@ -77,20 +81,24 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
     else if (root) await rm(root, { recursive: true, force: true });
   });
 
-  /**
-   * Follows README.md "From a bundler" in `app`: its shell blocks as is (`path/to/my-model` is the
-   * demo model), its setup block as `src/localrec.ts`, and a `src/main.ts` that imports it.
-   */
-  const followReadme = async (app: string) => {
-    const blocks = await bundlerSection();
-    const shell = blocks.filter((b) => b.lang === 'sh');
-    const [setup] = blocks.filter((b) => b.lang === 'ts');
-    expect(shell.length, 'README: the install and copy commands').toBeGreaterThanOrEqual(2);
-    expect(setup?.code, 'README: the setup block').toContain('createLocalRec');
-    for (const { code } of shell) {
+  /** Runs a README section's shell blocks in `app`, as written (`path/to/my-model` is the demo model). */
+  const runShellBlocks = async (app: string, blocks: { lang: string; code: string }[]) => {
+    for (const { code } of blocks.filter((b) => b.lang === 'sh')) {
       expect(code).not.toMatch(/\bpnpm\b/); // a consumer has npm
       await sh(app, 'sh', ['-ec', code.replaceAll('path/to/my-model', join(repo, 'models/demo-shop'))]);
     }
+  };
+
+  /**
+   * Follows README.md "From a bundler" in `app`: its shell blocks as is, its setup block as
+   * `src/localrec.ts`, and a `src/main.ts` that imports it.
+   */
+  const followReadme = async (app: string) => {
+    const blocks = await readmeSection('### From a bundler');
+    const [setup] = blocks.filter((b) => b.lang === 'ts');
+    expect(blocks.filter((b) => b.lang === 'sh').length, 'README: the install and copy commands').toBeGreaterThanOrEqual(2);
+    expect(setup?.code, 'README: the setup block').toContain('createLocalRec');
+    await runShellBlocks(app, blocks);
     await writeFile(join(app, 'src/localrec.ts'), setup!.code);
     // The test's handle on the instance (the app's own code would import it the same way), and the
     // moment the app's module, the SDK included, finished running: "load" is measured from there.
@@ -100,19 +108,39 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
     );
   };
 
-  /** Only the files a host serves: the runtime's (no source maps), the model's, the command's record. */
-  const expectServedFiles = async (dir: string) => {
+  /** The SDK's script-tag files (`localrec-assets --sdk`). */
+  const SDK_SCRIPT_TAG = ['localrec.min.js', 'localrec-capture.min.mjs', 'localrec-model.min.mjs'];
+
+  /**
+   * Only the files a host serves: the runtime's (no source maps), the model's, the command's
+   * record, and with `sdk` the SDK's script-tag files (no maps, types or `index.js` either).
+   */
+  const expectServedFiles = async (dir: string, { sdk = false } = {}) => {
     const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
       .filter((e) => e.isFile())
       .map((e) => relative(dir, join(e.parentPath, e.name)));
-    expect(
-      files.filter((f) => !/^(worker|runtime)\.js$|^chunks\/[^/]+\.js$|\.wasm$|^models\/my-shop\/|^localrec-assets\.json$/.test(f)),
-    ).toEqual([]);
-    expect(files).toEqual(expect.arrayContaining(['worker.js', 'runtime.js', 'tfjs-backend-wasm.wasm', 'models/my-shop/manifest.json']));
+    const served = (f: string) =>
+      /^(worker|runtime)\.js$|^chunks\/[^/]+\.js$|\.wasm$|^models\/my-shop\/|^localrec-assets\.json$/.test(f) ||
+      (sdk && SDK_SCRIPT_TAG.includes(f));
+    expect(files.filter((f) => !served(f))).toEqual([]);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'worker.js',
+        'runtime.js',
+        'tfjs-backend-wasm.wasm',
+        'models/my-shop/manifest.json',
+        ...(sdk ? SDK_SCRIPT_TAG : []),
+      ]),
+    );
   };
 
-  /** In a fresh page of `url`: model answers with reasons, from the worker, no tfjs and no long task on the page while it loads. */
-  const expectModelAnswers = async (browser: Browser, url: string) => {
+  /**
+   * In a fresh page of `url`: model answers with reasons, from the worker, no tfjs and no long task
+   * on the page while it loads. The page sets `appModuleDone` (a `performance.now()`) once its own
+   * code has run and the instance exists, and `handle` names the global the test drives: the
+   * app's instance (`rec`) or the script tag's `LocalRec`, whose methods are the instance's.
+   */
+  const expectModelAnswers = async (browser: Browser, url: string, handle: 'rec' | 'LocalRec' = 'rec') => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -136,33 +164,40 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
       }).observe({ type: 'long-animation-frame' });
     });
     await page.goto(url);
-    await page.waitForFunction(() => 'rec' in window);
+    await page.waitForFunction(() => 'appModuleDone' in window);
     const items = (JSON.parse(await readFile(join(repo, 'models/demo-shop/vocab.json'), 'utf8')) as string[]).slice(0, 3);
-    const result = await page.evaluate(async (ids) => {
-      type Rec = import('@localrec/sdk').LocalRec;
-      const rec = (window as unknown as { rec: Rec }).rec;
-      // "Load": from the end of the app module's run (the instance exists, the worker is starting) to the model's first answer.
-      const loadStart = (window as unknown as { appModuleDone: number }).appModuleDone;
-      rec.setConsent('granted');
-      for (const itemId of ids) rec.track('view', { itemId });
-      // The first calls may come before the model has loaded (`no-model` after readyTimeoutMs).
-      let answer = await rec.recommend({ k: 5 });
-      for (let i = 0; i < 5 && answer.source !== 'model'; i++) answer = await rec.recommend({ k: 5 });
-      // tfjs-core keeps its engine in a global (`_tfengine`) of the realm that loads it.
-      const w = window as unknown as {
-        __longTasks: { startTime: number; duration: number }[];
-        __longFrames: { startTime: number; scripts: string[] }[];
-      };
-      return {
-        answer,
-        status: await rec.runtimeStatus(),
-        storage: rec.status.storage,
-        tfjsInPage: '_tfengine' in globalThis,
-        longTasksBefore: w.__longTasks.filter((t) => t.startTime < loadStart),
-        longTasksDuringLoad: w.__longTasks.filter((t) => t.startTime >= loadStart),
-        runtimeScriptsOnPage: w.__longFrames.flatMap((f) => f.scripts).filter((x) => x.startsWith('/localrec/')),
-      };
-    }, items);
+    const result = await page.evaluate(
+      async ([ids, name]) => {
+        type Rec = import('@localrec/sdk').LocalRec;
+        const rec = (window as unknown as Record<string, Rec>)[name]!;
+        // "Load": from the end of the app module's run (the instance exists, the worker is starting) to the model's first answer.
+        const loadStart = (window as unknown as { appModuleDone: number }).appModuleDone;
+        rec.setConsent('granted');
+        for (const itemId of ids) rec.track('view', { itemId });
+        // The first calls may come before the model has loaded (`no-model` after readyTimeoutMs).
+        let answer = await rec.recommend({ k: 5 });
+        for (let i = 0; i < 5 && answer.source !== 'model'; i++) answer = await rec.recommend({ k: 5 });
+        // tfjs-core keeps its engine in a global (`_tfengine`) of the realm that loads it.
+        const w = window as unknown as {
+          __longTasks: { startTime: number; duration: number }[];
+          __longFrames: { startTime: number; scripts: string[] }[];
+        };
+        return {
+          answer,
+          status: await rec.runtimeStatus(),
+          statusRuntime: rec.status.runtime,
+          storage: rec.status.storage,
+          tfjsInPage: '_tfengine' in globalThis,
+          longTasksBefore: w.__longTasks.filter((t) => t.startTime < loadStart),
+          longTasksDuringLoad: w.__longTasks.filter((t) => t.startTime >= loadStart),
+          // The runtime's own files (the script tag's SDK files are served from /localrec/ too, and run on the page).
+          runtimeScriptsOnPage: w.__longFrames
+            .flatMap((f) => f.scripts)
+            .filter((x) => /^\/localrec\/(worker\.js|runtime\.js|chunks\/)/.test(x)),
+        };
+      },
+      [items, handle] as const,
+    );
     // The app's own module evaluation (SDK included) is before "load"; on a busy machine it can
     // pass 50 ms, which says nothing about the model: reported, not asserted.
     if (result.longTasksBefore.length) console.info('long tasks while the app module ran:', result.longTasksBefore);
@@ -176,6 +211,7 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
       expect(items).not.toContain(item.itemId);
     }
     expect(result.status).toMatchObject({ ready: true, runtime: 'worker' });
+    expect(result.statusRuntime).toBe('worker');
     expect(result.tfjsInPage, 'tfjs was loaded on the page').toBe(false);
     expect(result.runtimeScriptsOnPage, 'runtime code ran in a long frame of the page').toEqual([]);
     expect(result.longTasksDuringLoad).toEqual([]);
@@ -273,6 +309,45 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
 
     it('answers from the model, with reasons, in the worker, and no long task on the main thread while it loads', async () => {
       await expectModelAnswers(browser!, server!.url);
+    });
+  });
+
+  describe('a plain HTML page following README.md "By script tag"', () => {
+    let app: string;
+    let server: StaticServer | undefined;
+    let browser: Browser | undefined;
+
+    beforeAll(async () => {
+      // A site without a build step: an empty folder, npm for the files, public/ served as is.
+      app = join(root, 'plain-page');
+      await mkdir(app);
+      await sh(app, 'npm', ['init', '-y']);
+      const blocks = await readmeSection('### By script tag (any site)');
+      const page = blocks.find((b) => b.lang === 'html' && b.code.includes('model:'));
+      expect(page?.code, 'README: the page block with `model`').toContain('/localrec/localrec.min.js');
+      expect(blocks.filter((b) => b.lang === 'sh').length, 'README: the install and copy commands').toBeGreaterThanOrEqual(1);
+      await runShellBlocks(app, blocks);
+      await expectServedFiles(join(app, 'public/localrec'), { sdk: true });
+      // The README's block as the page's body; the last script marks the moment the page's own
+      // code has run ("load" is measured from there, as for the bundled apps).
+      await writeFile(
+        join(app, 'public/index.html'),
+        '<!doctype html>\n<html><head><meta charset="utf-8"><title>My shop</title></head>\n<body>\n' +
+          page!.code +
+          '<script>window.appModuleDone = performance.now();</script>\n</body></html>\n',
+      );
+      expect((await readdir(join(app, 'public'))).sort()).toEqual(['index.html', 'localrec']);
+      server = await startStaticServer({ mounts: { '/': join(app, 'public') } });
+      browser = await launchChromium({ webgpu: false });
+    }, 900_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    it('answers from the model, with reasons, in the worker, and no long task on the main thread while it loads', async () => {
+      await expectModelAnswers(browser!, server!.url, 'LocalRec');
     });
   });
 

@@ -1,7 +1,9 @@
 /**
  * The `localrec-assets` command (src/assets/), on real folders under the OS temp dir: a runtime
  * `dist/` laid out as the build leaves it (entry scripts, hashed chunks, .wasm, maps, the
- * connector and its types), and copies of this repository's demo model bundle, some corrupted.
+ * connector and its types), an `@localrec/sdk` installed in the project's node_modules (its
+ * script-tag files and the bundlers' build beside them), and copies of this repository's demo
+ * model bundle, some corrupted.
  */
 import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -48,6 +50,51 @@ async function runtimeDist(name: string, chunks = ['shared-AAAA.js', 'backend-BB
   return dist;
 }
 
+/**
+ * `@localrec/sdk` installed in `project`'s node_modules, its dist/ as the build leaves it: the
+ * script tag's three files (the model file imports `modelChunks` from chunks/, and names the
+ * runtime's worker.js and runtime.js, which are not the SDK's), the bundlers' index.js with its own
+ * chunk, types and maps; `extra` adds or replaces files.
+ */
+async function sdkInstall(
+  project: string,
+  {
+    version = '1.2.0',
+    modelChunks = [],
+    extra = {},
+  }: { version?: string; modelChunks?: string[]; extra?: Record<string, string | undefined> } = {},
+): Promise<string> {
+  const pkg = join(project, 'node_modules/@localrec/sdk');
+  const dist = join(pkg, 'dist');
+  await mkdir(join(dist, 'chunks'), { recursive: true });
+  await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: '@localrec/sdk', version }));
+  const files: Record<string, string | undefined> = {
+    'localrec.min.js': `(()=>{const c="localrec-capture.min.mjs",m="localrec-model.min.mjs";/* ${version} */})();`,
+    'localrec.min.js.map': '{}',
+    'localrec-capture.min.mjs': 'export const capture=1;',
+    'localrec-capture.min.mjs.map': '{}',
+    'localrec-model.min.mjs': [
+      ...modelChunks.map((c) => `import "./chunks/${c}";`),
+      'export const load=(e)=>import(new URL("runtime.js",e).href),w=(e)=>new URL("worker.js",e);',
+    ].join(''),
+    'localrec-model.min.mjs.map': '{}',
+    'index.js': 'export * from "./chunks/model-entry-XXXX.js";',
+    'index.js.map': '{}',
+    'index.d.ts': 'export {};',
+    'chunks/model-entry-XXXX.js': 'export {};',
+    'chunks/model-entry-XXXX.js.map': '{}',
+    ...Object.fromEntries(
+      modelChunks.flatMap((c) => [
+        [`chunks/${c}`, 'export {};'],
+        [`chunks/${c}.map`, '{}'],
+      ]),
+    ),
+    ...extra,
+  };
+  for (const [f, body] of Object.entries(files)) if (body !== undefined) await writeFile(join(dist, f), body);
+  return dist;
+}
+
 /** A copy of the demo model bundle (plus the trainer's extra files) to corrupt. */
 async function model(name = 'model'): Promise<string> {
   const dir = join(root, name);
@@ -64,13 +111,16 @@ async function tree(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** Runs the command in `root`: exit code and what it printed. */
-async function run(runtimeDir: string, ...argv: string[]) {
+/** Runs the command in `cwd`: exit code and what it printed. */
+async function runIn(cwd: string, runtimeDir: string, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, { runtimeDir, cwd: root, out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = await main(argv, { runtimeDir, cwd, out: (l) => out.push(l), err: (l) => err.push(l) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
+
+/** Runs the command in `root`. */
+const run = (runtimeDir: string, ...argv: string[]) => runIn(root, runtimeDir, ...argv);
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -250,9 +300,134 @@ describe('localrec-assets', () => {
       expect((await run(dist, 'a', 'b')).err).toContain('ASSETS_USAGE: one target folder, got 2: a b');
       const bad = await run(dist, 'out', '--modle', 'x');
       expect(bad).toMatchObject({ code: 2 });
-      expect(bad.err).toContain("ASSETS_USAGE: Unknown option '--modle' (accepted: --model, --name, --source-maps, --help)");
+      expect(bad.err).toContain("ASSETS_USAGE: Unknown option '--modle' (accepted: --sdk, --model, --name, --source-maps, --help)");
       expect((await run(dist, 'out', '--name', 'x')).err).toContain('ASSETS_USAGE: --name needs --model');
       expect((await run(dist, '--help')).out).toContain('Usage: localrec-assets <target>');
+    });
+  });
+
+  describe("--sdk: the script-tag files of the project's @localrec/sdk", () => {
+    it("copies localrec.min.js and the modules it loads, beside the runtime; not the bundlers' build, types or maps", async () => {
+      const dist = await runtimeDist('rt');
+      await sdkInstall(root, { modelChunks: ['model-part-ZZZZ.js'] });
+      await model();
+      const r = await run(dist, 'public/localrec', '--sdk', '--model', 'model', '--name', 'my-shop');
+      expect(r).toMatchObject({ code: 0, err: '' });
+      const files = await tree(join(root, 'public/localrec'));
+      expect(files.filter((f) => !f.startsWith('models/'))).toEqual([
+        'chunks/backend-BBBB.js',
+        'chunks/model-part-ZZZZ.js', // imported by localrec-model.min.mjs
+        'chunks/shared-AAAA.js',
+        'localrec-assets.json',
+        'localrec-capture.min.mjs',
+        'localrec-model.min.mjs',
+        'localrec.min.js',
+        'runtime.js', // the runtime's, which the model file names
+        'tfjs-backend-wasm-simd.wasm',
+        'tfjs-backend-wasm.wasm',
+        'worker.js',
+      ]);
+      expect(files).toContain('models/my-shop/manifest.json');
+      const sdkDist = join(root, 'node_modules/@localrec/sdk/dist');
+      expect(await readFile(join(root, 'public/localrec/localrec.min.js'), 'utf8')).toBe(
+        await readFile(join(sdkDist, 'localrec.min.js'), 'utf8'),
+      );
+      expect(r.out).toContain('@localrec/runtime 1.0.0 and @localrec/sdk 1.2.0 (node_modules/@localrec/sdk) → public/localrec');
+      expect(r.out).toMatch(/localrec\.min\.js +\d+ B/);
+      expect(r.out).toContain('total');
+      const record = JSON.parse(await readFile(join(root, 'public/localrec/localrec-assets.json'), 'utf8')) as {
+        sets: Record<string, { version: string; files: string[] }>;
+      };
+      expect(record.sets.sdk).toEqual({
+        version: '1.2.0',
+        files: ['chunks/model-part-ZZZZ.js', 'localrec-capture.min.mjs', 'localrec-model.min.mjs', 'localrec.min.js'],
+      });
+      expect(record.sets['']!.files).not.toContain('localrec.min.js');
+    });
+
+    it('with --source-maps, also the maps of the files it copies', async () => {
+      const dist = await runtimeDist('rt');
+      await sdkInstall(root, { modelChunks: ['model-part-ZZZZ.js'] });
+      expect((await run(dist, 'out', '--sdk', '--source-maps')).code).toBe(0);
+      const maps = (await tree(join(root, 'out'))).filter((f) => f.endsWith('.map') && !/^(worker|runtime)\.js|shared|backend/.test(f));
+      expect(maps).toEqual([
+        'chunks/model-part-ZZZZ.js.map',
+        'localrec-capture.min.mjs.map',
+        'localrec-model.min.mjs.map',
+        'localrec.min.js.map',
+      ]);
+    });
+
+    it('takes the SDK installed in the project (found from the folder the command runs in, upwards), not one beside the runtime', async () => {
+      // The runtime inside another project that has its own, older SDK.
+      const other = join(root, 'elsewhere');
+      const dist = await runtimeDist('elsewhere/node_modules/@localrec/runtime');
+      await sdkInstall(other, { version: '0.0.1' });
+      await sdkInstall(join(root, 'shop'), { version: '2.0.0' });
+      await mkdir(join(root, 'shop/web'), { recursive: true });
+      const r = await runIn(join(root, 'shop/web'), dist, 'public', '--sdk');
+      expect(r).toMatchObject({ code: 0, err: '' });
+      expect(r.out).toContain('@localrec/sdk 2.0.0 (../node_modules/@localrec/sdk)');
+      expect(await readFile(join(root, 'shop/web/public/localrec.min.js'), 'utf8')).toContain('2.0.0');
+    });
+
+    it('an SDK upgrade replaces its files and removes a chunk it no longer has; a run without --sdk leaves them', async () => {
+      const dist = await runtimeDist('rt');
+      await sdkInstall(root, { version: '1.0.0', modelChunks: ['model-part-OLD1.js'] });
+      expect((await run(dist, 'out', '--sdk')).code).toBe(0);
+      await rm(join(root, 'node_modules'), { recursive: true });
+      await sdkInstall(root, { version: '1.1.0', modelChunks: ['model-part-NEW2.js'] });
+      const r = await run(dist, 'out', '--sdk');
+      expect(r.code).toBe(0);
+      expect(r.out).toContain('removed 1 stale file(s) of an earlier run: chunks/model-part-OLD1.js');
+      const files = await tree(join(root, 'out'));
+      expect(files).toContain('chunks/model-part-NEW2.js');
+      expect(files).toContain('chunks/shared-AAAA.js'); // the runtime's stay
+      expect(await readFile(join(root, 'out/localrec.min.js'), 'utf8')).toContain('1.1.0');
+      expect((await run(dist, 'out')).code).toBe(0);
+      expect(await tree(join(root, 'out'))).toEqual(files);
+    });
+
+    describe('refuses, with a code naming what is wrong, and writes nothing', () => {
+      const refused = async (cwd: string, argv: string[], code: string, names: string | RegExp) => {
+        const dist = await runtimeDist('rt');
+        const r = await runIn(cwd, dist, ...argv);
+        expect(r.code).toBe(1);
+        expect(r.err).toContain(`localrec-assets: ${code}: `);
+        expect(r.err).toMatch(names);
+        expect(r.out).toBe('');
+        await expect(stat(join(cwd, 'out')), 'the target was written').rejects.toThrow(/ENOENT/);
+      };
+
+      it('no @localrec/sdk installed in the project', async () => {
+        const project = join(root, 'shop');
+        await mkdir(project);
+        await refused(
+          project,
+          ['out', '--sdk'],
+          'ASSETS_SDK_MISSING',
+          /--sdk: @localrec\/sdk is not installed in \S*\/shop .*npm install @localrec\/sdk/,
+        );
+      });
+      it('an SDK without one of its script-tag files', async () => {
+        await sdkInstall(root, { extra: { 'localrec-model.min.mjs': undefined, 'localrec-model.min.mjs.map': undefined } });
+        await refused(
+          root,
+          ['out', '--sdk'],
+          'ASSETS_SDK_MISSING',
+          /not in \S*node_modules\/@localrec\/sdk\/dist: no localrec-model\.min\.mjs/,
+        );
+      });
+      it("an SDK file that would replace one of the runtime's", async () => {
+        // The model file names "worker.js"; an SDK with a file of that name would overwrite the runtime's.
+        await sdkInstall(root, { extra: { 'worker.js': 'self.onmessage = null;' } });
+        await refused(
+          root,
+          ['out', '--sdk'],
+          'ASSETS_FILE_COLLISION',
+          /@localrec\/runtime and @localrec\/sdk both have worker\.js \(\S*rt\/dist\/worker\.js, \S*@localrec\/sdk\/dist\/worker\.js\)/,
+        );
+      });
     });
   });
 

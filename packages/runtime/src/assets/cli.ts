@@ -1,7 +1,7 @@
 /**
- * `localrec-assets <target> [--model <folder>] [--name <name>] [--source-maps]`: copies the files a
- * host serves for the runtime (and a model bundle, checked) into a folder the app serves as is,
- * e.g. Vite's `public/`. Node only: the bin (`bin/localrec-assets.mjs`) runs the built copy of this
+ * `localrec-assets <target> [--sdk] [--model <folder>] [--name <name>] [--source-maps]`: copies the
+ * files a host serves for the runtime (and the SDK's script-tag files, and a model bundle, checked)
+ * into a folder the app serves as is, e.g. Vite's `public/`. Node only: the bin (`bin/localrec-assets.mjs`) runs the built copy of this
  * module; no browser bundle imports it.
  */
 import { readFile } from 'node:fs/promises';
@@ -10,35 +10,45 @@ import { parseArgs } from 'node:util';
 import { AssetsError } from './errors.js';
 import { modelBundle } from './model-files.js';
 import { runtimeFiles } from './runtime-files.js';
+import { findSdk, sdkFiles } from './sdk-files.js';
 import { syncAssets, type AssetSet } from './sync.js';
 
 /** Where the command reads and writes its text. */
 export interface CliIo {
   /** The runtime's built files (the package's `dist/`). */
   runtimeDir: string;
-  /** Relative paths in messages are relative to this (default `process.cwd()`). */
+  /**
+   * The project folder (default `process.cwd()`): relative paths are relative to it, and `--sdk`
+   * takes the `@localrec/sdk` installed there.
+   */
   cwd?: string;
   out?: (line: string) => void;
   err?: (line: string) => void;
 }
 
-const USAGE = `Usage: localrec-assets <target> [--model <folder>] [--name <name>] [--source-maps]
+const USAGE = `Usage: localrec-assets <target> [--sdk] [--model <folder>] [--name <name>] [--source-maps]
 
 Copies the files a host serves for @localrec/runtime into <target> (a folder your app serves as is,
-e.g. public/localrec): worker.js, runtime.js, chunks/ and the .wasm files. With --model, also a
-model bundle folder, checked against its manifest.json (every listed file, its size and SHA-256),
-into <target>/models/<name>/ (default name: the manifest's "name").
+e.g. public/localrec): worker.js, runtime.js, chunks/ and the .wasm files. With --sdk, also the
+script-tag files of the @localrec/sdk installed in this project (localrec.min.js and the modules it
+imports on demand). With --model, also a model bundle folder, checked against its manifest.json
+(every listed file, its size and SHA-256), into <target>/models/<name>/ (default name: the
+manifest's "name").
 
-Then: workerRuntime({ assetsUrl: '/localrec/', modelUrl: '/localrec/models/<name>/' }).
+Then, from a bundler: workerRuntime({ assetsUrl: '/localrec/', modelUrl: '/localrec/models/<name>/' });
+by script tag: <script src="/localrec/localrec.min.js"> and
+LocalRec.init({ appId: '…', model: '/localrec/models/<name>/' }).
 Run it again after upgrading: files are replaced, a previous version's chunks removed.
 
 Options:
+  --sdk              also @localrec/sdk's script-tag files (npm install @localrec/sdk first)
   --model <folder>   a model bundle folder (manifest.json and the files it lists)
   --name <name>      the model's folder name under <target>/models/ (letters, digits, . _ -)
-  --source-maps      also copy the runtime's .js.map files (they hold no sources)
+  --source-maps      also copy the copied scripts' source maps (they hold no sources)
   -h, --help         this text`;
 
 const OPTIONS = {
+  sdk: { type: 'boolean' },
   model: { type: 'string' },
   name: { type: 'string' },
   'source-maps': { type: 'boolean' },
@@ -94,14 +104,28 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     if (values.name !== undefined && values.model === undefined) throw new AssetsError('ASSETS_USAGE', '--name needs --model');
     const target = resolve(cwd, positionals[0]!);
+    const sourceMaps = values['source-maps'] === true;
     const sets: AssetSet[] = [
       {
+        label: '@localrec/runtime',
         from: io.runtimeDir,
         to: '',
         version: await packageVersion(io.runtimeDir),
-        files: await runtimeFiles(io.runtimeDir, { sourceMaps: values['source-maps'] === true }),
+        files: await runtimeFiles(io.runtimeDir, { sourceMaps }),
       },
     ];
+    if (values.sdk) {
+      const sdk = await findSdk(cwd);
+      // Its own record entry: it shares the target folder with the runtime's files.
+      sets.push({
+        label: '@localrec/sdk',
+        key: 'sdk',
+        from: sdk.dir,
+        to: '',
+        version: sdk.version,
+        files: await sdkFiles(sdk.dir, { sourceMaps }),
+      });
+    }
     if (values.model !== undefined) {
       const dir = resolve(cwd, values.model);
       const bundle = await modelBundle(dir);
@@ -112,10 +136,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           `${values.name === undefined ? `the manifest's name` : '--name'} ${JSON.stringify(name)} is not a folder name (letters, digits, ".", "_", "-"; not starting with "." or "-")${values.name === undefined ? ': pass --name' : ''}`,
         );
       }
-      sets.push({ from: dir, to: `models/${name}`, version: bundle.version, files: bundle.files });
+      sets.push({ label: `model ${JSON.stringify(name)}`, from: dir, to: `models/${name}`, version: bundle.version, files: bundle.files });
     }
     const report = await syncAssets(target, sets);
-    out(`localrec-assets: @localrec/runtime ${sets[0]!.version} → ${shown(target)}`);
+    const sdk = sets.find((s) => s.key === 'sdk');
+    out(
+      `localrec-assets: @localrec/runtime ${sets[0]!.version}${sdk ? ` and @localrec/sdk ${sdk.version} (${shown(resolve(sdk.from, '..'))})` : ''} → ${shown(target)}`,
+    );
     // chunks/ in one line: a dozen hashed names say nothing to the reader.
     const chunks = report.copied.filter((f) => f.path.startsWith('chunks/'));
     const line = (what: string, bytes: number) => out(`  ${what.padEnd(44)} ${size(bytes).padStart(10)}`);
@@ -127,10 +154,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         );
       else if (!chunks.includes(f)) line(f.path, f.bytes);
     }
-    if (sets[1])
-      out(
-        `  (model ${JSON.stringify(sets[1].to.slice(7))} version ${sets[1].version}: ${sets[1].files.length} files, sizes and SHA-256 checked)`,
-      );
+    const model = sets.find((s) => s.to.startsWith('models/'));
+    if (model) out(`  (${model.label} version ${model.version}: ${model.files.length} files, sizes and SHA-256 checked)`);
     if (report.removed.length) out(`  removed ${report.removed.length} stale file(s) of an earlier run: ${report.removed.join(', ')}`);
     out(`  total ${size(report.bytes)} in ${report.copied.length} files`);
     return 0;

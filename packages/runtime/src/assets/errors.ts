@@ -20,7 +20,11 @@ export type AssetsErrorCode =
   /** A file's SHA-256 or byte size differs from what the manifest says. */
   | 'ASSETS_MODEL_FILE_MISMATCH'
   /** `--name` is not usable as one URL path segment. */
-  | 'ASSETS_NAME_INVALID';
+  | 'ASSETS_NAME_INVALID'
+  /** `--sdk`: no `@localrec/sdk` installed in the project, or its script-tag files are not in its `dist/`. */
+  | 'ASSETS_SDK_MISSING'
+  /** Two of the sets to copy (the runtime's files, the SDK's, a model's) would write the same path of the target. */
+  | 'ASSETS_FILE_COLLISION';
 
 /** An assets command failure with a stable {@link AssetsErrorCode}. */
 export class AssetsError extends Error {

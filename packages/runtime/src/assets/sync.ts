@@ -14,6 +14,10 @@ const RECORD_FILE = 'localrec-assets.json';
 
 /** A set of files copied from one folder into one folder of the target. */
 export interface AssetSet {
+  /** What the set is, in messages (`@localrec/runtime`, `model "my-shop"`). */
+  label: string;
+  /** Its entry in `localrec-assets.json` (default: `to`); two sets may share a `to`, never a key. */
+  key?: string;
   /** Folder the files are read from. */
   from: string;
   /** Folder they go to, relative to the target ('' for the target itself, e.g. `models/my-shop`). */
@@ -68,7 +72,9 @@ async function removeStale(target: string, path: string): Promise<boolean> {
 
 /**
  * Copies every set into `target` (created if missing) and removes the stale files of earlier runs.
- * @throws {AssetsError} `ASSETS_TARGET_INVALID` when `target` is a file, or a source folder or inside one.
+ * Nothing is written when it throws.
+ * @throws {AssetsError} `ASSETS_TARGET_INVALID` when `target` is a file, or a source folder or inside one;
+ * `ASSETS_FILE_COLLISION` when two sets have a file for the same path of the target.
  */
 export async function syncAssets(target: string, sets: AssetSet[]): Promise<SyncReport> {
   const root = resolve(target);
@@ -81,15 +87,31 @@ export async function syncAssets(target: string, sets: AssetSet[]): Promise<Sync
       throw new AssetsError('ASSETS_TARGET_INVALID', `${target}: would copy ${from} onto itself (${to}); choose a target outside it`);
     }
   }
+  // Every path this run writes, and where it comes from.
+  const owner = new Map<string, { label: string; source: string }>();
+  for (const set of sets) {
+    for (const f of set.files) {
+      const path = posix(join(set.to, f.path));
+      const source = join(set.from, f.path);
+      const first = owner.get(path);
+      if (first) {
+        throw new AssetsError(
+          'ASSETS_FILE_COLLISION',
+          `${target}: ${first.label} and ${set.label} both have ${path} (${first.source}, ${source}); copy them into different folders`,
+        );
+      }
+      owner.set(path, { label: set.label, source });
+    }
+  }
   await mkdir(root, { recursive: true });
   const record = await readRecord(root);
   const report: SyncReport = { copied: [], removed: [], bytes: 0 };
   for (const set of sets) {
-    const key = set.to;
+    const key = set.key ?? set.to;
     const wanted = new Set(set.files.map((f) => posix(join(set.to, f.path))));
-    // Only what an earlier run wrote: the folder may hold other files of the host's (the script
-    // tag's guide puts the SDK's dist/, with its own chunks/, in the same folder).
-    const stale = (record.sets[key]?.files ?? []).filter((p) => !wanted.has(p));
+    // Only what an earlier run wrote for this set (the folder may hold the host's own files, and
+    // other sets' files), less what another set of this run writes now.
+    const stale = (record.sets[key]?.files ?? []).filter((p) => !owner.has(p));
     for (const p of stale) if (await removeStale(root, p)) report.removed.push(p);
     for (const f of set.files) {
       const dest = join(root, set.to, f.path);
