@@ -140,7 +140,7 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
    * code has run and the instance exists, and `handle` names the global the test drives: the
    * app's instance (`rec`) or the script tag's `LocalRec`, whose methods are the instance's.
    */
-  const expectModelAnswers = async (browser: Browser, url: string, handle: 'rec' | 'LocalRec' = 'rec') => {
+  const expectModelAnswers = async (browser: Browser, url: string, handle: 'rec' | 'LocalRec' = 'rec', history?: readonly string[]) => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -165,7 +165,7 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
     });
     await page.goto(url);
     await page.waitForFunction(() => 'appModuleDone' in window);
-    const items = (JSON.parse(await readFile(join(repo, 'models/demo-shop/vocab.json'), 'utf8')) as string[]).slice(0, 3);
+    const items = history ?? (JSON.parse(await readFile(join(repo, 'models/demo-shop/vocab.json'), 'utf8')) as string[]).slice(0, 3);
     const result = await page.evaluate(
       async ([ids, name]) => {
         type Rec = import('@localrec/sdk').LocalRec;
@@ -418,6 +418,27 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
       expect(copied).toEqual(['manifest.json', ...Object.keys(manifest.files)].sort());
       expect(await readdir(served)).toEqual(expect.arrayContaining(['worker.js', 'runtime.js', 'chunks', 'tfjs-backend-wasm.wasm']));
     }, 300_000);
+
+    it('a script-tag page serves that bundle: model answers from the trained model, in the worker', async () => {
+      await sh(dir, 'npm', ['install', '@localrec/sdk']);
+      await sh(dir, 'npx', ['localrec', 'assets', 'public/localrec', '--sdk', '--model', 'models/my-shop', '--name', 'my-shop']);
+      await writeFile(
+        join(dir, 'public/index.html'),
+        '<!doctype html>\n<html><head><meta charset="utf-8"><title>My shop</title></head>\n<body>\n' +
+          '<script src="/localrec/localrec.min.js"></script>\n' +
+          "<script>LocalRec.init({ appId: 'my-shop', consent: 'granted', model: '/localrec/models/my-shop/' });</script>\n" +
+          '<script>window.appModuleDone = performance.now();</script>\n</body></html>\n',
+      );
+      const vocab = JSON.parse(await readFile(join(dir, 'public/localrec/models/my-shop/vocab.json'), 'utf8')) as string[];
+      const server = await startStaticServer({ mounts: { '/': join(dir, 'public') } });
+      const browser = await launchChromium({ webgpu: false });
+      try {
+        await expectModelAnswers(browser, server.url, 'LocalRec', vocab.slice(0, 3));
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    }, 600_000);
   });
 });
 
