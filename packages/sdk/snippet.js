@@ -9,7 +9,7 @@
   lr.invoked = true;
   lr.methods = ['init', 'track', 'setConsent', 'flush', 'exportData', 'forgetMe',
     'recommend', 'similar', 'rank', 'setCatalog', 'runtimeStatus', 'destroy',
-    'getProfile', 'getSegments', 'setSocialContext'];
+    'getProfile', 'getSegments', 'setSocialContext', 'recentlyViewed', 'buyAgain'];
   lr.factory = function (method) {
     return function () {
       var args = Array.prototype.slice.call(arguments);

@@ -216,6 +216,16 @@ export interface RuntimeMethods<Extra extends unknown[] = []> {
   /** Re-ranks host candidates for this shopper; unknown ids keep their slots. */
   rank(itemIds: readonly string[], options?: RecommendOptions, ...call: Extra): Promise<RecommendResult>;
   /**
+   * Items the shopper viewed, clicked or carted most recently, newest first, each once; from the
+   * shopper's own events (no model). Never rejects for missing history (`no-consent`, `no-history`).
+   */
+  recentlyViewed(options?: RecommendOptions, ...call: Extra): Promise<RecommendResult>;
+  /**
+   * Purchased items due again by their purchase cadence (median gap between purchases), most overdue
+   * first; from the shopper's own events (no model). Never rejects for missing history.
+   */
+  buyAgain(options?: RecommendOptions, ...call: Extra): Promise<RecommendResult>;
+  /**
    * Evaluation hook: the model's scores for explicit sequences of model rows (1-based, oldest
    * first), one `Float32Array(itemCount + 1)` per sequence (index 0 = −Infinity). Reads no store,
    * applies no masks: this is the shared scoring function as the trainer's evaluator calls it.
@@ -258,6 +268,8 @@ export const RUNTIME_METHODS = [
   'recommend',
   'similar',
   'rank',
+  'recentlyViewed',
+  'buyAgain',
   'scoreRows',
   'setCatalog',
   'setConsent',

@@ -6,7 +6,7 @@
 
 /** Why an item was recommended, in a form a person can read (`text`) and code can branch on (`kind`). */
 export interface Reason {
-  kind: 'history' | 'similar' | 'popular' | 'cooccurrence' | 'social' | 'profile' | 'candidate';
+  kind: 'history' | 'similar' | 'popular' | 'cooccurrence' | 'social' | 'profile' | 'candidate' | 'recently-viewed' | 'buy-again';
   /** e.g. "Because you viewed Blue Kettle". */
   text: string;
   /** History item(s) that drove it, most influential first. */
@@ -17,8 +17,8 @@ export interface ScoredItem {
   itemId: string;
   score: number;
   reason: Reason;
-  /** Where the answer came from: the model, or a cold-start table. */
-  source: 'model' | 'popular' | 'cooccurrence' | 'host';
+  /** Where the answer came from: the model, a cold-start table, the host, or the shopper's own history (`recentlyViewed`, `buyAgain`). */
+  source: 'model' | 'popular' | 'cooccurrence' | 'host' | 'history';
 }
 
 /** Host filter applied before the top-k cut. */
@@ -45,8 +45,8 @@ export interface RecommendOptions {
 
 export interface RecommendResult {
   items: ScoredItem[];
-  /** 'model' or the fallback used, and why. */
-  source: 'model' | 'fallback';
+  /** 'model', 'history' (answered from the shopper's own events: `recentlyViewed`, `buyAgain`), or the fallback used, and why. */
+  source: 'model' | 'history' | 'fallback';
   fallbackReason?: 'no-history' | 'no-consent' | 'no-model' | 'timeout' | 'error';
   modelVersion?: string;
   backend?: string;

@@ -114,6 +114,10 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
       fallbackReason?: string;
       items: Array<{ itemId: string; source: string; reason: { kind: string; text: string } }>;
     }>;
+    recentlyViewed(
+      o: object,
+    ): Promise<{ source: string; fallbackReason?: string; items: Array<{ itemId: string; reason: { kind: string } }> }>;
+    buyAgain(o: object): Promise<{ source: string; fallbackReason?: string; items: unknown[] }>;
     runtimeStatus(): Promise<{ ready: boolean; modelVersion?: string; backend?: string; error?: { code: string; message: string } }>;
     exportData(): Promise<{ events: Array<{ itemId?: string }> }>;
     destroy(): Promise<void>;
@@ -191,6 +195,12 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
         expect(vocab.slice(0, 4)).not.toContain(item.itemId);
         expect(item.reason.kind).toBe('history');
       }
+      // The history scenarios through the facade's in-thread runtime, from the same wx storage.
+      const seen = await rec.recentlyViewed({ k: 3 });
+      expect(seen.source).toBe('history');
+      expect(seen.items.map((i) => i.itemId)).toEqual(vocab.slice(1, 4).reverse());
+      expect(seen.items.every((i) => i.reason.kind === 'recently-viewed')).toBe(true);
+      expect(await rec.buyAgain({})).toMatchObject({ source: 'fallback', fallbackReason: 'no-history', items: [] });
       await rec.destroy();
     },
   );

@@ -4,7 +4,14 @@
  * Each validates its arguments, reads the model data and the shopper, and answers from the model
  * within its time budget, else from the cold-start tables with the reason (`fallbackReason`).
  */
-import { LocalRecError, type ItemMeta, type RecommendOptions, type RecommendResult, type ScoredItem } from '@localrec/core';
+import {
+  LocalRecError,
+  type EventStore,
+  type ItemMeta,
+  type RecommendOptions,
+  type RecommendResult,
+  type ScoredItem,
+} from '@localrec/core';
 import { preview } from '@localrec/core/internal';
 import type { CallContext, Consent } from './api.js';
 import { deviceTopK, type Engine } from './backends.js';
@@ -56,6 +63,8 @@ export interface AnswerContext {
   model: ModelSource;
   engine: EngineHost;
   reader: ShopperReader;
+  /** The runtime's store (through the retention window, when one is set): what the history scenarios read. */
+  store: EventStore;
   insights: ShopperInsights;
   /** The last device-side top rows and the model input they were scored for. */
   topMemo?: TopMemo | undefined;

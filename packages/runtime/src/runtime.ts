@@ -11,6 +11,7 @@
  * | `engine.ts`       | the tfjs engine: backend choice and calibration (`backends.ts`), device loss, serialised work |
  * | `history.ts`      | reading the shopper from the store, fresh on every call                 |
  * | `answers.ts`      | recommend / similar / rank over one answer context                      |
+ * | `scenarios.ts`    | recentlyViewed / buyAgain from the shopper's own events (no model)      |
  * | `insights.ts`     | the insights layer (`@localrec/insights`) on the runtime's store        |
  *
  * Memory held after load (N items, dimension d): the float32 model weights dequantised once
@@ -48,6 +49,7 @@ import { ShopperInsights } from './insights.js';
 import { hostBytes } from './model-data.js';
 import { ModelSource } from './model-source.js';
 import { checkRuntimeOptions } from './options.js';
+import { buyAgain, recentlyViewed } from './scenarios.js';
 
 export type { CallTimings } from './answers.js';
 export type { BackendEvent } from './engine.js';
@@ -114,6 +116,7 @@ export class Runtime implements RuntimeApi {
       model,
       engine,
       reader: new ShopperReader(store),
+      store,
       insights,
     };
     void engine.get(); // start loading in the background
@@ -184,6 +187,16 @@ export class Runtime implements RuntimeApi {
   /** Re-ranks host candidates; ids the model does not know keep their slots (see `answers.ts`). */
   rank(itemIds: readonly string[], options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
     return rank(this.ctx, itemIds, options, call);
+  }
+
+  /** Recently viewed items, from the shopper's own events (no model; see `scenarios.ts`). */
+  recentlyViewed(options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
+    return recentlyViewed(this.ctx, options, call);
+  }
+
+  /** Items due to be bought again, from the shopper's purchase cadence (no model; see `scenarios.ts`). */
+  buyAgain(options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
+    return buyAgain(this.ctx, options, call);
   }
 
   async scoreRows(seqs: readonly (readonly number[])[]): Promise<Float32Array[]> {

@@ -28,6 +28,8 @@ export const GLOBAL_METHODS = [
   'getProfile',
   'getSegments',
   'setSocialContext',
+  'recentlyViewed',
+  'buyAgain',
 ] as const;
 export type GlobalMethod = (typeof GLOBAL_METHODS)[number];
 
@@ -45,6 +47,8 @@ export interface LocalRecGlobal {
   recommend(...args: Parameters<LocalRec['recommend']>): ReturnType<LocalRec['recommend']>;
   similar(...args: Parameters<LocalRec['similar']>): ReturnType<LocalRec['similar']>;
   rank(...args: Parameters<LocalRec['rank']>): ReturnType<LocalRec['rank']>;
+  recentlyViewed(...args: Parameters<LocalRec['recentlyViewed']>): ReturnType<LocalRec['recentlyViewed']>;
+  buyAgain(...args: Parameters<LocalRec['buyAgain']>): ReturnType<LocalRec['buyAgain']>;
   setCatalog(...args: Parameters<LocalRec['setCatalog']>): ReturnType<LocalRec['setCatalog']>;
   runtimeStatus(): ReturnType<LocalRec['runtimeStatus']>;
   destroy(): Promise<void>;

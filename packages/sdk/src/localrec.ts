@@ -287,7 +287,7 @@ export function createWithCapture(
 
   /** Asks the runtime; `fallbackFor` answers when it fails or forgetMe() intervened. */
   const ask = async (
-    run: (api: RecommenderApi) => Promise<RecommendResult>,
+    run: (api: RecommenderApi) => Promise<RecommendResult> | RecommendResult,
     fallbackFor: (reason: FallbackReason, tookMs: number) => RecommendResult,
   ): Promise<RecommendResult> => {
     const t0 = now();
@@ -310,6 +310,12 @@ export function createWithCapture(
     }
     return fallbackFor(why, now() - t0);
   };
+
+  /** A history scenario (`recentlyViewed`, `buyAgain`): consent first, `'no-model'` from a runtime without it. */
+  const scenario =
+    (name: 'recentlyViewed' | 'buyAgain') =>
+    async (options?: RecommendOptions): Promise<RecommendResult> =>
+      historyAllowed() ? ask((api) => (api[name] ? api[name](options) : emptyResult('no-model')), emptyResult) : emptyResult('no-consent');
 
   /**
    * Forwards an insights call to the runtime. `fromHistory`: the answer is computed from the
@@ -399,9 +405,9 @@ export function createWithCapture(
       return { ...dump, caches, exportedAt: new Date().toISOString(), app: resolved.appId };
     },
     forgetMe: forget,
-    recommend(options: RecommendOptions = {}) {
-      const t0 = now();
-      if (!historyAllowed()) return Promise.resolve(emptyResult('no-consent', now() - t0));
+    async recommend(options: RecommendOptions = {}) {
+      // Without consent nothing is asked or read: no time spent (tookMs 0).
+      if (!historyAllowed()) return emptyResult('no-consent');
       return ask((api) => api.recommend(options), emptyResult);
     },
     similar(itemId: string, options: RecommendOptions = {}) {
@@ -409,16 +415,17 @@ export function createWithCapture(
       const opts = historyAllowed() ? options : { ...options, excludePurchased: false };
       return ask((api) => api.similar(itemId, opts), emptyResult);
     },
-    rank(itemIds: readonly string[], options: RecommendOptions = {}) {
+    async rank(itemIds: readonly string[], options: RecommendOptions = {}) {
       const given: unknown = itemIds; // checked at run time: a script-tag caller is untyped
       const ids = Array.isArray(given) ? [...(given as string[])] : [];
-      const t0 = now();
-      if (!historyAllowed()) return Promise.resolve(hostOrder(ids, 'no-consent', now() - t0));
+      if (!historyAllowed()) return hostOrder(ids, 'no-consent');
       return ask(
         (api) => api.rank(ids, options),
         (why, took) => hostOrder(ids, why, took),
       );
     },
+    recentlyViewed: scenario('recentlyViewed'),
+    buyAgain: scenario('buyAgain'),
     async setCatalog(items: Readonly<Record<string, ItemMeta>>) {
       try {
         await link.setCatalog(items);

@@ -174,6 +174,21 @@ export interface LocalRec {
    * runtime fails, the host's order is kept (`source: 'fallback'`).
    */
   rank(itemIds: readonly string[], options?: RecommendOptions): Promise<RecommendResult>;
+  /**
+   * Items the shopper viewed, clicked or added to the cart most recently, newest first, each once
+   * (`reason.kind: 'recently-viewed'`, e.g. "You viewed this 2 hours ago"), answered by the runtime
+   * from the shopper's own events — no model. `exclude` (e.g. the item on screen), `filter` and `k`
+   * as in {@link recommend}. Never rejects: empty with `fallbackReason: 'no-consent'` without
+   * consent, `'no-history'` when there is nothing to show, `'no-model'` without a runtime.
+   */
+  recentlyViewed(options?: RecommendOptions): Promise<RecommendResult>;
+  /**
+   * Purchased items due again by the shopper's own purchase cadence, most overdue first
+   * (`reason.kind: 'buy-again'`, e.g. "You buy this about every 3 weeks; last bought 20 days ago").
+   * Items bought once count with a 30-day default cadence, after those with a known one. No model.
+   * Never rejects; the same fallbacks as {@link recentlyViewed}.
+   */
+  buyAgain(options?: RecommendOptions): Promise<RecommendResult>;
   /** Gives the runtime the host's item metadata (names, categories, prices, stock) for filters and reasons. */
   setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
   /**

@@ -120,6 +120,16 @@ export async function connectTransport(
         await sync(api);
         return api.rank([...ids], o, await history());
       }),
+    recentlyViewed: (o) =>
+      call('recentlyViewed()', async (api) => {
+        await sync(api);
+        return api.recentlyViewed(o, await history());
+      }),
+    buyAgain: (o) =>
+      call('buyAgain()', async (api) => {
+        await sync(api);
+        return api.buyAgain(o, await history());
+      }),
     setCatalog: (items) => {
       catalog = { ...catalog, ...items };
       return call('setCatalog()', (api) => api.setCatalog(items));

@@ -144,6 +144,11 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
         expect(['model', 'fallback']).toContain(r.source);
         expect(typeof r.tookMs).toBe('number');
       }
+      // The history scenarios: the conformance store holds no events, so both are the cold start.
+      for (const r of [await api.recentlyViewed({ k: 3 }), await api.buyAgain({ k: 3 })]) {
+        expect(r).toMatchObject({ items: [], source: 'fallback', fallbackReason: 'no-history' });
+        expect(typeof r.tookMs).toBe('number');
+      }
       // Unknown candidates keep their slots.
       expect((await api.rank(['c-1', 'c-2'], {})).items.map((i) => i.itemId)).toEqual(['c-1', 'c-2']);
       const scores = await api.scoreRows([[1, 2]]);
@@ -168,6 +173,8 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
         'recommend',
         'similar',
         'rank',
+        'recentlyViewed',
+        'buyAgain',
         'scoreRows',
         'setCatalog',
         'getProfile',

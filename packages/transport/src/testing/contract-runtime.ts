@@ -56,6 +56,11 @@ export function createContractRuntime(opts: ContractRuntimeOptions = {}): Contra
     checkHistory(call);
     return { items: [], source: 'fallback' as const, fallbackReason: 'no-model' as const, tookMs: 0 };
   };
+  /** The history scenarios with no events: empty, `no-consent` or `no-history`. */
+  const history = (call?: CallContext) => ({
+    ...fallback(call),
+    fallbackReason: consent === 'granted' ? ('no-history' as const) : ('no-consent' as const),
+  });
   return {
     get options() {
       return options;
@@ -96,6 +101,12 @@ export function createContractRuntime(opts: ContractRuntimeOptions = {}): Contra
           source: 'host' as const,
         })),
       };
+    },
+    async recentlyViewed(_o, call) {
+      return history(call);
+    },
+    async buyAgain(_o, call) {
+      return history(call);
     },
     async scoreRows(seqs) {
       live();
