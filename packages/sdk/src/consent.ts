@@ -136,6 +136,9 @@ export function rememberConsent<T extends { readonly consent: Consent; setConsen
   create: (gated: EventStore, hook: ConsentHook) => T,
   onError: (err: unknown) => void,
 ): T {
+  // Checked now, not when the record has been read: a bad option is the caller's INVALID_CONFIG
+  // (as without rememberConsent), never a rejection nobody handles.
+  const purposes = mergePurposes(DEFAULT_PURPOSES, config.purposes, 'config.purposes', 'INVALID_CONFIG');
   /** The instance, once `create` returned it (the store's calls and the record's callbacks run later). */
   const made: { rec?: T } = {};
   /** Consent was set after creation (here or in another tab): the stored record no longer applies. */
@@ -162,7 +165,6 @@ export function rememberConsent<T extends { readonly consent: Consent; setConsen
     .then((stored) => {
       const initial = config.consent;
       if (decided) return;
-      const purposes = mergePurposes(DEFAULT_PURPOSES, config.purposes);
       if (initial === 'granted' || initial === 'denied') {
         if (stored?.consent !== initial || JSON.stringify(stored.purposes) !== JSON.stringify(purposes)) save(initial, purposes, 'init');
       } else if (stored) {
@@ -173,7 +175,8 @@ export function rememberConsent<T extends { readonly consent: Consent; setConsen
           applying = false;
         }
       }
-    });
+    })
+    .catch(onError);
 
   const wrapped: Record<string, unknown> = { kind: store.kind };
   for (const [k, f] of Object.entries(methodsOf(store))) {
