@@ -14,6 +14,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startServer, type ShopServer } from '../../examples/shop/serve.mjs';
 import { inventoryIndexedDb } from '../audit/privacy-audit.js';
 import { launchChromium, launchPersistentChromium, type ChromiumOptions } from '../browser.mjs';
+import { startStaticServer, type StaticServer } from '../static-server.mjs';
 
 export const repo = resolve(import.meta.dirname, '../..');
 
@@ -210,6 +211,40 @@ export function bootScript(modules: Record<string, string>): { type: string; bod
   const names = Object.keys(modules);
   const imports = names.map((n) => `import * as ${n} from '${modules[n]}';`).join(' ');
   return { type: 'text/javascript; charset=utf-8', body: `${imports} window.__e2e = { ${names.join(', ')} };` };
+}
+
+/**
+ * The page of the SDK e2e tests, served for the test file (started in its `beforeAll` when
+ * `enabled`): {@link bootPage} at `/` putting the BUILT connector and SDK on `window.__e2e`
+ * (`connector`, `sdk`), `packages/runtime/dist` at `/runtime/`, `packages/sdk/dist` at `/sdk/`
+ * and the bundle folder `model` at `/models/demo-shop/`.
+ * @returns its URL, once started.
+ */
+export function useSdkPage(title: string, model: string, enabled: boolean): { readonly url: string } {
+  let server: StaticServer | undefined;
+  beforeAll(async () => {
+    if (!enabled) return;
+    for (const f of ['packages/runtime/dist/worker.js', 'packages/sdk/dist/index.js']) {
+      if (!existsSync(join(repo, f))) throw new Error(`${f} is missing: run \`pnpm build\` first (pnpm test does).`);
+    }
+    server = await startStaticServer({
+      mounts: { '/runtime/': join(repo, 'packages/runtime/dist'), '/sdk/': join(repo, 'packages/sdk/dist'), '/models/demo-shop/': model },
+      routes: {
+        '/favicon.ico': { status: 204 },
+        '/': { body: bootPage(title) },
+        [BOOT_PATH]: bootScript({ connector: '/runtime/connector.js', sdk: '/sdk/index.js' }),
+      },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+  return {
+    get url() {
+      if (!server) throw new Error(`${title}: the page server is not started`);
+      return server.url;
+    },
+  };
 }
 
 /** The IndexedDB event store (packages/store-idb, from source) as one ES module, for pages that write a shopper's events. */

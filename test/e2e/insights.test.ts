@@ -8,35 +8,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright';
-import { BOOT_PATH, bootPage, bootScript, repo, useBrowser, watchPage } from './helpers.js';
-import { startStaticServer, type StaticServer } from '../static-server.mjs';
+import { repo, useBrowser, watchPage, useSdkPage } from './helpers.js';
 
 const MODEL = join(repo, 'models/demo-shop');
 const present = existsSync(join(MODEL, 'manifest.json')) && existsSync(join(MODEL, 'segments.json'));
 
-let server: StaticServer | undefined;
-let origin: string;
-
-beforeAll(async () => {
-  if (!present) return;
-  for (const f of ['packages/runtime/dist/worker.js', 'packages/sdk/dist/index.js']) {
-    if (!existsSync(join(repo, f))) throw new Error(`${f} is missing: run \`pnpm build\` first (pnpm test does).`);
-  }
-  server = await startStaticServer({
-    mounts: { '/runtime/': join(repo, 'packages/runtime/dist'), '/sdk/': join(repo, 'packages/sdk/dist'), '/models/demo-shop/': MODEL },
-    routes: {
-      '/favicon.ico': { status: 204 },
-      '/': { body: bootPage('insights e2e') },
-      [BOOT_PATH]: bootScript({ connector: '/runtime/connector.js', sdk: '/sdk/index.js' }),
-    },
-  });
-  origin = server.url;
-}, 120_000);
-afterAll(async () => {
-  await server?.close();
-});
+const site = useSdkPage('insights e2e', MODEL, present);
 const chromium = useBrowser();
 
 /** Items of the demo catalog by category, in the model's vocabulary. */
@@ -51,7 +30,7 @@ function itemsOf(category: string, n: number): string[] {
 async function open(): Promise<{ page: Page; errors: string[] }> {
   const page = await chromium.browser.newPage();
   const w = watchPage(page);
-  await page.goto(origin);
+  await page.goto(site.url);
   await page.waitForFunction(() => !!(window as unknown as { __e2e?: unknown }).__e2e);
   return { page, errors: w.errors };
 }

@@ -8,34 +8,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOOT_PATH, bootPage, bootScript, repo, useBrowser, watchPage } from './helpers.js';
-import { startStaticServer, type StaticServer } from '../static-server.mjs';
+import { describe, expect, it } from 'vitest';
+import { repo, useBrowser, watchPage, useSdkPage } from './helpers.js';
 
 const MODEL = join(repo, 'models/demo-shop');
 const present = existsSync(join(MODEL, 'manifest.json'));
 
-let server: StaticServer | undefined;
-let origin: string;
-
-beforeAll(async () => {
-  if (!present) return;
-  for (const f of ['packages/runtime/dist/worker.js', 'packages/sdk/dist/index.js']) {
-    if (!existsSync(join(repo, f))) throw new Error(`${f} is missing: run \`pnpm build\` first (pnpm test does).`);
-  }
-  server = await startStaticServer({
-    mounts: { '/runtime/': join(repo, 'packages/runtime/dist'), '/sdk/': join(repo, 'packages/sdk/dist'), '/models/demo-shop/': MODEL },
-    routes: {
-      '/favicon.ico': { status: 204 },
-      '/': { body: bootPage('scenarios e2e') },
-      [BOOT_PATH]: bootScript({ connector: '/runtime/connector.js', sdk: '/sdk/index.js' }),
-    },
-  });
-  origin = server.url;
-}, 120_000);
-afterAll(async () => {
-  await server?.close();
-});
+const site = useSdkPage('scenarios e2e', MODEL, present);
 const chromium = useBrowser();
 
 /** Items of the demo catalog by category. */
@@ -50,7 +29,7 @@ describe.skipIf(!present)('recentlyViewed and buyAgain through the SDK and the b
   it('answer from the shopper’s own events: consent, cold start, order, exclusions, filters, bots left out, cadence', async () => {
     const page = await chromium.browser.newPage();
     const { errors } = watchPage(page);
-    await page.goto(origin);
+    await page.goto(site.url);
     await page.waitForFunction(() => !!(window as unknown as { __e2e?: unknown }).__e2e);
     const coffee = itemsOf('Coffee & Tea', 5);
     const audio = itemsOf('Audio', 1);
