@@ -138,6 +138,21 @@ export function globalFetch(): typeof fetch | undefined {
   return typeof fetch === 'function' ? fetch.bind(globalThis) : undefined;
 }
 
+/** The `Blob` constructor, or `undefined` where there is none (mini-programs' logic layer). */
+export function blobConstructor(): typeof Blob | undefined {
+  return typeof Blob === 'function' ? Blob : undefined;
+}
+
+/** `structuredClone`, or `undefined` where the environment lacks it (older mini-program engines). */
+export function structuredCloner(): (<T>(value: T) => T) | undefined {
+  return typeof structuredClone === 'function' ? (v) => structuredClone(v) : undefined;
+}
+
+/** `setInterval`/`clearInterval` of the global scope, or `undefined` in a context without timers. */
+export function intervalTimers(): { setInterval: typeof setInterval; clearInterval: typeof clearInterval } | undefined {
+  return typeof setInterval === 'function' && typeof clearInterval === 'function' ? { setInterval, clearInterval } : undefined;
+}
+
 /** `TextEncoder`/`TextDecoder` where the environment has them (not a mini-program's logic layer). */
 export function textCodecs(): { TextEncoder: typeof TextEncoder | undefined; TextDecoder: typeof TextDecoder | undefined } {
   const g = globalThis as { TextEncoder?: typeof TextEncoder; TextDecoder?: typeof TextDecoder };

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { APP_ID_PATTERN, checkAppId, checkConsent } from './config.js';
-export { preview } from './preview.js';
+export { badEntry, preview } from './preview.js';
 export { createUid } from './uid.js';
 export { SessionTracker } from './session.js';
 export type { SessionState } from './session.js';
@@ -15,16 +15,19 @@ export { SESSION_META_KEY } from './recorder.js';
 export { MODEL_CACHE_NAME, listModelCaches, modelCacheKey, parseModelCacheKey } from './model-cache.js';
 export {
   agentInfo,
+  blobConstructor,
   broadcastChannel,
   cacheStorage,
   globalFetch,
   globalPrivacyControl,
   idleCallbacks,
+  intervalTimers,
   locationHref,
   monotonicNow,
   pageDocument,
   pageWindow,
   randomSource,
+  structuredCloner,
   subtleCrypto,
   textCodecs,
   urlConstructor,

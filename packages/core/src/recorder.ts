@@ -7,6 +7,7 @@
  * timer. Front ends (browser SDK, mini-program SDK) add only triggers (timers, pagehide) on top.
  */
 import { checkConsent, type Consent, type ResolvedConfig } from './config.js';
+import { intervalTimers } from './env.js';
 import { LocalRecError } from './errors.js';
 import type { NewEvent, StoredEvent } from './events.js';
 import { MemoryEventStore } from './memory-store.js';
@@ -53,12 +54,12 @@ export interface RecorderOptions {
 
 function intervalTimer(tick: () => void, everyMs: number): () => void {
   // Read when started, never at import; a context without timers simply has no prune timer.
-  const g = globalThis as { setInterval?: typeof setInterval; clearInterval?: typeof clearInterval };
-  if (typeof g.setInterval !== 'function') return () => undefined;
+  const g = intervalTimers();
+  if (!g) return () => undefined;
   const t = g.setInterval(tick, everyMs);
   // A timer must not keep a Node process (tests, server-side use) alive.
   (t as { unref?: () => void }).unref?.();
-  return () => g.clearInterval?.(t);
+  return () => g.clearInterval(t);
 }
 
 /** Where events go now and what is waiting. */

@@ -7,7 +7,7 @@
  * the item scores when the profile is read, so catalog metadata that arrives later (from the bundle
  * or the host) applies to past behaviour too, and a missing catalog only empties those lists.
  */
-import type { ItemMeta, StoredEvent } from '@localrec/core';
+import { cloneJson, type ItemMeta, type StoredEvent } from '@localrec/core';
 
 /**
  * How much one event of each type says about the shopper's interest in its item (documented,
@@ -227,7 +227,7 @@ export function isProfileState(v: unknown): v is ProfileState {
 }
 
 /** Deep copy through JSON: the state is JSON-safe by design, and this works where structuredClone does not (mini-programs). */
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const clone = cloneJson;
 
 function emptyState(halfLifeMs: number): ProfileState {
   return {

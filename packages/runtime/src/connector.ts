@@ -14,7 +14,7 @@
  * });
  */
 import { LocalRecError } from '@localrec/core';
-import { globalFetch, locationHref, preview, urlConstructor, webLocks, workerConstructor } from '@localrec/core/internal';
+import { blobConstructor, globalFetch, locationHref, preview, urlConstructor, webLocks, workerConstructor } from '@localrec/core/internal';
 import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeConnector, RuntimeOptions } from '@localrec/contract';
 import { comlinkTransport, connectTransport, inThreadTransport, type RuntimeTransport } from '@localrec/transport';
 
@@ -122,7 +122,7 @@ async function diagnose(url: URL): Promise<{ text: string; permanent: boolean }>
  */
 function bootstrapUrl(url: URL): string | undefined {
   const U = urlConstructor();
-  const B = (globalThis as { Blob?: typeof Blob }).Blob;
+  const B = blobConstructor();
   if (!U?.createObjectURL || !B) return undefined;
   return U.createObjectURL(new B([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
 }

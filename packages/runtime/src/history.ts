@@ -34,6 +34,7 @@ import {
   type SequenceEntry,
   type StoredEvent,
 } from '@localrec/core';
+import { badEntry } from '@localrec/core/internal';
 import type { CallContext, Consent, PageHistory } from './api.js';
 import { now } from './lazy.js';
 import type { ModelData } from './model-data.js';
@@ -176,12 +177,18 @@ function checkPageHistory(h: unknown): PageHistory {
   if (!o || typeof o !== 'object' || !Array.isArray(o.sequence) || !o.sequence.every(entryOk)) {
     throw new LocalRecError(
       'INVALID_ARGUMENT',
-      'history.sequence must be an array of sequence entries ({ itemId, type, ts, seq, count }, oldest first)',
+      `history.sequence must be an array of sequence entries ({ itemId, type, ts, seq, count }, oldest first), got ${badEntry(o?.sequence ?? h, entryOk)}`,
       { field: 'history.sequence' },
     );
   }
   if (!Array.isArray(o.purchased) || !o.purchased.every((x) => typeof x === 'string')) {
-    throw new LocalRecError('INVALID_ARGUMENT', 'history.purchased must be an array of item id strings', { field: 'history.purchased' });
+    throw new LocalRecError(
+      'INVALID_ARGUMENT',
+      `history.purchased must be an array of item id strings, got ${badEntry(o.purchased, (x) => typeof x === 'string')}`,
+      {
+        field: 'history.purchased',
+      },
+    );
   }
   return o as PageHistory;
 }

@@ -19,6 +19,7 @@
  */
 import {
   LocalRecError,
+  cloneJson,
   recentSequence,
   type Consent,
   type EventStore,
@@ -76,7 +77,7 @@ export interface InsightsDeps {
 }
 
 /** Deep copy through JSON (the state is JSON-safe; a memory store hands out its own objects). */
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const clone = cloneJson;
 
 const newRev = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 

@@ -7,7 +7,7 @@
  * vocabulary), the entries of every other version of the same bundle URL are deleted.
  */
 import { LocalRecError, type ItemMeta } from '@localrec/core';
-import { MODEL_CACHE_NAME, cacheStorage, modelCacheKey, parseModelCacheKey } from '@localrec/core/internal';
+import { MODEL_CACHE_NAME, cacheStorage, globalFetch, modelCacheKey, parseModelCacheKey } from '@localrec/core/internal';
 import { decodeTensors, manifestProblems, sha256Hex, type BundleManifest, type HostTensor } from '@localrec/model';
 import type { LoadProgress } from './api.js';
 import { utf8Text } from './text.js';
@@ -94,7 +94,8 @@ const toBuffer = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.
  * (a hash or size does not match) or `BUNDLE_INVALID` (manifest/tensor problems, all listed).
  */
 export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
-  const fetchFn = o.fetch ?? globalThis.fetch.bind(globalThis);
+  const fetchFn = o.fetch ?? globalFetch();
+  if (!fetchFn) throw new LocalRecError('MODEL_LOAD_FAILED', `Could not fetch ${o.baseUrl}: there is no fetch here (pass options.fetch)`);
   const base = withSlash(o.baseUrl);
   const progress = o.onProgress ?? (() => {});
   progress({ phase: 'manifest', loadedBytes: 0, totalBytes: 0 });

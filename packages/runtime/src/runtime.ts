@@ -207,9 +207,13 @@ export class Runtime implements RuntimeApi {
       !Array.isArray(given) ||
       !seqs.every((q) => Array.isArray(q) && q.length > 0 && q.every((r) => Number.isInteger(r) && r >= 1 && r <= md.itemCount))
     ) {
-      throw new LocalRecError('INVALID_ARGUMENT', `scoreRows expects non-empty arrays of model rows in 1..${md.itemCount}`, {
-        field: 'seqs',
-      });
+      throw new LocalRecError(
+        'INVALID_ARGUMENT',
+        `scoreRows expects non-empty arrays of model rows in 1..${md.itemCount}, got ${preview(given)}`,
+        {
+          field: 'seqs',
+        },
+      );
     }
     const e = await engine.get();
     return engine.serial(() => e.scorer.scores(seqs.map((q) => Int32Array.from(q))));

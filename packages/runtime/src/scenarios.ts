@@ -33,6 +33,7 @@ import {
   type ScoredItem,
   type StoredEvent,
 } from '@localrec/core';
+import { badEntry } from '@localrec/core/internal';
 import type { CallContext } from './api.js';
 import { catalogFor, need, type AnswerContext } from './answers.js';
 import { now } from './lazy.js';
@@ -153,7 +154,11 @@ const answer = (items: ScoredItem[], t0: number, why?: Why): RecommendResult => 
 /** Checks `exclude` (an array of item id strings). */
 function checkExclude(options: RecommendOptions): void {
   if (options.exclude !== undefined && !(Array.isArray(options.exclude) && options.exclude.every((x) => typeof x === 'string'))) {
-    throw new LocalRecError('INVALID_ARGUMENT', 'exclude must be an array of item id strings', { field: 'exclude' });
+    throw new LocalRecError(
+      'INVALID_ARGUMENT',
+      `exclude must be an array of item id strings, got ${badEntry(options.exclude, (x) => typeof x === 'string')}`,
+      { field: 'exclude' },
+    );
   }
 }
 

@@ -150,10 +150,12 @@ describe('runtime with a page history (the worker cannot read the store)', () =>
       await expect(worker.recommend({}, { history: { sequence: [{ itemId: 3 }], purchased: [] } as never })).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
         field: 'history.sequence',
+        message: expect.stringContaining('got an object at [0]') as unknown,
       });
       await expect(worker.rank([idOf(1)], {}, { history: { sequence: [], purchased: [1] } as never })).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
         field: 'history.purchased',
+        message: expect.stringContaining('got 1 at [0]') as unknown,
       });
     } finally {
       await worker.dispose();

@@ -139,6 +139,11 @@ describe('recentlyViewed', () => {
     await expect(rt.recentlyViewed({ exclude: 'a' as unknown as string[] })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       field: 'exclude',
+      message: expect.stringContaining('got "a"') as unknown,
+    });
+    await expect(rt.recentlyViewed({ exclude: ['a', 5] as unknown as string[] })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('got 5 at [1]') as unknown,
     });
     await expect(new Runtime({ createStore: () => new MemoryEventStore() }).recentlyViewed()).rejects.toMatchObject({ code: 'NOT_READY' });
   });

@@ -25,7 +25,7 @@
  * processes writing the same storage are not supported (WeChat gives a mini-program one logic
  * thread; its worker cannot use `wx.setStorage`).
  */
-import { LocalRecError, applyQuery } from '@localrec/core';
+import { LocalRecError, applyQuery, cloneJson } from '@localrec/core';
 import { checkAppId } from '@localrec/core/internal';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoredEvent, StoreResidue } from '@localrec/core';
 import { ChunkBytes, type Segment } from './bytes.js';
@@ -54,9 +54,7 @@ export interface KeyValueEventStoreOptions {
 const SCHEMA_VERSION = 1;
 const KB = 1024;
 
-function clone<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T;
-}
+const clone = cloneJson;
 
 function toStorageError(err: unknown, what: string): LocalRecError {
   if (err instanceof LocalRecError) return err;

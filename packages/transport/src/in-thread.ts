@@ -6,7 +6,8 @@
  * `serializeError` like the worker transport does. Unlike a worker, function arguments (progress
  * callbacks) are passed through as they are.
  */
-import { LocalRecError, deserializeError, serializeError } from '@localrec/core';
+import { LocalRecError, cloneJson, deserializeError, serializeError } from '@localrec/core';
+import { structuredCloner } from '@localrec/core/internal';
 import type { RuntimeApi } from '@localrec/contract';
 import type { RuntimeTransport } from './transport.js';
 
@@ -17,8 +18,8 @@ export type InThread<T> = {
 
 function copy<T>(v: T): T {
   if (v === undefined || v === null || typeof v !== 'object') return v;
-  const sc = (globalThis as { structuredClone?: <U>(x: U) => U }).structuredClone;
-  return sc !== undefined ? sc(v) : (JSON.parse(JSON.stringify(v)) as T);
+  const sc = structuredCloner();
+  return sc !== undefined ? sc(v) : cloneJson(v);
 }
 
 function rethrow(err: unknown): never {
