@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEventStore, validateEvent, type RecommendResult, type TrackData } from '@localrec/core';
 import { withFeedback } from '../src/feedback.js';
 import { withFeedback as fromIndex } from '../src/index.js';
-import { Runtime } from '../src/runtime.js';
-import { BASE, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
+import type { Runtime } from '../src/runtime.js';
+import { idOf, makeTinyBundle, tinyRuntime, type TinyBundle } from './fixture.js';
 
 const result = (n: number): RecommendResult => ({
   items: Array.from({ length: n }, (_, i) => ({
@@ -139,18 +139,7 @@ describe('withFeedback + the runtime: the re-ranker learns from what the helpers
       })),
     );
     const make = async (insights?: object): Promise<Runtime> => {
-      const rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
-      await rt.init({
-        appId: 'test',
-        modelUrl: BASE,
-        backends: ['wasm'],
-        calibrate: false,
-        budgetMs: 10_000,
-        retryDelayMs: 0,
-        ...(insights ? { insights } : {}),
-      });
-      await rt.ready();
-      return rt;
+      return tinyRuntime(tiny, store, insights ? { insights } : {});
     };
     const rt = await make({});
     const plain = await make();

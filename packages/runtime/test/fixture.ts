@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type { ItemMeta, NewEvent } from '@localrec/core';
+import type { EventStore, ItemMeta, NewEvent } from '@localrec/core';
+import type { RuntimeOptions } from '../src/api.js';
+import { Runtime } from '../src/runtime.js';
 import { buildColdTables, train, useBackend, writeBundle, type Split } from '@localrec/trainer';
 import type { BundleManifest } from '@localrec/model';
 
@@ -146,6 +148,30 @@ export function ev(type: string, itemId: string, ts: number): NewEvent {
 }
 
 // Re-exported for test/e2e/runtime*.test.ts (the root package does not depend on the workspace packages).
+/** How {@link tinyRuntime} starts a runtime. */
+export interface TinyRuntimeSetup {
+  /** The network the runtime fetches the bundle through (default: `fakeFetch(tiny.dir)`). */
+  net?: FakeFetch;
+  /** Await `ready()` (default true). */
+  ready?: boolean;
+}
+
+/**
+ * A runtime over the tiny bundle, as the unit tests use it: wasm only, no calibration, no Cache
+ * Storage, a 10 s budget and no retry delay, then `opts` (any runtime option, e.g. `insights`).
+ */
+export async function tinyRuntime(
+  tiny: TinyBundle,
+  store: EventStore,
+  opts: Partial<RuntimeOptions> = {},
+  setup: TinyRuntimeSetup = {},
+): Promise<Runtime> {
+  const rt = new Runtime({ createStore: () => store, fetch: (setup.net ?? fakeFetch(tiny.dir)).fetch, caches: null, wasmPath: wasmDir() });
+  await rt.init({ appId: 'test', modelUrl: BASE, backends: ['wasm'], calibrate: false, budgetMs: 10_000, retryDelayMs: 0, ...opts });
+  if (setup.ready !== false) await rt.ready();
+  return rt;
+}
+
 export { loadBundleDir, evaluate, type LoadedBundle } from '@localrec/trainer';
 export { SasrecScorer } from '@localrec/model';
 export { recentSequence, type StoredEvent } from '@localrec/core';

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEventStore, type RecommendResult } from '@localrec/core';
 import { SasrecScorer } from '@localrec/model';
 import { loadBundleDir } from '@localrec/trainer';
-import { Runtime, type CallTimings } from '../src/runtime.js';
-import { BASE, ITEMS, ev, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
+import type { Runtime, CallTimings } from '../src/runtime.js';
+import { ITEMS, ev, idOf, makeTinyBundle, tinyRuntime, type TinyBundle } from './fixture.js';
 
 let tiny: TinyBundle;
 let ref: SasrecScorer;
@@ -21,9 +21,7 @@ beforeAll(async () => {
   tiny = await makeTinyBundle();
   const b = await loadBundleDir(tiny.dir);
   ref = new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights);
-  rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
-  await rt.init({ appId: 'test', modelUrl: BASE, backends: ['wasm'], calibrate: false, budgetMs: 10_000, retryDelayMs: 0 });
-  await rt.ready();
+  rt = await tinyRuntime(tiny, store);
 }, 120_000);
 afterAll(async () => {
   await rt?.dispose();

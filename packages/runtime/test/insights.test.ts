@@ -12,7 +12,7 @@ import { computeProfile } from '@localrec/insights';
 import { Runtime } from '../src/runtime.js';
 import { INSIGHTS_META } from '../src/insights.js';
 import type { InsightsOptions, RuntimeOptions } from '../src/api.js';
-import { BASE, ITEMS, catalog, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
+import { BASE, ITEMS, catalog, fakeFetch, idOf, makeTinyBundle, wasmDir, tinyRuntime, type TinyBundle } from './fixture.js';
 
 let tiny: TinyBundle;
 const SEGMENT_LABELS = ['Books', 'Games', 'Out of stock'];
@@ -48,19 +48,7 @@ class CountingStore extends MemoryEventStore {
 }
 
 async function runtime(store: MemoryEventStore, insights: InsightsOptions = {}, opts: Partial<RuntimeOptions> = {}): Promise<Runtime> {
-  const rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
-  await rt.init({
-    appId: 'test',
-    modelUrl: BASE,
-    backends: ['wasm'],
-    calibrate: false,
-    budgetMs: 10_000,
-    retryDelayMs: 0,
-    insights,
-    ...opts,
-  });
-  await rt.ready();
-  return rt;
+  return tinyRuntime(tiny, store, { insights, ...opts });
 }
 
 let n = 0;

@@ -13,7 +13,7 @@ import { parseModelCacheKey } from '@localrec/core/internal';
 import { sha256Hex } from '@localrec/model';
 import { loadBundle } from '../src/loader.js';
 import { Runtime } from '../src/runtime.js';
-import { BASE, ev, fakeFetch, idOf, makeTinyBundle, memoryCaches, wasmDir, type TinyBundle } from './fixture.js';
+import { BASE, ev, fakeFetch, idOf, makeTinyBundle, memoryCaches, wasmDir, tinyRuntime, type TinyBundle } from './fixture.js';
 
 const DAY = 86_400_000;
 let tiny: TinyBundle;
@@ -26,19 +26,7 @@ afterAll(() => {
 });
 
 async function runtime(store: MemoryEventStore, retentionMs?: number): Promise<Runtime> {
-  const rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
-  await rt.init({
-    appId: 'test',
-    modelUrl: BASE,
-    backends: ['wasm'],
-    calibrate: false,
-    budgetMs: 10_000,
-    retryDelayMs: 0,
-    insights: {},
-    ...(retentionMs === undefined ? {} : { retentionMs }),
-  });
-  await rt.ready();
-  return rt;
+  return tinyRuntime(tiny, store, { insights: {}, ...(retentionMs === undefined ? {} : { retentionMs }) });
 }
 
 describe('runtime: retention on read', () => {

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRecError, MemoryEventStore, recentSequence, type EventStore } from '@localrec/core';
 import { NO_ABNORMAL_RULES } from '@localrec/insights';
 import { IndexedDbEventReader, IndexedDbEventStore } from '@localrec/store-idb';
-import { Runtime } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime.js';
 import { INDEXEDDB_KIND, PAGE_HISTORY_MAX_LEN, pageHistory } from '../src/connector.js';
 import type { RuntimeOptions } from '../src/api.js';
-import { BASE, ev, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
+import { ev, idOf, makeTinyBundle, tinyRuntime, type TinyBundle } from './fixture.js';
 
 let tiny: TinyBundle;
 beforeAll(async () => {
@@ -38,10 +38,7 @@ function brokenStore(): EventStore {
 }
 
 async function runtime(store: EventStore, opts: Partial<RuntimeOptions> = {}): Promise<Runtime> {
-  const rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
-  await rt.init({ appId: 'test', modelUrl: BASE, backends: ['wasm'], calibrate: false, budgetMs: 10_000, retryDelayMs: 0, ...opts });
-  await rt.ready();
-  return rt;
+  return tinyRuntime(tiny, store, opts);
 }
 
 /** The page's memory store with a few views and one purchase. */

@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRecError, MemoryEventStore } from '@localrec/core';
-import { Runtime } from '../src/runtime.js';
-import { BASE, ev, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
+import type { Runtime } from '../src/runtime.js';
+import { ev, idOf, makeTinyBundle, tinyRuntime, type TinyBundle } from './fixture.js';
 
 const KNOWN = Array.from({ length: 20 }, (_, i) => idOf(i + 1));
 
@@ -13,8 +13,7 @@ const store = new MemoryEventStore();
 
 beforeAll(async () => {
   tiny = await makeTinyBundle();
-  rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
-  await rt.init({ appId: 'prop', modelUrl: BASE, backends: ['wasm'], calibrate: false, budgetMs: 10_000, retryDelayMs: 0 });
+  rt = await tinyRuntime(tiny, store, { appId: 'prop' }, { ready: false });
   await rt.setConsent('granted');
   await store.append([ev('view', KNOWN[0]!, 1000), ev('view', KNOWN[1]!, 61_000)]);
 }, 120_000);

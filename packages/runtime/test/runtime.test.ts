@@ -7,7 +7,7 @@ import { loadBundleDir, type LoadedBundle } from '@localrec/trainer';
 import { Runtime } from '../src/runtime.js';
 import { loadBundle } from '../src/loader.js';
 import type { RuntimeOptions } from '../src/api.js';
-import { BASE, ITEMS, ev, fakeFetch, idOf, makeTinyBundle, memoryCaches, wasmDir, type FakeFetch, type TinyBundle } from './fixture.js';
+import { BASE, ITEMS, ev, fakeFetch, idOf, makeTinyBundle, memoryCaches, type FakeFetch, tinyRuntime, type TinyBundle } from './fixture.js';
 
 let tiny: TinyBundle;
 let ref: LoadedBundle;
@@ -33,19 +33,9 @@ interface Harness {
 
 async function harness(opts: Partial<RuntimeOptions> = {}, net?: FakeFetch, store = new MemoryEventStore()): Promise<Harness> {
   const n = net ?? fakeFetch(tiny.dir);
-  const rt = new Runtime({ createStore: () => store, fetch: n.fetch, caches: null, wasmPath: wasmDir() });
   // The synthetic histories here are 1 ms apart (a burst): the abnormal-behaviour filter, on by default, is off for them.
   const insights = { rank: false, abnormal: NO_ABNORMAL_RULES };
-  await rt.init({
-    appId: 'test',
-    modelUrl: BASE,
-    backends: ['wasm'],
-    calibrate: false,
-    budgetMs: 10_000,
-    retryDelayMs: 0,
-    insights,
-    ...opts,
-  });
+  const rt = await tinyRuntime(tiny, store, { insights, ...opts }, { net: n, ready: false });
   return { rt, store, net: n };
 }
 
