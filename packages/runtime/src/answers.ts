@@ -152,7 +152,7 @@ export function listCall(ctx: AnswerContext, method: string, subject: string, op
 }
 
 /** Cosine of two items' embeddings (0 for an item the model does not know). */
-export function similarityOf(md: ModelData | undefined): ((a: string, b: string) => number) | undefined {
+function similarityOf(md: ModelData | undefined): ((a: string, b: string) => number) | undefined {
   if (!md) return undefined;
   return (a, b) => {
     const ra = md.rowOf.get(a),
@@ -393,7 +393,7 @@ async function reranked(ctx: AnswerContext, r: RecommendResult, k: number): Prom
 /**
  * Re-ranks host candidates ({@link rankBase}), then — with insights ranking on and consent
  * granted — the insights ranking step over the model-known candidates, cut to `k` (default: all).
- * `filter` applies (a {@link FilterExpr}); `rules`, `page` and `dedupe` do not: the host chose and
+ * `filter` applies (a `FilterExpr`); `rules`, `page` and `dedupe` do not: the host chose and
  * ordered these candidates.
  */
 export async function rank(

@@ -26,7 +26,6 @@
 import {
   LocalRecError,
   type AttributeValue,
-  type FilterExpr,
   type ItemFilter,
   type ItemMeta,
   type MerchRuleKind,
@@ -74,7 +73,7 @@ const RULE_KEYS = ['boost', 'bury', 'pin', 'caps'] as const;
 /** Deepest filter nesting accepted (a structured clone may even carry a cycle). */
 const MAX_DEPTH = 32;
 /** Largest `page` and pin position. */
-export const MAX_PAGE = 999;
+const MAX_PAGE = 999;
 const MAX_POSITION = 9999;
 
 const bad = (field: string, message: string, accepted: readonly string[]): never => {
@@ -87,7 +86,7 @@ const isScalar = (x: unknown): x is AttributeValue =>
 const isBound = (x: unknown): x is number | string => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
 
 /**
- * Validates a filter expression ({@link FilterExpr}) and compiles it to a {@link Matcher}.
+ * Validates a filter expression (`FilterExpr`) and compiles it to a {@link Matcher}.
  * @throws {LocalRecError} `INVALID_ARGUMENT` whose `field` is the path of the bad node (e.g.
  * `filter.all[1].in`) and whose `accepted` lists the accepted shapes or values.
  */
