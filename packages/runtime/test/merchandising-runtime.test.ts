@@ -213,6 +213,68 @@ describe('the history scenarios with rules (no model needed for them)', () => {
   });
 });
 
+describe('with the insights blend on', () => {
+  it('filter, cap and pin hold after the blend; the items come from the model', async () => {
+    const s = new MemoryEventStore();
+    await s.append(HISTORY.map((id, i) => ev('view', id, 1000 + i)));
+    const r = new Runtime({ createStore: () => s, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
+    await r.init({
+      appId: 'blend',
+      modelUrl: BASE,
+      backends: ['wasm'],
+      calibrate: false,
+      budgetMs: 10_000,
+      retryDelayMs: 0,
+      insights: { abnormal: NO_ABNORMAL_RULES },
+    });
+    await r.setCatalog(HOST);
+    const filter: FilterExpr = { attr: 'category', eq: 'games' };
+    const pin = Object.keys(HOST).find((id) => meta(id).category === 'games' && !HISTORY.includes(id))!;
+    const out = await r.recommend({ k: 6, filter, rules: { caps: { brand: 3 }, pin: [{ itemId: pin, position: 5 }] } });
+    await r.dispose();
+    expect(out.source).toBe('model');
+    expect(ids(out)).toHaveLength(6);
+    expect(ids(out)[5]).toBe(pin);
+    for (const id of ids(out)) expect(meta(id).category).toBe('games');
+    // games are odd rows: brands b1 and b3, at most 3 each.
+    const perBrand = new Map<unknown, number>();
+    for (const id of ids(out)) perBrand.set(meta(id).brand, (perBrand.get(meta(id).brand) ?? 0) + 1);
+    expect([...perBrand.values()].every((n) => n <= 3)).toBe(true);
+  });
+});
+
+describe('buyAgain with rules', () => {
+  it('a filter, a page and a dedupe group over the due purchases', async () => {
+    const s = new MemoryEventStore();
+    const DAY = 86_400_000;
+    const now = Date.now();
+    // Rows 20..25, each bought twice 30 days apart, the last one 31..36 days ago: all due, most overdue = 25.
+    const bought = [20, 21, 22, 23, 24, 25];
+    await s.append(bought.flatMap((r) => [ev('purchase', idOf(r), now - (r + 41) * DAY), ev('purchase', idOf(r), now - (r + 11) * DAY)]));
+    const r = new Runtime({ createStore: () => s, fetch: async () => new Response('none', { status: 404 }), caches: null });
+    await r.init({
+      appId: 'b',
+      modelUrl: 'http://nomodel.test/m/',
+      retryDelayMs: 0,
+      readyTimeoutMs: 1,
+      insights: { abnormal: NO_ABNORMAL_RULES },
+    });
+    await r.setCatalog(HOST);
+    const all = ids(await r.buyAgain());
+    expect(all).toEqual([25, 24, 23, 22, 21, 20].map(idOf));
+    const even = { attr: 'category', eq: 'books' } as const;
+    expect(ids(await r.buyAgain({ k: 2, filter: even }))).toEqual([24, 22].map(idOf));
+    expect(ids(await r.buyAgain({ k: 2, filter: even, page: 1 }))).toEqual([idOf(20)]);
+    const widget = ids(await r.recentlyViewed({ dedupe: 'v' }));
+    expect(widget).toEqual([]);
+    const first = ids(await r.buyAgain({ k: 2, dedupe: 'v' }));
+    const other = await r.buyAgain({ k: 3, dedupe: 'v' });
+    expect(first).toEqual([25, 24].map(idOf));
+    expect(ids(other)).toEqual([23, 22, 21].map(idOf));
+    await r.dispose();
+  });
+});
+
 describe('property: random filters through recommend (fast-check)', () => {
   const test = fc.oneof(
     fc.record({ attr: fc.constantFrom('category'), eq: fc.constantFrom('books', 'games') }),
