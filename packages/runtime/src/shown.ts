@@ -13,10 +13,18 @@ import type { RecommendOptions } from '@localrec/core';
 /** Bounds of the memory. */
 export const SHOWN_LIMITS = Object.freeze({ groups: 32, items: 2000 });
 
-/** The identity of a list: method, subject, and the options that shape it (not `page`, `dedupe`, `budgetMs`). */
+/**
+ * The identity of a list: method, subject, and the options that shape it (not `page`, `dedupe`,
+ * `budgetMs`). Options JSON cannot write (a cycle in an unchecked field) key the list by method and
+ * subject alone.
+ */
 export function listKey(method: string, subject: string, options: RecommendOptions): string {
   const { page: _p, dedupe: _d, budgetMs: _b, ...shape } = options;
-  return JSON.stringify([method, subject, shape]);
+  try {
+    return JSON.stringify([method, subject, shape], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  } catch {
+    return JSON.stringify([method, subject]);
+  }
 }
 
 /** Items returned per dedupe group, each with the list that first returned it. */

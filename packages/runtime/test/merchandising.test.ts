@@ -356,6 +356,11 @@ describe('dedupe memory', () => {
     expect(listKey('recommend', '', { k: 4, page: 3, dedupe: 'g', budgetMs: 9 })).toBe(listKey('recommend', '', { k: 4 }));
     expect(listKey('recommend', '', { k: 4, diversity: 0.2 })).not.toBe(listKey('recommend', '', { k: 4 }));
     expect(listKey('similar', 'a', {})).not.toBe(listKey('similar', 'b', {}));
+    // Options JSON cannot write still key a list (cycles, bigints in fields nobody checks).
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic);
+    expect(listKey('recommend', '', { exclude: cyclic as never })).toBe(JSON.stringify(['recommend', '']));
+    expect(listKey('recommend', '', { excludePurchased: 1n as never })).toContain('"1n"');
   });
 
   it('stays bounded: the oldest groups and items are dropped', () => {
