@@ -3,6 +3,8 @@
  * the runtime wired at `init`: model, engine, shopper reader, insights, consent, host catalog).
  * Each validates its arguments, reads the model data and the shopper, and answers from the model
  * within its time budget, else from the cold-start tables with the reason (`fallbackReason`).
+ * `recommend` and `similar` (and the history scenarios, `scenarios.ts`) then pass their candidates
+ * through the list steps ({@link listAnswer}: the insights blend, the merchandising rules, the page).
  */
 import {
   LocalRecError,
@@ -137,7 +139,7 @@ export interface Candidates {
   cut: boolean;
 }
 
-/** One list call after its checks: the plan, the pool size, its list key and the items other lists of its group returned. */
+/** One list call after its checks: when it started, its plan, its list key and the items other lists of its dedupe group returned. */
 export interface ListCall {
   t0: number;
   plan: ListPlan;
@@ -145,6 +147,10 @@ export interface ListCall {
   shown: ReadonlySet<string>;
 }
 
+/**
+ * Checks a list call's options (`k`, `diversity`, `filter`, `rules`, `page`, `dedupe`).
+ * @throws {LocalRecError} `INVALID_ARGUMENT` naming the option (the path of a bad filter node).
+ */
 export function listCall(ctx: AnswerContext, method: string, subject: string, options: RecommendOptions, t0: number): ListCall {
   const plan = checkListOptions(options, checkK(options.k), checkDiversity(options.diversity));
   const key = listKey(method, subject, options);
