@@ -14,9 +14,11 @@
 import type {
   Consent,
   EventStore,
+  FilterExpr,
   ItemFilter,
   ItemMeta,
   LocalRecError,
+  MerchRules,
   Reason,
   RecommendOptions,
   RecommendResult,
@@ -37,8 +39,10 @@ import type {
 
 export type {
   Consent,
+  FilterExpr,
   ItemFilter,
   ItemMeta,
+  MerchRules,
   Profile,
   Reason,
   RecommendOptions,

@@ -6,12 +6,19 @@
 
 /** Why an item was recommended, in a form a person can read (`text`) and code can branch on (`kind`). */
 export interface Reason {
-  kind: 'history' | 'similar' | 'popular' | 'cooccurrence' | 'social' | 'profile' | 'candidate' | 'recently-viewed' | 'buy-again';
+  /** `'pinned'`: placed by a pin rule and not among the ranked candidates (see {@link MerchRules.pin}). */
+  kind:
+    'history' | 'similar' | 'popular' | 'cooccurrence' | 'social' | 'profile' | 'candidate' | 'recently-viewed' | 'buy-again' | 'pinned';
   /** e.g. "Because you viewed Blue Kettle". */
   text: string;
   /** History item(s) that drove it, most influential first. */
   itemIds?: string[];
+  /** The merchandising rules that moved this item (absent when none did): see {@link MerchRules}. */
+  rules?: MerchRuleKind[];
 }
+
+/** A merchandising rule that moves an item: `boost`/`bury` shifted its score, `pin` fixed its position. */
+export type MerchRuleKind = 'boost' | 'bury' | 'pin';
 
 export interface ScoredItem {
   itemId: string;
@@ -21,7 +28,11 @@ export interface ScoredItem {
   source: 'model' | 'popular' | 'cooccurrence' | 'host' | 'history';
 }
 
-/** Host filter applied before the top-k cut. */
+/**
+ * The shorthand host filter (applied before the top-k cut): `inStock: true` drops only items flagged
+ * `inStock: false`; `categories`/`brands` need the item's category/brand among them; price bounds
+ * need a known price within them. For any other attribute use a {@link FilterExpr}.
+ */
 export interface ItemFilter {
   inStock?: boolean;
   categories?: string[];
@@ -30,17 +41,88 @@ export interface ItemFilter {
   maxPrice?: number;
 }
 
+/** A catalog attribute value a filter or a cap compares (JSON scalars). */
+export type AttributeValue = string | number | boolean;
+
+/**
+ * A test of one catalog attribute: every operator given must hold (AND). `eq`: strict equality;
+ * `in`: one of the values; `gt`/`gte`/`lt`/`lte`: ranges over numbers (or strings, compared as
+ * strings: ISO dates), the item's value of the same type as the bound. An item without the
+ * attribute fails every test (`{ not: … }` passes it).
+ */
+export interface AttributeTest {
+  attr: string;
+  eq?: AttributeValue;
+  in?: AttributeValue[];
+  gt?: number | string;
+  gte?: number | string;
+  lt?: number | string;
+  lte?: number | string;
+}
+
+/**
+ * A filter expression over catalog attributes (plain JSON: it crosses the worker boundary). A node
+ * is an {@link AttributeTest} (`{ attr, eq | in | gt | gte | lt | lte }`), `{ not: node }`,
+ * `{ all: [nodes] }` (AND; `[]` passes everything), `{ any: [nodes] }` (OR; `[]` passes nothing), or
+ * the {@link ItemFilter} shorthand. Example: items of brand Acme or Zeta under 50, in stock:
+ * `{ all: [{ attr: 'brand', in: ['Acme', 'Zeta'] }, { attr: 'price', lt: 50 }, { not: { attr: 'inStock', eq: false } }] }`.
+ */
+export type FilterExpr = AttributeTest | { not: FilterExpr } | { all: FilterExpr[] } | { any: FilterExpr[] } | ItemFilter;
+
+/** Shifts the score of the items a filter matches (see {@link MerchRules}). */
+export interface ScoreRule {
+  /** The items the rule applies to. */
+  filter: FilterExpr;
+  /** Shift in (0, 1] of the min-max-normalised score (1: above every unshifted item). */
+  weight: number;
+}
+
+/**
+ * Merchandising rules, applied on the device before the cut, in this order: boost/bury → diversity
+ * → caps → pins (after the exclusions, the filter and the insights blend). See the runtime's
+ * `merchandising.ts` and the README.
+ */
+export interface MerchRules {
+  /** Raise matching items: `weight` added to their normalised score (rules add up). */
+  boost?: ScoreRule[];
+  /** Lower matching items: `weight` subtracted from their normalised score. */
+  bury?: ScoreRule[];
+  /**
+   * Items at fixed 0-based positions of the whole list (over every page), when eligible (they pass
+   * the filter and are not excluded, seen or shown); a pin past the end of a shorter list lands at its end.
+   */
+  pin?: { itemId: string; position: number }[];
+  /** At most this many items per value of an attribute, e.g. `{ brand: 2 }` (pins are never dropped). */
+  caps?: Record<string, number>;
+}
+
 export interface RecommendOptions {
+  /** Items per answer (per page). Default 10, at most 1000. */
   k?: number;
   /** Item ids never to return. */
   exclude?: string[];
   /** Exclude purchased items (default true). */
   excludePurchased?: boolean;
-  filter?: ItemFilter;
+  /** Only items passing this filter over their catalog attributes (before the cut). */
+  filter?: FilterExpr;
   /** 0 = pure relevance, 1 = maximal diversity (MMR over item embeddings). */
   diversity?: number;
   /** Time budget in ms; on expiry the answer falls back to cold-start tables. */
   budgetMs?: number;
+  /** Merchandising rules (boost, bury, pin, caps), applied before the cut. */
+  rules?: MerchRules;
+  /**
+   * 0-based page of the same ranked list: items `page·k … page·k + k − 1` (default 0). For the same
+   * history, pages never repeat an item. At most 999.
+   */
+  page?: number;
+  /**
+   * De-duplication group of one page view (any name, e.g. `'home'`): an answer leaves out items other
+   * lists of the same group already returned (a list: method, subject and options other than
+   * `page`/`dedupe`/`budgetMs`). Held by the runtime for its lifetime (one page load); use a new name
+   * per page view in a single-page app.
+   */
+  dedupe?: string;
 }
 
 export interface RecommendResult {
@@ -53,12 +135,14 @@ export interface RecommendResult {
   tookMs: number;
 }
 
+/** Host item metadata: the known fields plus any attribute filters, boosts and caps may test. */
 export interface ItemMeta {
   name?: string;
   category?: string;
   brand?: string;
   price?: number;
   inStock?: boolean;
+  [attribute: string]: AttributeValue | undefined;
 }
 
 export interface RuntimeStatus {

@@ -13,7 +13,21 @@ export type { ErrorCode, SerializedError } from './errors.js';
 export { STANDARD_EVENT_TYPES } from './events.js';
 export type { CustomEventType, EventContext, EventType, NewEvent, StandardEventType, StoredEvent, TrackData } from './events.js';
 export type { EventQuery, EventStore, RetentionPolicy, StoreDump, StoreResidue } from './store.js';
-export type { ItemFilter, ItemMeta, Reason, RecommendOptions, RecommendResult, RuntimeStatus, ScoredItem } from './api.js';
+export type {
+  AttributeTest,
+  AttributeValue,
+  FilterExpr,
+  ItemFilter,
+  ItemMeta,
+  MerchRuleKind,
+  MerchRules,
+  Reason,
+  RecommendOptions,
+  RecommendResult,
+  RuntimeStatus,
+  ScoreRule,
+  ScoredItem,
+} from './api.js';
 export { CONSENT_VALUES, DEFAULT_CONFIG, resolveConfig } from './config.js';
 export type { Consent, LocalRecConfig, ResolvedConfig } from './config.js';
 export type { RateLimit } from './rate.js';

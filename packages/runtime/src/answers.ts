@@ -3,6 +3,8 @@
  * the runtime wired at `init`: model, engine, shopper reader, insights, consent, host catalog).
  * Each validates its arguments, reads the model data and the shopper, and answers from the model
  * within its time budget, else from the cold-start tables with the reason (`fallbackReason`).
+ * `recommend` and `similar` (and the history scenarios, `scenarios.ts`) then pass their candidates
+ * through the list steps ({@link listAnswer}: the insights blend, the merchandising rules, the page).
  */
 import {
   LocalRecError,
@@ -20,9 +22,11 @@ import type { EngineHost } from './engine.js';
 import { readShopper, type ShopperReader, type Shopper } from './history.js';
 import type { ShopperInsights } from './insights.js';
 import { now, within } from './lazy.js';
-import type { ModelData } from './model-data.js';
 import type { ModelSource } from './model-source.js';
-import { checkDiversity, checkK, eligibleRows, historyReason, mmr, nameOf, passesFilter, topK, type HistoryItem } from './ranking.js';
+import { checkListOptions, compileFilter, merchandise, pageOf, poolSize, type ListPlan, type Matcher } from './merchandising.js';
+import { cosine, type ModelData } from './model-data.js';
+import { checkDiversity, checkK, eligibleRows, historyReason, nameOf, topK, type HistoryItem } from './ranking.js';
+import { listKey, type ShownMemory } from './shown.js';
 
 /**
  * Where the last model-answered `recommend` spent its time (ms): reading the store, scoring,
@@ -66,19 +70,21 @@ export interface AnswerContext {
   /** The runtime's store (through the retention window, when one is set): what the history scenarios read. */
   store: EventStore;
   insights: ShopperInsights;
+  /** What the lists of each `dedupe` group returned (see `shown.ts`). */
+  shown: ShownMemory;
   /** The last device-side top rows and the model input they were scored for. */
   topMemo?: TopMemo | undefined;
   lastTimings?: CallTimings;
 }
 
-/** One call: when it started, its checked options, the model data it answers from. */
+/** One call: when it started, its pool size, its checked options, the model data it answers from. */
 interface Ask<M extends ModelData | undefined = ModelData | undefined> {
   t0: number;
-  k: number;
-  diversity: number;
+  size: number;
   budgetMs: number;
   options: RecommendOptions;
   md: M;
+  call: ListCall;
 }
 
 /** Above this many masked rows recommend() reads all scores back instead of a device-side top-k. */
@@ -124,68 +130,133 @@ function result(
   return r;
 }
 
-/** Passes an answer's items through the insights ranking step (only the non-host items move), cut to `k`. */
-async function reranked(ctx: AnswerContext, r: RecommendResult, k: number): Promise<RecommendResult> {
-  const md = ctx.model.value;
-  if (md && r.items.length) {
-    const slots = r.items.flatMap((it, i) => (it.source === 'host' ? [] : [i]));
-    r.items = await ctx.insights.rankItems(r.items, md, catalogFor(ctx, md), slots);
-  }
-  r.items = r.items.slice(0, k);
-  return r;
+/** The best eligible candidates of one answer (not yet blended, shifted, diversified, capped, pinned or cut). */
+export interface Candidates {
+  r: RecommendResult;
+  /** Whether an item outside the pool may still be returned (a pin): the answer's exclusions and filter. */
+  eligible: (itemId: string) => boolean;
+  /** The pool was cut at its size: more eligible candidates exist beyond it. */
+  cut: boolean;
+}
+
+/** One list call after its checks: when it started, its plan, its list key and the items other lists of its dedupe group returned. */
+export interface ListCall {
+  t0: number;
+  plan: ListPlan;
+  key: string;
+  shown: ReadonlySet<string>;
 }
 
 /**
- * Next-item recommendations ({@link recommendBase}), then — with insights ranking on and consent
- * granted — the insights ranking step (blending + re-ranker) over a pool of max(3k, 30)
- * candidates, cut to k.
+ * Checks a list call's options (`k`, `diversity`, `filter`, `rules`, `page`, `dedupe`).
+ * @throws {LocalRecError} `INVALID_ARGUMENT` naming the option (the path of a bad filter node).
+ */
+export function listCall(ctx: AnswerContext, method: string, subject: string, options: RecommendOptions, t0: number): ListCall {
+  const plan = checkListOptions(options, checkK(options.k), checkDiversity(options.diversity));
+  const key = listKey(method, subject, options);
+  return { t0, plan, key, shown: ctx.shown.others(plan.dedupe, key) };
+}
+
+/** Cosine of two items' embeddings (0 for an item the model does not know). */
+function similarityOf(md: ModelData | undefined): ((a: string, b: string) => number) | undefined {
+  if (!md) return undefined;
+  return (a, b) => {
+    const ra = md.rowOf.get(a),
+      rb = md.rowOf.get(b);
+    return ra === undefined || rb === undefined ? 0 : cosine(md, ra, rb);
+  };
+}
+
+/** The eligibility test of ids: not blocked, and passing the filter over `catalog`. */
+export const eligibility =
+  (catalog: Record<string, ItemMeta>, blocked: ReadonlySet<string>, match: Matcher | undefined) =>
+  (id: string): boolean =>
+    !blocked.has(id) && (!match || match(catalog[id]));
+
+/**
+ * The list steps after the candidates (see `merchandising.ts`): the insights blend when `blend`,
+ * boost/bury, diversity, caps, pins, then the page; the page's items are remembered in the
+ * call's dedupe group. `more(size)` answers the candidates of a pool of `size`: when caps leave
+ * the list short and the pool was cut, a 4× larger pool is asked (up to the catalog).
+ */
+export async function listAnswer(
+  ctx: AnswerContext,
+  call: ListCall,
+  blend: boolean,
+  more: (size: number) => Promise<Candidates>,
+): Promise<RecommendResult> {
+  const { plan } = call;
+  const md = ctx.model.value;
+  const limit = md ? md.itemCount : Infinity;
+  let size = blend ? Math.max(poolSize(plan), 3 * plan.n, 30) : poolSize(plan);
+  for (;;) {
+    const { r, eligible, cut } = await more(size);
+    const catalog = catalogFor(ctx, md);
+    let pool = r.items;
+    if (blend && md && pool.length) {
+      const slots = pool.flatMap((it, i) => (it.source === 'host' ? [] : [i]));
+      pool = await ctx.insights.rankItems(pool, md, catalog, slots);
+    }
+    const list = merchandise({ pool, catalog, similarity: similarityOf(md), eligible }, plan);
+    if (list.length < plan.n && cut && size < limit) {
+      size = Math.min(limit, size * 4);
+      continue;
+    }
+    r.items = pageOf(list, plan);
+    r.tookMs = now() - call.t0;
+    ctx.shown.remember(
+      plan.dedupe,
+      call.key,
+      r.items.map((i) => i.itemId),
+    );
+    return r;
+  }
+}
+
+/**
+ * Next-item recommendations: the candidates ({@link recommendFor}), then the list steps
+ * ({@link listAnswer}) — with insights ranking on and consent granted the insights blend first
+ * (blending + re-ranker over a pool of at least max(3n, 30) candidates).
  */
 export async function recommend(
-  ctx: AnswerContext | undefined,
+  c: AnswerContext | undefined,
   options: RecommendOptions = {},
   call?: CallContext,
 ): Promise<RecommendResult> {
-  const k = checkK(options.k);
-  if (!ctx || ctx.consent !== 'granted' || !ctx.insights.ranking) return recommendBase(ctx, options, call);
-  const r = await recommendBase(ctx, { ...options, k: Math.min(1000, Math.max(3 * k, 30)) }, call);
-  return reranked(ctx, r, k);
-}
-
-async function recommendBase(
-  c: AnswerContext | undefined,
-  options: RecommendOptions,
-  call: CallContext | undefined,
-): Promise<RecommendResult> {
   const t0 = now();
   const ctx = need(c);
-  const k = checkK(options.k);
-  const diversity = checkDiversity(options.diversity);
+  const lc = listCall(ctx, 'recommend', '', options, t0);
   const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const md = await ctx.model.ready();
-  return recommendFor(ctx, { t0, k, diversity, budgetMs, options, md, shopper: await readShopper(ctx, md, call) });
+  const shopper = await readShopper(ctx, md, call);
+  const blend = ctx.consent === 'granted' && ctx.insights.ranking;
+  return listAnswer(ctx, lc, blend, (size) => recommendFor(ctx, { t0, size, budgetMs, options, md, shopper, call: lc }));
 }
 
-async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper }): Promise<RecommendResult> {
-  const { t0, k, diversity, budgetMs: budget, options, md, shopper: sh } = ask;
+async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper }): Promise<Candidates> {
+  const { t0, size, budgetMs: budget, options, md, shopper: sh, call } = ask;
   const { history, storeError, readMs } = sh;
   const purchased = options.excludePurchased !== false ? sh.purchased : new Set<string>();
-  if (!md) return result(ctx, [], t0, md, 'no-model');
   const catalog = catalogFor(ctx, md);
-  const blocked = [...history.map((h) => h.row), ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
-  const ok = eligibleRows(md, catalog, { blockedRows: blocked, exclude: options.exclude, filter: options.filter });
-  /** Best eligible rows (from `order`, rows already sorted by score, when given), then MMR. */
+  const blocked = new Set([...history.map((h) => h.itemId), ...purchased, ...(options.exclude ?? []), ...call.shown]);
+  const eligible = eligibility(catalog, blocked, call.plan.match);
+  const out = (items: ScoredItem[], why?: RecommendResult['fallbackReason']): Candidates => ({
+    r: result(ctx, items, t0, md, why),
+    eligible,
+    cut: items.length >= size,
+  });
+  if (!md) return out([], 'no-model');
+  const ok = eligibleRows(md, catalog, blocked, call.plan.match);
+  /** Best eligible rows (from `order`, rows already sorted by score, when given). */
   const pick = (scores: ArrayLike<number>, order?: ArrayLike<number>) => {
-    const size = diversity > 0 ? Math.max(k * 5, 50) : k;
-    let pool: number[];
-    if (order) {
-      pool = [];
-      for (let i = 0; i < order.length && pool.length < size; i++) if (ok[order[i]!]) pool.push(order[i]!);
-    } else pool = topK(scores, ok, size);
-    return diversity > 0 ? mmr(md, pool, scores, k, diversity) : pool;
+    if (!order) return topK(scores, ok, size);
+    const pool: number[] = [];
+    for (let i = 0; i < order.length && pool.length < size; i++) if (ok[order[i]!]) pool.push(order[i]!);
+    return pool;
   };
   const cold = (why: RecommendResult['fallbackReason']) => {
     const { scores, driver } = coldScores(md, history);
-    return result(ctx, coldItems(md, catalog, pick(scores), scores, driver, history), t0, md, why);
+    return out(coldItems(md, catalog, pick(scores), scores, driver, history), why);
   };
   if (ctx.consent !== 'granted') return cold('no-consent');
   if (storeError) return cold('error');
@@ -200,7 +271,7 @@ async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper })
   // many (a selective host filter): read every score back and cut on the host.
   let masked = 0;
   for (let r = 1; r < ok.length; r++) masked += 1 - ok[r]!;
-  const needRows = (diversity > 0 ? Math.max(k * 5, 50) : k) + masked + 1;
+  const needRows = size + masked + 1;
   const onDevice = masked <= DEVICE_TOPK_MAX_MASKED && needRows <= md.itemCount;
   const memo = onDevice ? ctx.topMemo : undefined;
   const scored =
@@ -232,10 +303,10 @@ async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper })
   const reused = memo !== undefined && scored.s === memo.sparse;
   ctx.lastTimings = { readMs, scoreMs: tRank - tBudget, rankMs: now() - tRank, reused };
   if (onDevice && !reused) ctx.lastTimings.encoder = engine.scorer.host.lastPath;
-  return result(ctx, items, t0, md);
+  return out(items);
 }
 
-/** Items like `itemId`: cosine over the model's item embeddings on the host (see {@link similarFor}). */
+/** Items like `itemId`: cosine over the model's item embeddings on the host (see {@link similarFor}), then the list steps. */
 export async function similar(
   c: AnswerContext | undefined,
   itemId: string,
@@ -245,29 +316,34 @@ export async function similar(
   const t0 = now();
   if (typeof itemId !== 'string' || !itemId)
     throw new LocalRecError('INVALID_ARGUMENT', `itemId must be a non-empty string, got ${JSON.stringify(itemId)}`, { field: 'itemId' });
-  const k = checkK(options.k);
-  const diversity = checkDiversity(options.diversity);
   const ctx = need(c);
+  const lc = listCall(ctx, 'similar', itemId, options, t0);
   const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const md = await ctx.model.ready();
-  if (!md) return result(ctx, [], t0, md, 'no-model');
+  if (!md) return listAnswer(ctx, lc, false, async () => ({ r: result(ctx, [], t0, md, 'no-model'), eligible: () => false, cut: false }));
   const purchased = options.excludePurchased === false ? new Set<string>() : (await readShopper(ctx, md, call)).purchased;
-  return similarFor(ctx, { t0, k, diversity, budgetMs, options, md, itemId, purchased });
+  return listAnswer(ctx, lc, false, (size) => similarFor(ctx, { t0, size, budgetMs, options, md, itemId, purchased, call: lc }));
 }
 
 async function similarFor(
   ctx: AnswerContext,
   ask: Ask<ModelData> & { itemId: string; purchased: ReadonlySet<string> },
-): Promise<RecommendResult> {
-  const { t0, k, diversity, budgetMs: budget, options, md, itemId, purchased } = ask;
+): Promise<Candidates> {
+  const { t0, size, budgetMs: budget, options, md, itemId, purchased, call } = ask;
   const catalog = catalogFor(ctx, md);
   const row = md.rowOf.get(itemId);
-  const blocked = [row ?? 0, ...[...purchased].map((id) => md.rowOf.get(id) ?? 0)];
-  const ok = eligibleRows(md, catalog, { blockedRows: blocked, exclude: options.exclude, filter: options.filter });
+  const blocked = new Set([itemId, ...purchased, ...(options.exclude ?? []), ...call.shown]);
+  const eligible = eligibility(catalog, blocked, call.plan.match);
+  const ok = eligibleRows(md, catalog, blocked, call.plan.match);
+  const out = (items: ScoredItem[], why?: RecommendResult['fallbackReason']): Candidates => ({
+    r: result(ctx, items, t0, md, why),
+    eligible,
+    cut: items.length >= size,
+  });
   if (row === undefined) {
     // Unknown to the model (e.g. a product added after training): popular items, marked so.
     const { scores, driver } = coldScores(md, []);
-    return result(ctx, coldItems(md, catalog, topK(scores, ok, k), scores, driver, []), t0, md, 'no-history');
+    return out(coldItems(md, catalog, topK(scores, ok, size), scores, driver, []), 'no-history');
   }
   // Cosine over the item table on the host: backend-independent and needs no warm engine. The
   // time budget counts from here (the model data loaded); the scan checks it every
@@ -296,27 +372,35 @@ async function similarFor(
   if (!done || now() > deadline) {
     const seed: HistoryItem[] = [{ itemId, type: 'view', ts: 0, row }];
     const { scores, driver } = coldScores(md, seed);
-    return result(ctx, coldItems(md, catalog, topK(scores, ok, k), scores, driver, seed), t0, md, 'timeout');
+    return out(coldItems(md, catalog, topK(scores, ok, size), scores, driver, seed), 'timeout');
   }
-  const pool = topK(sims, ok, diversity > 0 ? Math.max(k * 5, 50) : k);
-  const rows = diversity > 0 ? mmr(md, pool, sims, k, diversity) : pool;
   const name = nameOf(md, catalog, itemId);
-  return result(
-    ctx,
-    rows.map((r) => ({
+  return out(
+    topK(sims, ok, size).map((r) => ({
       itemId: md.vocab[r - 1]!,
       score: sims[r]!,
       source: 'model',
       reason: { kind: 'similar', text: `Similar to ${name}`, itemIds: [itemId] },
     })),
-    t0,
-    md,
   );
+}
+
+/** Passes an answer's items through the insights ranking step (only the non-host items move), cut to `k`. */
+async function reranked(ctx: AnswerContext, r: RecommendResult, k: number): Promise<RecommendResult> {
+  const md = ctx.model.value;
+  if (md && r.items.length) {
+    const slots = r.items.flatMap((it, i) => (it.source === 'host' ? [] : [i]));
+    r.items = await ctx.insights.rankItems(r.items, md, catalogFor(ctx, md), slots);
+  }
+  r.items = r.items.slice(0, k);
+  return r;
 }
 
 /**
  * Re-ranks host candidates ({@link rankBase}), then — with insights ranking on and consent
  * granted — the insights ranking step over the model-known candidates, cut to `k` (default: all).
+ * `filter` applies (a `FilterExpr`); `rules`, `page` and `dedupe` do not: the host chose and
+ * ordered these candidates.
  */
 export async function rank(
   ctx: AnswerContext | undefined,
@@ -355,14 +439,27 @@ async function rankBase(
     });
   }
   const k = options.k === undefined ? itemIds.length : checkK(options.k);
+  const match = options.filter === undefined ? undefined : compileFilter(options.filter);
   const ctx = need(c);
   const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const md = await ctx.model.ready();
-  return rankFor(ctx, { t0, k, diversity: 0, budgetMs, options, md, itemIds, shopper: await readShopper(ctx, md, call) });
+  return rankFor(ctx, { t0, k, match, budgetMs, options, md, itemIds, shopper: await readShopper(ctx, md, call) });
 }
 
-async function rankFor(ctx: AnswerContext, ask: Ask & { itemIds: readonly string[]; shopper: Shopper }): Promise<RecommendResult> {
-  const { t0, k, budgetMs: budget, options, md, itemIds, shopper: sh } = ask;
+/** One `rank` call after its checks. */
+interface RankAsk {
+  t0: number;
+  k: number;
+  match: Matcher | undefined;
+  budgetMs: number;
+  options: RecommendOptions;
+  md: ModelData | undefined;
+  itemIds: readonly string[];
+  shopper: Shopper;
+}
+
+async function rankFor(ctx: AnswerContext, ask: RankAsk): Promise<RecommendResult> {
+  const { t0, k, match, budgetMs: budget, options, md, itemIds, shopper: sh } = ask;
   const catalog = catalogFor(ctx, md);
   const { history, storeError } = sh;
   const purchased = options.excludePurchased === true ? sh.purchased : new Set<string>();
@@ -371,7 +468,7 @@ async function rankFor(ctx: AnswerContext, ask: Ask & { itemIds: readonly string
   const cands = itemIds.filter((id) => {
     if (seen.has(id) || excluded.has(id) || purchased.has(id)) return false;
     seen.add(id);
-    return passesFilter(catalog[id], options.filter);
+    return !match || match(catalog[id]);
   });
   const hostItem = (itemId: string): ScoredItem => ({
     itemId,

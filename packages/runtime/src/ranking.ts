@@ -1,7 +1,7 @@
 /**
  * Host-side ranking steps shared by every answer (model or cold start): the eligibility mask
  * (history, purchases, exclusions, host filters — all applied BEFORE the top-k cut), top-k
- * selection, MMR diversification over item embeddings, and readable reasons.
+ * selection and readable reasons (diversity, caps, pins: `merchandising.ts`).
  */
 import { LocalRecError, type ItemFilter, type ItemMeta, type Reason } from '@localrec/core';
 import { cosine, type ModelData } from './model-data.js';
@@ -31,25 +31,23 @@ export function passesFilter(meta: ItemMeta | undefined, f: ItemFilter | undefin
   return true;
 }
 
-const hasFilter = (f: ItemFilter | undefined) =>
-  !!f && (f.inStock !== undefined || !!f.categories || !!f.brands || f.minPrice !== undefined || f.maxPrice !== undefined);
-
-/** Eligibility of every model row: 1 = may be returned. Row 0 (padding) is never eligible. */
+/**
+ * Eligibility of every model row: 1 = may be returned. Row 0 (padding) is never eligible, nor a
+ * `blocked` item, nor one failing `match` over its catalog metadata.
+ */
 export function eligibleRows(
   md: ModelData,
   catalog: Record<string, ItemMeta>,
-  o: { blockedRows?: Iterable<number>; exclude?: readonly string[] | undefined; filter?: ItemFilter | undefined },
+  blocked: Iterable<string>,
+  match?: (meta: ItemMeta | undefined) => boolean,
 ): Uint8Array {
   const ok = new Uint8Array(md.itemCount + 1).fill(1);
   ok[0] = 0;
-  for (const r of o.blockedRows ?? []) ok[r] = 0;
-  for (const id of o.exclude ?? []) {
+  for (const id of blocked) {
     const r = md.rowOf.get(id);
     if (r !== undefined) ok[r] = 0;
   }
-  if (hasFilter(o.filter)) {
-    for (let r = 1; r <= md.itemCount; r++) if (ok[r] && !passesFilter(catalog[md.vocab[r - 1]!], o.filter)) ok[r] = 0;
-  }
+  if (match) for (let r = 1; r <= md.itemCount; r++) if (ok[r] && !match(catalog[md.vocab[r - 1]!])) ok[r] = 0;
   return ok;
 }
 
@@ -75,46 +73,6 @@ export function topK(scores: ArrayLike<number>, ok: Uint8Array, k: number): numb
     }
   }
   return rows;
-}
-
-/**
- * Maximal Marginal Relevance (Carbonell & Goldstein 1998) over item-embedding cosine:
- * repeatedly picks the candidate maximising `(1 − λ)·rel − λ·max cos(candidate, picked)`,
- * with `rel` the score min-max-normalised over the pool and `λ = diversity` in [0, 1].
- * @param pool candidate rows, best first.
- */
-export function mmr(md: ModelData, pool: readonly number[], scores: ArrayLike<number>, k: number, diversity: number): number[] {
-  if (diversity <= 0 || pool.length <= 1) return pool.slice(0, k);
-  let lo = Infinity,
-    hi = -Infinity;
-  for (const r of pool) {
-    lo = Math.min(lo, scores[r]!);
-    hi = Math.max(hi, scores[r]!);
-  }
-  const span = hi - lo || 1;
-  const left = [...pool];
-  const picked: number[] = [];
-  const maxSim = new Float64Array(pool.length).fill(-1);
-  while (picked.length < k && left.length) {
-    let best = -1,
-      bestVal = -Infinity;
-    for (let i = 0; i < left.length; i++) {
-      const r = left[i]!;
-      const rel = (scores[r]! - lo) / span;
-      const sim = picked.length ? maxSim[i]! : 0;
-      const v = (1 - diversity) * rel - diversity * sim;
-      if (v > bestVal) {
-        bestVal = v;
-        best = i;
-      }
-    }
-    const r = left[best]!;
-    picked.push(r);
-    left.splice(best, 1);
-    maxSim.copyWithin(best, best + 1);
-    for (let i = 0; i < left.length; i++) maxSim[i] = Math.max(maxSim[i]!, cosine(md, left[i]!, r));
-  }
-  return picked;
 }
 
 /** Validates and clamps the public options. */

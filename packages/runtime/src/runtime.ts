@@ -11,6 +11,8 @@
  * | `engine.ts`       | the tfjs engine: backend choice and calibration (`backends.ts`), device loss, serialised work |
  * | `history.ts`      | reading the shopper from the store, fresh on every call                 |
  * | `answers.ts`      | recommend / similar / rank over one answer context                      |
+| `merchandising.ts`| filter expressions, boost/bury, diversity, caps, pins, pages (pure)     |
+| `shown.ts`        | the `dedupe` memory: what other lists of a page view returned           |
  * | `scenarios.ts`    | recentlyViewed / buyAgain from the shopper's own events (no model)      |
  * | `insights.ts`     | the insights layer (`@localrec/insights`) on the runtime's store        |
  *
@@ -50,6 +52,7 @@ import { hostBytes } from './model-data.js';
 import { ModelSource } from './model-source.js';
 import { checkRuntimeOptions } from './options.js';
 import { buyAgain, recentlyViewed } from './scenarios.js';
+import { ShownMemory } from './shown.js';
 
 export type { CallTimings } from './answers.js';
 export type { BackendEvent } from './engine.js';
@@ -118,6 +121,7 @@ export class Runtime implements RuntimeApi {
       reader: new ShopperReader(store),
       store,
       insights,
+      shown: new ShownMemory(),
     };
     void engine.get(); // start loading in the background
   }

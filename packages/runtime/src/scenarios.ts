@@ -18,8 +18,11 @@
  *   {@link BUY_AGAIN.singleIntervalMs} (30 days) and the same rule, and is ranked after every item
  *   with a known cadence. Overdue items first; ties by the more recent purchase.
  *
- * The bundle's catalog (for filters and names) is waited for only when a filter is given; otherwise
- * the answer needs no model at all. In the degraded case where the page passes its own history
+ * Both answer through the list steps of `merchandising.ts` (boost/bury, diversity, caps, pins,
+ * `page`, `dedupe`) like `recommend`; the items are the whole ranked list, so no pool is cut.
+ * The bundle's catalog (for filters, rules and names) and its embeddings (for diversity) are waited
+ * for only when a filter, a score rule, a cap or diversity is given; otherwise the answer needs no
+ * model at all. In the degraded case where the page passes its own history
  * (`CallContext.history`, memory store) `recentlyViewed` answers from that sequence; `buyAgain`,
  * which needs purchase times the page history does not carry, answers `'no-history'`.
  */
@@ -35,9 +38,8 @@ import {
 } from '@localrec/core';
 import { badEntry } from '@localrec/core/internal';
 import type { CallContext } from './api.js';
-import { catalogFor, need, type AnswerContext } from './answers.js';
+import { catalogFor, eligibility, listAnswer, listCall, need, type AnswerContext, type ListCall } from './answers.js';
 import { now } from './lazy.js';
-import { checkK, passesFilter } from './ranking.js';
 
 /** Event types that make an item "recently viewed". */
 const VIEWED_TYPES: readonly EventType[] = ['view', 'click', 'add_to_cart'];
@@ -162,11 +164,22 @@ function checkExclude(options: RecommendOptions): void {
   }
 }
 
-/** The eligibility test of an answer: `exclude`, then the filter over the host + bundle catalog. */
-async function eligibility(ctx: AnswerContext, options: RecommendOptions): Promise<(id: string) => boolean> {
-  const excluded = new Set(options.exclude ?? []);
-  const catalog: Record<string, ItemMeta> = catalogFor(ctx, options.filter ? await ctx.model.ready() : ctx.model.value);
-  return (id) => !excluded.has(id) && passesFilter(catalog[id], options.filter);
+/** The catalog of an answer: host metadata over the bundle's, waited for when the plan reads attributes or embeddings. */
+async function catalogOf(ctx: AnswerContext, call: ListCall): Promise<Record<string, ItemMeta>> {
+  const { match, rules, diversity } = call.plan;
+  const reads = match !== undefined || rules.shifts.length > 0 || rules.caps.length > 0 || diversity > 0;
+  return catalogFor(ctx, reads ? await ctx.model.ready() : ctx.model.value);
+}
+
+/** The list steps over a whole history list (`ranked`: eligible items, best first; none: `'no-history'`). */
+function historyList(
+  ctx: AnswerContext,
+  call: ListCall,
+  ranked: ScoredItem[],
+  eligible: (id: string) => boolean,
+): Promise<RecommendResult> {
+  const r = answer(ranked, call.t0);
+  return listAnswer(ctx, call, false, async () => ({ r, eligible, cut: false }));
 }
 
 /** The store's events of `types`, abnormal ones left out (stored flags, and the insights layer's). */
@@ -177,7 +190,7 @@ async function normalEvents(ctx: AnswerContext, types: readonly EventType[]): Pr
 
 /**
  * Recently viewed items (see the module documentation). Never rejects for missing history.
- * @throws {LocalRecError} `INVALID_ARGUMENT` for a bad `k` or `exclude`; `NOT_READY` before `init`.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` for a bad `k`, `exclude`, `filter`, `rules`, `page` or `dedupe`; `NOT_READY` before `init`.
  */
 export async function recentlyViewed(
   c: AnswerContext | undefined,
@@ -186,10 +199,10 @@ export async function recentlyViewed(
 ): Promise<RecommendResult> {
   const t0 = now();
   const ctx = need(c);
-  const k = checkK(options.k);
+  const lc = listCall(ctx, 'recentlyViewed', '', options, t0);
   checkExclude(options);
   if (ctx.consent !== 'granted') return answer([], t0, 'no-consent');
-  const ok = await eligibility(ctx, options);
+  const catalog = await catalogOf(ctx, lc);
   let latest: Seen[];
   let bought = new Set<string>();
   try {
@@ -204,10 +217,10 @@ export async function recentlyViewed(
   } catch {
     return answer([], t0, 'error');
   }
+  const ok = eligibility(catalog, new Set([...(options.exclude ?? []), ...bought, ...lc.shown]), lc.plan.match);
   const at = Date.now();
   const items = latest
-    .filter((e) => ok(e.itemId!) && !bought.has(e.itemId!))
-    .slice(0, k)
+    .filter((e) => ok(e.itemId!))
     .map((e): ScoredItem => {
       const ago = Math.max(0, at - e.ts);
       const did = e.type === 'add_to_cart' ? 'added this to your cart' : 'viewed this';
@@ -218,20 +231,20 @@ export async function recentlyViewed(
         reason: { kind: 'recently-viewed', text: `You ${did} ${spoken(ago, true)} ago`, itemIds: [e.itemId!] },
       };
     });
-  return answer(items, t0);
+  return historyList(ctx, lc, items, ok);
 }
 
 /**
  * Items due to be bought again (see the module documentation). Never rejects for missing history.
- * @throws {LocalRecError} `INVALID_ARGUMENT` for a bad `k` or `exclude`; `NOT_READY` before `init`.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` for a bad `k`, `exclude`, `filter`, `rules`, `page` or `dedupe`; `NOT_READY` before `init`.
  */
 export async function buyAgain(c: AnswerContext | undefined, options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
   const t0 = now();
   const ctx = need(c);
-  const k = checkK(options.k);
+  const lc = listCall(ctx, 'buyAgain', '', options, t0);
   checkExclude(options);
   if (ctx.consent !== 'granted') return answer([], t0, 'no-consent');
-  const ok = await eligibility(ctx, options);
+  const ok = eligibility(await catalogOf(ctx, lc), new Set([...(options.exclude ?? []), ...lc.shown]), lc.plan.match);
   if (call?.history !== undefined) return answer([], t0, 'no-history');
   let purchases: StoredEvent[];
   try {
@@ -242,11 +255,10 @@ export async function buyAgain(c: AnswerContext | undefined, options: RecommendO
   const at = Date.now();
   const items = buyAgainOrder(purchases, at)
     .filter((x) => ok(x.itemId))
-    .slice(0, k)
     .map((x): ScoredItem => {
       const ago = `last bought ${spoken(at - x.last, true)} ago`;
       const text = x.occasions > 1 ? `You buy this about every ${spoken(x.intervalMs)}; ${ago}` : `You bought this once; ${ago}`;
       return { itemId: x.itemId, score: x.due, source: 'history', reason: { kind: 'buy-again', text, itemIds: [x.itemId] } };
     });
-  return answer(items, t0);
+  return historyList(ctx, lc, items, ok);
 }
