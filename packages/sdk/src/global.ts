@@ -7,8 +7,10 @@
  */
 import { LocalRecError } from '@localrec/core';
 import type { StartCapture } from './capture.js';
+import { setExtrasBase } from './extras.js';
 import { createWithCapture } from './localrec.js';
 import type { ModelChunk, ModelModule } from './model.js';
+import { shared, type SharingModule } from './shared.js';
 import type { Consent, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
 
 /** The methods the snippet stubs, in the snippet's order. */
@@ -108,7 +110,17 @@ export function installGlobal(win: Window & { LocalRec?: unknown }, version: str
   const held: Array<() => void> = [];
   const loadCapture = loader<{ startAutoCapture: StartCapture }>(sdkSrc, CAPTURE_FILE);
   const capture = async (): Promise<StartCapture> => (await loadCapture()).startAutoCapture;
-  const model: ModelChunk = { base: sdkSrc, load: loader<ModelModule>(sdkSrc, MODEL_FILE) };
+  const loadModel = loader<ModelModule & SharingModule>(sdkSrc, MODEL_FILE);
+  const model: ModelChunk = {
+    base: sdkSrc,
+    load: async () => {
+      const mod = await loadModel();
+      mod.__share?.(shared);
+      return mod;
+    },
+  };
+  // The export, erase and memory-fallback code (`localrec-extras.min.mjs`) lives next to this script too.
+  setExtrasBase(sdkSrc);
 
   const call = (method: string, args: unknown[]): unknown => {
     if (method === 'init') {

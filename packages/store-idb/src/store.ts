@@ -8,6 +8,7 @@ import { unwrap } from 'idb';
 import type { LocalRecError } from '@localrec/core';
 import { checkAppId } from '@localrec/core/internal';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoreResidue, StoredEvent } from '@localrec/core';
+import { dumpEvents, queryEvents } from './cold.js';
 import { storageError } from './errors.js';
 import { SCHEMA_VERSION, databaseName, deleteDatabase, openDatabase, openExisting, type LocalRecDatabase } from './schema.js';
 
@@ -163,43 +164,7 @@ export class IndexedDbEventStore implements EventStore {
 
   /** Events matching `q`, ordered by `ts` then `seq` (see {@link EventQuery}). */
   query(q: EventQuery = {}): Promise<StoredEvent[]> {
-    return this.read([], async (db) => {
-      const limit = q.limit === undefined ? Infinity : Math.max(0, q.limit);
-      if (limit === 0) return [];
-      const lo = q.since ?? -Infinity;
-      const hi = q.until ?? Infinity;
-      const types = q.types === undefined ? undefined : new Set<string>(q.types);
-      const desc = q.order === 'desc';
-      const tx = db.transaction('events', 'readonly');
-
-      if (q.itemId !== undefined) {
-        // Few events per item: read them all through the index, then filter and order in memory.
-        const rows = await tx.store.index('itemId').getAll(q.itemId);
-        const out = rows
-          .filter((e) => e.ts >= lo && e.ts < hi && (types === undefined || types.has(e.type)))
-          .sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-        if (desc) out.reverse();
-        return out.slice(0, limit);
-      }
-      if (lo > hi || (lo === hi && q.until !== undefined)) return [];
-      const single = types !== undefined && types.size === 1 ? [...types][0] : undefined;
-      const upperOpen = q.until !== undefined;
-      const source =
-        single !== undefined
-          ? { index: tx.store.index('type_ts'), range: IDBKeyRange.bound([single, lo], [single, hi], false, upperOpen) }
-          : { index: tx.store.index('ts'), range: IDBKeyRange.bound(lo, hi, false, upperOpen) };
-      if (types !== undefined && types.size === 0) return [];
-      const filtered = types !== undefined && single === undefined;
-      if (!desc && !filtered) return source.index.getAll(source.range, Number.isFinite(limit) ? limit : undefined);
-
-      const out: StoredEvent[] = [];
-      let cursor = await source.index.openCursor(source.range, desc ? 'prev' : 'next');
-      while (cursor && out.length < limit) {
-        if (!filtered || types.has(cursor.value.type)) out.push(cursor.value);
-        cursor = await cursor.continue();
-      }
-      return out;
-    });
+    return this.read([], (db) => queryEvents(db, q));
   }
 
   count(): Promise<number> {
@@ -270,19 +235,7 @@ export class IndexedDbEventStore implements EventStore {
   /** Everything in the database, events ordered by `ts` then `seq`. */
   dump(): Promise<StoreDump> {
     const empty: StoreDump = { store: this.kind, schemaVersion: SCHEMA_VERSION, events: [], meta: {} };
-    return this.read(empty, async (db) => {
-      const tx = db.transaction(['events', 'meta'], 'readonly');
-      const [events, keys, values] = await Promise.all([
-        tx.objectStore('events').index('ts').getAll(),
-        tx.objectStore('meta').getAllKeys(),
-        tx.objectStore('meta').getAll(),
-      ]);
-      const meta: Record<string, unknown> = {};
-      keys.forEach((k, i) => {
-        if (k !== '__proto__') meta[String(k)] = values[i];
-      });
-      return { store: this.kind, schemaVersion: db.version, events, meta };
-    });
+    return this.read(empty, (db) => dumpEvents(db, this.kind));
   }
 
   /**

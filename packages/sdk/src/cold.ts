@@ -1,0 +1,51 @@
+/**
+ * The SDK's steps that pages which only record never run: the Cache Storage parts of
+ * `exportData()` and `forgetMe()`, and the insights calls (they need a runtime). Async functions only, so that the script-tag build can load this module from its
+ * second file on first use (see the `localrec-cold` plugin in rollup.config.mjs).
+ */
+import { LocalRecError, type CachedModelFile } from '@localrec/core';
+import { cacheStorage, listModelCaches } from '@localrec/core/internal';
+import type { RecommenderApi } from './connector.js';
+
+/** The insights calls of {@link askInsight}. */
+export type InsightName = 'getProfile' | 'getSegments' | 'setSocialContext';
+
+/** LocalRec's Cache Storage entries (model files), as `exportData()` lists them. */
+export async function listCaches(): Promise<CachedModelFile[]> {
+  return listModelCaches(cacheStorage());
+}
+
+/** Removes LocalRec's Cache Storage entries (model files); returns the names still there afterwards. */
+export async function eraseCaches(): Promise<string[]> {
+  const caches = cacheStorage();
+  if (!caches) return [];
+  const ours = async (): Promise<string[]> => (await caches.keys()).filter((k) => k.startsWith('localrec'));
+  await Promise.all((await ours()).map((k) => caches.delete(k)));
+  return ours();
+}
+
+/**
+ * Forwards an insights call to the runtime, after flushing. `getProfile` and `getSegments` answer
+ * from the shopper's history, so they need `allowed.history` (consent); segments can leave the
+ * device, so `getSegments` needs `allowed.segments` too (off under Global Privacy Control).
+ * @throws {LocalRecError} `CONSENT_REQUIRED` naming the missing consent; `NOT_READY` when runtime `kind` has no such call.
+ */
+export async function askInsight(
+  name: InsightName,
+  arg: unknown,
+  allowed: { history: boolean; segments: boolean },
+  flush: () => Promise<unknown>,
+  connect: () => Promise<RecommenderApi>,
+  kind: string,
+): Promise<never> {
+  if (name !== 'setSocialContext' && !allowed.history)
+    throw new LocalRecError('CONSENT_REQUIRED', `${name} needs consent`, { field: 'consent' });
+  if (name === 'getSegments' && !allowed.segments)
+    throw new LocalRecError('CONSENT_REQUIRED', 'getSegments needs the segments purpose (off, or Global Privacy Control is on)', {
+      field: 'purposes.segments',
+    });
+  await flush();
+  const api = await connect();
+  if (!api[name]) throw new LocalRecError('NOT_READY', `No ${name} in runtime ${kind}`);
+  return api[name](arg as null) as Promise<never>;
+}
