@@ -119,15 +119,28 @@ add('packages/sdk/src/index.ts', {
 // The script tag's lazily loaded code. `localrec.min.js` keeps what every page runs (recording,
 // consent, flushing, the runtime link); what pages that only record never run is in
 // `localrec-extras.min.mjs`, imported from the same folder on the first call that needs it
-// (packages/sdk/src/extras.ts): the modules below, each of async functions only, are replaced in
+// (packages/sdk/src/chunks.ts): the modules below, each of async functions only, are replaced in
 // `localrec.min.js` by functions that import that file and call the real one (a call made before it
 // arrives waits for it, in order). packages/sdk/test/chunks.test.ts checks that every export of
 // these modules is an async function and is listed here.
 export const COLD_MODULES = {
-  'packages/core/src/cold.ts': ['memoryFallback', 'openFallback', 'appendOverQuota', 'destroyStores', 'readResidue'],
-  'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents'],
-  'packages/sdk/src/cold.ts': ['listCaches', 'eraseCaches', 'askInsight'],
+  'localrec-extras.min.mjs': {
+    'packages/core/src/cold.ts': [
+      'memoryFallback',
+      'openFallback',
+      'appendOverQuota',
+      'destroyStores',
+      'readResidue',
+      'countWithin',
+      'tailWithin',
+    ],
+    'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents'],
+    'packages/sdk/src/cold.ts': ['listCaches', 'eraseCaches', 'askInsight', 'noRuntimeApi'],
+  },
 };
+/** Cold module → the file it is in. */
+const coldFile = Object.fromEntries(Object.entries(COLD_MODULES).flatMap(([file, mods]) => Object.keys(mods).map((m) => [m, file])));
+const coldNames = Object.assign({}, ...Object.values(COLD_MODULES));
 // What the lazily imported files take from `localrec.min.js` instead of bundling copies of their
 // own (one LocalRecError class on the page): module → export names. The loaders hand these over
 // (`__share(shared)`, packages/sdk/src/shared.ts, whose keys must be these names).
@@ -149,13 +162,15 @@ const replaceModules = (name, table, virtual) => ({
   },
   load: (id) => (id.startsWith(`\0${name}:`) ? virtual(id.slice(name.length + 2)) : null),
 });
-/** In `localrec.min.js`: each cold module's functions import `localrec-extras.min.mjs` and call the real one. */
-const coldFromExtras = replaceModules(
+/** In `localrec.min.js`: each cold module's functions import the file it is in and call the real one. */
+const coldFromChunks = replaceModules(
   'localrec-cold',
-  COLD_MODULES,
+  coldNames,
   (key) =>
-    `import { extras } from ${JSON.stringify(sdkSrc('packages/sdk/src/extras.ts'))};\n` +
-    COLD_MODULES[key].map((n) => `export const ${n} = (...a) => extras().then((m) => m.${n}(...a));`).join('\n'),
+    `import { chunk } from ${JSON.stringify(sdkSrc('packages/sdk/src/chunks.ts'))};\n` +
+    coldNames[key]
+      .map((n) => `export const ${n} = (...a) => chunk(${JSON.stringify(coldFile[key])}).then((m) => m.${n}(...a));`)
+      .join('\n'),
 );
 /** In a lazily imported file: `table`'s modules are bindings the loader sets through the file's `__share` export. */
 const shareFromMain = (table) => [
@@ -193,24 +208,24 @@ const virtualEntry = (id, modules) => ({
 // esbuild save about 800 B gzip.
 add('packages/sdk/src/iife.ts', {
   plugins: [
-    coldFromExtras,
+    coldFromChunks,
     ...browserPlugins({ minify: true, target: 'es2022' }),
     terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
   ],
   output: { file: 'packages/sdk/dist/localrec.min.js', format: 'iife', sourcemap: true, sourcemapExcludeSources: true },
 });
-// `localrec-extras.min.mjs`: the cold modules (above), imported by localrec.min.js on first use.
-if (existsSync('packages/sdk/src/extras.ts'))
+// The cold modules' files (above), imported by localrec.min.js on first use.
+for (const [file, modules] of Object.entries(COLD_MODULES))
   configs.push({
-    input: '\0localrec-extras',
+    input: `\0localrec-chunk:${file}`,
     onwarn,
     plugins: [
-      virtualEntry('\0localrec-extras', COLD_MODULES),
+      virtualEntry(`\0localrec-chunk:${file}`, modules),
       ...shareFromMain(SHARED_MODULES),
       ...browserPlugins({ minify: true, target: 'es2022' }),
       terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
     ],
-    output: { file: 'packages/sdk/dist/localrec-extras.min.mjs', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+    output: { file: `packages/sdk/dist/${file}`, format: 'es', sourcemap: true, sourcemapExcludeSources: true },
   });
 // Declarative capture for the script tag (ES module), imported by localrec.min.js only when a
 // page opts in with autoCapture.

@@ -1,14 +1,15 @@
 /**
  * The Recorder's rarely run steps, as async functions of their inputs: the memory fallback (only
  * when the preferred store fails), the eviction when storage is full, and the two halves of an
- * erase (`forget()`). A module of its own
+ * erase (`forget()`); and the retention view's `count` and `tail` (see retention.ts), which only
+ * the quota eviction and a runtime on the page's thread call. A module of its own
  * so that the script-tag build can load it from its second file, on first use (see the
  * `localrec-cold` plugin in rollup.config.mjs): every export here is an async function, so a call
  * made before that file has arrived waits for it and behaves the same. Errors are handed to
  * `onError` as thrown (the Recorder makes them `LocalRecError`s).
  */
 import { LocalRecError } from './errors.js';
-import type { NewEvent } from './events.js';
+import type { NewEvent, StoredEvent } from './events.js';
 import { MemoryEventStore } from './memory-store.js';
 import { asStorageError } from './storage-error.js';
 import type { EventStore, RetentionPolicy } from './store.js';
@@ -106,4 +107,25 @@ export async function readResidue(
     }
   }
   return { remainingEvents, remainingDatabases };
+}
+
+/** `store.count()` of the events with `ts >= cutoff` (the retention view's `count`). */
+export async function countWithin(store: EventStore, cutoff: number): Promise<number> {
+  // Nothing expired (the usual case): the store's own count.
+  if ((await store.query({ until: cutoff, limit: 1 })).length === 0) return store.count();
+  return (await store.query({ since: cutoff })).length;
+}
+
+/** `tail`, the answer of `store.tail(afterSeq)`, without the events before `cutoff` (the retention view's `tail`). */
+export async function tailWithin(
+  store: EventStore,
+  tail: Promise<{ oldest?: StoredEvent; rows: StoredEvent[] }>,
+  cutoff: number,
+): Promise<{ oldest?: StoredEvent; rows: StoredEvent[] }> {
+  const t = await tail;
+  const rows = t.rows.filter((e) => e.ts >= cutoff);
+  // Usually the oldest event is within the window (the Recorder prunes at open and on a
+  // timer): one transaction. Otherwise the oldest one still inside it.
+  const oldest = t.oldest === undefined || t.oldest.ts >= cutoff ? t.oldest : (await store.query({ since: cutoff, limit: 1 }))[0];
+  return oldest ? { oldest, rows } : { rows };
 }

@@ -1,11 +1,12 @@
 /**
  * The SDK's steps that pages which only record never run: the Cache Storage parts of
- * `exportData()` and `forgetMe()`, and the insights calls (they need a runtime). Async functions only, so that the script-tag build can load this module from its
+ * `exportData()` and `forgetMe()`, the insights calls and the answers of {@link noRuntime} (both
+ * need a runtime). Async functions only, so that the script-tag build can load this module from its
  * second file on first use (see the `localrec-cold` plugin in rollup.config.mjs).
  */
 import { LocalRecError, type CachedModelFile } from '@localrec/core';
 import { cacheStorage, listModelCaches } from '@localrec/core/internal';
-import type { RecommenderApi } from './connector.js';
+import { emptyResult, hostOrder, type RecommenderApi } from './connector.js';
 
 /** The insights calls of {@link askInsight}. */
 export type InsightName = 'getProfile' | 'getSegments' | 'setSocialContext';
@@ -48,4 +49,15 @@ export async function askInsight(
   const api = await connect();
   if (!api[name]) throw new LocalRecError('NOT_READY', `No ${name} in runtime ${kind}`);
   return api[name](arg as null) as Promise<never>;
+}
+
+/** What {@link noRuntime} connects to: cold-start answers (`'no-model'`, the host's order for `rank`); `status()` says `NOT_READY`. */
+export async function noRuntimeApi(): Promise<RecommenderApi> {
+  return {
+    status: async () => ({ ready: false, error: { code: 'NOT_READY', message: 'No runtime configured.' } }),
+    recommend: async () => emptyResult('no-model'),
+    similar: async () => emptyResult('no-model'),
+    rank: async (itemIds) => hostOrder(itemIds, 'no-model'),
+    setCatalog: async () => undefined,
+  };
 }

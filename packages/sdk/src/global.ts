@@ -7,7 +7,7 @@
  */
 import { LocalRecError } from '@localrec/core';
 import type { StartCapture } from './capture.js';
-import { setExtrasBase } from './extras.js';
+import { setChunkBase } from './chunks.js';
 import { createWithCapture } from './localrec.js';
 import type { ModelChunk, ModelModule } from './model.js';
 import { shared, type SharingModule } from './shared.js';
@@ -119,8 +119,8 @@ export function installGlobal(win: Window & { LocalRec?: unknown }, version: str
       return mod;
     },
   };
-  // The export, erase and memory-fallback code (`localrec-extras.min.mjs`) lives next to this script too.
-  setExtrasBase(sdkSrc);
+  // The lazily loaded files (chunks.ts) live next to this script too.
+  setChunkBase(sdkSrc);
 
   const call = (method: string, args: unknown[]): unknown => {
     if (method === 'init') {
