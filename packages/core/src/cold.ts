@@ -73,10 +73,12 @@ export async function appendOverQuota(
 }
 
 /**
- * Destroys each of `stores` in turn; a failure goes to `onError` and the next is destroyed all the same.
+ * Runs `start` (the erase begins), then destroys each of `stores` in turn; a failure goes to
+ * `onError` and the next is destroyed all the same.
  * @returns whether the first store (the preferred one) was destroyed.
  */
-export async function destroyStores(stores: readonly EventStore[], onError: (err: unknown) => void): Promise<boolean> {
+export async function destroyStores(stores: readonly EventStore[], onError: (err: unknown) => void, start: () => void): Promise<boolean> {
+  start();
   let first = true;
   for (const [i, s] of stores.entries()) {
     try {

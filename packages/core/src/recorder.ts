@@ -530,11 +530,14 @@ export class Recorder {
     const run = this.chain
       .then(() => this.upkeep)
       .then(async (): Promise<ForgetResult> => {
-        this.pending = [];
-        this.writes++;
         const stores = this.active === this.primary ? [this.primary] : [this.primary, this.active];
         const onError = (err: unknown): void => this.report(asStorageError(err));
-        const primaryDestroyed = await destroyStores(stores, onError);
+        // The queue goes when the erase starts (in the script tag, once its code has loaded: if it
+        // cannot load, nothing is dropped and forget() rejects).
+        const primaryDestroyed = await destroyStores(stores, onError, () => {
+          this.pending = [];
+          this.writes++;
+        });
         this.opened = undefined;
         this.session = new SessionTracker(this.config.sessionIdleMs, this.newId);
         if (primaryDestroyed && this.active !== this.primary) {
