@@ -7,22 +7,36 @@
 import { LocalRecError, type CachedModelFile } from '@localrec/core';
 import { cacheStorage, listModelCaches } from '@localrec/core/internal';
 import { emptyResult, hostOrder, type RecommenderApi } from './connector.js';
+import type { ExportedData, ForgetProof } from './types.js';
 
 /** The insights calls of {@link askInsight}. */
 export type InsightName = 'getProfile' | 'getSegments' | 'setSocialContext';
 
-/** LocalRec's Cache Storage entries (model files), as `exportData()` lists them. */
-export async function listCaches(): Promise<CachedModelFile[]> {
-  return listModelCaches(cacheStorage());
-}
-
 /** Removes LocalRec's Cache Storage entries (model files); returns the names still there afterwards. */
-export async function eraseCaches(): Promise<string[]> {
+async function eraseCaches(): Promise<string[]> {
   const caches = cacheStorage();
   if (!caches) return [];
   const ours = async (): Promise<string[]> => (await caches.keys()).filter((k) => k.startsWith('localrec'));
   await Promise.all((await ours()).map((k) => caches.delete(k)));
   return ours();
+}
+
+/** `exportData()`'s answer: the Recorder's `dump`, LocalRec's Cache Storage entries (model files; unreadable: none, reported), when and which app. */
+export async function withCaches(dump: RecorderExport, app: string, report: (err: unknown) => void): Promise<ExportedData> {
+  const caches = await listModelCaches(cacheStorage()).catch((err: unknown) => {
+    report(err);
+    return [];
+  });
+  return { ...dump, caches, exportedAt: new Date().toISOString(), app };
+}
+
+/** `forgetMe()`'s proof: the Recorder's `proof` after LocalRec's Cache Storage entries are removed too (what is left is named). */
+export async function withoutCaches(proof: ForgetResult, report: (err: unknown) => void): Promise<ForgetProof> {
+  const remainingCaches = await eraseCaches().catch((err: unknown) => {
+    report(err);
+    return ['(Cache Storage unreadable)'];
+  });
+  return { ...proof, remainingCaches, verified: proof.verified && remainingCaches.length === 0 };
 }
 
 /**

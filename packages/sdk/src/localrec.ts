@@ -18,7 +18,7 @@ import {
 import { monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
-import { askInsight, eraseCaches, listCaches, type InsightName } from './cold.js';
+import { askInsight, withCaches, withoutCaches, type InsightName } from './cold.js';
 import {
   checkSource,
   DEFAULT_PURPOSES,
@@ -330,12 +330,7 @@ export function createWithCapture(
       // Stop the runtime first: a model load in flight must not re-create its cache after the
       // erase. The next recommendation call connects a fresh one.
       await link.disconnect().catch(report);
-      const proof = await recorder.forget();
-      const remainingCaches = await eraseCaches().catch((err: unknown) => {
-        report(err);
-        return ['(Cache Storage unreadable)'];
-      });
-      return { ...proof, remainingCaches, verified: proof.verified && remainingCaches.length === 0 };
+      return await withoutCaches(await recorder.forget(), report);
     } finally {
       epoch = { erasing: false };
     }
@@ -383,14 +378,7 @@ export function createWithCapture(
       return s;
     },
     flush: () => recorder.flush(),
-    async exportData(): Promise<ExportedData> {
-      const dump = await recorder.exportData();
-      const caches = await listCaches().catch((err: unknown) => {
-        report(err);
-        return [];
-      });
-      return { ...dump, caches, exportedAt: new Date().toISOString(), app: resolved.appId };
-    },
+    exportData: async (): Promise<ExportedData> => withCaches(await recorder.exportData(), resolved.appId, report),
     forgetMe: forget,
     async recommend(options: RecommendOptions = {}) {
       // Without consent nothing is asked or read: no time spent (tookMs 0).
