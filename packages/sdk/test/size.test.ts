@@ -1,7 +1,7 @@
 // The script tag's size budgets (issue 12), measured on what ships: each file is built here, in
 // memory, from the repo's own rollup config (the exact entry, plugins and output options that
 // `pnpm build` uses), so the test can never read a stale file. On failure the log lines show which
-// package grew.
+// package grew, and the size of every lazily imported file.
 //
 // - A page that only records loads `localrec.min.js` and nothing else during init and track
 //   (test/e2e/chunks.test.ts checks that in Chromium). Issue 12 asks for ≤ 12 KB gzip. It was
@@ -10,12 +10,16 @@
 //   exportData(), the `model` loader, recentlyViewed/buyAgain): 14,585 B. Moving what record-only
 //   pages never run into `localrec-extras.min.mjs` (loaded on first use: the memory fallback store,
 //   the erase and export reads, the quota eviction, the insights calls, the answers without a
-//   runtime; see COLD_MODULES in rollup.config.mjs) brought it back to RECORD_ONLY_MEASURED below:
-//   not yet the 12 KB the issue asks for (BUDGET_RECORD_ONLY is what is met today, so it cannot grow).
-// - A page with a model loads `localrec-model.min.mjs` too, at init. Issue 12 asks for ≤ 16 KB gzip
-//   on the main thread in total; that is not met either (BUDGET_WITH_MODEL): the connector file is
-//   ~6 KB (Comlink ~1.8 KB, the runtime's page side ~1.8 KB, the transport ~1.5 KB, its own
-//   LocalRecError and env accessors ~0.8 KB).
+//   runtime; see COLD_MODULES in rollup.config.mjs) brought it to 12,918 B: NOT yet the 12 KB the
+//   issue asks for. BUDGET_RECORD_ONLY is what is met today, so that it cannot grow; what is left
+//   is what every recording page runs (core recorder 2.4 KB, validation 2.3 KB, the SDK 2.0 KB,
+//   idb 1.3 KB, the IndexedDB store 1.2 KB, config 1.2 KB), and the next saving would be the store
+//   without idb's wrapper (~0.9 KB).
+// - A page with a model loads `localrec-model.min.mjs` too, at init (the extras only on first use,
+//   as without a model): 19,257 B in all. Issue 12 asks for ≤ 16 KB on the main thread; not met
+//   either (BUDGET_WITH_MODEL is what is met today): the connector file is 6.2 KB (Comlink ~1.8 KB,
+//   the runtime's page side ~1.8 KB, the transport ~1.5 KB, its own LocalRecError, error
+//   (de)serialisation and env accessors ~0.8 KB).
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
@@ -26,8 +30,8 @@ const repo = join(import.meta.dirname, '../../..');
 const TARGET_RECORD_ONLY = 12 * 1024;
 const TARGET_WITH_MODEL = 16 * 1024;
 /** What is met today (see the header): the budgets the files must stay within. */
-const BUDGET_RECORD_ONLY = 13_000;
-const BUDGET_WITH_MODEL = 19_400;
+const BUDGET_RECORD_ONLY = 12_960;
+const BUDGET_WITH_MODEL = 19_300;
 /** The script tag's lazily imported files: what needs each. */
 const LAZY: Record<string, string> = {
   'localrec-capture.min.mjs': 'autoCapture',
