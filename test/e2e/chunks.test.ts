@@ -42,7 +42,7 @@ describe('localrec-extras.min.mjs', () => {
     const seen = watchPage(p);
     await p.goto(`${e2e.url}__e2e/record.html`);
     const status = await p.evaluate(async () => {
-      for (let i = 0; i < 20; i++) LocalRec.track('view', { itemId: `R-${i}` });
+      for (let i = 0; i < 20; i++) void LocalRec.track('view', { itemId: `R-${i}` });
       await LocalRec.flush();
       return LocalRec.status!;
     });
@@ -117,7 +117,7 @@ describe('localrec-extras.min.mjs', () => {
     const proof = await p.evaluate(() => (window as unknown as { erased: Promise<Record<string, unknown>> }).erased);
     expect(proof).toMatchObject({ verified: true, storage: 'indexeddb', remainingEvents: 0, remainingDatabases: [], remainingCaches: [] });
     const after = await p.evaluate(async () => {
-      LocalRec.track('view', { itemId: 'F-2' });
+      void LocalRec.track('view', { itemId: 'F-2' });
       await LocalRec.flush();
       return (await LocalRec.exportData()).events.map((e) => e.itemId);
     });
@@ -146,7 +146,7 @@ describe('localrec-extras.min.mjs', () => {
       const err = (e: unknown) => ({ name: (e as Error).name, code: (e as { code?: string }).code, message: (e as Error).message });
       const forget = await LocalRec.forgetMe().then(() => 'resolved', err);
       const exported = await LocalRec.exportData().then(() => 'resolved', err);
-      LocalRec.track('view', { itemId: 'M-2' });
+      void LocalRec.track('view', { itemId: 'M-2' });
       await LocalRec.flush();
       return { forget, exported, status: LocalRec.status };
     });

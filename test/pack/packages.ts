@@ -61,7 +61,13 @@ export function publicPackages(): WorkspacePackage[] {
  * the script-tag SDK and its capture, model-connector and extras modules, the snippet, the runtime's worker script.
  */
 export const ASSET_EXPORTS: Readonly<Record<string, readonly string[]>> = {
-  '@localrec/sdk': ['./localrec.min.js', './localrec-capture.min.mjs', './localrec-model.min.mjs', './localrec-extras.min.mjs', './snippet.js'],
+  '@localrec/sdk': [
+    './localrec.min.js',
+    './localrec-capture.min.mjs',
+    './localrec-model.min.mjs',
+    './localrec-extras.min.mjs',
+    './snippet.js',
+  ],
   '@localrec/runtime': ['./worker.js'],
 };
 

@@ -343,7 +343,13 @@ describe('localrec-assets', () => {
       };
       expect(record.sets.sdk).toEqual({
         version: '1.2.0',
-        files: ['chunks/model-part-ZZZZ.js', 'localrec-capture.min.mjs', 'localrec-extras.min.mjs', 'localrec-model.min.mjs', 'localrec.min.js'],
+        files: [
+          'chunks/model-part-ZZZZ.js',
+          'localrec-capture.min.mjs',
+          'localrec-extras.min.mjs',
+          'localrec-model.min.mjs',
+          'localrec.min.js',
+        ],
       });
       expect(record.sets['']!.files).not.toContain('localrec.min.js');
     });

@@ -4,7 +4,7 @@
  * need a runtime). Async functions only, so that the script-tag build can load this module from its
  * second file on first use (see the `localrec-cold` plugin in rollup.config.mjs).
  */
-import { LocalRecError, type CachedModelFile } from '@localrec/core';
+import { LocalRecError, type ForgetResult, type RecorderExport } from '@localrec/core';
 import { cacheStorage, listModelCaches } from '@localrec/core/internal';
 import { emptyResult, hostOrder, type RecommenderApi } from './connector.js';
 import type { ExportedData, ForgetProof } from './types.js';

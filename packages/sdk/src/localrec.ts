@@ -317,7 +317,7 @@ export function createWithCapture(
       arg,
       { history: historyAllowed(), segments: effectivePurposes(purposes).segments },
       flushQuietly,
-      link.connect,
+      () => link.connect(),
       connector.kind,
     );
   };

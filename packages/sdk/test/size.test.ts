@@ -54,7 +54,7 @@ async function build(file: string): Promise<Built> {
     try {
       const { output: chunks } = await bundle.generate(output as OutputOptions);
       expect(chunks.filter((c) => c.type === 'chunk')).toHaveLength(1);
-      const chunk = chunks[0]!;
+      const chunk = chunks[0];
       const byPackage: Record<string, number> = {};
       for (const [id, m] of Object.entries(chunk.modules)) {
         const pkg = /packages\/([^/]+)\//.exec(id)?.[1] ?? /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(id)?.[1] ?? id;
