@@ -141,12 +141,11 @@ export const COLD_MODULES = {
 /** Cold module → the file it is in. */
 const coldFile = Object.fromEntries(Object.entries(COLD_MODULES).flatMap(([file, mods]) => Object.keys(mods).map((m) => [m, file])));
 const coldNames = Object.assign({}, ...Object.values(COLD_MODULES));
-// What the lazily imported files take from `localrec.min.js` instead of bundling copies of their
+// What the lazily imported extras take from `localrec.min.js` instead of bundling copies of their
 // own (one LocalRecError class on the page): module → export names. The loaders hand these over
 // (`__share(shared)`, packages/sdk/src/shared.ts, whose keys must be these names).
 export const SHARED_MODULES = {
-  'packages/core/src/errors.ts': ['LocalRecError', 'serializeError'],
-  'packages/core/src/preview.ts': ['preview'],
+  'packages/core/src/errors.ts': ['LocalRecError'],
 };
 const sdkSrc = (f) => `${process.cwd()}/${f}`;
 /** `file` (a rollup id) as one of `table`'s keys, or undefined. */

@@ -10,7 +10,6 @@ import type { StartCapture } from './capture.js';
 import { setChunkBase } from './chunks.js';
 import { createWithCapture } from './localrec.js';
 import type { ModelChunk, ModelModule } from './model.js';
-import { shared, type SharingModule } from './shared.js';
 import type { Consent, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
 
 /** The methods the snippet stubs, in the snippet's order. */
@@ -110,15 +109,7 @@ export function installGlobal(win: Window & { LocalRec?: unknown }, version: str
   const held: Array<() => void> = [];
   const loadCapture = loader<{ startAutoCapture: StartCapture }>(sdkSrc, CAPTURE_FILE);
   const capture = async (): Promise<StartCapture> => (await loadCapture()).startAutoCapture;
-  const loadModel = loader<ModelModule & SharingModule>(sdkSrc, MODEL_FILE);
-  const model: ModelChunk = {
-    base: sdkSrc,
-    load: async () => {
-      const mod = await loadModel();
-      mod.__share?.(shared);
-      return mod;
-    },
-  };
+  const model: ModelChunk = { base: sdkSrc, load: loader<ModelModule>(sdkSrc, MODEL_FILE) };
   // The lazily loaded files (chunks.ts) live next to this script too.
   setChunkBase(sdkSrc);
 
