@@ -134,7 +134,7 @@ export const COLD_MODULES = {
       'countWithin',
       'tailWithin',
     ],
-    'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents'],
+    'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure'],
     'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'noRuntimeApi'],
   },
 };

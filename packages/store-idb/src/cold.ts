@@ -1,12 +1,13 @@
 /**
- * The store's read paths that pages which only record never run: a query (the memory fallback's
- * copy of the history, the quota retry's count, the main-thread runtime) and the dump
- * (`exportData()`). Async functions of the open database only, so that the script-tag build can
+ * The store's paths that pages which only record never run: a query (the memory fallback's
+ * copy of the history, the quota retry's count, the main-thread runtime), the dump
+ * (`exportData()`), and the making of its errors (only when IndexedDB fails). Async functions of the open database only, so that the script-tag build can
  * load this module from its second file on first use (see the `localrec-cold` plugin in
  * rollup.config.mjs); {@link IndexedDbEventStore} opens the database and turns their failures into
  * `LocalRecError`s.
  */
-import type { EventQuery, StoreDump, StoredEvent } from '@localrec/core';
+import type { EventQuery, LocalRecError, StoreDump, StoredEvent } from '@localrec/core';
+import { storageError } from './errors.js';
 import type { LocalRecDatabase } from './schema.js';
 
 /** Events of `db` matching `q`, ordered by `ts` then `seq` (see {@link EventQuery}). */
@@ -61,4 +62,9 @@ export async function dumpEvents(db: LocalRecDatabase, kind: string): Promise<St
     if (k !== '__proto__') meta[String(k)] = values[i];
   });
   return { store: kind, schemaVersion: db.version, events, meta };
+}
+
+/** {@link storageError}: IndexedDB's failure `err` during `during` as a `LocalRecError` naming `dbName`. */
+export async function storageFailure(err: unknown, during: 'open' | 'read' | 'write', dbName: string): Promise<LocalRecError> {
+  return storageError(err, during, dbName);
 }

@@ -8,8 +8,7 @@ import { unwrap } from 'idb';
 import type { LocalRecError } from '@localrec/core';
 import { checkAppId } from '@localrec/core/internal';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoreResidue, StoredEvent } from '@localrec/core';
-import { dumpEvents, queryEvents } from './cold.js';
-import { storageError } from './errors.js';
+import { dumpEvents, queryEvents, storageFailure } from './cold.js';
 import { SCHEMA_VERSION, databaseName, deleteDatabase, openDatabase, openExisting, type LocalRecDatabase } from './schema.js';
 
 /** Options of {@link IndexedDbEventStore}. */
@@ -59,8 +58,8 @@ export class IndexedDbEventStore implements EventStore {
         if (this.connection === opening) this.connection = undefined; // evict failures so the next call retries
       });
     }
-    return this.connection.catch((err: unknown) => {
-      throw storageError(err, 'open', this.dbName);
+    return this.connection.catch(async (err: unknown) => {
+      throw await storageFailure(err, 'open', this.dbName);
     });
   }
 
@@ -85,7 +84,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       return await fn(db);
     } catch (err) {
-      throw storageError(err, 'read', this.dbName);
+      throw await storageFailure(err, 'read', this.dbName);
     }
   }
 
@@ -117,7 +116,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       tx = db.transaction('events', 'readwrite');
     } catch (err) {
-      throw storageError(err, 'write', this.dbName);
+      throw await storageFailure(err, 'write', this.dbName);
     }
     const done = quiet(tx.done);
     try {
@@ -158,7 +157,7 @@ export class IndexedDbEventStore implements EventStore {
       } catch {
         // Already finished or aborted.
       }
-      throw storageError(tx.error ?? err, 'write', this.dbName);
+      throw await storageFailure(tx.error ?? err, 'write', this.dbName);
     }
   }
 
@@ -206,7 +205,7 @@ export class IndexedDbEventStore implements EventStore {
       } catch {
         // finished
       }
-      throw storageError(tx.error ?? err, 'write', this.dbName);
+      throw await storageFailure(tx.error ?? err, 'write', this.dbName);
     }
   }
 
@@ -219,7 +218,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       await db.put('meta', value, key);
     } catch (err) {
-      throw storageError(err, 'write', this.dbName);
+      throw await storageFailure(err, 'write', this.dbName);
     }
   }
 
@@ -228,7 +227,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       await db.delete('meta', key);
     } catch (err) {
-      throw storageError(err, 'write', this.dbName);
+      throw await storageFailure(err, 'write', this.dbName);
     }
   }
 
@@ -253,7 +252,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       await deleteDatabase(this.dbName);
     } catch (err) {
-      throw storageError(err, 'write', this.dbName);
+      throw await storageFailure(err, 'write', this.dbName);
     }
   }
 
@@ -263,7 +262,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       db = await openExisting(this.dbName);
     } catch (err) {
-      throw storageError(err, 'open', this.dbName);
+      throw await storageFailure(err, 'open', this.dbName);
     }
     if (db === undefined) return { events: 0, databases: [] };
     try {
