@@ -1,11 +1,11 @@
 /**
  * How the script-tag build reaches its lazily loaded code: `localrec-extras.min.mjs` holds what
- * pages that only record never run (the memory fallback store, the erase of `forgetMe()`, the reads
- * of `exportData()`, the eviction when storage is full, the insights calls and the answers without
- * a runtime). It is imported from the folder `localrec.min.js` was loaded from, once, by the first
- * call that needs it. The `localrec-cold` plugin in rollup.config.mjs replaces, in that build only, the
- * modules it lists (async functions only) with calls through {@link chunk}; the npm build bundles
- * them as they are.
+ * pages that only record never run (the memory fallback store and the IndexedDB store's error
+ * messages, the erase of `forgetMe()`, the reads of `exportData()`, the eviction when storage is
+ * full, the insights calls and the answers without a runtime). It is imported from the folder
+ * `localrec.min.js` was loaded from, once, by the first call that needs it. The `localrec-cold`
+ * plugin in rollup.config.mjs replaces, in that build only, the modules it lists (async functions
+ * only) with calls through {@link chunk}; the npm build bundles them as they are.
  */
 import { LocalRecError } from '@localrec/core';
 import { shared, type SharingModule } from './shared.js';

@@ -9,14 +9,15 @@
 //   erase, consent per purpose and Global Privacy Control, retention at open, the cache listing of
 //   exportData(), the `model` loader, recentlyViewed/buyAgain): 14,585 B. Moving what record-only
 //   pages never run into `localrec-extras.min.mjs` (loaded on first use: the memory fallback store,
-//   the erase and export reads, the quota eviction, the insights calls, the answers without a
-//   runtime; see COLD_MODULES in rollup.config.mjs) brought it to 12,899 B: NOT yet the 12 KB the
+//   the erase and export reads, the quota eviction, the IndexedDB store's error messages, the
+//   insights calls, the answers without a runtime; see COLD_MODULES in rollup.config.mjs) brought
+//   it to 12,728 B: NOT yet the 12 KB the
 //   issue asks for. BUDGET_RECORD_ONLY is what is met today, so that it cannot grow; what is left
-//   is what every recording page runs (core recorder 2.4 KB, validation 2.3 KB, the SDK 2.0 KB,
+//   is what every recording page runs (core recorder 2.4 KB, validation 2.2 KB, the SDK 1.9 KB,
 //   idb 1.3 KB, the IndexedDB store 1.2 KB, config 1.2 KB), and the next saving would be the store
 //   without idb's wrapper (~0.9 KB).
 // - A page with a model loads `localrec-model.min.mjs` too, at init (the extras only on first use,
-//   as without a model): 19,238 B in all. Issue 12 asks for ≤ 16 KB on the main thread; not met
+//   as without a model): 19,067 B in all. Issue 12 asks for ≤ 16 KB on the main thread; not met
 //   either (BUDGET_WITH_MODEL is what is met today): the connector file is 6.2 KB (Comlink ~1.8 KB,
 //   the runtime's page side ~1.8 KB, the transport ~1.5 KB, its own LocalRecError, error
 //   (de)serialisation and env accessors ~0.8 KB).
@@ -30,13 +31,13 @@ const repo = join(import.meta.dirname, '../../..');
 const TARGET_RECORD_ONLY = 12 * 1024;
 const TARGET_WITH_MODEL = 16 * 1024;
 /** What is met today (see the header): the budgets the files must stay within. */
-const BUDGET_RECORD_ONLY = 12_960;
-const BUDGET_WITH_MODEL = 19_300;
+const BUDGET_RECORD_ONLY = 12_760;
+const BUDGET_WITH_MODEL = 19_100;
 /** The script tag's lazily imported files: what needs each. */
 const LAZY: Record<string, string> = {
   'localrec-capture.min.mjs': 'autoCapture',
   'localrec-model.min.mjs': 'model (at init)',
-  'localrec-extras.min.mjs': 'exportData/forgetMe/memory fallback/insights/no-runtime answers (first use)',
+  'localrec-extras.min.mjs': 'exportData/forgetMe/memory fallback/storage errors/insights/no-runtime answers (first use)',
 };
 
 type Built = { code: string; byPackage: Record<string, number> };
