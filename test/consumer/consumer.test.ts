@@ -109,7 +109,7 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
   };
 
   /** The SDK's script-tag files (`localrec-assets --sdk`). */
-  const SDK_SCRIPT_TAG = ['localrec.min.js', 'localrec-capture.min.mjs', 'localrec-model.min.mjs'];
+  const SDK_SCRIPT_TAG = ['localrec.min.js', 'localrec-capture.min.mjs', 'localrec-model.min.mjs', 'localrec-extras.min.mjs'];
 
   /**
    * Only the files a host serves: the runtime's (no source maps), the model's, the command's

@@ -97,9 +97,14 @@ describe('network', () => {
     expect(offending(seen, origin)).toEqual([]);
     // Belt and braces: no URL mentions what the shopper did.
     expect(seen.filter((r) => r.url.includes(productId) || /blue/i.test(r.url))).toEqual([]);
-    // The SDK, its opt-in capture module and the catalog were fetched, and nothing else of LocalRec's.
+    // The SDK, its opt-in capture module, its extras (for the export and the erase) and the catalog
+    // were fetched, and nothing else of LocalRec's.
     const paths = new Set(seen.map((r) => new URL(r.url).pathname));
-    expect([...paths].filter((x) => x.startsWith('/sdk/')).sort()).toEqual(['/sdk/localrec-capture.min.mjs', '/sdk/localrec.min.js']);
+    expect([...paths].filter((x) => x.startsWith('/sdk/')).sort()).toEqual([
+      '/sdk/localrec-capture.min.mjs',
+      '/sdk/localrec-extras.min.mjs',
+      '/sdk/localrec.min.js',
+    ]);
     expect(await context.cookies()).toEqual([]);
     expect(await page.evaluate(() => ({ ls: localStorage.length, ss: sessionStorage.length }))).toEqual({ ls: 0, ss: 0 });
     expect(errors.errors).toEqual([]);

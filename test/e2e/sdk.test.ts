@@ -59,8 +59,8 @@ describe('invalid events', () => {
       return (await LocalRec.exportData()).events.map((e) => e.itemId);
     });
     expect(items).toEqual(['OK-1']);
-    // Without autoCapture the capture module is never downloaded.
-    expect(requested).toEqual(['/__e2e/bad.html', '/sdk/localrec.min.js']);
+    // Without autoCapture the capture module is never downloaded; the extras only for exportData().
+    expect(requested).toEqual(['/__e2e/bad.html', '/sdk/localrec.min.js', '/sdk/localrec-extras.min.mjs']);
     await context.close();
   });
 

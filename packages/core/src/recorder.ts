@@ -9,8 +9,9 @@
 import { checkConsent, type Consent, type ResolvedConfig } from './config.js';
 import { intervalTimers } from './env.js';
 import { LocalRecError } from './errors.js';
+import { asStorageError } from './storage-error.js';
 import type { NewEvent, StoredEvent } from './events.js';
-import { MemoryEventStore } from './memory-store.js';
+import { appendOverQuota, destroyStores, memoryFallback, openFallback, readResidue } from './cold.js';
 import { TokenBucket } from './rate.js';
 import { withRetention } from './retention.js';
 import { SessionTracker, type SessionState } from './session.js';
@@ -37,8 +38,8 @@ export interface RecorderOptions {
   now?: () => number;
   /** Event/session id factory. Default {@link createUid}. */
   newId?: () => string;
-  /** Store used when the preferred one fails. Default a new {@link MemoryEventStore}. */
-  fallback?: () => EventStore;
+  /** Store used when the preferred one fails (or a promise of it). Default a new {@link MemoryEventStore}. */
+  fallback?: () => EventStore | Promise<EventStore>;
   /**
    * How often a long-lived page deletes what has passed retention, in ms, once the store is open
    * (reads never return it meanwhile). Default 1 hour; `0` turns the timer off. Stopped by
@@ -92,12 +93,6 @@ export interface ForgetResult {
   erasedAt: string;
 }
 
-function asStorageError(err: unknown): LocalRecError {
-  if (err instanceof LocalRecError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
-  return new LocalRecError('STORAGE_FAILED', `Storage failed: ${msg}`, { cause: err });
-}
-
 function freezeEvent(e: NewEvent): NewEvent {
   if (e.context) Object.freeze(e.context);
   const items = (e.data as { items?: string[] }).items;
@@ -124,7 +119,7 @@ export class Recorder {
   declare private readonly strict: boolean;
   declare private readonly now: () => number;
   declare private readonly newId: () => string;
-  declare private readonly makeFallback: () => EventStore;
+  declare private readonly makeFallback: () => EventStore | Promise<EventStore>;
   declare private readonly bucket: TokenBucket | undefined;
   declare private session: SessionTracker;
   declare private consentValue: Consent;
@@ -162,7 +157,7 @@ export class Recorder {
     this.strict = options.strict === true;
     this.now = options.now ?? (() => Date.now());
     this.newId = options.newId ?? createUid;
-    this.makeFallback = options.fallback ?? (() => new MemoryEventStore());
+    this.makeFallback = options.fallback ?? memoryFallback;
     this.bucket = this.config.rateLimit === false ? undefined : new TokenBucket(this.config.rateLimit);
     this.session = new SessionTracker(this.config.sessionIdleMs, this.newId);
     this.consentValue = this.config.consent;
@@ -407,15 +402,7 @@ export class Recorder {
   /** Switches writes to the fallback store, carrying over what the failed store still lets us read. */
   private async failover(cause: LocalRecError): Promise<void> {
     if (this.active !== this.primary) throw cause; // the fallback itself failed: nothing left to switch to
-    const failed = this.active;
-    const mem = this.makeFallback();
-    await mem.open();
-    try {
-      const old = await this.view(failed).query();
-      if (old.length > 0) await mem.append(old);
-    } catch {
-      // Unreadable: what it holds stays there (not lost), but this page cannot use it.
-    }
+    const mem = await openFallback(this.view(this.active), this.makeFallback);
     this.active = mem;
     this.opened = Promise.resolve(mem);
     this.degradedBy = cause;
@@ -457,37 +444,23 @@ export class Recorder {
   }
 
   /**
-   * Appends; on QUOTA_EXCEEDED evicts oldest first and retries, keeping 80 %, then 50 %, then 25 % of
-   * the stored events (browsers account quota lazily, so one eviction is not always enough). Only
+   * Appends; on QUOTA_EXCEEDED evicts oldest first and retries (see {@link appendOverQuota}). Only
    * when the batch still does not fit does the error propagate (and the Recorder falls back to memory).
    */
   private async appendWithQuotaRetry(store: EventStore, batch: NewEvent[]): Promise<void> {
-    let evictedTotal = 0;
-    let last: LocalRecError | undefined;
-    for (const keep of [1, 0.8, 0.5, 0.25]) {
-      if (keep < 1) {
-        const count = await store.count();
-        evictedTotal += await store.prune({
-          ...this.policy(),
-          maxEvents: Math.max(0, Math.min(this.config.maxEvents, Math.floor(count * keep)) - batch.length),
-        });
-      }
-      try {
-        await store.append(batch);
-        if (last)
-          this.report(
-            new LocalRecError('QUOTA_EXCEEDED', `Storage quota reached; evicted the ${evictedTotal} oldest events and kept recording.`, {
-              cause: last,
-            }),
-          );
-        return;
-      } catch (err) {
-        const e = asStorageError(err);
-        if (e.code !== 'QUOTA_EXCEEDED') throw e;
-        last = e;
-      }
+    try {
+      await store.append(batch);
+    } catch (err) {
+      const e = asStorageError(err);
+      if (e.code !== 'QUOTA_EXCEEDED') throw e;
+      await appendOverQuota(
+        store,
+        batch,
+        e,
+        () => this.policy(),
+        (x) => this.report(x),
+      );
     }
-    throw last!;
   }
 
   /** After writes: persist the session, apply retention and the cap. Failures are reported, not thrown. */
@@ -558,18 +531,14 @@ export class Recorder {
     const run = this.chain
       .then(() => this.upkeep)
       .then(async (): Promise<ForgetResult> => {
-        this.pending = [];
-        this.writes++;
         const stores = this.active === this.primary ? [this.primary] : [this.primary, this.active];
-        let primaryDestroyed = true;
-        for (const s of stores) {
-          try {
-            await s.destroy();
-          } catch (err) {
-            if (s === this.primary) primaryDestroyed = false;
-            this.report(asStorageError(err));
-          }
-        }
+        const onError = (err: unknown): void => this.report(asStorageError(err));
+        // The queue goes when the erase starts (in the script tag, once its code has loaded: if it
+        // cannot load, nothing is dropped and forget() rejects).
+        const primaryDestroyed = await destroyStores(stores, onError, () => {
+          this.pending = [];
+          this.writes++;
+        });
         this.opened = undefined;
         this.session = new SessionTracker(this.config.sessionIdleMs, this.newId);
         if (primaryDestroyed && this.active !== this.primary) {
@@ -577,18 +546,7 @@ export class Recorder {
           this.active = this.primary;
           this.degradedBy = undefined;
         }
-        let remainingEvents = 0;
-        const remainingDatabases: string[] = [];
-        for (const s of stores) {
-          try {
-            const r = await s.residue();
-            remainingEvents += r.events;
-            remainingDatabases.push(...r.databases);
-          } catch (err) {
-            this.report(asStorageError(err));
-            remainingDatabases.push(`${s.kind} (unreadable)`);
-          }
-        }
+        const { remainingEvents, remainingDatabases } = await readResidue(stores, onError);
         return {
           verified: remainingEvents === 0 && remainingDatabases.length === 0,
           storage: this.primary.kind,

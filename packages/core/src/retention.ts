@@ -6,6 +6,7 @@
  * what the store's own range reads cost. The Recorder reads through it (export, query, the store
  * it hands the runtime link) and so does the runtime (its history reader and the insights layer).
  */
+import { countWithin, tailWithin } from './cold.js';
 import type { NewEvent, StoredEvent } from './events.js';
 import type { EventQuery, EventStore, RetentionPolicy, StoreDump, StoreResidue } from './store.js';
 
@@ -41,14 +42,10 @@ class RetainedEventStore implements EventStore {
     this.clock = window.now ?? (() => Date.now());
     if (inner.tail) {
       const tail = inner.tail.bind(inner);
-      this.tail = async (afterSeq) => {
-        const cutoff = this.cutoff();
-        const t = await tail(afterSeq);
-        const rows = t.rows.filter((e) => e.ts >= cutoff);
-        // Usually the oldest event is within the window (the Recorder prunes at open and on a
-        // timer): one transaction. Otherwise the oldest one still inside it.
-        const oldest = t.oldest === undefined || t.oldest.ts >= cutoff ? t.oldest : (await inner.query({ since: cutoff, limit: 1 }))[0];
-        return oldest ? { oldest, rows } : { rows };
+      this.tail = (afterSeq) => {
+        const t = tail(afterSeq);
+        t.catch(() => undefined); // awaited by tailWithin (which the script tag may still be loading)
+        return tailWithin(inner, t, this.cutoff());
       };
     }
   }
@@ -75,11 +72,8 @@ class RetainedEventStore implements EventStore {
     return this.inner.query(q.since !== undefined && q.since >= cutoff ? q : { ...q, since: cutoff });
   }
 
-  async count(): Promise<number> {
-    const cutoff = this.cutoff();
-    // Nothing expired (the usual case): the store's own count.
-    if ((await this.inner.query({ until: cutoff, limit: 1 })).length === 0) return this.inner.count();
-    return (await this.inner.query({ since: cutoff })).length;
+  count(): Promise<number> {
+    return countWithin(this.inner, this.cutoff());
   }
 
   prune(policy: RetentionPolicy): Promise<number> {

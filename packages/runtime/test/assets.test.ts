@@ -69,10 +69,12 @@ async function sdkInstall(
   await mkdir(join(dist, 'chunks'), { recursive: true });
   await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: '@localrec/sdk', version }));
   const files: Record<string, string | undefined> = {
-    'localrec.min.js': `(()=>{const c="localrec-capture.min.mjs",m="localrec-model.min.mjs";/* ${version} */})();`,
+    'localrec.min.js': `(()=>{const c="localrec-capture.min.mjs",m="localrec-model.min.mjs",x="localrec-extras.min.mjs";/* ${version} */})();`,
     'localrec.min.js.map': '{}',
     'localrec-capture.min.mjs': 'export const capture=1;',
     'localrec-capture.min.mjs.map': '{}',
+    'localrec-extras.min.mjs': 'export const forget=1;',
+    'localrec-extras.min.mjs.map': '{}',
     'localrec-model.min.mjs': [
       ...modelChunks.map((c) => `import "./chunks/${c}";`),
       'export const load=(e)=>import(new URL("runtime.js",e).href),w=(e)=>new URL("worker.js",e);',
@@ -320,6 +322,7 @@ describe('localrec-assets', () => {
         'chunks/shared-AAAA.js',
         'localrec-assets.json',
         'localrec-capture.min.mjs',
+        'localrec-extras.min.mjs',
         'localrec-model.min.mjs',
         'localrec.min.js',
         'runtime.js', // the runtime's, which the model file names
@@ -340,7 +343,13 @@ describe('localrec-assets', () => {
       };
       expect(record.sets.sdk).toEqual({
         version: '1.2.0',
-        files: ['chunks/model-part-ZZZZ.js', 'localrec-capture.min.mjs', 'localrec-model.min.mjs', 'localrec.min.js'],
+        files: [
+          'chunks/model-part-ZZZZ.js',
+          'localrec-capture.min.mjs',
+          'localrec-extras.min.mjs',
+          'localrec-model.min.mjs',
+          'localrec.min.js',
+        ],
       });
       expect(record.sets['']!.files).not.toContain('localrec.min.js');
     });
@@ -353,6 +362,7 @@ describe('localrec-assets', () => {
       expect(maps).toEqual([
         'chunks/model-part-ZZZZ.js.map',
         'localrec-capture.min.mjs.map',
+        'localrec-extras.min.mjs.map',
         'localrec-model.min.mjs.map',
         'localrec.min.js.map',
       ]);

@@ -13,6 +13,7 @@
  */
 import type { RecommendResult } from '@localrec/core';
 import type { RuntimeConnector } from '@localrec/contract';
+import { noRuntimeApi } from './cold.js';
 
 // The seam's types are the one contract's (`@localrec/contract`), re-exported under the SDK's names.
 export type { ConnectContext, RecommenderApi, RuntimeConnector } from '@localrec/contract';
@@ -47,13 +48,4 @@ export function hostOrder(
  * cold-start result whose `fallbackReason` is `'no-model'` (`rank` keeps the host's order);
  * `status()` says `NOT_READY`.
  */
-export const noRuntime: RuntimeConnector = {
-  kind: 'none',
-  connect: async () => ({
-    status: async () => ({ ready: false, error: { code: 'NOT_READY', message: 'No runtime configured.' } }),
-    recommend: async () => emptyResult('no-model'),
-    similar: async () => emptyResult('no-model'),
-    rank: async (itemIds) => hostOrder(itemIds, 'no-model'),
-    setCatalog: async () => undefined,
-  }),
-};
+export const noRuntime: RuntimeConnector = { kind: 'none', connect: noRuntimeApi };

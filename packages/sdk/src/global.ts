@@ -7,6 +7,7 @@
  */
 import { LocalRecError } from '@localrec/core';
 import type { StartCapture } from './capture.js';
+import { setChunkBase } from './chunks.js';
 import { createWithCapture } from './localrec.js';
 import type { ModelChunk, ModelModule } from './model.js';
 import type { Consent, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
@@ -109,6 +110,8 @@ export function installGlobal(win: Window & { LocalRec?: unknown }, version: str
   const loadCapture = loader<{ startAutoCapture: StartCapture }>(sdkSrc, CAPTURE_FILE);
   const capture = async (): Promise<StartCapture> => (await loadCapture()).startAutoCapture;
   const model: ModelChunk = { base: sdkSrc, load: loader<ModelModule>(sdkSrc, MODEL_FILE) };
+  // The lazily loaded files (chunks.ts) live next to this script too.
+  setChunkBase(sdkSrc);
 
   const call = (method: string, args: unknown[]): unknown => {
     if (method === 'init') {

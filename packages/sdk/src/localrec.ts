@@ -15,9 +15,10 @@ import {
   type RuntimeStatus,
   type TrackData,
 } from '@localrec/core';
-import { cacheStorage, listModelCaches, monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
+import { monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
+import { askInsight, withCaches, withoutCaches, type InsightName } from './cold.js';
 import {
   checkSource,
   DEFAULT_PURPOSES,
@@ -148,15 +149,6 @@ function createRuntimeLink(connector: RuntimeConnector, ctx: ConnectContext): Ru
  */
 interface HistoryEpoch {
   readonly erasing: boolean;
-}
-
-/** Removes LocalRec's Cache Storage entries (model files); returns the names still there afterwards. */
-async function eraseCaches(): Promise<string[]> {
-  const caches = cacheStorage();
-  if (!caches) return [];
-  const ours = async (): Promise<string[]> => (await caches.keys()).filter((k) => k.startsWith('localrec'));
-  await Promise.all((await ours()).map((k) => caches.delete(k)));
-  return ours();
 }
 
 /**
@@ -317,22 +309,17 @@ export function createWithCapture(
     async (options?: RecommendOptions): Promise<RecommendResult> =>
       historyAllowed() ? ask((api) => (api[name] ? api[name](options) : emptyResult('no-model')), emptyResult) : emptyResult('no-consent');
 
-  /**
-   * Forwards an insights call to the runtime. `fromHistory`: the answer is computed from the
-   * shopper's history (profile, segments), so it needs consent here too.
-   */
-  const insight = async (name: 'getProfile' | 'getSegments' | 'setSocialContext', fromHistory: boolean, arg?: unknown): Promise<never> => {
+  /** Forwards an insights call to the runtime (see {@link askInsight}). */
+  const insight = async (name: InsightName, arg?: unknown): Promise<never> => {
     if (destroyed) throw gone();
-    if (fromHistory && !historyAllowed()) throw new LocalRecError('CONSENT_REQUIRED', `${name} needs consent`, { field: 'consent' });
-    // Segments can leave the device: their own purpose, off under Global Privacy Control.
-    if (name === 'getSegments' && !effectivePurposes(purposes).segments)
-      throw new LocalRecError('CONSENT_REQUIRED', 'getSegments needs the segments purpose (off, or Global Privacy Control is on)', {
-        field: 'purposes.segments',
-      });
-    await flushQuietly();
-    const api = await link.connect();
-    if (!api[name]) throw new LocalRecError('NOT_READY', `No ${name} in runtime ${connector.kind}`);
-    return api[name](arg as null) as Promise<never>;
+    return askInsight(
+      name,
+      arg,
+      { history: historyAllowed(), segments: effectivePurposes(purposes).segments },
+      flushQuietly,
+      () => link.connect(),
+      connector.kind,
+    );
   };
 
   /** Erases everything this shopper left on the device; see {@link LocalRec.forgetMe}. */
@@ -343,12 +330,7 @@ export function createWithCapture(
       // Stop the runtime first: a model load in flight must not re-create its cache after the
       // erase. The next recommendation call connects a fresh one.
       await link.disconnect().catch(report);
-      const proof = await recorder.forget();
-      const remainingCaches = await eraseCaches().catch((err: unknown) => {
-        report(err);
-        return ['(Cache Storage unreadable)'];
-      });
-      return { ...proof, remainingCaches, verified: proof.verified && remainingCaches.length === 0 };
+      return await withoutCaches(await recorder.forget(), report);
     } finally {
       epoch = { erasing: false };
     }
@@ -396,14 +378,7 @@ export function createWithCapture(
       return s;
     },
     flush: () => recorder.flush(),
-    async exportData(): Promise<ExportedData> {
-      const dump = await recorder.exportData();
-      const caches = await listModelCaches(cacheStorage()).catch((err: unknown) => {
-        report(err);
-        return [];
-      });
-      return { ...dump, caches, exportedAt: new Date().toISOString(), app: resolved.appId };
-    },
+    exportData: async (): Promise<ExportedData> => withCaches(await recorder.exportData(), resolved.appId, report),
     forgetMe: forget,
     async recommend(options: RecommendOptions = {}) {
       // Without consent nothing is asked or read: no time spent (tookMs 0).
@@ -433,9 +408,9 @@ export function createWithCapture(
         fail(err);
       }
     },
-    getProfile: () => insight('getProfile', true),
-    getSegments: () => insight('getSegments', true),
-    setSocialContext: (c) => insight('setSocialContext', false, c),
+    getProfile: () => insight('getProfile'),
+    getSegments: () => insight('getSegments'),
+    setSocialContext: (c) => insight('setSocialContext', c),
     async runtimeStatus(): Promise<RuntimeStatus> {
       try {
         return await (await link.connect()).status();

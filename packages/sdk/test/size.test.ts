@@ -1,20 +1,44 @@
-// The script-tag bundle's budget: ≤ 14 KB gzip. It was 12 KB until issue 13's lifecycle fixes,
-// which must ship in the script tag: the cross-tab erase (packages/sdk/src/tabs.ts, the
-// blocked-deletion bound in store-idb's schema.ts) took it from 12,254 to 12,830 B, consent per
-// purpose and Global Privacy Control to 13,160 B, retention at open/on read and the cache listing
-// of exportData() to 14,101 B; the `model` option's loader and the consent source / cross-tab purposes
-// (issues 12, 13) to 14,431 B, hence 14.25 KB. Issue 12 asks for ≤ 12 KB on record-only pages: getting back there
-// means loading erase/export/consent-adapter code lazily from a second chunk (not done yet). The test builds `localrec.min.js` itself, in
+// The script tag's size budgets (issue 12), measured on what ships: each file is built here, in
 // memory, from the repo's own rollup config (the exact entry, plugins and output options that
-// `pnpm build` uses), so it measures what ships and can never read a stale file. On failure the
-// log line shows which package grew.
+// `pnpm build` uses), so the test can never read a stale file. On failure the log lines show which
+// package grew, and the size of every lazily imported file.
+//
+// - A page that only records loads `localrec.min.js` and nothing else during init and track
+//   (test/e2e/chunks.test.ts checks that in Chromium). Issue 12 asks for ≤ 12 KB gzip. It was
+//   12,254 B before issue 13's lifecycle fixes, which must ship in the script tag (the cross-tab
+//   erase, consent per purpose and Global Privacy Control, retention at open, the cache listing of
+//   exportData(), the `model` loader, recentlyViewed/buyAgain): 14,585 B. Moving what record-only
+//   pages never run into `localrec-extras.min.mjs` (loaded on first use: the memory fallback store,
+//   the erase and export reads, the quota eviction, the IndexedDB store's error messages, the
+//   insights calls, the answers without a runtime; see COLD_MODULES in rollup.config.mjs) brought
+//   it to 12,728 B: NOT yet the 12 KB the
+//   issue asks for. BUDGET_RECORD_ONLY is what is met today, so that it cannot grow; what is left
+//   is what every recording page runs (core recorder 2.4 KB, validation 2.2 KB, the SDK 1.9 KB,
+//   idb 1.3 KB, the IndexedDB store 1.2 KB, config 1.2 KB), and the next saving would be the store
+//   without idb's wrapper (~0.9 KB).
+// - A page with a model loads `localrec-model.min.mjs` too, at init (the extras only on first use,
+//   as without a model): 19,067 B in all. Issue 12 asks for ≤ 16 KB on the main thread; not met
+//   either (BUDGET_WITH_MODEL is what is met today): the connector file is 6.2 KB (Comlink ~1.8 KB,
+//   the runtime's page side ~1.8 KB, the transport ~1.5 KB, its own LocalRecError, error
+//   (de)serialisation and env accessors ~0.8 KB).
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
 import { describe, expect, test } from 'vitest';
 
 const repo = join(import.meta.dirname, '../../..');
-const BUDGET_GZIP = 14.25 * 1024;
+/** Issue 12's targets. */
+const TARGET_RECORD_ONLY = 12 * 1024;
+const TARGET_WITH_MODEL = 16 * 1024;
+/** What is met today (see the header): the budgets the files must stay within. */
+const BUDGET_RECORD_ONLY = 12_760;
+const BUDGET_WITH_MODEL = 19_100;
+/** The script tag's lazily imported files: what needs each. */
+const LAZY: Record<string, string> = {
+  'localrec-capture.min.mjs': 'autoCapture',
+  'localrec-model.min.mjs': 'model (at init)',
+  'localrec-extras.min.mjs': 'exportData/forgetMe/memory fallback/storage errors/insights/no-runtime answers (first use)',
+};
 
 type Built = { code: string; byPackage: Record<string, number> };
 
@@ -71,20 +95,24 @@ async function buildEsm(): Promise<Record<string, string>> {
 }
 
 describe('script-tag build', () => {
-  test('localrec.min.js is one self-contained IIFE of ≤ 14.25 KB gzip with no tfjs, no cookies, no Web Storage', async () => {
+  test('localrec.min.js (all a record-only page loads) is one self-contained IIFE within its budget, no tfjs, no cookies, no Web Storage', async () => {
     const { code, byPackage } = await build('packages/sdk/dist/localrec.min.js');
     const gz = gzip(code);
     const br = brotliCompressSync(code).length;
+    const lazy = await Promise.all(Object.keys(LAZY).map(async (f) => [f, gzip((await build(`packages/sdk/dist/${f}`)).code)] as const));
     console.log(
-      `localrec.min.js: ${code.length} B minified, ${gz} B gzip, ${br} B brotli (budget ${BUDGET_GZIP} B gzip); ` +
+      `localrec.min.js: ${code.length} B minified, ${gz} B gzip, ${br} B brotli (budget ${BUDGET_RECORD_ONLY} B gzip, issue 12's target ${TARGET_RECORD_ONLY} B); ` +
+        `lazy files: ${lazy.map(([f, n]) => `${f} ${n} B gzip (${LAZY[f]})`).join(', ')}; ` +
         `unminified bytes by package: ${JSON.stringify(byPackage)}`,
     );
-    expect(gz).toBeLessThanOrEqual(BUDGET_GZIP);
+    expect(gz).toBeLessThanOrEqual(BUDGET_RECORD_ONLY);
     expect(code).not.toMatch(/tensorflow|tfjs/i);
-    // An IIFE: nothing imported statically, nothing exported. (The one dynamic import is the
-    // opt-in capture module, from the SDK's own folder.)
+    // An IIFE: nothing imported statically, nothing exported. The two dynamic imports are the
+    // loader of the opt-in files (capture, model) and that of the extras (chunks.ts), each from
+    // the SDK's own folder; every lazy file is named in the code.
     expect(code).not.toMatch(/^\s*(import|export)\s/m);
-    expect(code.match(/import\(/g) ?? []).toHaveLength(1);
+    expect(code.match(/import\(/g) ?? []).toHaveLength(2);
+    for (const f of Object.keys(LAZY)) expect(code).toContain(`"${f}"`);
     // The privacy promise, checked on the shipped code: no cookies, no localStorage/sessionStorage.
     expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage/);
   }, 120_000);
@@ -97,19 +125,30 @@ describe('script-tag build', () => {
     expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage|indexedDB/);
   }, 120_000);
 
-  // Issue 12 asks for ≤ 16 KB gzip on the main thread for a page with a model, all files
-  // together. Not met yet: the recording script is 14 KB (above) and the connector file 6 KB —
-  // Comlink alone is ~2 KB of it, the runtime's page side (worker start, supervision, the
-  // main-thread fallback, the degraded-store history) the rest. These budgets keep what there is
-  // from growing; the 16 KB needs the recording script back at ≤ 10 KB.
-  test('localrec-model.min.mjs (the runtime connector, only for `model`) is one small ES module, no tfjs; recording + model ≤ 20.5 KB gzip', async () => {
+  test('localrec-extras.min.mjs is one ES module taking LocalRecError from localrec.min.js (no copy of its own), no tfjs', async () => {
+    const { code, byPackage } = await build('packages/sdk/dist/localrec-extras.min.mjs');
+    console.log(
+      `localrec-extras.min.mjs: ${code.length} B minified, ${gzip(code)} B gzip; unminified bytes by package: ${JSON.stringify(byPackage)}`,
+    );
+    expect(code).toMatch(/export\s*\{[^}]*__share/);
+    expect(code).toMatch(/export\s*\{[^}]*\bdestroyStores\b/);
+    expect(code).not.toMatch(/class \w+ extends Error/); // LocalRecError is the main bundle's
+    expect(code).not.toMatch(/^\s*import\s|import\(/m);
+    expect(code).not.toMatch(/tensorflow|tfjs|document\.cookie|localStorage|sessionStorage/);
+    expect(gzip(code)).toBeLessThanOrEqual(4 * 1024);
+  }, 120_000);
+
+  test('localrec-model.min.mjs (the runtime connector, only for `model`) is one small ES module, no tfjs; a page with a model stays within its budget', async () => {
     const { code, byPackage } = await build('packages/sdk/dist/localrec-model.min.mjs');
     const recording = await build('packages/sdk/dist/localrec.min.js');
     const gz = gzip(code);
+    // What a page with a model loads at init: the script and the connector file (the extras only on
+    // first use of what is in them, like a page without a model).
     const total = gz + gzip(recording.code);
     console.log(
       `localrec-model.min.mjs: ${code.length} B minified, ${gz} B gzip; main thread with a model ${total} B gzip ` +
-        `(localrec.min.js + localrec-model.min.mjs); unminified bytes by package: ${JSON.stringify(byPackage)}`,
+        `(localrec.min.js + localrec-model.min.mjs; budget ${BUDGET_WITH_MODEL} B, issue 12's target ${TARGET_WITH_MODEL} B); ` +
+        `unminified bytes by package: ${JSON.stringify(byPackage)}`,
     );
     expect(code).toMatch(/export\s*\{[^}]*modelConnector/);
     expect(code).not.toMatch(/tensorflow|tfjs/i);
@@ -119,7 +158,7 @@ describe('script-tag build', () => {
     expect(code.match(/import\(/g) ?? []).toHaveLength(1);
     expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage/);
     expect(gz).toBeLessThanOrEqual(6.5 * 1024);
-    expect(total).toBeLessThanOrEqual(20.5 * 1024);
+    expect(total).toBeLessThanOrEqual(BUDGET_WITH_MODEL);
   }, 120_000);
 
   test('the ES build keeps the connector out of index.js: a chunk imported only by `model`', async () => {

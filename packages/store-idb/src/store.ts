@@ -8,7 +8,7 @@ import { unwrap } from 'idb';
 import type { LocalRecError } from '@localrec/core';
 import { checkAppId } from '@localrec/core/internal';
 import type { EventQuery, EventStore, NewEvent, RetentionPolicy, StoreDump, StoreResidue, StoredEvent } from '@localrec/core';
-import { storageError } from './errors.js';
+import { dumpEvents, queryEvents, storageFailure } from './cold.js';
 import { SCHEMA_VERSION, databaseName, deleteDatabase, openDatabase, openExisting, type LocalRecDatabase } from './schema.js';
 
 /** Options of {@link IndexedDbEventStore}. */
@@ -58,8 +58,8 @@ export class IndexedDbEventStore implements EventStore {
         if (this.connection === opening) this.connection = undefined; // evict failures so the next call retries
       });
     }
-    return this.connection.catch((err: unknown) => {
-      throw storageError(err, 'open', this.dbName);
+    return this.connection.catch(async (err: unknown) => {
+      throw await storageFailure(err, 'open', this.dbName);
     });
   }
 
@@ -84,7 +84,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       return await fn(db);
     } catch (err) {
-      throw storageError(err, 'read', this.dbName);
+      throw await storageFailure(err, 'read', this.dbName);
     }
   }
 
@@ -116,7 +116,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       tx = db.transaction('events', 'readwrite');
     } catch (err) {
-      throw storageError(err, 'write', this.dbName);
+      throw await storageFailure(err, 'write', this.dbName);
     }
     const done = quiet(tx.done);
     try {
@@ -157,49 +157,13 @@ export class IndexedDbEventStore implements EventStore {
       } catch {
         // Already finished or aborted.
       }
-      throw storageError(tx.error ?? err, 'write', this.dbName);
+      throw await storageFailure(tx.error ?? err, 'write', this.dbName);
     }
   }
 
   /** Events matching `q`, ordered by `ts` then `seq` (see {@link EventQuery}). */
   query(q: EventQuery = {}): Promise<StoredEvent[]> {
-    return this.read([], async (db) => {
-      const limit = q.limit === undefined ? Infinity : Math.max(0, q.limit);
-      if (limit === 0) return [];
-      const lo = q.since ?? -Infinity;
-      const hi = q.until ?? Infinity;
-      const types = q.types === undefined ? undefined : new Set<string>(q.types);
-      const desc = q.order === 'desc';
-      const tx = db.transaction('events', 'readonly');
-
-      if (q.itemId !== undefined) {
-        // Few events per item: read them all through the index, then filter and order in memory.
-        const rows = await tx.store.index('itemId').getAll(q.itemId);
-        const out = rows
-          .filter((e) => e.ts >= lo && e.ts < hi && (types === undefined || types.has(e.type)))
-          .sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-        if (desc) out.reverse();
-        return out.slice(0, limit);
-      }
-      if (lo > hi || (lo === hi && q.until !== undefined)) return [];
-      const single = types !== undefined && types.size === 1 ? [...types][0] : undefined;
-      const upperOpen = q.until !== undefined;
-      const source =
-        single !== undefined
-          ? { index: tx.store.index('type_ts'), range: IDBKeyRange.bound([single, lo], [single, hi], false, upperOpen) }
-          : { index: tx.store.index('ts'), range: IDBKeyRange.bound(lo, hi, false, upperOpen) };
-      if (types !== undefined && types.size === 0) return [];
-      const filtered = types !== undefined && single === undefined;
-      if (!desc && !filtered) return source.index.getAll(source.range, Number.isFinite(limit) ? limit : undefined);
-
-      const out: StoredEvent[] = [];
-      let cursor = await source.index.openCursor(source.range, desc ? 'prev' : 'next');
-      while (cursor && out.length < limit) {
-        if (!filtered || types.has(cursor.value.type)) out.push(cursor.value);
-        cursor = await cursor.continue();
-      }
-      return out;
-    });
+    return this.read([], (db) => queryEvents(db, q));
   }
 
   count(): Promise<number> {
@@ -241,7 +205,7 @@ export class IndexedDbEventStore implements EventStore {
       } catch {
         // finished
       }
-      throw storageError(tx.error ?? err, 'write', this.dbName);
+      throw await storageFailure(tx.error ?? err, 'write', this.dbName);
     }
   }
 
@@ -254,7 +218,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       await db.put('meta', value, key);
     } catch (err) {
-      throw storageError(err, 'write', this.dbName);
+      throw await storageFailure(err, 'write', this.dbName);
     }
   }
 
@@ -263,26 +227,14 @@ export class IndexedDbEventStore implements EventStore {
     try {
       await db.delete('meta', key);
     } catch (err) {
-      throw storageError(err, 'write', this.dbName);
+      throw await storageFailure(err, 'write', this.dbName);
     }
   }
 
   /** Everything in the database, events ordered by `ts` then `seq`. */
   dump(): Promise<StoreDump> {
     const empty: StoreDump = { store: this.kind, schemaVersion: SCHEMA_VERSION, events: [], meta: {} };
-    return this.read(empty, async (db) => {
-      const tx = db.transaction(['events', 'meta'], 'readonly');
-      const [events, keys, values] = await Promise.all([
-        tx.objectStore('events').index('ts').getAll(),
-        tx.objectStore('meta').getAllKeys(),
-        tx.objectStore('meta').getAll(),
-      ]);
-      const meta: Record<string, unknown> = {};
-      keys.forEach((k, i) => {
-        if (k !== '__proto__') meta[String(k)] = values[i];
-      });
-      return { store: this.kind, schemaVersion: db.version, events, meta };
-    });
+    return this.read(empty, (db) => dumpEvents(db, this.kind));
   }
 
   /**
@@ -300,7 +252,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       await deleteDatabase(this.dbName);
     } catch (err) {
-      throw storageError(err, 'write', this.dbName);
+      throw await storageFailure(err, 'write', this.dbName);
     }
   }
 
@@ -310,7 +262,7 @@ export class IndexedDbEventStore implements EventStore {
     try {
       db = await openExisting(this.dbName);
     } catch (err) {
-      throw storageError(err, 'open', this.dbName);
+      throw await storageFailure(err, 'open', this.dbName);
     }
     if (db === undefined) return { events: 0, databases: [] };
     try {

@@ -1,7 +1,8 @@
 /**
  * Which of `@localrec/sdk`'s built files a script-tag page serves (`--sdk`): `localrec.min.js`,
  * the ES modules it imports from its own folder on demand (`localrec-capture.min.mjs` with
- * `autoCapture`, `localrec-model.min.mjs` with `model`), and whatever file of the SDK's `dist/`
+ * `autoCapture`, `localrec-model.min.mjs` with `model`, `localrec-extras.min.mjs` for export, erase
+ * and the memory fallback), and whatever file of the SDK's `dist/`
  * those import in turn (none today: each is one file; a chunk split off later is followed). Not
  * the bundlers' build (`index.js`, its `chunks/`), not the `.d.ts` files, no maps unless asked.
  *
@@ -15,7 +16,7 @@ import { AssetsError } from './errors.js';
 import type { AssetFile } from './runtime-files.js';
 
 /** The script-tag files that `localrec.min.js` needs beside it; the first is the one the page's `<script>` names. */
-const SCRIPT_TAG_ENTRIES = ['localrec.min.js', 'localrec-capture.min.mjs', 'localrec-model.min.mjs'] as const;
+const SCRIPT_TAG_ENTRIES = ['localrec.min.js', 'localrec-capture.min.mjs', 'localrec-model.min.mjs', 'localrec-extras.min.mjs'] as const;
 
 /**
  * Relative module specifiers in a built file: string literals naming a `.js`/`.mjs` file (`"./x.js"`,
