@@ -149,8 +149,17 @@ export function structuredCloner(): (<T>(value: T) => T) | undefined {
 }
 
 /** `setInterval`/`clearInterval` of the global scope, or `undefined` in a context without timers. */
-export function intervalTimers(): { setInterval: typeof setInterval; clearInterval: typeof clearInterval } | undefined {
-  return typeof setInterval === 'function' && typeof clearInterval === 'function' ? { setInterval, clearInterval } : undefined;
+export function intervalTimers(): IntervalTimers | undefined {
+  // Wrapped, not returned as methods: a browser's setInterval called on another object throws "Illegal invocation".
+  return typeof setInterval === 'function' && typeof clearInterval === 'function'
+    ? { setInterval: (tick, everyMs) => setInterval(tick, everyMs), clearInterval: (t) => clearInterval(t) }
+    : undefined;
+}
+
+/** The global scope's interval timers (see {@link intervalTimers}). */
+export interface IntervalTimers {
+  setInterval(tick: () => void, everyMs: number): ReturnType<typeof setInterval>;
+  clearInterval(timer: ReturnType<typeof setInterval>): void;
 }
 
 /** `TextEncoder`/`TextDecoder` where the environment has them (not a mini-program's logic layer). */

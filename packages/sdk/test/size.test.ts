@@ -31,8 +31,8 @@ const repo = join(import.meta.dirname, '../../..');
 const TARGET_RECORD_ONLY = 12 * 1024;
 const TARGET_WITH_MODEL = 16 * 1024;
 /** What is met today (see the header): the budgets the files must stay within. */
-const BUDGET_RECORD_ONLY = 12_760;
-const BUDGET_WITH_MODEL = 19_100;
+const BUDGET_RECORD_ONLY = 12_800; // 12,759 B at the session-10 merge
+const BUDGET_WITH_MODEL = 19_200; // 19,119 B at the session-10 merge (merchandising types, core env accessors)
 /** The script tag's lazily imported files: what needs each. */
 const LAZY: Record<string, string> = {
   'localrec-capture.min.mjs': 'autoCapture',
