@@ -411,7 +411,8 @@ export async function rank(
 ): Promise<RecommendResult> {
   const how = checkHydrate(options.hydrate);
   let r: RecommendResult;
-  if (!ctx || ctx.consent !== 'granted' || !ctx.insights.ranking || !Array.isArray(itemIds)) r = await rankBase(ctx, itemIds, options, call);
+  if (!ctx || ctx.consent !== 'granted' || !ctx.insights.ranking || !Array.isArray(itemIds))
+    r = await rankBase(ctx, itemIds, options, call);
   else {
     const k = options.k === undefined ? itemIds.length : checkK(options.k);
     const { k: _k, ...rest } = options;

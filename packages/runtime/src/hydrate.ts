@@ -44,7 +44,7 @@ function metaOf(entry: ItemMeta | undefined, how: Hydration): ItemMeta | undefin
     if (v !== undefined && Object.prototype.hasOwnProperty.call(entry, key)) pairs.push([key, v]);
   }
   // fromEntries defines own properties: an attribute called `__proto__` stays data.
-  return pairs.length ? (Object.fromEntries(pairs)) : undefined;
+  return pairs.length ? Object.fromEntries(pairs) : undefined;
 }
 
 /** `items` with `meta` attached from `catalog` (in place: the items are the answer's own objects). */
