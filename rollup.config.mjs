@@ -397,8 +397,27 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
 }
 // ---- @localrec/trainer (end) ------------------------------------------------------------------
 
+// ---- @localrec/elements (begin) ---------------------------------------------------------------
+// The <localrec-recommendations> web component: ESM for bundlers (index.js) and the same code
+// minified for script-tag pages (localrec-elements.min.mjs, imported from the page's own folder:
+// localrec.min.js never loads it, so the recording budget is untouched). Both bundle the few
+// @localrec/core pieces they use (errors, capability accessors), so the package stands alone.
+add('packages/elements/src/index.ts', {
+  plugins: browserPlugins({ target: 'es2022' }),
+  output: { file: 'packages/elements/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+});
+add('packages/elements/src/index.ts', {
+  plugins: [
+    ...browserPlugins({ minify: true, target: 'es2022' }),
+    terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
+  ],
+  output: { file: 'packages/elements/dist/localrec-elements.min.mjs', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+});
+addTypes('elements', 'packages/elements/src/index.ts');
+// ---- @localrec/elements (end) -----------------------------------------------------------------
+
 // `LOCALREC_BUILD=bundles` (rollup --environment) builds only the JS bundles, `LOCALREC_BUILD=types:<pkg>`
-// only that package's bundled .d.ts (sdk, runtime, miniprogram, trainer): `pnpm build` runs them as separate processes, because
+// only that package's bundled .d.ts (sdk, runtime, miniprogram, trainer, elements): `pnpm build` runs them as separate processes, because
 // rollup-plugin-dts's type programs (they are not freed between configs) and tfjs's bundles in one
 // process ran out of an 8 GB heap.
 // `LOCALREC_BUILD=bundles:<pkg>` builds one package's JS bundles only (handy while working on it).

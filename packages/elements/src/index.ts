@@ -1,0 +1,14 @@
+/**
+ * @localrec/elements — LocalRec's ready-made UI: the framework-free `<localrec-recommendations>`
+ * web component. Import costs nothing until {@link defineRecommendations} runs (no DOM global is
+ * read before). Script-tag pages import `localrec-elements.min.mjs` from their own folder.
+ *
+ * @example
+ * import { defineRecommendations } from '@localrec/elements';
+ * defineRecommendations({ recommender: rec }); // rec = createLocalRec({ … })
+ * // <localrec-recommendations scenario="similar" item="SKU-1" limit="8"></localrec-recommendations>
+ * @packageDocumentation
+ */
+export { defineRecommendations, OBSERVED, type DefineOptions, type RecommendationsElement, type SelectDetail } from './element.js';
+export { SCENARIOS, MAX_LIMIT, type ElementRecommender, type Scenario } from './scenarios.js';
+export { safeUrl } from './render.js';
