@@ -414,10 +414,24 @@ add('packages/elements/src/index.ts', {
   output: { file: 'packages/elements/dist/localrec-elements.min.mjs', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
 });
 addTypes('elements', 'packages/elements/src/index.ts');
+// @localrec/react and @localrec/vue: ESM over the framework and @localrec/elements (both left as
+// imports: a consumer installs them), types likewise.
+for (const [pkg, deps] of [
+  ['react', ['react', '@localrec/elements']],
+  ['vue', ['vue', '@localrec/elements']],
+]) {
+  const external = (id) => deps.some((d) => id === d || id.startsWith(`${d}/`));
+  add(`packages/${pkg}/src/index.ts`, {
+    external,
+    plugins: browserPlugins({ target: 'es2022' }),
+    output: { file: `packages/${pkg}/dist/index.js`, format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+  });
+  addTypes(pkg, `packages/${pkg}/src/index.ts`, { external });
+}
 // ---- @localrec/elements (end) -----------------------------------------------------------------
 
 // `LOCALREC_BUILD=bundles` (rollup --environment) builds only the JS bundles, `LOCALREC_BUILD=types:<pkg>`
-// only that package's bundled .d.ts (sdk, runtime, miniprogram, trainer, elements): `pnpm build` runs them as separate processes, because
+// only that package's bundled .d.ts (sdk, runtime, miniprogram, trainer, elements, react, vue): `pnpm build` runs them as separate processes, because
 // rollup-plugin-dts's type programs (they are not freed between configs) and tfjs's bundles in one
 // process ran out of an 8 GB heap.
 // `LOCALREC_BUILD=bundles:<pkg>` builds one package's JS bundles only (handy while working on it).

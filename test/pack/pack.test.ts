@@ -50,13 +50,15 @@ afterAll(async () => {
   if (dest) await rm(dest, { recursive: true, force: true });
 });
 
-it('publishes the five user-facing packages and keeps the internal ones private (bundled into them)', () => {
+it('publishes the seven user-facing packages and keeps the internal ones private (bundled into them)', () => {
   expect(packages.map((p) => p.pkg.name)).toEqual([
     '@localrec/elements',
     '@localrec/miniprogram',
+    '@localrec/react',
     '@localrec/runtime',
     '@localrec/sdk',
     '@localrec/trainer',
+    '@localrec/vue',
   ]);
   const privateNames = workspacePackages()
     .filter((p) => p.pkg.private === true)

@@ -13,7 +13,9 @@
  */
 import { LocalRecError, type RecommendResult, type ScoredItem } from '@localrec/core';
 import { pageDocument, scriptTagGlobal, uiGlobals, type UiGlobals } from '@localrec/core/internal';
-import { DEFAULT_LABEL, askOf, call, type ElementRecommender, type Scenario } from './scenarios.js';
+import { DEFAULT_LABEL, askOf, requestOf, call, type ElementRecommender, type Scenario } from './scenarios.js';
+import { recordClick, watchImpression } from './feedback.js';
+import { focusStep } from './keys.js';
 import { defaultCard, templateCard, type RenderEnv } from './render.js';
 import { CSS } from './styles.js';
 
@@ -50,8 +52,6 @@ export interface RecommendationsElement extends HTMLElement {
 
 /** The attributes the element reads (a change asks again). */
 export const OBSERVED = ['scenario', 'item', 'cart', 'limit', 'page', 'filter', 'dedupe', 'facet', 'label', 'currency', 'locale'] as const;
-
-const NAV_KEYS = new Set(['ArrowRight', 'ArrowDown', 'ArrowLeft', 'ArrowUp', 'Home', 'End']);
 
 /**
  * Defines `<localrec-recommendations>` (idempotent: a second call returns the class already defined).
@@ -93,7 +93,7 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
     #root: ShadowRoot;
     #region: HTMLElement;
     #pending: Promise<void> | undefined;
-    #observer: IntersectionObserver | undefined;
+    #stopWatching: (() => void) | undefined;
     #render = 0;
 
     constructor() {
@@ -123,8 +123,8 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
     }
 
     disconnectedCallback(): void {
-      this.#observer?.disconnect();
-      this.#observer = undefined;
+      this.#stopWatching?.();
+      this.#stopWatching = undefined;
     }
 
     attributeChangedCallback(): void {
@@ -153,16 +153,18 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
       this.setAttribute('aria-busy', 'true');
       let scenario: Scenario | undefined;
       try {
-        const ask = askOf({
-          scenario: this.getAttribute('scenario'),
-          item: this.getAttribute('item'),
-          cart: this.getAttribute('cart'),
-          limit: this.getAttribute('limit'),
-          page: this.getAttribute('page'),
-          filter: this.getAttribute('filter'),
-          dedupe: this.getAttribute('dedupe'),
-          facet: this.getAttribute('facet'),
-        });
+        const ask = askOf(
+          requestOf({
+            scenario: this.getAttribute('scenario'),
+            item: this.getAttribute('item'),
+            cart: this.getAttribute('cart'),
+            limit: this.getAttribute('limit'),
+            page: this.getAttribute('page'),
+            filter: this.getAttribute('filter'),
+            dedupe: this.getAttribute('dedupe'),
+            facet: this.getAttribute('facet'),
+          }),
+        );
         scenario = ask.scenario;
         const rec = this.recommender ?? fallbackRecommender();
         if (!rec)
@@ -189,7 +191,7 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
 
     /** The server-rendered children (default slot) under the region's name. */
     #showFallback(scenario?: Scenario, state: 'loading' | 'empty' | 'error' = 'loading'): void {
-      this.#observer?.disconnect();
+      this.#stopWatching?.();
       this.#region.setAttribute('aria-label', this.#label(scenario));
       const title = doc.createElement('slot');
       title.setAttribute('name', 'title');
@@ -238,20 +240,8 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
 
     /** One impression per render, once at least half the list has been on screen. */
     #impression(rec: ElementRecommender, source: string, list: HTMLElement, items: string[]): void {
-      this.#observer?.disconnect();
-      const record = () => void Promise.resolve(rec.track('impression', { items: items.slice(0, 100), source })).catch(() => {});
-      if (!ui.IntersectionObserver) return record();
-      const obs = new ui.IntersectionObserver(
-        (entries) => {
-          if (!entries.some((e) => e.isIntersecting)) return;
-          obs.disconnect();
-          if (this.#observer === obs) this.#observer = undefined;
-          record();
-        },
-        { threshold: 0.5 },
-      );
-      this.#observer = obs;
-      obs.observe(list);
+      this.#stopWatching?.();
+      this.#stopWatching = watchImpression(ui, rec, list, items, source);
     }
 
     #clicked(e: MouseEvent): void {
@@ -262,7 +252,7 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
       const item = result.items[position];
       if (!item) return;
       const rec = this.recommender ?? fallbackRecommender();
-      if (rec) void Promise.resolve(rec.track('click', { itemId: item.itemId })).catch(() => {});
+      if (rec) recordClick(rec, item.itemId);
       const scenario = (this.getAttribute('scenario') ?? 'for-you') as Scenario;
       const detail: SelectDetail = { item, position, scenario };
       const go = this.dispatchEvent(new ui.CustomEvent('localrec-select', { detail, bubbles: true, composed: true, cancelable: true }));
@@ -271,21 +261,11 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
 
     /** Arrow keys / Home / End: focus the previous / next / first / last card. */
     #key(e: KeyboardEvent): void {
-      if (!NAV_KEYS.has(e.key)) return;
       const cards = Array.from(this.#region.querySelectorAll('li[data-item-id]'))
         .map((li) => li.querySelector<HTMLElement>('a[href], button, [tabindex]'))
         .filter((x): x is HTMLElement => !!x);
-      if (!cards.length) return;
-      const at = cards.findIndex((c) => c === this.#root.activeElement || c.contains(this.#root.activeElement));
-      const last = cards.length - 1;
-      const next =
-        e.key === 'Home'
-          ? 0
-          : e.key === 'End'
-            ? last
-            : e.key === 'ArrowRight' || e.key === 'ArrowDown'
-              ? Math.min(last, at + 1)
-              : Math.max(0, at - 1);
+      const next = focusStep(e.key, cards, this.#root.activeElement);
+      if (next === undefined) return;
       e.preventDefault();
       cards[next]!.focus();
     }

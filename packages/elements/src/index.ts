@@ -10,5 +10,28 @@
  * @packageDocumentation
  */
 export { defineRecommendations, OBSERVED, type DefineOptions, type RecommendationsElement, type SelectDetail } from './element.js';
-export { SCENARIOS, MAX_LIMIT, type ElementRecommender, type Scenario } from './scenarios.js';
-export { safeUrl } from './render.js';
+export {
+  SCENARIOS,
+  SCENARIO_METHODS,
+  MAX_LIMIT,
+  DEFAULT_LABEL,
+  fetchList,
+  type ElementRecommender,
+  type ListRequest,
+  type Scenario,
+} from './scenarios.js';
+export { watchImpression, recordClick } from './feedback.js';
+export { focusStep } from './keys.js';
+export { safeUrl, priceText, type PriceFormat } from './render.js';
+export { uiGlobals, type UiGlobals } from '@localrec/core/internal';
+export type {
+  AttributeTest,
+  AttributeValue,
+  FilterExpr,
+  ItemFilter,
+  ItemMeta,
+  Reason,
+  RecommendOptions,
+  RecommendResult,
+  ScoredItem,
+} from '@localrec/core';

@@ -9,7 +9,7 @@ export const SCENARIOS = ['for-you', 'similar', 'recently-viewed', 'buy-again', 
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** The recommender method each scenario calls (also the `source` of its impressions). */
-const METHOD: Record<Scenario, string> = {
+export const SCENARIO_METHODS: Readonly<Record<Scenario, string>> = {
   'for-you': 'recommend',
   similar: 'similar',
   'recently-viewed': 'recentlyViewed',
@@ -51,6 +51,23 @@ export interface Attributes {
   facet: string | null;
 }
 
+/** One list, as the element's attributes or a framework component's props describe it. */
+export interface ListRequest {
+  /** Default `'for-you'`. */
+  scenario?: Scenario | undefined;
+  /** `similar`'s item, or `frequently-bought-together`'s. */
+  item?: string | undefined;
+  /** `frequently-bought-together`'s cart (wins over `item`). */
+  cart?: readonly string[] | undefined;
+  /** Items, 1–{@link MAX_LIMIT} (default 8). */
+  limit?: number | undefined;
+  page?: number | undefined;
+  filter?: RecommendOptions['filter'] | undefined;
+  dedupe?: string | undefined;
+  /** `trending`'s facet. */
+  facet?: string | undefined;
+}
+
 /** One checked request. */
 export interface Ask {
   scenario: Scenario;
@@ -67,44 +84,70 @@ const bad = (field: string, message: string, accepted: readonly string[]): never
   throw new LocalRecError('INVALID_ARGUMENT', `<localrec-recommendations> ${field}: ${message}`, { field, accepted });
 };
 
-function integer(field: string, raw: string, min: number, max: number): number {
+function integer(field: string, raw: string | null, min: number, max: number): number | undefined {
+  if (raw === null) return undefined;
   const n = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || n < min || n > max) bad(field, `must be an integer in ${min}..${max}, got "${raw}"`, [`${min}..${max}`]);
   return n;
 }
 
 /**
- * Checks the attributes.
+ * The request the element's attributes describe (strings parsed: numbers, the JSON filter, the
+ * comma-separated cart).
  * @throws {LocalRecError} `INVALID_ARGUMENT` naming the attribute and what it accepts.
  */
-export function askOf(a: Attributes): Ask {
-  const scenario = (a.scenario ?? 'for-you') as Scenario;
-  if (!SCENARIOS.includes(scenario)) bad('scenario', `unknown scenario "${a.scenario}"`, SCENARIOS);
-  const options: Ask['options'] = { k: a.limit === null ? 8 : integer('limit', a.limit, 1, MAX_LIMIT) };
-  if (a.page !== null) options.page = integer('page', a.page, 0, 999);
-  if (a.dedupe) options.dedupe = a.dedupe;
-  if (a.facet) options.facet = a.facet;
+export function requestOf(a: Attributes): ListRequest {
+  let filter: RecommendOptions['filter'] | undefined;
   if (a.filter) {
     try {
-      options.filter = JSON.parse(a.filter) as RecommendOptions['filter'];
+      filter = JSON.parse(a.filter) as RecommendOptions['filter'];
     } catch {
       bad('filter', `must be a JSON filter expression, got "${a.filter}"`, ['JSON, e.g. {"attr":"brand","eq":"Acme"}']);
     }
   }
-  const items = (a.cart ?? '')
+  const cart = (a.cart ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+  return {
+    scenario: (a.scenario ?? undefined) as Scenario | undefined,
+    item: a.item || undefined,
+    cart: cart.length ? cart : undefined,
+    limit: integer('limit', a.limit, 1, MAX_LIMIT),
+    page: integer('page', a.page, 0, 999),
+    filter,
+    dedupe: a.dedupe || undefined,
+    facet: a.facet || undefined,
+  };
+}
+
+const isInt = (n: unknown, min: number, max: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+
+/**
+ * Checks a request and turns it into one call.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` naming the field and what it accepts.
+ */
+export function askOf(r: ListRequest): Ask {
+  const scenario = r.scenario ?? 'for-you';
+  if (!SCENARIOS.includes(scenario)) bad('scenario', `unknown scenario "${String(scenario)}"`, SCENARIOS);
+  if (r.limit !== undefined && !isInt(r.limit, 1, MAX_LIMIT))
+    bad('limit', `must be an integer in 1..${MAX_LIMIT}, got ${String(r.limit)}`, [`1..${MAX_LIMIT}`]);
+  if (r.page !== undefined && !isInt(r.page, 0, 999)) bad('page', `must be an integer in 0..999, got ${String(r.page)}`, ['0..999']);
+  const options: Ask['options'] = { k: r.limit ?? 8 };
+  if (r.page !== undefined) options.page = r.page;
+  if (r.dedupe) options.dedupe = r.dedupe;
+  if (r.facet) options.facet = r.facet;
+  if (r.filter !== undefined) options.filter = r.filter;
   let subject: Ask['subject'];
   if (scenario === 'similar') {
-    if (!a.item) bad('item', 'scenario "similar" needs the item id it is similar to', ['an item id']);
-    subject = a.item!;
+    if (!r.item) bad('item', 'scenario "similar" needs the item id it is similar to', ['an item id']);
+    subject = r.item!;
   } else if (scenario === 'frequently-bought-together') {
-    if (!a.item && !items.length)
+    if (!r.item && !r.cart?.length)
       bad('item', 'scenario "frequently-bought-together" needs item="…" or cart="id1,id2"', ['an item id', 'cart']);
-    subject = items.length ? items : a.item!;
+    subject = r.cart?.length ? [...r.cart] : r.item!;
   }
-  return { scenario, method: METHOD[scenario], subject, options };
+  return { scenario, method: SCENARIO_METHODS[scenario], subject, options };
 }
 
 /**
@@ -117,8 +160,17 @@ export function call(rec: ElementRecommender, ask: Ask): Promise<RecommendResult
     bad(
       'scenario',
       `the recommender has no ${ask.method}() for scenario "${ask.scenario}"`,
-      SCENARIOS.filter((s) => typeof (rec as never)[METHOD[s]] === 'function'),
+      SCENARIOS.filter((s) => typeof (rec as never)[SCENARIO_METHODS[s]] === 'function'),
     );
   const f = fn as (...args: unknown[]) => Promise<RecommendResult>;
   return ask.subject === undefined ? f.call(rec, ask.options) : f.call(rec, ask.subject, ask.options);
+}
+
+/**
+ * Asks `rec` for the list `request` describes: the one function the element and the framework
+ * components share.
+ * @throws {LocalRecError} `INVALID_ARGUMENT` naming the bad field (synchronously checked, rejected).
+ */
+export async function fetchList(rec: ElementRecommender, request: ListRequest): Promise<RecommendResult> {
+  return call(rec, askOf(request));
 }

@@ -6,27 +6,28 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ScoredItem } from '@localrec/core';
 import { defineRecommendations, safeUrl, SCENARIOS } from '../src/index.js';
-import { askOf, call, type Attributes, type ElementRecommender } from '../src/scenarios.js';
+import { askOf, call, fetchList, requestOf, type Attributes, type ElementRecommender } from '../src/scenarios.js';
 import { fieldText, priceText } from '../src/render.js';
 
 const none: Attributes = { scenario: null, item: null, cart: null, limit: null, page: null, filter: null, dedupe: null, facet: null };
 const attrs = (a: Partial<Attributes>): Attributes => ({ ...none, ...a });
+const parse = (a: Attributes) => askOf(requestOf(a));
 
 describe('askOf: attributes → one call', () => {
   it('defaults: for-you, 8 items', () => {
-    expect(askOf(none)).toEqual({ scenario: 'for-you', method: 'recommend', subject: undefined, options: { k: 8 } });
+    expect(parse(none)).toEqual({ scenario: 'for-you', method: 'recommend', subject: undefined, options: { k: 8 } });
   });
   it('similar needs item; frequently-bought-together takes item or cart', () => {
-    expect(askOf(attrs({ scenario: 'similar', item: 'a', limit: '3', page: '2', dedupe: 'home' }))).toEqual({
+    expect(parse(attrs({ scenario: 'similar', item: 'a', limit: '3', page: '2', dedupe: 'home' }))).toEqual({
       scenario: 'similar',
       method: 'similar',
       subject: 'a',
       options: { k: 3, page: 2, dedupe: 'home' },
     });
-    expect(askOf(attrs({ scenario: 'frequently-bought-together', cart: ' a, b ,,c ' })).subject).toEqual(['a', 'b', 'c']);
-    expect(askOf(attrs({ scenario: 'frequently-bought-together', item: 'x' })).subject).toBe('x');
-    expect(askOf(attrs({ scenario: 'trending', facet: 'category' })).options).toEqual({ k: 8, facet: 'category' });
-    expect(askOf(attrs({ filter: '{"attr":"brand","eq":"Acme"}' })).options.filter).toEqual({ attr: 'brand', eq: 'Acme' });
+    expect(parse(attrs({ scenario: 'frequently-bought-together', cart: ' a, b ,,c ' })).subject).toEqual(['a', 'b', 'c']);
+    expect(parse(attrs({ scenario: 'frequently-bought-together', item: 'x' })).subject).toBe('x');
+    expect(parse(attrs({ scenario: 'trending', facet: 'category' })).options).toEqual({ k: 8, facet: 'category' });
+    expect(parse(attrs({ filter: '{"attr":"brand","eq":"Acme"}' })).options.filter).toEqual({ attr: 'brand', eq: 'Acme' });
   });
   it.each([
     [{ scenario: 'nope' }, 'scenario'],
@@ -39,7 +40,7 @@ describe('askOf: attributes → one call', () => {
     [{ page: '-1' }, 'page'],
     [{ filter: '{bad' }, 'filter'],
   ])('%j → INVALID_ARGUMENT naming %s', (a, field) => {
-    expect(() => askOf(attrs(a))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field }));
+    expect(() => parse(attrs(a))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field }));
   });
   it('every scenario maps to a method; a recommender without it is refused naming the ones it has', async () => {
     const calls: unknown[][] = [];
@@ -49,12 +50,39 @@ describe('askOf: attributes → one call', () => {
       similar: async (...a: unknown[]) => (calls.push(['similar', ...a]), answer),
       track: () => undefined,
     };
-    await call(rec, askOf(attrs({ scenario: 'similar', item: 'a' })));
+    await call(rec, parse(attrs({ scenario: 'similar', item: 'a' })));
     expect(calls).toEqual([['similar', 'a', { k: 8 }]]);
-    expect(() => call(rec, askOf(attrs({ scenario: 'trending' })))).toThrow(
+    expect(() => call(rec, parse(attrs({ scenario: 'trending' })))).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'scenario', accepted: ['for-you', 'similar'] }),
     );
     expect(SCENARIOS).toHaveLength(6);
+  });
+});
+
+describe('askOf / fetchList: typed requests (the framework components)', () => {
+  it.each([
+    [{ limit: 0 }, 'limit'],
+    [{ limit: 1.5 }, 'limit'],
+    [{ limit: '3' as unknown as number }, 'limit'],
+    [{ page: -1 }, 'page'],
+    [{ scenario: 'x' as never }, 'scenario'],
+  ])('%j → INVALID_ARGUMENT naming %s; fetchList rejects the same way', async (r, field) => {
+    expect(() => askOf(r)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field }));
+    const rec = {
+      recommend: async () => ({ items: [], source: 'model' as const, tookMs: 0 }),
+      similar: async () => ({ items: [], source: 'model' as const, tookMs: 0 }),
+      track: () => undefined,
+    };
+    await expect(fetchList(rec, r)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field });
+  });
+  it('a cart wins over item; the filter object passes as is', () => {
+    const filter = { attr: 'brand', eq: 'Acme' };
+    expect(askOf({ scenario: 'frequently-bought-together', item: 'x', cart: ['a', 'b'], filter, limit: 3 })).toEqual({
+      scenario: 'frequently-bought-together',
+      method: 'frequentlyBoughtTogether',
+      subject: ['a', 'b'],
+      options: { k: 3, filter },
+    });
   });
 });
 
