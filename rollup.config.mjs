@@ -205,8 +205,29 @@ const virtualEntry = (id, modules) => ({
 // The script tag's budget (packages/sdk/test/size.test.ts; issue 12 asks for 12 KB gzip): ES2022
 // syntax (no class-field helpers; Chrome 94+, Safari 15+, Firefox 93+) and terser's two passes on
 // top of esbuild save about 800 B gzip; the cold modules above go to localrec-extras.min.mjs.
+// idb's entry installs two sets of proxy traps at import time: the shortcuts (`db.get('meta', key)`,
+// `db.count(…)`) and the async iterators (`for await (const c of store)`). The IndexedDB store uses
+// neither (plain transactions and cursors: packages/store-idb/src/store.ts, cold.ts), so the script
+// tag leaves both out (~0.45 KB gzip). The build fails if idb's code no longer has them as expected.
+const idbCoreOnly = {
+  name: 'localrec-idb-core-only',
+  transform(code, id) {
+    if (!/[\\/]idb[\\/]build[\\/]index\.js$/.test(id)) return null;
+    const from = code.indexOf('const readMethods = ');
+    const to = code.indexOf('export { ');
+    if (
+      from < 0 ||
+      to < from ||
+      (code.slice(from, to).match(/\breplaceTraps\(/g) ?? []).length !== 2 ||
+      code.indexOf('replaceTraps(', to) >= 0
+    )
+      this.error(`idb's ${id} changed: its shortcut and async-iterator traps were not found where localrec-idb-core-only expects them`);
+    return { code: code.slice(0, from) + code.slice(to), map: null };
+  },
+};
 add('packages/sdk/src/iife.ts', {
   plugins: [
+    idbCoreOnly,
     coldFromChunks,
     ...browserPlugins({ minify: true, target: 'es2022' }),
     terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
