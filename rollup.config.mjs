@@ -141,11 +141,16 @@ export const COLD_MODULES = {
 /** Cold module → the file it is in. */
 const coldFile = Object.fromEntries(Object.entries(COLD_MODULES).flatMap(([file, mods]) => Object.keys(mods).map((m) => [m, file])));
 const coldNames = Object.assign({}, ...Object.values(COLD_MODULES));
-// What the lazily imported extras take from `localrec.min.js` instead of bundling copies of their
-// own (one LocalRecError class on the page): module → export names. The loaders hand these over
-// (`__share(shared)`, packages/sdk/src/shared.ts, whose keys must be these names).
+// What the lazily imported files (the extras, the model connector) take from `localrec.min.js`
+// instead of bundling copies of their own (one LocalRecError class and one capability cache on the
+// page): module → export names. The loaders hand these over (`__share(shared)`,
+// packages/sdk/src/shared.ts, whose keys must be these names). A module's other exports stay the
+// file's own: one that uses a shared name of its module must be shared too (or live in a module
+// of its own, as `deserializeError` does in core's error-wire.ts).
 export const SHARED_MODULES = {
-  'packages/core/src/errors.ts': ['LocalRecError'],
+  'packages/core/src/errors.ts': ['LocalRecError', 'serializeError'],
+  'packages/core/src/preview.ts': ['preview'],
+  'packages/core/src/env.ts': ['webLocks', 'workerConstructor'],
 };
 const sdkSrc = (f) => `${process.cwd()}/${f}`;
 /** `file` (a rollup id) as one of `table`'s keys, or undefined. */
@@ -259,8 +264,13 @@ add('packages/sdk/src/capture-entry.ts', {
 // The runtime's page side for the script tag (ES module: @localrec/runtime's connector, Comlink),
 // imported by localrec.min.js only when a page sets `model`. Recording-only pages never load it;
 // with a model, both files together stay ≤ 16 KB gzip (packages/sdk/test/size.test.ts).
-add('packages/sdk/src/model-entry.ts', {
+// It takes SHARED_MODULES from localrec.min.js like the extras (global.ts's loader hands them over).
+configs.push({
+  input: '\0localrec-chunk:localrec-model.min.mjs',
+  onwarn,
   plugins: [
+    virtualEntry('\0localrec-chunk:localrec-model.min.mjs', { 'packages/sdk/src/model-entry.ts': ['modelConnector'] }),
+    ...shareFromMain(SHARED_MODULES),
     ...browserPlugins({ minify: true, target: 'es2022' }),
     terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ],

@@ -9,6 +9,7 @@ import { LocalRecError } from '@localrec/core';
 import type { StartCapture } from './capture.js';
 import { setChunkBase } from './chunks.js';
 import { createWithCapture } from './localrec.js';
+import { shared, type SharingModule } from './shared.js';
 import type { ModelChunk, ModelModule } from './model.js';
 import type { Consent, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
 
@@ -92,7 +93,12 @@ const MODEL_FILE = 'localrec-model.min.mjs';
  */
 function loader<T>(sdkSrc: string | undefined, file: string): () => Promise<T> {
   // `new URL` throws when sdkSrc is unknown: reported, page unharmed.
-  return async () => (await import(/* @vite-ignore */ new URL(file, sdkSrc).href)) as T;
+  return async () => {
+    const mod = (await import(/* @vite-ignore */ new URL(file, sdkSrc).href)) as T & SharingModule;
+    // The connector file takes the main bundle's shared modules (shared.ts); the capture file has none to take.
+    mod.__share?.(shared);
+    return mod;
+  };
 }
 
 /**
