@@ -136,6 +136,10 @@ export const COLD_MODULES = {
     ],
     'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure'],
     'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'noRuntimeApi'],
+    // What localrec-model.min.mjs runs only off the usual path (the page's own history with the
+    // memory fallback, the main-thread fallback, why a worker failed).
+    'packages/transport/src/cold.ts': ['readPageHistory', 'openInThread'],
+    'packages/runtime/src/connector-cold.ts': ['diagnose'],
   },
 };
 /** Cold module → the file it is in. */
@@ -151,6 +155,8 @@ export const SHARED_MODULES = {
   'packages/core/src/errors.ts': ['LocalRecError', 'serializeError'],
   'packages/core/src/preview.ts': ['preview'],
   'packages/core/src/env.ts': ['webLocks', 'workerConstructor'],
+  // The model connector file's cold functions (COLD_MODULES) load the extras through the main bundle's loader.
+  'packages/sdk/src/chunks.ts': ['chunk'],
 };
 const sdkSrc = (f) => `${process.cwd()}/${f}`;
 /** `file` (a rollup id) as one of `table`'s keys, or undefined. */
@@ -161,7 +167,7 @@ const replaceModules = (name, table, virtual) => ({
   async resolveId(source, importer, options) {
     if (!importer || source.startsWith('\0') || importer.startsWith(`\0${name}:`)) return null;
     const r = await this.resolve(source, importer, { ...options, skipSelf: true });
-    const key = r && !r.external ? keyOf(table, realpathSync(r.id)) : undefined;
+    const key = r && !r.external && !r.id.startsWith('\0') ? keyOf(table, realpathSync(r.id)) : undefined;
     return key ? `\0${name}:${key}` : null;
   },
   load: (id) => (id.startsWith(`\0${name}:`) ? virtual(id.slice(name.length + 2)) : null),
@@ -270,6 +276,7 @@ configs.push({
   onwarn,
   plugins: [
     virtualEntry('\0localrec-chunk:localrec-model.min.mjs', { 'packages/sdk/src/model-entry.ts': ['modelConnector'] }),
+    coldFromChunks,
     ...shareFromMain(SHARED_MODULES),
     ...browserPlugins({ minify: true, target: 'es2022' }),
     terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),

@@ -9,9 +9,10 @@
  */
 import { LocalRecError, serializeError } from '@localrec/core';
 import { preview, webLocks, workerConstructor } from '@localrec/core/internal';
+import { chunk } from './chunks.js';
 
 /** The main bundle's modules a lazily imported file uses, by export name. */
-export const shared = { LocalRecError, serializeError, preview, webLocks, workerConstructor };
+export const shared = { LocalRecError, serializeError, preview, webLocks, workerConstructor, chunk };
 
 /** What a lazily imported file of the script-tag build exports besides its own API. */
 export interface SharingModule {

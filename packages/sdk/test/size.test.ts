@@ -135,7 +135,7 @@ describe('script-tag build', () => {
     expect(code).not.toMatch(/class \w+ extends Error/); // LocalRecError is the main bundle's
     expect(code).not.toMatch(/^\s*import\s|import\(/m);
     expect(code).not.toMatch(/tensorflow|tfjs|document\.cookie|localStorage|sessionStorage/);
-    expect(gzip(code)).toBeLessThanOrEqual(4 * 1024);
+    expect(gzip(code)).toBeLessThanOrEqual(5 * 1024); // with the model connector's off-path code (COLD_MODULES)
   }, 120_000);
 
   test('localrec-model.min.mjs (the runtime connector, only for `model`) is one small ES module, no tfjs; a page with a model stays within its budget', async () => {
