@@ -134,7 +134,7 @@ export const COLD_MODULES = {
       'countWithin',
       'tailWithin',
     ],
-    'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure'],
+    'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure', 'deleteWhenUnblocked'],
     'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'noRuntimeApi'],
     // What localrec-model.min.mjs runs only off the usual path (the page's own history with the
     // memory fallback, the main-thread fallback, why a worker failed).
@@ -148,7 +148,7 @@ const coldNames = Object.assign({}, ...Object.values(COLD_MODULES));
 // What the lazily imported files (the extras, the model connector) take from `localrec.min.js`
 // instead of bundling copies of their own (one LocalRecError class and one capability cache on the
 // page): module → export names. The loaders hand these over (`__share(shared)`,
-// packages/sdk/src/shared.ts, whose keys must be these names). A module's other exports stay the
+// packages/sdk/src/shared.ts: an array of these, in this order). A module's other exports stay the
 // file's own: one that uses a shared name of its module must be shared too (or live in a module
 // of its own, as `deserializeError` does in core's error-wire.ts).
 export const SHARED_MODULES = {
@@ -185,11 +185,13 @@ const coldFromChunks = replaceModules(
 /** In a lazily imported file: `table`'s modules are bindings the loader sets through the file's `__share` export. */
 const shareFromMain = (table) => [
   replaceModules('localrec-share', table, (key) => {
-    const names = table[key].join(', ');
+    // `shared` is an array in the table's order (packages/sdk/src/shared.ts): each name is at its index.
+    const all = Object.values(table).flat();
+    const names = table[key];
     // The module's other exports stay its own (a local name shadows the star export).
     return (
       `import { take } from '\\0localrec-shared';\nexport * from ${JSON.stringify(sdkSrc(key))};\n` +
-      `export let ${names};\ntake((s) => ({ ${names} } = s));`
+      `export let ${names.join(', ')};\ntake((s) => { ${names.map((n) => `${n} = s[${all.indexOf(n)}];`).join(' ')} });`
     );
   }),
   {
