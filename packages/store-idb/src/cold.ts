@@ -89,6 +89,6 @@ export async function deleteWhenUnblocked(name: string, blockedMs: number, still
       stillBlocked.delete(name);
       resolve();
     };
-    req.onerror = () => reject(req.error);
+    req.onerror = () => reject(req.error ?? new Error(`deleting ${name} failed`));
   });
 }
