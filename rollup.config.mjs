@@ -133,6 +133,7 @@ export const COLD_MODULES = {
       'readResidue',
       'countWithin',
       'tailWithin',
+      'dumpWithin',
     ],
     'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure', 'deleteWhenUnblocked'],
     'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'noRuntimeApi'],
