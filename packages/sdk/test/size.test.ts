@@ -21,6 +21,7 @@
 //   either (BUDGET_WITH_MODEL is what is met today): the connector file is 6.2 KB (Comlink ~1.8 KB,
 //   the runtime's page side ~1.8 KB, the transport ~1.5 KB, its own LocalRecError, error
 //   (de)serialisation and env accessors ~0.8 KB).
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
@@ -116,6 +117,18 @@ describe('script-tag build', () => {
     // The privacy promise, checked on the shipped code: no cookies, no localStorage/sessionStorage.
     expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage/);
   }, 120_000);
+
+  test("the IndexedDB store's code uses none of idb's traps that localrec.min.js leaves out (shortcuts, async iterators)", () => {
+    // rollup.config.mjs's localrec-idb-core-only: `db.get('meta', key)` or `for await (… of store)` would fail there only.
+    const dir = join(repo, 'packages/store-idb/src');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      const src = readFileSync(join(dir, f), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, ''); // code, not comments
+      expect(src, f).not.toMatch(/\.(get|getKey|getAll|getAllKeys|count|put|add|delete|clear)(FromIndex)?\(\s*['"`](events|meta)['"`]/);
+      expect(src, f).not.toMatch(/for\s+await\b|\.iterate\(|Symbol\.asyncIterator/);
+    }
+  });
 
   test('localrec-capture.min.mjs (opt-in declarative capture) is a small ES module exporting startAutoCapture', async () => {
     const { code } = await build('packages/sdk/dist/localrec-capture.min.mjs');
