@@ -31,6 +31,7 @@ export {
   subtleCrypto,
   textCodecs,
   urlConstructor,
+  webAssembly,
   webGpu,
   webLocks,
   workerConstructor,

@@ -1,0 +1,291 @@
+/**
+ * The int8 scoring kernel: an int8 item table with per-row float32 scales, resident in WebAssembly
+ * memory, scored against a user vector with a fused top-k (topk.wat, plain SIMD; or
+ * topk-relaxed.wat, relaxed SIMD). The table is never widened to float32.
+ *
+ * Scores. The plain kernel quantises the user vector u to int16 (`su = max|u| / 32767`,
+ * `qu = round(u / su)`) and returns, per row r with int8 values `q_r` and scale `s_r`,
+ * `score(r) = f32(f32(f32(q_r · qu) · s_r) · su)` (the dot exact in int32, ties to the lower row).
+ * Against the float32 path (`u · dequantised(q_r)`) the only error is the user vector's int16
+ * rounding: `|score − fp32| ≤ s_r · ‖q_r‖₁ · su / 2` plus float32 rounding (about 2⁻¹⁵ of the
+ * largest score's magnitude; see {@link Int8TopK.errorBound}).
+ *
+ * The relaxed kernel quantises u to 7 bits for a first pass (twice the products per instruction),
+ * keeps `k + max(16, k)` candidates, re-scores them exactly as the plain kernel would and checks
+ * a bound: every row it did not keep scores (exactly) below the k-th kept one. When the bound does
+ * not hold the plain kernel answers. Either way the answer is the plain kernel's, bit for bit.
+ *
+ * Memory layout (one `WebAssembly.Memory`, 16-byte aligned regions): the table `[n, dp]` int8
+ * (dp = d rounded up to 16, zero padded), the scales `[n]` f32, the row sums `[n]` i32 (relaxed
+ * only), the user vector (dp int16, or dp bytes), the exclusion bitmap `ceil(n / 8)` bytes and
+ * the top-k heap (8 bytes per entry, grown on demand).
+ */
+
+/** The two kernel variants. */
+export type KernelKind = 'wasm-simd' | 'wasm-relaxed-simd';
+
+/** The assembled kernel modules (`import bytes from './topk.wat'`, see scripts/wat.mjs). */
+export interface KernelModules {
+  simd: Uint8Array<ArrayBuffer>;
+  relaxed?: Uint8Array<ArrayBuffer> | undefined;
+}
+
+/** The `topk` export of topk.wat / topk-relaxed.wat (see the .wat files for the parameters). */
+type TopKFn = (
+  table: number,
+  scales: number,
+  user: number,
+  mask: number,
+  heap: number,
+  n: number,
+  dp: number,
+  k: number,
+  userScale: number,
+  sums?: number,
+) => number;
+
+/** Top rows, best first, with their scores. */
+export interface TopKResult {
+  rows: Int32Array;
+  values: Float32Array;
+}
+
+const PAGE = 65536;
+const align16 = (x: number) => (x + 15) & ~15;
+
+function instantiate(wasm: typeof WebAssembly, bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): TopKFn {
+  const inst = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
+  return inst.exports['topk'] as TopKFn;
+}
+
+/** Reads `count` heap entries at byte `at` and sorts them best first (score desc, row asc). */
+function readHeap(buf: ArrayBuffer, at: number, count: number): TopKResult {
+  const f = new Float32Array(buf, at, count * 2);
+  const i = new Int32Array(buf, at, count * 2);
+  const order = Array.from({ length: count }, (_, j) => j);
+  order.sort((a, b) => f[2 * b]! - f[2 * a]! || i[2 * a + 1]! - i[2 * b + 1]!);
+  const rows = new Int32Array(count);
+  const values = new Float32Array(count);
+  order.forEach((j, o) => {
+    rows[o] = i[2 * j + 1]!;
+    values[o] = f[2 * j]!;
+  });
+  return { rows, values };
+}
+
+/**
+ * An int8 table `[n, d]` with per-row scales in WebAssembly memory, and its top-k kernel.
+ * Build it with {@link Int8TopK.create}; the arrays given are copied in and may be dropped.
+ */
+export class Int8TopK {
+  readonly kind: KernelKind;
+  readonly n: number;
+  readonly dim: number;
+  /** Row stride in bytes (dim rounded up to 16). */
+  readonly stride: number;
+  private readonly memory: WebAssembly.Memory;
+  private readonly plain: TopKFn;
+  private readonly relaxed: TopKFn | undefined;
+  private readonly at: { table: number; scales: number; sums: number; user: number; mask: number; heap: number };
+  /** max over rows of `s_r · ‖q_r‖₁` (the error bounds scale with it). */
+  private readonly maxRowL1: number;
+  private heapCap = 0;
+
+  private constructor(
+    wasm: typeof WebAssembly,
+    modules: KernelModules,
+    kind: KernelKind,
+    q: Int8Array,
+    scales: Float32Array,
+    n: number,
+    d: number,
+  ) {
+    this.kind = kind;
+    this.n = n;
+    this.dim = d;
+    const dp = (this.stride = Math.max(16, align16(d)));
+    const table = 0;
+    const sc = align16(table + n * dp);
+    const sums = align16(sc + n * 4);
+    const user = align16(sums + (kind === 'wasm-relaxed-simd' ? n * 4 : 0));
+    const mask = align16(user + dp * 2);
+    const heap = align16(mask + Math.ceil(n / 8));
+    this.at = { table, scales: sc, sums, user, mask, heap };
+    this.memory = new wasm.Memory({ initial: Math.ceil((heap + 64 * 8) / PAGE) });
+    this.heapCap = Math.floor((this.memory.buffer.byteLength - heap) / 8);
+    this.plain = instantiate(wasm, modules.simd, this.memory);
+    this.relaxed = kind === 'wasm-relaxed-simd' && modules.relaxed ? instantiate(wasm, modules.relaxed, this.memory) : undefined;
+    const buf = this.memory.buffer;
+    const t = new Int8Array(buf, table, n * dp);
+    const rowSums = new Int32Array(buf, sums, this.relaxed ? n : 0);
+    let maxL1 = 0;
+    for (let r = 0; r < n; r++) {
+      let sum = 0,
+        l1 = 0;
+      for (let j = 0; j < d; j++) {
+        const v = q[r * d + j]!;
+        t[r * dp + j] = v;
+        sum += v;
+        l1 += Math.abs(v);
+      }
+      if (this.relaxed) rowSums[r] = sum;
+      maxL1 = Math.max(maxL1, Math.abs(scales[r]!) * l1);
+    }
+    new Float32Array(buf, sc, n).set(scales.subarray(0, n));
+    this.maxRowL1 = maxL1;
+  }
+
+  /**
+   * Copies `q` (`[n, d]` int8, row-major) and `scales` (`[n]`) into a new kernel's memory.
+   * `kind` `wasm-relaxed-simd` needs `modules.relaxed`; check the engine supports it first
+   * (see `kernelSupport` in backends.ts).
+   * @throws {RangeError} naming the sizes when `q` or `scales` do not match `[n, d]`.
+   */
+  static create(
+    wasm: typeof WebAssembly,
+    modules: KernelModules,
+    kind: KernelKind,
+    q: Int8Array,
+    scales: Float32Array,
+    n: number,
+    d: number,
+  ): Int8TopK {
+    if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1 || q.length !== n * d || scales.length < n) {
+      throw new RangeError(`Int8TopK: table of ${q.length} values and ${scales.length} scales does not match [${n}, ${d}]`);
+    }
+    if (kind === 'wasm-relaxed-simd' && !modules.relaxed) throw new RangeError('Int8TopK: kind "wasm-relaxed-simd" needs modules.relaxed');
+    return new Int8TopK(wasm, modules, kind, q, scales, n, d);
+  }
+
+  /** Bytes of WebAssembly memory the kernel holds (table, scales, buffers). */
+  get bytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /**
+   * The bound on `|score − fp32 score|` for user vector `u` (see the module comment): the int16
+   * rounding of `u` plus float32 rounding.
+   */
+  errorBound(u: ArrayLike<number>): number {
+    const m = maxAbs(u);
+    return this.maxRowL1 * ((m / 32767) * 0.5 + m * 4e-6);
+  }
+
+  /**
+   * The `k` best rows for `user` (`dim` floats), best first, with their scores (see the module
+   * comment). `exclude`: a bitmap of `ceil(n / 8)` bytes, bit `r % 8` of byte `r >> 3` set =
+   * row r is never returned. Fewer than `k` rows come back when fewer are eligible.
+   * @throws {RangeError} naming the value when `user`, `k` or `exclude` do not fit the table.
+   */
+  topK(user: ArrayLike<number>, k: number, exclude?: Uint8Array): TopKResult {
+    if (user.length !== this.dim) throw new RangeError(`Int8TopK.topK: user vector has ${user.length} values, expected ${this.dim}`);
+    if (!Number.isInteger(k) || k < 0) throw new RangeError(`Int8TopK.topK: k must be an integer ≥ 0, got ${k}`);
+    if (exclude && exclude.length < Math.ceil(this.n / 8)) {
+      throw new RangeError(`Int8TopK.topK: exclude has ${exclude.length} bytes, expected ${Math.ceil(this.n / 8)}`);
+    }
+    k = Math.min(k, this.n);
+    if (k === 0) return { rows: new Int32Array(0), values: new Float32Array(0) };
+    const wide = this.relaxed ? Math.min(this.n, k + Math.max(16, k)) : k;
+    this.reserve(wide);
+    const a = this.at;
+    if (exclude) new Uint8Array(this.memory.buffer, a.mask, Math.ceil(this.n / 8)).set(exclude.subarray(0, Math.ceil(this.n / 8)));
+    const mask = exclude ? a.mask : 0;
+    const m = maxAbs(user);
+    const su16 = Math.fround(m > 0 ? m / 32767 : 1);
+    if (this.relaxed) {
+      const r = this.relaxedTopK(user, m, su16, k, wide, mask);
+      if (r) return r;
+    }
+    this.writeUser16(user, su16);
+    const count = this.plain(a.table, a.scales, a.user, mask, a.heap, this.n, this.stride, k, su16);
+    return readHeap(this.memory.buffer, a.heap, count);
+  }
+
+  /** The relaxed pass, re-scored exactly; `undefined` when its bound does not prove the answer. */
+  private relaxedTopK(user: ArrayLike<number>, m: number, su16: number, k: number, wide: number, mask: number): TopKResult | undefined {
+    const a = this.at;
+    const dp = this.stride;
+    const su7 = Math.fround(m > 0 ? m / 63 : 1);
+    const u7 = new Uint8Array(this.memory.buffer, a.user, dp).fill(64);
+    for (let j = 0; j < this.dim; j++) u7[j] = Math.max(-63, Math.min(63, Math.round(user[j]! / su7))) + 64;
+    const count = this.relaxed!(a.table, a.scales, a.user, mask, a.heap, this.n, dp, wide, su7, a.sums);
+    const buf = this.memory.buffer;
+    const heap = new Float32Array(buf, a.heap, count * 2);
+    const rowsOf = new Int32Array(buf, a.heap, count * 2);
+    let worstApprox = Infinity;
+    for (let j = 0; j < count; j++) worstApprox = Math.min(worstApprox, heap[2 * j]!);
+    // Exact re-scoring, the plain kernel's formula.
+    const qu = new Int16Array(this.dim);
+    for (let j = 0; j < this.dim; j++) qu[j] = Math.max(-32767, Math.min(32767, Math.round(user[j]! / su16)));
+    const t = new Int8Array(buf, a.table, this.n * dp);
+    const sc = new Float32Array(buf, a.scales, this.n);
+    const cand: { r: number; s: number }[] = [];
+    for (let j = 0; j < count; j++) {
+      const r = rowsOf[2 * j + 1]!;
+      let dot = 0;
+      for (let x = 0; x < this.dim; x++) dot += t[r * dp + x]! * qu[x]!;
+      cand.push({ r, s: Math.fround(Math.fround(Math.fround(dot) * sc[r]!) * su16) });
+    }
+    cand.sort((x, y) => y.s - x.s || x.r - y.r);
+    const top = cand.slice(0, k);
+    if (count === wide && top.length === k) {
+      // Rows not kept score (approx) ≤ worstApprox; exactly at most that plus both roundings.
+      const bound = this.maxRowL1 * ((su7 + su16) * 0.5 + m * 8e-6);
+      if (!(worstApprox + bound < top[k - 1]!.s)) return undefined;
+    }
+    return { rows: Int32Array.from(top, (c) => c.r), values: Float32Array.from(top, (c) => c.s) };
+  }
+
+  private writeUser16(user: ArrayLike<number>, su16: number): void {
+    const u = new Int16Array(this.memory.buffer, this.at.user, this.stride).fill(0);
+    for (let j = 0; j < this.dim; j++) u[j] = Math.max(-32767, Math.min(32767, Math.round(user[j]! / su16)));
+  }
+
+  /**
+   * The relaxed kernel's self-test: a small table over the whole int8 range against an integer
+   * reference of the same formula. `false` when the engine's relaxed dot disagrees (an engine may
+   * implement it differently: Node 20's V8 behind its flag did), so the plain kernel serves.
+   */
+  static relaxedSelfTest(wasm: typeof WebAssembly, modules: KernelModules): boolean {
+    if (!modules.relaxed) return false;
+    try {
+      const n = 37,
+        d = 45;
+      const q = new Int8Array(n * d);
+      for (let i = 0; i < q.length; i++) q[i] = ((i * 97 + 13) % 255) - 127;
+      const scales = Float32Array.from({ length: n }, (_, r) => 1 + r / 64);
+      const k = Int8TopK.create(wasm, modules, 'wasm-relaxed-simd', q, scales, n, d);
+      k.reserve(n);
+      const u = Float32Array.from({ length: d }, (_, j) => ((j * 31) % 127) - 63);
+      const a = k.at;
+      const u7 = new Uint8Array(k.memory.buffer, a.user, k.stride).fill(64);
+      for (let j = 0; j < d; j++) u7[j] = u[j]! + 64;
+      const count = k.relaxed!(a.table, a.scales, a.user, 0, a.heap, n, k.stride, n, 1, a.sums);
+      const got = readHeap(k.memory.buffer, a.heap, count);
+      if (count !== n) return false;
+      for (let o = 0; o < n; o++) {
+        const r = got.rows[o]!;
+        let dot = 0;
+        for (let j = 0; j < d; j++) dot += q[r * d + j]! * u[j]!;
+        if (got.values[o] !== Math.fround(Math.fround(dot) * scales[r]!)) return false;
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Grows the memory so the heap holds `k` entries. */
+  private reserve(k: number): void {
+    if (k <= this.heapCap) return;
+    const need = this.at.heap + k * 8 - this.memory.buffer.byteLength;
+    this.memory.grow(Math.ceil(need / PAGE));
+    this.heapCap = Math.floor((this.memory.buffer.byteLength - this.at.heap) / 8);
+  }
+}
+
+function maxAbs(u: ArrayLike<number>): number {
+  let m = 0;
+  for (let j = 0; j < u.length; j++) m = Math.max(m, Math.abs(u[j]!));
+  return m;
+}
