@@ -40,6 +40,13 @@ export function packSequences(seqs: readonly ArrayLike<number>[], maxLen: number
   return { rows, T };
 }
 
+/**
+ * A top-k over the item table for one user vector (`d` floats), best first, in place of
+ * `matMul(u, itemEmbT)` + `tf.topk`: e.g. the runtime's int8 WebAssembly kernel over the same
+ * int8 table (see {@link SasrecScorer.useItemTopK}).
+ */
+export type ItemTopK = (user: Float32Array, need: number) => { rows: Int32Array; values: Float32Array };
+
 /** Options of {@link SasrecScorer}. */
 export interface ScorerOptions {
   /**
@@ -71,6 +78,7 @@ export class SasrecScorer {
   /** The host encoder (one sequence, no tfjs): {@link SasrecScorer.topK}, and batches when `hostEncoder`. */
   readonly host: HostEncoder;
   private readonly useHost: boolean;
+  private itemTopK: ItemTopK | undefined;
 
   /**
    * Uploads the weights to the active tfjs backend. Keeps references to the item table and the
@@ -158,10 +166,12 @@ export class SasrecScorer {
    * benchmarks/results/NOTES-2026-11-23-host-encoder.md), then one upload of `d` floats,
    * `matMul(u, itemEmbT)` and `tf.topk` on the backend; only `need` values and rows are read back.
    * Row 0 (padding) may appear; callers skip it. Agrees with `scoreTensor([seq])` to float32
-   * rounding (the unit tests pin user vectors within 1e-4 and identical top-10 lists).
+   * rounding (the unit tests pin user vectors within 1e-4 and identical top-10 lists). With an
+   * {@link ItemTopK} set ({@link SasrecScorer.useItemTopK}) that function scores instead of the backend.
    */
   async topK(seq: ArrayLike<number>, need: number): Promise<{ rows: Int32Array; values: Float32Array }> {
     const u = this.host.encode(seq);
+    if (this.itemTopK) return this.itemTopK(u, need);
     const { values, indices } = tf.tidy(() => tf.topk(tf.matMul(tf.tensor2d(u, [1, this.arch.dim]), this.itemEmbT), need, true));
     try {
       const [v, i] = await Promise.all([values.data(), indices.data()]);
@@ -170,6 +180,14 @@ export class SasrecScorer {
       values.dispose();
       indices.dispose();
     }
+  }
+
+  /**
+   * Makes {@link SasrecScorer.topK} score through `fn` (the host user vector, then `fn`) instead of
+   * matMul + `tf.topk` on the backend; `undefined` goes back to the backend.
+   */
+  useItemTopK(fn: ItemTopK | undefined): void {
+    this.itemTopK = fn;
   }
 
   /**

@@ -16,8 +16,15 @@ import type { ModelData } from './model-data.js';
 export interface Engine {
   backend: BackendName;
   scorer: SasrecScorer;
-  /** Median ms of one scoring (user vector + all-item scores + read-back) measured at start. */
+  /**
+   * The int8 kernel that scores `recommend()`'s top-k ({@link SasrecScorer.topK} through
+   * {@link Int8TopK.topK}), when it serves; otherwise matMul + `tf.topk` on the backend do.
+   */
+  kernel?: Int8TopK | undefined;
+  /** Median ms of what `recommend()` runs for a fresh history (host encoder + top-k through the chosen kernel), measured at start. */
   medianMs: number;
+  /** The serving path's medians measured at start: `backend` (matMul + `tf.topk`) and, where tried, the int8 kernel. */
+  paths: Record<string, number>;
   dispose(): void;
 }
 
@@ -138,7 +145,7 @@ export function detectKernel(wasm: typeof WebAssembly | undefined, modules: Kern
 
 let detected: KernelDetection | undefined;
 /** {@link detectKernel} for this engine, once. */
-export function kernelSupport(): KernelDetection {
+function kernelSupport(): KernelDetection {
   return (detected ??= detectKernel(webAssembly(), KERNEL_MODULES));
 }
 
@@ -153,23 +160,76 @@ function probeSequence(md: ModelData): Int32Array {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = monotonicNow;
 
+const kernels = new WeakMap<ModelData, Int8TopK>();
+/**
+ * The int8 kernel over `md`'s item table, built once per model (the table moves into its
+ * WebAssembly memory and `md.itemInt8` is dropped), or `undefined` where there is no WebAssembly
+ * SIMD or the bundle's item table is not int8 per row.
+ */
+function kernelFor(md: ModelData): Int8TopK | undefined {
+  const have = kernels.get(md);
+  if (have) return have;
+  const { kind } = kernelSupport();
+  const wasm = webAssembly();
+  const t = md.itemInt8;
+  if (kind === 'none' || !wasm || !t) return undefined;
+  const k = Int8TopK.create(wasm, KERNEL_MODULES, kind, t.q, t.scales, md.itemCount + 1, md.dim);
+  kernels.set(md, k);
+  md.itemInt8 = undefined;
+  return k;
+}
+
+/** Backends on which the int8 kernel competes with the backend's own matMul + `tf.topk` (the CPU ones). */
+const KERNEL_BACKENDS: ReadonlySet<BackendName> = new Set(['wasm', 'cpu']);
+/** Rows the timed top-k asks for: about what `recommend()` asks for one list (its pool, the history, padding). */
+const SERVE_NEED = 64;
+
+/** Median ms of `runs` top-k calls as `recommend()` makes them, alternating two histories (each call a fresh encode). */
+async function timeServing(scorer: SasrecScorer, seqs: Int32Array[], runs: number): Promise<number> {
+  for (const q of seqs) await scorer.topK(q, SERVE_NEED); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = now();
+    await scorer.topK(seqs[i % seqs.length]!, SERVE_NEED);
+    times.push(now() - t0);
+  }
+  return times.length ? median(times) : NaN;
+}
+
 /**
  * Builds the scorer on the active backend, warms it up (first runs compile shaders / kernels)
- * and times `runs` scorings of a full-length sequence.
+ * and times `runs` of what `recommend()` runs for a fresh history: the host encoder and the top-k,
+ * through matMul + `tf.topk` on the backend and, on the CPU backends where WebAssembly SIMD is
+ * available, through the int8 kernel ({@link kernelFor}); the faster one serves. `useKernel`
+ * decides without timing (a cached calibration's choice): `true` = the int8 kernel where available.
  */
-export async function buildEngine(name: BackendName, md: ModelData, runs: number): Promise<Engine> {
+export async function buildEngine(name: BackendName, md: ModelData, runs: number, useKernel?: boolean): Promise<Engine> {
   const scorer = new SasrecScorer(md.manifest.architecture, md.itemCount, md.weights);
   try {
     const seq = probeSequence(md);
-    await scorer.scores([seq]); // warm-up: compiles and uploads
+    await scorer.scores([seq]); // warm-up: compiles and uploads (scoreRows and selective filters read every score)
     await scorer.scores([seq.subarray(seq.length - 1)]); // a short history compiles the other shapes' path
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = now();
-      await scorer.scores([seq]);
-      times.push(now() - t0);
+    const seqs = [seq, seq.slice().reverse()];
+    const kernel = KERNEL_BACKENDS.has(name) && useKernel !== false ? kernelFor(md) : undefined;
+    const paths: Record<string, number> = {};
+    let serve = false;
+    if (useKernel === undefined || !kernel) paths[name] = await timeServing(scorer, seqs, runs);
+    if (kernel) {
+      const key = `${name}+int8-${kernel.kind}`;
+      scorer.useItemTopK((u, need) => kernel.topK(u, need));
+      paths[key] = await timeServing(scorer, seqs, runs);
+      serve = useKernel === true || !(paths[key] >= paths[name]!);
+      if (!serve) scorer.useItemTopK(undefined);
     }
-    return { backend: name, scorer, medianMs: times.length ? median(times) : NaN, dispose: () => scorer.dispose() };
+    const medianMs = Math.min(...Object.values(paths).filter((x) => !Number.isNaN(x)), Infinity);
+    return {
+      backend: name,
+      scorer,
+      kernel: serve ? kernel : undefined,
+      medianMs: Number.isFinite(medianMs) ? medianMs : NaN,
+      paths,
+      dispose: () => scorer.dispose(),
+    };
   } catch (e) {
     scorer.dispose();
     throw new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${name}" failed on the model: ${(e as Error).message}`, { cause: e });
@@ -179,7 +239,12 @@ export async function buildEngine(name: BackendName, md: ModelData, runs: number
 /** Result of a calibration: the winner and every candidate's median (or why it failed). */
 export interface Calibration {
   backend: BackendName;
+  /** The int8 kernel that serves `recommend()`'s top-k on the winner (absent: the backend's matMul + `tf.topk`). */
+  kernel?: KernelKind;
+  /** Per backend: median ms of the serving path (its faster kernel), or why it failed. */
   timings: Partial<Record<BackendName, number | string>>;
+  /** Every serving path timed: `<backend>` (matMul + `tf.topk`) and `<backend>+int8-<kernel>`, median ms. */
+  paths?: Record<string, number>;
 }
 
 /**
@@ -193,11 +258,14 @@ export async function calibrate(
 ): Promise<{ engine: Engine; calibration: Calibration }> {
   let best: Engine | undefined;
   const timings: Calibration['timings'] = {};
+  const paths: Record<string, number> = {};
+  const ms3 = (x: number) => Math.round(x * 1000) / 1000;
   for (const name of candidates) {
     try {
       await activateBackend(name, o);
       const e = await buildEngine(name, md, o.runs ?? 5);
-      timings[name] = Math.round(e.medianMs * 1000) / 1000;
+      timings[name] = ms3(e.medianMs);
+      for (const [p, x] of Object.entries(e.paths)) paths[p] = ms3(x);
       if (!best || e.medianMs < best.medianMs) {
         best?.dispose();
         best = e;
@@ -215,11 +283,14 @@ export async function calibrate(
   // Each engine's tensors live on the backend that was active when it was built: rebuild the
   // winner on its own backend rather than let tfjs copy tensors across backends lazily.
   if (tf.getBackend() !== best.backend) {
+    const useKernel = best.kernel !== undefined;
     best.dispose();
     await activateBackend(best.backend, o);
-    best = await buildEngine(best.backend, md, 1);
+    best = await buildEngine(best.backend, md, 1, useKernel);
   }
-  return { engine: best, calibration: { backend: best.backend, timings } };
+  const calibration: Calibration = { backend: best.backend, timings, paths };
+  if (best.kernel) calibration.kernel = best.kernel.kind;
+  return { engine: best, calibration };
 }
 
 /** Starts the first candidate that works, in order, without timing the others. */
@@ -228,7 +299,7 @@ export async function firstWorking(candidates: readonly BackendName[], md: Model
   for (const name of candidates) {
     try {
       await activateBackend(name, o);
-      return await buildEngine(name, md, 1);
+      return await buildEngine(name, md, 1, true);
     } catch (e) {
       errors.push((e as Error).message);
     }

@@ -138,7 +138,7 @@ export class EngineHost {
     let engine: Engine;
     if (o.forceBackend && !this.disabledBackends.has(o.forceBackend)) {
       await activateBackend(o.forceBackend, { ...bo, allowFallbackAdapter: true });
-      engine = await buildEngine(o.forceBackend, md, 1);
+      engine = await buildEngine(o.forceBackend, md, 1, true);
     } else {
       const candidates = (o.backends ?? BACKENDS).filter((b) => !this.disabledBackends.has(b));
       // After a lost device: the next backend in order of the measured speed (the calibration,
@@ -204,7 +204,7 @@ export class EngineHost {
       try {
         await activateBackend(hit.backend, bo);
         this.calibration = hit;
-        return await buildEngine(hit.backend, md, 1);
+        return await buildEngine(hit.backend, md, 1, hit.kernel !== undefined);
       } catch {
         // The cached choice no longer starts: measure again.
       }
