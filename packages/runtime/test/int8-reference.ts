@@ -27,30 +27,19 @@ export const userOf = (d: number, seed: number) => {
   return Float32Array.from({ length: d }, () => rnd() * 4 - 2);
 };
 
-/** The plain kernel's formula in JS: int16 user, exact int dot, three float32 roundings; best first, ties to the lower row. */
+/** The float32 path: f32(Σ u_j · f32(q_rj · s_r)) (float64 sum, the dequantised row); best first, ties to the lower row. */
 export function reference(c: Case, u: Float32Array, k: number, exclude?: Uint8Array) {
-  let m = 0;
-  for (const v of u) m = Math.max(m, Math.abs(v));
-  const su = Math.fround(m > 0 ? m / 32767 : 1);
-  const qu = Array.from(u, (v) => Math.max(-32767, Math.min(32767, Math.round(v / su))));
   const all: { r: number; s: number }[] = [];
   for (let r = 0; r < c.n; r++) {
     if (exclude && exclude[r >> 3]! & (1 << (r & 7))) continue;
-    let dot = 0;
-    for (let j = 0; j < c.d; j++) dot += c.q[r * c.d + j]! * qu[j]!;
-    all.push({ r, s: Math.fround(Math.fround(Math.fround(dot) * c.scales[r]!) * su) });
+    let x = 0;
+    for (let j = 0; j < c.d; j++) x += u[j]! * Math.fround(c.q[r * c.d + j]! * c.scales[r]!);
+    all.push({ r, s: Math.fround(x) });
   }
   all.sort((a, b) => b.s - a.s || a.r - b.r);
   const top = all.slice(0, Math.max(0, k));
   return { rows: top.map((t) => t.r), values: top.map((t) => t.s) };
 }
-
-/** Float32 path: u · (q_r · s_r) in float64. */
-export const fp32 = (c: Case, u: Float32Array, r: number) => {
-  let s = 0;
-  for (let j = 0; j < c.d; j++) s += u[j]! * Math.fround(c.q[r * c.d + j]! * c.scales[r]!);
-  return s;
-};
 
 export const randomMask = (n: number, seed: number, p: number) => {
   const rnd = lcg(seed);

@@ -3,17 +3,16 @@
  * memory, scored against a user vector with a fused top-k (topk.wat, plain SIMD; or
  * topk-relaxed.wat, relaxed SIMD). The table is never widened to float32.
  *
- * Scores. The plain kernel quantises the user vector u to int16 (`su = max|u| / 32767`,
- * `qu = round(u / su)`) and returns, per row r with int8 values `q_r` and scale `s_r`,
- * `score(r) = f32(f32(f32(q_r · qu) · s_r) · su)` (the dot exact in int32, ties to the lower row).
- * Against the float32 path (`u · dequantised(q_r)`) the only error is the user vector's int16
- * rounding: `|score − fp32| ≤ s_r · ‖q_r‖₁ · su / 2` plus float32 rounding (about 2⁻¹⁵ of the
- * largest score's magnitude; see {@link Int8TopK.errorBound}).
- *
- * The relaxed kernel quantises u to 7 bits for a first pass (twice the products per instruction),
- * keeps `k + max(16, k)` candidates, re-scores them exactly as the plain kernel would and checks
- * a bound: every row it did not keep scores (exactly) below the k-th kept one. When the bound does
- * not hold the plain kernel answers. Either way the answer is the plain kernel's, bit for bit.
+ * Two stages. (1) The wasm kernel scans every row with the user vector quantised — to int16 by the
+ * plain kernel (`su = max|u| / 32767`), to 7 bits by the relaxed one (`su = max|u| / 63`, twice the
+ * products per instruction) — and keeps the best `k' = k + max(16, k)` rows in a heap. Its score
+ * of row r (int8 values `q_r`, scale `s_r`) is off the float32 path's by at most
+ * `E = max_r(s_r · ‖q_r‖₁) · (su / 2 + 4e-6 · max|u|)` (the user vector's rounding, plus float32
+ * rounding). (2) The kept rows are re-scored exactly as the float32 path scores them:
+ * `f32(Σ_j u_j · f32(q_rj · s_r))` (float64 sum, the dequantised row of `dequantizeInt8`). If the
+ * worst kept row's stage-1 score plus E is below the k-th re-scored score, no other row can be in
+ * the top k — the answer is the float32 path's top k, rows and scores; otherwise stage 1 runs again
+ * with 4× the rows kept (at most the whole table). Ties go to the lower row.
  *
  * Memory layout (one `WebAssembly.Memory`, 16-byte aligned regions): the table `[n, dp]` int8
  * (dp = d rounded up to 16, zero padded), the scales `[n]` f32, the row sums `[n]` i32 (relaxed
@@ -84,8 +83,9 @@ export class Int8TopK {
   /** Row stride in bytes (dim rounded up to 16). */
   readonly stride: number;
   private readonly memory: WebAssembly.Memory;
-  private readonly plain: TopKFn;
-  private readonly relaxed: TopKFn | undefined;
+  /** Stage 1: topk.wat's or topk-relaxed.wat's `topk` (the plain one ignores the last argument). */
+  private readonly scan: TopKFn;
+  private readonly relaxed: boolean;
   private readonly at: { table: number; scales: number; sums: number; user: number; mask: number; heap: number };
   /** max over rows of `s_r · ‖q_r‖₁` (the error bounds scale with it). */
   private readonly maxRowL1: number;
@@ -113,8 +113,8 @@ export class Int8TopK {
     this.at = { table, scales: sc, sums, user, mask, heap };
     this.memory = new wasm.Memory({ initial: Math.ceil((heap + 64 * 8) / PAGE) });
     this.heapCap = Math.floor((this.memory.buffer.byteLength - heap) / 8);
-    this.plain = instantiate(wasm, modules.simd, this.memory);
-    this.relaxed = kind === 'wasm-relaxed-simd' && modules.relaxed ? instantiate(wasm, modules.relaxed, this.memory) : undefined;
+    this.relaxed = kind === 'wasm-relaxed-simd';
+    this.scan = instantiate(wasm, this.relaxed ? modules.relaxed! : modules.simd, this.memory);
     const buf = this.memory.buffer;
     const t = new Int8Array(buf, table, n * dp);
     const rowSums = new Int32Array(buf, sums, this.relaxed ? n : 0);
@@ -163,82 +163,72 @@ export class Int8TopK {
   }
 
   /**
-   * The bound on `|score − fp32 score|` for user vector `u` (see the module comment): the int16
-   * rounding of `u` plus float32 rounding.
-   */
-  errorBound(u: ArrayLike<number>): number {
-    const m = maxAbs(u);
-    return this.maxRowL1 * ((m / 32767) * 0.5 + m * 4e-6);
-  }
-
-  /**
-   * The `k` best rows for `user` (`dim` floats), best first, with their scores (see the module
-   * comment). `exclude`: a bitmap of `ceil(n / 8)` bytes, bit `r % 8` of byte `r >> 3` set =
-   * row r is never returned. Fewer than `k` rows come back when fewer are eligible.
+   * The `k` best rows for `user` (`dim` floats), best first, with the float32 path's scores (see
+   * the module comment). `exclude`: a bitmap of `ceil(n / 8)` bytes, bit `r % 8` of byte `r >> 3`
+   * set = row r is never returned. Fewer than `k` rows come back when fewer are eligible.
    * @throws {RangeError} naming the value when `user`, `k` or `exclude` do not fit the table.
    */
   topK(user: ArrayLike<number>, k: number, exclude?: Uint8Array): TopKResult {
     if (user.length !== this.dim) throw new RangeError(`Int8TopK.topK: user vector has ${user.length} values, expected ${this.dim}`);
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`Int8TopK.topK: k must be an integer ≥ 0, got ${k}`);
-    if (exclude && exclude.length < Math.ceil(this.n / 8)) {
-      throw new RangeError(`Int8TopK.topK: exclude has ${exclude.length} bytes, expected ${Math.ceil(this.n / 8)}`);
+    const maskBytes = Math.ceil(this.n / 8);
+    if (exclude && exclude.length < maskBytes) {
+      throw new RangeError(`Int8TopK.topK: exclude has ${exclude.length} bytes, expected ${maskBytes}`);
     }
     k = Math.min(k, this.n);
     if (k === 0) return { rows: new Int32Array(0), values: new Float32Array(0) };
-    const wide = this.relaxed ? Math.min(this.n, k + Math.max(16, k)) : k;
-    this.reserve(wide);
     const a = this.at;
-    if (exclude) new Uint8Array(this.memory.buffer, a.mask, Math.ceil(this.n / 8)).set(exclude.subarray(0, Math.ceil(this.n / 8)));
+    if (exclude) new Uint8Array(this.memory.buffer, a.mask, maskBytes).set(exclude.subarray(0, maskBytes));
     const mask = exclude ? a.mask : 0;
     const m = maxAbs(user);
-    const su16 = Math.fround(m > 0 ? m / 32767 : 1);
-    if (this.relaxed) {
-      const r = this.relaxedTopK(user, m, su16, k, wide, mask);
-      if (r) return r;
+    const su = this.writeUser(user, m);
+    const bound = this.maxRowL1 * (su * 0.5 + m * 4e-6);
+    for (let wide = Math.min(this.n, k + Math.max(16, k)); ; wide = Math.min(this.n, wide * 4)) {
+      this.reserve(wide);
+      const count = this.scan(a.table, a.scales, a.user, mask, a.heap, this.n, this.stride, wide, su, a.sums);
+      const { top, worst } = this.rescore(user, count, k);
+      // All eligible rows kept, or none outside can beat the k-th: exact.
+      if (count < wide || wide === this.n || worst + bound < top.values[top.values.length - 1]!) return top;
     }
-    this.writeUser16(user, su16);
-    const count = this.plain(a.table, a.scales, a.user, mask, a.heap, this.n, this.stride, k, su16);
-    return readHeap(this.memory.buffer, a.heap, count);
   }
 
-  /** The relaxed pass, re-scored exactly; `undefined` when its bound does not prove the answer. */
-  private relaxedTopK(user: ArrayLike<number>, m: number, su16: number, k: number, wide: number, mask: number): TopKResult | undefined {
-    const a = this.at;
-    const dp = this.stride;
-    const su7 = Math.fround(m > 0 ? m / 63 : 1);
-    const u7 = new Uint8Array(this.memory.buffer, a.user, dp).fill(64);
-    for (let j = 0; j < this.dim; j++) u7[j] = Math.max(-63, Math.min(63, Math.round(user[j]! / su7))) + 64;
-    const count = this.relaxed!(a.table, a.scales, a.user, mask, a.heap, this.n, dp, wide, su7, a.sums);
+  /** Stage 2: the `count` heap entries re-scored as the float32 path does, the best `k`; `worst` = the lowest stage-1 score. */
+  private rescore(user: ArrayLike<number>, count: number, k: number): { top: TopKResult; worst: number } {
     const buf = this.memory.buffer;
-    const heap = new Float32Array(buf, a.heap, count * 2);
-    const rowsOf = new Int32Array(buf, a.heap, count * 2);
-    let worstApprox = Infinity;
-    for (let j = 0; j < count; j++) worstApprox = Math.min(worstApprox, heap[2 * j]!);
-    // Exact re-scoring, the plain kernel's formula.
-    const qu = new Int16Array(this.dim);
-    for (let j = 0; j < this.dim; j++) qu[j] = Math.max(-32767, Math.min(32767, Math.round(user[j]! / su16)));
-    const t = new Int8Array(buf, a.table, this.n * dp);
-    const sc = new Float32Array(buf, a.scales, this.n);
-    const cand: { r: number; s: number }[] = [];
+    const heap = new Float32Array(buf, this.at.heap, count * 2);
+    const rowsOf = new Int32Array(buf, this.at.heap, count * 2);
+    const t = new Int8Array(buf, this.at.table, this.n * this.stride);
+    const sc = new Float32Array(buf, this.at.scales, this.n);
+    const d = this.dim,
+      dp = this.stride;
+    let worst = Infinity;
+    const cand = new Array<{ r: number; s: number }>(count);
     for (let j = 0; j < count; j++) {
+      worst = Math.min(worst, heap[2 * j]!);
       const r = rowsOf[2 * j + 1]!;
-      let dot = 0;
-      for (let x = 0; x < this.dim; x++) dot += t[r * dp + x]! * qu[x]!;
-      cand.push({ r, s: Math.fround(Math.fround(Math.fround(dot) * sc[r]!) * su16) });
+      const s = sc[r]!;
+      let x = 0;
+      for (let c = 0; c < d; c++) x += user[c]! * Math.fround(t[r * dp + c]! * s);
+      cand[j] = { r, s: Math.fround(x) };
     }
     cand.sort((x, y) => y.s - x.s || x.r - y.r);
-    const top = cand.slice(0, k);
-    if (count === wide && top.length === k) {
-      // Rows not kept score (approx) ≤ worstApprox; exactly at most that plus both roundings.
-      const bound = this.maxRowL1 * ((su7 + su16) * 0.5 + m * 8e-6);
-      if (!(worstApprox + bound < top[k - 1]!.s)) return undefined;
-    }
-    return { rows: Int32Array.from(top, (c) => c.r), values: Float32Array.from(top, (c) => c.s) };
+    const best = cand.slice(0, k);
+    return { top: { rows: Int32Array.from(best, (c) => c.r), values: Float32Array.from(best, (c) => c.s) }, worst };
   }
 
-  private writeUser16(user: ArrayLike<number>, su16: number): void {
-    const u = new Int16Array(this.memory.buffer, this.at.user, this.stride).fill(0);
-    for (let j = 0; j < this.dim; j++) u[j] = Math.max(-32767, Math.min(32767, Math.round(user[j]! / su16)));
+  /** Writes the quantised user vector for stage 1 (int16, or 7 bits + 64 for the relaxed kernel); returns its scale. */
+  private writeUser(user: ArrayLike<number>, m: number): number {
+    const buf = this.memory.buffer;
+    if (this.relaxed) {
+      const su = Math.fround(m > 0 ? m / 63 : 1);
+      const u = new Uint8Array(buf, this.at.user, this.stride).fill(64);
+      for (let j = 0; j < this.dim; j++) u[j] = Math.max(-63, Math.min(63, Math.round(user[j]! / su))) + 64;
+      return su;
+    }
+    const su = Math.fround(m > 0 ? m / 32767 : 1);
+    const u = new Int16Array(buf, this.at.user, this.stride).fill(0);
+    for (let j = 0; j < this.dim; j++) u[j] = Math.max(-32767, Math.min(32767, Math.round(user[j]! / su)));
+    return su;
   }
 
   /**
@@ -260,7 +250,7 @@ export class Int8TopK {
       const a = k.at;
       const u7 = new Uint8Array(k.memory.buffer, a.user, k.stride).fill(64);
       for (let j = 0; j < d; j++) u7[j] = u[j]! + 64;
-      const count = k.relaxed!(a.table, a.scales, a.user, 0, a.heap, n, k.stride, n, 1, a.sums);
+      const count = k.scan(a.table, a.scales, a.user, 0, a.heap, n, k.stride, n, 1, a.sums);
       const got = readHeap(k.memory.buffer, a.heap, count);
       if (count !== n) return false;
       for (let o = 0; o < n; o++) {
