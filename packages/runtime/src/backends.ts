@@ -8,7 +8,7 @@ import { detectCapabilities, LocalRecError } from '@localrec/core';
 import { agentInfo, monotonicNow, webAssembly, webGpu } from '@localrec/core/internal';
 import { SasrecScorer } from '@localrec/model';
 import { BACKENDS, type BackendName } from './api.js';
-import { Int8TopK, type KernelKind, type KernelModules } from './int8/kernel.js';
+import { detectKernel, Int8TopK, type KernelDetection, type KernelKind } from './int8/kernel.js';
 import { KERNEL_MODULES } from './int8/modules.js';
 import type { ModelData } from './model-data.js';
 
@@ -116,35 +116,8 @@ export async function activateBackend(name: BackendName, o: BackendOptions = {})
   if (!ok || tf.getBackend() !== name) throw new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${name}" failed to start`);
 }
 
-/** Which int8 scoring kernel this engine runs (see {@link detectKernel}). */
-export interface KernelDetection {
-  /** The kernel to use; `none`: no WebAssembly SIMD here (the tfjs path serves). */
-  kind: KernelKind | 'none';
-  /** Why relaxed SIMD is not used, when it is not. */
-  relaxed?: string;
-}
-
-/**
- * Detects the int8 kernel this engine can run: validates the kernels' own modules (plain SIMD,
- * relaxed SIMD) and runs the relaxed one's self-test ({@link Int8TopK.relaxedSelfTest}), falling
- * back to plain SIMD where relaxed SIMD is missing or computes differently.
- */
-export function detectKernel(wasm: typeof WebAssembly | undefined, modules: KernelModules): KernelDetection {
-  const valid = (b: Uint8Array<ArrayBuffer>) => {
-    try {
-      return wasm!.validate(b);
-    } catch {
-      return false;
-    }
-  };
-  if (!wasm || !valid(modules.simd)) return { kind: 'none', relaxed: 'no WebAssembly SIMD' };
-  if (!modules.relaxed || !valid(modules.relaxed)) return { kind: 'wasm-simd', relaxed: 'relaxed SIMD does not validate' };
-  if (!Int8TopK.relaxedSelfTest(wasm, modules)) return { kind: 'wasm-simd', relaxed: 'relaxed SIMD failed the self-test' };
-  return { kind: 'wasm-relaxed-simd' };
-}
-
 let detected: KernelDetection | undefined;
-/** {@link detectKernel} for this engine, once. */
+/** {@link detectKernel} for this engine's WebAssembly and the kernels built in, once: the one place the kernel is chosen. */
 function kernelSupport(): KernelDetection {
   return (detected ??= detectKernel(webAssembly(), KERNEL_MODULES));
 }

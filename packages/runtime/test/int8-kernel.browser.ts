@@ -1,8 +1,7 @@
 // The int8 kernels in real Chromium (vitest browser mode): detection picks relaxed SIMD where the
 // browser has it, and both kernels give the JS reference's answer bit for bit.
 import { describe, expect, it } from 'vitest';
-import { detectKernel } from '../src/backends.js';
-import { Int8TopK, type KernelKind } from '../src/int8/kernel.js';
+import { detectKernel, Int8TopK, type KernelKind } from '../src/int8/kernel.js';
 import { KERNEL_MODULES } from '../src/int8/modules.js';
 import { randomMask, reference, table, userOf } from './int8-reference.js';
 

@@ -3,9 +3,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { HostEncoder, TENSOR_NAMES, decodeTensors, toFloatWeights, type BundleManifest } from '@localrec/model';
-import { Int8TopK, type KernelModules } from '../src/int8/kernel.js';
+import { detectKernel, Int8TopK, type KernelModules } from '../src/int8/kernel.js';
 import { KERNEL_MODULES } from '../src/int8/modules.js';
-import { detectKernel } from '../src/backends.js';
 import { randomMask, reference, table, userOf, type Case } from './int8-reference.js';
 
 const plain = (c: Case) => Int8TopK.create(WebAssembly, KERNEL_MODULES, 'wasm-simd', c.q, c.scales, c.n, c.d);

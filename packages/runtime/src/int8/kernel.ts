@@ -279,3 +279,30 @@ function maxAbs(u: ArrayLike<number>): number {
   for (let j = 0; j < u.length; j++) m = Math.max(m, Math.abs(u[j]!));
   return m;
 }
+
+/** Which int8 scoring kernel this engine runs (see {@link detectKernel}). */
+export interface KernelDetection {
+  /** The kernel to use; `none`: no WebAssembly SIMD here (the tfjs path serves). */
+  kind: KernelKind | 'none';
+  /** Why relaxed SIMD is not used, when it is not. */
+  relaxed?: string;
+}
+
+/**
+ * Detects the int8 kernel this engine can run: validates the kernels' own modules (plain SIMD,
+ * relaxed SIMD) and runs the relaxed one's self-test ({@link Int8TopK.relaxedSelfTest}), falling
+ * back to plain SIMD where relaxed SIMD is missing or computes differently.
+ */
+export function detectKernel(wasm: typeof WebAssembly | undefined, modules: KernelModules): KernelDetection {
+  const valid = (b: Uint8Array<ArrayBuffer>) => {
+    try {
+      return wasm!.validate(b);
+    } catch {
+      return false;
+    }
+  };
+  if (!wasm || !valid(modules.simd)) return { kind: 'none', relaxed: 'no WebAssembly SIMD' };
+  if (!modules.relaxed || !valid(modules.relaxed)) return { kind: 'wasm-simd', relaxed: 'relaxed SIMD does not validate' };
+  if (!Int8TopK.relaxedSelfTest(wasm, modules)) return { kind: 'wasm-simd', relaxed: 'relaxed SIMD failed the self-test' };
+  return { kind: 'wasm-relaxed-simd' };
+}
