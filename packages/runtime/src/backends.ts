@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { detectCapabilities, LocalRecError } from '@localrec/core';
 import { agentInfo, monotonicNow, webAssembly, webGpu } from '@localrec/core/internal';
-import { SasrecScorer } from '@localrec/model';
+import { SasrecScorer, type ItemTable } from '@localrec/model';
 import { BACKENDS, type BackendName } from './api.js';
 import { detectKernel, Int8TopK, type KernelDetection, type KernelKind } from './int8/kernel.js';
 import { KERNEL_MODULES } from './int8/modules.js';
@@ -177,22 +177,29 @@ async function timeServing(scorer: SasrecScorer, seqs: Int32Array[], runs: numbe
  * decides without timing (a cached calibration's choice): `true` = the int8 kernel where available.
  */
 export async function buildEngine(name: BackendName, md: ModelData, runs: number, useKernel?: boolean): Promise<Engine> {
-  const scorer = new SasrecScorer(md.manifest.architecture, md.itemCount, md.weights);
+  const kernel = KERNEL_BACKENDS.has(name) && useKernel !== false ? kernelFor(md) : undefined;
+  const table: ItemTable | undefined = kernel && { topK: (u, need) => kernel.topK(u, need), scores: (u) => kernel.scores(u) };
+  // Decided without timing: the float32 item table is never uploaded to the backend.
+  const scorer = new SasrecScorer(md.manifest.architecture, md.itemCount, md.weights, useKernel && table ? { itemTable: table } : {});
   try {
     const seq = probeSequence(md);
-    await scorer.scores([seq]); // warm-up: compiles and uploads (scoreRows and selective filters read every score)
-    await scorer.scores([seq.subarray(seq.length - 1)]); // a short history compiles the other shapes' path
+    // Warm-up: compiles and uploads the tfjs encoder and matMul (scoreRows and selective filters
+    // read every score); with the kernel decided, only the encoder (its scores() are plain JS).
+    const warm = async (q: Int32Array) => (useKernel && table ? scorer.userVectors([q]).dispose() : void (await scorer.scores([q])));
+    await warm(seq);
+    await warm(seq.subarray(seq.length - 1)); // a short history compiles the other shapes' path
     const seqs = [seq, seq.slice().reverse()];
-    const kernel = KERNEL_BACKENDS.has(name) && useKernel !== false ? kernelFor(md) : undefined;
     const paths: Record<string, number> = {};
     let serve = false;
     if (useKernel === undefined || !kernel) paths[name] = await timeServing(scorer, seqs, runs);
-    if (kernel) {
+    if (kernel && table) {
       const key = `${name}+int8-${kernel.kind}`;
-      scorer.useItemTopK((u, need) => kernel.topK(u, need));
+      scorer.useItemTable(table);
       paths[key] = await timeServing(scorer, seqs, runs);
       serve = useKernel === true || !(paths[key] >= paths[name]!);
-      if (!serve) scorer.useItemTopK(undefined);
+      // The kernel serves: the backend's float32 copies of the item table go.
+      if (serve) scorer.useItemTable(table, { release: true });
+      else scorer.useItemTable(undefined);
     }
     const medianMs = Math.min(...Object.values(paths).filter((x) => !Number.isNaN(x)), Infinity);
     return {

@@ -192,6 +192,28 @@ export class Int8TopK {
     }
   }
 
+  /**
+   * Every row's score for `user`, as {@link Int8TopK.topK} scores its rows (the float32 path's:
+   * `f32(Σ_j u_j · f32(q_rj · s_r))`), in plain JS over the int8 table: for evaluation hooks
+   * (`scoreRows`) and selective filters, not the serving path.
+   */
+  scores(user: ArrayLike<number>): Float32Array {
+    if (user.length !== this.dim) throw new RangeError(`Int8TopK.scores: user vector has ${user.length} values, expected ${this.dim}`);
+    const buf = this.memory.buffer;
+    const t = new Int8Array(buf, this.at.table, this.n * this.stride);
+    const sc = new Float32Array(buf, this.at.scales, this.n);
+    const out = new Float32Array(this.n);
+    const d = this.dim,
+      dp = this.stride;
+    for (let r = 0; r < this.n; r++) {
+      const s = sc[r]!;
+      let x = 0;
+      for (let c = 0; c < d; c++) x += user[c]! * Math.fround(t[r * dp + c]! * s);
+      out[r] = x;
+    }
+    return out;
+  }
+
   /** Stage 2: the `count` heap entries re-scored as the float32 path does, the best `k`; `worst` = the lowest stage-1 score. */
   private rescore(user: ArrayLike<number>, count: number, k: number): { top: TopKResult; worst: number } {
     const buf = this.memory.buffer;
