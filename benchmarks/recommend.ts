@@ -320,11 +320,25 @@ async function main(): Promise<void> {
               const st = await api.status();
               await api.dispose();
               store.close();
-              return { ms, source: first.source, backend: st.backend, calibration: st.calibration?.timings, memory: st.memory };
+              return {
+                ms,
+                source: first.fallbackReason ? `${first.source} (${first.fallbackReason})` : first.source,
+                backend: st.backend,
+                calibration: st.calibration?.timings,
+                memory: st.memory,
+                error: st.error,
+              };
             },
             { modelUrl, history, appId: `bench-${i}`, loadBackends, stored: STORED },
           )
-          .catch((e: Error) => ({ ms: NaN, source: `error: ${e.message}`, backend: undefined, calibration: undefined, memory: undefined }));
+          .catch((e: Error) => ({
+            ms: NaN,
+            source: `error: ${e.message}`,
+            backend: undefined,
+            calibration: undefined,
+            memory: undefined,
+            error: undefined,
+          }));
         row[`${phase}LoadMs`] = r2(r.ms);
         if (phase === 'cold') {
           row.calibration = r.calibration;
@@ -332,7 +346,7 @@ async function main(): Promise<void> {
           row.memory = r.memory;
         }
         console.log(
-          `  ${phase} load → first recommendation: ${r2(r.ms)} ms (backend ${r.backend}, ${r.source}) calibration ${JSON.stringify(r.calibration)}`,
+          `  ${phase} load → first recommendation: ${r2(r.ms)} ms (backend ${r.backend}, ${r.source}) calibration ${JSON.stringify(r.calibration)}${r.error ? ` error ${JSON.stringify(r.error)}` : ''}`,
         );
       }
       for (const backend of m.backends) {
