@@ -507,12 +507,20 @@ async function rankFor(ctx: AnswerContext, ask: RankAsk): Promise<RecommendResul
     if (!engine) why = 'no-model';
     else if (budget <= 0) why = 'timeout';
     else {
-      scores = (
-        await within(
-          ctx.engine.serial(() => engine.scorer.scores([seq])),
-          budget,
-        )
-      )?.[0];
+      scores = await within(
+        ctx.engine.serial(async (): Promise<ArrayLike<number>> => {
+          if (!engine.kernel) return (await engine.scorer.scores([seq]))[0]!;
+          // The int8 kernel scores only the candidates' rows (the float32 path's scores).
+          const rows = cands.map((id) => md.rowOf.get(id) ?? 0).filter((r) => r > 0);
+          const v = engine.kernel.scoreRows(engine.scorer.host.encode(seq), rows);
+          const sparse: number[] = [];
+          rows.forEach((r, i) => {
+            sparse[r] = v[i]!;
+          });
+          return sparse;
+        }),
+        budget,
+      );
       if (!scores) why = 'timeout';
     }
   }

@@ -65,6 +65,17 @@ describe('Int8TopK (plain SIMD kernel) against the float32 path in JS', () => {
     }
   });
 
+  it('scores() and scoreRows() give the scores topK() gives (the float32 path), and refuse rows off the table', () => {
+    const c = table(300, 50, 21, { negative: true });
+    const kernel = plain(c);
+    const u = userOf(50, 3);
+    const all = kernel.scores(u);
+    const want = reference(c, u, 300);
+    want.rows.forEach((r, i) => expect(all[r]).toBe(want.values[i]));
+    expect(Array.from(kernel.scoreRows(u, [5, 0, 299]))).toEqual([all[5], all[0], all[299]]);
+    expect(() => kernel.scoreRows(u, [300])).toThrow(/row 300 is not in 0..299/);
+  });
+
   it('a zero user vector scores every row 0 and ties go to the lower rows', () => {
     const c = table(40, 20, 5);
     const got = plain(c).topK(new Float32Array(20), 5);

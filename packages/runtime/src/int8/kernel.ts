@@ -198,18 +198,28 @@ export class Int8TopK {
    * (`scoreRows`) and selective filters, not the serving path.
    */
   scores(user: ArrayLike<number>): Float32Array {
-    if (user.length !== this.dim) throw new RangeError(`Int8TopK.scores: user vector has ${user.length} values, expected ${this.dim}`);
+    return this.scoreRows(user, { length: this.n }, true);
+  }
+
+  /**
+   * The scores of `rows` only (same formula as {@link Int8TopK.scores}), e.g. `rank()`'s candidates.
+   * @throws {RangeError} naming the value when `user` or a row does not fit the table.
+   */
+  scoreRows(user: ArrayLike<number>, rows: ArrayLike<number>, all = false): Float32Array {
+    if (user.length !== this.dim) throw new RangeError(`Int8TopK: user vector has ${user.length} values, expected ${this.dim}`);
     const buf = this.memory.buffer;
     const t = new Int8Array(buf, this.at.table, this.n * this.stride);
     const sc = new Float32Array(buf, this.at.scales, this.n);
-    const out = new Float32Array(this.n);
+    const out = new Float32Array(rows.length);
     const d = this.dim,
       dp = this.stride;
-    for (let r = 0; r < this.n; r++) {
+    for (let i = 0; i < rows.length; i++) {
+      const r = all ? i : rows[i]!;
+      if (!(Number.isInteger(r) && r >= 0 && r < this.n)) throw new RangeError(`Int8TopK.scoreRows: row ${r} is not in 0..${this.n - 1}`);
       const s = sc[r]!;
       let x = 0;
       for (let c = 0; c < d; c++) x += user[c]! * Math.fround(t[r * dp + c]! * s);
-      out[r] = x;
+      out[i] = x;
     }
     return out;
   }
