@@ -13,6 +13,7 @@ import {
   calibrate,
   deviceKey,
   firstWorking,
+  UNTIMED_KERNEL,
   watchDeviceLoss,
   type Calibration,
   type Engine,
@@ -138,7 +139,7 @@ export class EngineHost {
     let engine: Engine;
     if (o.forceBackend && !this.disabledBackends.has(o.forceBackend)) {
       await activateBackend(o.forceBackend, { ...bo, allowFallbackAdapter: true });
-      engine = await buildEngine(o.forceBackend, md, 1, true);
+      engine = await buildEngine(o.forceBackend, md, 1, UNTIMED_KERNEL);
     } else {
       const candidates = (o.backends ?? BACKENDS).filter((b) => !this.disabledBackends.has(b));
       // After a lost device: the next backend in order of the measured speed (the calibration,
@@ -205,7 +206,7 @@ export class EngineHost {
       try {
         await activateBackend(hit.backend, bo);
         this.calibration = hit;
-        return await buildEngine(hit.backend, md, 1, hit.kernel !== undefined);
+        return await buildEngine(hit.backend, md, 1, hit.kernel ?? false);
       } catch {
         // The cached choice no longer starts: measure again.
       }

@@ -99,3 +99,33 @@ describe('the worker on models/games-sasrec: recommend() through the int8 kernel
     }
   });
 });
+
+describe('the worker calibrates the serving path, the kernel choice included', () => {
+  const at = (path: string): string => new URL(path, location.href).href;
+
+  it('times wasm with matMul + tf.topk, the relaxed and the plain kernel, and serves the fastest', async () => {
+    const link = await webWorkerTransport(new URL(at('/worker.js')), { startTimeoutMs: 60_000 }).open();
+    try {
+      const api = link.api;
+      await api.init({
+        appId: 'int8-calibration',
+        modelUrl: at('/models/games-sasrec/'),
+        wasmPath: at('/'),
+        cache: false,
+        backends: ['wasm'],
+      });
+      await api.ready();
+      const st = (await api.status()) as {
+        calibration?: { backend: string; kernel?: string; paths?: Record<string, number> };
+        memory?: { kernelBytes: number; tfjsBytes: number };
+      };
+      const paths = st.calibration!.paths!;
+      expect(Object.keys(paths).sort()).toEqual(['wasm', 'wasm+int8-wasm-relaxed-simd', 'wasm+int8-wasm-simd']);
+      const fastest = Object.entries(paths).sort((a, b) => a[1] - b[1])[0]![0];
+      expect(st.calibration!.kernel).toBe(fastest === 'wasm' ? undefined : fastest.slice('wasm+int8-'.length));
+      expect(st.memory!.kernelBytes > 0).toBe(fastest !== 'wasm');
+    } finally {
+      link.close();
+    }
+  });
+});
