@@ -313,12 +313,14 @@ const cleanChunks = {
     rmSync('packages/runtime/dist/chunks', { recursive: true, force: true });
   },
 };
+// The int8 kernels' .wat sources (packages/runtime/src/int8) are assembled by wabt and inlined as bytes.
+const { watPlugin } = await import('./packages/runtime/scripts/wat.mjs');
 if (existsSync('packages/runtime/src/worker.ts')) {
   configs.push({
     input: { worker: 'packages/runtime/src/worker.ts', runtime: 'packages/runtime/src/browser.ts' },
     onwarn,
     cache: false, // tfjs is large: keep no module graph around for the configs that follow
-    plugins: [cleanChunks, ...browserPlugins(), copyWasm],
+    plugins: [cleanChunks, watPlugin(), ...browserPlugins(), copyWasm],
     output: {
       dir: 'packages/runtime/dist',
       format: 'es',

@@ -1,11 +1,14 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/browser.mjs';
+import { watPlugin } from './packages/runtime/scripts/wat.mjs';
 
 // Two projects: `unit` (Node, fast, mocks allowed) and `e2e` (real Chromium through Playwright,
 // real IndexedDB, real workers, built bundles). Source packages resolve through the
 // `@localrec/source` export condition, so unit tests need no build step.
 export default defineConfig({
+  // `import bytes from './topk.wat'` (the runtime's int8 kernels), as in rollup.config.mjs.
+  plugins: [watPlugin()],
   resolve: { conditions: ['@localrec/source'] },
   ssr: { resolve: { conditions: ['@localrec/source'], externalConditions: ['@localrec/source'] } },
   test: {

@@ -320,11 +320,25 @@ async function main(): Promise<void> {
               const st = await api.status();
               await api.dispose();
               store.close();
-              return { ms, source: first.source, backend: st.backend, calibration: st.calibration?.timings, memory: st.memory };
+              return {
+                ms,
+                source: first.fallbackReason ? `${first.source} (${first.fallbackReason})` : first.source,
+                backend: st.backend,
+                calibration: st.calibration?.timings,
+                memory: st.memory,
+                error: st.error,
+              };
             },
             { modelUrl, history, appId: `bench-${i}`, loadBackends, stored: STORED },
           )
-          .catch((e: Error) => ({ ms: NaN, source: `error: ${e.message}`, backend: undefined, calibration: undefined, memory: undefined }));
+          .catch((e: Error) => ({
+            ms: NaN,
+            source: `error: ${e.message}`,
+            backend: undefined,
+            calibration: undefined,
+            memory: undefined,
+            error: undefined,
+          }));
         row[`${phase}LoadMs`] = r2(r.ms);
         if (phase === 'cold') {
           row.calibration = r.calibration;
@@ -332,7 +346,7 @@ async function main(): Promise<void> {
           row.memory = r.memory;
         }
         console.log(
-          `  ${phase} load → first recommendation: ${r2(r.ms)} ms (backend ${r.backend}, ${r.source}) calibration ${JSON.stringify(r.calibration)}`,
+          `  ${phase} load → first recommendation: ${r2(r.ms)} ms (backend ${r.backend}, ${r.source}) calibration ${JSON.stringify(r.calibration)}${r.error ? ` error ${JSON.stringify(r.error)}` : ''}`,
         );
       }
       for (const backend of m.backends) {
@@ -492,7 +506,7 @@ async function main(): Promise<void> {
         };
         row[backend] = stats;
         console.log(
-          `  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB; last call in worker ${JSON.stringify(r.lastTimings, (_k, v) => (typeof v === 'number' ? r2(v) : v))}; in-worker (result.tookMs) p50 ${stats.inWorkerP50} ms; bare status() round trip p50 ${stats.statusRoundTripP50} ms`,
+          `  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB + int8 kernel ${((r.memory.kernelBytes ?? 0) / 2 ** 20).toFixed(1)} MB; last call in worker ${JSON.stringify(r.lastTimings, (_k, v) => (typeof v === 'number' ? r2(v) : v))}; in-worker (result.tookMs) p50 ${stats.inWorkerP50} ms; bare status() round trip p50 ${stats.statusRoundTripP50} ms`,
         );
         if (freshStats) {
           const fmt = (o: unknown) => JSON.stringify(o, (_k, v) => (typeof v === 'number' ? r2(v) : v));

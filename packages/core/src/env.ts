@@ -122,6 +122,15 @@ export function workerConstructor(): typeof Worker | undefined {
   return detectCapabilities().worker ? Worker : undefined;
 }
 
+/**
+ * The `WebAssembly` namespace, or `undefined` where the engine has none (some mini-program logic
+ * layers, locked-down contexts). What it supports (SIMD, relaxed SIMD) is checked by validating
+ * the module that needs it (see the runtime's `kernelSupport`).
+ */
+export function webAssembly(): typeof WebAssembly | undefined {
+  return (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
+}
+
 /** The browser and core count, for cache keys and reports (`undefined` fields outside a browser). */
 export function agentInfo(): { userAgent: string | undefined; hardwareConcurrency: number | undefined } {
   const nav = (globalThis as { navigator?: { userAgent?: string; hardwareConcurrency?: number } }).navigator;

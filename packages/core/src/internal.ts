@@ -33,6 +33,7 @@ export {
   textCodecs,
   uiGlobals,
   urlConstructor,
+  webAssembly,
   webGpu,
   webLocks,
   workerConstructor,

@@ -9,7 +9,7 @@ export { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, TENSOR_NAMES, BLOCK_TENSORS, bloc
 export type { BlockTensorName, BundleManifest, FileEntry, MetricTable, SasrecArchitecture, TensorDType, TensorEntry } from './format.js';
 export { quantizeInt8, dequantizeInt8, type Quantized } from './quant.js';
 export { encodeSequence, encodeLast, embedSequences, type EncoderParams, type BlockParams, type EncodeOptions } from './sasrec.js';
-export { SasrecScorer, packSequences, type FloatWeights, type ScorerOptions } from './scorer.js';
+export { SasrecScorer, packSequences, type FloatWeights, type ItemTable, type ScorerOptions } from './scorer.js';
 export {
   encodeTensors,
   decodeTensors,

@@ -40,6 +40,17 @@ export function packSequences(seqs: readonly ArrayLike<number>[], maxLen: number
   return { rows, T };
 }
 
+/**
+ * Scoring over the item table outside tfjs, in place of `matMul(u, itemEmbT)` (+ `tf.topk`): e.g.
+ * the runtime's int8 WebAssembly kernel over the bundle's int8 table (see {@link SasrecScorer.useItemTable}).
+ */
+export interface ItemTable {
+  /** The `need` best rows for one user vector (`d` floats), best first. */
+  topK(user: Float32Array, need: number): { rows: Int32Array; values: Float32Array };
+  /** Every row's score for one user vector (`itemCount + 1` values). */
+  scores(user: Float32Array): Float32Array;
+}
+
 /** Options of {@link SasrecScorer}. */
 export interface ScorerOptions {
   /**
@@ -50,6 +61,11 @@ export interface ScorerOptions {
    * {@link SasrecScorer.topK} always uses the host encoder.
    */
   hostEncoder?: boolean;
+  /**
+   * Score through this item table from the start ({@link SasrecScorer.useItemTable}): the float32
+   * item table is then never uploaded to the backend.
+   */
+  itemTable?: ItemTable;
 }
 
 /**
@@ -60,9 +76,12 @@ export interface ScorerOptions {
 export class SasrecScorer {
   readonly arch: SasrecArchitecture;
   readonly itemCount: number;
-  /** `[itemCount + 1, d]`, row 0 = padding (zeros). */
+  /**
+   * `[itemCount + 1, d]`, row 0 = padding (zeros). Disposed (and never used) once an
+   * {@link ItemTable} scores with `release` ({@link SasrecScorer.useItemTable}).
+   */
   readonly itemEmb: tf.Tensor2D;
-  /** `[d, itemCount + 1]`: pre-transposed so scoring is an untransposed 2-D matmul. */
+  /** `[d, itemCount + 1]`: pre-transposed so scoring is an untransposed 2-D matmul (disposed like `itemEmb`). */
   readonly itemEmbT: tf.Tensor2D;
   readonly params: EncoderParams;
   /** Host item table and position embeddings (references, not copies) for the input embeddings. */
@@ -71,6 +90,9 @@ export class SasrecScorer {
   /** The host encoder (one sequence, no tfjs): {@link SasrecScorer.topK}, and batches when `hostEncoder`. */
   readonly host: HostEncoder;
   private readonly useHost: boolean;
+  private itemTable: ItemTable | undefined;
+  /** The backend's item tensors were disposed (an {@link ItemTable} scores for good). */
+  private released = false;
 
   /**
    * Uploads the weights to the active tfjs backend. Keeps references to the item table and the
@@ -100,8 +122,18 @@ export class SasrecScorer {
         `SasrecScorer: item table has ${this.hostItemEmb.length} values (expected ${(itemCount + 1) * d}), position table ${this.hostPosEmb.length} (expected ${arch.maxLen * d})`,
       );
     }
-    this.itemEmb = t2(TENSOR_NAMES.itemEmbedding, itemCount + 1, d);
-    this.itemEmbT = tf.tidy(() => tf.transpose<tf.Tensor2D>(this.itemEmb));
+    if (options.itemTable) {
+      // Never uploaded: placeholders, disposed at once (nothing reads them).
+      this.itemTable = options.itemTable;
+      this.released = true;
+      this.itemEmb = tf.zeros([0, d]);
+      this.itemEmbT = tf.zeros([d, 0]);
+      this.itemEmb.dispose();
+      this.itemEmbT.dispose();
+    } else {
+      this.itemEmb = t2(TENSOR_NAMES.itemEmbedding, itemCount + 1, d);
+      this.itemEmbT = tf.tidy(() => tf.transpose<tf.Tensor2D>(this.itemEmb));
+    }
     const blocks: BlockParams[] = [];
     for (let b = 0; b < arch.blocks; b++) {
       const p: Partial<Record<keyof BlockParams, tf.Tensor>> = {};
@@ -146,9 +178,22 @@ export class SasrecScorer {
     return tf.tidy(() => encodeLast(this.arch, this.params, tf.tensor3d(input, [B, T, this.arch.dim]), rows));
   }
 
-  /** Scores `[B, itemCount + 1]` (column 0 is padding and meaningless). */
+  /** Scores `[B, itemCount + 1]` (column 0 is padding and meaningless); through the {@link ItemTable} when one is set. */
   scoreTensor(seqs: readonly ArrayLike<number>[]): tf.Tensor2D {
+    if (this.itemTable) return tf.tensor2d(this.hostScores(seqs), [seqs.length, this.itemCount + 1]);
     return tf.tidy(() => tf.matMul(this.userVectors(seqs), this.itemEmbT));
+  }
+
+  /** Scores through the item table, `[B * (itemCount + 1)]`. */
+  private hostScores(seqs: readonly ArrayLike<number>[]): Float32Array {
+    const d = this.arch.dim,
+      n = this.itemCount + 1;
+    const uT = this.userVectors(seqs);
+    const u = uT.dataSync() as Float32Array;
+    uT.dispose();
+    const out = new Float32Array(seqs.length * n);
+    seqs.forEach((_, b) => out.set(this.itemTable!.scores(u.subarray(b * d, (b + 1) * d)), b * n));
+    return out;
   }
 
   /**
@@ -158,10 +203,12 @@ export class SasrecScorer {
    * benchmarks/results/NOTES-2026-11-23-host-encoder.md), then one upload of `d` floats,
    * `matMul(u, itemEmbT)` and `tf.topk` on the backend; only `need` values and rows are read back.
    * Row 0 (padding) may appear; callers skip it. Agrees with `scoreTensor([seq])` to float32
-   * rounding (the unit tests pin user vectors within 1e-4 and identical top-10 lists).
+   * rounding (the unit tests pin user vectors within 1e-4 and identical top-10 lists). With an
+   * {@link ItemTable} set ({@link SasrecScorer.useItemTable}) it scores instead of the backend.
    */
   async topK(seq: ArrayLike<number>, need: number): Promise<{ rows: Int32Array; values: Float32Array }> {
     const u = this.host.encode(seq);
+    if (this.itemTable) return this.itemTable.topK(u, need);
     const { values, indices } = tf.tidy(() => tf.topk(tf.matMul(tf.tensor2d(u, [1, this.arch.dim]), this.itemEmbT), need, true));
     try {
       const [v, i] = await Promise.all([values.data(), indices.data()]);
@@ -169,6 +216,22 @@ export class SasrecScorer {
     } finally {
       values.dispose();
       indices.dispose();
+    }
+  }
+
+  /**
+   * Makes every scoring ({@link SasrecScorer.topK}, `scoreTensor`, `scores`) go through `table`
+   * instead of matMul (+ `tf.topk`) on the backend; `undefined` goes back to the backend.
+   * `release`: dispose the backend's copies of the item table (`itemEmb`, `itemEmbT`) — for good.
+   * @throws {Error} going back to the backend after `release`.
+   */
+  useItemTable(table: ItemTable | undefined, o: { release?: boolean } = {}): void {
+    if (!table && this.released) throw new Error('SasrecScorer: the item table was released from the backend; it cannot score there again');
+    this.itemTable = table;
+    if (table && o.release && !this.released) {
+      this.released = true;
+      this.itemEmb.dispose();
+      this.itemEmbT.dispose();
     }
   }
 
@@ -183,6 +246,15 @@ export class SasrecScorer {
 
   /** Scores as host arrays, one `Float32Array(itemCount + 1)` per sequence; index 0 is set to −Infinity. */
   async scores(seqs: readonly ArrayLike<number>[]): Promise<Float32Array[]> {
+    if (this.itemTable) {
+      const flat = this.hostScores(seqs);
+      const n = this.itemCount + 1;
+      return seqs.map((_, b) => {
+        const row = flat.slice(b * n, (b + 1) * n);
+        row[0] = -Infinity;
+        return row;
+      });
+    }
     const t = this.scoreTensor(seqs);
     try {
       const flat = (await t.data()) as Float32Array;
@@ -198,8 +270,10 @@ export class SasrecScorer {
   }
 
   dispose(): void {
-    this.itemEmb.dispose();
-    this.itemEmbT.dispose();
+    if (!this.released) {
+      this.itemEmb.dispose();
+      this.itemEmbT.dispose();
+    }
     this.params.posEmb.dispose();
     this.params.finalGamma.dispose();
     this.params.finalBeta.dispose();

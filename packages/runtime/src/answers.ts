@@ -93,6 +93,22 @@ const DEVICE_TOPK_MAX_MASKED = 2048;
 /** similar() checks its time budget every this many items of its cosine scan. */
 const SIMILAR_CHUNK = 4096;
 
+/** Scores by row (a sparse array) of a top-k answer. */
+function sparseOf(top: { rows: Int32Array; values: Float32Array }): number[] {
+  const sparse: number[] = [];
+  top.rows.forEach((r, i) => {
+    sparse[r] = top.values[i]!;
+  });
+  return sparse;
+}
+
+/** The int8 kernel's exclusion bitmap of `ok` (1 = eligible row): bit r set = row r excluded (row 0, padding, is never eligible). */
+function excludedBitmap(ok: Uint8Array): Uint8Array {
+  const m = new Uint8Array(Math.ceil(ok.length / 8));
+  for (let r = 0; r < ok.length; r++) if (!ok[r]) m[r >> 3]! |= 1 << (r & 7);
+  return m;
+}
+
 const sameRows = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The model input of a history: its model rows (items unknown to the model left out), oldest first. */
@@ -280,13 +296,15 @@ async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper })
       ? { s: memo.sparse, order: memo.rows }
       : await within(
           ctx.engine.serial(async (): Promise<{ s: ArrayLike<number>; order?: Int32Array }> => {
-            if (!onDevice) return { s: (await engine.scorer.scores([seqRows]))[0]! };
+            if (!onDevice) {
+              if (!engine.kernel) return { s: (await engine.scorer.scores([seqRows]))[0]! };
+              // The int8 kernel takes the mask itself: the `size` best eligible rows, nothing else read.
+              const top = engine.kernel.topK(engine.scorer.host.encode(seqRows), size, excludedBitmap(ok));
+              return { s: sparseOf(top), order: top.rows };
+            }
             const top = await deviceTopK(engine.scorer, seqRows, needRows);
             if (ctx.prepareNext) ctx.engine.prepareNext(engine, seqRows);
-            const sparse: number[] = [];
-            top.rows.forEach((r, i) => {
-              sparse[r] = top.values[i]!;
-            });
+            const sparse = sparseOf(top);
             ctx.topMemo = { engine, seq: seqRows, rows: top.rows, sparse };
             return { s: sparse, order: top.rows };
           }),
@@ -498,12 +516,20 @@ async function rankFor(ctx: AnswerContext, ask: RankAsk): Promise<RecommendResul
     if (!engine) why = 'no-model';
     else if (budget <= 0) why = 'timeout';
     else {
-      scores = (
-        await within(
-          ctx.engine.serial(() => engine.scorer.scores([seq])),
-          budget,
-        )
-      )?.[0];
+      scores = await within(
+        ctx.engine.serial(async (): Promise<ArrayLike<number>> => {
+          if (!engine.kernel) return (await engine.scorer.scores([seq]))[0]!;
+          // The int8 kernel scores only the candidates' rows (the float32 path's scores).
+          const rows = cands.map((id) => md.rowOf.get(id) ?? 0).filter((r) => r > 0);
+          const v = engine.kernel.scoreRows(engine.scorer.host.encode(seq), rows);
+          const sparse: number[] = [];
+          rows.forEach((r, i) => {
+            sparse[r] = v[i]!;
+          });
+          return sparse;
+        }),
+        budget,
+      );
       if (!scores) why = 'timeout';
     }
   }

@@ -5,17 +5,26 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { detectCapabilities, LocalRecError } from '@localrec/core';
-import { agentInfo, monotonicNow, webGpu } from '@localrec/core/internal';
-import { SasrecScorer } from '@localrec/model';
+import { agentInfo, monotonicNow, webAssembly, webGpu } from '@localrec/core/internal';
+import { SasrecScorer, type ItemTable } from '@localrec/model';
 import { BACKENDS, type BackendName } from './api.js';
+import { detectKernel, Int8TopK, type KernelDetection, type KernelKind } from './int8/kernel.js';
+import { KERNEL_MODULES } from './int8/modules.js';
 import type { ModelData } from './model-data.js';
 
 /** A scorer living on one backend. */
 export interface Engine {
   backend: BackendName;
   scorer: SasrecScorer;
-  /** Median ms of one scoring (user vector + all-item scores + read-back) measured at start. */
+  /**
+   * The int8 kernel that scores `recommend()`'s top-k ({@link SasrecScorer.topK} through
+   * {@link Int8TopK.topK}), when it serves; otherwise matMul + `tf.topk` on the backend do.
+   */
+  kernel?: Int8TopK | undefined;
+  /** Median ms of what `recommend()` runs for a fresh history (host encoder + top-k through the chosen kernel), measured at start. */
   medianMs: number;
+  /** The serving path's medians measured at start: `backend` (matMul + `tf.topk`) and, where tried, the int8 kernel. */
+  paths: Record<string, number>;
   dispose(): void;
 }
 
@@ -107,6 +116,12 @@ export async function activateBackend(name: BackendName, o: BackendOptions = {})
   if (!ok || tf.getBackend() !== name) throw new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${name}" failed to start`);
 }
 
+let detected: KernelDetection | undefined;
+/** {@link detectKernel} for this engine's WebAssembly and the kernels built in, once: the one place the kernel is chosen. */
+function kernelSupport(): KernelDetection {
+  return (detected ??= detectKernel(webAssembly(), KERNEL_MODULES));
+}
+
 /** A representative full-length input: the most popular items (the real model, a real shape). */
 function probeSequence(md: ModelData): Int32Array {
   const n = Math.min(md.maxLen, md.itemCount);
@@ -118,23 +133,117 @@ function probeSequence(md: ModelData): Int32Array {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = monotonicNow;
 
+const kernels = new WeakMap<ModelData, Map<KernelKind, Int8TopK>>();
+/**
+ * The `kind` int8 kernel over `md`'s item table, built once per model and kind (the table is
+ * copied into its WebAssembly memory), or — once {@link settleKernels} dropped the bundle's int8
+ * arrays — the kernel kept; `undefined` where there is no WebAssembly SIMD or the bundle's item
+ * table is not int8 per row.
+ */
+function kernelFor(md: ModelData, kind: KernelKind): Int8TopK | undefined {
+  let have = kernels.get(md);
+  if (!have) kernels.set(md, (have = new Map<KernelKind, Int8TopK>()));
+  const k = have.get(kind);
+  if (k) return k;
+  const wasm = webAssembly();
+  const t = md.itemInt8;
+  if (!wasm || !t) return have.values().next().value;
+  const made = Int8TopK.create(wasm, KERNEL_MODULES, kind, t.q, t.scales, md.itemCount + 1, md.dim);
+  have.set(kind, made);
+  return made;
+}
+
+/** Keeps only `keep` of `md`'s kernels (none: all go) and drops the bundle's int8 arrays: the table lives in that kernel only. */
+function settleKernels(md: ModelData, keep: Int8TopK | undefined): void {
+  const have = kernels.get(md);
+  for (const [kind, k] of have ?? []) if (k !== keep) have!.delete(kind);
+  md.itemInt8 = undefined;
+}
+
+/** The kernel kinds this engine can run, the relaxed one first. */
+function kernelKinds(): KernelKind[] {
+  const { kind } = kernelSupport();
+  return kind === 'wasm-relaxed-simd' ? ['wasm-relaxed-simd', 'wasm-simd'] : kind === 'wasm-simd' ? ['wasm-simd'] : [];
+}
+
+/**
+ * The kernel used without timing (forced backend, first working one): plain SIMD — on this
+ * project's 2-core test machine Chromium's relaxed kernel was the slower one at 1M items
+ * (15.8 vs 8.9 ms), so relaxed SIMD serves only where the calibration measured it faster.
+ */
+export const UNTIMED_KERNEL: KernelKind = 'wasm-simd';
+
+/** Backends on which the int8 kernel competes with the backend's own matMul + `tf.topk` (the CPU ones). */
+const KERNEL_BACKENDS: ReadonlySet<BackendName> = new Set(['wasm', 'cpu']);
+/** Rows the timed top-k asks for: about what `recommend()` asks for one list (its pool, the history, padding). */
+const SERVE_NEED = 64;
+
+/** Median ms of `runs` top-k calls as `recommend()` makes them, alternating two histories (each call a fresh encode). */
+async function timeServing(scorer: SasrecScorer, seqs: Int32Array[], runs: number): Promise<number> {
+  for (const q of seqs) await scorer.topK(q, SERVE_NEED); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = now();
+    await scorer.topK(seqs[i % seqs.length]!, SERVE_NEED);
+    times.push(now() - t0);
+  }
+  return times.length ? median(times) : NaN;
+}
+
 /**
  * Builds the scorer on the active backend, warms it up (first runs compile shaders / kernels)
- * and times `runs` scorings of a full-length sequence.
+ * and times `runs` of what `recommend()` runs for a fresh history: the host encoder and the top-k,
+ * through matMul + `tf.topk` on the backend and, on the CPU backends where WebAssembly SIMD is
+ * available, through each int8 kernel ({@link kernelFor}: relaxed and plain SIMD); the fastest
+ * serves. `kernel` decides without timing: a kernel kind (a cached calibration's choice, or
+ * {@link UNTIMED_KERNEL}), or `false` for the backend's matMul + `tf.topk`.
  */
-export async function buildEngine(name: BackendName, md: ModelData, runs: number): Promise<Engine> {
-  const scorer = new SasrecScorer(md.manifest.architecture, md.itemCount, md.weights);
+export async function buildEngine(name: BackendName, md: ModelData, runs: number, kernel?: KernelKind | false): Promise<Engine> {
+  const tryKernels = !KERNEL_BACKENDS.has(name) || kernel === false ? [] : kernel === undefined ? kernelKinds() : [kernel];
+  const built = tryKernels.flatMap((kind) => {
+    const k = kernelFor(md, kind);
+    return k ? [k] : [];
+  });
+  const tableOf = (k: Int8TopK): ItemTable => ({ topK: (u, need) => k.topK(u, need), scores: (u) => k.scores(u) });
+  const decided = kernel !== undefined ? built[0] : undefined;
+  // Decided without timing: the float32 item table is never uploaded to the backend.
+  const scorer = new SasrecScorer(md.manifest.architecture, md.itemCount, md.weights, decided ? { itemTable: tableOf(decided) } : {});
   try {
     const seq = probeSequence(md);
-    await scorer.scores([seq]); // warm-up: compiles and uploads
-    await scorer.scores([seq.subarray(seq.length - 1)]); // a short history compiles the other shapes' path
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = now();
-      await scorer.scores([seq]);
-      times.push(now() - t0);
+    // Warm-up: compiles and uploads the tfjs encoder and matMul (scoreRows and selective filters
+    // read every score); with the kernel decided, only the encoder (its scores() are plain JS).
+    const warm = async (q: Int32Array) => (decided ? scorer.userVectors([q]).dispose() : void (await scorer.scores([q])));
+    await warm(seq);
+    await warm(seq.subarray(seq.length - 1)); // a short history compiles the other shapes' path
+    const seqs = [seq, seq.slice().reverse()];
+    const paths: Record<string, number> = {};
+    let serving: Int8TopK | undefined = decided;
+    if (decided) paths[`${name}+int8-${decided.kind}`] = await timeServing(scorer, seqs, runs);
+    else {
+      paths[name] = await timeServing(scorer, seqs, runs);
+      let best = paths[name];
+      for (const k of built) {
+        scorer.useItemTable(tableOf(k));
+        const ms = (paths[`${name}+int8-${k.kind}`] = await timeServing(scorer, seqs, runs));
+        if (!(ms >= best)) {
+          best = ms;
+          serving = k;
+        }
+      }
+      // A kernel serves: the backend's float32 copies of the item table go.
+      if (serving) scorer.useItemTable(tableOf(serving), { release: true });
+      else scorer.useItemTable(undefined);
     }
-    return { backend: name, scorer, medianMs: times.length ? median(times) : NaN, dispose: () => scorer.dispose() };
+    if (kernel !== undefined) settleKernels(md, serving);
+    const medianMs = Math.min(...Object.values(paths).filter((x) => !Number.isNaN(x)), Infinity);
+    return {
+      backend: name,
+      scorer,
+      kernel: serving,
+      medianMs: Number.isFinite(medianMs) ? medianMs : NaN,
+      paths,
+      dispose: () => scorer.dispose(),
+    };
   } catch (e) {
     scorer.dispose();
     throw new LocalRecError('BACKEND_UNAVAILABLE', `Backend "${name}" failed on the model: ${(e as Error).message}`, { cause: e });
@@ -144,7 +253,12 @@ export async function buildEngine(name: BackendName, md: ModelData, runs: number
 /** Result of a calibration: the winner and every candidate's median (or why it failed). */
 export interface Calibration {
   backend: BackendName;
+  /** The int8 kernel that serves `recommend()`'s top-k on the winner (absent: the backend's matMul + `tf.topk`). */
+  kernel?: KernelKind;
+  /** Per backend: median ms of the serving path (its faster kernel), or why it failed. */
   timings: Partial<Record<BackendName, number | string>>;
+  /** Every serving path timed: `<backend>` (matMul + `tf.topk`) and `<backend>+int8-<kernel>`, median ms. */
+  paths?: Record<string, number>;
 }
 
 /**
@@ -158,11 +272,14 @@ export async function calibrate(
 ): Promise<{ engine: Engine; calibration: Calibration }> {
   let best: Engine | undefined;
   const timings: Calibration['timings'] = {};
+  const paths: Record<string, number> = {};
+  const ms3 = (x: number) => Math.round(x * 1000) / 1000;
   for (const name of candidates) {
     try {
       await activateBackend(name, o);
       const e = await buildEngine(name, md, o.runs ?? 5);
-      timings[name] = Math.round(e.medianMs * 1000) / 1000;
+      timings[name] = ms3(e.medianMs);
+      for (const [p, x] of Object.entries(e.paths)) paths[p] = ms3(x);
       if (!best || e.medianMs < best.medianMs) {
         best?.dispose();
         best = e;
@@ -180,11 +297,15 @@ export async function calibrate(
   // Each engine's tensors live on the backend that was active when it was built: rebuild the
   // winner on its own backend rather than let tfjs copy tensors across backends lazily.
   if (tf.getBackend() !== best.backend) {
+    const kernel = best.kernel?.kind ?? false;
     best.dispose();
     await activateBackend(best.backend, o);
-    best = await buildEngine(best.backend, md, 1);
+    best = await buildEngine(best.backend, md, 1, kernel);
   }
-  return { engine: best, calibration: { backend: best.backend, timings } };
+  settleKernels(md, best.kernel);
+  const calibration: Calibration = { backend: best.backend, timings, paths };
+  if (best.kernel) calibration.kernel = best.kernel.kind;
+  return { engine: best, calibration };
 }
 
 /** Starts the first candidate that works, in order, without timing the others. */
@@ -193,7 +314,7 @@ export async function firstWorking(candidates: readonly BackendName[], md: Model
   for (const name of candidates) {
     try {
       await activateBackend(name, o);
-      return await buildEngine(name, md, 1);
+      return await buildEngine(name, md, 1, UNTIMED_KERNEL);
     } catch (e) {
       errors.push((e as Error).message);
     }

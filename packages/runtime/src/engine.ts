@@ -13,6 +13,7 @@ import {
   calibrate,
   deviceKey,
   firstWorking,
+  UNTIMED_KERNEL,
   watchDeviceLoss,
   type Calibration,
   type Engine,
@@ -138,7 +139,7 @@ export class EngineHost {
     let engine: Engine;
     if (o.forceBackend && !this.disabledBackends.has(o.forceBackend)) {
       await activateBackend(o.forceBackend, { ...bo, allowFallbackAdapter: true });
-      engine = await buildEngine(o.forceBackend, md, 1);
+      engine = await buildEngine(o.forceBackend, md, 1, UNTIMED_KERNEL);
     } else {
       const candidates = (o.backends ?? BACKENDS).filter((b) => !this.disabledBackends.has(b));
       // After a lost device: the next backend in order of the measured speed (the calibration,
@@ -200,11 +201,12 @@ export class EngineHost {
     const key = `${md.version}|${await sha256Hex(utf8Bytes(await deviceKey()))}`;
     const cached = await store.getMeta<Record<string, Calibration>>(CALIBRATION_META).catch(() => undefined);
     const hit = cached?.[key];
-    if (hit && candidates.includes(hit.backend)) {
+    // A calibration without `paths` timed scorer.scores() (before the serving path and the int8 kernel were timed): measured again.
+    if (hit?.paths && candidates.includes(hit.backend)) {
       try {
         await activateBackend(hit.backend, bo);
         this.calibration = hit;
-        return await buildEngine(hit.backend, md, 1);
+        return await buildEngine(hit.backend, md, 1, hit.kernel ?? false);
       } catch {
         // The cached choice no longer starts: measure again.
       }

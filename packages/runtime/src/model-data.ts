@@ -8,6 +8,8 @@
  * - `itemEmb`: the same float32 item table (shared, not copied), used on the host for reasons,
  *   `similar` and MMR; `invNorm`: (N+1) floats.
  * - the cold-start tables (int32/float32, a few hundred KB) and the vocabulary.
+ * - `itemInt8`: the bundle's int8 item table and its row scales, (N+1)·(d+4) bytes, until the int8
+ *   kernel takes them into its WebAssembly memory (`backends.ts` `kernelFor`: then dropped here).
  * The tfjs backend additionally holds the item table and its transpose (see `SasrecScorer`).
  */
 import { LocalRecError, type ItemMeta } from '@localrec/core';
@@ -34,6 +36,8 @@ export interface ModelData {
   weights: FloatWeights;
   /** `[N+1, d]` row-major; row 0 is padding. */
   itemEmb: Float32Array;
+  /** The bundle's int8 item table `[N+1, d]` and row scales (when stored int8 per row), until the int8 kernel holds them. */
+  itemInt8?: { q: Int8Array; scales: Float32Array } | undefined;
   /** 1/‖row‖ (0 for zero rows). */
   invNorm: Float32Array;
   /** Row r (1-based) → item id. */
@@ -70,6 +74,12 @@ export function toModelData(b: FetchedBundle): ModelData {
     }
     invNorm[r] = s > 0 ? 1 / Math.sqrt(s) : 0;
   }
+  const raw = b.tensors.get(TENSOR_NAMES.itemEmbedding);
+  const rawScales = raw?.quant ? b.tensors.get(raw.quant.scales) : undefined;
+  const itemInt8 =
+    raw?.dtype === 'int8' && raw.quant?.axis === 0 && rawScales?.dtype === 'float32'
+      ? { q: raw.data as Int8Array, scales: rawScales.data as Float32Array }
+      : undefined;
   const rowOf = new Map<string, number>();
   b.vocab.forEach((id, i) => rowOf.set(id, i + 1));
   return {
@@ -80,6 +90,7 @@ export function toModelData(b: FetchedBundle): ModelData {
     maxLen: m.architecture.maxLen,
     weights,
     itemEmb,
+    itemInt8,
     invNorm,
     vocab: b.vocab,
     rowOf,
@@ -112,5 +123,6 @@ export function hostBytes(md: ModelData): number {
     md.cold.coocItems.byteLength +
     md.cold.coocScores.byteLength;
   for (const w of md.weights.values()) host += w.byteLength;
+  if (md.itemInt8) host += md.itemInt8.q.byteLength + md.itemInt8.scales.byteLength;
   return host;
 }

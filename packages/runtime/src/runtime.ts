@@ -68,10 +68,12 @@ export interface RuntimeDeps {
   caches?: CacheStorage | null;
 }
 
-/** Bytes the runtime holds: host typed arrays (float32 weights, norms, cold tables) and tfjs tensors. */
+/** Bytes the runtime holds: host typed arrays (float32 weights, norms, cold tables), tfjs tensors, the int8 kernel. */
 export interface RuntimeMemory {
   hostBytes: number;
   tfjsBytes: number;
+  /** The int8 kernel's WebAssembly memory (the int8 item table, its scales, buffers); 0 when it does not serve. */
+  kernelBytes: number;
 }
 
 /** What {@link Runtime.status} answers: the status plus calibration, memory, the last call's timings and backend changes. */
@@ -140,7 +142,7 @@ export class Runtime implements RuntimeApi {
     if (c?.engine.backendEvents.length) s.backendEvents = c.engine.backendEvents.map((x) => ({ ...x }));
     if (c?.lastTimings) s.lastTimings = c.lastTimings;
     if (c?.engine.calibration) s.calibration = c.engine.calibration;
-    if (md) s.memory = { hostBytes: hostBytes(md), tfjsBytes: e ? tf.memory().numBytes : 0 };
+    if (md) s.memory = { hostBytes: hostBytes(md), tfjsBytes: e ? tf.memory().numBytes : 0, kernelBytes: e?.kernel?.bytes ?? 0 };
     if (e) s.backend = e.backend;
     if (md) {
       s.modelVersion = md.version;

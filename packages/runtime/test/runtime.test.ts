@@ -175,6 +175,13 @@ describe('runtime: loading', () => {
     const chosen = (await rt.status()).backend;
     expect(chosen).toBe(cal.backend);
     expect(cal.timings[cal.backend]).toBe(Math.min(cal.timings.cpu as number, cal.timings.wasm as number));
+    // The serving path, each backend with its own matMul + tf.topk and with the int8 kernel (Node 20: plain SIMD).
+    expect(Object.keys(cal.paths!).sort()).toEqual(['cpu', 'cpu+int8-wasm-simd', 'wasm', 'wasm+int8-wasm-simd']);
+    for (const b of ['cpu', 'wasm'] as const) expect(cal.timings[b]).toBe(Math.min(cal.paths![b]!, cal.paths![`${b}+int8-wasm-simd`]!));
+    const kernelWon = cal.paths![`${cal.backend}+int8-wasm-simd`]! < cal.paths![cal.backend]!;
+    expect(cal.kernel).toBe(kernelWon ? 'wasm-simd' : undefined);
+    const mem = (await rt.status()).memory!;
+    expect(mem.kernelBytes > 0).toBe(kernelWon);
     const cached = await store.getMeta<Record<string, unknown>>('runtime:calibration');
     expect(Object.keys(cached!)[0]).toMatch(/^tiny-1\|[0-9a-f]{64}$/);
     await rt.dispose();
@@ -208,7 +215,9 @@ describe('runtime: recommend', () => {
       .sort((a, b) => s![b]! - s![a]! || a - b)
       .slice(0, 10);
     expect(r.items.map((i) => rowOf(i.itemId))).toEqual(expected);
-    for (const it of r.items) expect(it.score).toBeCloseTo(s![rowOf(it.itemId)]!, 4);
+    // Where the int8 kernel serves (wasm/cpu with WebAssembly SIMD) its scores are the float32
+    // path's (float64 sums); tfjs sums in float32.
+    for (const it of r.items) expect(it.score).toBeCloseTo(s![rowOf(it.itemId)]!, 5);
   });
 
   it("scoreRows (the evaluation hook) returns the shared scorer's scores and checks its rows", async () => {
