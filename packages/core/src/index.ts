@@ -16,6 +16,7 @@ export type { EventQuery, EventStore, RetentionPolicy, StoreDump, StoreResidue }
 export type {
   AttributeTest,
   AttributeValue,
+  Facet,
   FilterExpr,
   ItemFilter,
   ItemMeta,
@@ -27,6 +28,9 @@ export type {
   RuntimeStatus,
   ScoreRule,
   ScoredItem,
+  TrendingFacetCount,
+  TrendingFacets,
+  TrendingOptions,
 } from './api.js';
 export { CONSENT_VALUES, DEFAULT_CONFIG, resolveConfig } from './config.js';
 export type { Consent, LocalRecConfig, ResolvedConfig } from './config.js';
