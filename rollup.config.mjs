@@ -135,7 +135,7 @@ export const COLD_MODULES = {
       'tailWithin',
     ],
     'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure'],
-    'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'noRuntimeApi'],
+    'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'askScenario', 'noRuntimeApi'],
   },
 };
 /** Cold module → the file it is in. */
