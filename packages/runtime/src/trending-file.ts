@@ -19,7 +19,7 @@ import { globalFetch, modelCacheKey, parseModelCacheKey } from '@localrec/core/i
 import { sha256Hex, trendingBody, trendingProblems, type TrendingFile } from '@localrec/model';
 import { Once } from './lazy.js';
 import { CACHE_NAME, TRENDING_CACHE_PREFIX } from './loader.js';
-import { utf8Text } from './text.js';
+import { utf8Bytes, utf8Text } from './text.js';
 
 /** Default of `RuntimeOptions.trendingMaxAgeMs`. */
 export const TRENDING_MAX_AGE_MS = 6 * 3_600_000;
@@ -57,7 +57,7 @@ async function verified(bytes: Uint8Array, url: string): Promise<TrendingFile> {
   const problems = trendingProblems(v);
   if (problems.length) throw new LocalRecError('BUNDLE_INVALID', `${url} is not a trending file:\n  - ${problems.join('\n  - ')}`);
   const file = v as TrendingFile;
-  const h = await sha256Hex(new TextEncoder().encode(trendingBody(file)));
+  const h = await sha256Hex(utf8Bytes(trendingBody(file)));
   if (h !== file.sha256)
     throw new LocalRecError('MODEL_INTEGRITY', `${url}: content SHA-256 ${h} does not match the file's sha256 ${file.sha256}`, {
       field: 'trendingUrl',
