@@ -124,9 +124,12 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
       items: string,
       o: object,
     ): Promise<{ source: string; fallbackReason?: string; items: Array<{ itemId: string; source: string; reason: { kind: string } }> }>;
-    trending(
-      o: object,
-    ): Promise<{ source: string; fallbackReason?: string; items: Array<{ itemId: string; reason: { kind: string; text: string } }> }>;
+    trending(o: object): Promise<{
+      source: string;
+      fallbackReason?: string;
+      error?: { code: string };
+      items: Array<{ itemId: string; reason: { kind: string; text: string } }>;
+    }>;
     trendingFacets(a: string): Promise<{ source: string; version?: string; values: unknown[] }>;
     runtimeStatus(): Promise<{ ready: boolean; modelVersion?: string; backend?: string; error?: { code: string; message: string } }>;
     exportData(): Promise<{ events: Array<{ itemId?: string }> }>;

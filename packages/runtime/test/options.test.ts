@@ -40,7 +40,7 @@ describe('runtime options', () => {
     expect(refusal(() => checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', trendingUrl: '' }))).toMatchObject({
       code: 'INVALID_CONFIG',
       field: 'trendingUrl',
-      message: "trendingUrl must be the trending file's URL, got \"\"",
+      message: 'trendingUrl must be the trending file\'s URL, got ""',
     });
     expect(refusal(() => checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', trendingMaxAgeMs: -1 }))).toMatchObject({
       code: 'INVALID_CONFIG',
