@@ -133,19 +133,31 @@ export const COLD_MODULES = {
       'readResidue',
       'countWithin',
       'tailWithin',
+      'dumpWithin',
     ],
-    'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure'],
+    'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure', 'deleteWhenUnblocked'],
     'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'askScenario', 'noRuntimeApi'],
+    // What localrec-model.min.mjs runs only off the usual path (the page's own history with the
+    // memory fallback, the main-thread fallback, why a worker failed).
+    'packages/transport/src/cold.ts': ['readPageHistory', 'openInThread'],
+    'packages/runtime/src/connector-cold.ts': ['diagnose'],
   },
 };
 /** Cold module → the file it is in. */
 const coldFile = Object.fromEntries(Object.entries(COLD_MODULES).flatMap(([file, mods]) => Object.keys(mods).map((m) => [m, file])));
 const coldNames = Object.assign({}, ...Object.values(COLD_MODULES));
-// What the lazily imported extras take from `localrec.min.js` instead of bundling copies of their
-// own (one LocalRecError class on the page): module → export names. The loaders hand these over
-// (`__share(shared)`, packages/sdk/src/shared.ts, whose keys must be these names).
+// What the lazily imported files (the extras, the model connector) take from `localrec.min.js`
+// instead of bundling copies of their own (one LocalRecError class and one capability cache on the
+// page): module → export names. The loaders hand these over (`__share(shared)`,
+// packages/sdk/src/shared.ts: an array of these, in this order). A module's other exports stay the
+// file's own: one that uses a shared name of its module must be shared too (or live in a module
+// of its own, as `deserializeError` does in core's error-wire.ts).
 export const SHARED_MODULES = {
-  'packages/core/src/errors.ts': ['LocalRecError'],
+  'packages/core/src/errors.ts': ['LocalRecError', 'serializeError'],
+  'packages/core/src/preview.ts': ['preview'],
+  'packages/core/src/env.ts': ['webLocks', 'workerConstructor'],
+  // The model connector file's cold functions (COLD_MODULES) load the extras through the main bundle's loader.
+  'packages/sdk/src/chunks.ts': ['chunk'],
 };
 const sdkSrc = (f) => `${process.cwd()}/${f}`;
 /** `file` (a rollup id) as one of `table`'s keys, or undefined. */
@@ -156,7 +168,7 @@ const replaceModules = (name, table, virtual) => ({
   async resolveId(source, importer, options) {
     if (!importer || source.startsWith('\0') || importer.startsWith(`\0${name}:`)) return null;
     const r = await this.resolve(source, importer, { ...options, skipSelf: true });
-    const key = r && !r.external ? keyOf(table, realpathSync(r.id)) : undefined;
+    const key = r && !r.external && !r.id.startsWith('\0') ? keyOf(table, realpathSync(r.id)) : undefined;
     return key ? `\0${name}:${key}` : null;
   },
   load: (id) => (id.startsWith(`\0${name}:`) ? virtual(id.slice(name.length + 2)) : null),
@@ -174,11 +186,13 @@ const coldFromChunks = replaceModules(
 /** In a lazily imported file: `table`'s modules are bindings the loader sets through the file's `__share` export. */
 const shareFromMain = (table) => [
   replaceModules('localrec-share', table, (key) => {
-    const names = table[key].join(', ');
+    // `shared` is an array in the table's order (packages/sdk/src/shared.ts): each name is at its index.
+    const all = Object.values(table).flat();
+    const names = table[key];
     // The module's other exports stay its own (a local name shadows the star export).
     return (
       `import { take } from '\\0localrec-shared';\nexport * from ${JSON.stringify(sdkSrc(key))};\n` +
-      `export let ${names};\ntake((s) => ({ ${names} } = s));`
+      `export let ${names.join(', ')};\ntake((s) => { ${names.map((n) => `${n} = s[${all.indexOf(n)}];`).join(' ')} });`
     );
   }),
   {
@@ -205,8 +219,29 @@ const virtualEntry = (id, modules) => ({
 // The script tag's budget (packages/sdk/test/size.test.ts; issue 12 asks for 12 KB gzip): ES2022
 // syntax (no class-field helpers; Chrome 94+, Safari 15+, Firefox 93+) and terser's two passes on
 // top of esbuild save about 800 B gzip; the cold modules above go to localrec-extras.min.mjs.
+// idb's entry installs two sets of proxy traps at import time: the shortcuts (`db.get('meta', key)`,
+// `db.count(…)`) and the async iterators (`for await (const c of store)`). The IndexedDB store uses
+// neither (plain transactions and cursors: packages/store-idb/src/store.ts, cold.ts), so the script
+// tag leaves both out (~0.45 KB gzip). The build fails if idb's code no longer has them as expected.
+const idbCoreOnly = {
+  name: 'localrec-idb-core-only',
+  transform(code, id) {
+    if (!/[\\/]idb[\\/]build[\\/]index\.js$/.test(id)) return null;
+    const from = code.indexOf('const readMethods = ');
+    const to = code.indexOf('export { ');
+    if (
+      from < 0 ||
+      to < from ||
+      (code.slice(from, to).match(/\breplaceTraps\(/g) ?? []).length !== 2 ||
+      code.indexOf('replaceTraps(', to) >= 0
+    )
+      this.error(`idb's ${id} changed: its shortcut and async-iterator traps were not found where localrec-idb-core-only expects them`);
+    return { code: code.slice(0, from) + code.slice(to), map: null };
+  },
+};
 add('packages/sdk/src/iife.ts', {
   plugins: [
+    idbCoreOnly,
     coldFromChunks,
     ...browserPlugins({ minify: true, target: 'es2022' }),
     terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
@@ -238,8 +273,14 @@ add('packages/sdk/src/capture-entry.ts', {
 // The runtime's page side for the script tag (ES module: @localrec/runtime's connector, Comlink),
 // imported by localrec.min.js only when a page sets `model`. Recording-only pages never load it;
 // with a model, both files together stay ≤ 16 KB gzip (packages/sdk/test/size.test.ts).
-add('packages/sdk/src/model-entry.ts', {
+// It takes SHARED_MODULES from localrec.min.js like the extras (global.ts's loader hands them over).
+configs.push({
+  input: '\0localrec-chunk:localrec-model.min.mjs',
+  onwarn,
   plugins: [
+    virtualEntry('\0localrec-chunk:localrec-model.min.mjs', { 'packages/sdk/src/model-entry.ts': ['modelConnector'] }),
+    coldFromChunks,
+    ...shareFromMain(SHARED_MODULES),
     ...browserPlugins({ minify: true, target: 'es2022' }),
     terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
   ],
@@ -397,8 +438,41 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
 }
 // ---- @localrec/trainer (end) ------------------------------------------------------------------
 
+// ---- @localrec/elements (begin) ---------------------------------------------------------------
+// The <localrec-recommendations> web component: ESM for bundlers (index.js) and the same code
+// minified for script-tag pages (localrec-elements.min.mjs, imported from the page's own folder:
+// localrec.min.js never loads it, so the recording budget is untouched). Both bundle the few
+// @localrec/core pieces they use (errors, capability accessors), so the package stands alone.
+add('packages/elements/src/index.ts', {
+  plugins: browserPlugins({ target: 'es2022' }),
+  output: { file: 'packages/elements/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+});
+add('packages/elements/src/index.ts', {
+  plugins: [
+    ...browserPlugins({ minify: true, target: 'es2022' }),
+    terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
+  ],
+  output: { file: 'packages/elements/dist/localrec-elements.min.mjs', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+});
+addTypes('elements', 'packages/elements/src/index.ts');
+// @localrec/react and @localrec/vue: ESM over the framework and @localrec/elements (both left as
+// imports: a consumer installs them), types likewise.
+for (const [pkg, deps] of [
+  ['react', ['react', '@localrec/elements']],
+  ['vue', ['vue', '@localrec/elements']],
+]) {
+  const external = (id) => deps.some((d) => id === d || id.startsWith(`${d}/`));
+  add(`packages/${pkg}/src/index.ts`, {
+    external,
+    plugins: browserPlugins({ target: 'es2022' }),
+    output: { file: `packages/${pkg}/dist/index.js`, format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+  });
+  addTypes(pkg, `packages/${pkg}/src/index.ts`, { external });
+}
+// ---- @localrec/elements (end) -----------------------------------------------------------------
+
 // `LOCALREC_BUILD=bundles` (rollup --environment) builds only the JS bundles, `LOCALREC_BUILD=types:<pkg>`
-// only that package's bundled .d.ts (sdk, runtime, miniprogram, trainer): `pnpm build` runs them as separate processes, because
+// only that package's bundled .d.ts (sdk, runtime, miniprogram, trainer, elements, react, vue): `pnpm build` runs them as separate processes, because
 // rollup-plugin-dts's type programs (they are not freed between configs) and tfjs's bundles in one
 // process ran out of an 8 GB heap.
 // `LOCALREC_BUILD=bundles:<pkg>` builds one package's JS bundles only (handy while working on it).

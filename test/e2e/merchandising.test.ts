@@ -5,7 +5,8 @@
  * the model. Checks: a filter expression + a brand cap + pages answered with source `'model'`
  * (every item passes the filter, the cap holds over the pages, pages never overlap and together
  * are the one-call list); `similar` in the same `dedupe` group repeats none of them; a pin at its
- * position, marked; a bad filter answered (never rejected) with the error reported to `onError`.
+ * position, marked; a bad filter answered (never rejected) with the error reported to `onError`;
+ * results hydrated with the catalog's metadata across the worker boundary (the host's entry wins).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ describe.skipIf(!present)('merchandising rules and pages through the SDK and the
         const t0 = Date.now() - 30 * 60_000;
         viewed.forEach((itemId: string, i: number) => rec.track('view', { itemId, timestamp: t0 + i * 47_000 + (i % 2) * 13_000 }));
         type R = {
-          items: { itemId: string; source: string; reason: { kind: string; rules?: string[] } }[];
+          items: { itemId: string; source: string; reason: { kind: string; rules?: string[] }; meta?: unknown }[];
           source: string;
           fallbackReason?: string;
         };
@@ -68,8 +69,13 @@ describe.skipIf(!present)('merchandising rules and pages through the SDK and the
         const similar = brief(await rec.similar(viewed[0], { k: 4, filter: { attr: 'category', eq: 'Audio' }, dedupe: 'home' }));
         const pin = brief(await rec.recommend({ k: 3, filter, rules: { ...rules, pin: [{ itemId: pinned, position: 1 }] } }));
         const bad = brief(await rec.recommend({ filter: { attr: 'price', between: [1, 2] } }));
+        // Hydration across the worker boundary: the host's entry wins over the bundle's, per item.
+        const host = { name: 'Host <b>kit</b>', image: '/img/kit.png', url: '/p/kit?a=1&b=2', price: 12 };
+        await rec.setCatalog({ [pinned]: host });
+        const ranked = brief(await rec.rank([pinned, whole.ids[0]]));
+        const names = brief(await rec.rank([pinned, whole.ids[0]], { hydrate: ['name'] }));
         await rec.destroy();
-        return { pages, whole, similar, pin, bad, reported };
+        return { pages, whole, similar, pin, bad, reported, ranked, names, host };
       },
       { viewed, pinned },
     );
@@ -105,6 +111,14 @@ describe.skipIf(!present)('merchandising rules and pages through the SDK and the
     expect(out.bad).toMatchObject({ source: 'fallback', why: 'error', ids: [] });
     expect(out.reported).toEqual([expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'filter.between' })]);
     expect(out.reported[0]!.message).toMatch(/eq, in, gt, gte, lt, lte/);
+    // Every list item carries the bundle catalog's metadata; the host's entry replaces it for its item.
+    for (const item of [...out.pages.flatMap((p) => p.items), ...out.similar.items]) expect(item.meta).toEqual(catalog[item.itemId]);
+    const first = out.whole.ids[0]!;
+    expect(out.ranked.items.find((i) => i.itemId === pinned)!.meta).toEqual(out.host);
+    expect(out.ranked.items.find((i) => i.itemId === first)!.meta).toEqual(catalog[first]);
+    expect(out.names.items.map((i) => i.meta)).toEqual(
+      out.names.ids.map((id) => ({ name: id === pinned ? out.host.name : (catalog[id] as { name: string }).name })),
+    );
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);

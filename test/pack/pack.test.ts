@@ -50,8 +50,16 @@ afterAll(async () => {
   if (dest) await rm(dest, { recursive: true, force: true });
 });
 
-it('publishes the four user-facing packages and keeps the internal ones private (bundled into them)', () => {
-  expect(packages.map((p) => p.pkg.name)).toEqual(['@localrec/miniprogram', '@localrec/runtime', '@localrec/sdk', '@localrec/trainer']);
+it('publishes the seven user-facing packages and keeps the internal ones private (bundled into them)', () => {
+  expect(packages.map((p) => p.pkg.name)).toEqual([
+    '@localrec/elements',
+    '@localrec/miniprogram',
+    '@localrec/react',
+    '@localrec/runtime',
+    '@localrec/sdk',
+    '@localrec/trainer',
+    '@localrec/vue',
+  ]);
   const privateNames = workspacePackages()
     .filter((p) => p.pkg.private === true)
     .map((p) => p.pkg.name);

@@ -69,6 +69,7 @@ export const ASSET_EXPORTS: Readonly<Record<string, readonly string[]>> = {
     './snippet.js',
   ],
   '@localrec/runtime': ['./worker.js'],
+  '@localrec/elements': ['./localrec-elements.min.mjs'],
 };
 
 /** A packed package. */

@@ -41,6 +41,13 @@ export interface ScoredItem {
    * the shop's public trending file (`trending`).
    */
   source: 'model' | 'popular' | 'cooccurrence' | 'host' | 'history' | 'associations' | 'trending';
+  /**
+   * The item's catalog metadata (its `setCatalog` entry, else the bundle's catalog entry), when
+   * either has an entry for it and the call did not ask `hydrate: false`: name, price, image, url and
+   * any other attribute, as given. It is data, not markup: escape it when rendering (the UI
+   * components do).
+   */
+  meta?: ItemMeta;
 }
 
 /**
@@ -143,6 +150,11 @@ export interface RecommendOptions {
    * per page view in a single-page app.
    */
   dedupe?: string;
+  /**
+   * Attach each item's catalog metadata as `meta` (default `true`), or only the listed attributes
+   * (e.g. `['name', 'price', 'image', 'url']`), or nothing (`false`).
+   */
+  hydrate?: boolean | string[];
 }
 
 export interface RecommendResult {
@@ -200,11 +212,16 @@ export interface TrendingFacets {
 
 /** Host item metadata: the known fields plus any attribute filters, boosts and caps may test. */
 export interface ItemMeta {
+  /** Display name (also used in reasons: "Because you viewed Blue Kettle"). */
   name?: string;
   category?: string;
   brand?: string;
   price?: number;
   inStock?: boolean;
+  /** Image URL, for display (results carry it in `meta`). */
+  image?: string;
+  /** The item's page URL, for display (results carry it in `meta`). */
+  url?: string;
   [attribute: string]: AttributeValue | undefined;
 }
 

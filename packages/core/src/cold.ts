@@ -1,8 +1,8 @@
 /**
  * The Recorder's rarely run steps, as async functions of their inputs: the memory fallback (only
  * when the preferred store fails), the eviction when storage is full, and the two halves of an
- * erase (`forget()`); and the retention view's `count` and `tail` (see retention.ts), which only
- * the quota eviction and a runtime on the page's thread call. A module of its own
+ * erase (`forget()`); and the retention view's `count`, `tail` and `dump` (see retention.ts), which only
+ * the quota eviction, a runtime on the page's thread and `exportData()` call. A module of its own
  * so that the script-tag build can load it from its second file, on first use (see the
  * `localrec-cold` plugin in rollup.config.mjs): every export here is an async function, so a call
  * made before that file has arrived waits for it and behaves the same. Errors are handed to
@@ -12,7 +12,7 @@ import { LocalRecError } from './errors.js';
 import type { NewEvent, StoredEvent } from './events.js';
 import { MemoryEventStore } from './memory-store.js';
 import { asStorageError } from './storage-error.js';
-import type { EventStore, RetentionPolicy } from './store.js';
+import type { EventStore, RetentionPolicy, StoreDump } from './store.js';
 
 /** The Recorder's default fallback store: a new, empty {@link MemoryEventStore}. */
 export async function memoryFallback(): Promise<EventStore> {
@@ -130,4 +130,10 @@ export async function tailWithin(
   // timer): one transaction. Otherwise the oldest one still inside it.
   const oldest = t.oldest === undefined || t.oldest.ts >= cutoff ? t.oldest : (await store.query({ since: cutoff, limit: 1 }))[0];
   return oldest ? { oldest, rows } : { rows };
+}
+
+/** `store.dump()` without the events before `cutoff` (the retention view's `dump`). */
+export async function dumpWithin(store: EventStore, cutoff: number): Promise<StoreDump> {
+  const d = await store.dump();
+  return { ...d, events: d.events.filter((e) => e.ts >= cutoff) };
 }

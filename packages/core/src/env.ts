@@ -162,6 +162,38 @@ export interface IntervalTimers {
   clearInterval(timer: ReturnType<typeof setInterval>): void;
 }
 
+/** The DOM classes a custom element needs, where the page has them (not a worker, Node or a mini-program). */
+export interface UiGlobals {
+  HTMLElement: typeof HTMLElement;
+  customElements: CustomElementRegistry;
+  CustomEvent: typeof CustomEvent;
+  /** Constructable stylesheets (`adoptedStyleSheets`: styles under a strict CSP without a nonce), where supported. */
+  CSSStyleSheet: typeof CSSStyleSheet | undefined;
+  IntersectionObserver: typeof IntersectionObserver | undefined;
+  URL: typeof URL;
+}
+
+/** {@link UiGlobals}, or `undefined` without a DOM with custom elements. */
+export function uiGlobals(): UiGlobals | undefined {
+  const g = globalThis as Partial<UiGlobals> & { CSSStyleSheet?: typeof CSSStyleSheet };
+  if (typeof g.HTMLElement !== 'function' || !g.customElements || typeof g.CustomEvent !== 'function' || typeof g.URL !== 'function')
+    return undefined;
+  const sheets = typeof g.CSSStyleSheet === 'function' && 'replaceSync' in g.CSSStyleSheet.prototype ? g.CSSStyleSheet : undefined;
+  return {
+    HTMLElement: g.HTMLElement,
+    customElements: g.customElements,
+    CustomEvent: g.CustomEvent,
+    CSSStyleSheet: sheets,
+    IntersectionObserver: typeof g.IntersectionObserver === 'function' ? g.IntersectionObserver : undefined,
+    URL: g.URL,
+  };
+}
+
+/** The script tag's `LocalRec` global (localrec.min.js or its snippet), when the page has one. */
+export function scriptTagGlobal(): unknown {
+  return (globalThis as { LocalRec?: unknown }).LocalRec;
+}
+
 /** `TextEncoder`/`TextDecoder` where the environment has them (not a mini-program's logic layer). */
 export function textCodecs(): { TextEncoder: typeof TextEncoder | undefined; TextDecoder: typeof TextDecoder | undefined } {
   const g = globalThis as { TextEncoder?: typeof TextEncoder; TextDecoder?: typeof TextDecoder };

@@ -1,6 +1,6 @@
 /**
  * Error codes that callers may branch on. They are stable strings and survive the
- * worker boundary (see {@link serializeError} / {@link deserializeError}).
+ * worker boundary (see {@link serializeError} / `deserializeError`).
  *
  * One rule decides the code of a mistake, everywhere (SDK, stores, runtime, mini-program):
  * - `INVALID_CONFIG`: a bad option of an object that configures something when it is created or
@@ -87,24 +87,4 @@ export function serializeError(err: unknown): SerializedError {
     return out;
   }
   return { name: 'Error', code: 'INTERNAL', message: String(err) };
-}
-
-/** Rebuilds a {@link LocalRecError} from {@link serializeError}'s output. */
-export function deserializeError(s: SerializedError): LocalRecError {
-  const opts: { field?: string; accepted?: readonly string[] } = {};
-  if (s.field !== undefined) opts.field = s.field;
-  if (s.accepted !== undefined) opts.accepted = s.accepted;
-  const e = new LocalRecError(s.code, s.message, opts);
-  if (s.stack !== undefined) e.stack = s.stack;
-  return e;
-}
-
-/** True for objects that look like a serialised LocalRec error (e.g. after postMessage). */
-export function isSerializedError(v: unknown): v is SerializedError {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as SerializedError).code === 'string' &&
-    typeof (v as SerializedError).message === 'string'
-  );
 }

@@ -8,7 +8,8 @@
  * not build on is in `@localrec/core/internal`; test helpers are in `@localrec/core/testing`.
  * @packageDocumentation
  */
-export { LocalRecError, serializeError, deserializeError, isSerializedError } from './errors.js';
+export { LocalRecError, serializeError } from './errors.js';
+export { deserializeError, isSerializedError } from './error-wire.js';
 export type { ErrorCode, SerializedError } from './errors.js';
 export { STANDARD_EVENT_TYPES } from './events.js';
 export type { CustomEventType, EventContext, EventType, NewEvent, StandardEventType, StoredEvent, TrackData } from './events.js';

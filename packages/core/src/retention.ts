@@ -6,7 +6,7 @@
  * what the store's own range reads cost. The Recorder reads through it (export, query, the store
  * it hands the runtime link) and so does the runtime (its history reader and the insights layer).
  */
-import { countWithin, tailWithin } from './cold.js';
+import { countWithin, dumpWithin, tailWithin } from './cold.js';
 import type { NewEvent, StoredEvent } from './events.js';
 import type { EventQuery, EventStore, RetentionPolicy, StoreDump, StoreResidue } from './store.js';
 
@@ -92,10 +92,8 @@ class RetainedEventStore implements EventStore {
     return this.inner.deleteMeta(key);
   }
 
-  async dump(): Promise<StoreDump> {
-    const cutoff = this.cutoff();
-    const d = await this.inner.dump();
-    return { ...d, events: d.events.filter((e) => e.ts >= cutoff) };
+  dump(): Promise<StoreDump> {
+    return dumpWithin(this.inner, this.cutoff());
   }
 
   destroy(): Promise<void> {

@@ -35,6 +35,9 @@ const ENTRIES: ReadonlyArray<readonly [string, string]> = [
   ['sdk', 'packages/sdk/src/index.ts'],
   ['miniprogram', 'packages/miniprogram/src/index.ts'],
   ['miniprogram-testing', 'packages/miniprogram/src/testing/index.ts'],
+  ['elements', 'packages/elements/src/index.ts'],
+  ['react', 'packages/react/src/index.ts'],
+  ['vue', 'packages/vue/src/index.ts'],
 ];
 
 interface Declared {

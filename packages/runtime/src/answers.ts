@@ -26,6 +26,7 @@ import type { ModelSource } from './model-source.js';
 import { checkListOptions, compileFilter, merchandise, pageOf, poolSize, type ListPlan, type Matcher } from './merchandising.js';
 import { cosine, type ModelData } from './model-data.js';
 import { checkDiversity, checkK, eligibleRows, historyReason, nameOf, topK, type HistoryItem } from './ranking.js';
+import { checkHydrate, hydrate } from './hydrate.js';
 import { listKey, type ShownMemory } from './shown.js';
 import type { TrendingSource } from './trending-file.js';
 
@@ -206,7 +207,7 @@ export async function listAnswer(
       size = Math.min(limit, size * 4);
       continue;
     }
-    r.items = pageOf(list, plan);
+    r.items = hydrate(pageOf(list, plan), catalog, plan.hydrate);
     r.tookMs = now() - call.t0;
     ctx.shown.remember(
       plan.dedupe,
@@ -412,10 +413,18 @@ export async function rank(
   options: RecommendOptions = {},
   call?: CallContext,
 ): Promise<RecommendResult> {
-  if (!ctx || ctx.consent !== 'granted' || !ctx.insights.ranking || !Array.isArray(itemIds)) return rankBase(ctx, itemIds, options, call);
-  const k = options.k === undefined ? itemIds.length : checkK(options.k);
-  const { k: _k, ...rest } = options;
-  return reranked(ctx, await rankBase(ctx, itemIds, rest, call), k);
+  const how = checkHydrate(options.hydrate);
+  let r: RecommendResult;
+  if (!ctx || ctx.consent !== 'granted' || !ctx.insights.ranking || !Array.isArray(itemIds))
+    r = await rankBase(ctx, itemIds, options, call);
+  else {
+    const k = options.k === undefined ? itemIds.length : checkK(options.k);
+    const { k: _k, ...rest } = options;
+    r = await reranked(ctx, await rankBase(ctx, itemIds, rest, call), k);
+  }
+  const c = need(ctx);
+  r.items = hydrate(r.items, catalogFor(c, c.model.value), how);
+  return r;
 }
 
 /**

@@ -14,8 +14,9 @@
  * });
  */
 import { LocalRecError } from '@localrec/core';
-import { blobConstructor, globalFetch, locationHref, preview, urlConstructor, webLocks, workerConstructor } from '@localrec/core/internal';
+import { blobConstructor, locationHref, preview, urlConstructor, webLocks, workerConstructor } from '@localrec/core/internal';
 import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeConnector, RuntimeOptions } from '@localrec/contract';
+import { diagnose } from './connector-cold.js';
 import { comlinkTransport, connectTransport, inThreadTransport, type RuntimeTransport } from '@localrec/transport';
 
 export type { BackendName, CallContext, Consent, LoadProgress, PageHistory, RuntimeApi, RuntimeOptions } from './api.js';
@@ -99,23 +100,6 @@ export interface WebWorkerTransportOptions {
  */
 const permanent = new WeakSet<object>();
 
-/** The worker script's HTTP status (a HEAD request), or why it could not be read: for the error message. */
-async function diagnose(url: URL): Promise<{ text: string; permanent: boolean }> {
-  const get = globalFetch();
-  if (!get) return { text: 'blocked or not found', permanent: true };
-  try {
-    const res = await get(url.href, { method: 'HEAD', cache: 'no-store' });
-    if (!res.ok)
-      return { text: `HTTP ${res.status}${res.status === 404 ? ' (not found: check the runtime files URL)' : ''}`, permanent: true };
-    return {
-      text: `the script (HTTP ${res.status}) or one of its imports failed to load or was blocked (CSP worker-src / script-src, CORS)`,
-      permanent: true,
-    };
-  } catch (e) {
-    return { text: `unreachable (${(e as Error).message}; another origin must send CORS headers)`, permanent: false };
-  }
-}
-
 /**
  * The module a cross-origin worker starts from: a `blob:` URL on the page's origin whose only line
  * imports `url`. `undefined` where there are no Blob URLs.
@@ -165,7 +149,11 @@ export function webWorkerTransport(url: URL, options: WebWorkerTransportOptions 
       const failed = new Promise<never>((_, reject) => {
         onError = (e: Event) => {
           const message = (e as ErrorEvent).message;
-          void (message ? Promise.resolve({ text: message, permanent: true }) : diagnose(url)).then((why) => {
+          // diagnose() may be a lazily loaded file (the script tag's extras): one that does not load is said instead.
+          const why = message
+            ? Promise.resolve({ text: message, permanent: true })
+            : diagnose(url).catch((d: unknown) => ({ text: String((d as Error)?.message ?? d), permanent: false }));
+          void why.then((why) => {
             const err = new LocalRecError('WORKER_CRASHED', `The runtime worker ${url.href} failed to start: ${why.text}`);
             if (why.permanent) permanent.add(err);
             reject(err);

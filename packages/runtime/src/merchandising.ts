@@ -35,6 +35,7 @@ import {
 } from '@localrec/core';
 import { preview } from '@localrec/core/internal';
 import { passesFilter } from './ranking.js';
+import { checkHydrate, type Hydration } from './hydrate.js';
 
 /** A compiled filter: whether an item (its catalog metadata, if any) passes. */
 export type Matcher = (meta: ItemMeta | undefined) => boolean;
@@ -56,6 +57,8 @@ export interface ListPlan {
   match: Matcher | undefined;
   rules: CheckedRules;
   dedupe: string | undefined;
+  /** Which catalog attributes the page's items carry as `meta` (see `hydrate.ts`). */
+  hydrate: Hydration;
 }
 
 /** Operators of an attribute test. */
@@ -256,6 +259,7 @@ export function checkListOptions(options: RecommendOptions, k: number, diversity
     match: options.filter === undefined ? undefined : compileFilter(options.filter),
     rules: checkRules(options.rules),
     dedupe: dedupe as string | undefined,
+    hydrate: checkHydrate(options.hydrate),
   };
 }
 

@@ -4,7 +4,7 @@
  * view) already returned, while the pages of one list stay slices of one ranking.
  *
  * A list is identified by its method, its subject (`similar`'s item) and its options other than
- * `page`, `dedupe` and `budgetMs` ({@link listKey}). Held in memory by the runtime for its lifetime
+ * `page`, `dedupe`, `budgetMs` and `hydrate` ({@link listKey}). Held in memory by the runtime for its lifetime
  * (one page load): at most {@link SHOWN_LIMITS.groups} groups (the oldest dropped) of at most
  * {@link SHOWN_LIMITS.items} items each (the oldest dropped).
  */
@@ -15,11 +15,11 @@ export const SHOWN_LIMITS = Object.freeze({ groups: 32, items: 2000 });
 
 /**
  * The identity of a list: method, subject, and the options that shape it (not `page`, `dedupe`,
- * `budgetMs`). Options JSON cannot write (a cycle in an unchecked field) key the list by method and
+ * `budgetMs`, `hydrate`). Options JSON cannot write (a cycle in an unchecked field) key the list by method and
  * subject alone.
  */
 export function listKey(method: string, subject: string, options: RecommendOptions): string {
-  const { page: _p, dedupe: _d, budgetMs: _b, ...shape } = options;
+  const { page: _p, dedupe: _d, budgetMs: _b, hydrate: _h, ...shape } = options;
   try {
     return JSON.stringify([method, subject, shape], (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
   } catch {

@@ -26,7 +26,9 @@ export function setChunkBase(sdkSrc: string | undefined): void {
 }
 
 /**
- * The exports of `file` (one of {@link CHUNK_FILES}), importing it on the first call (calls meanwhile wait for the same import).
+ * The exports of `file` (one of {@link CHUNK_FILES}, or the opt-in files of `autoCapture` and `model`),
+ * importing it on the first call (calls meanwhile wait for the same import); a file that takes the
+ * main bundle's shared modules gets them before anything else runs.
  * @throws {LocalRecError} `NOT_READY` naming the file's URL when it cannot be loaded (not served, blocked by a CSP, offline).
  */
 export function chunk(file: string): Promise<ChunkModule> {

@@ -7,7 +7,7 @@
  */
 import { LocalRecError } from '@localrec/core';
 import type { StartCapture } from './capture.js';
-import { setChunkBase } from './chunks.js';
+import { chunk, setChunkBase } from './chunks.js';
 import { createWithCapture } from './localrec.js';
 import type { ModelChunk, ModelModule } from './model.js';
 import type { Consent, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
@@ -93,15 +93,6 @@ const CAPTURE_FILE = 'localrec-capture.min.mjs';
 const MODEL_FILE = 'localrec-model.min.mjs';
 
 /**
- * Imports `file` (an ES module) from the folder `sdkSrc` was loaded from. Only pages that opt in
- * (`autoCapture`, `model`) get here, so the others never download it.
- */
-function loader<T>(sdkSrc: string | undefined, file: string): () => Promise<T> {
-  // `new URL` throws when sdkSrc is unknown: reported, page unharmed.
-  return async () => (await import(/* @vite-ignore */ new URL(file, sdkSrc).href)) as T;
-}
-
-/**
  * Installs `win.LocalRec` (unless an SDK copy is already there) and replays the snippet's queue.
  * `sdkSrc` is the URL `localrec.min.js` was loaded from (where its capture file lives).
  */
@@ -113,11 +104,12 @@ export function installGlobal(win: Window & { LocalRec?: unknown }, version: str
   }
   let instance: LocalRec | undefined;
   const held: Array<() => void> = [];
-  const loadCapture = loader<{ startAutoCapture: StartCapture }>(sdkSrc, CAPTURE_FILE);
-  const capture = async (): Promise<StartCapture> => (await loadCapture()).startAutoCapture;
-  const model: ModelChunk = { base: sdkSrc, load: loader<ModelModule>(sdkSrc, MODEL_FILE) };
-  // The lazily loaded files (chunks.ts) live next to this script too.
+  // The opt-in files (`autoCapture`, `model`) are imported like the extras (chunks.ts), from the
+  // folder of this script, only by pages that opt in: a file that cannot be loaded is NOT_READY
+  // naming its URL, and the connector file takes the main bundle's shared modules.
   setChunkBase(sdkSrc);
+  const capture = async (): Promise<StartCapture> => (await chunk(CAPTURE_FILE)).startAutoCapture as unknown as StartCapture;
+  const model: ModelChunk = { base: sdkSrc, load: () => chunk(MODEL_FILE) as unknown as Promise<ModelModule> };
 
   const call = (method: string, args: unknown[]): unknown => {
     if (method === 'init') {

@@ -32,12 +32,17 @@ describe('lazily loaded code of the script tag', () => {
         }
       });
 
-  test('the names SHARED_MODULES binds are what `shared` hands over, and each module really exports them', async () => {
-    const names = Object.values(config.SHARED_MODULES).flat().sort();
-    expect(Object.keys(shared).sort()).toEqual(names);
+  test('the names SHARED_MODULES binds are what `shared` hands over, in its order, and each module really exports them', async () => {
+    const names = Object.values(config.SHARED_MODULES).flat();
+    expect(shared).toHaveLength(names.length);
+    let i = 0;
     for (const [path, listed] of Object.entries(config.SHARED_MODULES)) {
       const mod = (await import(join(repo, path))) as Record<string, unknown>;
-      for (const n of listed) expect(mod[n], `${path} exports ${n}`).toBe((shared as Record<string, unknown>)[n]);
+      for (const n of listed) {
+        expect(mod[n], `${path} exports ${n}`).toBeDefined();
+        expect(mod[n], `shared[${i}] is ${path}'s ${n}`).toBe(shared[i]);
+        i++;
+      }
     }
   });
 

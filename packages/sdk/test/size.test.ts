@@ -9,18 +9,25 @@
 //   erase, consent per purpose and Global Privacy Control, retention at open, the cache listing of
 //   exportData(), the `model` loader, recentlyViewed/buyAgain): 14,585 B. Moving what record-only
 //   pages never run into `localrec-extras.min.mjs` (loaded on first use: the memory fallback store,
-//   the erase and export reads, the quota eviction, the IndexedDB store's error messages, the
-//   insights calls, the answers without a runtime; see COLD_MODULES in rollup.config.mjs) brought
-//   it to 12,728 B: NOT yet the 12 KB the
-//   issue asks for. BUDGET_RECORD_ONLY is what is met today, so that it cannot grow; what is left
-//   is what every recording page runs (core recorder 2.4 KB, validation 2.2 KB, the SDK 1.9 KB,
-//   idb 1.3 KB, the IndexedDB store 1.2 KB, config 1.2 KB), and the next saving would be the store
-//   without idb's wrapper (~0.9 KB).
+//   the erase and export reads, the quota eviction, the IndexedDB store's error messages and its
+//   deletion, the insights calls, the answers without a runtime; see COLD_MODULES in
+//   rollup.config.mjs) brought it to 12,759 B at the session-10 merge; leaving idb's shortcut and
+//   async-iterator traps out (the store uses neither: `localrec-idb-core-only`, ~430 B) and loading
+//   the opt-in files through the one loader of chunks.ts: 12,209 B, within the 12 KB target, which
+//   is now the budget (BUDGET_RECORD_ONLY = TARGET_RECORD_ONLY). What is left is what every
+//   recording page runs (the core recorder, event validation, the SDK facade, idb's wrapper, the
+//   IndexedDB store, config checks: the log below gives each package's bytes).
 // - A page with a model loads `localrec-model.min.mjs` too, at init (the extras only on first use,
-//   as without a model): 19,067 B in all. Issue 12 asks for ≤ 16 KB on the main thread; not met
-//   either (BUDGET_WITH_MODEL is what is met today): the connector file is 6.2 KB (Comlink ~1.8 KB,
-//   the runtime's page side ~1.8 KB, the transport ~1.5 KB, its own LocalRecError, error
-//   (de)serialisation and env accessors ~0.8 KB).
+//   as without a model): 19,119 B in all at the session-10 merge, 17,269 B now. The connector file
+//   went from 6,360 to 5,060 B: it takes LocalRecError, serializeError, preview, the worker and Web
+//   Locks accessors and the extras loader from `localrec.min.js` (SHARED_MODULES), and what it runs
+//   only off the usual path (the page history with the memory fallback, the in-thread transport of
+//   the main-thread fallback, why a worker failed) is in the extras. Issue 12's ≤ 16 KB on the
+//   main thread is NOT met (BUDGET_WITH_MODEL is what is met today, so that it cannot grow): what
+//   is left is Comlink (~1.8 KB, the fixed way to the worker), the worker start and supervision
+//   (the cross-origin bootstrap, the Web Lock watch, the error messages naming URLs), the link to
+//   the runtime (consent sync, restart) and the option checks.
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { rollup, type OutputOptions, type RollupOptions } from 'rollup';
@@ -30,14 +37,15 @@ const repo = join(import.meta.dirname, '../../..');
 /** Issue 12's targets. */
 const TARGET_RECORD_ONLY = 12 * 1024;
 const TARGET_WITH_MODEL = 16 * 1024;
-/** What is met today (see the header): the budgets the files must stay within. */
-const BUDGET_RECORD_ONLY = 12_800; // 12,759 B at the session-10 merge
-const BUDGET_WITH_MODEL = 19_200; // 19,119 B at the session-10 merge (merchandising types, core env accessors)
+/** The budgets the files must stay within (see the header): the target without a model, what is met today with one. */
+const BUDGET_RECORD_ONLY = TARGET_RECORD_ONLY; // 12,209 B (session 11)
+const BUDGET_WITH_MODEL = 17_400; // 17,269 B (session 11); the target is not met
 /** The script tag's lazily imported files: what needs each. */
 const LAZY: Record<string, string> = {
   'localrec-capture.min.mjs': 'autoCapture',
   'localrec-model.min.mjs': 'model (at init)',
-  'localrec-extras.min.mjs': 'exportData/forgetMe/memory fallback/storage errors/insights/no-runtime answers (first use)',
+  'localrec-extras.min.mjs':
+    'exportData/forgetMe/memory fallback/storage errors/insights/no-runtime answers; with a model: page history, main-thread fallback, worker diagnosis (first use)',
 };
 
 type Built = { code: string; byPackage: Record<string, number> };
@@ -107,15 +115,27 @@ describe('script-tag build', () => {
     );
     expect(gz).toBeLessThanOrEqual(BUDGET_RECORD_ONLY);
     expect(code).not.toMatch(/tensorflow|tfjs/i);
-    // An IIFE: nothing imported statically, nothing exported. The two dynamic imports are the
-    // loader of the opt-in files (capture, model) and that of the extras (chunks.ts), each from
-    // the SDK's own folder; every lazy file is named in the code.
+    // An IIFE: nothing imported statically, nothing exported. The one dynamic import is the loader
+    // of the lazy files (chunks.ts: the extras, and the opt-in capture and model files), from the
+    // SDK's own folder; every lazy file is named in the code.
     expect(code).not.toMatch(/^\s*(import|export)\s/m);
-    expect(code.match(/import\(/g) ?? []).toHaveLength(2);
+    expect(code.match(/import\(/g) ?? []).toHaveLength(1);
     for (const f of Object.keys(LAZY)) expect(code).toContain(`"${f}"`);
     // The privacy promise, checked on the shipped code: no cookies, no localStorage/sessionStorage.
     expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage/);
   }, 120_000);
+
+  test("the IndexedDB store's code uses none of idb's traps that localrec.min.js leaves out (shortcuts, async iterators)", () => {
+    // rollup.config.mjs's localrec-idb-core-only: `db.get('meta', key)` or `for await (… of store)` would fail there only.
+    const dir = join(repo, 'packages/store-idb/src');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      const src = readFileSync(join(dir, f), 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, ''); // code, not comments
+      expect(src, f).not.toMatch(/\.(get|getKey|getAll|getAllKeys|count|put|add|delete|clear)(FromIndex)?\(\s*['"`](events|meta)['"`]/);
+      expect(src, f).not.toMatch(/for\s+await\b|\.iterate\(|Symbol\.asyncIterator/);
+    }
+  });
 
   test('localrec-capture.min.mjs (opt-in declarative capture) is a small ES module exporting startAutoCapture', async () => {
     const { code } = await build('packages/sdk/dist/localrec-capture.min.mjs');
@@ -135,7 +155,7 @@ describe('script-tag build', () => {
     expect(code).not.toMatch(/class \w+ extends Error/); // LocalRecError is the main bundle's
     expect(code).not.toMatch(/^\s*import\s|import\(/m);
     expect(code).not.toMatch(/tensorflow|tfjs|document\.cookie|localStorage|sessionStorage/);
-    expect(gzip(code)).toBeLessThanOrEqual(4 * 1024);
+    expect(gzip(code)).toBeLessThanOrEqual(5 * 1024); // with the model connector's off-path code (COLD_MODULES)
   }, 120_000);
 
   test('localrec-model.min.mjs (the runtime connector, only for `model`) is one small ES module, no tfjs; a page with a model stays within its budget', async () => {
@@ -157,7 +177,7 @@ describe('script-tag build', () => {
     expect(code).not.toMatch(/^\s*import\s/m);
     expect(code.match(/import\(/g) ?? []).toHaveLength(1);
     expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage/);
-    expect(gz).toBeLessThanOrEqual(6.5 * 1024);
+    expect(gz).toBeLessThanOrEqual(5.5 * 1024);
     expect(total).toBeLessThanOrEqual(BUDGET_WITH_MODEL);
   }, 120_000);
 

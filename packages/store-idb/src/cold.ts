@@ -7,7 +7,7 @@
  * `LocalRecError`s.
  */
 import type { EventQuery, LocalRecError, StoreDump, StoredEvent } from '@localrec/core';
-import { storageError } from './errors.js';
+import { blockedError, storageError } from './errors.js';
 import type { LocalRecDatabase } from './schema.js';
 
 /** Events of `db` matching `q`, ordered by `ts` then `seq` (see {@link EventQuery}). */
@@ -67,4 +67,28 @@ export async function dumpEvents(db: LocalRecDatabase, kind: string): Promise<St
 /** {@link storageError}: IndexedDB's failure `err` during `during` as a `LocalRecError` naming `dbName`. */
 export async function storageFailure(err: unknown, during: 'open' | 'read' | 'write', dbName: string): Promise<LocalRecError> {
   return storageError(err, during, dbName);
+}
+
+/**
+ * `deleteDatabase` (schema.ts) for `forgetMe()`: deletes `name`; while a connection blocks it past
+ * `blockedMs`, rejects with a `BlockedError` and keeps `name` in `stillBlocked` until the deletion
+ * has gone through.
+ */
+export async function deleteWhenUnblocked(name: string, blockedMs: number, stillBlocked: Set<string>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new Promise<void>((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(name);
+    req.onblocked = () => {
+      timer ??= setTimeout(() => {
+        stillBlocked.add(name);
+        reject(blockedError(name));
+      }, blockedMs);
+    };
+    req.onsuccess = () => {
+      clearTimeout(timer);
+      stillBlocked.delete(name);
+      resolve();
+    };
+    req.onerror = () => reject(req.error ?? new Error(`deleting ${name} failed`));
+  });
 }

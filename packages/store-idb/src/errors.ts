@@ -26,3 +26,10 @@ export function storageError(err: unknown, during: 'open' | 'read' | 'write', db
   }
   return new LocalRecError('STORAGE_FAILED', `IndexedDB "${dbName}" ${during} failed: ${name || 'Error'}: ${msg}`, { cause: err });
 }
+
+/** The `BlockedError` naming the database whose deletion a connection blocks. */
+export function blockedError(name: string): Error {
+  const e = new Error(`deleting ${name} is blocked by a connection that does not close; it completes when that one closes`);
+  e.name = 'BlockedError';
+  return e;
+}

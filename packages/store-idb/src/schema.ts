@@ -3,7 +3,9 @@
  * from the one before. Opening an older database runs the missing steps in order, inside the
  * upgrade transaction, so data stored by an earlier SDK version is kept.
  */
-import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type OpenDBCallbacks, type StoreNames } from 'idb';
+import { blockedError } from './errors.js';
+import { deleteWhenUnblocked } from './cold.js';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type OpenDBCallbacks, type StoreNames } from 'idb';
 import type { StoredEvent } from '@localrec/core';
 
 /** Current schema version. Bump it and append a step to {@link MIGRATIONS} to change the schema. */
@@ -111,19 +113,5 @@ const stillBlocked = new Set<string>();
  * must not wait forever behind it.
  */
 export function deleteDatabase(name: string, blockedMs = BLOCKED_MS): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return new Promise<void>((resolve, reject) => {
-    deleteDB(name, { blocked: () => void (timer ??= setTimeout(() => reject(blockedError(name, true)), blockedMs)) }).then(() => {
-      clearTimeout(timer);
-      stillBlocked.delete(name);
-      resolve();
-    }, reject);
-  });
-}
-
-function blockedError(name: string, giveUp = false): Error {
-  if (giveUp) stillBlocked.add(name);
-  const e = new Error(`deleting ${name} is blocked by a connection that does not close; it completes when that one closes`);
-  e.name = 'BlockedError';
-  return e;
+  return deleteWhenUnblocked(name, blockedMs, stillBlocked);
 }

@@ -166,8 +166,10 @@ export class IndexedDbEventStore implements EventStore {
     return this.read([], (db) => queryEvents(db, q));
   }
 
+  // No idb shortcuts (`db.count('events')`, `db.put('meta', …)`) and no async iterators in this
+  // file or cold.ts: the script-tag build leaves those traps of idb out (rollup.config.mjs).
   count(): Promise<number> {
-    return this.read(0, (db) => db.count('events'));
+    return this.read(0, (db) => db.transaction('events').store.count());
   }
 
   /**
@@ -210,13 +212,14 @@ export class IndexedDbEventStore implements EventStore {
   }
 
   getMeta<T = unknown>(key: string): Promise<T | undefined> {
-    return this.read(undefined, (db) => db.get('meta', key) as Promise<T | undefined>);
+    return this.read(undefined, (db) => db.transaction('meta').store.get(key) as Promise<T | undefined>);
   }
 
   async setMeta(key: string, value: unknown): Promise<void> {
     const db = await this.connect();
     try {
-      await db.put('meta', value, key);
+      const tx = db.transaction('meta', 'readwrite');
+      await Promise.all([tx.store.put(value, key), tx.done]);
     } catch (err) {
       throw await storageFailure(err, 'write', this.dbName);
     }
@@ -225,7 +228,8 @@ export class IndexedDbEventStore implements EventStore {
   async deleteMeta(key: string): Promise<void> {
     const db = await this.connect();
     try {
-      await db.delete('meta', key);
+      const tx = db.transaction('meta', 'readwrite');
+      await Promise.all([tx.store.delete(key), tx.done]);
     } catch (err) {
       throw await storageFailure(err, 'write', this.dbName);
     }
@@ -266,7 +270,7 @@ export class IndexedDbEventStore implements EventStore {
     }
     if (db === undefined) return { events: 0, databases: [] };
     try {
-      const events = db.objectStoreNames.contains('events') ? await db.count('events') : 0;
+      const events = db.objectStoreNames.contains('events') ? await db.transaction('events').store.count() : 0;
       return { events, databases: [this.dbName] };
     } finally {
       db.close();

@@ -9,6 +9,7 @@
 import { LocalRecError, cloneJson, deserializeError, serializeError } from '@localrec/core';
 import { structuredCloner } from '@localrec/core/internal';
 import type { RuntimeApi } from '@localrec/contract';
+import { openInThread } from './cold.js';
 import type { RuntimeTransport } from './transport.js';
 
 /** `T` with every method returning a promise, as a worker remote looks. */
@@ -55,11 +56,5 @@ export function inThread<T extends object>(target: T): InThread<T> {
  * @example connectTransport(inThreadTransport(() => new Runtime(deps)), ctx, { init: { modelUrl } })
  */
 export function inThreadTransport(create: () => RuntimeApi | Promise<RuntimeApi>, kind = 'in-thread'): RuntimeTransport {
-  return {
-    kind,
-    async open() {
-      const target = await create();
-      return { api: inThread(target), lost: new Promise<void>(() => {}), close: () => undefined };
-    },
-  };
+  return { kind, open: () => openInThread(create) };
 }

@@ -2,8 +2,8 @@
  * The degraded case: the SDK records into a store the runtime cannot read (its in-memory
  * fallback after a storage failure). The history is then read on the page and passed with the call.
  */
-import { recentSequence } from '@localrec/core';
 import type { CallContext, ConnectContext } from '@localrec/contract';
+import { readPageHistory } from './cold.js';
 
 /** `kind` of `@localrec/store-idb`'s stores: the store a browser runtime reads itself (not imported: no idb on this side). */
 export const INDEXEDDB_KIND = 'indexeddb';
@@ -24,13 +24,6 @@ export async function pageHistory(
 ): Promise<CallContext | undefined> {
   const store = ctx.store;
   if (!store || store.kind === runtimeStoreKind || ctx.consent !== 'granted') return undefined;
-  try {
-    const [sequence, bought] = await Promise.all([
-      recentSequence(store, { maxLen: PAGE_HISTORY_MAX_LEN }),
-      store.query({ types: ['purchase'] }),
-    ]);
-    return { history: { sequence, purchased: [...new Set(bought.flatMap((e) => (e.itemId ? [e.itemId] : [])))] } };
-  } catch {
-    return undefined;
-  }
+  // A file that cannot be loaded (the script tag's extras) is a failing store here: the runtime reads the history itself.
+  return readPageHistory(store).catch(() => undefined);
 }
