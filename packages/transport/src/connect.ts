@@ -11,8 +11,9 @@ import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, Runtim
 import { INDEXEDDB_KIND, pageHistory } from './page-history.js';
 import type { RuntimeTransport, TransportLink } from './transport.js';
 
-/** The methods that read the shopper's history: they take the call context last. */
-type AnsweringMethod = 'recommend' | 'similar' | 'rank' | 'recentlyViewed' | 'buyAgain' | 'frequentlyBoughtTogether' | 'trending';
+/** The methods forwarded by {@link connectTransport}'s `answer`: the call context last (`trendingFacets` ignores it). */
+type AnsweringMethod =
+  'recommend' | 'similar' | 'rank' | 'recentlyViewed' | 'buyAgain' | 'frequentlyBoughtTogether' | 'trending' | 'trendingFacets';
 
 /** Options of {@link connectTransport}. */
 export interface ConnectTransportOptions {
@@ -112,7 +113,8 @@ export async function connectTransport(
         await sync(api);
         // A method call (not a detached function): `this` for an in-thread runtime, the path for a Comlink proxy.
         const methods = api as unknown as Record<M, (...a: unknown[]) => ReturnType<RuntimeApi[M]>>;
-        return methods[method](...Array.from({ length: arity }, (_, i) => args[i]), await history());
+        args.length = arity; // missing arguments → undefined, so the context lands in its slot
+        return methods[method](...args, await history());
       }) as ReturnType<RuntimeApi[M]>;
 
   await get();
@@ -128,7 +130,7 @@ export async function connectTransport(
     buyAgain: answer('buyAgain', 1),
     frequentlyBoughtTogether: answer('frequentlyBoughtTogether', 2),
     trending: answer('trending', 1),
-    trendingFacets: (attribute, o) => call('trendingFacets()', (api) => api.trendingFacets(attribute, o)),
+    trendingFacets: answer('trendingFacets', 2), // reads no history: the context is ignored
     setCatalog: (items) => {
       catalog = { ...catalog, ...items };
       return call('setCatalog()', (api) => api.setCatalog(items));
