@@ -136,7 +136,7 @@ export const COLD_MODULES = {
       'dumpWithin',
     ],
     'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure', 'deleteWhenUnblocked'],
-    'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'noRuntimeApi'],
+    'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'askScenario', 'noRuntimeApi'],
     // What localrec-model.min.mjs runs only off the usual path (the page's own history with the
     // memory fallback, the main-thread fallback, why a worker failed).
     'packages/transport/src/cold.ts': ['readPageHistory', 'openInThread'],

@@ -455,14 +455,19 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
       ['recommend', [{ k: 8 }]],
       ['similar', [items[0], { k: 6 }]],
       ['rank', [items.slice(0, 5)]],
+      ['recentlyViewed', [{ k: 4 }]],
+      ['frequentlyBoughtTogether', [items.slice(0, 2), { k: 4 }]],
+      ['trending', [{ k: 4 }]],
+      ['trendingFacets', ['category']],
     ] as const) {
       const r = (await api(call, ...args).catch((e: unknown) => ({ error: String(e) }))) as {
         items?: unknown[];
+        values?: unknown[];
         source?: string;
         fallbackReason?: string;
         error?: string;
       };
-      const row: AuditReport['recommendations'][number] = { call, items: r.items?.length ?? 0 };
+      const row: AuditReport['recommendations'][number] = { call, items: (r.items ?? r.values)?.length ?? 0 };
       if (r.source) row.source = r.source;
       if (r.fallbackReason) row.fallbackReason = r.fallbackReason;
       if (rs?.backend) row.backend = rs.backend;
@@ -471,7 +476,7 @@ export async function runPrivacyAudit(opts: AuditOptions): Promise<AuditReport> 
     // Give a runtime worker time to download its model so that traffic is observed too.
     await page.waitForTimeout(1500);
     say(
-      `recommend/similar/rank answered: ${recommendations.map((r) => `${r.call} ${r.items} items (${r.source ?? '?'}${r.fallbackReason ? `, ${r.fallbackReason}` : ''})`).join('; ')}`,
+      `recommend/similar/rank and the scenarios answered: ${recommendations.map((r) => `${r.call} ${r.items} items (${r.source ?? '?'}${r.fallbackReason ? `, ${r.fallbackReason}` : ''})`).join('; ')}`,
     );
 
     // ---------------------------------------------------------------- export

@@ -26,6 +26,8 @@ import type {
   ScoredItem,
   SequenceEntry,
   TrackData,
+  TrendingFacets,
+  TrendingOptions,
 } from '@localrec/core';
 import type {
   AbnormalOptions,
@@ -51,6 +53,8 @@ export type {
   ScoredItem,
   SegmentsResult,
   SocialContextInput,
+  TrendingFacets,
+  TrendingOptions,
 };
 
 /** The inference backends, in the default order of preference. */
@@ -101,6 +105,19 @@ export interface RuntimeOptions {
   calibrate?: boolean;
   /** Folder URL holding tfjs-backend-wasm's `.wasm` files (default: the runtime bundle's folder). */
   wasmPath?: string;
+  /**
+   * URL of the shop's public trending file (`localrec trending` writes it), read by `trending` and
+   * `trendingFacets`. Relative URLs resolve against `modelUrl`'s folder. Default `'trending.json'`
+   * (next to the model). Fetched by the runtime with a plain GET, checked against its own SHA-256,
+   * kept in the model cache (by URL, version and hash).
+   */
+  trendingUrl?: string;
+  /**
+   * How long a verified trending file in Cache Storage is used without asking the server again
+   * (ms; default 6 hours). Past it the file is fetched again; the cached one stays the answer while
+   * the network is unreachable.
+   */
+  trendingMaxAgeMs?: number;
   /** Cache the bundle in Cache Storage (default true; silently off where unavailable). */
   cache?: boolean;
   /** Default time budget of `recommend`/`similar`/`rank` in ms after warm-up (default 50). */
@@ -230,6 +247,23 @@ export interface RuntimeMethods<Extra extends unknown[] = []> {
    */
   buyAgain(options?: RecommendOptions, ...call: Extra): Promise<RecommendResult>;
   /**
+   * Items frequently bought together with `items` (one item id, or the ids of a cart): the bundle's
+   * association rules (their confidences combined by noisy-or over the cart), the cart's own items
+   * left out, re-ranked by the model's score of the shopper's history; reasons name the anchor item
+   * and the lift. Without association rules for the items, the bundle's co-occurrence table
+   * (`fallbackReason: 'no-associations'`). Never rejects for a missing model or history.
+   */
+  frequentlyBoughtTogether(items: string | readonly string[], options?: RecommendOptions, ...call: Extra): Promise<RecommendResult>;
+  /**
+   * What is trending in the shop (or in one facet value: `{ facet: { attribute, value } }`), from
+   * the shop's public trending file, re-ranked for the shopper by the model. Without a usable file
+   * the bundle's popularity table (`fallbackReason: 'no-trending'`, `error` says why). Never rejects
+   * for a missing file, model or history.
+   */
+  trending(options?: TrendingOptions, ...call: Extra): Promise<RecommendResult>;
+  /** The values of a catalog attribute the trending file counts, most shoppers first. Never rejects for a missing file. */
+  trendingFacets(attribute: string, options?: { k?: number }): Promise<TrendingFacets>;
+  /**
    * Evaluation hook: the model's scores for explicit sequences of model rows (1-based, oldest
    * first), one `Float32Array(itemCount + 1)` per sequence (index 0 = −Infinity). Reads no store,
    * applies no masks: this is the shared scoring function as the trainer's evaluator calls it.
@@ -274,6 +308,9 @@ export const RUNTIME_METHODS = [
   'rank',
   'recentlyViewed',
   'buyAgain',
+  'frequentlyBoughtTogether',
+  'trending',
+  'trendingFacets',
   'scoreRows',
   'setCatalog',
   'setConsent',

@@ -8,7 +8,18 @@
 export interface Reason {
   /** `'pinned'`: placed by a pin rule and not among the ranked candidates (see {@link MerchRules.pin}). */
   kind:
-    'history' | 'similar' | 'popular' | 'cooccurrence' | 'social' | 'profile' | 'candidate' | 'recently-viewed' | 'buy-again' | 'pinned';
+    | 'history'
+    | 'similar'
+    | 'popular'
+    | 'cooccurrence'
+    | 'social'
+    | 'profile'
+    | 'candidate'
+    | 'recently-viewed'
+    | 'buy-again'
+    | 'bought-together'
+    | 'trending'
+    | 'pinned';
   /** e.g. "Because you viewed Blue Kettle". */
   text: string;
   /** History item(s) that drove it, most influential first. */
@@ -24,8 +35,12 @@ export interface ScoredItem {
   itemId: string;
   score: number;
   reason: Reason;
-  /** Where the answer came from: the model, a cold-start table, the host, or the shopper's own history (`recentlyViewed`, `buyAgain`). */
-  source: 'model' | 'popular' | 'cooccurrence' | 'host' | 'history';
+  /**
+   * Where the answer came from: the model, a cold-start table, the host, the shopper's own history
+   * (`recentlyViewed`, `buyAgain`), the bundle's association rules (`frequentlyBoughtTogether`) or
+   * the shop's public trending file (`trending`).
+   */
+  source: 'model' | 'popular' | 'cooccurrence' | 'host' | 'history' | 'associations' | 'trending';
   /**
    * The item's catalog metadata (its `setCatalog` entry, else the bundle's catalog entry), when
    * either has an entry for it and the call did not ask `hydrate: false`: name, price, image, url and
@@ -119,6 +134,11 @@ export interface RecommendOptions {
   /** Merchandising rules (boost, bury, pin, caps), applied before the cut. */
   rules?: MerchRules;
   /**
+   * `frequentlyBoughtTogether` and `trending` only: `false` reads no history (the table's own order,
+   * marked `no-consent`). The SDK sets it when history may not be used. Default true.
+   */
+  personalise?: boolean;
+  /**
    * 0-based page of the same ranked list: items `page·k … page·k + k − 1` (default 0). For the same
    * history, pages never repeat an item. At most 999.
    */
@@ -141,9 +161,52 @@ export interface RecommendResult {
   items: ScoredItem[];
   /** 'model', 'history' (answered from the shopper's own events: `recentlyViewed`, `buyAgain`), or the fallback used, and why. */
   source: 'model' | 'history' | 'fallback';
-  fallbackReason?: 'no-history' | 'no-consent' | 'no-model' | 'timeout' | 'error';
+  /**
+   * Why the answer is a fallback. `no-associations`: the bundle ships no association rules for these
+   * items (`frequentlyBoughtTogether` answered from the co-occurrence table); `no-trending`: the
+   * trending file could not be used (`trending` answered from the bundle's popularity table; `error` says why).
+   */
+  fallbackReason?: 'no-history' | 'no-consent' | 'no-model' | 'timeout' | 'error' | 'no-associations' | 'no-trending';
+  /** The error behind a fallback, when a file failed (e.g. `MODEL_INTEGRITY`: trending.json does not match its hash). */
+  error?: { code: string; message: string };
   modelVersion?: string;
   backend?: string;
+  tookMs: number;
+}
+
+/** A catalog attribute and one of its values, e.g. `{ attribute: 'category', value: 'Shoes' }`. */
+export interface Facet {
+  attribute: string;
+  value: string;
+}
+
+/** Options of `trending`: those of `recommend`, plus the facet value to list the trending items of. */
+export interface TrendingOptions extends RecommendOptions {
+  /** Only the items trending in this facet value (as the trending file counts them). Default: the whole shop. */
+  facet?: Facet;
+}
+
+/** One facet value of {@link TrendingFacets}. */
+export interface TrendingFacetCount {
+  value: string;
+  /** Shoppers who interacted with an item of this value in the file's window. */
+  shoppers: number;
+}
+
+/** What `trendingFacets(attribute)` answers: the attribute's values, most shoppers first. Never rejects for a missing file. */
+export interface TrendingFacets {
+  attribute: string;
+  values: TrendingFacetCount[];
+  /** `trending` (from the shop's trending file) or `fallback` (no usable file: `values` is empty). */
+  source: 'trending' | 'fallback';
+  fallbackReason?: 'no-trending';
+  /** Why the file could not be used (e.g. `MODEL_INTEGRITY`: a hash mismatch). */
+  error?: { code: string; message: string };
+  /** The attributes the file counts (when `attribute` is not one of them, `values` is empty). */
+  attributes: string[];
+  /** The file's version and window (ISO dates), when one was used. */
+  version?: string;
+  window?: { from: string; to: string; days: number };
   tookMs: number;
 }
 

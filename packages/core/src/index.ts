@@ -17,6 +17,7 @@ export type { EventQuery, EventStore, RetentionPolicy, StoreDump, StoreResidue }
 export type {
   AttributeTest,
   AttributeValue,
+  Facet,
   FilterExpr,
   ItemFilter,
   ItemMeta,
@@ -28,6 +29,9 @@ export type {
   RuntimeStatus,
   ScoreRule,
   ScoredItem,
+  TrendingFacetCount,
+  TrendingFacets,
+  TrendingOptions,
 } from './api.js';
 export { CONSENT_VALUES, DEFAULT_CONFIG, resolveConfig } from './config.js';
 export type { Consent, LocalRecConfig, ResolvedConfig } from './config.js';

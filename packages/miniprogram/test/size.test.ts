@@ -8,6 +8,7 @@
 //   minified CommonJS file (ES2017), the form WeChat's "build npm" and `require` take.
 // The model files are downloaded at run time (wxFetch), not packaged; their size is reported too.
 // The figures are printed; examples/miniprogram/README.md quotes them.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -106,6 +107,7 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
   const dir = join(repo, 'models/demo-shop');
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { version: string; files: Record<string, unknown> };
   const vocab = JSON.parse(readFileSync(join(dir, 'vocab.json'), 'utf8')) as string[];
+  const TRENDING = vocab.slice(10, 13);
   type Rec = {
     track(t: string, d: object): unknown;
     flush(): Promise<void>;
@@ -118,6 +120,17 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
       o: object,
     ): Promise<{ source: string; fallbackReason?: string; items: Array<{ itemId: string; reason: { kind: string } }> }>;
     buyAgain(o: object): Promise<{ source: string; fallbackReason?: string; items: unknown[] }>;
+    frequentlyBoughtTogether(
+      items: string,
+      o: object,
+    ): Promise<{ source: string; fallbackReason?: string; items: Array<{ itemId: string; source: string; reason: { kind: string } }> }>;
+    trending(o: object): Promise<{
+      source: string;
+      fallbackReason?: string;
+      error?: { code: string };
+      items: Array<{ itemId: string; reason: { kind: string; text: string } }>;
+    }>;
+    trendingFacets(a: string): Promise<{ source: string; version?: string; values: unknown[] }>;
     runtimeStatus(): Promise<{ ready: boolean; modelVersion?: string; backend?: string; error?: { code: string; message: string } }>;
     exportData(): Promise<{ events: Array<{ itemId?: string }> }>;
     destroy(): Promise<void>;
@@ -131,6 +144,18 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
       served[BASE + f] = readFileSync(join(dir, f));
       served[BROKEN + f] = readFileSync(join(dir, f));
     }
+    // A trending file beside the model (its sha256 over the file without it), checked with @noble/hashes here.
+    const body = {
+      format: 'localrec-trending',
+      formatVersion: 1,
+      version: 'mp-1',
+      window: { from: '2026-11-01T00:00:00.000Z', to: '2026-11-08T00:00:00.000Z', days: 7 },
+      items: TRENDING.map((id, i) => [id, 9 - i]),
+      facets: {},
+    };
+    served[`${BASE}trending.json`] = Buffer.from(
+      JSON.stringify({ ...body, sha256: createHash('sha256').update(JSON.stringify(body)).digest('hex') }),
+    );
     const broken = served[`${BROKEN}weights.bin`]!;
     broken[1000] = broken[1000]! ^ 1;
     const net = createWxRequestStandin({ serve: served, domains: ['https://models.example.com'] });
@@ -201,6 +226,16 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
       expect(seen.items.map((i) => i.itemId)).toEqual(vocab.slice(1, 4).reverse());
       expect(seen.items.every((i) => i.reason.kind === 'recently-viewed')).toBe(true);
       expect(await rec.buyAgain({})).toMatchObject({ source: 'fallback', fallbackReason: 'no-history', items: [] });
+      // Frequently bought together: demo-shop ships no association rules, so its co-occurrence table, marked.
+      const together = await rec.frequentlyBoughtTogether(vocab[0]!, { k: 3 });
+      expect(together).toMatchObject({ source: 'fallback', fallbackReason: 'no-associations' });
+      expect(together.items.map((i) => [i.source, i.reason.kind])).toEqual(Array(3).fill(['cooccurrence', 'cooccurrence']));
+      // Trending from the file over wx.request, re-ranked by the model for this shopper.
+      const hot = await rec.trending({ k: 3 });
+      expect(hot.source, JSON.stringify(hot.error)).toBe('model');
+      expect([...hot.items.map((i) => i.itemId)].sort()).toEqual([...TRENDING].sort());
+      expect(hot.items.every((i) => i.reason.text === 'Trending this week')).toBe(true);
+      expect(await rec.trendingFacets('category')).toMatchObject({ source: 'trending', version: 'mp-1', values: [] });
       await rec.destroy();
     },
   );

@@ -9,6 +9,7 @@ import {
   type TensorEntry,
 } from './format.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { associationsProblems } from './popularity.js';
 import { dequantizeInt8 } from './quant.js';
 import type { FloatWeights } from './scorer.js';
 
@@ -232,6 +233,19 @@ async function bundleProblemsUnsafe(manifest: unknown, files: Record<string, Uin
       }
     } catch (e) {
       p.push(`file "${m.vocabFile}": invalid JSON (${(e as Error).message})`);
+    }
+  }
+  if (m.associationsFile !== undefined) {
+    const f = m.associationsFile;
+    const bytes = typeof f === 'string' && f in m.files ? files[f] : undefined;
+    if (typeof f !== 'string' || !(f in m.files))
+      p.push(`manifest.associationsFile: ${JSON.stringify(f)} is not listed in manifest.files (no hash to check)`);
+    else if (bytes) {
+      try {
+        p.push(...associationsProblems(JSON.parse(new TextDecoder().decode(bytes))).map((x) => `file "${f}": ${x}`));
+      } catch (e) {
+        p.push(`file "${f}": invalid JSON (${(e as Error).message})`);
+      }
     }
   }
   if (weights && p.length === 0) {

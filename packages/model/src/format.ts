@@ -7,7 +7,8 @@
  *                     byte offset (4-byte aligned), dtype and shape.
  * - `vocab.json`    — JSON array of the shop's item ids (strings): model row `r` (1-based) is
  *                     `vocab[r - 1]`; row 0 is padding and never an item.
- * - optional `catalog.json` (item metadata) and `segments.json` (interest segment names).
+ * - optional `catalog.json` (item metadata), `segments.json` (interest segment names) and
+ *   `associations.json` (association rules for "frequently bought together", `popularity.ts`).
  *
  * `manifest.files` holds the SHA-256 (hex) and byte size of every other file; the runtime
  * refuses a bundle whose files do not match.
@@ -85,6 +86,8 @@ export interface BundleManifest {
   vocabFile: string;
   catalogFile?: string;
   segmentsFile?: string;
+  /** Association rules mined from purchase/cart co-occurrence (`associations.json`, see `popularity.ts`). */
+  associationsFile?: string;
   /** Cold-start tables: how many neighbours per item the co-occurrence table holds. */
   coldStart: { popularCount: number; cooccurrenceNeighbours: number };
   training?: Record<string, unknown>;

@@ -21,3 +21,15 @@ export {
   type HostArray,
 } from './bundle.js';
 export { HostEncoder } from './host-encoder.js';
+export {
+  ASSOCIATIONS_FORMAT,
+  TRENDING_FORMAT,
+  associationsProblems,
+  trendingProblems,
+  trendingBody,
+  type AssociationsFile,
+  type AssociationTuple,
+  type TrendingFile,
+  type TrendingFacetValue,
+  type TrendingTuple,
+} from './popularity.js';

@@ -28,6 +28,7 @@ import { cosine, type ModelData } from './model-data.js';
 import { checkDiversity, checkK, eligibleRows, historyReason, nameOf, topK, type HistoryItem } from './ranking.js';
 import { checkHydrate, hydrate } from './hydrate.js';
 import { listKey, type ShownMemory } from './shown.js';
+import type { TrendingSource } from './trending-file.js';
 
 /**
  * Where the last model-answered `recommend` spent its time (ms): reading the store, scoring,
@@ -71,6 +72,8 @@ export interface AnswerContext {
   /** The runtime's store (through the retention window, when one is set): what the history scenarios read. */
   store: EventStore;
   insights: ShopperInsights;
+  /** The shop's public trending file (see `trending-file.ts`). */
+  trending: TrendingSource;
   /** What the lists of each `dedupe` group returned (see `shown.ts`). */
   shown: ShownMemory;
   /** The last device-side top rows and the model input they were scored for. */
@@ -112,7 +115,7 @@ function excludedBitmap(ok: Uint8Array): Uint8Array {
 const sameRows = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The model input of a history: its model rows (items unknown to the model left out), oldest first. */
-function modelRows(history: readonly HistoryItem[]): Int32Array {
+export function modelRows(history: readonly HistoryItem[]): Int32Array {
   let n = 0;
   for (const h of history) if (h.row > 0) n++;
   const rows = new Int32Array(n);
@@ -132,7 +135,8 @@ export function catalogFor(ctx: AnswerContext, md: ModelData | undefined): Recor
   return md ? { ...md.catalog, ...ctx.hostCatalog } : ctx.hostCatalog;
 }
 
-function result(
+/** An answer of the model (or, with `fallbackReason`, a fallback), with the model version and backend. */
+export function result(
   ctx: AnswerContext,
   items: ScoredItem[],
   t0: number,

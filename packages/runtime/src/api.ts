@@ -15,4 +15,6 @@ export {
   type SegmentsResult,
   type ShopperProfile,
   type SocialContextInput,
+  type TrendingFacets,
+  type TrendingOptions,
 } from '@localrec/contract';

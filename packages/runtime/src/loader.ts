@@ -8,7 +8,15 @@
  */
 import { LocalRecError, type ItemMeta } from '@localrec/core';
 import { MODEL_CACHE_NAME, cacheStorage, globalFetch, modelCacheKey, parseModelCacheKey } from '@localrec/core/internal';
-import { decodeTensors, manifestProblems, sha256Hex, type BundleManifest, type HostTensor } from '@localrec/model';
+import {
+  associationsProblems,
+  decodeTensors,
+  manifestProblems,
+  sha256Hex,
+  type AssociationsFile,
+  type BundleManifest,
+  type HostTensor,
+} from '@localrec/model';
 import type { LoadProgress } from './api.js';
 import { utf8Text } from './text.js';
 
@@ -19,6 +27,8 @@ export interface FetchedBundle {
   tensors: Map<string, HostTensor>;
   vocab: string[];
   catalog?: Record<string, ItemMeta>;
+  /** The bundle's association rules (`manifest.associationsFile`), when it ships them. */
+  associations?: AssociationsFile;
   /** Files served from Cache Storage (the others came from the network). */
   fromCache: string[];
 }
@@ -34,6 +44,9 @@ export interface LoadBundleOptions {
   /** Cache Storage to use; `null` disables caching (default: `globalThis.caches` when present). */
   caches?: CacheStorage | null;
 }
+
+/** Version prefix of the trending file's cache keys: the bundle's version cleanup leaves them alone. */
+export const TRENDING_CACHE_PREFIX = 'trending@';
 
 /** Cache Storage bucket of every LocalRec model file (core's `MODEL_CACHE_NAME`). */
 export const CACHE_NAME = MODEL_CACHE_NAME;
@@ -134,7 +147,8 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
   const problems = manifestProblems(manifest);
   if (problems.length) throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base} is invalid:\n  - ${problems.join('\n  - ')}`);
 
-  const wanted = [manifest.weightsFile, manifest.vocabFile, ...(manifest.catalogFile ? [manifest.catalogFile] : [])];
+  const optional = [manifest.catalogFile, manifest.associationsFile].filter((f): f is string => typeof f === 'string');
+  const wanted = [manifest.weightsFile, manifest.vocabFile, ...optional];
   for (const f of wanted) {
     if (!manifest.files[f])
       throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: file "${f}" is not listed in manifest.files (no hash to check)`);
@@ -209,6 +223,13 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
   }
   const out: FetchedBundle = { baseUrl: base, manifest, tensors, vocab: vocab, fromCache };
   if (manifest.catalogFile) out.catalog = json(manifest.catalogFile) as Record<string, ItemMeta>;
+  if (manifest.associationsFile) {
+    const a = json(manifest.associationsFile);
+    const bad = associationsProblems(a);
+    if (bad.length)
+      throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: ${manifest.associationsFile} is invalid:\n  - ${bad.join('\n  - ')}`);
+    out.associations = a as AssociationsFile;
+  }
   // Verified through and through: the older versions of this bundle can go.
   if (cache) await dropOtherVersions(cache, base, manifest.version, new Set(wanted.map((f) => manifest.files[f]!.sha256)));
   return out;
@@ -224,7 +245,14 @@ async function dropOtherVersions(cache: Cache, base: string, version: string, ha
   try {
     for (const req of await cache.keys()) {
       const key = parseModelCacheKey(req.url);
-      if (key && key.url.startsWith(base) && !(key.version === version && hashes.has(key.sha256))) await cache.delete(req);
+      // The trending file (`trending.ts`) lives beside the bundle with versions of its own.
+      if (
+        key &&
+        key.url.startsWith(base) &&
+        !key.version.startsWith(TRENDING_CACHE_PREFIX) &&
+        !(key.version === version && hashes.has(key.sha256))
+      )
+        await cache.delete(req);
     }
   } catch {
     // Cache Storage failing or refused (the runtime was disposed): nothing lost but space.

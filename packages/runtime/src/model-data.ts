@@ -13,7 +13,7 @@
  * The tfjs backend additionally holds the item table and its transpose (see `SasrecScorer`).
  */
 import { LocalRecError, type ItemMeta } from '@localrec/core';
-import { TENSOR_NAMES, toFloatWeights, type BundleManifest, type FloatWeights } from '@localrec/model';
+import { TENSOR_NAMES, toFloatWeights, type AssociationTuple, type BundleManifest, type FloatWeights } from '@localrec/model';
 import type { FetchedBundle } from './loader.js';
 
 /** Popularity and co-occurrence tables of the bundle (see @localrec/model README). */
@@ -45,6 +45,8 @@ export interface ModelData {
   rowOf: Map<string, number>;
   cold: ColdTables;
   catalog: Record<string, ItemMeta>;
+  /** Antecedent item id → its consequents `[itemId, baskets, support, confidence, lift]`, best first (`associations.json`), when the bundle ships them. */
+  associations?: Map<string, readonly AssociationTuple[]>;
 }
 
 /** Builds {@link ModelData} from a verified bundle (dequantises once). */
@@ -102,6 +104,7 @@ export function toModelData(b: FetchedBundle): ModelData {
       neighbours: m.coldStart.cooccurrenceNeighbours,
     },
     catalog: { ...(b.catalog ?? {}) },
+    ...(b.associations ? { associations: new Map(Object.entries(b.associations.rules)) } : {}),
   };
 }
 

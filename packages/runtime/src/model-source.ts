@@ -76,12 +76,19 @@ export class ModelSource {
     const lb: Parameters<typeof loadBundle>[0] = { baseUrl: base, onProgress: (p) => this.init.progress(p) };
     if (o.manifestSha256) lb.manifestSha256 = o.manifestSha256;
     if (this.init.fetch) lb.fetch = this.init.fetch;
-    if (o.cache === false) lb.caches = null;
-    else {
-      const real = this.init.caches !== undefined ? this.init.caches : cacheStorage();
-      if (real) lb.caches = this.guardedCaches(real);
-    }
+    const caches = this.cacheStorage();
+    if (caches !== undefined) lb.caches = caches;
     return toModelData(await loadBundle(lb));
+  }
+
+  /**
+   * The Cache Storage the model's files (and the trending file) are kept in, guarded (see
+   * {@link guardedCaches}); `null` with `cache: false`, `undefined` where there is none.
+   */
+  cacheStorage(): CacheStorage | null | undefined {
+    if (this.init.options.cache === false) return null;
+    const real = this.init.caches !== undefined ? this.init.caches : cacheStorage();
+    return real ? this.guardedCaches(real) : undefined;
   }
 
   /**

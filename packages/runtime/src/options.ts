@@ -45,5 +45,17 @@ export function checkRuntimeOptions(options: RuntimeOptions): CheckedOptions {
       },
     );
   }
+  if (options.trendingUrl !== undefined && (typeof options.trendingUrl !== 'string' || !options.trendingUrl)) {
+    throw new LocalRecError('INVALID_CONFIG', `trendingUrl must be the trending file's URL, got ${preview(options.trendingUrl)}`, {
+      field: 'trendingUrl',
+    });
+  }
+  const age = options.trendingMaxAgeMs;
+  if (age !== undefined && !(typeof age === 'number' && age >= 0 && age !== Infinity)) {
+    throw new LocalRecError('INVALID_CONFIG', `trendingMaxAgeMs must be a non-negative number of milliseconds, got ${preview(age)}`, {
+      field: 'trendingMaxAgeMs',
+      accepted: ['a finite number ≥ 0'],
+    });
+  }
   return { ...RUNTIME_DEFAULTS, ...options };
 }

@@ -14,6 +14,9 @@
 | `merchandising.ts`| filter expressions, boost/bury, diversity, caps, pins, pages (pure)     |
 | `shown.ts`        | the `dedupe` memory: what other lists of a page view returned           |
  * | `scenarios.ts`    | recentlyViewed / buyAgain from the shopper's own events (no model)      |
+ * | `together.ts`     | frequentlyBoughtTogether from the bundle's association rules            |
+ * | `trends.ts`       | trending / trendingFacets from the public trending file (`trending-file.ts`) |
+ * | `personal.ts`     | those table lists re-ranked by the model's score of the shopper         |
  * | `insights.ts`     | the insights layer (`@localrec/insights`) on the runtime's store        |
  *
  * Memory held after load (N items, dimension d): the float32 model weights dequantised once
@@ -42,6 +45,8 @@ import type {
   SegmentsResult,
   ShopperProfile,
   SocialContextInput,
+  TrendingFacets,
+  TrendingOptions,
 } from './api.js';
 import { catalogFor, need, rank, recommend, similar, type AnswerContext, type CallTimings } from './answers.js';
 import type { Calibration } from './backends.js';
@@ -53,6 +58,10 @@ import { ModelSource } from './model-source.js';
 import { checkRuntimeOptions } from './options.js';
 import { buyAgain, recentlyViewed } from './scenarios.js';
 import { ShownMemory } from './shown.js';
+import { frequentlyBoughtTogether } from './together.js';
+import { TRENDING_MAX_AGE_MS, TrendingSource } from './trending-file.js';
+import { trending, trendingFacets } from './trends.js';
+import { resolveUrl } from './url.js';
 
 export type { CallTimings } from './answers.js';
 export type { BackendEvent } from './engine.js';
@@ -108,6 +117,13 @@ export class Runtime implements RuntimeApi {
     const store = (this.store = o.retentionMs === undefined ? opened : withRetention(opened, { retentionMs: o.retentionMs }));
     const model = new ModelSource({ options: o, fetch: this.deps.fetch, caches: this.deps.caches, progress });
     const engine = new EngineHost({ options: o, wasmPath: this.deps.wasmPath, model, store, progress });
+    const trendingSource = new TrendingSource({
+      url: resolveUrl(o.trendingUrl ?? 'trending.json', 'trendingUrl', model.baseUrl()),
+      maxAgeMs: o.trendingMaxAgeMs ?? TRENDING_MAX_AGE_MS,
+      retryDelayMs: o.retryDelayMs,
+      fetch: this.deps.fetch,
+      caches: () => model.cacheStorage() ?? null,
+    });
     const insights = new ShopperInsights({
       store,
       ...(o.insights ? { options: o.insights } : {}),
@@ -123,6 +139,7 @@ export class Runtime implements RuntimeApi {
       reader: new ShopperReader(store),
       store,
       insights,
+      trending: trendingSource,
       shown: new ShownMemory(),
     };
     void engine.get(); // start loading in the background
@@ -203,6 +220,21 @@ export class Runtime implements RuntimeApi {
   /** Items due to be bought again, from the shopper's purchase cadence (no model; see `scenarios.ts`). */
   buyAgain(options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
     return buyAgain(this.ctx, options, call);
+  }
+
+  /** Items frequently bought together with an item or a cart, from the bundle's association rules (see `together.ts`). */
+  frequentlyBoughtTogether(items: string | readonly string[], options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
+    return frequentlyBoughtTogether(this.ctx, items, options, call);
+  }
+
+  /** What is trending, from the public trending file, re-ranked for the shopper (see `trends.ts`). */
+  trending(options?: TrendingOptions, call?: CallContext): Promise<RecommendResult> {
+    return trending(this.ctx, options, call);
+  }
+
+  /** The values of a catalog attribute the trending file counts (see `trends.ts`). */
+  trendingFacets(attribute: string, options?: { k?: number }): Promise<TrendingFacets> {
+    return trendingFacets(this.ctx, attribute, options);
   }
 
   async scoreRows(seqs: readonly (readonly number[])[]): Promise<Float32Array[]> {

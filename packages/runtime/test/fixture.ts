@@ -127,13 +127,16 @@ export function fakeFetch(dir: string): FakeFetch {
 /** A minimal in-memory Cache Storage (Node has none). */
 export function memoryCaches(): CacheStorage & { entries: Map<string, Uint8Array> } {
   const entries = new Map<string, Uint8Array>();
+  const headers = new Map<string, [string, string][]>();
   const cache = {
     match: async (k: RequestInfo | URL) => {
-      const b = entries.get(String(k));
-      return b ? new Response(b.slice()) : undefined;
+      const key = String(k instanceof Request ? k.url : k);
+      const b = entries.get(key);
+      return b ? new Response(b.slice(), { headers: headers.get(key) ?? [] }) : undefined;
     },
     put: async (k: RequestInfo | URL, r: Response) => {
       entries.set(String(k), new Uint8Array(await r.arrayBuffer()));
+      headers.set(String(k), [...r.headers]);
     },
     delete: async (k: RequestInfo | URL) => entries.delete(String(k instanceof Request ? k.url : k)),
     keys: async () => [...entries.keys()].map((url) => new Request(url)),

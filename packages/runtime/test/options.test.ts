@@ -32,6 +32,23 @@ describe('runtime options', () => {
     expect(g.message).toContain('"wasm"');
   });
 
+  it('trendingUrl and trendingMaxAgeMs: INVALID_CONFIG naming the option and the value', () => {
+    expect(checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', trendingUrl: '/t.json', trendingMaxAgeMs: 0 })).toMatchObject({
+      trendingUrl: '/t.json',
+      trendingMaxAgeMs: 0,
+    });
+    expect(refusal(() => checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', trendingUrl: '' }))).toMatchObject({
+      code: 'INVALID_CONFIG',
+      field: 'trendingUrl',
+      message: 'trendingUrl must be the trending file\'s URL, got ""',
+    });
+    expect(refusal(() => checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', trendingMaxAgeMs: -1 }))).toMatchObject({
+      code: 'INVALID_CONFIG',
+      field: 'trendingMaxAgeMs',
+      accepted: ['a finite number ≥ 0'],
+    });
+  });
+
   it('the same mistake gets the same code at start: prepareBackend refuses an unknown name with INVALID_CONFIG too', async () => {
     expect(() => checkBackend('wasm')).not.toThrow();
     await expect(prepareBackend('metal' as never)).rejects.toMatchObject({

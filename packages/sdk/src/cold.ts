@@ -4,7 +4,14 @@
  * need a runtime). Async functions only, so that the script-tag build can load this module from its
  * second file on first use (see the `localrec-cold` plugin in rollup.config.mjs).
  */
-import { LocalRecError, type ForgetResult, type RecorderExport } from '@localrec/core';
+import {
+  LocalRecError,
+  type ForgetResult,
+  type RecommendOptions,
+  type RecommendResult,
+  type RecorderExport,
+  type TrendingFacets,
+} from '@localrec/core';
 import { cacheStorage, listModelCaches } from '@localrec/core/internal';
 import { emptyResult, hostOrder, type RecommenderApi } from './connector.js';
 import type { ExportedData, ForgetProof } from './types.js';
@@ -63,6 +70,53 @@ export async function askInsight(
   const api = await connect();
   if (!api[name]) throw new LocalRecError('NOT_READY', `No ${name} in runtime ${kind}`);
   return api[name](arg as null) as Promise<never>;
+}
+
+/** The SDK's `ask`: runs a call on the runtime after flushing, `fallbackFor` answering when it fails. */
+type Ask = (
+  run: (api: RecommenderApi) => Promise<RecommendResult> | RecommendResult,
+  fallbackFor: typeof emptyResult,
+) => Promise<RecommendResult>;
+
+/** The scenarios {@link askScenario} forwards. */
+export type ScenarioName = 'recentlyViewed' | 'buyAgain' | 'frequentlyBoughtTogether' | 'trending' | 'trendingFacets';
+
+/** `trendingFacets()` without a runtime that answers it. */
+const noFacets = (attribute: unknown): TrendingFacets => ({
+  attribute: String(attribute),
+  values: [],
+  source: 'fallback',
+  fallbackReason: 'no-trending',
+  attributes: [],
+  tookMs: 0,
+});
+
+/**
+ * A scenario on the page, forwarded by name with `args` then the options; never rejects. When
+ * history may not be used (`history` false) the history scenarios (`recentlyViewed`, `buyAgain`)
+ * answer `'no-consent'` without asking; the table scenarios (`frequentlyBoughtTogether`,
+ * `trending`, `trendingFacets`) are asked all the same — their tables need no history — with
+ * `personalise: false`. A runtime without the method: `'no-model'` (`trendingFacets`: no values,
+ * `'no-trending'`); a failing one: `'error'`, reported.
+ */
+export async function askScenario(
+  ask: Ask,
+  name: ScenarioName,
+  args: unknown[],
+  options: RecommendOptions | undefined,
+  history: boolean,
+): Promise<RecommendResult & TrendingFacets> {
+  const facets = name === 'trendingFacets';
+  if (!history && (name === 'recentlyViewed' || name === 'buyAgain')) return emptyResult('no-consent') as never;
+  const o = history || facets ? options : { ...options, personalise: false };
+  const fallback = (why: Parameters<typeof emptyResult>[0], took?: number) => (facets ? noFacets(args[0]) : emptyResult(why, took));
+  return ask(
+    (api) => {
+      const run = api[name] as ((...a: unknown[]) => Promise<RecommendResult>) | undefined;
+      return run ? run.call(api, ...args, o) : (fallback('no-model') as RecommendResult);
+    },
+    fallback as typeof emptyResult,
+  ) as never;
 }
 
 /** What {@link noRuntime} connects to: cold-start answers (`'no-model'`, the host's order for `rank`); `status()` says `NOT_READY`. */

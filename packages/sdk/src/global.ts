@@ -31,6 +31,9 @@ export const GLOBAL_METHODS = [
   'setSocialContext',
   'recentlyViewed',
   'buyAgain',
+  'frequentlyBoughtTogether',
+  'trending',
+  'trendingFacets',
 ] as const;
 export type GlobalMethod = (typeof GLOBAL_METHODS)[number];
 
@@ -50,6 +53,9 @@ export interface LocalRecGlobal {
   rank(...args: Parameters<LocalRec['rank']>): ReturnType<LocalRec['rank']>;
   recentlyViewed(...args: Parameters<LocalRec['recentlyViewed']>): ReturnType<LocalRec['recentlyViewed']>;
   buyAgain(...args: Parameters<LocalRec['buyAgain']>): ReturnType<LocalRec['buyAgain']>;
+  frequentlyBoughtTogether(...args: Parameters<LocalRec['frequentlyBoughtTogether']>): ReturnType<LocalRec['frequentlyBoughtTogether']>;
+  trending(...args: Parameters<LocalRec['trending']>): ReturnType<LocalRec['trending']>;
+  trendingFacets(...args: Parameters<LocalRec['trendingFacets']>): ReturnType<LocalRec['trendingFacets']>;
   setCatalog(...args: Parameters<LocalRec['setCatalog']>): ReturnType<LocalRec['setCatalog']>;
   runtimeStatus(): ReturnType<LocalRec['runtimeStatus']>;
   destroy(): Promise<void>;

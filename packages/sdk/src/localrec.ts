@@ -18,7 +18,7 @@ import {
 import { monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
-import { askInsight, withCaches, withoutCaches, type InsightName } from './cold.js';
+import { askInsight, askScenario, withCaches, withoutCaches, type InsightName, type ScenarioName } from './cold.js';
 import {
   checkSource,
   DEFAULT_PURPOSES,
@@ -303,11 +303,9 @@ export function createWithCapture(
     return fallbackFor(why, now() - t0);
   };
 
-  /** A history scenario (`recentlyViewed`, `buyAgain`): consent first, `'no-model'` from a runtime without it. */
-  const scenario =
-    (name: 'recentlyViewed' | 'buyAgain') =>
-    async (options?: RecommendOptions): Promise<RecommendResult> =>
-      historyAllowed() ? ask((api) => (api[name] ? api[name](options) : emptyResult('no-model')), emptyResult) : emptyResult('no-consent');
+  /** A scenario forwarded by name (see {@link askScenario}: consent decides what it may read). */
+  const scenario = (name: ScenarioName, args: unknown[], o: RecommendOptions | undefined) =>
+    askScenario(ask, name, args, o, historyAllowed());
 
   /** Forwards an insights call to the runtime (see {@link askInsight}). */
   const insight = async (name: InsightName, arg?: unknown): Promise<never> => {
@@ -399,8 +397,11 @@ export function createWithCapture(
         (why, took) => hostOrder(ids, why, took),
       );
     },
-    recentlyViewed: scenario('recentlyViewed'),
-    buyAgain: scenario('buyAgain'),
+    recentlyViewed: (o) => scenario('recentlyViewed', [], o),
+    buyAgain: (o) => scenario('buyAgain', [], o),
+    frequentlyBoughtTogether: (items, o) => scenario('frequentlyBoughtTogether', [items], o),
+    trending: (o) => scenario('trending', [], o),
+    trendingFacets: (attribute, o) => scenario('trendingFacets', [attribute], o),
     async setCatalog(items: Readonly<Record<string, ItemMeta>>) {
       try {
         await link.setCatalog(items);

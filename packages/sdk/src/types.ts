@@ -9,6 +9,8 @@ import type {
   NewEvent,
   RecommendOptions,
   RecommendResult,
+  TrendingFacets,
+  TrendingOptions,
   RuntimeStatus,
   SerializedError,
   StoreDump,
@@ -189,6 +191,29 @@ export interface LocalRec {
    * Never rejects; the same fallbacks as {@link recentlyViewed}.
    */
   buyAgain(options?: RecommendOptions): Promise<RecommendResult>;
+  /**
+   * Items frequently bought together with an item or a cart (an array of ids): the bundle's
+   * association rules (`reason.kind: 'bought-together'`, "Often bought with Blue Kettle (lift 2.4)"),
+   * the cart left out, re-ranked by the model for this shopper; `filter`, `rules`, `page`, `dedupe`
+   * as in {@link recommend}. Never rejects: without rules for these items the bundle's co-occurrence
+   * table (`fallbackReason: 'no-associations'`); without consent or history unpersonalised
+   * (`'no-consent'`, `'no-history'`); `'no-model'` without a runtime.
+   */
+  frequentlyBoughtTogether(items: string | readonly string[], options?: RecommendOptions): Promise<RecommendResult>;
+  /**
+   * What is trending in the shop, or in one facet value (`{ facet: { attribute: 'category', value: 'Shoes' } }`),
+   * from the shop's public `trending.json` (`reason.kind: 'trending'`, "Trending in Shoes this week"),
+   * re-ranked by the model for this shopper. Never rejects: without a usable file the bundle's
+   * popularity table (`fallbackReason: 'no-trending'`, `error` says why); the other fallbacks as
+   * {@link frequentlyBoughtTogether}.
+   */
+  trending(options?: TrendingOptions): Promise<RecommendResult>;
+  /**
+   * The values of a catalog attribute (e.g. `'category'`) the trending file counts, most shoppers
+   * first (at most `k`, default 10). Never rejects: no values and `fallbackReason: 'no-trending'`
+   * without a usable file or runtime.
+   */
+  trendingFacets(attribute: string, options?: { k?: number }): Promise<TrendingFacets>;
   /** Gives the runtime the host's item metadata (names, categories, prices, stock) for filters and reasons. */
   setCatalog(items: Readonly<Record<string, ItemMeta>>): Promise<void>;
   /**

@@ -90,3 +90,65 @@ describe.each(['recentlyViewed', 'buyAgain'] as const)('%s', (name) => {
     warn.mockRestore();
   });
 });
+
+// frequentlyBoughtTogether / trending: answered from tables (associations, the trending file), so
+// asked without consent too — but then told to read no history (`personalise: false`).
+describe('frequentlyBoughtTogether / trending / trendingFacets', () => {
+  const table = (asked: string[]) => ({
+    frequentlyBoughtTogether: async (items: string | readonly string[], o?: RecommendOptions): Promise<RecommendResult> => {
+      asked.push(`fbt ${JSON.stringify(items)} ${JSON.stringify(o)}`);
+      return { items: [], source: 'model', tookMs: 0 };
+    },
+    trending: async (o?: RecommendOptions): Promise<RecommendResult> => {
+      asked.push(`trending ${JSON.stringify(o)}`);
+      return { items: [], source: 'model', tookMs: 0 };
+    },
+    trendingFacets: async (attribute: string) => ({
+      attribute,
+      values: [{ value: 'Shoes', shoppers: 9 }],
+      source: 'trending' as const,
+      attributes: [attribute],
+      tookMs: 0,
+    }),
+  });
+
+  test('forwards the arguments by name; without consent with personalise: false (the runtime then reads no history)', async () => {
+    const asked: string[] = [];
+    const { rec } = setup(table(asked), 'pending');
+    await rec.frequentlyBoughtTogether(['A', 'B'], { k: 2 });
+    await rec.trending({ facet: { attribute: 'category', value: 'Shoes' } });
+    rec.setConsent('granted');
+    await rec.frequentlyBoughtTogether('A');
+    await rec.trending();
+    expect(asked).toEqual([
+      'fbt ["A","B"] {"k":2,"personalise":false}',
+      'trending {"facet":{"attribute":"category","value":"Shoes"},"personalise":false}',
+      'fbt "A" undefined',
+      'trending undefined',
+    ]);
+    expect((await rec.trendingFacets('category')).values).toEqual([{ value: 'Shoes', shoppers: 9 }]);
+  });
+
+  test('never reject: no runtime → no-model / no-trending; a failing runtime → error, reported', async () => {
+    const none = createLocalRec({ appId: 'unit', consent: 'granted', store: new MemoryEventStore() });
+    expect(await none.frequentlyBoughtTogether('A')).toMatchObject({ items: [], fallbackReason: 'no-model' });
+    expect(await none.trending()).toMatchObject({ items: [], fallbackReason: 'no-model' });
+    expect(await none.trendingFacets('brand')).toEqual({
+      attribute: 'brand',
+      values: [],
+      source: 'fallback',
+      fallbackReason: 'no-trending',
+      attributes: [],
+      tookMs: 0,
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const boom = async (): Promise<never> => {
+      throw new LocalRecError('INVALID_ARGUMENT', 'bad items', { field: 'items' });
+    };
+    const failing = setup({ frequentlyBoughtTogether: boom, trendingFacets: boom });
+    expect(await failing.rec.frequentlyBoughtTogether([])).toMatchObject({ fallbackReason: 'error' });
+    expect(await failing.rec.trendingFacets('x')).toMatchObject({ values: [], fallbackReason: 'no-trending' });
+    expect(failing.errors.map((e) => e.code)).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT']);
+    warn.mockRestore();
+  });
+});

@@ -5,12 +5,14 @@
  *   localrec export   --checkpoint DIR --data FILE --out DIR      bundle from a training checkpoint
  *   localrec eval     --bundle DIR --data FILE [--protocol sampled100|full] [--json]
  *   localrec validate DIR                                         non-zero exit + problems if invalid
+ *   localrec associations --bundle DIR --data FILE                (re)computes the bundle's associations.json
+ *   localrec trending --data FILE --out FILE [--catalog FILE]     writes the public trending.json
  *
  * Exit codes: 0 done, 1 the command failed (bad data, invalid bundle…), 2 usage error (unknown
  * command or option, a bad option value, a missing required option).
  */
-import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SasrecScorer } from '@localrec/model';
@@ -18,7 +20,9 @@ import { useBackend } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { coocBaseline, popularityScores } from './cold-start.js';
 import { ItemUsers, bprBaseline, itemKnnBaseline } from './baselines.js';
-import { loadDataset, splitLeaveOneOut, type LogRules } from './data/index.js';
+import { loadDataset, loadLogEvents, splitLeaveOneOut, type LogEvent, type LogRules } from './data/index.js';
+import { DEFAULT_ASSOCIATION_OPTIONS, addAssociations, associationsOf, type AssociationOptions } from './associations.js';
+import { DEFAULT_TRENDING_OPTIONS, trendingOf, type TrendingOptions } from './trending.js';
 import { evaluate, type Protocol, type ScoreFn } from './evaluate.js';
 import { finishBundle, type FinishInput } from './pipeline.js';
 import { runAssets } from './assets.js';
@@ -29,7 +33,7 @@ import type { Split } from './split.js';
 /** A usage error found after parsing (e.g. a checkpoint that does not fit the data): exit code 2. */
 class UsageError extends Error {}
 
-const COMMANDS = ['train', 'export', 'eval', 'validate', 'assets', 'help'] as const;
+const COMMANDS = ['train', 'export', 'eval', 'validate', 'associations', 'trending', 'assets', 'help'] as const;
 const EVAL_MODELS = ['sasrec', 'popular', 'cooccurrence', 'itemknn', 'bpr'] as const;
 
 // ---- option values -------------------------------------------------------------------------------
@@ -46,6 +50,19 @@ function parseSeeds(v: string): number[] {
     return n;
   });
 }
+function parseList(v: string): string[] {
+  const xs = v.split(',').map((s) => s.trim());
+  if (xs.some((x) => !x)) throw new InvalidArgumentError(`"${v}" has an empty entry (expected e.g. purchase,add_to_cart).`);
+  return xs;
+}
+function parseDate(v: string): number {
+  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(t))
+    throw new InvalidArgumentError(`"${v}" is not a date (expected ISO 8601, e.g. 2026-12-01, or epoch milliseconds).`);
+  return t;
+}
+const listOption = (flags: string, description: string, def: readonly string[]): Option =>
+  new Option(flags, description).argParser(parseList).default([...def], def.join(','));
 const numberOption = (flags: string, description: string, def?: number): Option => {
   const o = new Option(flags, description).argParser(parseNumber);
   return def === undefined ? o : o.default(def);
@@ -110,6 +127,29 @@ const addBundleOptions = (c: Command): Command =>
     .addOption(numberOption('--segments <n>', 'interest segments', 16))
     .option('--catalog <file>', 'catalog JSON to ship in the bundle');
 
+interface AssociationsCliOptions {
+  bundle: string;
+  data: string;
+  types: string[];
+  basketGap: number;
+  minCount: number;
+  minSupport: number;
+  minConfidence: number;
+  top: number;
+}
+interface TrendingCliOptions {
+  data: string;
+  out: string;
+  catalog?: string;
+  bundle?: string;
+  windowDays: number;
+  end?: number;
+  types: string[];
+  facets: string[];
+  minShoppers: number;
+  top: number;
+}
+
 // ---- data ---------------------------------------------------------------------------------------
 
 function loadSplit(o: DataOptions): { split: Split; vocab: string[]; summary: Record<string, unknown> } {
@@ -130,6 +170,21 @@ function loadSplit(o: DataOptions): { split: Split; vocab: string[]; summary: Re
 
 const readCatalog = (path: string | undefined): FinishInput['catalog'] =>
   path ? (JSON.parse(readFileSync(path, 'utf8')) as FinishInput['catalog']) : undefined;
+
+/** The interaction rows of an event log, bad rows reported on stderr. */
+function logEvents(path: string): LogEvent[] {
+  const { events, badRows } = loadLogEvents(path);
+  if (badRows.length) console.error(`${badRows.length} bad row(s) in ${path} (reported, not used)`);
+  return events;
+}
+
+/** After `train`/`export` on an event log: the association rules of the same log, with the defaults. */
+function trainingAssociations(o: BundleOptions): void {
+  if (!['.csv', '.jsonl', '.ndjson'].includes(extname(o.data).toLowerCase())) return;
+  const file = associationsOf(logEvents(o.data));
+  addAssociations(o.out, file);
+  console.log(`associations.json: ${Object.keys(file.rules).length} items with rules, from ${file.baskets} baskets`);
+}
 
 /** The `finishBundle` fields that come straight from the shared bundle options. */
 function bundleFields(o: BundleOptions) {
@@ -230,6 +285,7 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     },
     history: result.history,
   });
+  trainingAssociations(o);
   console.log(`bundle written to ${o.out}`);
 }
 
@@ -254,6 +310,7 @@ async function cmdExport(o: ExportCliOptions): Promise<void> {
     training: { data: summary, ...c.info, bestEpoch: c.epoch, backend: 'tfjs-wasm' },
     history,
   });
+  trainingAssociations(o);
   console.log(`bundle written to ${o.out}`);
 }
 
@@ -344,6 +401,48 @@ async function cmdValidate(dir: string): Promise<number> {
   }
   console.log(`${dir}: valid`);
   return 0;
+}
+
+async function cmdAssociations(o: AssociationsCliOptions): Promise<number> {
+  if (!existsSync(join(o.bundle, 'manifest.json'))) throw new UsageError(`--bundle ${o.bundle}: no manifest.json there (a bundle folder)`);
+  const opts: AssociationOptions = {
+    types: o.types,
+    basketGapMinutes: o.basketGap,
+    minCount: o.minCount,
+    minSupport: o.minSupport,
+    minConfidence: o.minConfidence,
+    top: o.top,
+  };
+  const file = associationsOf(logEvents(o.data), opts);
+  addAssociations(o.bundle, file);
+  const rules = Object.values(file.rules).reduce((n, r) => n + r.length, 0);
+  console.log(
+    `${o.bundle}: associations.json with ${rules} rules over ${Object.keys(file.rules).length} items, from ${file.baskets} baskets`,
+  );
+  return cmdValidate(o.bundle);
+}
+
+async function cmdTrending(o: TrendingCliOptions): Promise<void> {
+  let catalog: Record<string, Record<string, unknown>> = {};
+  const catalogPath = o.catalog ?? (o.bundle ? join(o.bundle, 'catalog.json') : undefined);
+  if (catalogPath) {
+    if (!existsSync(catalogPath)) throw new UsageError(`${catalogPath}: no such catalog file`);
+    catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as typeof catalog;
+  }
+  const opts: Partial<TrendingOptions> = {
+    windowDays: o.windowDays,
+    types: o.types,
+    facets: o.facets,
+    minShoppers: o.minShoppers,
+    top: o.top,
+  };
+  if (o.end !== undefined) opts.end = o.end;
+  const file = trendingOf(logEvents(o.data), catalog, opts);
+  writeFileSync(o.out, JSON.stringify(file) + '\n');
+  const facets = Object.entries(file.facets).map(([a, v]) => `${a}: ${Object.keys(v).length}`);
+  console.log(
+    `${o.out}: trending ${file.version}, ${file.items.length} items${facets.length ? `, facet values ${facets.join(', ')}` : ''}`,
+  );
 }
 
 // ---- the program --------------------------------------------------------------------------------
@@ -453,6 +552,41 @@ function program(exit: { code: number }): Command {
       const folder = dir ?? o.bundle;
       if (!folder) cmd.error('error: validate needs a bundle folder (localrec validate DIR)', { exitCode: 2, code: 'localrec.usage' });
       exit.code = await cmdValidate(folder);
+    });
+
+  const A = DEFAULT_ASSOCIATION_OPTIONS;
+  root
+    .command('associations')
+    .description("(re)compute a bundle's associations.json (frequently bought together) from an event log, then validate it")
+    .requiredOption('--bundle <dir>', 'bundle folder to add associations.json to')
+    .requiredOption('--data <file>', 'event log: .csv | .jsonl (user, item, timestamp, type; optional order_id or session_id)')
+    .addOption(listOption('--types <list>', 'event types whose items make up a basket', A.types))
+    .addOption(numberOption('--basket-gap <minutes>', 'without an order/session id: a longer gap starts a new basket', A.basketGapMinutes))
+    .addOption(numberOption('--min-count <n>', 'minimum baskets holding both items of a rule', A.minCount))
+    .addOption(numberOption('--min-support <share>', 'minimum support: baskets with both items / all baskets', A.minSupport))
+    .addOption(numberOption('--min-confidence <share>', 'minimum confidence: baskets with both / baskets with the first', A.minConfidence))
+    .addOption(numberOption('--top <n>', 'consequents kept per item', A.top))
+    .action(async (o: AssociationsCliOptions) => {
+      exit.code = await cmdAssociations(o);
+    });
+
+  const T = DEFAULT_TRENDING_OPTIONS;
+  root
+    .command('trending')
+    .description('write the public trending.json: shoppers per item and per facet value over a recent window')
+    .requiredOption('--data <file>', 'event log: .csv | .jsonl (user, item, timestamp, type)')
+    .requiredOption('--out <file>', 'trending file to write (serve it as trending.json next to the model)')
+    .option('--catalog <file>', 'catalog JSON (item id → attributes) for the facets')
+    .option('--bundle <dir>', "take the catalog from this bundle's catalog.json")
+    .addOption(numberOption('--window-days <n>', 'days counted, up to --end', T.windowDays))
+    .addOption(new Option('--end <date>', "end of the window (ISO 8601 or epoch ms; default: the log's last event)").argParser(parseDate))
+    .addOption(listOption('--types <list>', 'event types counted', T.types))
+    .addOption(listOption('--facets <list>', 'catalog attributes counted per value', T.facets))
+    .addOption(numberOption('--min-shoppers <n>', 'items and facet values seen by fewer shoppers are left out', T.minShoppers))
+    .addOption(numberOption('--top <n>', 'items kept per list', T.top))
+    .action(async (o: TrendingCliOptions) => {
+      await cmdTrending(o);
+      exit.code = 0;
     });
 
   // Listed for `localrec --help`; `main` hands `assets …` to @localrec/runtime's own command before parsing.

@@ -36,4 +36,24 @@ export { finishBundle } from './pipeline.js';
 export { saveCheckpoint, loadCheckpoint, type Checkpoint } from './checkpoint.js';
 export { main } from './cli.js';
 export type { Split } from './split.js';
-export { loadDataset, splitLeaveOneOut, type Dataset, type LogRules, type SequenceSplit } from './data/index.js';
+export {
+  loadDataset,
+  loadLogEvents,
+  splitLeaveOneOut,
+  type LogEvent,
+  type Dataset,
+  type LogRules,
+  type SequenceSplit,
+} from './data/index.js';
+export {
+  associationsOf,
+  associationsFile,
+  baskets,
+  mineAssociations,
+  addAssociations,
+  DEFAULT_ASSOCIATION_OPTIONS,
+  MAX_BASKET_ITEMS,
+  type AssociationOptions,
+  type AssociationRule,
+} from './associations.js';
+export { trendingOf, DEFAULT_TRENDING_OPTIONS, type TrendingOptions } from './trending.js';

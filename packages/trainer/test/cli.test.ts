@@ -35,6 +35,8 @@ const OPTIONS: Record<string, string[]> = {
   export: [...DATA, ...BUNDLE, '--checkpoint'],
   eval: [...DATA, '--bundle', '--protocol', '--model', '--seeds', '--users', '--json', '--host-encoder'],
   validate: ['--bundle'],
+  associations: ['--bundle', '--data', '--types', '--basket-gap', '--min-count', '--min-support', '--min-confidence', '--top'],
+  trending: ['--data', '--out', '--catalog', '--bundle', '--window-days', '--end', '--types', '--facets', '--min-shoppers', '--top'],
 };
 
 let out: string[];
@@ -88,7 +90,9 @@ describe('localrec CLI: usage errors exit 2 with a message that names the proble
     expect(await main(['validate'])).toBe(2);
     expect(err.join('\n')).toContain('validate needs a bundle folder');
     expect(await main(['fit', '--data', 'd'])).toBe(2);
-    expect(err.join('\n')).toContain('unknown command "fit" (accepted: train, export, eval, validate, assets, help)');
+    expect(err.join('\n')).toContain(
+      'unknown command "fit" (accepted: train, export, eval, validate, associations, trending, assets, help)',
+    );
     expect(await main(['eval', 'stray', '--bundle', 'b', '--data', 'd'])).toBe(2);
     expect(err.join('\n')).toContain('too many arguments');
   });

@@ -11,6 +11,10 @@ import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, Runtim
 import { INDEXEDDB_KIND, pageHistory } from './page-history.js';
 import type { RuntimeTransport, TransportLink } from './transport.js';
 
+/** The methods forwarded by {@link connectTransport}'s `answer`: the call context last (`trendingFacets` ignores it). */
+type AnsweringMethod =
+  'recommend' | 'similar' | 'rank' | 'recentlyViewed' | 'buyAgain' | 'frequentlyBoughtTogether' | 'trending' | 'trendingFacets';
+
 /** Options of {@link connectTransport}. */
 export interface ConnectTransportOptions {
   /** The runtime options; `appId`, `consent` and `retentionMs` come from the SDK's context. */
@@ -98,6 +102,20 @@ export async function connectTransport(
     }
   };
   const history = () => pageHistory(ctx, (typeof storeKind === 'function' ? storeKind() : storeKind) ?? ctx.store?.kind);
+  /**
+   * An answering method: consent passed on first, then the method's `arity` arguments (missing ones
+   * `undefined`) and the page history (the degraded case) as its call context.
+   */
+  const answer =
+    <M extends AnsweringMethod>(method: M, arity: number) =>
+    (...args: unknown[]): ReturnType<RuntimeApi[M]> =>
+      call(`${method}()`, async (api) => {
+        await sync(api);
+        // A method call (not a detached function): `this` for an in-thread runtime, the path for a Comlink proxy.
+        const methods = api as unknown as Record<M, (...a: unknown[]) => ReturnType<RuntimeApi[M]>>;
+        args.length = arity; // missing arguments → undefined, so the context lands in its slot
+        return methods[method](...args, await history());
+      }) as ReturnType<RuntimeApi[M]>;
 
   await get();
   return {
@@ -105,31 +123,14 @@ export async function connectTransport(
     status: async () => ({ ...(await call('status()', (api) => api.status())), runtime: transport.kind }),
     ready: () => call('ready()', (api) => api.ready()),
     scoreRows: (seqs) => call('scoreRows()', (api) => api.scoreRows(seqs.map((q) => [...q]))),
-    recommend: (o) =>
-      call('recommend()', async (api) => {
-        await sync(api);
-        return api.recommend(o, await history());
-      }),
-    similar: (id, o) =>
-      call('similar()', async (api) => {
-        await sync(api);
-        return api.similar(id, o, await history());
-      }),
-    rank: (ids, o) =>
-      call('rank()', async (api) => {
-        await sync(api);
-        return api.rank([...ids], o, await history());
-      }),
-    recentlyViewed: (o) =>
-      call('recentlyViewed()', async (api) => {
-        await sync(api);
-        return api.recentlyViewed(o, await history());
-      }),
-    buyAgain: (o) =>
-      call('buyAgain()', async (api) => {
-        await sync(api);
-        return api.buyAgain(o, await history());
-      }),
+    recommend: answer('recommend', 1),
+    similar: answer('similar', 2),
+    rank: (ids, o) => answer('rank', 2)([...ids], o),
+    recentlyViewed: answer('recentlyViewed', 1),
+    buyAgain: answer('buyAgain', 1),
+    frequentlyBoughtTogether: answer('frequentlyBoughtTogether', 2),
+    trending: answer('trending', 1),
+    trendingFacets: answer('trendingFacets', 2), // reads no history: the context is ignored
     setCatalog: (items) => {
       catalog = { ...catalog, ...items };
       return call('setCatalog()', (api) => api.setCatalog(items));

@@ -63,7 +63,7 @@ export async function modelBundle(dir: string): Promise<ModelBundle> {
     throw invalid('files is missing (an object of file name → { sha256, bytes })');
   }
   // The files the runtime reads must have a hash to be checked against (the runtime refuses them otherwise).
-  for (const key of ['weightsFile', 'vocabFile', 'catalogFile', 'segmentsFile']) {
+  for (const key of ['weightsFile', 'vocabFile', 'catalogFile', 'segmentsFile', 'associationsFile']) {
     const f = m[key];
     if ((key === 'weightsFile' || key === 'vocabFile' || f !== undefined) && (typeof f !== 'string' || !(f in m.files))) {
       throw invalid(`${key} is ${JSON.stringify(f)}, which files does not list`);

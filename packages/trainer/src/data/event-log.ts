@@ -14,6 +14,8 @@ interface LogRow {
   /** 1-based line in the file. */
   line: number;
   query?: string;
+  /** The order or session the row belongs to, when the log names one (column {@link LOG_COLUMNS}.basket). */
+  basket?: string;
 }
 
 /** Accepted column names (case-insensitive) for each field. */
@@ -23,6 +25,7 @@ const LOG_COLUMNS = {
   timestamp: ['timestamp', 'ts', 'time', 'event_time', 'date'],
   type: ['type', 'event', 'event_type', 'action'],
   query: ['query', 'search_query', 'q'],
+  basket: ['order', 'order_id', 'orderid', 'basket', 'basket_id', 'session', 'session_id'],
 } as const;
 
 const MAX_ID_LENGTH = 256;
@@ -97,6 +100,8 @@ function checkRecord(rec: Record<string, unknown>, order: number, line: number, 
     return { bad: `invalid timestamp ${JSON.stringify(rawTs)} (accepted: epoch seconds or milliseconds, or an ISO 8601 date)` };
   const row: LogRow = { user, item, ts, type, weight, order, line };
   if (query !== undefined) row.query = query;
+  const basket = idOf(pick(rec, LOG_COLUMNS.basket));
+  if (basket !== undefined) row.basket = basket;
   return row;
 }
 
@@ -297,4 +302,47 @@ export function parseJsonLinesLog(text: string, rules: Partial<LogRules> = {}): 
   const r = { ...DEFAULT_LOG_RULES, ...rules };
   const badRows: BadRow[] = [];
   return buildDataset(collect(jsonLineRecords(text, badRows), r, badRows), r, 'jsonl');
+}
+
+/** One interaction row of an event log as the association rules and the trending counts read it. */
+export interface LogEvent {
+  user: string;
+  item: string;
+  /** Epoch milliseconds. */
+  ts: number;
+  type: string;
+  /** The order or session id the log gives (`order_id`, `basket`, `session_id`, …), when it gives one. */
+  basket?: string;
+}
+
+/**
+ * The interaction rows of a CSV or JSON Lines event log after the same checks and the same
+ * abnormal-behaviour filter as training (zero-weight types such as impressions left out), in file
+ * order; bad rows reported, never thrown.
+ */
+export function parseLogEvents(
+  text: string,
+  format: 'csv' | 'jsonl',
+  rules: Partial<LogRules> = {},
+): { events: LogEvent[]; badRows: BadRow[] } {
+  const r = { ...DEFAULT_LOG_RULES, ...rules };
+  const badRows: BadRow[] = [];
+  let records: Iterable<{ rec: Record<string, unknown>; line: number }> = [];
+  if (format === 'jsonl') records = jsonLineRecords(text, badRows);
+  else
+    try {
+      records = parseCsvRecords(text, badRows);
+    } catch (e) {
+      badRows.push({
+        line: (e as { lines?: number }).lines ?? 1,
+        reason: `CSV could not be read past this point: ${(e as Error).message}`,
+      });
+    }
+  const p = collect(records, r, badRows);
+  const events = p.rows.map((x): LogEvent => {
+    const e: LogEvent = { user: x.user, item: x.item, ts: x.ts, type: x.type };
+    if (x.basket !== undefined) e.basket = x.basket;
+    return e;
+  });
+  return { events, badRows: p.badRows };
 }

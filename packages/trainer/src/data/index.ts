@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parseCsvLog, parseJsonLinesLog } from './event-log.js';
+import { parseCsvLog, parseJsonLinesLog, parseLogEvents } from './event-log.js';
 import { parseSasrecText } from './sasrec-text.js';
 import type { Dataset, LogRules } from './types.js';
 
 export * from './types.js';
 export { parseSasrecText } from './sasrec-text.js';
-export { parseCsvLog, parseJsonLinesLog, parseTimestamp } from './event-log.js';
+export { parseCsvLog, parseJsonLinesLog, parseLogEvents, parseTimestamp, type LogEvent } from './event-log.js';
 
 /** Formats by file extension. */
 const DATA_FORMATS: Readonly<Record<string, 'sasrec-text' | 'csv' | 'jsonl'>> = {
@@ -31,6 +31,20 @@ export function loadDataset(path: string, rules: Partial<LogRules> = {}): Datase
   const text = readFileSync(path, 'utf8');
   if (format === 'sasrec-text') return parseSasrecText(text);
   return format === 'csv' ? parseCsvLog(text, rules) : parseJsonLinesLog(text, rules);
+}
+
+/**
+ * The interaction rows of an event-log file (`.csv`, `.jsonl`/`.ndjson`; see {@link parseLogEvents}).
+ * @throws Error for another format (the SASRec text format has no event types, times or baskets).
+ */
+export function loadLogEvents(path: string, rules: Partial<LogRules> = {}): ReturnType<typeof parseLogEvents> {
+  const ext = extname(path).toLowerCase();
+  const format = DATA_FORMATS[ext];
+  if (format !== 'csv' && format !== 'jsonl')
+    throw new Error(
+      `${path}: "${ext}" is not an event log (accepted: .csv, .jsonl, .ndjson — with user, item, timestamp and type columns)`,
+    );
+  return parseLogEvents(readFileSync(path, 'utf8'), format, rules);
 }
 
 /** The leave-one-out split of a dataset's sequences. */

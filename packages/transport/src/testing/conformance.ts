@@ -139,6 +139,8 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
         await api.recommend({ k: 3 }),
         await api.similar('conformance-unknown-item', { k: 3 }),
         await api.rank(['c-1', 'c-2'], {}),
+        await api.frequentlyBoughtTogether(['c-1', 'c-2'], { k: 3 }),
+        await api.trending({ k: 3 }),
       ]) {
         expect(Array.isArray(r.items)).toBe(true);
         expect(['model', 'fallback']).toContain(r.source);
@@ -149,6 +151,7 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
         expect(r).toMatchObject({ items: [], source: 'fallback', fallbackReason: 'no-history' });
         expect(typeof r.tookMs).toBe('number');
       }
+      expect(await api.trendingFacets('category')).toMatchObject({ attribute: 'category', values: expect.any(Array) });
       // Unknown candidates keep their slots.
       expect((await api.rank(['c-1', 'c-2'], {})).items.map((i) => i.itemId)).toEqual(['c-1', 'c-2']);
       const scores = await api.scoreRows([[1, 2]]);
@@ -175,6 +178,9 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
         'rank',
         'recentlyViewed',
         'buyAgain',
+        'frequentlyBoughtTogether',
+        'trending',
+        'trendingFacets',
         'scoreRows',
         'setCatalog',
         'getProfile',

@@ -108,6 +108,16 @@ export function createContractRuntime(opts: ContractRuntimeOptions = {}): Contra
     async buyAgain(_o, call) {
       return history(call);
     },
+    async frequentlyBoughtTogether(_items, _o, call) {
+      return fallback(call);
+    },
+    async trending(_o, call) {
+      return fallback(call);
+    },
+    async trendingFacets(attribute) {
+      live();
+      return { attribute, values: [], source: 'fallback', fallbackReason: 'no-trending', attributes: [], tookMs: 0 };
+    },
     async scoreRows(seqs) {
       live();
       return seqs.map(() => new Float32Array(4).fill(-Infinity));
