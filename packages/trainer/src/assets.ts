@@ -5,9 +5,22 @@
  * trainer happens to have.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * The `package.json` of the `@localrec/runtime` in `cwd`'s `node_modules` or an ancestor's, the
+ * way Node looks for a project's packages — but not in NODE_PATH or the global folders, which hold
+ * somebody else's runtime (pnpm's and npx's shims set NODE_PATH to their own stores).
+ */
+function projectRuntime(cwd: string): string | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const file = join(dir, 'node_modules', '@localrec', 'runtime', 'package.json');
+    if (existsSync(file)) return file;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
 
 /**
  * Runs `@localrec/runtime`'s `localrec-assets` bin, resolved from `cwd`, with `args`; resolves to
@@ -15,10 +28,8 @@ import { dirname, join } from 'node:path';
  * has no such command).
  */
 export async function runAssets(args: string[], cwd = process.cwd()): Promise<number> {
-  let pkgPath: string;
-  try {
-    pkgPath = createRequire(join(cwd, 'package.json')).resolve('@localrec/runtime/package.json');
-  } catch {
+  const pkgPath = projectRuntime(cwd);
+  if (!pkgPath) {
     console.error(
       `localrec: ASSETS_RUNTIME_NOT_INSTALLED: no @localrec/runtime in ${cwd} (npm install @localrec/runtime): \`localrec assets\` copies that package's files, the ones your app's connector expects`,
     );
