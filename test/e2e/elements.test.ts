@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from '../static-server.mjs';
-import { BOOT_PATH, bootScript, repo, useBrowser, watchCsp, watchPage } from './helpers.js';
+import { BOOT_PATH, bootScript, repo, storedFeedback, useBrowser, watchCsp, watchPage } from './helpers.js';
 
 const MODEL = join(repo, 'models/demo-shop');
 const present = existsSync(join(MODEL, 'manifest.json'));
@@ -207,21 +207,7 @@ describe.skipIf(!present)('<localrec-recommendations> in Chromium under a strict
     // Impressions (one per render of a visible list, source = the scenario's method) and the click, stored on the device.
     const selected = after[0]!;
     await expect
-      .poll(
-        async () => {
-          const dump = await page.evaluate(async () => {
-            const w = window as any;
-            await w.__rec.flush();
-            return w.__rec.exportData();
-          });
-          const ev = dump.events as { type: string; itemId?: string; data: { items?: string[]; source?: string } }[];
-          return {
-            impressions: ev.filter((e) => e.type === 'impression').map((e) => ({ items: e.data.items, source: e.data.source })),
-            clicks: ev.filter((e) => e.type === 'click').map((e) => e.itemId),
-          };
-        },
-        { timeout: 20_000 },
-      )
+      .poll(() => storedFeedback(page), { timeout: 20_000 })
       .toEqual({
         impressions: expect.arrayContaining([
           { items: shown.map((s: { id: string }) => s.id), source: 'recommend' },

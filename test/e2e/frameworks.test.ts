@@ -18,7 +18,7 @@ import { renderToString as reactToString } from 'react-dom/server';
 import { createSSRApp, h } from 'vue';
 import { renderToString as vueToString } from 'vue/server-renderer';
 import { startStaticServer, type StaticServer } from '../static-server.mjs';
-import { repo, useBrowser, watchPage } from './helpers.js';
+import { repo, storedFeedback, useBrowser, watchPage } from './helpers.js';
 
 const MODEL = join(repo, 'models/demo-shop');
 const present = existsSync(join(MODEL, 'manifest.json'));
@@ -106,21 +106,7 @@ describe.skipIf(!present).each(['react', 'vue'] as const)('@localrec/%s: a Vite 
     await expect.poll(() => page.evaluate(() => (window as any).__selected)).toEqual([ids[1]]);
 
     await expect
-      .poll(
-        async () => {
-          const dump = await page.evaluate(async () => {
-            const rec = (window as any).__rec;
-            await rec.flush();
-            return rec.exportData();
-          });
-          const ev = dump.events as { type: string; itemId?: string; data: { items?: string[]; source?: string } }[];
-          return {
-            impressions: ev.filter((e) => e.type === 'impression').map((e) => ({ items: e.data.items, source: e.data.source })),
-            clicks: ev.filter((e) => e.type === 'click').map((e) => e.itemId),
-          };
-        },
-        { timeout: 20_000 },
-      )
+      .poll(() => storedFeedback(page), { timeout: 20_000 })
       .toEqual({
         impressions: expect.arrayContaining([
           { items: ids, source: 'recommend' },

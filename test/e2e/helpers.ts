@@ -261,3 +261,19 @@ export async function storeModuleJs(): Promise<string> {
     })
   ).outputFiles[0]!.text;
 }
+
+/** The impressions (items, source) and clicks (item ids) the page's `window.__rec` has stored, after a flush. */
+export async function storedFeedback(
+  page: Page,
+): Promise<{ impressions: { items?: string[]; source?: string }[]; clicks: (string | undefined)[] }> {
+  const dump = await page.evaluate(async () => {
+    const rec = (window as unknown as { __rec: { flush(): Promise<void>; exportData(): Promise<unknown> } }).__rec;
+    await rec.flush();
+    return rec.exportData();
+  });
+  const events = (dump as { events: { type: string; itemId?: string; data: { items?: string[]; source?: string } }[] }).events;
+  return {
+    impressions: events.filter((e) => e.type === 'impression').map((e) => ({ items: e.data.items, source: e.data.source })),
+    clicks: events.filter((e) => e.type === 'click').map((e) => e.itemId),
+  };
+}

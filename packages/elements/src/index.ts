@@ -22,7 +22,7 @@ export {
 } from './scenarios.js';
 export { watchImpression, recordClick } from './feedback.js';
 export { focusStep } from './keys.js';
-export { safeUrl, priceText, type PriceFormat } from './render.js';
+export { safeUrl, priceText, cardContent, type CardContent, type PriceFormat } from './render.js';
 export { uiGlobals, type UiGlobals } from '@localrec/core/internal';
 export type {
   AttributeTest,

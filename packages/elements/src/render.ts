@@ -53,6 +53,29 @@ export interface RenderEnv {
   price: PriceFormat;
 }
 
+/** What a default card shows of one item, checked: the one card model every renderer (DOM, React, Vue) draws. */
+export interface CardContent {
+  /** The item's page (http(s) only): the card is a link, else a button. */
+  href: string | undefined;
+  /** The item's image (http(s) only). */
+  image: string | undefined;
+  /** Its name, else its id. */
+  name: string;
+  price: string | undefined;
+  reason: string;
+}
+
+/** The {@link CardContent} of `item`: URLs resolved against `base`, the price written per `price`. */
+export function cardContent(item: ScoredItem, base: string, URLCtor: typeof URL, price: PriceFormat): CardContent {
+  return {
+    href: safeUrl(item.meta?.url, base, URLCtor),
+    image: safeUrl(item.meta?.image, base, URLCtor),
+    name: fieldText(item, 'name', price)!,
+    price: priceText(item.meta, price),
+    reason: item.reason.text,
+  };
+}
+
 function span(doc: Document, part: string, text: string): HTMLSpanElement {
   const s = doc.createElement('span');
   s.setAttribute('part', part);
@@ -66,24 +89,22 @@ function span(doc: Document, part: string, text: string): HTMLSpanElement {
  */
 export function defaultCard(item: ScoredItem, env: RenderEnv): HTMLElement {
   const { doc } = env;
-  const href = safeUrl(item.meta?.url, env.base, env.URL);
-  const card = doc.createElement(href ? 'a' : 'button');
+  const c = cardContent(item, env.base, env.URL, env.price);
+  const card = doc.createElement(c.href ? 'a' : 'button');
   card.setAttribute('part', 'card');
-  if (href) card.setAttribute('href', href);
+  if (c.href) card.setAttribute('href', c.href);
   else card.setAttribute('type', 'button');
-  const src = safeUrl(item.meta?.image, env.base, env.URL);
-  if (src) {
+  if (c.image) {
     const img = doc.createElement('img');
     img.setAttribute('part', 'image');
-    img.setAttribute('src', src);
+    img.setAttribute('src', c.image);
     img.setAttribute('alt', ''); // decorative: the name follows as text
     img.setAttribute('loading', 'lazy');
     card.append(img);
   }
-  card.append(span(doc, 'name', fieldText(item, 'name', env.price)!));
-  const price = priceText(item.meta, env.price);
-  if (price !== undefined) card.append(span(doc, 'price', price));
-  card.append(span(doc, 'reason', item.reason.text));
+  card.append(span(doc, 'name', c.name));
+  if (c.price !== undefined) card.append(span(doc, 'price', c.price));
+  card.append(span(doc, 'reason', c.reason));
   return card;
 }
 

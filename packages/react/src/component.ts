@@ -2,10 +2,9 @@ import { createElement as h, useEffect, useRef, type KeyboardEvent, type MouseEv
 import {
   DEFAULT_LABEL,
   SCENARIO_METHODS,
+  cardContent,
   focusStep,
-  priceText,
   recordClick,
-  safeUrl,
   uiGlobals,
   watchImpression,
   type ElementRecommender,
@@ -38,18 +37,16 @@ export interface RecommendationsProps extends ListRequest {
  * name, price and reason, all as text. Class names `localrec-card`, `-image`, `-name`, `-price`, `-reason`.
  */
 function Card({ item, currency, locale, base }: { item: Item; currency?: string | undefined; locale?: string | undefined; base: string }) {
-  const meta = item.meta;
-  const href = safeUrl(meta?.url, base, URL);
-  const src = safeUrl(meta?.image, base, URL);
-  const price = priceText(meta, { currency, locale });
-  const name = typeof meta?.name === 'string' && meta.name ? meta.name : item.itemId;
+  const c = cardContent(item, base, URL, { currency, locale });
   const body = [
-    src ? h('img', { key: 'i', className: 'localrec-image', src, alt: '', loading: 'lazy' }) : null,
-    h('span', { key: 'n', className: 'localrec-name' }, name),
-    price !== undefined ? h('span', { key: 'p', className: 'localrec-price' }, price) : null,
-    h('span', { key: 'r', className: 'localrec-reason' }, item.reason.text),
+    c.image ? h('img', { key: 'i', className: 'localrec-image', src: c.image, alt: '', loading: 'lazy' }) : null,
+    h('span', { key: 'n', className: 'localrec-name' }, c.name),
+    c.price !== undefined ? h('span', { key: 'p', className: 'localrec-price' }, c.price) : null,
+    h('span', { key: 'r', className: 'localrec-reason' }, c.reason),
   ];
-  return href ? h('a', { className: 'localrec-card', href }, body) : h('button', { className: 'localrec-card', type: 'button' }, body);
+  return c.href
+    ? h('a', { className: 'localrec-card', href: c.href }, body)
+    : h('button', { className: 'localrec-card', type: 'button' }, body);
 }
 
 /**

@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEventStore, type ItemMeta, type RecommendResult, type ScoredItem } from '@localrec/core';
 import { NO_ABNORMAL_RULES } from '@localrec/insights';
-import { Runtime } from '../src/runtime.js';
+import type { Runtime } from '../src/runtime.js';
 import { checkHydrate, hydrate } from '../src/hydrate.js';
-import { BASE, catalog as bundleCatalog, ev, fakeFetch, idOf, makeTinyBundle, wasmDir, type TinyBundle } from './fixture.js';
+import { catalog as bundleCatalog, ev, idOf, makeTinyBundle, tinyRuntime, type TinyBundle } from './fixture.js';
 
 let tiny: TinyBundle;
 let rt: Runtime;
@@ -24,17 +24,7 @@ const HISTORY = [40, 41, 42].map(idOf);
 
 beforeAll(async () => {
   tiny = await makeTinyBundle();
-  rt = new Runtime({ createStore: () => store, fetch: fakeFetch(tiny.dir).fetch, caches: null, wasmPath: wasmDir() });
-  await rt.init({
-    appId: 'hydrate',
-    modelUrl: BASE,
-    backends: ['wasm'],
-    calibrate: false,
-    budgetMs: 10_000,
-    retryDelayMs: 0,
-    insights: { rank: false, abnormal: NO_ABNORMAL_RULES },
-  });
-  await rt.ready();
+  rt = await tinyRuntime(tiny, store, { appId: 'hydrate', insights: { rank: false, abnormal: NO_ABNORMAL_RULES } });
   await rt.setCatalog(HOST);
   await store.append(HISTORY.map((id, i) => ev('view', id, 1000 + i)));
 }, 120_000);

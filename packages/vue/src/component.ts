@@ -2,10 +2,9 @@ import { defineComponent, h, inject, onBeforeUnmount, ref, watch, type PropType,
 import {
   DEFAULT_LABEL,
   SCENARIO_METHODS,
+  cardContent,
   focusStep,
-  priceText,
   recordClick,
-  safeUrl,
   uiGlobals,
   watchImpression,
   type ElementRecommender,
@@ -16,19 +15,16 @@ import { RECOMMENDER, useRecommendations, type RecommendResult } from './composa
 
 type Item = RecommendResult['items'][number];
 
+/** The default card (see `@localrec/elements`' cardContent): a link or a button, its parts as text. */
 function card(item: Item, base: string, currency: string | undefined, locale: string | undefined): VNode {
-  const meta = item.meta;
-  const href = safeUrl(meta?.url, base, URL);
-  const src = safeUrl(meta?.image, base, URL);
-  const price = priceText(meta, { currency, locale });
-  const name = typeof meta?.name === 'string' && meta.name ? meta.name : item.itemId;
+  const c = cardContent(item, base, URL, { currency, locale });
   const body = [
-    src ? h('img', { class: 'localrec-image', src, alt: '', loading: 'lazy' }) : null,
-    h('span', { class: 'localrec-name' }, name),
-    price !== undefined ? h('span', { class: 'localrec-price' }, price) : null,
-    h('span', { class: 'localrec-reason' }, item.reason.text),
+    c.image ? h('img', { class: 'localrec-image', src: c.image, alt: '', loading: 'lazy' }) : null,
+    h('span', { class: 'localrec-name' }, c.name),
+    c.price !== undefined ? h('span', { class: 'localrec-price' }, c.price) : null,
+    h('span', { class: 'localrec-reason' }, c.reason),
   ];
-  return href ? h('a', { class: 'localrec-card', href }, body) : h('button', { class: 'localrec-card', type: 'button' }, body);
+  return c.href ? h('a', { class: 'localrec-card', href: c.href }, body) : h('button', { class: 'localrec-card', type: 'button' }, body);
 }
 
 /**
