@@ -343,7 +343,8 @@ describe('runtime in Chromium: backend choice', () => {
     expect(String(t.webgpu)).toMatch(/software fallback/);
     const measured = Object.entries(t).filter(([, v]) => typeof v === 'number') as [string, number][];
     expect(measured.map(([b]) => b)).toEqual(expect.arrayContaining(['wasm', 'cpu']));
-    expect(first!.backend).toBe(measured.sort((a, b) => a[1] - b[1])[0]![0]);
+    // The chosen backend is the fastest measured one (timings are rounded to µs: ties are possible).
+    expect(t[first!.backend]).toBe(Math.min(...measured.map(([, ms]) => ms)));
     expect(second!.calibration).toEqual(first!.calibration);
     expect(second!.backend).toBe(first!.backend);
     console.log(`runtime e2e: calibration ${JSON.stringify(t)} → ${first!.backend}`);

@@ -199,7 +199,9 @@ async function timeServing(scorer: SasrecScorer, seqs: Int32Array[], runs: numbe
  * {@link UNTIMED_KERNEL}), or `false` for the backend's matMul + `tf.topk`.
  */
 export async function buildEngine(name: BackendName, md: ModelData, runs: number, kernel?: KernelKind | false): Promise<Engine> {
-  const tryKernels = !KERNEL_BACKENDS.has(name) || kernel === false ? [] : kernel === undefined ? kernelKinds() : [kernel];
+  // A decided kind runs only where the detection allows it (a cached choice on a page whose CSP now refuses WebAssembly).
+  const tryKernels =
+    !KERNEL_BACKENDS.has(name) || kernel === false ? [] : kernelKinds().filter((k) => kernel === undefined || k === kernel);
   const built = tryKernels.flatMap((kind) => {
     const k = kernelFor(md, kind);
     return k ? [k] : [];

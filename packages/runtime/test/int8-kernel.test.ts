@@ -141,7 +141,7 @@ describe('kernel detection', () => {
     const wrong: KernelModules = { simd: KERNEL_MODULES.simd, relaxed: KERNEL_MODULES.simd };
     expect(Int8TopK.relaxedSelfTest(WebAssembly, wrong)).toBe(false);
     const fakeValidate = (ok: (b: Uint8Array<ArrayBuffer>) => boolean) =>
-      ({ ...WebAssembly, validate: (b: Uint8Array<ArrayBuffer>) => ok(b) }) as unknown as typeof WebAssembly;
+      Object.create(WebAssembly, { validate: { value: (b: Uint8Array<ArrayBuffer>) => ok(b) } }) as typeof WebAssembly;
     expect(
       detectKernel(
         fakeValidate(() => true),
@@ -161,6 +161,14 @@ describe('kernel detection', () => {
       ),
     ).toMatchObject({ kind: 'none' });
     expect(detectKernel(undefined, KERNEL_MODULES)).toMatchObject({ kind: 'none' });
+    // A page whose CSP has no 'wasm-unsafe-eval': modules validate but never compile (the tfjs path serves).
+    const refused = {
+      validate: () => true,
+      Module: function () {
+        throw new WebAssembly.CompileError('Refused to compile or instantiate WebAssembly module');
+      },
+    } as unknown as typeof WebAssembly;
+    expect(detectKernel(refused, KERNEL_MODULES)).toMatchObject({ kind: 'none', relaxed: expect.stringMatching(/wasm-unsafe-eval/) });
   });
 });
 

@@ -334,6 +334,13 @@ export function detectKernel(wasm: typeof WebAssembly | undefined, modules: Kern
     }
   };
   if (!wasm || !valid(modules.simd)) return { kind: 'none', relaxed: 'no WebAssembly SIMD' };
+  try {
+    // Validation is not compilation: a Content-Security-Policy without 'wasm-unsafe-eval' refuses
+    // to compile any module (the cpu and webgl backends need none), so the tfjs path serves there.
+    new wasm.Module(modules.simd);
+  } catch {
+    return { kind: 'none', relaxed: 'WebAssembly compilation refused (a Content-Security-Policy without wasm-unsafe-eval?)' };
+  }
   if (!modules.relaxed || !valid(modules.relaxed)) return { kind: 'wasm-simd', relaxed: 'relaxed SIMD does not validate' };
   if (!Int8TopK.relaxedSelfTest(wasm, modules)) return { kind: 'wasm-simd', relaxed: 'relaxed SIMD failed the self-test' };
   return { kind: 'wasm-relaxed-simd' };
