@@ -179,12 +179,12 @@ const KERNEL_BACKENDS: ReadonlySet<BackendName> = new Set(['wasm', 'cpu']);
 const SERVE_NEED = 64;
 
 /** Median ms of `runs` top-k calls as `recommend()` makes them, alternating two histories (each call a fresh encode). */
-async function timeServing(scorer: SasrecScorer, seqs: Int32Array[], runs: number): Promise<number> {
-  for (const q of seqs) await scorer.topK(q, SERVE_NEED); // warm-up
+async function timeServing(scorer: SasrecScorer, seqs: Int32Array[], runs: number, need: number): Promise<number> {
+  for (const q of seqs) await scorer.topK(q, need); // warm-up
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = now();
-    await scorer.topK(seqs[i % seqs.length]!, SERVE_NEED);
+    await scorer.topK(seqs[i % seqs.length]!, need);
     times.push(now() - t0);
   }
   return times.length ? median(times) : NaN;
@@ -218,15 +218,17 @@ export async function buildEngine(name: BackendName, md: ModelData, runs: number
     await warm(seq);
     await warm(seq.subarray(seq.length - 1)); // a short history compiles the other shapes' path
     const seqs = [seq, seq.slice().reverse()];
+    // Never more rows than the table has (row 0 is padding): a 24-item catalogue has 25.
+    const need = Math.min(SERVE_NEED, md.itemCount + 1);
     const paths: Record<string, number> = {};
     let serving: Int8TopK | undefined = decided;
-    if (decided) paths[`${name}+int8-${decided.kind}`] = await timeServing(scorer, seqs, runs);
+    if (decided) paths[`${name}+int8-${decided.kind}`] = await timeServing(scorer, seqs, runs, need);
     else {
-      paths[name] = await timeServing(scorer, seqs, runs);
+      paths[name] = await timeServing(scorer, seqs, runs, need);
       let best = paths[name];
       for (const k of built) {
         scorer.useItemTable(tableOf(k));
-        const ms = (paths[`${name}+int8-${k.kind}`] = await timeServing(scorer, seqs, runs));
+        const ms = (paths[`${name}+int8-${k.kind}`] = await timeServing(scorer, seqs, runs, need));
         if (!(ms >= best)) {
           best = ms;
           serving = k;
