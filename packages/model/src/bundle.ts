@@ -10,6 +10,7 @@ import {
 } from './format.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { associationsProblems } from './popularity.js';
+import { blendProblems } from './blend.js';
 import { dequantizeInt8 } from './quant.js';
 import type { FloatWeights } from './scorer.js';
 
@@ -174,6 +175,7 @@ function manifestProblemsUnsafe(m: unknown): string[] {
   }
   if (typeof mf.files !== 'object' || mf.files === null) p.push('manifest.files: missing (an object of name → {sha256, bytes})');
   for (const k of ['weightsFile', 'vocabFile'] as const) if (typeof mf[k] !== 'string') p.push(`manifest.${k}: missing`);
+  if (mf.blend !== undefined) p.push(...blendProblems(mf.blend));
   if (p.length) return p;
   const man = mf as BundleManifest;
   const byName = new Map(man.tensors.map((t) => [t.name, t]));

@@ -14,6 +14,8 @@
  * refuses a bundle whose files do not match.
  */
 
+import type { ScoreBlend } from './blend.js';
+
 /** Current bundle format version. Readers refuse newer major versions. */
 export const BUNDLE_FORMAT = 'localrec-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -90,6 +92,8 @@ export interface BundleManifest {
   associationsFile?: string;
   /** Cold-start tables: how many neighbours per item the co-occurrence table holds. */
   coldStart: { popularCount: number; cooccurrenceNeighbours: number };
+  /** The blend of the model's scores with the co-occurrence table, by history length (see `blend.ts`); absent = the model alone. */
+  blend?: ScoreBlend;
   training?: Record<string, unknown>;
   metrics?: Record<string, MetricTable>;
 }

@@ -22,6 +22,18 @@ export {
 } from './bundle.js';
 export { HostEncoder } from './host-encoder.js';
 export {
+  BLEND_RECENT,
+  blendBucket,
+  blendDense,
+  blendProblems,
+  blendSparse,
+  blendTop,
+  blendWeight,
+  coocVotes,
+  type CoocTable,
+  type ScoreBlend,
+} from './blend.js';
+export {
   ASSOCIATIONS_FORMAT,
   TRENDING_FORMAT,
   associationsProblems,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type SasrecArchitecture } from './format.js';
 import { HostEncoder } from './host-encoder.js';
+import { blendDense, blendSparse, blendTop, type CoocTable, type ScoreBlend } from './blend.js';
 import { embedSequences, encodeLast, type BlockParams, type EncoderParams } from './sasrec.js';
 
 /** Float32 host arrays by tensor name (see {@link TENSOR_NAMES} and {@link BLOCK_TENSORS}). */
@@ -66,6 +67,12 @@ export interface ScorerOptions {
    * item table is then never uploaded to the backend.
    */
   itemTable?: ItemTable;
+  /**
+   * Blend every score with the bundle's co-occurrence table (`manifest.blend`, see `blend.ts`):
+   * {@link SasrecScorer.scores} and {@link SasrecScorer.topK} then answer the blended scores.
+   * `scoreTensor` and `userVectors` stay the model's own.
+   */
+  blend?: { spec: ScoreBlend; table: CoocTable } | undefined;
 }
 
 /**
@@ -91,6 +98,7 @@ export class SasrecScorer {
   readonly host: HostEncoder;
   private readonly useHost: boolean;
   private itemTable: ItemTable | undefined;
+  private readonly blend: ScorerOptions['blend'];
   /** The backend's item tensors were disposed (an {@link ItemTable} scores for good). */
   private released = false;
 
@@ -102,6 +110,7 @@ export class SasrecScorer {
   constructor(arch: SasrecArchitecture, itemCount: number, weights: FloatWeights, options: ScorerOptions = {}) {
     this.arch = arch;
     this.useHost = options.hostEncoder === true;
+    this.blend = options.blend;
     this.itemCount = itemCount;
     const d = arch.dim;
     const get = (name: string): Float32Array => {
@@ -208,6 +217,10 @@ export class SasrecScorer {
    */
   async topK(seq: ArrayLike<number>, need: number): Promise<{ rows: Int32Array; values: Float32Array }> {
     const u = this.host.encode(seq);
+    return this.blendedTop(seq, u, await this.modelTopK(u, need));
+  }
+
+  private async modelTopK(u: Float32Array, need: number): Promise<{ rows: Int32Array; values: Float32Array }> {
     if (this.itemTable) return this.itemTable.topK(u, need);
     const { values, indices } = tf.tidy(() => tf.topk(tf.matMul(tf.tensor2d(u, [1, this.arch.dim]), this.itemEmbT), need, true));
     try {
@@ -217,6 +230,41 @@ export class SasrecScorer {
       values.dispose();
       indices.dispose();
     }
+  }
+
+  /**
+   * With a blend ({@link ScorerOptions.blend}): the model's best rows `top` for `seq` (user vector
+   * `u`) blended with the co-occurrence votes — every row of `top` and every voted row, best first
+   * (see `blendTop`); without one, `top` itself. For callers that computed `top` themselves (e.g.
+   * an int8 kernel with an eligibility mask).
+   */
+  blendedTop(
+    seq: ArrayLike<number>,
+    u: Float32Array,
+    top: { rows: Int32Array; values: Float32Array },
+  ): { rows: Int32Array; values: Float32Array } {
+    if (!this.blend) return top;
+    return blendTop(top, seq, this.blend.table, this.blend.spec, (rows) => this.rowScores(u, rows));
+  }
+
+  /**
+   * With a blend ({@link ScorerOptions.blend}): adds it to `values`, the model's scores of `rows`
+   * for `seq`, in place (e.g. scores an int8 kernel computed for a few rows); returns `values`.
+   */
+  blendRows(seq: ArrayLike<number>, rows: ArrayLike<number>, values: Float32Array): Float32Array {
+    if (this.blend) blendSparse(values, rows, seq, this.blend.table, this.blend.spec);
+    return values;
+  }
+
+  /** The model's scores of `rows` for the user vector `u` (host dot products over the float32 table). */
+  private rowScores(u: Float32Array, rows: Int32Array): Float32Array {
+    const d = this.arch.dim,
+      e = this.hostItemEmb;
+    return Float32Array.from(rows, (r) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += u[j]! * e[r * d + j]!;
+      return s;
+    });
   }
 
   /**
@@ -246,24 +294,18 @@ export class SasrecScorer {
 
   /** Scores as host arrays, one `Float32Array(itemCount + 1)` per sequence; index 0 is set to −Infinity. */
   async scores(seqs: readonly ArrayLike<number>[]): Promise<Float32Array[]> {
-    if (this.itemTable) {
-      const flat = this.hostScores(seqs);
-      const n = this.itemCount + 1;
-      return seqs.map((_, b) => {
+    const n = this.itemCount + 1;
+    const rowsOf = (flat: Float32Array) =>
+      seqs.map((q, b) => {
         const row = flat.slice(b * n, (b + 1) * n);
+        if (this.blend) blendDense(row, q, this.blend.table, this.blend.spec);
         row[0] = -Infinity;
         return row;
       });
-    }
+    if (this.itemTable) return rowsOf(this.hostScores(seqs));
     const t = this.scoreTensor(seqs);
     try {
-      const flat = (await t.data()) as Float32Array;
-      const n = this.itemCount + 1;
-      return seqs.map((_, b) => {
-        const row = flat.slice(b * n, (b + 1) * n);
-        row[0] = -Infinity;
-        return row;
-      });
+      return rowsOf((await t.data()) as Float32Array);
     } finally {
       t.dispose();
     }

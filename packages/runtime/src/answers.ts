@@ -303,7 +303,8 @@ async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper })
             if (!onDevice) {
               if (!engine.kernel) return { s: (await engine.scorer.scores([seqRows]))[0]! };
               // The int8 kernel takes the mask itself: the `size` best eligible rows, nothing else read.
-              const top = engine.kernel.topK(engine.scorer.host.encode(seqRows), size, excludedBitmap(ok));
+              const u = engine.scorer.host.encode(seqRows);
+              const top = engine.scorer.blendedTop(seqRows, u, engine.kernel.topK(u, size, excludedBitmap(ok)));
               return { s: sparseOf(top), order: top.rows };
             }
             const top = await deviceTopK(engine.scorer, seqRows, needRows);
@@ -525,7 +526,7 @@ async function rankFor(ctx: AnswerContext, ask: RankAsk): Promise<RecommendResul
           if (!engine.kernel) return (await engine.scorer.scores([seq]))[0]!;
           // The int8 kernel scores only the candidates' rows (the float32 path's scores).
           const rows = cands.map((id) => md.rowOf.get(id) ?? 0).filter((r) => r > 0);
-          const v = engine.kernel.scoreRows(engine.scorer.host.encode(seq), rows);
+          const v = engine.scorer.blendRows(seq, rows, engine.kernel.scoreRows(engine.scorer.host.encode(seq), rows));
           const sparse: number[] = [];
           rows.forEach((r, i) => {
             sparse[r] = v[i]!;

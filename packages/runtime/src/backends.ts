@@ -209,7 +209,14 @@ export async function buildEngine(name: BackendName, md: ModelData, runs: number
   const tableOf = (k: Int8TopK): ItemTable => ({ topK: (u, need) => k.topK(u, need), scores: (u) => k.scores(u) });
   const decided = kernel !== undefined ? built[0] : undefined;
   // Decided without timing: the float32 item table is never uploaded to the backend.
-  const scorer = new SasrecScorer(md.manifest.architecture, md.itemCount, md.weights, decided ? { itemTable: tableOf(decided) } : {});
+  // The bundle's blend with co-occurrence (manifest.blend) is part of every score, as in the trainer's eval.
+  const blend = md.manifest.blend ? { spec: md.manifest.blend, table: md.cold } : undefined;
+  const scorer = new SasrecScorer(
+    md.manifest.architecture,
+    md.itemCount,
+    md.weights,
+    decided ? { itemTable: tableOf(decided), blend } : { blend },
+  );
   try {
     const seq = probeSequence(md);
     // Warm-up: compiles and uploads the tfjs encoder and matMul (scoreRows and selective filters

@@ -33,6 +33,8 @@ export interface WriteBundleInput {
   quantize: boolean;
   training?: Record<string, unknown>;
   metrics?: BundleManifest['metrics'];
+  /** `manifest.blend` (see @localrec/model `blend.ts`), when validation chose one. */
+  blend?: BundleManifest['blend'];
   catalog?: unknown;
   extraFiles?: Record<string, Uint8Array | string>;
   /** Further tensors stored as given (e.g. `segments/centroids`). */
@@ -133,6 +135,7 @@ export function writeBundle(dir: string, b: WriteBundleInput): BundleManifest {
   };
   if (b.catalog !== undefined) manifest.catalogFile = 'catalog.json';
   if (files['segments.json']) manifest.segmentsFile = 'segments.json';
+  if (b.blend) manifest.blend = b.blend;
   if (b.training) manifest.training = b.training;
   if (b.metrics) manifest.metrics = b.metrics;
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -15,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { SasrecScorer } from '@localrec/model';
+import { SasrecScorer, type BundleManifest } from '@localrec/model';
 import { useBackend } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { coocBaseline, popularityScores } from './cold-start.js';
@@ -24,16 +24,16 @@ import { loadDataset, loadLogEvents, splitLeaveOneOut, type LogEvent, type LogRu
 import { DEFAULT_ASSOCIATION_OPTIONS, addAssociations, associationsOf, type AssociationOptions } from './associations.js';
 import { DEFAULT_TRENDING_OPTIONS, trendingOf, type TrendingOptions } from './trending.js';
 import { evaluate, type Protocol, type ScoreFn } from './evaluate.js';
-import { finishBundle, type FinishInput } from './pipeline.js';
+import { blendMetrics, finishBundle, searchBlend, type FinishInput } from './pipeline.js';
 import { runAssets } from './assets.js';
-import { loadBundleDir, validateBundleDir } from './bundle-io.js';
+import { loadBundleDir, validateBundleDir, type LoadedBundle } from './bundle-io.js';
 import { DEFAULT_TRAIN_OPTIONS, architectureOf, train, type TrainOptions } from './train.js';
 import type { Split } from './split.js';
 
 /** A usage error found after parsing (e.g. a checkpoint that does not fit the data): exit code 2. */
 class UsageError extends Error {}
 
-const COMMANDS = ['train', 'export', 'eval', 'validate', 'associations', 'trending', 'assets', 'help'] as const;
+const COMMANDS = ['train', 'export', 'eval', 'blend', 'validate', 'associations', 'trending', 'assets', 'help'] as const;
 const EVAL_MODELS = ['sasrec', 'popular', 'cooccurrence', 'itemknn', 'bpr'] as const;
 
 // ---- option values -------------------------------------------------------------------------------
@@ -85,6 +85,8 @@ interface BundleOptions extends DataOptions {
   coocNeighbours: number;
   segments: number;
   catalog?: string;
+  /** commander's `--no-blend`: false turns the blend search off. */
+  blend: boolean;
 }
 /** `train`'s options: the training hyper-parameters (as the trainer names them), plus the run's own. */
 interface TrainCliOptions extends BundleOptions, Omit<TrainOptions, 'lossNorm' | 'initWeights' | 'startEpoch' | 'validProtocol'> {
@@ -93,6 +95,10 @@ interface TrainCliOptions extends BundleOptions, Omit<TrainOptions, 'lossNorm' |
   checkpoint?: string;
   resume?: string;
   backend: 'wasm' | 'cpu';
+}
+interface BlendCliOptions extends DataOptions {
+  bundle: string;
+  evalSeeds: number[];
 }
 interface ExportCliOptions extends BundleOptions {
   checkpoint: string;
@@ -105,6 +111,8 @@ interface EvalCliOptions extends DataOptions {
   users?: number;
   json?: boolean;
   hostEncoder?: boolean;
+  /** commander's `--no-blend`: false scores with the model alone even when the bundle has a blend. */
+  blend: boolean;
 }
 
 const addDataOptions = (c: Command): Command =>
@@ -125,7 +133,11 @@ const addBundleOptions = (c: Command): Command =>
     )
     .addOption(numberOption('--cooc-neighbours <n>', 'co-occurrence neighbours kept per item', 10))
     .addOption(numberOption('--segments <n>', 'interest segments', 16))
-    .option('--catalog <file>', 'catalog JSON to ship in the bundle');
+    .option('--catalog <file>', 'catalog JSON to ship in the bundle')
+    .option(
+      '--no-blend',
+      'do not blend the model with co-occurrence (by default a blend by history length is chosen on validation and shipped when it helps)',
+    );
 
 interface AssociationsCliOptions {
   bundle: string;
@@ -195,6 +207,7 @@ function bundleFields(o: BundleOptions) {
     evalSeeds: o.evalSeeds,
     coocNeighbours: o.coocNeighbours,
     segments: o.segments,
+    blend: o.blend,
     catalog: readCatalog(o.catalog),
   };
 }
@@ -314,20 +327,60 @@ async function cmdExport(o: ExportCliOptions): Promise<void> {
   console.log(`bundle written to ${o.out}`);
 }
 
-async function cmdEval(o: EvalCliOptions): Promise<void> {
-  const { protocol, model } = o;
-  await useBackend('wasm');
-  const b = await loadBundleDir(o.bundle);
+/** The data file's leave-one-out split over the bundle's rows (through the item ids; unknown items are dropped). */
+function bundleSplit(o: DataOptions, b: LoadedBundle): Split {
   const { split, vocab } = loadSplit(o);
   // Map the data's rows onto the bundle's rows through the item ids; unknown items are dropped.
   const rowOf = new Map(b.vocab.map((id, i) => [id, i + 1]));
   const remap = (r: number) => (r ? (rowOf.get(vocab[r - 1]!) ?? 0) : 0);
-  const mapped: Split = {
+  return {
     itemCount: b.manifest.itemCount,
     train: split.train.map((t) => Int32Array.from(t, remap).filter((r) => r > 0)),
     valid: Int32Array.from(split.valid, remap),
     test: Int32Array.from(split.test, remap),
   };
+}
+
+/** `localrec blend`: chooses the bundle's blend with co-occurrence on the data's validation split and writes it into its manifest. */
+async function cmdBlend(o: BlendCliOptions): Promise<number> {
+  await useBackend('wasm');
+  const b = await loadBundleDir(o.bundle);
+  const split = bundleSplit(o, b);
+  const arch = b.manifest.architecture;
+  const log = (line: string) => console.log(line);
+  const blend = await searchBlend(arch, split, b.weights, b.cold, log);
+  const file = join(o.bundle, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as BundleManifest;
+  const metrics = Object.fromEntries(Object.entries(manifest.metrics ?? {}).filter(([k]) => !k.startsWith('sasrec-blend/')));
+  delete manifest.blend;
+  if (blend) {
+    manifest.blend = blend;
+    const iu = new ItemUsers(split);
+    Object.assign(
+      metrics,
+      await blendMetrics({
+        arch,
+        split,
+        weights: b.weights,
+        cold: b.cold,
+        blend,
+        evalSeeds: o.evalSeeds,
+        similarity: (x, y) => iu.cosine(x, y),
+        log,
+      }),
+    );
+  }
+  manifest.metrics = metrics;
+  writeFileSync(file, JSON.stringify(manifest, null, 2) + '\n');
+  console.log(`${file}: ${blend ? 'blend written' : 'no blend (the model alone)'}`);
+  return cmdValidate(o.bundle);
+}
+
+async function cmdEval(o: EvalCliOptions): Promise<void> {
+  const { protocol, model } = o;
+  await useBackend('wasm');
+  const b = await loadBundleDir(o.bundle);
+  const mapped = bundleSplit(o, b);
   let users: number[] | undefined;
   if (o.users) {
     const n = o.users;
@@ -338,7 +391,10 @@ async function cmdEval(o: EvalCliOptions): Promise<void> {
   }
   const scorer =
     model === 'sasrec'
-      ? new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, { hostEncoder: o.hostEncoder === true })
+      ? new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, {
+          hostEncoder: o.hostEncoder === true,
+          blend: o.blend && b.manifest.blend ? { spec: b.manifest.blend, table: b.cold } : undefined,
+        })
       : undefined;
   const fn: ScoreFn = scorer
     ? (q) => scorer.scores(q)
@@ -372,6 +428,7 @@ async function cmdEval(o: EvalCliOptions): Promise<void> {
     bundle: b.manifest.name,
     version: b.manifest.version,
     model,
+    blend: model === 'sasrec' && o.blend && b.manifest.blend !== undefined,
     protocol,
     users: r.users,
     seeds: protocol === 'sampled100' ? o.seeds : [],
@@ -538,9 +595,27 @@ function program(exit: { code: number }): Command {
     .addOption(numberOption('--users <n>', 'evaluate the first n users with a validation and a test item only'))
     .option('--json', 'no progress bar and no table: the result is one JSON object, the last line of the output')
     .option('--host-encoder', "user vectors through the runtime's single-history host encoder")
+    .option('--no-blend', "sasrec: the model's scores alone, without the bundle's blend with co-occurrence")
     .action(async (o: EvalCliOptions) => {
       await cmdEval(o);
       exit.code = 0;
+    });
+
+  addDataOptions(
+    root
+      .command('blend')
+      .description(
+        "choose a bundle's blend with co-occurrence by history length on the data's validation split, write it (and its test metrics) into manifest.json, then validate",
+      ),
+  )
+    .requiredOption('--bundle <dir>', 'bundle folder (the data must be the one it was trained on, or its split leaks)')
+    .addOption(
+      new Option('--eval-seeds <list>', 'seeds of the sampled evaluation written to the manifest')
+        .argParser(parseSeeds)
+        .default([1, 2, 3], '1,2,3'),
+    )
+    .action(async (o: BlendCliOptions) => {
+      exit.code = await cmdBlend(o);
     });
 
   root

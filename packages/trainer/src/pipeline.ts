@@ -9,7 +9,9 @@ import { CUTOFFS } from './metrics.js';
 import { roundTripWeights, writeBundle } from './bundle-io.js';
 import { buildSegments, catalogMeta, segmentsBundleParts } from './segments.js';
 import { TENSOR_NAMES } from '@localrec/model';
-import { evaluateWeights, type EpochLog } from './train.js';
+import { DEFAULT_TRAIN_OPTIONS, evaluateWeights, validationUsers, type EpochLog } from './train.js';
+import { chooseBlend } from './blend.js';
+import { SasrecScorer, type ScoreBlend } from '@localrec/model';
 import type { Split } from './split.js';
 
 export interface FinishInput {
@@ -29,6 +31,11 @@ export interface FinishInput {
   catalog?: unknown;
   /** Interest segments (k-means clusters of the item embeddings) to ship; 0 = none. Default 16. */
   segments?: number;
+  /**
+   * Choose a blend with co-occurrence on validation (`manifest.blend`, see blend.ts) and ship it
+   * when it helps. Default true.
+   */
+  blend?: boolean;
   log?: (line: string) => void;
 }
 
@@ -70,6 +77,8 @@ export async function finishBundle(f: FinishInput): Promise<{ metrics: Record<st
       `${label} full: HR@10 ${full.metrics['HR@10']!.toFixed(4)} NDCG@10 ${full.metrics['NDCG@10']!.toFixed(4)} MRR ${full.metrics.MRR!.toFixed(4)}`,
     );
   }
+  const blend = f.blend === false ? undefined : await searchBlend(f.arch, f.split, stored, cold, log);
+  if (blend) Object.assign(metrics, await blendMetrics({ ...f, weights: stored, cold, blend, similarity, log }));
   for (const [label, fn] of baselineScorers(f.split, cold)) {
     const s = await evaluate(fn, f.split, { protocol: 'sampled100', target: 'test', seeds: f.evalSeeds });
     metrics[`${label}/sampled100`] = pick(s, SAMPLED_KEYS);
@@ -102,6 +111,7 @@ export async function finishBundle(f: FinishInput): Promise<{ metrics: Record<st
     quantize: f.quantize,
     training: f.training,
     metrics,
+    ...(blend ? { blend } : {}),
     catalog: f.catalog,
     ...(segParts ? { extraFiles: { [segParts.fileName]: segParts.file }, extraTensors: [segParts.tensor] } : {}),
   });
@@ -111,4 +121,62 @@ export async function finishBundle(f: FinishInput): Promise<{ metrics: Record<st
     writeFileSync(join(f.out, 'training-curve.svg'), await trainingCurveSvg(f.history, `${f.name}: training curve`));
   }
   return { metrics, cold };
+}
+
+/**
+ * The blend chosen on the validation split for `weights` as stored (what the runtime scores with),
+ * logged per history-length bucket; `undefined` when no weight helps.
+ */
+export async function searchBlend(
+  arch: SasrecArchitecture,
+  split: Split,
+  weights: FloatWeights,
+  cold: ColdTables,
+  log: (line: string) => void,
+): Promise<ScoreBlend | undefined> {
+  const scorer = new SasrecScorer(arch, split.itemCount, weights);
+  try {
+    const users = validationUsers(split, DEFAULT_TRAIN_OPTIONS.validUsers);
+    const { blend, buckets } = await chooseBlend((q) => scorer.scores(q), split, cold, { users });
+    log(`blend with co-occurrence (validation, ${users.length} users, mean NDCG@1/5/10/20 model → blended):`);
+    for (const b of buckets)
+      log(`  history ${b.lengths}: ${b.users} users, weight ${b.weight}: ${b.model.toFixed(4)} → ${b.blended.toFixed(4)}`);
+    log(
+      blend
+        ? `blend: weights ${blend.weights.join(', ')} for histories of ${buckets.map((b) => b.lengths).join(' | ')} items`
+        : 'blend: none (no weight helped)',
+    );
+    return blend;
+  } finally {
+    scorer.dispose();
+  }
+}
+
+/** Test metrics of the blended scorer (`sasrec-blend/sampled100`, `sasrec-blend/full`), logged. */
+export async function blendMetrics(b: {
+  arch: SasrecArchitecture;
+  split: Split;
+  weights: FloatWeights;
+  cold: ColdTables;
+  blend: ScoreBlend;
+  evalSeeds: number[];
+  similarity?: (a: number, b: number) => number;
+  log: (line: string) => void;
+}): Promise<Record<string, Record<string, number>>> {
+  const opts = { blend: { spec: b.blend, table: b.cold } };
+  const N = b.split.itemCount;
+  const s = await evaluateWeights(b.arch, N, b.weights, b.split, { protocol: 'sampled100', target: 'test', seeds: b.evalSeeds }, opts);
+  const full = await evaluateWeights(
+    b.arch,
+    N,
+    b.weights,
+    b.split,
+    { protocol: 'full', target: 'test', ...(b.similarity ? { similarity: b.similarity } : {}) },
+    opts,
+  );
+  const f4 = (r: EvalResult, k: string) => r.metrics[k]!.toFixed(4);
+  b.log(
+    `sasrec-blend: sampled HR@10 ${f4(s, 'HR@10')} NDCG@10 ${f4(s, 'NDCG@10')}; full HR@1 ${f4(full, 'HR@1')} HR@10 ${f4(full, 'HR@10')} NDCG@10 ${f4(full, 'NDCG@10')}`,
+  );
+  return { 'sasrec-blend/sampled100': pick(s, SAMPLED_KEYS), 'sasrec-blend/full': pick(full, FULL_KEYS) };
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SasrecScorer, encodeSequence, type FloatWeights, type SasrecArchitecture } from '@localrec/model';
+import { SasrecScorer, encodeSequence, type FloatWeights, type SasrecArchitecture, type ScorerOptions } from '@localrec/model';
 import { evaluate, evaluableUsers, type EvalResult } from './evaluate.js';
 import { initModel, loadWeightsInto, snapshotWeights, disposeModel, type TrainableModel } from './params.js';
 import { SeededRandom } from '@localrec/core';
@@ -184,8 +184,8 @@ export function architectureOf(o: TrainOptions): SasrecArchitecture {
 }
 
 /** Builds the scorer (the shipped scoring code) from a host weight snapshot. */
-function scorerFrom(arch: SasrecArchitecture, itemCount: number, w: FloatWeights): SasrecScorer {
-  return new SasrecScorer(arch, itemCount, w);
+function scorerFrom(arch: SasrecArchitecture, itemCount: number, w: FloatWeights, options?: ScorerOptions): SasrecScorer {
+  return new SasrecScorer(arch, itemCount, w, options);
 }
 
 /**
@@ -221,13 +221,7 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   }
   hooks.onStart?.(choice);
   const userSets = split.train.map((s) => new Set(s));
-  const validPool = evaluableUsers(split);
-  const validUsers =
-    validPool.length > o.validUsers
-      ? SeededRandom.fromInt(7)
-          .shuffle([...validPool])
-          .slice(0, o.validUsers)
-      : validPool;
+  const validUsers = validationUsers(split, o.validUsers);
 
   const history: EpochLog[] = [];
   let best = { ndcg: -1, epoch: 0, weights: snapshotWeights(model) };
@@ -272,6 +266,16 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   return { arch, weights: best.weights, bestEpoch: best.epoch, history, seconds: (performance.now() - started) / 1000, loss: choice };
 }
 
+/** The users whose validation items early stopping (and the blend search) is measured on: at most `n`, a seeded sample. */
+export function validationUsers(split: Split, n: number): number[] {
+  const pool = evaluableUsers(split);
+  return pool.length > n
+    ? SeededRandom.fromInt(7)
+        .shuffle([...pool])
+        .slice(0, n)
+    : pool;
+}
+
 /** Evaluates a host weight snapshot through the shared scorer. */
 export async function evaluateWeights(
   arch: SasrecArchitecture,
@@ -279,8 +283,9 @@ export async function evaluateWeights(
   w: FloatWeights,
   split: Split,
   o: Parameters<typeof evaluate>[2],
+  scorerOptions?: ScorerOptions,
 ): Promise<EvalResult> {
-  const scorer = scorerFrom(arch, itemCount, w);
+  const scorer = scorerFrom(arch, itemCount, w, scorerOptions);
   try {
     return await evaluate((seqs) => scorer.scores(seqs), split, o);
   } finally {

@@ -3,7 +3,7 @@ import { main } from '../src/cli.js';
 
 // Each command's options, as packages/trainer/README.md documents them.
 const DATA = ['--data', '--min-user', '--min-item'];
-const BUNDLE = ['--out', '--name', '--fp32', '--eval-seeds', '--cooc-neighbours', '--segments', '--catalog'];
+const BUNDLE = ['--out', '--name', '--fp32', '--eval-seeds', '--cooc-neighbours', '--segments', '--catalog', '--no-blend'];
 const OPTIONS: Record<string, string[]> = {
   train: [
     ...DATA,
@@ -33,7 +33,8 @@ const OPTIONS: Record<string, string[]> = {
     '--backend',
   ],
   export: [...DATA, ...BUNDLE, '--checkpoint'],
-  eval: [...DATA, '--bundle', '--protocol', '--model', '--seeds', '--users', '--json', '--host-encoder'],
+  eval: [...DATA, '--bundle', '--protocol', '--model', '--seeds', '--users', '--json', '--host-encoder', '--no-blend'],
+  blend: [...DATA, '--bundle', '--eval-seeds'],
   validate: ['--bundle'],
   associations: ['--bundle', '--data', '--types', '--basket-gap', '--min-count', '--min-support', '--min-confidence', '--top'],
   trending: ['--data', '--out', '--catalog', '--bundle', '--window-days', '--end', '--types', '--facets', '--min-shoppers', '--top'],
@@ -91,7 +92,7 @@ describe('localrec CLI: usage errors exit 2 with a message that names the proble
     expect(err.join('\n')).toContain('validate needs a bundle folder');
     expect(await main(['fit', '--data', 'd'])).toBe(2);
     expect(err.join('\n')).toContain(
-      'unknown command "fit" (accepted: train, export, eval, validate, associations, trending, assets, help)',
+      'unknown command "fit" (accepted: train, export, eval, blend, validate, associations, trending, assets, help)',
     );
     expect(await main(['eval', 'stray', '--bundle', 'b', '--data', 'd'])).toBe(2);
     expect(err.join('\n')).toContain('too many arguments');
