@@ -22,7 +22,7 @@ import { createMiniProgramLocalRec, type LocalRec } from '@localrec/miniprogram'
 import { createWxRequestStandin, type WxRequestStandin } from '@localrec/miniprogram/testing';
 import { createWxStandin, type WxStandin } from '@localrec/store-kv/testing';
 import { Runtime } from '@localrec/runtime';
-import { SasrecScorer, loadBundleDir, recentSequence, type LoadedBundle, type StoredEvent } from '../../packages/runtime/test/fixture.js';
+import { bundleScorer, loadBundleDir, recentSequence, type LoadedBundle, type StoredEvent } from '../../packages/runtime/test/fixture.js';
 import { repo } from './helpers.js';
 
 const MODEL_DIR = join(repo, 'models/demo-shop');
@@ -127,7 +127,7 @@ describe('the SDK in plain Node over the wx storage stand-in, with the real demo
     expect(stored.map((e) => e.itemId)).toEqual(viewed);
     const rowOf = new Map(bundle.vocab.map((id, i) => [id, i + 1]));
     const hist = recentSequence(stored, { maxLen: bundle.manifest.architecture.maxLen }).map((e) => rowOf.get(e.itemId)!);
-    const scorer = new SasrecScorer(bundle.manifest.architecture, bundle.manifest.itemCount, bundle.weights);
+    const scorer = bundleScorer(bundle);
     const [scores] = await scorer.scores([Int32Array.from(hist)]);
     scorer.dispose();
     const seen = new Set(hist);

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright';
 import {
-  SasrecScorer,
+  type SasrecScorer,
+  bundleScorer,
   evaluate,
   loadBundleDir,
   makeTinyBundle,
@@ -218,7 +219,7 @@ describe('runtime in Chromium: tiny bundle through the built worker', () => {
   ];
   beforeAll(async () => {
     ref = await loadBundleDir(tiny.dir);
-    scorer = new SasrecScorer(ref.manifest.architecture, ref.manifest.itemCount, ref.weights);
+    scorer = bundleScorer(ref);
   });
   afterAll(() => scorer?.dispose());
 
@@ -283,7 +284,7 @@ describe('runtime in Chromium: tiny bundle through the built worker', () => {
 describe('runtime in Chromium: the eval protocol through the browser runtime', () => {
   it('sampled-100 HR@10 / NDCG@10 on 150 users match the trainer-side evaluation', async () => {
     const ref = await loadBundleDir(tiny.dir);
-    const scorer = new SasrecScorer(ref.manifest.architecture, ref.manifest.itemCount, ref.weights);
+    const scorer = bundleScorer(ref);
     const split = tinySplit();
     const users = Array.from({ length: 150 }, (_, i) => i);
     const opts = { protocol: 'sampled100' as const, target: 'test' as const, users, seeds: [1, 2, 3], batchSize: 50 };
@@ -360,7 +361,8 @@ for (const name of ['games-sasrec', 'demo-shop']) {
       it('top-10 and scores match the Node scorer on every available backend', async () => {
         const ref = await loadBundleDir(dir);
         const N = ref.manifest.itemCount;
-        const scorer = new SasrecScorer(ref.manifest.architecture, N, ref.weights);
+        // As shipped: with the bundle's blend (games-sasrec has one), as the runtime scores.
+        const scorer = bundleScorer(ref);
         // Fixed sequences from the vocabulary: the most popular items, a few fixed rows, a deterministic spread.
         const pop = Array.from(ref.cold.popularItems.slice(0, 5));
         const pick = (rows: number[]) => rows.map((r) => ref.vocab[(r - 1) % N]!);

@@ -14,7 +14,14 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '@localrec/trainer';
-import { SasrecScorer, loadBundleDir, recentSequence, type LoadedBundle, type StoredEvent } from '../../packages/runtime/test/fixture.js';
+import {
+  type SasrecScorer,
+  bundleScorer,
+  loadBundleDir,
+  recentSequence,
+  type LoadedBundle,
+  type StoredEvent,
+} from '../../packages/runtime/test/fixture.js';
 import { BOOT_PATH, bootPage, bootScript, repo, storeModuleJs } from '../e2e/helpers.js';
 import { startStaticServer, type StaticServer } from '../static-server.mjs';
 import { HAS_FIREFOX, SKIPPED_WITHOUT_FIREFOX, useFirefox, watchPage } from './helpers.js';
@@ -66,7 +73,7 @@ describe.skipIf(!HAS_FIREFOX)(`runtime in Firefox ESR: models/${MODEL} through t
     await useBackend('wasm'); // Node's scorer: tfjs wasm, as the trainer's eval
     ref = await loadBundleDir(join(repo, 'models', MODEL));
     const N = ref.manifest.itemCount;
-    scorer = new SasrecScorer(ref.manifest.architecture, N, ref.weights);
+    scorer = bundleScorer(ref);
     // As test/e2e/runtime.test.ts: the most popular items, a few fixed rows, a deterministic spread.
     const pick = (rows: number[]): string[] => rows.map((r) => ref.vocab[(r - 1) % N]!);
     sequences = [

@@ -12,8 +12,8 @@ import { dirname } from 'node:path';
 import type { EventStore, ItemMeta, NewEvent } from '@localrec/core';
 import type { RuntimeOptions } from '../src/api.js';
 import { Runtime } from '../src/runtime.js';
-import { buildColdTables, train, useBackend, writeBundle, type Split } from '@localrec/trainer';
-import type { BundleManifest } from '@localrec/model';
+import { buildColdTables, train, useBackend, writeBundle, type LoadedBundle, type Split } from '@localrec/trainer';
+import { SasrecScorer, type BundleManifest } from '@localrec/model';
 
 // ≥ 101 items: the trainer's sampled-100 validation needs 100 untouched items per user.
 export const ITEMS = 150;
@@ -177,4 +177,10 @@ export async function tinyRuntime(
 
 export { loadBundleDir, evaluate, type LoadedBundle } from '@localrec/trainer';
 export { SasrecScorer } from '@localrec/model';
+
+/** A loaded bundle's scorer as the runtime scores (and `localrec eval` measures): with the bundle's blend (`manifest.blend`) when it has one. */
+export function bundleScorer(b: LoadedBundle): SasrecScorer {
+  const spec = b.manifest.blend;
+  return new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, spec ? { blend: { spec, table: b.cold } } : {});
+}
 export { recentSequence, type StoredEvent } from '@localrec/core';

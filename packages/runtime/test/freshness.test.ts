@@ -7,10 +7,10 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryEventStore, type RecommendResult } from '@localrec/core';
-import { SasrecScorer } from '@localrec/model';
+import type { SasrecScorer } from '@localrec/model';
 import { loadBundleDir } from '@localrec/trainer';
 import type { Runtime, CallTimings } from '../src/runtime.js';
-import { ITEMS, ev, idOf, makeTinyBundle, tinyRuntime, type TinyBundle } from './fixture.js';
+import { ITEMS, ev, idOf, makeTinyBundle, tinyRuntime, type TinyBundle, bundleScorer } from './fixture.js';
 
 let tiny: TinyBundle;
 let ref: SasrecScorer;
@@ -20,7 +20,7 @@ const store = new MemoryEventStore();
 beforeAll(async () => {
   tiny = await makeTinyBundle();
   const b = await loadBundleDir(tiny.dir);
-  ref = new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights);
+  ref = bundleScorer(b);
   rt = await tinyRuntime(tiny, store);
 }, 120_000);
 afterAll(async () => {

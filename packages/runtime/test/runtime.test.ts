@@ -2,12 +2,24 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRecError, MemoryEventStore, type RecommendResult } from '@localrec/core';
 import { NO_ABNORMAL_RULES } from '@localrec/insights';
-import { SasrecScorer } from '@localrec/model';
+import type { SasrecScorer } from '@localrec/model';
 import { loadBundleDir, type LoadedBundle } from '@localrec/trainer';
 import { Runtime } from '../src/runtime.js';
 import { loadBundle } from '../src/loader.js';
 import type { RuntimeOptions } from '../src/api.js';
-import { BASE, ITEMS, ev, fakeFetch, idOf, makeTinyBundle, memoryCaches, type FakeFetch, tinyRuntime, type TinyBundle } from './fixture.js';
+import {
+  BASE,
+  ITEMS,
+  ev,
+  fakeFetch,
+  idOf,
+  makeTinyBundle,
+  memoryCaches,
+  type FakeFetch,
+  tinyRuntime,
+  type TinyBundle,
+  bundleScorer,
+} from './fixture.js';
 
 let tiny: TinyBundle;
 let ref: LoadedBundle;
@@ -16,7 +28,7 @@ let refScorer: SasrecScorer;
 beforeAll(async () => {
   tiny = await makeTinyBundle();
   ref = await loadBundleDir(tiny.dir);
-  refScorer = new SasrecScorer(ref.manifest.architecture, ref.manifest.itemCount, ref.weights);
+  refScorer = bundleScorer(ref);
 }, 120_000);
 afterAll(() => {
   refScorer?.dispose();

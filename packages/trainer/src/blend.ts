@@ -18,9 +18,9 @@ export interface BlendSearchOptions {
 }
 
 /** Default weight grid: geometric, from a nudge to co-occurrence first. */
-export const BLEND_GRID: readonly number[] = [0, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
+const BLEND_GRID: readonly number[] = [0, 0.125, 0.25, 0.5, 1, 2, 4, 8, 16];
 /** Default history-length buckets: 1 | 2 | 3–4 | 5–8 | 9–16 | 17+. */
-export const BLEND_LENGTHS: readonly number[] = [1, 2, 4, 8, 16];
+const BLEND_LENGTHS: readonly number[] = [1, 2, 4, 8, 16];
 
 /** One bucket of the search: its users and the validation objective at the chosen weight and at 0. */
 export interface BlendBucketReport {

@@ -14,7 +14,9 @@ import {
   encodeTensors,
   quantizeInt8,
   toFloatWeights,
+  SasrecScorer,
   type BundleManifest,
+  type ScorerOptions,
   type FloatWeights,
   type HostTensor,
   type SasrecArchitecture,
@@ -260,4 +262,17 @@ export async function loadBundleDir(dir: string): Promise<LoadedBundle> {
       neighbours: m.coldStart.cooccurrenceNeighbours,
     },
   };
+}
+
+/**
+ * The bundle's scorer, scoring as the runtime does: its weights as stored and its blend with
+ * co-occurrence (`manifest.blend`), unless `blend: false`. Call `dispose()` when done.
+ */
+export function bundleScorer(b: LoadedBundle, o: Omit<ScorerOptions, 'blend'> & { blend?: boolean } = {}): SasrecScorer {
+  const { blend, ...rest } = o;
+  const spec = blend === false ? undefined : b.manifest.blend;
+  return new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, {
+    ...rest,
+    blend: spec ? { spec, table: b.cold } : undefined,
+  });
 }

@@ -15,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { SasrecScorer, type BundleManifest } from '@localrec/model';
+import type { BundleManifest } from '@localrec/model';
 import { useBackend } from './backend.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { coocBaseline, popularityScores } from './cold-start.js';
@@ -26,7 +26,7 @@ import { DEFAULT_TRENDING_OPTIONS, trendingOf, type TrendingOptions } from './tr
 import { evaluate, type Protocol, type ScoreFn } from './evaluate.js';
 import { blendMetrics, finishBundle, searchBlend, type FinishInput } from './pipeline.js';
 import { runAssets } from './assets.js';
-import { loadBundleDir, validateBundleDir, type LoadedBundle } from './bundle-io.js';
+import { bundleScorer, loadBundleDir, validateBundleDir, type LoadedBundle } from './bundle-io.js';
 import { DEFAULT_TRAIN_OPTIONS, architectureOf, train, type TrainOptions } from './train.js';
 import type { Split } from './split.js';
 
@@ -389,13 +389,7 @@ async function cmdEval(o: EvalCliOptions): Promise<void> {
       if (mapped.valid[u]! > 0 && mapped.test[u]! > 0 && mapped.train[u]!.length) users.push(u);
     }
   }
-  const scorer =
-    model === 'sasrec'
-      ? new SasrecScorer(b.manifest.architecture, b.manifest.itemCount, b.weights, {
-          hostEncoder: o.hostEncoder === true,
-          blend: o.blend && b.manifest.blend ? { spec: b.manifest.blend, table: b.cold } : undefined,
-        })
-      : undefined;
+  const scorer = model === 'sasrec' ? bundleScorer(b, { hostEncoder: o.hostEncoder === true, blend: o.blend }) : undefined;
   const fn: ScoreFn = scorer
     ? (q) => scorer.scores(q)
     : model === 'popular'
