@@ -180,7 +180,7 @@ export interface InsightsOptions {
    * Social candidates (`@localrec/insights` `friends.ts`): at most `maxCandidates` (5) items friends
    * shared or liked may enter a `recommend` list; a followed friend counts `followWeight` (2) times;
    * a recorded inbound share decays with half-life `inboundHalfLifeDays` (7); an entering item's model
-   * term is `entryWeight` (0.5) × its social proof.
+   * term is `entryWeight` (0.8) × its social proof.
    */
   social?: SocialOptions;
 }

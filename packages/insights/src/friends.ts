@@ -31,7 +31,7 @@ export interface SocialOptions {
   followWeight?: number;
   /** Half-life of a recorded inbound share, in days. Default 7. */
   inboundHalfLifeDays?: number;
-  /** Model term of an item that entered through friends: `entryWeight × socialProof`. Default 0.5 (`SOCIAL_ENTRY_WEIGHT`). */
+  /** Model term of an item that entered through friends: `entryWeight × socialProof`. Default 0.8 (`SOCIAL_ENTRY_WEIGHT`). */
   entryWeight?: number;
 }
 
@@ -39,7 +39,7 @@ export const DEFAULT_SOCIAL_OPTIONS = Object.freeze({
   maxCandidates: 5,
   followWeight: 2,
   inboundHalfLifeDays: 7,
-  entryWeight: 0.5,
+  entryWeight: 0.8,
 } satisfies Required<SocialOptions>);
 
 /** The device's own social events, folded. Memory only. */

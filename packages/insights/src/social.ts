@@ -262,9 +262,9 @@ export function normaliseScores(scores: readonly number[]): number[] {
 /**
  * Default weight of social proof standing in for the model score of an item that entered a list
  * through friends (`source: 'social'`): the model did not rank it, so its model term is
- * `entryWeight × socialProof` — at most half the best model-ranked item's.
+ * `entryWeight × socialProof` (0.8: chosen with `benchmarks/social.ts` on seed 1).
  */
-export const SOCIAL_ENTRY_WEIGHT = 0.5;
+export const SOCIAL_ENTRY_WEIGHT = 0.8;
 
 /**
  * The model term of each item of a list, in [0, 1]: the score min–max normalised over the items

@@ -101,7 +101,7 @@ describe('socialCandidates and the blend', () => {
     const s2 = out.find((i) => i.itemId === 's2')!;
     expect(s2.reason).toEqual({ kind: 'social', text: 'Shared by a friend' });
     const proof = socialProof(socialSignal(ctx, 's2', NOW));
-    expect(s2.score).toBeCloseTo(0.7 * 0.5 * proof + 0.15 * proof, 10);
+    expect(s2.score).toBeCloseTo(0.7 * 0.8 * proof + 0.15 * proof, 10);
     // The pool's normalisation is the one without the entering item.
     expect(out.find((i) => i.itemId === 'p1')!.score).toBeCloseTo(0.7, 10);
     expect(out.find((i) => i.itemId === 'p3')!.score).toBeCloseTo(0, 10);
