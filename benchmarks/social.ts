@@ -108,7 +108,8 @@ function runSeed(seed: number) {
   for (const e of before) {
     if (e.type === 'share' && e.data?.direction === 'out' && e.data.friendId)
       (inboundTo.get(e.data.friendId) ?? inboundTo.set(e.data.friendId, []).get(e.data.friendId)!).push(e);
-    if (e.type === 'like' && e.item && e.ts >= NOW - LIKE_WINDOW) (likesOf.get(e.user) ?? likesOf.set(e.user, new Set()).get(e.user)!).add(e.item);
+    if (e.type === 'like' && e.item && e.ts >= NOW - LIKE_WINDOW)
+      (likesOf.get(e.user) ?? likesOf.set(e.user, new Set()).get(e.user)!).add(e.item);
   }
   const sum = Object.fromEntries(ARMS.map((a) => [a, 0])) as Record<Arm, number>;
   const sumSocial = Object.fromEntries(ARMS.map((a) => [a, 0])) as Record<Arm, number>;
@@ -153,8 +154,8 @@ function runSeed(seed: number) {
     const acc = new ProfileAccumulator({ halfLifeDays: 14, utcOffsetMinutes: 0 });
     acc.add(stored);
     const profile = acc.profile(meta, NOW);
-    const liked: Record<string, { friendsLiked: string[] }> = {};
-    for (const f of shopper.friends) for (const item of likesOf.get(f) ?? []) (liked[item] ??= { friendsLiked: [] }).friendsLiked.push(f);
+    const liked: Record<string, { likedBy: string[] }> = {};
+    for (const f of shopper.friends) for (const item of likesOf.get(f) ?? []) (liked[item] ??= { likedBy: [] }).likedBy.push(f);
     const host = Object.keys(liked).length ? createSocialContext({ items: liked, ttlMs: DAY }, NOW) : undefined;
     const rec = recordedSocial(stored);
     const social = mergeSocial(host, rec, NOW, { entryWeight: ENTRY });
@@ -243,7 +244,16 @@ const lift = (key: 'ctr' | 'ctrWithSignal') => {
 const out = {
   benchmark: 'social candidates (benchmarks/social.ts)',
   date: new Date().toISOString(),
-  settings: { seeds: SEEDS, shoppers: SHOPPERS, k: K, pool: POOL, maxCandidates: MAX, entryWeight: ENTRY, likeWindowDays: 14, now: 'day 30 of 45' },
+  settings: {
+    seeds: SEEDS,
+    shoppers: SHOPPERS,
+    k: K,
+    pool: POOL,
+    maxCandidates: MAX,
+    entryWeight: ENTRY,
+    likeWindowDays: 14,
+    now: 'day 30 of 45',
+  },
   perSeed,
   summary: { ctr: summary('ctr'), ctrWithSignal: summary('ctrWithSignal') },
   liftOverBlend: { all: lift('ctr'), withSignal: lift('ctrWithSignal') },

@@ -72,7 +72,7 @@ export function recordedSocial(events: readonly StoredEvent[], skip?: (e: Stored
       const id = e.itemId;
       const friend = e.data?.friendId ?? (e.context?.ref !== undefined ? `ref:${e.context.ref}` : '');
       let m = out.inbound.get(id);
-      if (!m) out.inbound.set(id, (m = new Map()));
+      if (!m) out.inbound.set(id, (m = new Map<string, number>()));
       m.set(friend, Math.max(m.get(friend) ?? -Infinity, e.ts));
       out.inboundEvents.set(id, (out.inboundEvents.get(id) ?? 0) + 1);
     }
@@ -100,7 +100,9 @@ export function mergeSocial(
   const o = { ...DEFAULT_SOCIAL_OPTIONS, ...options };
   const live = host && now < host.expiresAt ? host : undefined;
   const w = (friend: string) => (rec.followed.has(friend) ? o.followWeight : 1);
-  const sum = (ids: readonly string[] | undefined, n: number) => (ids ? ids.reduce((a, f) => a + w(f), 0) : n);
+  /** Named friends by their weight, the rest of the count (unnamed) at 1. */
+  const sum = (ids: readonly string[] | undefined, n: number) =>
+    ids ? ids.reduce((a, f) => a + w(f), 0) + Math.max(0, n - ids.length) : n;
   const halfLife = o.inboundHalfLifeDays * DAY;
   const items = new Map<string, NormalisedSignal>();
   const ids = new Set([...(live?.items.keys() ?? []), ...rec.inbound.keys()]);
@@ -114,9 +116,7 @@ export function mergeSocial(
       inbound++;
       recorded += 3 * w(friend) * 2 ** (-Math.max(0, now - ts) / halfLife);
     }
-    const base = h
-      ? sum(h.ids?.liked, h.friendsLiked) + 2 * sum(h.ids?.bought, h.friendsBought) + 3 * sum(h.ids?.shared, h.sharedBy)
-      : 0;
+    const base = h ? sum(h.ids?.liked, h.friendsLiked) + 2 * sum(h.ids?.bought, h.friendsBought) + 3 * sum(h.ids?.shared, h.sharedBy) : 0;
     const sig: NormalisedSignal = {
       friendsLiked: h?.friendsLiked ?? 0,
       friendsBought: h?.friendsBought ?? 0,
@@ -134,10 +134,7 @@ export function mergeSocial(
  * opened yet): a list may show them although the shopper "has" them in their history.
  * `history`: the sequence entries (`count` events each; an item may have several entries).
  */
-export function unopenedShares(
-  history: readonly { itemId: string; count?: number }[],
-  rec: RecordedSocial | undefined,
-): Set<string> {
+export function unopenedShares(history: readonly { itemId: string; count?: number }[], rec: RecordedSocial | undefined): Set<string> {
   const out = new Set<string>();
   if (!rec || rec.inboundEvents.size === 0) return out;
   const counts = new Map<string, number>();

@@ -11,10 +11,17 @@ import { itemAffinity, type CatalogLookup, type Profile } from './profile.js';
 
 /** Social signals about one item. */
 export interface SocialItemSignal {
-  /** Friends who liked the item: a count, or their opaque friend ids (a followed friend then counts more). */
-  friendsLiked?: number | string[];
-  /** Friends who bought the item: a count, or their opaque friend ids (a followed friend then counts more). */
-  friendsBought?: number | string[];
+  /** How many of the shopper's friends liked the item. */
+  friendsLiked?: number;
+  /** How many of the shopper's friends bought the item. */
+  friendsBought?: number;
+  /**
+   * Opaque ids of friends who liked the item (counted distinct; a followed friend then counts more).
+   * With `friendsLiked` too, the count is the larger of the two.
+   */
+  likedBy?: string[];
+  /** Opaque ids of friends who bought the item, as {@link likedBy}. */
+  boughtBy?: string[];
   /** Friends who shared the item with this shopper: a count, or their opaque friend ids. */
   sharedBy?: number | string[];
 }
@@ -40,8 +47,8 @@ export interface NormalisedSignal {
   friendsBought: number;
   sharedBy: number;
   /**
-   * The host's opaque friend ids per field, when it gave ids (memory only: they weigh followed
-   * friends in `friends.ts` and never appear in an answer).
+   * The host's opaque friend ids per field, when it gave ids (`likedBy`, `boughtBy`, `sharedBy`; memory
+   * only: they weigh followed friends in `friends.ts` and never appear in an answer).
    */
   ids?: { liked?: readonly string[]; bought?: readonly string[]; shared?: readonly string[] };
   /** Friends who shared the item with this shopper, as recorded on the device (`share` with `direction: 'in'`). */
@@ -61,7 +68,7 @@ export const SOCIAL_LIMITS = Object.freeze({
   maxTtlMs: 24 * 3_600_000,
 });
 
-const SIGNAL_KEYS = ['friendsLiked', 'friendsBought', 'sharedBy'] as const;
+const SIGNAL_KEYS = ['friendsLiked', 'friendsBought', 'sharedBy', 'likedBy', 'boughtBy'] as const;
 const INPUT_KEYS = ['items', 'ttlMs'] as const;
 
 function invalid(field: string, message: string, accepted?: readonly string[]): LocalRecError {
@@ -84,6 +91,14 @@ function count(v: unknown, field: string): number {
     throw invalid(field, `must be an integer from 0 to ${SOCIAL_LIMITS.maxCount}, got ${show(v)}`);
   }
   return v;
+}
+
+/** A count and, when given, an array of friend ids: the larger of the two. */
+function withIds(n: number, v: unknown, field: string): { n: number; ids?: string[] } {
+  if (v === undefined) return { n };
+  if (!Array.isArray(v)) throw invalid(field, `must be an array of friend id strings, got ${show(v)}`);
+  const f = friends(v, field);
+  return { n: Math.max(n, f.n), ids: f.ids! };
 }
 
 /** A count, or opaque friend ids counted distinct (kept, to weigh followed friends). */
@@ -152,8 +167,8 @@ function readSocialContext(input: unknown, now: number): SocialContext {
       if (!(SIGNAL_KEYS as readonly string[]).includes(k)) throw invalid(`${f}.${k}`, 'is not a known field', SIGNAL_KEYS);
     }
     const s = sig as SocialItemSignal;
-    const liked = friends(s.friendsLiked, `${f}.friendsLiked`);
-    const bought = friends(s.friendsBought, `${f}.friendsBought`);
+    const liked = withIds(count(s.friendsLiked, `${f}.friendsLiked`), s.likedBy, `${f}.likedBy`);
+    const bought = withIds(count(s.friendsBought, `${f}.friendsBought`), s.boughtBy, `${f}.boughtBy`);
     const shared = friends(s.sharedBy, `${f}.sharedBy`);
     const signal: NormalisedSignal = { friendsLiked: liked.n, friendsBought: bought.n, sharedBy: shared.n };
     if (liked.ids || bought.ids || shared.ids) {

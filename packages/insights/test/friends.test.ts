@@ -41,13 +41,23 @@ describe('recorded social events', () => {
   });
 
   it('mergeSocial: nothing recorded → the host context itself; a followed friend counts twice; a share decays by half in 7 days', () => {
-    const host = createSocialContext({ items: { x: { friendsLiked: ['f1', 'f2'] }, y: { friendsLiked: 2 } } }, NOW);
+    const host = createSocialContext(
+      { items: { x: { likedBy: ['f1', 'f2'] }, y: { friendsLiked: 2 }, w: { friendsLiked: 3, likedBy: ['f1'] } } },
+      NOW,
+    );
     expect(mergeSocial(host, recordedSocial([]), NOW)).toBe(host);
     expect(mergeSocial(undefined, undefined, NOW)).toBeUndefined();
-    const rec = recordedSocial([ev('follow', undefined, NOW, { friendId: 'f1' }), ev('share', 'z', NOW - 7 * DAY, { direction: 'in', friendId: 'f3' })]);
+    const rec = recordedSocial([
+      ev('follow', undefined, NOW, { friendId: 'f1' }),
+      ev('share', 'z', NOW - 7 * DAY, { direction: 'in', friendId: 'f3' }),
+    ]);
     const m = mergeSocial(host, rec, NOW)!;
     expect(m.items.get('x')!.strength).toBe(3); // f1 followed (2) + f2 (1)
     expect(m.items.get('y')!.strength).toBe(2); // counts without ids: as given
+    expect(m.items.get('w')).toMatchObject({ friendsLiked: 3, strength: 4 }); // f1 (2) + two unnamed (1 each)
+    expect(() => createSocialContext({ items: { v: { likedBy: 'f1' } } }, NOW)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'items["v"].likedBy' }),
+    );
     expect(m.items.get('z')!.strength).toBeCloseTo(1.5, 10); // 3 × 2^(−1)
     expect(m.items.get('z')!.inbound).toBe(1);
     expect(socialProof(socialSignal(m, 'x', NOW))).toBeGreaterThan(socialProof(socialSignal(host, 'x', NOW)));
@@ -82,15 +92,22 @@ describe('recorded social events', () => {
 
 describe('socialCandidates and the blend', () => {
   const pool = [item('p1', 5), item('p2', 4), item('p3', 3)];
-  const ctx = createSocialContext({ items: { s1: { friendsLiked: 2 }, s2: { sharedBy: 1 }, s3: { friendsLiked: 1 }, p2: { friendsLiked: 9 } } }, NOW);
+  const ctx = createSocialContext(
+    { items: { s1: { friendsLiked: 2 }, s2: { sharedBy: 1 }, s3: { friendsLiked: 1 }, p2: { friendsLiked: 9 } } },
+    NOW,
+  );
   const all = () => true;
 
   it('strongest first, not in the pool, at most max, only eligible and known ids', () => {
     const c = socialCandidates({ social: ctx, pool, now: NOW, eligible: all, known: all, max: 2 });
     expect(c.map((i) => i.itemId)).toEqual(['s2', 's1']);
     expect(c.every((i) => i.source === 'social' && i.reason.kind === 'social')).toBe(true);
-    expect(socialCandidates({ social: ctx, pool, now: NOW, eligible: (id) => id !== 's2', known: all, max: 5 }).map((i) => i.itemId)).toEqual(['s1', 's3']);
-    expect(socialCandidates({ social: ctx, pool, now: NOW, eligible: all, known: (id) => id === 's3', max: 5 }).map((i) => i.itemId)).toEqual(['s3']);
+    expect(
+      socialCandidates({ social: ctx, pool, now: NOW, eligible: (id) => id !== 's2', known: all, max: 5 }).map((i) => i.itemId),
+    ).toEqual(['s1', 's3']);
+    expect(
+      socialCandidates({ social: ctx, pool, now: NOW, eligible: all, known: (id) => id === 's3', max: 5 }).map((i) => i.itemId),
+    ).toEqual(['s3']);
     expect(socialCandidates({ social: ctx, pool, now: ctx.expiresAt, eligible: all, known: all, max: 5 })).toEqual([]);
     expect(socialCandidates({ social: ctx, pool, now: NOW, eligible: all, known: all, max: 0 })).toEqual([]);
   });
