@@ -229,7 +229,8 @@ export class ShopperInsights {
     const now = this.now();
     let recorded: RecordedSocial | undefined;
     try {
-      const events = await this.store.query({ types: SOCIAL_EVENT_TYPES });
+      // One query per type: a single-type query reads only that type's index range (IndexedDB's type_ts).
+      const events = (await Promise.all(SOCIAL_EVENT_TYPES.map((t) => this.store.query({ types: [t] })))).flat();
       const snap = events.length ? (this.last ?? (await this.sync())) : undefined;
       recorded = recordedSocial(events, snap ? (e) => snap.isAbnormal(e.seq) : undefined);
     } catch {
