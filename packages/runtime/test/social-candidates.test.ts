@@ -113,6 +113,30 @@ describe('social candidates enter recommend()', () => {
     await rt.dispose();
   });
 
+  it('merchandising runs after the blend: a pin keeps its slot, boost moves and marks a social item, dedupe applies', async () => {
+    const store = await shopper();
+    const rt = await runtime(store);
+    const far = await farItem(rt);
+    await rt.setSocialContext({ items: { [far]: { sharedBy: 3 } } });
+    const plain = await rt.recommend({ k: 10 });
+    const at = ids(plain).indexOf(far);
+    expect(at).toBeGreaterThanOrEqual(0);
+    const pinned = ids(plain).find((id) => id !== far)!;
+    const withPin = await rt.recommend({ k: 10, rules: { pin: [{ itemId: pinned, position: 9 }] }, diversity: 0.2 });
+    expect(withPin.items[9]!.itemId).toBe(pinned);
+    expect(ids(withPin)).toContain(far);
+    const cat = (await rt.recommend({ k: 10, hydrate: ['category'] })).items.find((i) => i.itemId === far)!.meta!.category!;
+    const boosted = await rt.recommend({ k: 10, rules: { boost: [{ filter: { attr: 'category', eq: cat }, weight: 0.5 }] } });
+    const b = boosted.items.find((i) => i.itemId === far);
+    expect(b, JSON.stringify(ids(boosted))).toBeDefined();
+    expect(b!.reason).toMatchObject({ kind: 'social', rules: ['boost'] });
+    expect(boosted.items.indexOf(b!)).toBeLessThanOrEqual(at);
+    // Another widget of the same page-view group already showed it: not again.
+    await rt.recommend({ k: 10, dedupe: 'home' });
+    expect(ids(await rt.recommend({ k: 10, dedupe: 'home', exclude: [] }))).not.toContain(far);
+    await rt.dispose();
+  });
+
   it('an outbound share, a share without ref or direction, and no social input change nothing', async () => {
     const store = await shopper();
     const rt = await runtime(store);
