@@ -37,6 +37,7 @@ import type {
   RerankFeatureName,
   SegmentsResult,
   SocialContextInput,
+  SocialOptions,
 } from '@localrec/insights';
 
 export type {
@@ -53,6 +54,7 @@ export type {
   ScoredItem,
   SegmentsResult,
   SocialContextInput,
+  SocialOptions,
   TrendingFacets,
   TrendingOptions,
 };
@@ -174,6 +176,13 @@ export interface InsightsOptions {
   segmentNoiseRate?: number;
   /** Default 3. */
   maxSegments?: number;
+  /**
+   * Social candidates (`@localrec/insights` `friends.ts`): at most `maxCandidates` (5) items friends
+   * shared or liked may enter a `recommend` list; a followed friend counts `followWeight` (2) times;
+   * a recorded inbound share decays with half-life `inboundHalfLifeDays` (7); an entering item's model
+   * term is `entryWeight` (0.8) × its social proof.
+   */
+  social?: SocialOptions;
 }
 
 /** What `getProfile()` answers: the profile plus what was kept out of it and what feedback taught. */

@@ -38,9 +38,10 @@ export interface ScoredItem {
   /**
    * Where the answer came from: the model, a cold-start table, the host, the shopper's own history
    * (`recentlyViewed`, `buyAgain`), the bundle's association rules (`frequentlyBoughtTogether`) or
-   * the shop's public trending file (`trending`).
+   * the shop's public trending file (`trending`), or the shopper's friends (`social`: an item that
+   * entered the list because friends shared or liked it, not because the model ranked it).
    */
-  source: 'model' | 'popular' | 'cooccurrence' | 'host' | 'history' | 'associations' | 'trending';
+  source: 'model' | 'popular' | 'cooccurrence' | 'host' | 'history' | 'associations' | 'trending' | 'social';
   /**
    * The item's catalog metadata (its `setCatalog` entry, else the bundle's catalog entry), when
    * either has an entry for it and the call did not ask `hydrate: false`: name, price, image, url and

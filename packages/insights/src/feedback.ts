@@ -18,7 +18,7 @@
 import { compareEventOrder, type ItemMeta, type ScoredItem, type StoredEvent } from '@localrec/core';
 import { affinityOf, priceBandOf, type Profile } from './profile.js';
 import type { RerankFeatures, Reranker } from './reranker.js';
-import { blendRanking, normaliseScores, socialProof, socialSignal, type BlendWeights, type SocialContext } from './social.js';
+import { blendRanking, modelTerms, socialProof, socialSignal, type BlendWeights, type SocialContext } from './social.js';
 
 /** What the features of a list are computed from. */
 export interface FeatureContext {
@@ -32,6 +32,8 @@ export interface FeatureContext {
   lastTouch(itemId: string, category: string | undefined): number | undefined;
   /** Half-life of the recency feature (ms). */
   recencyHalfLifeMs: number;
+  /** Weight of social proof as the model term of an item that entered through friends (`SOCIAL_ENTRY_WEIGHT`). */
+  entryWeight?: number;
 }
 
 const rel = (list: Profile['categories'], key: string | undefined): number => {
@@ -41,7 +43,7 @@ const rel = (list: Profile['categories'], key: string | undefined): number => {
 
 /** The re-ranker features of each item of a list (model score normalised within the list). */
 export function listFeatures(items: readonly ScoredItem[], c: FeatureContext): RerankFeatures[] {
-  const norm = normaliseScores(items.map((i) => i.score));
+  const norm = modelTerms(items, c.social, c.now, c.entryWeight);
   return items.map((it, i) => {
     const meta = c.catalog[it.itemId];
     const last = c.lastTouch(it.itemId, meta?.category);
@@ -72,6 +74,7 @@ export function rankList(
   const blendOpts: Parameters<typeof blendRanking>[1] = { profile: c.profile, catalog: c.catalog, now: c.now };
   if (c.social) blendOpts.social = c.social;
   if (weights) blendOpts.weights = weights;
+  if (c.entryWeight !== undefined) blendOpts.entryWeight = c.entryWeight;
   const blended = blendRanking(items, blendOpts);
   const ranked = reranker.rerank(blended.map((item) => ({ item, base: item.score, features: byId.get(item.itemId)! })));
   return {

@@ -43,6 +43,8 @@ export {
   blendScore,
   blendRanking,
   normaliseScores,
+  modelTerms,
+  SOCIAL_ENTRY_WEIGHT,
   DEFAULT_BLEND_WEIGHTS,
   SOCIAL_LIMITS,
   type SocialContext,
@@ -54,6 +56,19 @@ export {
   type BlendResult,
   type BlendRankingOptions,
 } from './social.js';
+export {
+  recordedSocial,
+  mergeSocial,
+  unopenedShares,
+  socialCandidates,
+  isInboundShare,
+  hasRecorded,
+  DEFAULT_SOCIAL_OPTIONS,
+  SOCIAL_EVENT_TYPES,
+  type RecordedSocial,
+  type SocialOptions,
+  type SocialCandidateInput,
+} from './friends.js';
 export {
   Reranker,
   RERANK_FEATURES,

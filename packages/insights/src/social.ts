@@ -15,6 +15,13 @@ export interface SocialItemSignal {
   friendsLiked?: number;
   /** How many of the shopper's friends bought the item. */
   friendsBought?: number;
+  /**
+   * Opaque ids of friends who liked the item (counted distinct; a followed friend then counts more).
+   * With `friendsLiked` too, the count is the larger of the two.
+   */
+  likedBy?: string[];
+  /** Opaque ids of friends who bought the item, as {@link likedBy}. */
+  boughtBy?: string[];
   /** Friends who shared the item with this shopper: a count, or their opaque friend ids. */
   sharedBy?: number | string[];
 }
@@ -34,11 +41,23 @@ export interface SocialContext {
   readonly expiresAt: number;
 }
 
-/** A signal with `sharedBy` reduced to a count. */
+/** A signal with every field reduced to a count of distinct friends. */
 export interface NormalisedSignal {
   friendsLiked: number;
   friendsBought: number;
   sharedBy: number;
+  /**
+   * The host's opaque friend ids per field, when it gave ids (`likedBy`, `boughtBy`, `sharedBy`; memory
+   * only: they weigh followed friends in `friends.ts` and never appear in an answer).
+   */
+  ids?: { liked?: readonly string[]; bought?: readonly string[]; shared?: readonly string[] };
+  /** Friends who shared the item with this shopper, as recorded on the device (`share` with `direction: 'in'`). */
+  inbound?: number;
+  /**
+   * The weighted evidence (followed friends count more, recorded shares decay with age) when the
+   * device's own social events weighed in (`mergeSocial`); otherwise liked + 2 × bought + 3 × shared.
+   */
+  strength?: number;
 }
 
 export const SOCIAL_LIMITS = Object.freeze({
@@ -49,7 +68,7 @@ export const SOCIAL_LIMITS = Object.freeze({
   maxTtlMs: 24 * 3_600_000,
 });
 
-const SIGNAL_KEYS = ['friendsLiked', 'friendsBought', 'sharedBy'] as const;
+const SIGNAL_KEYS = ['friendsLiked', 'friendsBought', 'sharedBy', 'likedBy', 'boughtBy'] as const;
 const INPUT_KEYS = ['items', 'ttlMs'] as const;
 
 function invalid(field: string, message: string, accepted?: readonly string[]): LocalRecError {
@@ -72,6 +91,27 @@ function count(v: unknown, field: string): number {
     throw invalid(field, `must be an integer from 0 to ${SOCIAL_LIMITS.maxCount}, got ${show(v)}`);
   }
   return v;
+}
+
+/** A count and, when given, an array of friend ids: the larger of the two. */
+function withIds(n: number, v: unknown, field: string): { n: number; ids?: string[] } {
+  if (v === undefined) return { n };
+  if (!Array.isArray(v)) throw invalid(field, `must be an array of friend id strings, got ${show(v)}`);
+  const f = friends(v, field);
+  return { n: Math.max(n, f.n), ids: f.ids! };
+}
+
+/** A count, or opaque friend ids counted distinct (kept, to weigh followed friends). */
+function friends(v: unknown, field: string): { n: number; ids?: string[] } {
+  if (!Array.isArray(v)) return { n: count(v, field) };
+  if (v.length > SOCIAL_LIMITS.maxCount) throw invalid(field, `has ${v.length} friend ids; at most ${SOCIAL_LIMITS.maxCount} are accepted`);
+  v.forEach((fid: unknown, i) => {
+    if (typeof fid !== 'string' || fid.length === 0 || fid.length > 256) {
+      throw invalid(`${field}[${i}]`, `must be a friend id string of length 1 to 256, got ${show(fid)}`);
+    }
+  });
+  const ids = [...new Set(v as string[])];
+  return { n: ids.length, ids };
 }
 
 /**
@@ -127,20 +167,17 @@ function readSocialContext(input: unknown, now: number): SocialContext {
       if (!(SIGNAL_KEYS as readonly string[]).includes(k)) throw invalid(`${f}.${k}`, 'is not a known field', SIGNAL_KEYS);
     }
     const s = sig as SocialItemSignal;
-    let shared: number;
-    if (Array.isArray(s.sharedBy)) {
-      s.sharedBy.forEach((fid, i) => {
-        if (typeof fid !== 'string' || fid.length === 0 || fid.length > 256) {
-          throw invalid(`${f}.sharedBy[${i}]`, `must be a friend id string of length 1 to 256, got ${show(fid)}`);
-        }
-      });
-      shared = new Set(s.sharedBy).size;
-    } else shared = count(s.sharedBy, `${f}.sharedBy`);
-    out.set(id, {
-      friendsLiked: count(s.friendsLiked, `${f}.friendsLiked`),
-      friendsBought: count(s.friendsBought, `${f}.friendsBought`),
-      sharedBy: shared,
-    });
+    const liked = withIds(count(s.friendsLiked, `${f}.friendsLiked`), s.likedBy, `${f}.likedBy`);
+    const bought = withIds(count(s.friendsBought, `${f}.friendsBought`), s.boughtBy, `${f}.boughtBy`);
+    const shared = friends(s.sharedBy, `${f}.sharedBy`);
+    const signal: NormalisedSignal = { friendsLiked: liked.n, friendsBought: bought.n, sharedBy: shared.n };
+    if (liked.ids || bought.ids || shared.ids) {
+      signal.ids = {};
+      if (liked.ids) signal.ids.liked = liked.ids;
+      if (bought.ids) signal.ids.bought = bought.ids;
+      if (shared.ids) signal.ids.shared = shared.ids;
+    }
+    out.set(id, signal);
   }
   return Object.freeze({ items: out, receivedAt: now, expiresAt: now + ttl });
 }
@@ -152,22 +189,27 @@ export function socialSignal(ctx: SocialContext | undefined, itemId: string, now
 }
 
 /**
- * Social proof in [0, 1]: 1 − exp(−(liked + 2 × bought + 3 × shared) / 4). One friend's like gives
- * 0.22, a share 0.53; it saturates, so a hundred likes cannot outweigh the model by themselves.
+ * Social proof in [0, 1]: 1 − exp(−strength / 4), strength = liked + 2 × bought + 3 × shared (or the
+ * weighted {@link NormalisedSignal.strength}). One friend's like gives 0.22, a share 0.53; it
+ * saturates, so a hundred likes cannot outweigh the model by themselves.
  */
 export function socialProof(s: NormalisedSignal | undefined): number {
   if (!s) return 0;
-  return 1 - Math.exp(-(s.friendsLiked + 2 * s.friendsBought + 3 * s.sharedBy) / 4);
+  const strength = s.strength ?? s.friendsLiked + 2 * s.friendsBought + 3 * s.sharedBy;
+  return strength > 0 ? 1 - Math.exp(-strength / 4) : 0;
 }
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many.replace('#', String(n)));
 
 /**
- * The reason a person reads, strongest signal first: shares, then purchases, then likes —
- * "Shared by a friend", "2 friends bought this", "3 friends liked this".
+ * The reason a person reads, strongest signal first: shares recorded on the device, the host's shares,
+ * purchases, likes — "Shared with you by a friend", "Shared by a friend", "2 friends bought this",
+ * "3 friends liked this". Counts only: no friend id ever appears in a reason.
  */
 export function socialReason(s: NormalisedSignal | undefined): Reason | undefined {
   if (!s) return undefined;
+  if ((s.inbound ?? 0) > 0)
+    return { kind: 'social', text: plural(s.inbound!, 'Shared with you by a friend', 'Shared with you by # friends') };
   if (s.sharedBy > 0) return { kind: 'social', text: plural(s.sharedBy, 'Shared by a friend', 'Shared by # friends') };
   if (s.friendsBought > 0) return { kind: 'social', text: plural(s.friendsBought, 'A friend bought this', '# friends bought this') };
   if (s.friendsLiked > 0) return { kind: 'social', text: plural(s.friendsLiked, 'A friend liked this', '# friends liked this') };
@@ -232,12 +274,39 @@ export function normaliseScores(scores: readonly number[]): number[] {
   return scores.map((s) => (hi > lo ? (s - lo) / (hi - lo) : 1));
 }
 
+/**
+ * Default weight of social proof standing in for the model score of an item that entered a list
+ * through friends (`source: 'social'`): the model did not rank it, so its model term is
+ * `entryWeight × socialProof` (0.8: chosen with `benchmarks/social.ts` on seed 1).
+ */
+export const SOCIAL_ENTRY_WEIGHT = 0.8;
+
+/**
+ * The model term of each item of a list, in [0, 1]: the score min–max normalised over the items
+ * the model (or the cold-start tables) ranked ({@link normaliseScores}); for an item that entered
+ * through friends (`source: 'social'`), `entryWeight × socialProof`. Without such items it is
+ * exactly `normaliseScores` of the scores.
+ */
+export function modelTerms(
+  items: readonly ScoredItem[],
+  social: SocialContext | undefined,
+  now: number,
+  entryWeight: number = SOCIAL_ENTRY_WEIGHT,
+): number[] {
+  const ranked = items.flatMap((it) => (it.source === 'social' ? [] : [it.score]));
+  const norm = normaliseScores(ranked);
+  let j = 0;
+  return items.map((it) => (it.source === 'social' ? entryWeight * socialProof(socialSignal(social, it.itemId, now)) : norm[j++]!));
+}
+
 export interface BlendRankingOptions {
   profile?: Pick<Profile, 'categories' | 'brands' | 'priceBands'>;
   catalog?: CatalogLookup;
   social?: SocialContext;
   now: number;
   weights?: Readonly<BlendWeights>;
+  /** See {@link SOCIAL_ENTRY_WEIGHT}. */
+  entryWeight?: number;
 }
 
 function meta(catalog: CatalogLookup | undefined, id: string): ItemMeta | undefined {
@@ -249,10 +318,11 @@ function meta(catalog: CatalogLookup | undefined, id: string): ItemMeta | undefi
 
 /**
  * Applies {@link blendScore} to a result list and re-sorts it (stable on ties). The reason becomes
- * the social reason when social proof is the larger lift, otherwise the item keeps its own reason.
+ * the social reason when social proof is the larger lift (always for an item that entered through
+ * friends, `source: 'social'`), otherwise the item keeps its own reason.
  */
 export function blendRanking(items: readonly ScoredItem[], o: BlendRankingOptions): ScoredItem[] {
-  const norm = normaliseScores(items.map((i) => i.score));
+  const norm = modelTerms(items, o.social, o.now, o.entryWeight);
   return items
     .map((item, i) => {
       const sig = socialSignal(o.social, item.itemId, o.now);
@@ -264,7 +334,7 @@ export function blendRanking(items: readonly ScoredItem[], o: BlendRankingOption
         },
         o.weights,
       );
-      const reason = b.lift === 'social' ? (socialReason(sig) ?? item.reason) : item.reason;
+      const reason = b.lift === 'social' || item.source === 'social' ? (socialReason(sig) ?? item.reason) : item.reason;
       return { i, item: { ...item, score: b.score, reason } };
     })
     .sort((a, b) => b.item.score - a.item.score || a.i - b.i)

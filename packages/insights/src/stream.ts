@@ -190,6 +190,8 @@ export interface ListContextInput {
   popularity: ReadonlyMap<string, number>;
   /** Half-life of the recency feature (ms). Default {@link DEFAULT_RECENCY_HALF_LIFE_MS}. */
   recencyHalfLifeMs?: number;
+  /** Model term of an item that entered through friends (see `SOCIAL_ENTRY_WEIGHT`). */
+  entryWeight?: number;
 }
 
 /**
@@ -218,5 +220,6 @@ export function listFeatureContext(c: ListContextInput): FeatureContext {
       return own === undefined ? cat : cat === undefined ? own : Math.max(own, cat);
     },
     recencyHalfLifeMs: c.recencyHalfLifeMs ?? DEFAULT_RECENCY_HALF_LIFE_MS,
+    ...(c.entryWeight !== undefined ? { entryWeight: c.entryWeight } : {}),
   };
 }

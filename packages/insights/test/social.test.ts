@@ -34,7 +34,7 @@ describe('social context: validation', () => {
 
     const unknown = errorOf(() => createSocialContext({ items: { a: { friendsLoved: 1 } } }, NOW));
     expect(unknown.field).toBe('items["a"].friendsLoved');
-    expect(unknown.accepted).toEqual(['friendsLiked', 'friendsBought', 'sharedBy']);
+    expect(unknown.accepted).toEqual(['friendsLiked', 'friendsBought', 'sharedBy', 'likedBy', 'boughtBy']);
 
     expect(errorOf(() => createSocialContext({ items: {}, ttlMs: 48 * 3_600_000 }, NOW)).field).toBe('ttlMs');
     expect(errorOf(() => createSocialContext({ items: [] }, NOW)).field).toBe('items');

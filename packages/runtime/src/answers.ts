@@ -15,6 +15,7 @@ import {
   type ScoredItem,
 } from '@localrec/core';
 import { preview } from '@localrec/core/internal';
+import { DEFAULT_SOCIAL_OPTIONS, socialCandidates, unopenedShares, type SocialContext } from '@localrec/insights';
 import type { CallContext, Consent } from './api.js';
 import { deviceTopK, type Engine } from './backends.js';
 import { coldItems, coldScores } from './cold.js';
@@ -194,17 +195,30 @@ export const eligibility =
   (id: string): boolean =>
     !blocked.has(id) && (!match || match(catalog[id]));
 
+/** The social candidates of a blended list: the answer's social context and how many may enter. */
+export interface SocialEntry {
+  context: SocialContext | undefined;
+  /** The clock of the context (the insights layer's). */
+  now: number;
+  max: number;
+  /** Items shared with the shopper and not opened yet: in the pool only because of friends, so social items too. */
+  unopened: ReadonlySet<string>;
+}
+
 /**
- * The list steps after the candidates (see `merchandising.ts`): the insights blend when `blend`,
- * boost/bury, diversity, caps, pins, then the page; the page's items are remembered in the
- * call's dedupe group. `more(size)` answers the candidates of a pool of `size`: when caps leave
- * the list short and the pool was cut, a 4× larger pool is asked (up to the catalog).
+ * The list steps after the candidates (see `merchandising.ts`): with `blend`, the social
+ * candidates (`social`: at most `social.max` eligible items friends shared or liked, not in the
+ * pool) join the pool and the insights blend ranks it; then boost/bury, diversity, caps, pins,
+ * the page; the page's items are remembered in the call's dedupe group. `more(size)` answers the
+ * candidates of a pool of `size`: when caps leave the list short and the pool was cut, a 4× larger
+ * pool is asked (up to the catalog).
  */
 export async function listAnswer(
   ctx: AnswerContext,
   call: ListCall,
   blend: boolean,
   more: (size: number) => Promise<Candidates>,
+  social?: SocialEntry,
 ): Promise<RecommendResult> {
   const { plan } = call;
   const md = ctx.model.value;
@@ -215,8 +229,15 @@ export async function listAnswer(
     const catalog = catalogFor(ctx, md);
     let pool = r.items;
     if (blend && md && pool.length) {
+      if (social) {
+        if (social.unopened.size)
+          pool = pool.map((it): ScoredItem => (social.unopened.has(it.itemId) && it.source !== 'host' ? { ...it, source: 'social' } : it));
+        const known = (id: string) => md.rowOf.has(id) || catalog[id] !== undefined;
+        const entering = socialCandidates({ social: social.context, pool, now: social.now, eligible, known, max: social.max });
+        if (entering.length) pool = [...pool, ...entering];
+      }
       const slots = pool.flatMap((it, i) => (it.source === 'host' ? [] : [i]));
-      pool = await ctx.insights.rankItems(pool, md, catalog, slots);
+      pool = await ctx.insights.rankItems(pool, md, catalog, slots, social);
     }
     const list = merchandise({ pool, catalog, similarity: similarityOf(md), eligible }, plan);
     if (list.length < plan.n && cut && size < limit) {
@@ -251,15 +272,26 @@ export async function recommend(
   const md = await ctx.model.ready();
   const shopper = await readShopper(ctx, md, call);
   const blend = ctx.consent === 'granted' && ctx.insights.ranking;
-  return listAnswer(ctx, lc, blend, (size) => recommendFor(ctx, { t0, size, budgetMs, options, md, shopper, call: lc }));
+  if (!blend) return listAnswer(ctx, lc, blend, (size) => recommendFor(ctx, { t0, size, budgetMs, options, md, shopper, call: lc }));
+  // Friends' items may enter the list; an item shared with the shopper and not opened yet is not "seen".
+  const { recorded, context, now: at } = await ctx.insights.socialNow();
+  const unopened = unopenedShares(shopper.history, recorded);
+  const max = Math.min(ctx.insights.socialOptions.maxCandidates ?? DEFAULT_SOCIAL_OPTIONS.maxCandidates, lc.plan.n);
+  return listAnswer(ctx, lc, blend, (size) => recommendFor(ctx, { t0, size, budgetMs, options, md, shopper, call: lc, unopened }), {
+    context,
+    now: at,
+    max,
+    unopened,
+  });
 }
 
-async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper }): Promise<Candidates> {
-  const { t0, size, budgetMs: budget, options, md, shopper: sh, call } = ask;
+async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper; unopened?: ReadonlySet<string> }): Promise<Candidates> {
+  const { t0, size, budgetMs: budget, options, md, shopper: sh, call, unopened } = ask;
   const { history, storeError, readMs } = sh;
   const purchased = options.excludePurchased !== false ? sh.purchased : new Set<string>();
   const catalog = catalogFor(ctx, md);
-  const blocked = new Set([...history.map((h) => h.itemId), ...purchased, ...(options.exclude ?? []), ...call.shown]);
+  const seen = history.flatMap((h) => (unopened?.has(h.itemId) ? [] : [h.itemId]));
+  const blocked = new Set([...seen, ...purchased, ...(options.exclude ?? []), ...call.shown]);
   const eligible = eligibility(catalog, blocked, call.plan.match);
   const out = (items: ScoredItem[], why?: RecommendResult['fallbackReason']): Candidates => ({
     r: result(ctx, items, t0, md, why),

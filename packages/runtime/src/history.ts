@@ -160,7 +160,7 @@ export class ShopperReader {
 
 /** Maps sequence entries to history items with their model rows (0 = unknown to the model). */
 function toHistory(entries: readonly SequenceEntry[], md: ModelData | undefined): HistoryItem[] {
-  return entries.map((e) => ({ itemId: e.itemId, type: e.type, ts: e.ts, row: md?.rowOf.get(e.itemId) ?? 0 }));
+  return entries.map((e) => ({ itemId: e.itemId, type: e.type, ts: e.ts, row: md?.rowOf.get(e.itemId) ?? 0, count: e.count }));
 }
 
 /**

@@ -15,7 +15,9 @@
  * this module is its runtime glue: reading and writing the store, the bundle's popularity table and
  * segments file. Each read folds only the events it has not folded yet (see `settle.ts` of
  * `@localrec/insights` for when an event is final); abnormal events are kept out of the profile,
- * the model input and the re-ranker. The host's social context is held in memory only, for its lifetime.
+ * the model input and the re-ranker. The host's social context is held in memory only, for its lifetime;
+ * the shopper's own `follow` and inbound `share` events are read from the store per answer and joined
+ * with it (`mergeSocial` of `@localrec/insights`), in memory only.
  */
 import {
   LocalRecError,
@@ -37,6 +39,9 @@ import {
   createSegmentSalt,
   createSocialContext,
   foldEvents,
+  mergeSocial,
+  recordedSocial,
+  SOCIAL_EVENT_TYPES,
   getSegments,
   isStreamState,
   listFeatureContext,
@@ -48,6 +53,7 @@ import {
   type Profile,
   type RerankerState,
   type SegmentsResult,
+  type RecordedSocial,
   type ServedList,
   type SocialContext,
   type StreamSnapshot,
@@ -110,6 +116,11 @@ export class ShopperInsights {
     this.o = deps.options ?? {};
     this.now = deps.now ?? Date.now;
     this.reranker = new Reranker(this.o.reranker);
+  }
+
+  /** The `insights.social` settings (social candidates). */
+  get socialOptions(): NonNullable<InsightsOptions['social']> {
+    return this.o.social ?? {};
   }
 
   /** Whether answers go through the blending step and the re-ranker (`insights` given, `rank` not false). */
@@ -209,6 +220,25 @@ export class ShopperInsights {
     return { items: this.social.items.size, expiresAt: this.social.expiresAt };
   }
 
+  /**
+   * The shopper's recorded social events (`follow`, inbound `share`; abnormal ones left out) and
+   * the social context of an answer now: the host's, joined with them ({@link mergeSocial}).
+   * An unreadable store counts nothing recorded.
+   */
+  async socialNow(): Promise<{ recorded: RecordedSocial | undefined; context: SocialContext | undefined; now: number }> {
+    const now = this.now();
+    let recorded: RecordedSocial | undefined;
+    try {
+      // One query per type: a single-type query reads only that type's index range (IndexedDB's type_ts).
+      const events = (await Promise.all(SOCIAL_EVENT_TYPES.map((t) => this.store.query({ types: [t] })))).flat();
+      const snap = events.length ? (this.last ?? (await this.sync())) : undefined;
+      recorded = recordedSocial(events, snap ? (e) => snap.isAbnormal(e.seq) : undefined);
+    } catch {
+      recorded = undefined;
+    }
+    return { recorded, context: mergeSocial(this.social, recorded, now, this.o.social), now };
+  }
+
   private popularityOf(md: ModelData): Map<string, number> {
     let m = this.popularity.get(md);
     if (!m) {
@@ -221,13 +251,15 @@ export class ShopperInsights {
   /**
    * THE ranking step of every answer (`rankList` of `@localrec/insights`): blending (model score, profile
    * affinity, social proof) then the re-ranker. Only the items at `slots` (default: all) move,
-   * among themselves. The list is remembered, to learn from its impression.
+   * among themselves. The list is remembered, to learn from its impression. `social`: the answer's
+   * context ({@link socialNow}), read now when not given.
    */
   async rankItems(
     items: readonly ScoredItem[],
     md: ModelData,
     catalog: Readonly<Record<string, ItemMeta>>,
     slots?: readonly number[],
+    social?: { context: SocialContext | undefined },
   ): Promise<ScoredItem[]> {
     const idx = slots ?? items.map((_, i) => i);
     if (idx.length < 1) return [...items];
@@ -240,10 +272,11 @@ export class ShopperInsights {
     const ctx = listFeatureContext({
       snapshot,
       catalog,
-      social: this.social,
+      social: (social ?? (await this.socialNow())).context,
       now: this.now(),
       popularity: this.popularityOf(md),
       ...(this.o.recencyHalfLifeMs !== undefined ? { recencyHalfLifeMs: this.o.recencyHalfLifeMs } : {}),
+      ...(this.o.social?.entryWeight !== undefined ? { entryWeight: this.o.social.entryWeight } : {}),
     });
     const ranked = rankList(
       idx.map((i) => items[i]!),

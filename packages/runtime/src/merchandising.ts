@@ -9,8 +9,10 @@
  * 2. **exclude** — seen and purchased items (per method), `exclude`, items other lists of the same
  *    `dedupe` group returned;
  * 3. **filter** — `filter` ({@link compileFilter}) over the catalog (host metadata over the bundle's);
- * 4. the best `poolSize` candidates are kept, then the **insights blend** (model score, affinity,
- *    social context, re-ranker) when it is on;
+ * 4. the best `poolSize` candidates are kept, then (`recommend`, insights on) the **social candidates**
+ *    join them — at most `insights.social.maxCandidates` (5) eligible items friends shared or liked
+ *    that are not in the pool (`socialCandidates` of `@localrec/insights`; steps 2–3 apply to them) —
+ *    and the **insights blend** (model score, affinity, social context, re-ranker) when it is on;
  * 5. **boost / bury** — each rule adds (boost) or subtracts (bury) its `weight` from the items' score
  *    min-max-normalised over the pool, and the pool is re-sorted (stable);
  * 6. **diversity** — MMR over item embeddings on the shifted scores (after every blend and shift);

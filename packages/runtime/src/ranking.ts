@@ -13,6 +13,8 @@ export interface HistoryItem {
   ts: number;
   /** Model row, 0 when the item is not in the model's vocabulary. */
   row: number;
+  /** Events folded into this entry (core's sequence rule), when known. */
+  count?: number;
 }
 
 /**
