@@ -9,6 +9,7 @@
 // URL space:
 //   /            examples/shop/public/   (index.html, app, styles, generated/ catalog)
 //   /sdk/        packages/sdk/dist/      (localrec.min.js, index.js, snippet)
+//   /elements/   packages/elements/dist/ (localrec-elements.min.mjs: <localrec-recommendations>)
 //   /runtime/    packages/runtime/dist/  (worker bundle, once it exists)
 //   /models/     models/                 (model bundles)
 //
@@ -25,6 +26,7 @@ const repo = resolve(here, '../..');
 /** URL prefix → folder on disk. */
 const MOUNTS = {
   '/sdk/': join(repo, 'packages/sdk/dist'),
+  '/elements/': join(repo, 'packages/elements/dist'),
   '/runtime/': join(repo, 'packages/runtime/dist'),
   '/models/': join(repo, 'models'),
   '/': join(here, 'public'),

@@ -111,6 +111,7 @@ function purposeOf(pathname: string): string {
   if (/^\/sdk\/localrec\.min\.js$/.test(pathname)) return 'LocalRec SDK (script tag, main thread)';
   if (/^\/sdk\/localrec-capture/.test(pathname)) return 'LocalRec declarative-capture module (loaded when the page opts in)';
   if (/^\/sdk\//.test(pathname)) return 'LocalRec SDK asset';
+  if (/^\/elements\//.test(pathname)) return 'LocalRec web component (<localrec-recommendations>)';
   if (/^\/runtime\/.*\.wasm$/.test(pathname)) return 'LocalRec runtime: TensorFlow.js wasm backend binary';
   if (/^\/runtime\//.test(pathname)) return 'LocalRec runtime: worker script (TensorFlow.js + model runtime)';
   if (/^\/models\/.*manifest\.json$/.test(pathname)) return 'model bundle manifest (version, hashes)';
@@ -119,6 +120,7 @@ function purposeOf(pathname: string): string {
   if (/^\/models\/.*catalog\.json$/.test(pathname)) return 'model item catalog metadata';
   if (/^\/models\//.test(pathname)) return 'model bundle file';
   if (/catalog\.json$/.test(pathname)) return "the shop's product catalog (host data, same for every visitor)";
+  if (/\.svg$/.test(pathname)) return "the shop's product pictures (one file for every product)";
   if (/\.js$|\.mjs$/.test(pathname)) return "the shop's own script";
   if (/\.css$/.test(pathname)) return "the shop's stylesheet";
   return 'host page asset';

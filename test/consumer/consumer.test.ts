@@ -14,6 +14,9 @@
  *    its shell block as is (`npx localrec-assets … --sdk` copies the SDK's script-tag files, the
  *    runtime's and the model into `public/localrec/`), its page block with `model` as the page;
  *    Chromium gets the same answers, through `window.LocalRec`, under the same checks;
+ * 1d. an esbuild app follows packages/elements/README.md (`@localrec/elements` from the registry):
+ *    its shell blocks, its setup block as the app's code, its markup block as the page; Chromium
+ *    gets the model's answers drawn by `<localrec-recommendations>` (names, prices, reasons);
  * 2. `@localrec/trainer` installs with its `localrec` bin: `npx localrec --help` runs,
  *    `npx localrec train` turns a small generated log into a bundle that `validate` accepts, and
  *    `npx localrec assets` (the installed runtime's `localrec-assets`) copies it for serving.
@@ -348,6 +351,101 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
 
     it('answers from the model, with reasons, in the worker, and no long task on the main thread while it loads', async () => {
       await expectModelAnswers(browser!, server!.url, 'LocalRec');
+    });
+  });
+
+  describe('an esbuild app following packages/elements/README.md', () => {
+    let app: string;
+    let server: StaticServer | undefined;
+    let browser: Browser | undefined;
+
+    beforeAll(async () => {
+      // The guide's blocks as written: its shell blocks, its module block as the app's code, its
+      // markup block as the page's body; esbuild (from npm) bundles it, public/ is served as is.
+      app = join(root, 'elements-app');
+      await mkdir(join(app, 'src'), { recursive: true });
+      await mkdir(join(app, 'public'));
+      await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'my-shop', private: true, type: 'module' }, null, 2));
+      await sh(app, 'npm', ['install', '--save-dev', 'esbuild@0.28']);
+      const guide = await readFile(join(repo, 'packages/elements/README.md'), 'utf8');
+      const intro = guide.slice(0, guide.indexOf('\n## '));
+      const blocks = [...intro.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, code: m[2]! }));
+      const [setup] = blocks.filter((b) => b.lang === 'js' && b.code.includes('createLocalRec'));
+      const markup = blocks.find((b) => b.lang === 'html' && b.code.includes('<localrec-recommendations'));
+      expect(setup?.code, 'elements README: the setup block').toContain('defineRecommendations({ recommender: rec })');
+      expect(markup?.code, 'elements README: the markup block').toContain('scenario="for-you"');
+      await runShellBlocks(app, blocks);
+      await expectServedFiles(join(app, 'public/localrec'));
+      // The test's handle on the instance, after the guide's code.
+      await writeFile(join(app, 'src/main.js'), `${setup!.code}\nObject.assign(window, { rec, appModuleDone: performance.now() });\n`);
+      await sh(app, 'npx', ['esbuild', 'src/main.js', '--bundle', '--format=esm', '--target=es2022', '--outfile=public/app.js']);
+      await writeFile(
+        join(app, 'public/index.html'),
+        '<!doctype html>\n<html><head><meta charset="utf-8"><title>My shop</title></head>\n<body>\n' +
+          markup!.code +
+          '<script type="module" src="/app.js"></script>\n</body></html>\n',
+      );
+      server = await startStaticServer({ mounts: { '/': join(app, 'public') } });
+      browser = await launchChromium({ webgpu: false });
+    }, 900_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    it('installs @localrec/elements from the registry; the element draws the model answers with names, prices and reasons', async () => {
+      const lock = JSON.parse(await readFile(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+      expect(Object.keys(lock.packages)).toContain('node_modules/@localrec/elements');
+      const catalog = JSON.parse(await readFile(join(repo, 'models/demo-shop/catalog.json'), 'utf8')) as Record<string, { name: string }>;
+      const viewed = (JSON.parse(await readFile(join(repo, 'models/demo-shop/vocab.json'), 'utf8')) as string[]).slice(0, 3);
+      const page = await browser!.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(server!.url);
+      // The server-rendered fallback, until the device answers.
+      expect(await page.locator('localrec-recommendations ul li a').first().textContent()).toBe('Bestseller');
+      await page.waitForFunction(() => 'appModuleDone' in window);
+      const shown = await page.evaluate(async (ids) => {
+        type El = HTMLElement & {
+          refresh(): Promise<void>;
+          result?: { source: string; items: { itemId: string; reason: { text: string } }[] };
+        };
+        const w = window as unknown as { rec: import('@localrec/sdk').LocalRec };
+        for (const itemId of ids) w.rec.track('view', { itemId });
+        const el = document.querySelector<El>('localrec-recommendations')!;
+        // The first answers may come before the model has loaded (a fallback): ask again until it answers.
+        for (let i = 0; i < 20 && el.result?.source !== 'model'; i++) {
+          await el.refresh();
+          if (el.result?.source !== 'model') await new Promise((r) => setTimeout(r, 500));
+        }
+        const cards = Array.from(el.shadowRoot!.querySelectorAll('li[data-item-id]'));
+        return {
+          state: el.dataset.state,
+          source: el.dataset.source,
+          label: el.shadowRoot!.querySelector('[part~=container]')!.getAttribute('aria-label'),
+          items: el.result!.items.map((i) => ({ id: i.itemId, reason: i.reason.text })),
+          drawn: cards.map((c) => ({
+            id: c.getAttribute('data-item-id'),
+            name: c.querySelector('[part~=name]')?.textContent,
+            price: c.querySelector('[part~=price]')?.textContent,
+            reason: c.querySelector('[part~=reason]')?.textContent,
+          })),
+        };
+      }, viewed);
+      expect(shown).toMatchObject({ state: 'ready', source: 'model', label: 'Picked for you' });
+      expect(shown.items).toHaveLength(8);
+      expect(shown.drawn.map((d) => d.id)).toEqual(shown.items.map((i) => i.id));
+      for (const [i, d] of shown.drawn.entries()) {
+        expect(viewed).not.toContain(d.id);
+        expect(d.name).toBe(catalog[d.id!]!.name);
+        expect(d.price).toMatch(/\d/);
+        expect(d.reason).toBe(shown.items[i]!.reason);
+        expect(d.reason).toMatch(/^Because you /);
+      }
+      expect(await page.locator('localrec-recommendations ul li a').first().isVisible()).toBe(false); // the fallback, replaced
+      expect(errors).toEqual([]);
+      await page.close();
     });
   });
 

@@ -49,7 +49,8 @@ describe('the demo shop under serve.mjs --csp', () => {
     }
     await page.click('.logo');
     await expect.poll(() => page.getAttribute('[data-recs="recommend"]', 'data-source'), { timeout: 60_000 }).toBe('model');
-    const reasons = await page.locator('[data-recs="recommend"] .reason').allTextContents();
+    // The cards are drawn by <localrec-recommendations> in its shadow root (Playwright's CSS reaches in).
+    const reasons = await page.locator('[data-recs="recommend"] [part~=reason]').allTextContents();
     expect(reasons.length).toBeGreaterThan(0);
     expect(reasons.every((r) => r.startsWith('Because you'))).toBe(true);
     await page.click('#data-toggle');

@@ -24,7 +24,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserContext, Page, Worker } from 'playwright';
-import { browseDepartment, readIndexedDb, repo, startShop, totalRecords, useBrowser, watchCsp, watchPage } from './helpers.js';
+import {
+  browseDepartment,
+  readIndexedDb,
+  repo,
+  shopList,
+  startShop,
+  totalRecords,
+  useBrowser,
+  watchCsp,
+  watchPage,
+  type ShopList,
+} from './helpers.js';
 import type { ShopServer } from '../../examples/shop/serve.mjs';
 
 const MODEL = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json'), 'utf8')) as { version: string };
@@ -107,36 +118,14 @@ async function buy(page: Page, index: number): Promise<string> {
   return id;
 }
 
-interface Box {
-  source: string;
-  fallback: string;
-  ids: string[];
-  reasons: Array<{ source: string; kind: string; text: string }>;
-  note: string;
-}
-
-/** "Recommended for you" on the home page, once it has answered. */
-async function forYou(page: Page): Promise<Box> {
+/** "Recommended for you" on the home page, once it shows items. */
+async function forYou(page: Page): Promise<ShopList> {
   await page.click('.logo');
-  let box: Box | undefined;
+  let box: ShopList | undefined;
   await expect
     .poll(
       async () => {
-        box = await page.evaluate(() => {
-          const el = document.querySelector<HTMLElement>('[data-recs="recommend"]');
-          if (!el || !el.dataset.source) return undefined;
-          return {
-            source: el.dataset.source,
-            fallback: el.dataset.fallback ?? '',
-            ids: Array.from(el.querySelectorAll('[data-rec-item]')).map((e) => e.getAttribute('data-rec-item') ?? ''),
-            reasons: Array.from(el.querySelectorAll<HTMLElement>('.reason')).map((e) => ({
-              source: e.dataset.source ?? '',
-              kind: e.dataset.reason ?? '',
-              text: e.textContent ?? '',
-            })),
-            note: el.querySelector('.source')?.textContent ?? '',
-          };
-        });
+        box = await shopList(page, 'recommend');
         return box?.ids.length ?? 0;
       },
       { timeout: 60_000, interval: 100 },

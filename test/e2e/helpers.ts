@@ -277,3 +277,52 @@ export async function storedFeedback(
     clicks: events.filter((e) => e.type === 'click').map((e) => e.itemId),
   };
 }
+
+/** What one of the demo shop's recommendation lists shows (its `<localrec-recommendations>`), see {@link shopList}. */
+export interface ShopList {
+  /** The section's `data-source` (the answer's `source`, `error` when it failed). */
+  source: string;
+  /** The answer's `fallbackReason`, or ''. */
+  fallback: string;
+  /** The element's `data-state` (`ready`, `empty`, `error`, `loading`). */
+  state: string;
+  /** How many different answers the section has shown. */
+  answers: number;
+  /** The item ids of the cards drawn in the element's shadow root, in order. */
+  ids: string[];
+  /** Per drawn card: the item's `source` and `reason.kind` (from the answer) and the reason text drawn. */
+  reasons: Array<{ source: string; kind: string; text: string }>;
+  /** The line under the list's title (where the answer came from). */
+  note: string;
+}
+
+/**
+ * What the `nth` shop section `[data-recs="<list>"]` shows right now, read from the page: the
+ * cards its `<localrec-recommendations>` drew (shadow DOM) with their reasons; undefined until it
+ * has answered.
+ */
+export function shopList(page: Page, list: string, nth = 0): Promise<ShopList | undefined> {
+  return page.evaluate(
+    ({ list, nth }) => {
+      const box = document.querySelectorAll<HTMLElement>(`[data-recs="${list}"]`)[nth];
+      type Element = HTMLElement & { result?: { items: Array<{ itemId: string; source: string; reason: { kind: string } }> } };
+      const el = box?.querySelector<Element>('localrec-recommendations');
+      if (!box || !el || !box.dataset.source) return undefined;
+      const items = new Map((el.result?.items ?? []).map((i) => [i.itemId, i]));
+      const cards = Array.from(el.shadowRoot?.querySelectorAll<HTMLElement>('li[data-item-id]') ?? []);
+      return {
+        source: box.dataset.source,
+        fallback: box.dataset.fallback ?? '',
+        state: el.dataset.state ?? '',
+        answers: Number(box.dataset.answers ?? 0),
+        ids: cards.map((c) => c.dataset.itemId ?? ''),
+        reasons: cards.map((c) => {
+          const item = items.get(c.dataset.itemId ?? '');
+          return { source: item?.source ?? '', kind: item?.reason.kind ?? '', text: c.querySelector('[part~=reason]')?.textContent ?? '' };
+        }),
+        note: box.querySelector('.source')?.textContent ?? '',
+      };
+    },
+    { list, nth },
+  );
+}

@@ -28,7 +28,8 @@ async function observe(context: BrowserContext): Promise<Seen[]> {
   return seen;
 }
 
-const STATIC = /^\/(|index\.html|style\.css|favicon\.ico|generated\/[\w.-]+|sdk\/[\w.-]+|runtime\/[\w./-]+|models\/[\w./-]+)$/;
+const STATIC =
+  /^\/(|index\.html|style\.css|favicon\.ico|generated\/[\w.-]+|sdk\/[\w.-]+|elements\/[\w.-]+|runtime\/[\w./-]+|models\/[\w./-]+)$/;
 
 function offending(seen: Seen[], origin: string): Seen[] {
   return seen.filter((s) => {

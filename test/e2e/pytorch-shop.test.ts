@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright';
 import { CATEGORIES, DEMO_CATALOG, makeCatalog, simulateShoppers, toJsonLines } from '@localrec/simulator';
 import { loadDataset } from '@localrec/trainer';
-import { useShop, watchPage } from './helpers.js';
+import { shopList, useShop, watchPage, type ShopList } from './helpers.js';
 import { localrec, python, runPython, torchCli } from './torch.js';
 
 const DEPARTMENT = 'Coffee & Tea';
@@ -174,32 +174,13 @@ suite('a PyTorch-trained bundle in the demo shop', () => {
   });
 });
 
-interface Box {
-  source: string;
-  ids: string[];
-  reasons: Array<{ source: string; text: string }>;
-  note: string;
-}
-
 /** Waits until "Recommended for you" answers from the model whose version is `version`. */
-async function answeredFromModel(page: Page, version: string): Promise<Box> {
-  let box: Box | undefined;
+async function answeredFromModel(page: Page, version: string): Promise<ShopList> {
+  let box: ShopList | undefined;
   await expect
     .poll(
       async () => {
-        box = await page.evaluate(() => {
-          const el = document.querySelector<HTMLElement>('[data-recs="recommend"]');
-          if (!el?.dataset.source) return undefined;
-          return {
-            source: el.dataset.source,
-            ids: Array.from(el.querySelectorAll('[data-rec-item]')).map((e) => e.getAttribute('data-rec-item') ?? ''),
-            reasons: Array.from(el.querySelectorAll<HTMLElement>('.reason')).map((e) => ({
-              source: e.dataset.source ?? '',
-              text: e.textContent ?? '',
-            })),
-            note: el.querySelector('.source')?.textContent ?? '',
-          };
-        });
+        box = await shopList(page, 'recommend');
         return box?.source === 'model' && box.note.includes(version) ? true : JSON.stringify(box);
       },
       { timeout: 30_000, interval: 100 },

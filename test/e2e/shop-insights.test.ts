@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserContext, Locator, Page } from 'playwright';
-import { browseDepartment, repo, startShop, useShop, watchCsp, watchPage } from './helpers.js';
+import { browseDepartment, repo, shopList, startShop, useShop, watchCsp, watchPage } from './helpers.js';
 
 const DEPARTMENT = 'Coffee & Tea';
 /** The bars' colour in charts.ts. */
@@ -97,21 +97,30 @@ async function consentAndReady(page: Page): Promise<void> {
   await expect.poll(() => page.evaluate(async () => (await window.LocalRec.runtimeStatus()).ready), { timeout: 60_000 }).toBe(true);
 }
 
+/** A desktop screen tall enough for a page's lists to be seen without scrolling. */
+const TALL = { width: 1280, height: 1400 };
+
 /** Opens in-stock products of the department (one at a time, at a person's pace). */
 const browse = (page: Page, n: number): Promise<string[]> => browseDepartment(page, DEPARTMENT, n, { inStock: true });
 
-const reasons = (page: Page): Promise<Array<{ list: string; kind: string; text: string }>> =>
-  page.evaluate(() =>
-    Array.from(document.querySelectorAll<HTMLElement>('[data-recs] .reason')).map((e) => ({
-      list: e.closest<HTMLElement>('[data-recs]')!.dataset.recs ?? '',
-      kind: e.dataset.reason ?? '',
-      text: e.textContent ?? '',
-    })),
+/** The reasons of every card of the shop's recommendation lists on the page, with the list they are in. */
+async function reasons(page: Page): Promise<Array<{ list: string; kind: string; text: string }>> {
+  const lists = await page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLElement>('[data-recs]')).map((b) => b.dataset.recs ?? ''),
   );
+  const out: Array<{ list: string; kind: string; text: string }> = [];
+  for (const [i, list] of lists.entries()) {
+    const nth = lists.slice(0, i).filter((l) => l === list).length;
+    for (const r of (await shopList(page, list, nth))?.reasons ?? []) out.push({ list, kind: r.kind, text: r.text });
+  }
+  return out;
+}
 
 describe('demo shop: what the device understands about the shopper', () => {
   test('profile charts render; social proof from a simulated friend; ≤ 3 segments; only static same-origin GETs', async () => {
-    const context = await e2e.browser.newContext();
+    // A tall screen: a list records its impression once half of it is on screen, and the product
+    // page's "Recommended for you" (the list the re-ranker learns from) is its third.
+    const context = await e2e.browser.newContext({ viewport: TALL });
     const requests = await observe(context);
     const page = await context.newPage();
     const seen = watchPage(page);
@@ -145,7 +154,7 @@ describe('demo shop: what the device understands about the shopper', () => {
     expect(recent[0]).toBe(names.at(-1)); // the purchase is the newest interest
     expect(recent.some((r) => names.slice(0, 3).includes(r))).toBe(true);
     await expect.poll(() => page.isVisible('#pr-categories-empty')).toBe(false);
-    // The lists' impressions and clicks (recorded by withFeedback) reached the re-ranker: each
+    // The lists' impressions and clicks (recorded by <localrec-recommendations>) reached the re-ranker: each
     // product page's lists superseded the previous page's, which were learned.
     const learned = /learned from (\d+) shown items/.exec((await page.textContent('#pr-summary')) ?? '');
     expect(Number(learned?.[1])).toBeGreaterThan(0);
@@ -188,7 +197,7 @@ describe('demo shop: what the device understands about the shopper', () => {
     const origin = new URL(e2e.url).origin;
     const all = requests.filter((r) => r.url.startsWith('http'));
     const needles = [...viewed, bought, 'fr-7c1a', DEPARTMENT, encodeURIComponent(DEPARTMENT), ...segments];
-    const STATIC = /^\/(|index\.html|style\.css|generated\/[\w.-]+|sdk\/[\w.-]+|runtime\/[\w./-]+|models\/[\w./-]+)$/;
+    const STATIC = /^\/(|index\.html|style\.css|generated\/[\w.-]+|sdk\/[\w.-]+|elements\/[\w.-]+|runtime\/[\w./-]+|models\/[\w./-]+)$/;
     for (const r of all) {
       const u = new URL(r.url);
       expect(r.method, r.url).toBe('GET');
@@ -256,7 +265,8 @@ describe('demo shop: what the device understands about the shopper', () => {
   });
 
   test('a category grid seen for a second is one impression; a click right after it reaches the profile (nothing flagged)', async () => {
-    const context = await e2e.browser.newContext();
+    // A tall screen: more than 8 cards of the grid on screen under the category's trending list.
+    const context = await e2e.browser.newContext({ viewport: TALL });
     const page = await context.newPage();
     await page.goto(e2e.url);
     await consentAndReady(page);

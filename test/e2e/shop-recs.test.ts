@@ -9,9 +9,18 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { BrowserContext, Page } from 'playwright';
 import { complementsOf } from '@localrec/simulator';
-import { repo, useShop, watchPage } from './helpers.js';
+import { repo, shopList, useShop, watchPage, type ShopList } from './helpers.js';
 
 const MODEL = JSON.parse(readFileSync(join(repo, 'models/demo-shop/manifest.json'), 'utf8')) as { version: string };
+/** The shop-wide trending items of the bundle's public trending file, most shoppers first. */
+const TRENDING = (
+  JSON.parse(readFileSync(join(repo, 'models/demo-shop/trending.json'), 'utf8')) as { items: [string, number][] }
+).items.map(([id]) => id);
+/** Whether `ids` appear in `order` in that relative order (a subsequence: other lists of the page may have taken some). */
+const inOrderOf = (ids: string[], order: string[]): boolean => {
+  const at = ids.map((id) => order.indexOf(id));
+  return at.every((i, n) => i >= 0 && (n === 0 || i > at[n - 1]!));
+};
 const DEPARTMENT = 'Coffee & Tea';
 
 beforeAll(() => {
@@ -20,32 +29,10 @@ beforeAll(() => {
 });
 const e2e = useShop();
 
-interface Box {
-  source: string;
-  fallback: string;
-  ids: string[];
-  reasons: Array<{ source: string; kind: string; text: string }>;
-  note: string;
-}
+type Box = ShopList;
 
 /** What a recommendation section shows right now (undefined while it has not answered yet). */
-function readBox(page: Page, list: string): Promise<Box | undefined> {
-  return page.evaluate((l) => {
-    const box = document.querySelector<HTMLElement>(`[data-recs="${l}"]`);
-    if (!box || !box.dataset.source) return undefined;
-    return {
-      source: box.dataset.source,
-      fallback: box.dataset.fallback ?? '',
-      ids: Array.from(box.querySelectorAll('[data-rec-item]')).map((e) => e.getAttribute('data-rec-item') ?? ''),
-      reasons: Array.from(box.querySelectorAll<HTMLElement>('.reason')).map((e) => ({
-        source: e.dataset.source ?? '',
-        kind: e.dataset.reason ?? '',
-        text: e.textContent ?? '',
-      })),
-      note: box.querySelector('.source')?.textContent ?? '',
-    };
-  }, list);
-}
+const readBox = (page: Page, list: string): Promise<Box | undefined> => shopList(page, list);
 
 /** Waits until the section has answered and its answer differs from `previous` (when given). */
 async function answered(page: Page, list: string, previous?: Box): Promise<Box> {
@@ -102,7 +89,7 @@ describe('demo shop: live on-device recommendations', () => {
       expect(await type(`runtime/${m[1]!.slice(2)}`)).toMatch(/^text\/javascript/);
   });
 
-  test("without consent: popular items, marked as such; the trending strip keeps the shop's order", async () => {
+  test("without consent: popular items, marked as such; the trending list keeps the trending file's order", async () => {
     const context = await e2e.browser.newContext();
     const page = await context.newPage();
     const seen = watchPage(page);
@@ -114,8 +101,10 @@ describe('demo shop: live on-device recommendations', () => {
     expect(forYou.reasons.every((r) => r.source === 'popular' && r.text === 'Popular right now')).toBe(true);
     expect(forYou.note).toMatch(/Not personalised/);
     const trending = await answered(page, 'trending');
-    expect(trending).toMatchObject({ source: 'fallback', fallback: 'no-consent' });
-    expect(trending.reasons.every((r) => r.source === 'host')).toBe(true);
+    expect(trending).toMatchObject({ source: 'fallback', fallback: 'no-consent', state: 'ready' });
+    expect(trending.ids.length).toBe(8);
+    expect(inOrderOf(trending.ids, TRENDING), trending.ids.join()).toBe(true);
+    expect(trending.reasons.every((r) => r.source === 'trending' && r.kind === 'trending' && r.text === 'Trending this week')).toBe(true);
     // Nothing was stored while consent is pending.
     expect(await page.evaluate(async () => (await indexedDB.databases()).length)).toBe(0);
     expect(seen.errors).toEqual([]);
@@ -203,8 +192,7 @@ describe('demo shop: live on-device recommendations', () => {
     await page.locator('.grid[data-list^="category:"] .card:not(:has(.out))').nth(6).click();
     await page.waitForSelector('[data-product]');
     await answered(page, 'recommend');
-    const answers = (): Promise<number> =>
-      page.evaluate(() => Number(document.querySelector<HTMLElement>('[data-recs="recommend"]')!.dataset.answers));
+    const answers = async (): Promise<number> => (await readBox(page, 'recommend'))?.answers ?? 0;
     const n = await answers();
     await page.click('#add-to-cart');
     await expect.poll(answers, { timeout: 30_000 }).toBeGreaterThan(n);
@@ -212,21 +200,27 @@ describe('demo shop: live on-device recommendations', () => {
     const stored = await page.evaluate(async () => (await window.LocalRec.exportData()).events.map((e) => `${e.type}:${e.itemId ?? ''}`));
     expect(stored).toContain(`add_to_cart:${cartId}`);
 
-    // The home page: "Trending" is the shop's candidate list re-ranked on the device.
+    // The home page: "Trending now" is the trending file's list re-ranked for this visitor on the device
+    // (rank()), "Trending in <category>" the file's lists of the categories most shoppers looked at.
     await page.click('.logo');
     const trending = await answered(page, 'trending');
     expect(trending.source).toBe('model');
+    expect(trending.ids.length).toBe(8);
+    expect(trending.ids.every((id) => TRENDING.includes(id))).toBe(true);
+    expect(inOrderOf(trending.ids, TRENDING)).toBe(false);
     expect(trending.reasons.every((r) => r.source === 'model' && r.text.startsWith('Because you'))).toBe(true);
-    const candidates = products
-      .filter((_, i) => i % Math.max(1, Math.floor(products.length / 20)) === 0)
-      .slice(0, 20)
-      .map((p) => p.id);
-    expect(trending.ids.every((id) => candidates.includes(id))).toBe(true);
-    expect(trending.ids).not.toEqual(candidates.slice(0, 8));
-    const candidatesRelated = candidates.filter((id) => related.has(byId.get(id)!.category)).length;
+    const trendingRelated = TRENDING.slice(0, 20).filter((id) => related.has(byId.get(id)!.category)).length;
     expect(trending.ids.slice(0, 3).filter((id) => related.has(byId.get(id)!.category)).length).toBeGreaterThanOrEqual(
-      Math.min(2, candidatesRelated),
+      Math.min(2, trendingRelated),
     );
+    for (const n of [0, 1]) {
+      let byCategory: Box | undefined;
+      await expect.poll(async () => (byCategory = await shopList(page, 'trending-category', n))?.state, { timeout: 30_000 }).toBe('ready');
+      const category = await page.locator('[data-recs="trending-category"]').nth(n).getAttribute('data-facet');
+      expect(byCategory!.ids.length).toBeGreaterThan(0);
+      expect(byCategory!.ids.map((id) => byId.get(id)!.category)).toEqual(byCategory!.ids.map(() => category));
+      expect(byCategory!.reasons.every((r) => r.text === `Trending in ${category} this week`)).toBe(true);
+    }
 
     // The data panel names the backend and the model version.
     await page.click('#data-toggle');

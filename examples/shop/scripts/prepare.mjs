@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Prepares the shop's generated assets in public/generated/ (git-ignored):
 //   catalog.json — the demo catalog: @localrec/simulator's makeCatalog(DEMO_CATALOG), the same
-//                  300 products on every machine (the demo model is trained on it);
+//                  300 products on every machine (the demo model is trained on it), each with the
+//                  `image` of its category in thumbs.svg;
+//   thumbs.svg   — the product pictures: one coloured tile per category, picked by the URL's
+//                  fragment (`thumbs.svg#c3`, an SVG <view>). One file for every product, so no
+//                  request says which products a visitor sees (the fragment is never sent);
 //   app.js       — the shop's TypeScript (src/) bundled for the browser;
 //   charts.js    — the profile charts with Chart.js, imported by app.js when the profile is first
 //                  opened. Everything the page runs is served from this origin (no CDN).
@@ -31,11 +35,41 @@ async function loadSimulator() {
   return import(`data:text/javascript;base64,${Buffer.from(res.outputFiles[0].text).toString('base64')}`);
 }
 
+/** A stable hue per category name. */
+function hue(s) {
+  let x = 0;
+  for (let i = 0; i < s.length; i++) x = (x * 31 + s.charCodeAt(i)) >>> 0;
+  return x % 360;
+}
+
+const escapeXml = (s) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** thumbs.svg: a column of 160×100 tiles, one per category (its initial on its colour), each an SVG <view> `c<index>`. */
+function thumbsSvg(categories) {
+  const W = 160;
+  const H = 100;
+  const tiles = categories.map((c, i) => {
+    const y = i * H;
+    return (
+      `<view id="c${i}" viewBox="0 ${y} ${W} ${H}" preserveAspectRatio="xMidYMid slice"/>` +
+      `<rect y="${y}" width="${W}" height="${H}" fill="hsl(${hue(c)} 45% 55%)"/>` +
+      `<text x="${W / 2}" y="${y + H / 2}" dy=".35em">${escapeXml(c.slice(0, 1).toUpperCase())}</text>`
+    );
+  });
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" preserveAspectRatio="xMidYMid slice">` +
+    `<style>text{font:700 40px system-ui,sans-serif;fill:#fff;text-anchor:middle}</style>${tiles.join('')}</svg>`
+  );
+}
+
 export async function prepareShop({ seed, size } = {}) {
   await mkdir(out, { recursive: true });
   const { makeCatalog, DEMO_CATALOG } = await loadSimulator();
-  const catalog = makeCatalog({ seed: seed ?? DEMO_CATALOG.seed, size: size ?? DEMO_CATALOG.size });
+  const products = makeCatalog({ seed: seed ?? DEMO_CATALOG.seed, size: size ?? DEMO_CATALOG.size });
+  const categories = [...new Set(products.map((p) => p.category))].sort();
+  const catalog = products.map((p) => ({ ...p, image: `/generated/thumbs.svg#c${categories.indexOf(p.category)}` }));
   await writeFile(join(out, 'catalog.json'), JSON.stringify(catalog));
+  await writeFile(join(out, 'thumbs.svg'), thumbsSvg(categories));
   const common = {
     bundle: true,
     format: 'esm',

@@ -13,6 +13,8 @@ export interface Product {
   price: number;
   inStock: boolean;
   description?: string;
+  /** Its picture: its category's tile in `/generated/thumbs.svg` (see scripts/prepare.mjs). */
+  image?: string;
 }
 
 export interface Catalog {
@@ -32,9 +34,21 @@ export async function loadCatalog(url = '/generated/catalog.json'): Promise<Cata
   };
 }
 
-/** The metadata the recommendation runtime may use for filters and reasons. */
+/** A product's page (a hash route of the shop). */
+export const productUrl = (id: string): string => `#/p/${encodeURIComponent(id)}`;
+
+/**
+ * The metadata the recommendation runtime may use for filters and reasons, and the lists show
+ * (`<localrec-recommendations>` cards: `url`, `image`, `name`, `price`, and the shop's template
+ * fields `brand`, `category`, `stock` — only out-of-stock products have a `stock` note).
+ */
 export function itemMeta(products: readonly Product[]): Record<string, ItemMeta> {
   const out: Record<string, ItemMeta> = {};
-  for (const p of products) out[p.id] = { name: p.name, category: p.category, brand: p.brand, price: p.price, inStock: p.inStock };
+  for (const p of products) {
+    const m: ItemMeta = { name: p.name, category: p.category, brand: p.brand, price: p.price, inStock: p.inStock, url: productUrl(p.id) };
+    if (p.image) m.image = p.image;
+    if (!p.inStock) m.stock = 'Out of stock';
+    out[p.id] = m;
+  }
   return out;
 }

@@ -3,8 +3,8 @@
  * async snippet in index.html), exactly as a shop that cannot bundle the SDK would.
  *
  * Modules: sdk.ts (the LocalRec door and config), catalog.ts (demo catalog), ui.ts/dom.ts
- * (cards; text-only DOM building), views.ts (pages), recommendations.ts (recommendation
- * sections, the plug-in point), panel.ts ("Your data on this device"), insights.ts ("Your
+ * (cards; text-only DOM building), views.ts (pages), recommendations.ts (the recommendation
+ * lists: `<localrec-recommendations>` elements, the plug-in point), panel.ts ("Your data on this device"), insights.ts ("Your
  * profile": charts of the on-device profile, simulated friends, segments), charts.ts (Chart.js,
  * loaded when the profile is first opened).
  */
@@ -13,7 +13,7 @@ import { itemMeta, loadCatalog } from './catalog.js';
 import { $ } from './dom.js';
 import { mountInsights } from './insights.js';
 import { mountPanel } from './panel.js';
-import { recommendationConfig, refreshSoon } from './recommendations.js';
+import { defineLists, recommendationConfig, refreshSoon } from './recommendations.js';
 import { CONFIG, lr, track } from './sdk.js';
 import { renderCategories, route } from './views.js';
 
@@ -24,6 +24,7 @@ async function boot(): Promise<LocalRec | undefined> {
   // a `const` declared at the assignment would throw in them instead.
   // eslint-disable-next-line prefer-const
   let rec: LocalRec | undefined;
+  const lists = defineLists();
   const catalog = await loadCatalog();
   const panel = mountPanel(catalog, () => rec);
   const insights = mountInsights(catalog, () => rec, refreshSoon);
@@ -36,6 +37,7 @@ async function boot(): Promise<LocalRec | undefined> {
   });
   void lr().setCatalog(itemMeta(catalog.products));
   renderCategories(catalog);
+  await lists;
   window.addEventListener('hashchange', () => route(catalog));
   route(catalog);
   rec = (await ready) ?? undefined;

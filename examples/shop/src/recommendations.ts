@@ -1,36 +1,38 @@
 /**
- * The shop's recommendation sections — the plug-in point for the recommendation UI. The views
- * call {@link homeSections} and {@link productSections} and place whatever nodes they return;
- * nothing else in the shop knows about recommendations.
+ * The shop's recommendation lists — every one is a `<localrec-recommendations>` element
+ * (@localrec/elements), loaded as a script-tag site loads it: `localrec-elements.min.mjs` from the
+ * shop's own origin (`/elements/`), imported by the shop's module script, given the page's
+ * `window.LocalRec`. The views call {@link homeSections}, {@link categorySections},
+ * {@link productSections} and {@link cartSections} and place the nodes they return; nothing else in
+ * the shop knows about recommendations.
  *
  * The on-device model (`models/demo-shop`, trained on the simulator over this very catalog) runs
  * in the runtime's module Web Worker (`/runtime/worker.js`, tfjs), plugged into the SDK through
- * `workerRuntime()`. The sections:
- * - "Recommended for you" (home and product pages): `recommend()`, refreshed after every click
- *   of the visitor (the SDK flushes before each call, so the click just recorded is in the answer);
- * - "Similar items" (product page): `similar(itemId)`;
- * - "Trending" (home): the shop's server-like candidate list re-ranked on the device with `rank()`.
- * Every item shows its reason ("Because you viewed X", "Similar to X", "Popular right now", …);
- * item data only ever becomes text (see dom.ts).
+ * `workerRuntime()`. The lists:
+ * - "Recommended for you" (home, product pages): `recommend()`;
+ * - "Similar items", "Frequently bought together" (product page): `similar(id)`, `frequentlyBoughtTogether(id)`;
+ * - "Frequently bought together with your cart" (cart): `frequentlyBoughtTogether(cart)`;
+ * - "Trending now" (home): `trending()` from the bundle's public `trending.json`, re-ranked for the
+ *   visitor with `rank()` (see {@link trendingForVisitor}); "Trending in <category>" (home, category
+ *   pages): `trending({ facet })`, over the categories `trendingFacets('category')` names;
+ * - "Recently viewed" (home, cart): `recentlyViewed()`.
+ * The element draws the cards from the shop's `<template>` (styled through `::part`, see style.css),
+ * writes every catalog value as text, and records what the on-device re-ranker learns from: one
+ * `impression` per list shown (once half of it is on screen), a `click` per card opened. The
+ * personal lists of one page view share a `dedupe` group (items another list has returned are left
+ * out; the runtime applies it to lists whose answer came back before the call started).
  */
-import type { LocalRecConfigInput, RecommendResult, ScoredItem } from '@localrec/sdk';
-import {
-  withFeedback,
-  workerRuntime,
-  type ConnectContext,
-  type FeedbackItem,
-  type FeedbackResult,
-  type RecommenderApi,
-  type RuntimeConnector,
-} from '@localrec/runtime/connector';
-import type { Catalog, Product } from './catalog.js';
-import { h, replace } from './dom.js';
-import { lr, track } from './sdk.js';
-import { card } from './ui.js';
+import type { LocalRecApi, LocalRecConfigInput, RecommendOptions, RecommendResult } from '@localrec/sdk';
+import type { ElementRecommender, RecommendationsElement, Scenario } from '@localrec/elements';
+import { workerRuntime, type ConnectContext, type RecommenderApi, type RuntimeConnector } from '@localrec/runtime/connector';
+import type { Catalog } from './catalog.js';
+import { h } from './dom.js';
+import { lr } from './sdk.js';
 
-/** Same-origin URLs served by serve.mjs: the runtime build and the demo model bundle. */
+/** Same-origin URLs served by serve.mjs: the runtime build, the demo model bundle, the web component. */
 const RUNTIME_ASSETS = '/runtime/';
 const MODEL_URL = '/models/demo-shop/';
+const ELEMENTS_URL = '/elements/localrec-elements.min.mjs';
 
 /** The runtime once the SDK has connected it (see {@link popularWithoutConsent}). */
 let connected: Promise<RecommenderApi> | undefined;
@@ -46,7 +48,7 @@ const firstConnect = new Promise<Promise<RecommenderApi>>((resolve) => {
 export function recommendationConfig(): Partial<LocalRecConfigInput> {
   // `insights: {}`: answers go through the one blending step (model score, profile affinity, the
   // simulated friends' social proof) and the on-device re-ranker, which learns from the
-  // impressions and clicks recorded below; abnormal events stay out of the model input.
+  // impressions and clicks the lists record; abnormal events stay out of the model input.
   // `mode: 'auto'`: where the shop's CSP forbids workers the model runs on the page (reported through onError).
   const inner = workerRuntime({ assetsUrl: RUNTIME_ASSETS, modelUrl: MODEL_URL, insights: {}, mode: 'auto' });
   const runtime: RuntimeConnector = {
@@ -71,25 +73,84 @@ export function recommendationConfig(): Partial<LocalRecConfigInput> {
  * SDK's live consent on before every call), so this answer is popularity only, marked
  * `fallbackReason: 'no-consent'` by the runtime itself.
  */
-async function popularWithoutConsent(k: number): Promise<RecommendResult | undefined> {
+async function popularWithoutConsent(options: RecommendOptions): Promise<RecommendResult> {
   const api = await (connected ?? firstConnect);
-  return api.recommend({ k, excludePurchased: false });
+  return api.recommend({ ...options, excludePurchased: false });
 }
 
-/** The shop's "server-side" trending candidates: 20 fixed SKUs spread over the catalog. */
-function trendingCandidates(catalog: Catalog): string[] {
-  const step = Math.max(1, Math.floor(catalog.products.length / 20));
-  return catalog.products
-    .filter((_, i) => i % step === 0)
-    .slice(0, 20)
-    .map((p) => p.id);
+type TrendingOptions = NonNullable<Parameters<LocalRecApi['trending']>[0]>;
+
+/** `facet="category:Coffee & Tea"` as the SDK's `{ attribute, value }` (the element passes its attribute as it is). */
+function facetOf(options: TrendingOptions | undefined): TrendingOptions | undefined {
+  const raw: unknown = options?.facet;
+  if (typeof raw !== 'string') return options;
+  const at = raw.indexOf(':');
+  return { ...options, facet: { attribute: raw.slice(0, at), value: raw.slice(at + 1) } };
 }
 
-/** One line under a section's title: where its answer came from. */
+/**
+ * "Trending now" (the whole shop): the trending file's list (`trending()`), re-ranked for this
+ * visitor on the device with `rank()` — the step that blends the model's score with the on-device
+ * profile and the (simulated) friends' social proof, and that the re-ranker learns for. Without a
+ * personal answer (no consent, no history yet, no model) the trending answer as it is; a facet's
+ * list ("Trending in <category>") is the trending answer too.
+ */
+async function trendingForVisitor(options: TrendingOptions | undefined): Promise<RecommendResult> {
+  if (options?.facet !== undefined) return lr().trending(facetOf(options));
+  const k = options?.k ?? 8;
+  // A longer candidate list than shown, for the visitor's ranking to choose from.
+  const t = await lr().trending({ ...options, k: Math.max(20, k) });
+  const top = { ...t, items: t.items.slice(0, k) };
+  if (t.source !== 'model' || t.items.length === 0) return top;
+  const { dedupe: _dedupe, ...rest } = options ?? {};
+  const r = await lr().rank(
+    t.items.map((i) => i.itemId),
+    { ...rest, k },
+  );
+  return r.source === 'model' ? r : top;
+}
+
+/**
+ * What the lists ask: the page's `window.LocalRec` (read at each call: the snippet's queue until the
+ * SDK has loaded), with popularity when there is no consent (see {@link popularWithoutConsent}).
+ */
+const recommender: ElementRecommender = {
+  async recommend(options) {
+    const res = await lr().recommend(options);
+    if (res.fallbackReason === 'no-consent' && res.items.length === 0) return popularWithoutConsent(options ?? {}).catch(() => res);
+    return res;
+  },
+  similar: (itemId, options) => lr().similar(itemId, options),
+  recentlyViewed: (options) => lr().recentlyViewed(options),
+  buyAgain: (options) => lr().buyAgain(options),
+  frequentlyBoughtTogether: (items, options) => lr().frequentlyBoughtTogether(items, options),
+  trending: (options) => trendingForVisitor(options as TrendingOptions | undefined),
+  track: (type, data) => lr().track(type, data),
+};
+
+type Elements = typeof import('@localrec/elements');
+
+/**
+ * Loads the web component and defines `<localrec-recommendations>` with the shop's recommender.
+ * Resolves false when it cannot be loaded: the lists then stay their fallback text.
+ */
+export async function defineLists(): Promise<boolean> {
+  try {
+    const elements = (await import(/* @vite-ignore */ ELEMENTS_URL)) as Elements;
+    elements.defineRecommendations({ recommender });
+    return true;
+  } catch (err) {
+    console.warn(`LocalRec demo: ${ELEMENTS_URL} could not be loaded; recommendation lists stay empty.`, err);
+    return false;
+  }
+}
+
+/** One line under a list's title: where its answer came from. */
 function sourceLine(res: RecommendResult): string {
   if (res.source === 'model') {
     return `From the on-device model${res.modelVersion ? ` ${res.modelVersion}` : ''}${res.backend ? ` (${res.backend})` : ''} · ${res.tookMs.toFixed(1)} ms · nothing left this device`;
   }
+  if (res.source === 'history') return 'From your own history on this device · nothing left this device';
   switch (res.fallbackReason) {
     case 'no-consent':
       return 'Not personalised: allow on-device history to get picks made from what you browse here.';
@@ -99,6 +160,10 @@ function sourceLine(res: RecommendResult): string {
       return 'The on-device model is still loading: popular picks meanwhile.';
     case 'timeout':
       return 'The model took too long this time: quick picks from co-occurrence and popularity.';
+    case 'no-associations':
+      return 'No purchase rules for these items: items often seen together instead.';
+    case 'no-trending':
+      return 'The trending list could not be used: popular picks instead.';
     case 'error':
       return 'Recommendations hit an error: showing fallbacks.';
     default:
@@ -106,30 +171,58 @@ function sourceLine(res: RecommendResult): string {
   }
 }
 
-interface Section {
-  catalog: Catalog;
-  title: string;
-  listId: string;
-  box: HTMLElement;
-  load(): Promise<RecommendResult | undefined>;
-  /** Answers older than the newest request are dropped. */
-  seq: number;
-  /** The list on screen, with its feedback helpers (kept while the same items are shown). */
-  shown?: FeedbackResult;
+/** The shop's card, drawn by the element for each item: fields as text, styled through `::part` (style.css). */
+function cardTemplate(): HTMLTemplateElement {
+  const t = document.createElement('template');
+  t.content.append(
+    h(
+      'a',
+      { 'data-field': 'url', part: 'card' },
+      h('img', { 'data-field': 'image', part: 'image', alt: '' }),
+      h('span', { 'data-field': 'name', part: 'name' }),
+      h('span', { part: 'meta' }, h('span', { 'data-field': 'brand' }), ' · ', h('span', { 'data-field': 'category' })),
+      h('span', { 'data-field': 'price', part: 'price' }),
+      h('span', { 'data-field': 'stock', part: 'out' }),
+      h('span', { 'data-field': 'reason', part: 'reason' }),
+    ),
+  );
+  return t;
 }
 
-const live = new Set<Section>();
+/** One list: what it shows and how the shop names it (`data-recs` on its section). */
+interface ListSpec {
+  listId: string;
+  title: string;
+  scenario: Scenario;
+  limit: number;
+  item?: string;
+  cart?: readonly string[];
+  facet?: string;
+  dedupe?: string;
+}
+
+interface Live {
+  el: RecommendationsElement;
+  /** Whether the element is the component (else the module could not be loaded: a plain element showing its fallback). */
+  defined: boolean;
+  sync: () => void;
+}
+
+/** The lists on the page (pruned when they leave it). */
+const live = new Set<Live>();
 let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 let listening = false;
 
-/** Re-asks every section on the page (debounced): recommendations follow the visitor's clicks. */
+/**
+ * Asks the lists on the page again, 150 ms from now (debounced): recommendations follow what the
+ * visitor does. Only the lists already there: a page the visitor opens meanwhile asks for itself.
+ */
 export function refreshSoon(): void {
   clearTimeout(refreshTimer);
+  const lists = [...live].filter((l) => l.el.isConnected);
   refreshTimer = setTimeout(() => {
-    for (const s of live) {
-      if (!s.box.isConnected) live.delete(s);
-      else void fill(s);
-    }
+    for (const l of live) if (!l.el.isConnected) live.delete(l);
+    for (const l of lists) if (l.el.isConnected && l.defined) void l.el.refresh().then(l.sync);
   }, 150);
 }
 
@@ -141,101 +234,125 @@ function listen(): void {
 }
 
 /**
- * A recommended product with its reason. Unlike the catalog's cards, it is not left to the SDK's
- * declarative capture (which records the cards seen for a second): the list is recorded when it is
- * shown, as it was served, by the runtime's feedback helpers (`withFeedback`: `shown()` one
- * `impression` of the whole list, `clicked()` a `click` in this list), which is what the on-device
- * re-ranker learns from.
+ * A titled section around one `<localrec-recommendations>`. Its `data-source`, `data-fallback`,
+ * `data-ids` and `data-answers` say what the element shows (for the page's own use and the tests);
+ * the line under the title says where the answer came from.
  */
-function itemNode(p: Product, s: ScoredItem, feedback: FeedbackItem, listId: string, position: number): HTMLElement {
-  const el = card(
-    p,
-    listId,
-    position,
-    h('span', { class: 'reason', 'data-source': s.source, 'data-reason': s.reason.kind }, s.reason.text),
-  );
-  el.removeAttribute('data-localrec-item');
-  el.setAttribute('data-rec-item', p.id);
-  el.addEventListener('click', () => {
-    feedback.clicked();
+function list(spec: ListSpec): HTMLElement {
+  // `new` rather than document.createElement: the element's constructor sets `data-state`, which
+  // createElement refuses for a defined custom element (NotSupportedError); `new` and the parser do not.
+  const Ctor = customElements.get('localrec-recommendations');
+  const el = (Ctor ? new Ctor() : document.createElement('localrec-recommendations')) as RecommendationsElement;
+  const attrs: Record<string, string | undefined> = {
+    scenario: spec.scenario,
+    limit: String(spec.limit),
+    label: spec.title,
+    currency: 'USD',
+    locale: 'en-US',
+    item: spec.item,
+    cart: spec.cart?.join(','),
+    facet: spec.facet,
+    dedupe: spec.dedupe,
+  };
+  for (const [k, v] of Object.entries(attrs)) if (v) el.setAttribute(k, v);
+  // The fallback (the element's own children): shown until the device answers, and when it has nothing.
+  el.append(cardTemplate(), h('p', { class: 'note empty' }, 'Nothing to show yet.'));
+  const note = h('p', { class: 'note source' }, 'Loading…');
+  const box = h('section', { class: 'recs', 'data-recs': spec.listId }, h('h2', {}, spec.title), note, el);
+  if (spec.facet) box.dataset.facet = spec.facet.slice(spec.facet.indexOf(':') + 1);
+  let shown: RecommendResult | undefined;
+  let answers = 0;
+  const sync = (): void => {
+    const res = el.result;
+    if (!box.isConnected || (res === shown && res !== undefined)) return;
+    shown = res;
+    if (!res) {
+      box.dataset.source = 'error';
+      note.textContent = 'Recommendations are unavailable.';
+      return;
+    }
+    box.dataset.answers = String(++answers);
+    box.dataset.source = res.source;
+    box.dataset.fallback = res.fallbackReason ?? '';
+    box.dataset.ids = res.items.map((i) => i.itemId).join(' ');
+    note.textContent = sourceLine(res);
+  };
+  // The element asks once it is on the page; `refresh()` then returns that same request.
+  const defined = Ctor !== undefined;
+  queueMicrotask(() => {
+    if (defined) void el.refresh().then(sync);
   });
-  return el;
-}
-
-async function fill(s: Section): Promise<void> {
-  const seq = ++s.seq;
-  const { box, title, listId } = s;
-  let res: RecommendResult | undefined;
-  try {
-    res = await s.load();
-  } catch {
-    res = undefined;
-  }
-  // A newer request is on its way, or the visitor has left the page: this answer is never shown
-  // (and must not be recorded as an impression).
-  if (seq !== s.seq || !box.isConnected) return;
-  if (!res) {
-    box.dataset.source = 'error';
-    replace(box, h('h2', {}, title), h('p', { class: 'note' }, 'Recommendations are unavailable.'));
-    return;
-  }
-  // What is displayed: the items the catalog knows, in the runtime's order.
-  const displayed = { ...res, items: res.items.filter((it) => s.catalog.byId.has(it.itemId)) };
-  const ids = displayed.items.map((it) => it.itemId);
-  box.dataset.answers = String(Number(box.dataset.answers ?? 0) + 1);
-  box.dataset.source = res.source;
-  box.dataset.fallback = res.fallbackReason ?? '';
-  box.dataset.ids = ids.join(' ');
-  const line = h('p', { class: 'note source' }, sourceLine(res));
-  if (ids.length === 0) {
-    replace(box, h('h2', {}, title), line, h('p', { class: 'note empty' }, 'Nothing to show yet.'));
-    return;
-  }
-  // The same items again (a refresh after a click elsewhere) are the same showing: one impression.
-  const same = s.shown !== undefined && s.shown.items.map((it) => it.itemId).join() === ids.join();
-  const list = same ? s.shown! : withFeedback(displayed, track, listId);
-  // Reasons may change while the items stay (e.g. friends turned on): show the new answer's.
-  replace(
-    box,
-    h('h2', {}, title),
-    line,
-    h(
-      'div',
-      { class: 'grid', 'data-list': listId },
-      ...displayed.items.map((it, i) => itemNode(s.catalog.byId.get(it.itemId)!, it, list.items[i]!, listId, i)),
-    ),
-  );
-  s.shown = list;
-  list.shown();
-}
-
-/** A titled box that fills itself from `load()` now and after every click. */
-function recsBox(catalog: Catalog, title: string, listId: string, load: () => Promise<RecommendResult | undefined>): HTMLElement {
-  const box = h('section', { class: 'recs', 'data-recs': listId }, h('h2', {}, title), h('p', { class: 'note' }, 'Loading…'));
-  const s: Section = { catalog, title, listId, box, load, seq: 0 };
-  live.add(s);
+  live.add({ el, defined, sync });
   listen();
-  void fill(s);
   return box;
 }
 
-/** "Recommended for you": the model on this device's history; popularity without consent. */
-function forYou(catalog: Catalog, exclude: string[] = []): HTMLElement {
-  const k = 8;
-  return recsBox(catalog, 'Recommended for you', 'recommend', async () => {
-    const res = await lr().recommend({ k, exclude });
-    if (res.fallbackReason === 'no-consent' && res.items.length === 0) return (await popularWithoutConsent(k)) ?? res;
-    return res;
-  });
+let pageViews = 0;
+/** A new de-duplication group per page view (the runtime keeps a group for its lifetime). */
+const group = (name: string): string => `${name}-${++pageViews}`;
+
+/** Lists "Trending in <category>" for the categories most shoppers looked at this week (at most `n`). */
+function trendingByCategory(catalog: Catalog, dedupe: string, n: number): HTMLElement {
+  const box = h('div', { class: 'recs-facets', 'data-recs-group': 'trending-categories' });
+  void Promise.resolve(lr().trendingFacets('category'))
+    .then((f) => {
+      for (const { value } of f.values.filter((v) => catalog.categories.includes(v.value)).slice(0, n))
+        box.append(
+          list({
+            listId: 'trending-category',
+            title: `Trending in ${value}`,
+            scenario: 'trending',
+            facet: `category:${value}`,
+            limit: 4,
+            dedupe,
+          }),
+        );
+    })
+    .catch(() => {});
+  return box;
 }
 
-/** Sections above the catalog on the home page. */
+/** Lists above the catalog on the home page. */
 export function homeSections(catalog: Catalog): Node[] {
-  const candidates = trendingCandidates(catalog);
-  return [forYou(catalog), recsBox(catalog, 'Trending', 'trending', async () => lr().rank(candidates, { k: 8 }))];
+  const dedupe = group('home');
+  return [
+    list({ listId: 'recommend', title: 'Recommended for you', scenario: 'for-you', limit: 8, dedupe }),
+    list({ listId: 'trending', title: 'Trending now', scenario: 'trending', limit: 8, dedupe }),
+    trendingByCategory(catalog, dedupe, 2),
+    list({ listId: 'recently-viewed', title: 'Recently viewed', scenario: 'recently-viewed', limit: 6 }),
+  ];
 }
 
-/** Sections under a product's details. */
-export function productSections(catalog: Catalog, product: Product): Node[] {
-  return [recsBox(catalog, 'Similar items', 'similar', async () => lr().similar(product.id, { k: 6 })), forYou(catalog, [product.id])];
+/** The list above a category's products. */
+export function categorySections(category: string): Node[] {
+  return [
+    list({ listId: 'trending-category', title: `Trending in ${category}`, scenario: 'trending', facet: `category:${category}`, limit: 6 }),
+  ];
+}
+
+/** Lists under a product's details. */
+export function productSections(productId: string): Node[] {
+  const dedupe = group('product');
+  return [
+    // The rules' short list stays whole (no dedupe group): what is bought with this product.
+    list({ listId: 'together', title: 'Frequently bought together', scenario: 'frequently-bought-together', item: productId, limit: 4 }),
+    list({ listId: 'similar', title: 'Similar items', scenario: 'similar', item: productId, limit: 6, dedupe }),
+    list({ listId: 'recommend', title: 'Recommended for you', scenario: 'for-you', limit: 8, dedupe }),
+  ];
+}
+
+/** Lists under the cart (an empty cart: only what was viewed). */
+export function cartSections(cart: readonly string[]): Node[] {
+  const viewed = list({ listId: 'recently-viewed', title: 'Recently viewed', scenario: 'recently-viewed', limit: 6 });
+  if (!cart.length) return [viewed];
+  return [
+    list({
+      listId: 'together-cart',
+      title: 'Frequently bought together with your cart',
+      scenario: 'frequently-bought-together',
+      cart,
+      limit: 4,
+    }),
+    viewed,
+  ];
 }

@@ -1,7 +1,7 @@
 /** The shop's pages (hash routes): home / category, product, cart, search, not found. */
 import type { Catalog, Product } from './catalog.js';
 import { $, append, h, replace } from './dom.js';
-import { homeSections, productSections } from './recommendations.js';
+import { cartSections, categorySections, homeSections, productSections } from './recommendations.js';
 import { track } from './sdk.js';
 import { grid, money, thumb } from './ui.js';
 
@@ -19,7 +19,7 @@ function renderHome(catalog: Catalog, category?: string): void {
   const items = category ? catalog.products.filter((p) => p.category === category) : catalog.products;
   replace(
     $('#view'),
-    ...(category ? [] : homeSections(catalog)),
+    ...(category ? categorySections(category) : homeSections(catalog)),
     h('h1', {}, category ?? 'All products'),
     grid(items, category ? `category:${category}` : 'all'),
   );
@@ -117,7 +117,7 @@ function renderProduct(catalog: Catalog, id: string): void {
         rating,
       ),
     ),
-    ...productSections(catalog, p),
+    ...productSections(p.id),
   );
 }
 
@@ -126,7 +126,7 @@ function renderCart(catalog: Catalog): void {
     .map(([id, q]) => ({ p: catalog.byId.get(id), q }))
     .filter((r): r is { p: Product; q: number } => r.p !== undefined);
   if (rows.length === 0) {
-    replace($('#view'), h('h1', {}, 'Your cart'), h('p', { id: 'cart-empty' }, 'Your cart is empty.'));
+    replace($('#view'), h('h1', {}, 'Your cart'), h('p', { id: 'cart-empty' }, 'Your cart is empty.'), ...cartSections([]));
     return;
   }
   const total = rows.reduce((s, r) => s + r.p.price * r.q, 0);
@@ -189,6 +189,7 @@ function renderCart(catalog: Catalog): void {
         'Buy now',
       ),
     ),
+    ...cartSections(rows.map((r) => r.p.id)),
   );
 }
 

@@ -139,7 +139,7 @@ describe("the runtime's model loader over wxFetch (models/demo-shop served by th
   const dir = join(import.meta.dirname, '../../../models/demo-shop');
   const files = (over: Record<string, Uint8Array> = {}): Record<string, Uint8Array> => {
     const out: Record<string, Uint8Array> = {};
-    for (const f of ['manifest.json', 'weights.bin', 'vocab.json', 'catalog.json'])
+    for (const f of ['manifest.json', 'weights.bin', 'vocab.json', 'catalog.json', 'associations.json'])
       out[`${BASE}${f}`] = over[f] ?? readFileSync(join(dir, f));
     return out;
   };

@@ -226,10 +226,13 @@ describe('the two builds together in a bare context (no window, fetch, Worker, I
       expect(seen.items.map((i) => i.itemId)).toEqual(vocab.slice(1, 4).reverse());
       expect(seen.items.every((i) => i.reason.kind === 'recently-viewed')).toBe(true);
       expect(await rec.buyAgain({})).toMatchObject({ source: 'fallback', fallbackReason: 'no-history', items: [] });
-      // Frequently bought together: demo-shop ships no association rules, so its co-occurrence table, marked.
+      // Frequently bought together: demo-shop's association rules (associations.json, over wx.request), personalised by the model.
       const together = await rec.frequentlyBoughtTogether(vocab[0]!, { k: 3 });
-      expect(together).toMatchObject({ source: 'fallback', fallbackReason: 'no-associations' });
-      expect(together.items.map((i) => [i.source, i.reason.kind])).toEqual(Array(3).fill(['cooccurrence', 'cooccurrence']));
+      const rules = (JSON.parse(readFileSync(join(dir, 'associations.json'), 'utf8')) as { rules: Record<string, [string, ...number[]][]> })
+        .rules[vocab[0]!]!;
+      expect(together.source).toBe('model');
+      expect(together.items.map((i) => i.itemId)).toEqual(rules.slice(0, 3).map((r) => r[0]));
+      expect(together.items.every((i) => i.source === 'associations' && i.reason.kind === 'bought-together')).toBe(true);
       // Trending from the file over wx.request, re-ranked by the model for this shopper.
       const hot = await rec.trending({ k: 3 });
       expect(hot.source, JSON.stringify(hot.error)).toBe('model');

@@ -497,6 +497,7 @@ describe('localrec-assets', () => {
       expect(r.out).toContain('removed 1 stale file(s) of an earlier run: models/shop/segments.json');
       const files = await tree(join(root, 'out/models'));
       expect(files.filter((f) => f.startsWith('shop/'))).toEqual([
+        'shop/associations.json',
         'shop/catalog.json',
         'shop/manifest.json',
         'shop/vocab.json',
