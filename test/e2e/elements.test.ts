@@ -156,6 +156,29 @@ describe.skipIf(!present)('<localrec-recommendations> in Chromium under a strict
     expect(await page.locator('#bad').getAttribute('data-state')).toBe('error');
     expect(await page.locator('#bad-fallback').isVisible()).toBe(true);
 
+    // An element made by document.createElement (its constructor sets no attribute, else the DOM
+    // throws NotSupportedError) listing a facet's trending items: facet="attribute:value".
+    const made = await page.evaluate(async () => {
+      const el = document.createElement('localrec-recommendations') as HTMLElement & { result?: { items: { itemId: string }[] } };
+      const stateBefore = el.getAttribute('data-state');
+      el.setAttribute('scenario', 'trending');
+      el.setAttribute('facet', 'category:Audio');
+      el.setAttribute('limit', '3');
+      const done = new Promise<string>((resolve) => {
+        el.addEventListener('localrec-render', () => resolve('render'), { once: true });
+        el.addEventListener('localrec-error', (e) => resolve(`error ${(e as CustomEvent<{ code: string }>).detail.code}`), { once: true });
+      });
+      document.body.append(el);
+      const outcome = await done;
+      const items = el.result?.items.map((i) => i.itemId) ?? [];
+      el.remove();
+      return { stateBefore, outcome, items };
+    });
+    expect(made.stateBefore).toBeNull();
+    expect(made.outcome).toBe('render');
+    expect(made.items).toHaveLength(3);
+    for (const id of made.items) expect(catalog[id]!.category).toBe('Audio');
+
     // Hostile catalog text is text; a javascript: URL is never a link; an http(s) URL is.
     const hostileId = shown[1]!.id;
     await page.evaluate(

@@ -80,14 +80,6 @@ async function popularWithoutConsent(options: RecommendOptions): Promise<Recomme
 
 type TrendingOptions = NonNullable<Parameters<LocalRecApi['trending']>[0]>;
 
-/** `facet="category:Coffee & Tea"` as the SDK's `{ attribute, value }` (the element passes its attribute as it is). */
-function facetOf(options: TrendingOptions | undefined): TrendingOptions | undefined {
-  const raw: unknown = options?.facet;
-  if (typeof raw !== 'string') return options;
-  const at = raw.indexOf(':');
-  return { ...options, facet: { attribute: raw.slice(0, at), value: raw.slice(at + 1) } };
-}
-
 /**
  * "Trending now" (the whole shop): the trending file's list (`trending()`), re-ranked for this
  * visitor on the device with `rank()` — the step that blends the model's score with the on-device
@@ -96,7 +88,7 @@ function facetOf(options: TrendingOptions | undefined): TrendingOptions | undefi
  * list ("Trending in <category>") is the trending answer too.
  */
 async function trendingForVisitor(options: TrendingOptions | undefined): Promise<RecommendResult> {
-  if (options?.facet !== undefined) return lr().trending(facetOf(options));
+  if (options?.facet !== undefined) return lr().trending(options);
   const k = options?.k ?? 8;
   // A longer candidate list than shown, for the visitor's ranking to choose from.
   const t = await lr().trending({ ...options, k: Math.max(20, k) });
@@ -124,7 +116,7 @@ const recommender: ElementRecommender = {
   recentlyViewed: (options) => lr().recentlyViewed(options),
   buyAgain: (options) => lr().buyAgain(options),
   frequentlyBoughtTogether: (items, options) => lr().frequentlyBoughtTogether(items, options),
-  trending: (options) => trendingForVisitor(options as TrendingOptions | undefined),
+  trending: (options) => trendingForVisitor(options),
   track: (type, data) => lr().track(type, data),
 };
 
@@ -239,10 +231,7 @@ function listen(): void {
  * the line under the title says where the answer came from.
  */
 function list(spec: ListSpec): HTMLElement {
-  // `new` rather than document.createElement: the element's constructor sets `data-state`, which
-  // createElement refuses for a defined custom element (NotSupportedError); `new` and the parser do not.
-  const Ctor = customElements.get('localrec-recommendations');
-  const el = (Ctor ? new Ctor() : document.createElement('localrec-recommendations')) as RecommendationsElement;
+  const el = document.createElement('localrec-recommendations') as RecommendationsElement;
   const attrs: Record<string, string | undefined> = {
     scenario: spec.scenario,
     limit: String(spec.limit),
@@ -278,7 +267,7 @@ function list(spec: ListSpec): HTMLElement {
     note.textContent = sourceLine(res);
   };
   // The element asks once it is on the page; `refresh()` then returns that same request.
-  const defined = Ctor !== undefined;
+  const defined = customElements.get('localrec-recommendations') !== undefined;
   queueMicrotask(() => {
     if (defined) void el.refresh().then(sync);
   });

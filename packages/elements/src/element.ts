@@ -111,7 +111,9 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
       this.#region.addEventListener('click', (e) => this.#clicked(e));
       this.#region.addEventListener('keydown', (e) => this.#key(e));
       this.#root.append(this.#region);
-      this.#showFallback();
+      // No attribute is set here: document.createElement() refuses an element whose constructor adds
+      // attributes (NotSupportedError). The host's data-state comes with connectedCallback.
+      this.#fallbackRegion();
     }
 
     get result(): RecommendResult | undefined {
@@ -119,6 +121,7 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
     }
 
     connectedCallback(): void {
+      if (!this.hasAttribute('data-state')) this.setAttribute('data-state', 'loading');
       void this.#schedule();
     }
 
@@ -191,12 +194,17 @@ function elementClass(ui: UiGlobals, doc: Document, defaults: DefineOptions): Cu
 
     /** The server-rendered children (default slot) under the region's name. */
     #showFallback(scenario?: Scenario, state: 'loading' | 'empty' | 'error' = 'loading'): void {
+      this.#fallbackRegion(scenario);
+      this.setAttribute('data-state', state);
+    }
+
+    /** The region showing the slotted fallback (the host's own attributes untouched). */
+    #fallbackRegion(scenario?: Scenario): void {
       this.#stopWatching?.();
       this.#region.setAttribute('aria-label', this.#label(scenario));
       const title = doc.createElement('slot');
       title.setAttribute('name', 'title');
       this.#region.replaceChildren(title, doc.createElement('slot'));
-      this.setAttribute('data-state', state);
     }
 
     #env(): RenderEnv {

@@ -27,6 +27,7 @@ export { uiGlobals, type UiGlobals } from '@localrec/core/internal';
 export type {
   AttributeTest,
   AttributeValue,
+  Facet,
   FilterExpr,
   ItemFilter,
   ItemMeta,
@@ -34,4 +35,5 @@ export type {
   RecommendOptions,
   RecommendResult,
   ScoredItem,
+  TrendingOptions,
 } from '@localrec/core';

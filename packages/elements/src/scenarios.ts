@@ -2,7 +2,7 @@
  * What a `<localrec-recommendations>` element asks: its attributes checked and turned into one call
  * on the recommender (a `createLocalRec` instance or the script tag's `LocalRec` global).
  */
-import { LocalRecError, type RecommendOptions, type RecommendResult } from '@localrec/core';
+import { LocalRecError, type Facet, type RecommendOptions, type RecommendResult, type TrendingOptions } from '@localrec/core';
 
 /** The lists the element shows, by its `scenario` attribute. */
 export const SCENARIOS = ['for-you', 'similar', 'recently-viewed', 'buy-again', 'frequently-bought-together', 'trending'] as const;
@@ -35,7 +35,7 @@ export interface ElementRecommender {
   recentlyViewed?(options?: RecommendOptions): Promise<RecommendResult>;
   buyAgain?(options?: RecommendOptions): Promise<RecommendResult>;
   frequentlyBoughtTogether?(items: string | string[], options?: RecommendOptions): Promise<RecommendResult>;
-  trending?(options?: RecommendOptions & { facet?: string }): Promise<RecommendResult>;
+  trending?(options?: TrendingOptions): Promise<RecommendResult>;
   track(type: string, data: Record<string, unknown>): unknown;
 }
 
@@ -64,8 +64,8 @@ export interface ListRequest {
   page?: number | undefined;
   filter?: RecommendOptions['filter'] | undefined;
   dedupe?: string | undefined;
-  /** `trending`'s facet. */
-  facet?: string | undefined;
+  /** `trending`'s facet: `{ attribute, value }`, or the attribute's form `"attribute:value"` (e.g. `"category:Garden"`). */
+  facet?: string | Facet | undefined;
 }
 
 /** One checked request. */
@@ -74,7 +74,7 @@ export interface Ask {
   method: string;
   /** `similar`'s item, or `frequently-bought-together`'s item(s). */
   subject: string | string[] | undefined;
-  options: RecommendOptions & { facet?: string };
+  options: TrendingOptions;
 }
 
 /** Largest `limit`. */
@@ -121,6 +121,27 @@ export function requestOf(a: Attributes): ListRequest {
   };
 }
 
+/** `"attribute:value"` (split at the first colon) or a `{ attribute, value }` object, both non-empty strings. */
+function facetOf(f: string | Facet): Facet {
+  if (typeof f === 'string') {
+    const i = f.indexOf(':');
+    if (i > 0 && i < f.length - 1) return { attribute: f.slice(0, i), value: f.slice(i + 1) };
+  } else if (
+    typeof f === 'object' &&
+    f !== null &&
+    typeof f.attribute === 'string' &&
+    f.attribute &&
+    typeof f.value === 'string' &&
+    f.value
+  ) {
+    return { attribute: f.attribute, value: f.value };
+  }
+  return bad('facet', `must be "attribute:value" (e.g. "category:Garden") or { attribute, value }, got ${JSON.stringify(f)}`, [
+    'attribute:value',
+    '{ attribute, value }',
+  ]);
+}
+
 const isInt = (n: unknown, min: number, max: number): n is number => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
 
 /**
@@ -136,7 +157,7 @@ export function askOf(r: ListRequest): Ask {
   const options: Ask['options'] = { k: r.limit ?? 8 };
   if (r.page !== undefined) options.page = r.page;
   if (r.dedupe) options.dedupe = r.dedupe;
-  if (r.facet) options.facet = r.facet;
+  if (r.facet) options.facet = facetOf(r.facet);
   if (r.filter !== undefined) options.filter = r.filter;
   let subject: Ask['subject'];
   if (scenario === 'similar') {

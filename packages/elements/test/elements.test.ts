@@ -26,7 +26,10 @@ describe('askOf: attributes → one call', () => {
     });
     expect(parse(attrs({ scenario: 'frequently-bought-together', cart: ' a, b ,,c ' })).subject).toEqual(['a', 'b', 'c']);
     expect(parse(attrs({ scenario: 'frequently-bought-together', item: 'x' })).subject).toBe('x');
-    expect(parse(attrs({ scenario: 'trending', facet: 'category' })).options).toEqual({ k: 8, facet: 'category' });
+    expect(parse(attrs({ scenario: 'trending', facet: 'category:Home: Garden' })).options).toEqual({
+      k: 8,
+      facet: { attribute: 'category', value: 'Home: Garden' },
+    });
     expect(parse(attrs({ filter: '{"attr":"brand","eq":"Acme"}' })).options.filter).toEqual({ attr: 'brand', eq: 'Acme' });
   });
   it.each([
@@ -38,6 +41,9 @@ describe('askOf: attributes → one call', () => {
     [{ limit: '2.5' }, 'limit'],
     [{ limit: 'ten' }, 'limit'],
     [{ page: '-1' }, 'page'],
+    [{ scenario: 'trending', facet: 'category' }, 'facet'],
+    [{ scenario: 'trending', facet: ':Garden' }, 'facet'],
+    [{ scenario: 'trending', facet: 'category:' }, 'facet'],
     [{ filter: '{bad' }, 'filter'],
   ])('%j → INVALID_ARGUMENT naming %s', (a, field) => {
     expect(() => parse(attrs(a))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field }));

@@ -46,7 +46,7 @@ export const Recommendations = defineComponent({
     page: { type: Number, default: undefined },
     filter: { type: Object as PropType<ListRequest['filter']>, default: undefined },
     dedupe: { type: String, default: undefined },
-    facet: { type: String, default: undefined },
+    facet: { type: [String, Object] as PropType<ListRequest['facet']>, default: undefined },
     label: { type: String, default: undefined },
     currency: { type: String, default: undefined },
     locale: { type: String, default: undefined },
