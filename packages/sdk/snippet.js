@@ -9,8 +9,8 @@
   lr.invoked = true;
   lr.methods = ['init', 'track', 'setConsent', 'flush', 'exportData', 'forgetMe',
     'recommend', 'similar', 'rank', 'setCatalog', 'runtimeStatus', 'destroy',
-    'getProfile', 'getSegments', 'setSocialContext', 'recentlyViewed', 'buyAgain',
-    'frequentlyBoughtTogether', 'trending', 'trendingFacets'];
+    'getProfile', 'getSegments', 'setSocialContext', 'recentlyViewed', 'buyAgain', 'trending',
+    'frequentlyBoughtTogether', 'trendingFacets', 'forSearch', 'next'];
   lr.factory = function (method) {
     return function () {
       var args = Array.prototype.slice.call(arguments);

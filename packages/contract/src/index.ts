@@ -17,6 +17,8 @@ import type {
   FilterExpr,
   ItemFilter,
   ItemMeta,
+  ListCursor,
+  ListMethod,
   LocalRecError,
   MerchRules,
   Reason,
@@ -45,6 +47,8 @@ export type {
   FilterExpr,
   ItemFilter,
   ItemMeta,
+  ListCursor,
+  ListMethod,
   MerchRules,
   Profile,
   Reason,
@@ -270,6 +274,26 @@ export interface RuntimeMethods<Extra extends unknown[] = []> {
    * for a missing file, model or history.
    */
   trending(options?: TrendingOptions, ...call: Extra): Promise<RecommendResult>;
+  /**
+   * Recommendations for a search query (a non-empty string, at most 256 characters): the items the
+   * shopper's own earlier searches like it led to (viewed, clicked, carted, bought in the same
+   * session; "You searched 'red shoes' and opened Blue Kettle") and the catalogue items whose name or
+   * attributes hold its words ("Matches 'shoes'"), re-ranked by the model for the shopper. Nothing
+   * matching: the bundle's popular items (`fallbackReason: 'no-match'`). Never rejects for a missing
+   * model, history or match; a bad query is `INVALID_ARGUMENT` (`field: 'query'`).
+   */
+  forSearch(query: string, options?: RecommendOptions, ...call: Extra): Promise<RecommendResult>;
+  /**
+   * The next page of the list `previous` (an answer of a list method, or just its `list`) came from:
+   * the same method, subject and options at `page + 1`, repeating no item any earlier page of the
+   * list returned, even when the history changed in between; with the same history exactly page
+   * `page + 1`. The answer carries the cursor of the list so far. `options` override the list's
+   * options from this page on (meant for what does not shape the list: `hydrate`, `budgetMs`; the
+   * SDK sends `personalise: false` when history may not be used); earlier pages' items stay out
+   * whatever they change. `INVALID_ARGUMENT` (`field: 'list'` or `list.<field>`) for an answer that
+   * is not a page of a list (e.g. `rank`'s).
+   */
+  next(previous: { list?: ListCursor | undefined }, options?: RecommendOptions, ...call: Extra): Promise<RecommendResult>;
   /** The values of a catalog attribute the trending file counts, most shoppers first. Never rejects for a missing file. */
   trendingFacets(attribute: string, options?: { k?: number }): Promise<TrendingFacets>;
   /**
@@ -319,6 +343,8 @@ export const RUNTIME_METHODS = [
   'buyAgain',
   'frequentlyBoughtTogether',
   'trending',
+  'forSearch',
+  'next',
   'trendingFacets',
   'scoreRows',
   'setCatalog',

@@ -19,6 +19,7 @@ export interface Reason {
     | 'buy-again'
     | 'bought-together'
     | 'trending'
+    | 'search'
     | 'pinned';
   /** e.g. "Because you viewed Blue Kettle". */
   text: string;
@@ -38,10 +39,11 @@ export interface ScoredItem {
   /**
    * Where the answer came from: the model, a cold-start table, the host, the shopper's own history
    * (`recentlyViewed`, `buyAgain`), the bundle's association rules (`frequentlyBoughtTogether`) or
-   * the shop's public trending file (`trending`), or the shopper's friends (`social`: an item that
-   * entered the list because friends shared or liked it, not because the model ranked it).
+   * the shop's public trending file (`trending`), a catalogue text match of the query (`forSearch`),
+   * or the shopper's friends (`social`: an item that entered the list because friends shared or
+   * liked it, not because the model ranked it).
    */
-  source: 'model' | 'popular' | 'cooccurrence' | 'host' | 'history' | 'associations' | 'trending' | 'social';
+  source: 'model' | 'popular' | 'cooccurrence' | 'host' | 'history' | 'associations' | 'trending' | 'search' | 'social';
   /**
    * The item's catalog metadata (its `setCatalog` entry, else the bundle's catalog entry), when
    * either has an entry for it and the call did not ask `hydrate: false`: name, price, image, url and
@@ -165,14 +167,44 @@ export interface RecommendResult {
   /**
    * Why the answer is a fallback. `no-associations`: the bundle ships no association rules for these
    * items (`frequentlyBoughtTogether` answered from the co-occurrence table); `no-trending`: the
-   * trending file could not be used (`trending` answered from the bundle's popularity table; `error` says why).
+   * trending file could not be used (`trending` answered from the bundle's popularity table; `error` says why);
+   * `no-match`: nothing in the catalogue or the shopper's searches matches the query (`forSearch`
+   * answered from the bundle's popularity table).
    */
-  fallbackReason?: 'no-history' | 'no-consent' | 'no-model' | 'timeout' | 'error' | 'no-associations' | 'no-trending';
+  fallbackReason?: 'no-history' | 'no-consent' | 'no-model' | 'timeout' | 'error' | 'no-associations' | 'no-trending' | 'no-match';
   /** The error behind a fallback, when a file failed (e.g. `MODEL_INTEGRITY`: trending.json does not match its hash). */
   error?: { code: string; message: string };
   modelVersion?: string;
   backend?: string;
   tookMs: number;
+  /**
+   * The list this answer is a page of, so that `next(result)` can continue it (present on the
+   * answers of the list methods, {@link ListMethod}; absent on `rank`'s). Plain data; treat it as opaque.
+   */
+  list?: ListCursor;
+}
+
+/** The methods whose answers are pages of one ranked list (`next` continues them). */
+export type ListMethod = 'recommend' | 'similar' | 'recentlyViewed' | 'buyAgain' | 'frequentlyBoughtTogether' | 'trending' | 'forSearch';
+
+/**
+ * Where a page of a list stands: the runtime writes it on every list answer, `next` reads it. Plain
+ * data (it crosses the worker boundary and may be kept by the page, e.g. in an infinite scroll);
+ * treat it as opaque. `next` continues the same list (method, subject, options) at `page + 1`,
+ * leaving out every item of `returned`, so that no page repeats an item of an earlier one even when
+ * the shopper's history changed in between (a click during the scroll).
+ */
+export interface ListCursor {
+  /** The method the list came from. */
+  method: ListMethod;
+  /** Its arguments before the options: `similar`'s item id, `frequentlyBoughtTogether`'s items, `forSearch`'s query; none otherwise. */
+  args: unknown[];
+  /** Its options, but `page`. */
+  options: RecommendOptions;
+  /** The 0-based page this answer is. */
+  page: number;
+  /** Every item pages `0 … page` of this list returned, in order. */
+  returned: string[];
 }
 
 /** A catalog attribute and one of its values, e.g. `{ attribute: 'category', value: 'Shoes' }`. */

@@ -21,6 +21,8 @@ export type {
   FilterExpr,
   ItemFilter,
   ItemMeta,
+  ListCursor,
+  ListMethod,
   MerchRuleKind,
   MerchRules,
   Reason,

@@ -10,6 +10,8 @@ import {
   LocalRecError,
   type EventStore,
   type ItemMeta,
+  type ListCursor,
+  type ListMethod,
   type RecommendOptions,
   type RecommendResult,
   type ScoredItem,
@@ -161,22 +163,71 @@ export interface Candidates {
   cut: boolean;
 }
 
-/** One list call after its checks: when it started, its plan, its list key and the items other lists of its dedupe group returned. */
+/**
+ * A call's context inside the runtime: the connector's {@link CallContext}, plus — when `next`
+ * continues a list — the items the earlier pages of that list returned (`continues`).
+ */
+export interface ListContext extends CallContext {
+  continues?: readonly string[];
+}
+
+/** Which list a call answers: its method, its subject (the dedupe key's) and its arguments before the options (the cursor's). */
+export interface ListOf {
+  method: ListMethod;
+  subject?: string;
+  args?: unknown[];
+}
+
+/**
+ * One list call after its checks: when it started, its plan, its list key, the items other lists of
+ * its dedupe group returned, the cursor of its answer (but `page` and `returned`) and, for `next`,
+ * the items earlier pages returned.
+ */
 export interface ListCall {
   t0: number;
   plan: ListPlan;
   key: string;
   shown: ReadonlySet<string>;
+  cursor: Omit<ListCursor, 'page' | 'returned'>;
+  before?: readonly string[] | undefined;
 }
 
 /**
- * Checks a list call's options (`k`, `diversity`, `filter`, `rules`, `page`, `dedupe`).
+ * Checks a list call's options (`k`, `diversity`, `filter`, `rules`, `page`, `dedupe`). A call that
+ * continues a list (`call.continues`, from `next`) builds the whole list up to its earlier pages'
+ * items plus one page, so that a page is left after them.
  * @throws {LocalRecError} `INVALID_ARGUMENT` naming the option (the path of a bad filter node).
  */
-export function listCall(ctx: AnswerContext, method: string, subject: string, options: RecommendOptions, t0: number): ListCall {
+export function listCall(ctx: AnswerContext, list: ListOf, options: RecommendOptions, t0: number, call?: ListContext): ListCall {
   const plan = checkListOptions(options, checkK(options.k), checkDiversity(options.diversity));
-  const key = listKey(method, subject, options);
-  return { t0, plan, key, shown: ctx.shown.others(plan.dedupe, key) };
+  const key = listKey(list.method, list.subject ?? '', options);
+  const before = call?.continues;
+  if (before) plan.n = Math.max(plan.n, before.length + plan.k);
+  const { page: _p, ...rest } = options;
+  const cursor = { method: list.method, args: list.args ?? [], options: rest };
+  return { t0, plan, key, shown: ctx.shown.others(plan.dedupe, key), cursor, before };
+}
+
+/**
+ * `r` with the cursor of its list: this page, and every item its pages so far returned — the
+ * earlier pages' (`before`, for `next`) then `page`'s, or the whole list up to this page.
+ */
+export function withList(call: ListCall, r: RecommendResult, upTo: readonly ScoredItem[] = r.items): RecommendResult {
+  const ids = upTo.map((i) => i.itemId);
+  r.list = { ...call.cursor, page: call.plan.page, returned: call.before ? [...call.before, ...ids] : ids };
+  return r;
+}
+
+/**
+ * The page of `list` a call answers: `page` of it, or — continuing a list (`next`) — the first `k`
+ * items that no earlier page returned. With the same history the two are the same items: the list
+ * minus the earlier pages' items starts at this page.
+ */
+function pageFor(list: readonly ScoredItem[], call: ListCall): ScoredItem[] {
+  const { plan, before } = call;
+  if (!before) return pageOf(list, plan);
+  const seen = new Set(before);
+  return list.filter((i) => !seen.has(i.itemId)).slice(0, plan.k);
 }
 
 /** Cosine of two items' embeddings (0 for an item the model does not know). */
@@ -244,7 +295,9 @@ export async function listAnswer(
       size = Math.min(limit, size * 4);
       continue;
     }
-    r.items = hydrate(pageOf(list, plan), catalog, plan.hydrate);
+    const page = pageFor(list, call);
+    withList(call, r, call.before ? page : list.slice(0, plan.page * plan.k + page.length));
+    r.items = hydrate(page, catalog, plan.hydrate);
     r.tookMs = now() - call.t0;
     ctx.shown.remember(
       plan.dedupe,
@@ -263,11 +316,11 @@ export async function listAnswer(
 export async function recommend(
   c: AnswerContext | undefined,
   options: RecommendOptions = {},
-  call?: CallContext,
+  call?: ListContext,
 ): Promise<RecommendResult> {
   const t0 = now();
   const ctx = need(c);
-  const lc = listCall(ctx, 'recommend', '', options, t0);
+  const lc = listCall(ctx, { method: 'recommend' }, options, t0, call);
   const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const md = await ctx.model.ready();
   const shopper = await readShopper(ctx, md, call);
@@ -367,13 +420,13 @@ export async function similar(
   c: AnswerContext | undefined,
   itemId: string,
   options: RecommendOptions = {},
-  call?: CallContext,
+  call?: ListContext,
 ): Promise<RecommendResult> {
   const t0 = now();
   if (typeof itemId !== 'string' || !itemId)
     throw new LocalRecError('INVALID_ARGUMENT', `itemId must be a non-empty string, got ${JSON.stringify(itemId)}`, { field: 'itemId' });
   const ctx = need(c);
-  const lc = listCall(ctx, 'similar', itemId, options, t0);
+  const lc = listCall(ctx, { method: 'similar', subject: itemId, args: [itemId] }, options, t0, call);
   const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const md = await ctx.model.ready();
   if (!md) return listAnswer(ctx, lc, false, async () => ({ r: result(ctx, [], t0, md, 'no-model'), eligible: () => false, cut: false }));

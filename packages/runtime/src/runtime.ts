@@ -16,7 +16,9 @@
  * | `scenarios.ts`    | recentlyViewed / buyAgain from the shopper's own events (no model)      |
  * | `together.ts`     | frequentlyBoughtTogether from the bundle's association rules            |
  * | `trends.ts`       | trending / trendingFacets from the public trending file (`trending-file.ts`) |
+ * | `search.ts`       | forSearch: the shopper's own searches and a catalogue text match        |
  * | `personal.ts`     | those table lists re-ranked by the model's score of the shopper         |
+ * | `next.ts`         | next: the following page of a list, from the cursor on its answer       |
  * | `insights.ts`     | the insights layer (`@localrec/insights`) on the runtime's store        |
  *
  * Memory held after load (N items, dimension d): the float32 model weights dequantised once
@@ -31,6 +33,8 @@ import {
   type EventStore,
   type ItemMeta,
   type RecommendOptions,
+  type ListCursor,
+  type ListMethod,
   type RecommendResult,
   type RuntimeStatus,
 } from '@localrec/core';
@@ -55,8 +59,10 @@ import { ShopperReader } from './history.js';
 import { ShopperInsights } from './insights.js';
 import { hostBytes } from './model-data.js';
 import { ModelSource } from './model-source.js';
+import { checkCursor, checkOverrides } from './next.js';
 import { checkRuntimeOptions } from './options.js';
 import { buyAgain, recentlyViewed } from './scenarios.js';
+import { forSearch } from './search.js';
 import { ShownMemory } from './shown.js';
 import { frequentlyBoughtTogether } from './together.js';
 import { TRENDING_MAX_AGE_MS, TrendingSource } from './trending-file.js';
@@ -230,6 +236,22 @@ export class Runtime implements RuntimeApi {
   /** What is trending, from the public trending file, re-ranked for the shopper (see `trends.ts`). */
   trending(options?: TrendingOptions, call?: CallContext): Promise<RecommendResult> {
     return trending(this.ctx, options, call);
+  }
+
+  /** Recommendations for a search query: the shopper's own searches and a catalogue text match, re-ranked (see `search.ts`). */
+  forSearch(query: string, options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
+    return forSearch(this.ctx, query, options, call);
+  }
+
+  /**
+   * The next page of the list `previous` came from, repeating none of its earlier pages' items
+   * (see `next.ts`).
+   */
+  async next(previous: { list?: ListCursor | undefined }, options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
+    const c = checkCursor(previous);
+    const o = { ...c.options, ...checkOverrides(options), page: c.page + 1 };
+    const methods = this as unknown as Record<ListMethod, (...a: unknown[]) => Promise<RecommendResult>>;
+    return methods[c.method](...c.args, o, { ...call, continues: c.returned });
   }
 
   /** The values of a catalog attribute the trending file counts (see `trends.ts`). */

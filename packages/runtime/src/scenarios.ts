@@ -37,8 +37,17 @@ import {
   type StoredEvent,
 } from '@localrec/core';
 import { badEntry } from '@localrec/core/internal';
-import type { CallContext } from './api.js';
-import { catalogFor, eligibility, listAnswer, listCall, need, type AnswerContext, type ListCall } from './answers.js';
+import {
+  catalogFor,
+  eligibility,
+  listAnswer,
+  listCall,
+  need,
+  withList,
+  type AnswerContext,
+  type ListCall,
+  type ListContext,
+} from './answers.js';
 import { now } from './lazy.js';
 
 /** Event types that make an item "recently viewed". */
@@ -183,7 +192,7 @@ function historyList(
 }
 
 /** The store's events of `types`, abnormal ones left out (stored flags, and the insights layer's). */
-async function normalEvents(ctx: AnswerContext, types: readonly EventType[]): Promise<StoredEvent[]> {
+export async function normalEvents(ctx: AnswerContext, types: readonly EventType[]): Promise<StoredEvent[]> {
   const [events, snap] = await Promise.all([ctx.store.query({ types: [...types] }), ctx.insights.sync()]);
   return events.filter((e) => !(e.flags && e.flags.length > 0) && !snap.isAbnormal(e.seq));
 }
@@ -195,13 +204,13 @@ async function normalEvents(ctx: AnswerContext, types: readonly EventType[]): Pr
 export async function recentlyViewed(
   c: AnswerContext | undefined,
   options: RecommendOptions = {},
-  call?: CallContext,
+  call?: ListContext,
 ): Promise<RecommendResult> {
   const t0 = now();
   const ctx = need(c);
-  const lc = listCall(ctx, 'recentlyViewed', '', options, t0);
+  const lc = listCall(ctx, { method: 'recentlyViewed' }, options, t0, call);
   checkExclude(options);
-  if (ctx.consent !== 'granted') return answer([], t0, 'no-consent');
+  if (ctx.consent !== 'granted') return withList(lc, answer([], t0, 'no-consent'));
   const catalog = await catalogOf(ctx, lc);
   let latest: Seen[];
   let bought = new Set<string>();
@@ -215,7 +224,7 @@ export async function recentlyViewed(
       if (options.excludePurchased === true) bought = new Set((await normalEvents(ctx, ['purchase'])).map((e) => e.itemId!));
     }
   } catch {
-    return answer([], t0, 'error');
+    return withList(lc, answer([], t0, 'error'));
   }
   const ok = eligibility(catalog, new Set([...(options.exclude ?? []), ...bought, ...lc.shown]), lc.plan.match);
   const at = Date.now();
@@ -238,19 +247,19 @@ export async function recentlyViewed(
  * Items due to be bought again (see the module documentation). Never rejects for missing history.
  * @throws {LocalRecError} `INVALID_ARGUMENT` for a bad `k`, `exclude`, `filter`, `rules`, `page` or `dedupe`; `NOT_READY` before `init`.
  */
-export async function buyAgain(c: AnswerContext | undefined, options: RecommendOptions = {}, call?: CallContext): Promise<RecommendResult> {
+export async function buyAgain(c: AnswerContext | undefined, options: RecommendOptions = {}, call?: ListContext): Promise<RecommendResult> {
   const t0 = now();
   const ctx = need(c);
-  const lc = listCall(ctx, 'buyAgain', '', options, t0);
+  const lc = listCall(ctx, { method: 'buyAgain' }, options, t0, call);
   checkExclude(options);
-  if (ctx.consent !== 'granted') return answer([], t0, 'no-consent');
+  if (ctx.consent !== 'granted') return withList(lc, answer([], t0, 'no-consent'));
   const ok = eligibility(await catalogOf(ctx, lc), new Set([...(options.exclude ?? []), ...lc.shown]), lc.plan.match);
-  if (call?.history !== undefined) return answer([], t0, 'no-history');
+  if (call?.history !== undefined) return withList(lc, answer([], t0, 'no-history'));
   let purchases: StoredEvent[];
   try {
     purchases = await normalEvents(ctx, ['purchase']);
   } catch {
-    return answer([], t0, 'error');
+    return withList(lc, answer([], t0, 'error'));
   }
   const at = Date.now();
   const items = buyAgainOrder(purchases, at)

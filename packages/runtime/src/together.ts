@@ -19,8 +19,7 @@
  */
 import { LocalRecError, type RecommendOptions, type RecommendResult } from '@localrec/core';
 import { preview } from '@localrec/core/internal';
-import type { CallContext } from './api.js';
-import { catalogFor, eligibility, listAnswer, listCall, need, result, type AnswerContext } from './answers.js';
+import { catalogFor, eligibility, listAnswer, listCall, need, result, type AnswerContext, type ListContext } from './answers.js';
 import { readShopper } from './history.js';
 import { now } from './lazy.js';
 import type { ModelData } from './model-data.js';
@@ -103,12 +102,17 @@ export async function frequentlyBoughtTogether(
   c: AnswerContext | undefined,
   items: string | readonly string[],
   options: RecommendOptions = {},
-  call?: CallContext,
+  call?: ListContext,
 ): Promise<RecommendResult> {
   const t0 = now();
   const anchors = checkAnchors(items);
   const ctx = need(c);
-  const lc = listCall(ctx, 'frequentlyBoughtTogether', anchors.join('\u0000'), options, t0);
+  const list = {
+    method: 'frequentlyBoughtTogether' as const,
+    subject: anchors.join('\u0000'),
+    args: [typeof items === 'string' ? items : anchors],
+  };
+  const lc = listCall(ctx, list, options, t0, call);
   const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const md = await ctx.model.ready();
   if (!md) return listAnswer(ctx, lc, false, async () => ({ r: result(ctx, [], t0, md, 'no-model'), eligible: () => false, cut: false }));

@@ -19,8 +19,7 @@
 import { LocalRecError, serializeError, type Facet, type RecommendResult, type TrendingFacets, type TrendingOptions } from '@localrec/core';
 import { preview } from '@localrec/core/internal';
 import type { TrendingFile } from '@localrec/model';
-import type { CallContext } from './api.js';
-import { catalogFor, eligibility, listAnswer, listCall, need, result, type AnswerContext } from './answers.js';
+import { catalogFor, eligibility, listAnswer, listCall, need, result, type AnswerContext, type ListContext } from './answers.js';
 import { readShopper } from './history.js';
 import { now } from './lazy.js';
 import type { ModelData } from './model-data.js';
@@ -84,12 +83,11 @@ async function trendingFile(ctx: AnswerContext): Promise<{ file?: TrendingFile; 
  * What is trending, re-ranked for the shopper (see the module documentation).
  * @throws {LocalRecError} `INVALID_ARGUMENT` for a bad `facet` or list option; `NOT_READY` before `init`.
  */
-export async function trending(c: AnswerContext | undefined, options: TrendingOptions = {}, call?: CallContext): Promise<RecommendResult> {
+export async function trending(c: AnswerContext | undefined, options: TrendingOptions = {}, call?: ListContext): Promise<RecommendResult> {
   const t0 = now();
   const facet = checkFacet(options.facet);
   const ctx = need(c);
-  const { facet: _f, ...listOptions } = options;
-  const lc = listCall(ctx, 'trending', facet ? `${facet.attribute}\u0000${facet.value}` : '', listOptions, t0);
+  const lc = listCall(ctx, { method: 'trending', subject: facet ? `${facet.attribute}\u0000${facet.value}` : '' }, options, t0, call);
   const budgetMs = options.budgetMs ?? ctx.budgetMs;
   const [md, got] = await Promise.all([ctx.model.ready(), trendingFile(ctx)]);
   const catalog = catalogFor(ctx, md);

@@ -14,6 +14,7 @@ import {
 } from '@localrec/core';
 import { cacheStorage, listModelCaches } from '@localrec/core/internal';
 import { emptyResult, hostOrder, type RecommenderApi } from './connector.js';
+import type { ScenarioName } from './scenarios.js';
 import type { ExportedData, ForgetProof } from './types.js';
 
 /** The insights calls of {@link askInsight}. */
@@ -78,8 +79,10 @@ type Ask = (
   fallbackFor: typeof emptyResult,
 ) => Promise<RecommendResult>;
 
-/** The scenarios {@link askScenario} forwards. */
-export type ScenarioName = 'recentlyViewed' | 'buyAgain' | 'frequentlyBoughtTogether' | 'trending' | 'trendingFacets';
+/** The scenarios that take only their options (the others a subject before them). */
+const OPTIONS_ONLY: readonly string[] = ['recentlyViewed', 'buyAgain', 'trending'];
+/** The lists answered from the shopper's history alone: without consent nothing is asked. */
+const HISTORY_ONLY: readonly string[] = ['recentlyViewed', 'buyAgain', 'recommend'];
 
 /** `trendingFacets()` without a runtime that answers it. */
 const noFacets = (attribute: unknown): TrendingFacets => ({
@@ -92,28 +95,39 @@ const noFacets = (attribute: unknown): TrendingFacets => ({
 });
 
 /**
- * A scenario on the page, forwarded by name with `args` then the options; never rejects. When
+ * A scenario on the page, forwarded by name with its arguments as the page gave them (`given`: its
+ * subject, if it takes one, then the options); never rejects. When
  * history may not be used (`history` false) the history scenarios (`recentlyViewed`, `buyAgain`)
  * answer `'no-consent'` without asking; the table scenarios (`frequentlyBoughtTogether`,
- * `trending`, `trendingFacets`) are asked all the same — their tables need no history — with
- * `personalise: false`. A runtime without the method: `'no-model'` (`trendingFacets`: no values,
- * `'no-trending'`); a failing one: `'error'`, reported.
+ * `trending`, `trendingFacets`, `forSearch`) are asked all the same — their tables need no history —
+ * with `personalise: false` (and `excludePurchased: false`). `next` continues the list of its
+ * argument's cursor by the rules of the list's method; its fallbacks keep that cursor, so that a
+ * later `next` asks for the same page again. A runtime without the method: `'no-model'`
+ * (`trendingFacets`: no values, `'no-trending'`); a failing one: `'error'`, reported.
  */
 export async function askScenario(
   ask: Ask,
   name: ScenarioName,
-  args: unknown[],
-  options: RecommendOptions | undefined,
+  given: unknown[],
   history: boolean,
 ): Promise<RecommendResult & TrendingFacets> {
+  const n = +!OPTIONS_ONLY.includes(name);
+  const args = given.slice(0, n);
   const facets = name === 'trendingFacets';
-  if (!history && (name === 'recentlyViewed' || name === 'buyAgain')) return emptyResult('no-consent') as never;
-  const o = history || facets ? options : { ...options, personalise: false };
-  const fallback = (why: Parameters<typeof emptyResult>[0], took?: number) => (facets ? noFacets(args[0]) : emptyResult(why, took));
+  const prev = args[0] as RecommendResult | undefined;
+  const list = name === 'next' ? prev?.list : undefined;
+  // An empty answer the SDK made without asking (no consent, no runtime) has nothing after it; any
+  // other answer without a list goes to the runtime, which refuses it (`INVALID_ARGUMENT`, reported).
+  if (name === 'next' && !list && prev?.fallbackReason && !prev.items?.length) return prev as never;
+  const fallback = (why: Parameters<typeof emptyResult>[0], took?: number) =>
+    facets ? noFacets(args[0]) : { ...emptyResult(why, took), ...(list && { list }) };
+  if (!history && HISTORY_ONLY.includes(list?.method ?? name)) return fallback('no-consent') as never;
+  // Without history: not personalised, purchases kept (`similar`'s; the others read none then).
+  const o = history || facets ? given[n] : { ...(given[n] as RecommendOptions), personalise: false, excludePurchased: false };
   return ask(
     (api) => {
       const run = api[name] as ((...a: unknown[]) => Promise<RecommendResult>) | undefined;
-      return run ? run.call(api, ...args, o) : (fallback('no-model') as RecommendResult);
+      return run ? run.call(api, ...(list ? [{ list }] : args), o) : (fallback('no-model') as RecommendResult);
     },
     fallback as typeof emptyResult,
   ) as never;

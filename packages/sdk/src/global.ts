@@ -10,6 +10,7 @@ import type { StartCapture } from './capture.js';
 import { chunk, setChunkBase } from './chunks.js';
 import { createWithCapture } from './localrec.js';
 import type { ModelChunk, ModelModule } from './model.js';
+import { SCENARIO_METHODS } from './scenarios.js';
 import type { Consent, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
 
 /** The methods the snippet stubs, in the snippet's order. */
@@ -29,11 +30,7 @@ export const GLOBAL_METHODS = [
   'getProfile',
   'getSegments',
   'setSocialContext',
-  'recentlyViewed',
-  'buyAgain',
-  'frequentlyBoughtTogether',
-  'trending',
-  'trendingFacets',
+  ...SCENARIO_METHODS,
 ] as const;
 export type GlobalMethod = (typeof GLOBAL_METHODS)[number];
 
@@ -56,6 +53,8 @@ export interface LocalRecGlobal {
   frequentlyBoughtTogether(...args: Parameters<LocalRec['frequentlyBoughtTogether']>): ReturnType<LocalRec['frequentlyBoughtTogether']>;
   trending(...args: Parameters<LocalRec['trending']>): ReturnType<LocalRec['trending']>;
   trendingFacets(...args: Parameters<LocalRec['trendingFacets']>): ReturnType<LocalRec['trendingFacets']>;
+  forSearch(...args: Parameters<LocalRec['forSearch']>): ReturnType<LocalRec['forSearch']>;
+  next(...args: Parameters<LocalRec['next']>): ReturnType<LocalRec['next']>;
   setCatalog(...args: Parameters<LocalRec['setCatalog']>): ReturnType<LocalRec['setCatalog']>;
   runtimeStatus(): ReturnType<LocalRec['runtimeStatus']>;
   destroy(): Promise<void>;

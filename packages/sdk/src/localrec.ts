@@ -18,7 +18,7 @@ import {
 import { monotonicNow as now, pageDocument, preview } from '@localrec/core/internal';
 import { IndexedDbEventStore } from '@localrec/store-idb';
 import { startAutoCapture, type StartCapture } from './capture.js';
-import { askInsight, askScenario, withCaches, withoutCaches, type InsightName, type ScenarioName } from './cold.js';
+import { askInsight, askScenario, withCaches, withoutCaches, type InsightName } from './cold.js';
 import {
   checkSource,
   DEFAULT_PURPOSES,
@@ -33,6 +33,7 @@ import { emptyResult, hostOrder, noRuntime, type ConnectContext, type Recommende
 import { pickRuntime, type ModelChunk } from './model.js';
 import { esmModel } from './model-esm.js';
 import { createFlushScheduler } from './schedule.js';
+import { SCENARIO_METHODS, type ScenarioName } from './scenarios.js';
 import { linkTabs } from './tabs.js';
 import type { Consent, ExportedData, ForgetProof, LocalRec, LocalRecConfigInput, LocalRecStatus } from './types.js';
 
@@ -303,9 +304,10 @@ export function createWithCapture(
     return fallbackFor(why, now() - t0);
   };
 
-  /** A scenario forwarded by name (see {@link askScenario}: consent decides what it may read). */
-  const scenario = (name: ScenarioName, args: unknown[], o: RecommendOptions | undefined) =>
-    askScenario(ask, name, args, o, historyAllowed());
+  /** The scenario methods, forwarded by name (see {@link askScenario}: consent decides what they may read). */
+  const scenarios = Object.fromEntries(
+    SCENARIO_METHODS.map((name) => [name, (...args: unknown[]) => askScenario(ask, name, args, historyAllowed())]),
+  ) as unknown as Pick<LocalRec, ScenarioName>;
 
   /** Forwards an insights call to the runtime (see {@link askInsight}). */
   const insight = async (name: InsightName, arg?: unknown): Promise<never> => {
@@ -397,11 +399,7 @@ export function createWithCapture(
         (why, took) => hostOrder(ids, why, took),
       );
     },
-    recentlyViewed: (o) => scenario('recentlyViewed', [], o),
-    buyAgain: (o) => scenario('buyAgain', [], o),
-    frequentlyBoughtTogether: (items, o) => scenario('frequentlyBoughtTogether', [items], o),
-    trending: (o) => scenario('trending', [], o),
-    trendingFacets: (attribute, o) => scenario('trendingFacets', [attribute], o),
+    ...scenarios,
     async setCatalog(items: Readonly<Record<string, ItemMeta>>) {
       try {
         await link.setCatalog(items);

@@ -209,6 +209,33 @@ export interface LocalRec {
    */
   trending(options?: TrendingOptions): Promise<RecommendResult>;
   /**
+   * Recommendations for a search query (a non-empty string, at most 256 characters): the items this
+   * shopper's own earlier searches like it led to — recorded with `track('search', { query })`, then
+   * viewed, clicked, carted or bought in the same session (`reason.kind: 'search'`, "You searched
+   * 'red shoes' and opened Blue Kettle") — and the catalogue items whose name or attributes hold its
+   * words ("Matches 'shoes'"), re-ranked by the model for this shopper; `exclude`, `filter`, `rules`,
+   * `page`, `dedupe`, `hydrate` as in {@link recommend}. Never rejects: nothing matching, the
+   * bundle's popular items (`fallbackReason: 'no-match'`); without consent or history, the match
+   * unpersonalised (`'no-consent'`, `'no-history'`); `'no-model'` without a runtime; a bad query is
+   * reported to `onError` (`INVALID_ARGUMENT`, `field: 'query'`) and answered `'error'`.
+   */
+  forSearch(query: string, options?: RecommendOptions): Promise<RecommendResult>;
+  /**
+   * The next page of the list `previous` came from (an answer of `recommend`, `similar`,
+   * `recentlyViewed`, `buyAgain`, `frequentlyBoughtTogether`, `trending` or `forSearch`, or of an
+   * earlier `next`): the same method, subject and options at `page + 1`, never an item any earlier
+   * page of that list returned, even when the history changed between the calls (a click during an
+   * infinite scroll); with the same history exactly what `page + 1` answers. The list's state is the
+   * answer's `list` (plain data), so a page may keep results and call `next` later, after a runtime
+   * restart too. An empty fallback answer the SDK made without asking (no consent) continues as the
+   * same empty answer; any other fallback keeps the cursor, so a later `next` asks that page again.
+   * `options` change what does not shape the list (`hydrate`, `budgetMs`); whatever they change, no
+   * earlier page's item comes back. Never rejects: an answer that is not a page of a list (`rank`'s)
+   * is reported to `onError` (`INVALID_ARGUMENT`, `field: 'list'`) and answered `'error'`.
+   * @example let page = await rec.recommend({ k: 12 }); onScrollEnd(async () => { page = await rec.next(page); render(page.items); });
+   */
+  next(previous: RecommendResult, options?: RecommendOptions): Promise<RecommendResult>;
+  /**
    * The values of a catalog attribute (e.g. `'category'`) the trending file counts, most shoppers
    * first (at most `k`, default 10). Never rejects: no values and `fallbackReason: 'no-trending'`
    * without a usable file or runtime.

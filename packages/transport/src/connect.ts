@@ -13,7 +13,16 @@ import type { RuntimeTransport, TransportLink } from './transport.js';
 
 /** The methods forwarded by {@link connectTransport}'s `answer`: the call context last (`trendingFacets` ignores it). */
 type AnsweringMethod =
-  'recommend' | 'similar' | 'rank' | 'recentlyViewed' | 'buyAgain' | 'frequentlyBoughtTogether' | 'trending' | 'trendingFacets';
+  | 'recommend'
+  | 'similar'
+  | 'rank'
+  | 'recentlyViewed'
+  | 'buyAgain'
+  | 'frequentlyBoughtTogether'
+  | 'trending'
+  | 'forSearch'
+  | 'next'
+  | 'trendingFacets';
 
 /** Options of {@link connectTransport}. */
 export interface ConnectTransportOptions {
@@ -130,6 +139,8 @@ export async function connectTransport(
     buyAgain: answer('buyAgain', 1),
     frequentlyBoughtTogether: answer('frequentlyBoughtTogether', 2),
     trending: answer('trending', 1),
+    forSearch: answer('forSearch', 2),
+    next: answer('next', 2),
     trendingFacets: answer('trendingFacets', 2), // reads no history: the context is ignored
     setCatalog: (items) => {
       catalog = { ...catalog, ...items };

@@ -141,11 +141,22 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
         await api.rank(['c-1', 'c-2'], {}),
         await api.frequentlyBoughtTogether(['c-1', 'c-2'], { k: 3 }),
         await api.trending({ k: 3 }),
+        await api.forSearch('conformance query', { k: 3 }),
       ]) {
         expect(Array.isArray(r.items)).toBe(true);
         expect(['model', 'fallback']).toContain(r.source);
         expect(typeof r.tookMs).toBe('number');
       }
+      // A list answer carries its cursor (plain data across the boundary); next continues it at
+      // page 1, repeating none of page 0's items, and carries the cursor of both pages.
+      const first = await api.recommend({ k: 3, exclude: ['c-9'] });
+      expect(first.list).toMatchObject({ method: 'recommend', args: [], options: { k: 3, exclude: ['c-9'] }, page: 0 });
+      const further = await api.next(first);
+      expect(further.list).toMatchObject({ method: 'recommend', options: { k: 3, exclude: ['c-9'] }, page: 1 });
+      expect(further.items.filter((i) => first.list!.returned.includes(i.itemId))).toEqual([]);
+      expect(further.list!.returned).toEqual([...first.list!.returned, ...further.items.map((i) => i.itemId)]);
+      const search = await api.forSearch('conformance query', { k: 2 });
+      expect((await api.next({ list: search.list })).list).toMatchObject({ method: 'forSearch', args: [search.list!.args[0]], page: 1 });
       // The history scenarios: the conformance store holds no events, so both are the cold start.
       for (const r of [await api.recentlyViewed({ k: 3 }), await api.buyAgain({ k: 3 })]) {
         expect(r).toMatchObject({ items: [], source: 'fallback', fallbackReason: 'no-history' });
@@ -180,6 +191,8 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
         'buyAgain',
         'frequentlyBoughtTogether',
         'trending',
+        'forSearch',
+        'next',
         'trendingFacets',
         'scoreRows',
         'setCatalog',
@@ -210,6 +223,16 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
       expect(await settle(api.getSegments())).toEqual({ error: expect.objectContaining({ code: 'CONSENT_REQUIRED', field: 'consent' }) });
       const social = await settle(api.setSocialContext({ items: 5 } as never));
       expect(social).toEqual({ error: expect.objectContaining({ code: 'INVALID_ARGUMENT', field: expect.any(String), instance: true }) });
+      // An answer that is not a page of a list (rank's, none at all) and an empty query are refused, naming the field.
+      expect(await settle(api.next({ items: [] } as never))).toEqual({
+        error: expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'list', instance: true }),
+      });
+      expect(await settle(api.next(await api.rank(['c-1'], {})))).toEqual({
+        error: expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'list', instance: true }),
+      });
+      expect(await settle(api.forSearch('  '))).toEqual({
+        error: expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'query', instance: true }),
+      });
       // A malformed page history is refused by the runtime: it crossed with the call.
       await api.setConsent('granted');
       const bad = await settle(api.recommend({}, { history: { sequence: [{ itemId: 3 }], purchased: [] } as never }));
@@ -263,9 +286,11 @@ export function describeTransportConformance(opts: TransportConformanceOptions):
           [1, 2].map((i) => ({ uid: `cf-${i}`, type: 'view' as const, ts: 1000 + i, sessionId: 's', itemId: `c-${i}`, data: {} })),
         );
         const { rec, links } = await connect(ctx);
-        await rec.recommend({ k: 2 });
+        await rec.next(await rec.recommend({ k: 2 }));
         await rec.rank(['c-3'], {});
-        const calls = links[0]!.asked.filter((a) => a.method === 'recommend' || a.method === 'rank');
+        await rec.forSearch('c', { k: 2 });
+        const calls = links[0]!.asked.filter((a) => ['recommend', 'rank', 'next', 'forSearch'].includes(a.method));
+        expect(calls.map((c) => c.method)).toEqual(['recommend', 'next', 'rank', 'forSearch']);
         for (const c of calls) {
           expect(c.args[c.args.length - 1]).toMatchObject({ history: { sequence: [{ itemId: 'c-1' }, { itemId: 'c-2' }], purchased: [] } });
         }

@@ -4,7 +4,7 @@
  * input, `NOT_READY` after `dispose`). It lets the conformance suite run over transports in Node
  * without tfjs; the real runtime runs the same suite over the real Web Worker.
  */
-import { LocalRecError, type Consent } from '@localrec/core';
+import { LocalRecError, type Consent, type ListCursor, type ListMethod, type RecommendOptions } from '@localrec/core';
 import type { CallContext, RuntimeApi, RuntimeOptions, SegmentsResult, ShopperProfile } from '@localrec/contract';
 
 /** Options of {@link createContractRuntime}. */
@@ -51,14 +51,17 @@ export function createContractRuntime(opts: ContractRuntimeOptions = {}): Contra
       });
   };
   const status = () => ({ ready: isReady, itemCount: 3, modelVersion: 'contract-stand-in' });
-  const fallback = (call?: CallContext) => {
+  /** A list's empty page 0 (or `page`) with its cursor, as the runtime writes it. */
+  const listed = (method: ListMethod, args: unknown[], o: RecommendOptions | undefined, call?: CallContext, page = o?.page ?? 0) => {
     live();
     checkHistory(call);
-    return { items: [], source: 'fallback' as const, fallbackReason: 'no-model' as const, tookMs: 0 };
+    const { page: _p, ...options } = o ?? {};
+    const list: ListCursor = { method, args, options, page, returned: [] };
+    return { items: [], source: 'fallback' as const, fallbackReason: 'no-model' as const, tookMs: 0, list };
   };
   /** The history scenarios with no events: empty, `no-consent` or `no-history`. */
-  const history = (call?: CallContext) => ({
-    ...fallback(call),
+  const history = (method: ListMethod, o: RecommendOptions | undefined, call?: CallContext) => ({
+    ...listed(method, [], o, call),
     fallbackReason: consent === 'granted' ? ('no-history' as const) : ('no-consent' as const),
   });
   return {
@@ -84,14 +87,14 @@ export function createContractRuntime(opts: ContractRuntimeOptions = {}): Contra
     async status() {
       return status();
     },
-    async recommend(_o, call) {
-      return fallback(call);
+    async recommend(o, call) {
+      return listed('recommend', [], o, call);
     },
-    async similar(_id, _o, call) {
-      return fallback(call);
+    async similar(id, o, call) {
+      return listed('similar', [id], o, call);
     },
     async rank(ids, _o, call) {
-      const r = fallback(call);
+      const { list: _l, ...r } = listed('recommend', [], {}, call);
       return {
         ...r,
         items: ids.map((itemId, i) => ({
@@ -102,17 +105,32 @@ export function createContractRuntime(opts: ContractRuntimeOptions = {}): Contra
         })),
       };
     },
-    async recentlyViewed(_o, call) {
-      return history(call);
+    async recentlyViewed(o, call) {
+      return history('recentlyViewed', o, call);
     },
-    async buyAgain(_o, call) {
-      return history(call);
+    async buyAgain(o, call) {
+      return history('buyAgain', o, call);
     },
-    async frequentlyBoughtTogether(_items, _o, call) {
-      return fallback(call);
+    async frequentlyBoughtTogether(items, o, call) {
+      return listed('frequentlyBoughtTogether', [items], o, call);
     },
-    async trending(_o, call) {
-      return fallback(call);
+    async trending(o, call) {
+      return listed('trending', [], o, call);
+    },
+    async forSearch(query, o, call) {
+      if (typeof query !== 'string' || !query.trim())
+        throw new LocalRecError('INVALID_ARGUMENT', `forSearch expects a non-empty query string, got ${JSON.stringify(query)}`, {
+          field: 'query',
+        });
+      return listed('forSearch', [query], o, call);
+    },
+    async next(previous, o, call) {
+      const l = previous?.list;
+      if (typeof l?.method !== 'string' || !Number.isInteger(l.page))
+        throw new LocalRecError('INVALID_ARGUMENT', 'next expects an answer of a list method, which carries its `list`', {
+          field: 'list',
+        });
+      return listed(l.method, l.args, { ...l.options, ...o }, call, l.page + 1);
     },
     async trendingFacets(attribute) {
       live();
