@@ -204,13 +204,19 @@ export class Runtime implements RuntimeApi {
     if (this.ctx) this.ctx.consent = consent; // before init: init sets the consent of its options
   }
 
+  /** A list call in its `dedupe` group's turn (see `shown.ts`): lists of one group answer one after another. */
+  private inTurn(options: RecommendOptions | undefined, f: () => Promise<RecommendResult>): Promise<RecommendResult> {
+    const group = options && typeof options.dedupe === 'string' ? options.dedupe : undefined;
+    return this.ctx ? this.ctx.shown.inTurn(group, f) : f();
+  }
+
   /** Recommendations, through the insights ranking step when it is on (see `answers.ts`). */
   recommend(options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
-    return recommend(this.ctx, options, call);
+    return this.inTurn(options, () => recommend(this.ctx, options, call));
   }
 
   similar(itemId: string, options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
-    return similar(this.ctx, itemId, options, call);
+    return this.inTurn(options, () => similar(this.ctx, itemId, options, call));
   }
 
   /** Re-ranks host candidates; ids the model does not know keep their slots (see `answers.ts`). */
@@ -220,27 +226,27 @@ export class Runtime implements RuntimeApi {
 
   /** Recently viewed items, from the shopper's own events (no model; see `scenarios.ts`). */
   recentlyViewed(options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
-    return recentlyViewed(this.ctx, options, call);
+    return this.inTurn(options, () => recentlyViewed(this.ctx, options, call));
   }
 
   /** Items due to be bought again, from the shopper's purchase cadence (no model; see `scenarios.ts`). */
   buyAgain(options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
-    return buyAgain(this.ctx, options, call);
+    return this.inTurn(options, () => buyAgain(this.ctx, options, call));
   }
 
   /** Items frequently bought together with an item or a cart, from the bundle's association rules (see `together.ts`). */
   frequentlyBoughtTogether(items: string | readonly string[], options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
-    return frequentlyBoughtTogether(this.ctx, items, options, call);
+    return this.inTurn(options, () => frequentlyBoughtTogether(this.ctx, items, options, call));
   }
 
   /** What is trending, from the public trending file, re-ranked for the shopper (see `trends.ts`). */
   trending(options?: TrendingOptions, call?: CallContext): Promise<RecommendResult> {
-    return trending(this.ctx, options, call);
+    return this.inTurn(options, () => trending(this.ctx, options, call));
   }
 
   /** Recommendations for a search query: the shopper's own searches and a catalogue text match, re-ranked (see `search.ts`). */
   forSearch(query: string, options?: RecommendOptions, call?: CallContext): Promise<RecommendResult> {
-    return forSearch(this.ctx, query, options, call);
+    return this.inTurn(options, () => forSearch(this.ctx, query, options, call));
   }
 
   /**

@@ -30,6 +30,30 @@ export function listKey(method: string, subject: string, options: RecommendOptio
 /** Items returned per dedupe group, each with the list that first returned it. */
 export class ShownMemory {
   private readonly groups = new Map<string, Map<string, string>>();
+  /** Per group, the end of the calls queued so far. */
+  private readonly turns = new Map<string, Promise<void>>();
+
+  /**
+   * Runs `f` once the earlier calls of `group` have answered: the lists of one group (the widgets
+   * of a page, asked together) answer one at a time, each leaving out what the earlier ones
+   * returned — otherwise lists asked at the same moment would all see an empty memory. No group:
+   * `f` at once. A call that fails does not hold the group up.
+   */
+  async inTurn<T>(group: string | undefined, f: () => Promise<T>): Promise<T> {
+    if (group === undefined) return f();
+    const before = this.turns.get(group);
+    let release!: () => void;
+    const end = new Promise<void>((r) => (release = r));
+    const tail = before ? before.then(() => end) : end;
+    this.turns.set(group, tail);
+    try {
+      if (before) await before;
+      return await f();
+    } finally {
+      release();
+      if (this.turns.get(group) === tail) this.turns.delete(group);
+    }
+  }
 
   /** Items of `group` returned by lists other than `list`. */
   others(group: string | undefined, list: string): Set<string> {

@@ -136,6 +136,28 @@ describe('recommend from the model with rules and pages', () => {
     // Another group, another page view: the same list as without dedupe.
     expect(ids(await rt.similar(idOf(50), { k: 4, dedupe: 'view-2' }))).toEqual(ids(await rt.similar(idOf(50), { k: 4 })));
   });
+
+  it('dedupe: widgets of one group asked at the same moment (the lists of a page) answer in turn and still never repeat each other', async () => {
+    const group = { dedupe: 'view-3' };
+    // Without the group, these lists overlap (so the check below can fail).
+    const free = await Promise.all([rt.recommend({ k: 6 }), rt.similar(idOf(50), { k: 6 }), rt.recommend({ k: 6, diversity: 0.5 })]);
+    const freeIds = free.flatMap(ids);
+    expect(new Set(freeIds).size).toBeLessThan(freeIds.length);
+    const lists = await Promise.all([
+      rt.recommend({ k: 6, ...group }),
+      rt.similar(idOf(50), { k: 6, ...group }),
+      rt.recommend({ k: 6, diversity: 0.5, ...group }),
+      rt.trending({ k: 6, ...group }),
+    ]);
+    const all = lists.flatMap(ids);
+    expect(all.length).toBeGreaterThan(18);
+    expect(new Set(all).size).toBe(all.length);
+    // In the order asked: the first list is the group's first answer, as if asked alone.
+    expect(ids(lists[0])).toEqual(ids(free[0]));
+    // A failing call does not hold the group up.
+    await expect(rt.recommend({ k: 0, ...group })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(ids(await rt.recommend({ k: 3, page: 2, ...group }))).toHaveLength(3);
+  });
 });
 
 describe('similar and the cold start with rules', () => {
