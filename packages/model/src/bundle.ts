@@ -185,7 +185,7 @@ function manifestProblemsUnsafe(m: unknown): string[] {
     else if (JSON.stringify(t.shape) !== JSON.stringify(shape)) p.push(`tensor "${name}": shape [${t.shape}], expected [${shape}]`);
     else if (t.dtype === 'int8' && (!t.quant || !byName.has(t.quant.scales))) p.push(`tensor "${name}": int8 without its scales tensor`);
   }
-  for (const name of [TENSOR_NAMES.popularItems, TENSOR_NAMES.coocItems, TENSOR_NAMES.coocScores]) {
+  for (const name of [TENSOR_NAMES.popularItems, TENSOR_NAMES.popularScores, TENSOR_NAMES.coocItems, TENSOR_NAMES.coocScores]) {
     if (!byName.has(name)) p.push(`tensor "${name}": missing (cold-start table)`);
   }
   return p;

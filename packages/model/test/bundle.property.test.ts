@@ -174,6 +174,16 @@ describe(`model bundles with hostile content (${CASES.toLocaleString('en')} case
     expect(prototypesClean()).toBe(true);
   });
 
+  test('every cold-start tensor is required: renaming any one of them is reported (fast-check found popular_scores was not)', async () => {
+    const cold = [TENSOR_NAMES.popularItems, TENSOR_NAMES.popularScores, TENSOR_NAMES.coocItems, TENSOR_NAMES.coocScores];
+    for (const name of cold) {
+      const i = BASE.manifest.tensors.findIndex((t) => t.name === name);
+      expect(i).toBeGreaterThanOrEqual(0);
+      const { manifest, files } = apply([{ kind: 'set', path: ['tensors', i, 'name'], value: '[]' }]);
+      expect(await bundleProblems(manifest, files)).toContain(`tensor "${name}": missing (cold-start table)`);
+    }
+  });
+
   test('bundleProblems: never throws, always a list; broken bytes and broken checked fields are always reported', async () => {
     let reported = 0;
     await fc.assert(
