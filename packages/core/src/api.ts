@@ -143,7 +143,9 @@ export interface RecommendOptions {
   personalise?: boolean;
   /**
    * 0-based page of the same ranked list: items `page·k … page·k + k − 1` (default 0). For the same
-   * history, pages never repeat an item. At most 999.
+   * history, pages never repeat an item — except with `diversity` or boost/bury rules, which reorder
+   * a candidate pool that grows with the page, so an item can come back on a later page: use
+   * `next(result)`, which never repeats one. At most 999.
    */
   page?: number;
   /**
