@@ -222,7 +222,8 @@ describe.skipIf(!present)('bounded model cache (models/demo-shop re-versioned th
     });
     const files = listed.filter((c) => String(c['url']).includes('/models/updates/') && c['version'] !== undefined);
     expect(new Set(files.map((c) => c['version']))).toEqual(new Set(['e2e-update-3']));
-    const expected = ['weights.bin', 'vocab.json', 'catalog.json'].map((f) => ({
+    // What the worker loads with the model (segments.json only when a segments call asks for it).
+    const expected = ['weights.bin', 'vocab.json', 'catalog.json', 'associations.json'].map((f) => ({
       cache: 'localrec-models-v1',
       url: `${origin}models/updates/${f}`,
       version: 'e2e-update-3',

@@ -2,7 +2,7 @@
 // browser has it, both kernels give the float32 path's answer bit for bit, and the real worker
 // serves recommend() through the kernel.
 import { describe, expect, it } from 'vitest';
-import { HostEncoder, TENSOR_NAMES, decodeTensors, toFloatWeights, type BundleManifest } from '@localrec/model';
+import { HostEncoder, TENSOR_NAMES, blendDense, decodeTensors, toFloatWeights, type BundleManifest } from '@localrec/model';
 import { webWorkerTransport } from '../src/connector.js';
 import { detectKernel, Int8TopK, type KernelKind } from '../src/int8/kernel.js';
 import { KERNEL_MODULES } from '../src/int8/modules.js';
@@ -47,7 +47,14 @@ describe('the worker on models/games-sasrec: recommend() through the int8 kernel
     const m = (await (await fetch(`${base}manifest.json`)).json()) as BundleManifest;
     const vocab = (await (await fetch(`${base}vocab.json`)).json()) as string[];
     const wb = await (await fetch(`${base}${m.weightsFile}`)).arrayBuffer();
-    const weights = toFloatWeights(decodeTensors(m.tensors, wb));
+    const tensors = decodeTensors(m.tensors, wb);
+    const weights = toFloatWeights(tensors);
+    // The shipped scores: the model's plus the bundle's blend with co-occurrence (when it has one).
+    const cooc = {
+      coocItems: tensors.get(TENSOR_NAMES.coocItems)!.data as Int32Array,
+      coocScores: tensors.get(TENSOR_NAMES.coocScores)!.data as Float32Array,
+      neighbours: m.coldStart.cooccurrenceNeighbours,
+    };
     const host = new HostEncoder(m.architecture, weights);
     const item = weights.get(TENSOR_NAMES.itemEmbedding)!;
     const n = m.itemCount + 1,
@@ -83,6 +90,7 @@ describe('the worker on models/games-sasrec: recommend() through the int8 kernel
           for (let j = 0; j < d; j++) x += u[j]! * item[r * d + j]!;
           fp[r] = x;
         }
+        if (m.blend) blendDense(fp, rows, cooc, m.blend);
         const seen = new Set(rows);
         const want = Array.from({ length: n - 1 }, (_, i) => i + 1)
           .filter((r) => !seen.has(r))
