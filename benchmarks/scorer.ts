@@ -18,7 +18,9 @@
  *   e  d + c (host encoder, tfjs matMul + topk): the candidate single-history path
  *   f  d + plain-JS scoring over the host item table (23k dot products) + a size-`need` min-heap
  *   h  d + tfjs matMul, all 23,716 scores read back (`dataSync`), the same JS min-heap selection
- *   g  `scorer.topK(seq, need)`: what deviceTopK calls now (should equal e)
+ *   g  `scorer.topK(seq, need)` without a blend: the model alone (should equal e)
+ *   i  `scorer.topK(seq, need)` with the bundle's blend with co-occurrence (`manifest.blend`, when
+ *      it has one): what deviceTopK calls now — g plus the votes and the voted rows' dot products
  * The machine has 2 cores shared with other jobs: compare figures from the same run only.
  */
 import { createRequire } from 'node:module';
@@ -39,7 +41,7 @@ const DIR = resolve(positional[0] ?? join(repo, 'models/games-sasrec'));
 const ITERS = Number(arg('iters', '1000'));
 const WARMUP = Number(arg('warmup', '100'));
 const NEED = Number(arg('need', '61'));
-const ONLY = arg('only', 'a,b,c,d,e,f,g,h').split(',');
+const ONLY = arg('only', 'a,b,c,d,e,f,g,h,i').split(',');
 
 function join(...p: string[]): string {
   return p.join('/');
@@ -93,6 +95,8 @@ async function main(): Promise<void> {
   const b = await loadBundleDir(DIR);
   const arch = b.manifest.architecture;
   const scorer = new SasrecScorer(arch, b.manifest.itemCount, b.weights);
+  const spec = b.manifest.blend;
+  const blended = spec ? new SasrecScorer(arch, b.manifest.itemCount, b.weights, { blend: { spec, table: b.cold } }) : undefined;
   const enc = new HostEncoder(arch, b.weights);
   const item = b.weights.get('item_emb')!;
   const rows = b.manifest.itemCount + 1;
@@ -160,6 +164,13 @@ async function main(): Promise<void> {
     g: async () => {
       await (scorer as unknown as { topK(s: Int32Array, n: number): Promise<unknown> }).topK(seq, NEED);
     },
+    ...(blended
+      ? {
+          i: async () => {
+            await blended.topK(seq, NEED);
+          },
+        }
+      : {}),
   };
   const names = ONLY.filter((n) => n in variants && (n !== 'g' || 'topK' in scorer));
   const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -193,6 +204,7 @@ async function main(): Promise<void> {
   for (let j = 0; j < d; j++) diff = Math.max(diff, Math.abs(uh[j]! - uReady[j]!));
   console.log(`host vs tfjs user vector: max abs diff ${diff.toExponential(2)}`);
   scorer.dispose();
+  blended?.dispose();
 }
 
 await main();
