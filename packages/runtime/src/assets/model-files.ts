@@ -1,15 +1,12 @@
 /**
  * A model bundle folder, checked before anything is copied: `manifest.json` is a LocalRec bundle
  * manifest, every file it lists (`manifest.files`) is in the folder, with the byte size and SHA-256
- * it gives. Only `manifest.json`, those files and the public `trending.json` (checked against its
- * own `sha256`, as the runtime checks it: the file a shop refreshes daily without a new bundle) are
- * served; anything else in the folder (the trainer's `training-log.json`, `training-curve.svg`)
- * stays out.
+ * it gives. Only `manifest.json` and those files are served; anything else in the folder (the
+ * trainer's `training-log.json`, `training-curve.svg`) stays out.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { trendingBody, trendingProblems } from '@localrec/model';
 import { AssetsError } from './errors.js';
 import type { AssetFile } from './runtime-files.js';
 
@@ -91,27 +88,5 @@ export async function modelBundle(dir: string): Promise<ModelBundle> {
     }
     files.push({ path: name, bytes: bytes.length });
   }
-  const trending = await trendingFile(dir);
-  if (trending && !files.some((f) => f.path === trending.path)) files.push(trending);
   return { name: typeof m.name === 'string' ? m.name : '', version: typeof m.version === 'string' ? m.version : '', files };
-}
-
-/** The folder's `trending.json` when it has one (the runtime fetches it next to the manifest), checked as the runtime checks it. */
-async function trendingFile(dir: string): Promise<AssetFile | undefined> {
-  const path = join(dir, 'trending.json');
-  const bytes = await readOrUndefined(path);
-  if (!bytes) return undefined;
-  let file: unknown;
-  try {
-    file = JSON.parse(bytes.toString('utf8'));
-  } catch (e) {
-    throw new AssetsError('ASSETS_MODEL_FILE_MISMATCH', `${path}: not JSON (${(e as Error).message})`);
-  }
-  const problems = trendingProblems(file, 3);
-  if (problems.length) throw new AssetsError('ASSETS_MODEL_FILE_MISMATCH', `${path}: ${problems.join('; ')}`);
-  const t = file as { sha256: string };
-  const h = hex(new TextEncoder().encode(trendingBody(file as Parameters<typeof trendingBody>[0])));
-  if (h !== t.sha256)
-    throw new AssetsError('ASSETS_MODEL_FILE_MISMATCH', `${path}: SHA-256 of its content ${h}, the file says ${t.sha256}`);
-  return { path: 'trending.json', bytes: bytes.length };
 }
