@@ -135,7 +135,7 @@ describe('demo shop', () => {
     await page.click('#cart-link');
     await page.waitForSelector('[data-cart-item]');
     await page.click('#data-toggle');
-    await expect.poll(async () => Number(await page.textContent('#p-total'))).toBeGreaterThan(0);
+    await expect.poll(async () => Number(await page.textContent('#p-total')), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.textContent('#p-recent')).toContain('<img src=x');
     await page.goto(`${e2e.url}#/c/${encodeURIComponent(evil('cat'))}`);
     await page.waitForSelector('.grid .card');
