@@ -436,6 +436,15 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
     ],
     output: { file: 'packages/trainer/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
   });
+  // The evaluation pool's worker thread (src/eval-pool.ts starts dist/eval-worker.js beside dist/index.js).
+  add('packages/trainer/src/eval-worker.ts', {
+    external: thirdParty,
+    plugins: [
+      resolve({ preferBuiltins: true, exportConditions: ['@localrec/source', 'node'] }),
+      esbuild({ target: 'node20', platform: 'node', sourceMap: true, tsconfig: 'tsconfig.base.json', loaders: { '.json': 'json' } }),
+    ],
+    output: { file: 'packages/trainer/dist/eval-worker.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+  });
   addTypes('trainer', 'packages/trainer/src/index.ts', { external: thirdParty, types: ['node'] });
 }
 // ---- @localrec/trainer (end) ------------------------------------------------------------------

@@ -24,7 +24,8 @@ import { loadDataset, loadLogEvents, splitLeaveOneOut, type LogEvent, type LogRu
 import { DEFAULT_ASSOCIATION_OPTIONS, addAssociations, associationsOf, type AssociationOptions } from './associations.js';
 import { DEFAULT_TRENDING_OPTIONS, trendingOf, type TrendingOptions } from './trending.js';
 import { evaluate, type Protocol, type ScoreFn } from './evaluate.js';
-import { blendMetrics, finishBundle, searchBlend, type FinishInput } from './pipeline.js';
+import { blendMetrics, finishBundle, searchBlend, startBaselines, type BaselineResults, type FinishInput } from './pipeline.js';
+import { EvalPool } from './eval-pool.js';
 import { runAssets } from './assets.js';
 import { bundleScorer, loadBundleDir, validateBundleDir, type LoadedBundle } from './bundle-io.js';
 import { DEFAULT_TRAIN_OPTIONS, architectureOf, train, type TrainOptions } from './train.js';
@@ -262,8 +263,31 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     opts.initWeights = c.weights;
     opts.startEpoch = c.epoch;
   }
-  const arch = architectureOf(opts);
   console.log(`training SASRec on ${String(summary.file)}: ${split.train.length} users, ${split.itemCount} items; ${JSON.stringify(opts)}`);
+  // The baselines are measured on the pool's workers while the model trains (one core stays for training).
+  const pool = new EvalPool({ split, coocNeighbours: o.coocNeighbours }, { onWarning: (m) => console.warn(`localrec: ${m}`) });
+  try {
+    pool.setLimit(pool.workers - 1);
+    const baselines = startBaselines(pool, o.evalSeeds);
+    baselines.catch(() => undefined); // awaited (and reported) by finishBundle
+    await trainAndFinish(o, opts, split, vocab, summary, pool, baselines);
+  } finally {
+    await pool.close();
+  }
+  trainingAssociations(o);
+  console.log(`bundle written to ${o.out}`);
+}
+
+async function trainAndFinish(
+  o: TrainCliOptions,
+  opts: TrainOptions,
+  split: Split,
+  vocab: string[],
+  summary: ReturnType<typeof loadSplit>['summary'],
+  pool: EvalPool,
+  baselines: Promise<BaselineResults>,
+): Promise<void> {
+  const arch = architectureOf(opts);
   const ckpt = o.checkpoint;
   const result = await train(split, opts, {
     ...progressHooks(),
@@ -280,7 +304,10 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
       : undefined,
   });
   console.log(`trained in ${result.seconds.toFixed(0)} s; best validation at epoch ${result.bestEpoch}`);
+  pool.setLimit(pool.workers);
   await finishBundle({
+    pool,
+    baselines,
     ...bundleFields(o),
     version: `${new Date().toISOString().slice(0, 10)}-e${result.bestEpoch}-s${opts.seed}`,
     arch,
@@ -298,8 +325,6 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     },
     history: result.history,
   });
-  trainingAssociations(o);
-  console.log(`bundle written to ${o.out}`);
 }
 
 async function cmdExport(o: ExportCliOptions): Promise<void> {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SasrecScorer, encodeSequence, type FloatWeights, type SasrecArchitecture, type ScorerOptions } from '@localrec/model';
-import { evaluate, evaluableUsers, type EvalResult } from './evaluate.js';
+import { type evaluate, evaluableUsers, evaluateProtocols, type EvalResult, type MultiEvalOptions, type Protocol } from './evaluate.js';
 import { initModel, loadWeightsInto, snapshotWeights, disposeModel, type TrainableModel } from './params.js';
 import { SeededRandom } from '@localrec/core';
 import { NegativeSampler, softmaxHead } from './softmax-head.js';
@@ -285,9 +285,22 @@ export async function evaluateWeights(
   o: Parameters<typeof evaluate>[2],
   scorerOptions?: ScorerOptions,
 ): Promise<EvalResult> {
+  const { protocol, ...rest } = o;
+  return (await evaluateWeightsProtocols(arch, itemCount, w, split, { ...rest, protocols: [protocol] }, scorerOptions))[protocol]!;
+}
+
+/** {@link evaluateWeights} under several protocols from one scoring pass ({@link evaluateProtocols}). */
+export async function evaluateWeightsProtocols(
+  arch: SasrecArchitecture,
+  itemCount: number,
+  w: FloatWeights,
+  split: Split,
+  o: MultiEvalOptions,
+  scorerOptions?: ScorerOptions,
+): Promise<Partial<Record<Protocol, EvalResult>>> {
   const scorer = scorerFrom(arch, itemCount, w, scorerOptions);
   try {
-    return await evaluate((seqs) => scorer.scores(seqs), split, o);
+    return await evaluateProtocols((seqs) => scorer.scores(seqs), split, o);
   } finally {
     scorer.dispose();
   }
