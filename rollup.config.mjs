@@ -436,15 +436,17 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
     ],
     output: { file: 'packages/trainer/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
   });
-  // The evaluation pool's worker thread (src/eval-pool.ts starts dist/eval-worker.js beside dist/index.js).
-  add('packages/trainer/src/eval-worker.ts', {
-    external: thirdParty,
-    plugins: [
-      resolve({ preferBuiltins: true, exportConditions: ['@localrec/source', 'node'] }),
-      esbuild({ target: 'node20', platform: 'node', sourceMap: true, tsconfig: 'tsconfig.base.json', loaders: { '.json': 'json' } }),
-    ],
-    output: { file: 'packages/trainer/dist/eval-worker.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
-  });
+  // The worker threads (src/threads.ts starts dist/<name>.js beside dist/index.js): the evaluation
+  // pool's (eval-pool.ts) and the data-parallel training peer's (data-parallel.ts).
+  for (const name of ['eval-worker', 'train-worker'])
+    add(`packages/trainer/src/${name}.ts`, {
+      external: thirdParty,
+      plugins: [
+        resolve({ preferBuiltins: true, exportConditions: ['@localrec/source', 'node'] }),
+        esbuild({ target: 'node20', platform: 'node', sourceMap: true, tsconfig: 'tsconfig.base.json', loaders: { '.json': 'json' } }),
+      ],
+      output: { file: `packages/trainer/dist/${name}.js`, format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+    });
   addTypes('trainer', 'packages/trainer/src/index.ts', { external: thirdParty, types: ['node'] });
 }
 // ---- @localrec/trainer (end) ------------------------------------------------------------------

@@ -1,8 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from './threads.js';
 import { EvalRunner, type EvalContext, type EvalJob, type EvalJobResult } from './eval-jobs.js';
 
 /**
@@ -35,23 +33,6 @@ interface Slot {
   busy?: Pending & { id: number };
 }
 
-/** How to start the worker module beside this one: `.js` in dist; from source, `.ts` loaded through tsx. */
-function workerSpec(): { code: string | URL; eval: boolean; execArgv?: string[] } {
-  const here = import.meta.url;
-  if (!/\.ts$/.test(new URL(here).pathname)) return { code: new URL('./eval-worker.js', here), eval: false };
-  // From source (the monorepo's `pnpm localrec`, vitest): Node 20 applies no `--import` loader to a
-  // worker's entry, so the worker imports the .ts module through tsx's API (a devDependency).
-  const tsxDir = dirname(createRequire(here).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./eval-worker.ts', here).href;
-  const cond = process.execArgv.some((a) => a.includes('@localrec/source')) ? [] : ['--conditions=@localrec/source'];
-  return {
-    code: `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(here)}));`,
-    eval: true,
-    execArgv: [...process.execArgv, ...cond],
-  };
-}
-
 export class EvalPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
@@ -60,6 +41,7 @@ export class EvalPool {
   private nextId = 1;
   private limit: number;
   private closed = false;
+  private paused = false;
 
   constructor(
     private readonly ctx: EvalContext,
@@ -69,13 +51,22 @@ export class EvalPool {
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`EvalPool: workers must be an integer ≥ 0; got ${String(n)}`);
     this.limit = n;
     if (n === 0) return;
-    const spec = workerSpec();
-    for (let i = 0; i < n; i++) this.start(spec);
+    for (let i = 0; i < n; i++) this.start();
   }
 
-  /** Workers that run jobs at once from now on (e.g. one fewer while the calling thread trains). */
+  /** Workers that run jobs at once from now on (at least 1; e.g. fewer while the calling thread trains). */
   setLimit(n: number): void {
     this.limit = Math.max(1, Math.min(n, this.slots.length || 1));
+    this.pump();
+  }
+
+  /** Holds queued jobs until {@link resume} (e.g. while training takes every core). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
     this.pump();
   }
 
@@ -100,8 +91,8 @@ export class EvalPool {
     this.slots.length = 0;
   }
 
-  private start(spec: ReturnType<typeof workerSpec>): void {
-    const worker = new Worker(spec.code, { eval: spec.eval, workerData: this.ctx, ...(spec.execArgv ? { execArgv: spec.execArgv } : {}) });
+  private start(): void {
+    const worker = startWorker('eval-worker', this.ctx);
     const slot: Slot = { worker };
     worker.unref();
     worker.on('message', (m: { id: number; result?: EvalJobResult; error?: string }) => {
@@ -128,7 +119,7 @@ export class EvalPool {
   }
 
   private pump(): void {
-    while (this.queue.length) {
+    while (this.queue.length && !this.paused) {
       if (!this.slots.length) {
         this.runLocally(this.queue.shift()!);
         continue;
