@@ -160,7 +160,9 @@ function kernelFor(md: ModelData, kind: KernelKind): Int8TopK | undefined {
 /** Keeps only `keep` of `md`'s kernels (none: all go) and drops the bundle's int8 arrays: the table lives in that kernel only. */
 function settleKernels(md: ModelData, keep: Int8TopK | WebGpuInt8TopK | undefined): void {
   const have = kernels.get(md);
-  for (const [kind, k] of have ?? []) if (k !== keep) have!.delete(kind);
+  // The WebGPU kernel keeps its wasm re-scoring kernel (also the one a later engine falls back to).
+  const host = keep instanceof WebGpuInt8TopK ? keep.host : keep;
+  for (const [kind, k] of have ?? []) if (k !== host) have!.delete(kind);
   const gpu = gpuKernels.get(md);
   if (gpu && gpu !== keep) {
     gpu.dispose();

@@ -145,7 +145,8 @@ export class WebGpuInt8TopK {
 
   private constructor(
     private readonly device: GpuDevice,
-    private readonly host: Int8TopK,
+    /** The wasm kernel it re-scores through (and hands k' > {@link MAX_KEEP} to). */
+    readonly host: Int8TopK,
     private readonly pipeline: unknown,
     layout: unknown,
     packed: boolean,
