@@ -99,6 +99,27 @@ for (const unpacked of [false, true]) {
   });
 }
 
+describe('WebGPU int8 kernel: a lost device', () => {
+  it('answers the same from the wasm kernel once its device is lost (destroyed here), and says why', async () => {
+    const own = await detectGpuKernel(); // a device of its own: destroying it leaves the shared one alone
+    if (!own.ok) throw new Error(own.reason);
+    const c = table(3000, 32, 9, { negative: true });
+    const host = Int8TopK.create(WebAssembly, KERNEL_MODULES, 'wasm-simd', c.q, c.scales, c.n, c.d);
+    const gpu = await WebGpuInt8TopK.create(own, host);
+    const u = userOf(32, 4);
+    const want = reference(c, u, 10);
+    expect(Array.from((await gpu.topK(u, 10)).rows)).toEqual(want.rows);
+    expect(gpu.answered).toEqual({ gpu: 1, wasm: 0 });
+    own.device.destroy();
+    await own.device.lost;
+    const after = await gpu.topK(u, 10);
+    expect(Array.from(after.rows)).toEqual(want.rows);
+    expect(Array.from(after.values)).toEqual(want.values);
+    expect(gpu.answered).toEqual({ gpu: 1, wasm: 1 });
+    expect(gpu.lost).toMatch(/^device lost/);
+  });
+});
+
 describe('WebGPU int8 kernel on models/games-sasrec', () => {
   it('top-10 of 30 histories: the float32 reference, the wasm kernel and both shader variants agree, rows and scores', async () => {
     const base = new URL('/models/games-sasrec/', location.href).href;

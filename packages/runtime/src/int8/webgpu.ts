@@ -140,6 +140,8 @@ export class WebGpuInt8TopK {
   private readonly groups: [unknown, unknown];
   /** Answers so far: from the GPU's candidates, or handed to the wasm kernel (more than {@link MAX_KEEP} rows needed). */
   readonly answered = { gpu: 0, wasm: 0 };
+  /** Why the GPU no longer answers (its device was lost, or a GPU call failed): the wasm kernel answers from then on. */
+  lost: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
 
@@ -186,6 +188,10 @@ export class WebGpuInt8TopK {
       });
     // Pass 0 writes a (src b unused), pass 1 reads a and writes b, pass 2 reads b and writes a…
     this.groups = [group(this.bufs.b, this.bufs.a), group(this.bufs.a, this.bufs.b)];
+    // A lost device (driver reset, GPU removed, destroyed): the same answers from the wasm kernel.
+    void device.lost.then((info) => {
+      this.lost ??= `device lost: ${info?.message || 'no reason given'}`;
+    });
   }
 
   /**
@@ -269,6 +275,10 @@ export class WebGpuInt8TopK {
   private async search(user: ArrayLike<number>, k: number, exclude: Uint8Array | undefined): Promise<TopKResult> {
     if (k === 0) return { rows: new Int32Array(0), values: new Float32Array(0) };
     if (this.disposed) throw new RangeError('WebGpuInt8TopK: used after dispose()');
+    if (this.lost) {
+      this.answered.wasm++;
+      return this.host.topK(user, k, exclude);
+    }
     let m = 0;
     for (let j = 0; j < this.dim; j++) m = Math.max(m, Math.abs(user[j]!));
     const su = Math.fround(m > 0 ? m / 127 : 1);
@@ -281,8 +291,14 @@ export class WebGpuInt8TopK {
       this.device.queue.writeBuffer(this.bufs.mask, 0, words);
     }
     const bound = this.maxRowL1 * (su * 0.5 + m * 1e-5);
-    for (let wide = Math.min(this.n, k + Math.max(16, k)); wide <= MAX_KEEP; wide = Math.min(this.n, wide * 4)) {
-      const kept = await this.stage1(wide, su, exclude !== undefined);
+    for (let wide = Math.min(this.n, k + Math.max(16, k)); wide <= MAX_KEEP && !this.lost; wide = Math.min(this.n, wide * 4)) {
+      let kept: { r: number; s: number }[];
+      try {
+        kept = await this.stage1(wide, su, exclude !== undefined);
+      } catch (e) {
+        this.lost ??= `GPU call failed: ${(e as Error)?.message ?? String(e)}`;
+        break;
+      }
       const rows = kept.map((c) => c.r);
       const exact = this.host.scoreRows(user, rows);
       const cand = rows.map((r, i) => ({ r, s: exact[i]! }));
