@@ -315,12 +315,14 @@ const cleanChunks = {
 };
 // The int8 kernels' .wat sources (packages/runtime/src/int8) are assembled by wabt and inlined as bytes.
 const { watPlugin } = await import('./packages/runtime/scripts/wat.mjs');
+// The WebGPU kernel's .wgsl sources are inlined as text.
+const { wgslPlugin } = await import('./packages/runtime/scripts/wgsl.mjs');
 if (existsSync('packages/runtime/src/worker.ts')) {
   configs.push({
     input: { worker: 'packages/runtime/src/worker.ts', runtime: 'packages/runtime/src/browser.ts' },
     onwarn,
     cache: false, // tfjs is large: keep no module graph around for the configs that follow
-    plugins: [cleanChunks, watPlugin(), ...browserPlugins(), copyWasm],
+    plugins: [cleanChunks, watPlugin(), wgslPlugin(), ...browserPlugins(), copyWasm],
     output: {
       dir: 'packages/runtime/dist',
       format: 'es',

@@ -389,7 +389,7 @@ async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper; u
               if (!engine.kernel) return { s: (await engine.scorer.scores([seqRows]))[0]! };
               // The int8 kernel takes the mask itself: the `size` best eligible rows, nothing else read.
               const u = engine.scorer.host.encode(seqRows);
-              const top = engine.scorer.blendedTop(seqRows, u, engine.kernel.topK(u, size, excludedBitmap(ok)));
+              const top = engine.scorer.blendedTop(seqRows, u, await engine.kernel.topK(u, size, excludedBitmap(ok)));
               return { s: sparseOf(top), order: top.rows };
             }
             const top = await deviceTopK(engine.scorer, seqRows, needRows);

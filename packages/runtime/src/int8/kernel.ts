@@ -157,6 +157,20 @@ export class Int8TopK {
     return new Int8TopK(wasm, modules, kind, q, scales, n, d);
   }
 
+  /**
+   * Views of the resident table for another device's copy (the WebGPU kernel uploads them as they
+   * are: rows of `stride` bytes, zero padded, i.e. 4 int8 values per little-endian u32), and
+   * `maxRowL1` = max over rows of `s_r · ‖q_r‖₁` (its exactness bound scales with it).
+   */
+  int8View(): { table: Uint8Array; scales: Float32Array; maxRowL1: number } {
+    const buf = this.memory.buffer;
+    return {
+      table: new Uint8Array(buf, this.at.table, this.n * this.stride),
+      scales: new Float32Array(buf, this.at.scales, this.n),
+      maxRowL1: this.maxRowL1,
+    };
+  }
+
   /** Bytes of WebAssembly memory the kernel holds (table, scales, buffers). */
   get bytes(): number {
     return this.memory.buffer.byteLength;
