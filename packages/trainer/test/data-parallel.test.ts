@@ -33,7 +33,13 @@ describe('data-parallel gradients', () => {
           const sample = sampled ? sampler.draw(SeededRandom.fromInt(k)) : undefined;
           const count = batchPositions(split, users, arch.maxLen);
           const batch = (u: number[], g: Float32Array) =>
-            headGradients(model, split, u, { o: { dropout: 0, l2Emb: 0.01 }, count, rng: SeededRandom.fromInt(1), ...(sample ? { sample } : {}) }, g);
+            headGradients(
+              model,
+              split,
+              u,
+              { o: { dropout: 0, l2Emb: 0.01 }, count, rng: SeededRandom.fromInt(1), ...(sample ? { sample } : {}) },
+              g,
+            );
           const gAll = new Float32Array(model.itemTable.length);
           const whole = batch(users, gAll);
           const gParts = new Float32Array(model.itemTable.length);
@@ -55,7 +61,19 @@ describe('data-parallel gradients', () => {
   });
 
   it('training on 2 threads takes the same steps as on 1 (full softmax, no dropout, one epoch), and is reproducible', async () => {
-    const opts = { dim: 8, maxLen: 8, blocks: 1, heads: 1, dropout: 0, epochs: 1, evalEvery: 1, batchSize: 32, lr: 0.01, validUsers: 50, seed: 3 };
+    const opts = {
+      dim: 8,
+      maxLen: 8,
+      blocks: 1,
+      heads: 1,
+      dropout: 0,
+      epochs: 1,
+      evalEvery: 1,
+      batchSize: 32,
+      lr: 0.01,
+      validUsers: 50,
+      seed: 3,
+    };
     const one = await train(split, { ...opts, threads: 1 });
     const two = await train(split, { ...opts, threads: 2 });
     const again = await train(split, { ...opts, threads: 2 });
