@@ -77,7 +77,8 @@ export function toModelData(b: FetchedBundle): ModelData {
   const int8 = raw.dtype === 'int8' && raw.quant?.axis === 0 && rawScales?.dtype === 'float32';
   let weights: FloatWeights;
   try {
-    weights = toFloatWeights(b.tensors, int8 ? new Set([TENSOR_NAMES.itemEmbedding]) : undefined);
+    // An int8 item table and its scales live in the Int8Table only.
+    weights = toFloatWeights(b.tensors, int8 ? new Set([TENSOR_NAMES.itemEmbedding, raw.quant!.scales]) : undefined);
   } catch (e) {
     throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${b.baseUrl}: ${(e as Error).message}`);
   }
@@ -135,10 +136,12 @@ export function cosine(md: ModelData, a: number, b: number): number {
  * weights (a float32 bundle's item table among them), 1/norm per item and the cold-start tables.
  */
 export function hostBytes(md: ModelData): number {
-  let host =
-    md.cold.popularItems.byteLength + md.cold.popularScores.byteLength + md.cold.coocItems.byteLength + md.cold.coocScores.byteLength;
-  if (!md.table) host += md.invNorm.byteLength;
-  for (const w of md.weights.values()) host += w.byteLength;
+  // Each array once: the float32 cold-start tables are weights too (the same arrays).
+  const arrays = new Set<ArrayBufferView>([md.cold.popularItems, md.cold.popularScores, md.cold.coocItems, md.cold.coocScores]);
+  if (!md.table) arrays.add(md.invNorm);
+  for (const w of md.weights.values()) arrays.add(w);
+  let host = 0;
+  for (const a of arrays) host += a.byteLength;
   return host;
 }
 
