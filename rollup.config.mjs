@@ -315,12 +315,14 @@ const cleanChunks = {
 };
 // The int8 kernels' .wat sources (packages/runtime/src/int8) are assembled by wabt and inlined as bytes.
 const { watPlugin } = await import('./packages/runtime/scripts/wat.mjs');
+// The WebGPU kernel's .wgsl sources are inlined as text.
+const { wgslPlugin } = await import('./packages/runtime/scripts/wgsl.mjs');
 if (existsSync('packages/runtime/src/worker.ts')) {
   configs.push({
     input: { worker: 'packages/runtime/src/worker.ts', runtime: 'packages/runtime/src/browser.ts' },
     onwarn,
     cache: false, // tfjs is large: keep no module graph around for the configs that follow
-    plugins: [cleanChunks, watPlugin(), ...browserPlugins(), copyWasm],
+    plugins: [cleanChunks, watPlugin(), wgslPlugin(), ...browserPlugins(), copyWasm],
     output: {
       dir: 'packages/runtime/dist',
       format: 'es',
@@ -436,6 +438,17 @@ addTypes('runtime', { runtime: 'packages/runtime/src/browser.ts', connector: 'pa
     ],
     output: { file: 'packages/trainer/dist/index.js', format: 'es', sourcemap: true, sourcemapExcludeSources: true },
   });
+  // The worker threads (src/threads.ts starts dist/<name>.js beside dist/index.js): the evaluation
+  // pool's (eval-pool.ts) and the data-parallel training peer's (data-parallel.ts).
+  for (const name of ['eval-worker', 'train-worker'])
+    add(`packages/trainer/src/${name}.ts`, {
+      external: thirdParty,
+      plugins: [
+        resolve({ preferBuiltins: true, exportConditions: ['@localrec/source', 'node'] }),
+        esbuild({ target: 'node20', platform: 'node', sourceMap: true, tsconfig: 'tsconfig.base.json', loaders: { '.json': 'json' } }),
+      ],
+      output: { file: `packages/trainer/dist/${name}.js`, format: 'es', sourcemap: true, sourcemapExcludeSources: true },
+    });
   addTypes('trainer', 'packages/trainer/src/index.ts', { external: thirdParty, types: ['node'] });
 }
 // ---- @localrec/trainer (end) ------------------------------------------------------------------

@@ -5,13 +5,16 @@
 // benchmarks/results/train-<date>[-<tag>].json. The machine's load (os.loadavg) is recorded beside
 // every run: on a shared machine, read the timings with it.
 //
-//   node benchmarks/train-speed.mjs --data ../shared/data/games.txt [--before-epochs 3] [--after-epochs N] [--after-log FILE] [--tag name]
+//   node benchmarks/train-speed.mjs --data ../shared/data/games.txt [--before-epochs 3] [--after-epochs N] [--after-log FILE]
+//     [--threads-epochs N] [--tag name]
 //
 // --before-epochs: epochs of the previous default actually run (its wall to 200 epochs is extrapolated
 // from their mean; it has no early stop on full ranking). --after-epochs caps the current default
 // (default: none, it runs to its early stop). --after-log reads the current default's figures from the
 // log of a run already made with the default command (`pnpm localrec train --data … --out …`) instead
-// of training again.
+// of training again (a log whose lines carry a "<seconds> " prefix and an "END <seconds>" line also
+// gives the whole command's wall time, evaluation included). --threads-epochs N: N epochs of the
+// current default on 1 and on 2 threads (`--threads`), for the data-parallel speed-up per epoch.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     'before-epochs': { type: 'string', default: '3' },
     'after-epochs': { type: 'string' },
     'after-log': { type: 'string' },
+    'threads-epochs': { type: 'string', default: '0' },
     tag: { type: 'string' },
   },
 });
@@ -39,7 +43,11 @@ if (!values.data) {
 const data = resolve(values.data);
 
 /** Figures of one `localrec train` log: per-epoch seconds, validations, the loss chosen, the total. */
-function parseLog(text) {
+function parseLog(raw) {
+  // A log written with a per-line "<seconds since start> " prefix (and an "END <seconds>" line) also gives the whole command's wall time.
+  const stamped = /^\d+ /.test(raw);
+  const text = stamped ? raw.replace(/^\d+ /gm, '') : raw;
+  const end = /^END (\d+)$/m.exec(text);
   const epochs = [...text.matchAll(/^epoch (\d+): loss ([\d.]+) \(([\d.]+) s\)(?:.*NDCG@10 ([\d.]+))?/gm)].map((m) => ({
     epoch: Number(m[1]),
     loss: Number(m[2]),
@@ -52,6 +60,7 @@ function parseLog(text) {
   const secs = epochs.map((e) => e.seconds);
   const mean = secs.length ? secs.reduce((a, b) => a + b, 0) / secs.length : NaN;
   return {
+    ...(end ? { commandWallSeconds: Number(end[1]) } : {}),
     loss,
     epochsRun: epochs.length,
     meanEpochSeconds: Number(mean.toFixed(2)),
@@ -115,6 +124,13 @@ const after = values['after-log']
   ? { fromLog: resolve(values['after-log']), ...parseLog(readFileSync(values['after-log'], 'utf8')) }
   : await run(['--out', join(out, 'after'), ...(values['after-epochs'] ? ['--epochs', values['after-epochs']] : [])]);
 
+// Data-parallel training: the same epochs on 1 and on 2 threads, in this run (per-epoch ratio).
+const threadsEpochs = Number(values['threads-epochs']);
+const threads = {};
+if (threadsEpochs > 0)
+  for (const t of [1, 2])
+    threads[t] = await run(['--out', join(out, `threads-${t}`), '--threads', String(t), '--epochs', String(threadsEpochs), '--eval-every', '1000']);
+
 const result = {
   when: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -123,6 +139,9 @@ const result = {
   before,
   after,
   speedupPerEpoch: Number((before.meanEpochSeconds / after.meanEpochSeconds).toFixed(3)),
+  ...(threadsEpochs > 0
+    ? { threads, dataParallelSpeedupPerEpoch: Number((threads[1].meanEpochSeconds / threads[2].meanEpochSeconds).toFixed(3)) }
+    : {}),
 };
 const dir = join(here, 'results');
 mkdirSync(dir, { recursive: true });

@@ -11,6 +11,8 @@ export interface ChromiumOptions {
 export declare const CHROMIUM_PATH: string;
 /** The flags every launch uses. */
 export declare const CHROMIUM_ARGS: readonly string[];
+/** `--enable-unsafe-webgpu`: WebGPU on (SwiftShader on a machine without a GPU). */
+export declare const WEBGPU_ARG: string;
 /** Launches Chromium: headless, {@link CHROMIUM_ARGS}, WebGPU unless `webgpu: false`. */
 export declare function launchChromium(opts?: ChromiumOptions): Promise<Browser>;
 /** A persistent-profile Chromium in `dir`. */

@@ -20,7 +20,7 @@ export const CHROMIUM_ARGS = Object.freeze([
 ]);
 
 /** WebGPU on SwiftShader (the only adapter on this machine; not a performance figure). */
-const WEBGPU_ARG = '--enable-unsafe-webgpu';
+export const WEBGPU_ARG = '--enable-unsafe-webgpu';
 
 /**
  * Playwright launch options for headless Chromium with {@link CHROMIUM_ARGS}, plus

@@ -104,6 +104,12 @@ export interface RuntimeOptions {
    */
   forceBackend?: BackendName;
   /**
+   * Let a software WebGPU adapter (`isFallbackAdapter`, e.g. SwiftShader) take part in the
+   * calibration: the webgpu backend and the WebGPU int8 kernel are timed like the others. For
+   * tests and benchmarks on machines without a GPU (a software adapter is slow); default false.
+   */
+  softwareGpu?: boolean;
+  /**
    * Measure the candidate backends on the real model on first start and keep the fastest
    * (cached per model version and device). Default true. When false the first backend that
    * starts is used.

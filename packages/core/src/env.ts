@@ -102,9 +102,11 @@ export function cacheStorage(): CacheStorage | undefined {
   return detectCapabilities().cacheStorage ? caches : undefined;
 }
 
-/** What the runtime needs of `navigator.gpu`: an adapter, if there is one. */
+/** What the runtime needs of `navigator.gpu`: an adapter, if there is one, and the WGSL features. */
 export interface WebGpuLike {
   requestAdapter(): Promise<unknown>;
+  /** WGSL language features (e.g. `packed_4x8_integer_dot_product`, Chrome 123+); absent in older browsers. */
+  wgslLanguageFeatures?: { has(feature: string): boolean };
 }
 
 /** `navigator.gpu` (see {@link Capabilities.webgpu}), else `undefined`. */

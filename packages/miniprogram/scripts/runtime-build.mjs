@@ -40,12 +40,13 @@ const GLOBAL_INTRO =
  *   `modules` fills with every module bundled once a build has run
  */
 export async function miniProgramRuntimeOptions() {
-  const [{ default: nodeResolve }, { default: commonjs }, { default: esbuild }, { transform }, { watPlugin }] = await Promise.all([
+  const [{ default: nodeResolve }, { default: commonjs }, { default: esbuild }, { transform }, { watPlugin }, { wgslPlugin }] = await Promise.all([
     import('@rollup/plugin-node-resolve'),
     import('@rollup/plugin-commonjs'),
     import('rollup-plugin-esbuild'),
     import('esbuild'),
     import('../../runtime/scripts/wat.mjs'),
+    import('../../runtime/scripts/wgsl.mjs'),
   ]);
   const modules = [];
   const input = {
@@ -69,8 +70,10 @@ export async function miniProgramRuntimeOptions() {
             ? `export function setWasmPaths() { throw new Error(${JSON.stringify(`${id.slice('\0refused:'.length)} is not in the mini-program build (webgl and cpu only)`)}); }`
             : null,
       },
-      // The runtime's int8 kernels (.wat, assembled by wabt); a mini-program without WebAssembly never runs them.
+      // The runtime's int8 kernels (.wat assembled by wabt, .wgsl as text); a mini-program without WebAssembly
+      // or WebGPU never runs them.
       watPlugin(),
+      wgslPlugin(),
       nodeResolve({ browser: true, preferBuiltins: false, exportConditions: ['@localrec/source'] }),
       commonjs({ ignore: ['fs', 'path', 'os', 'perf_hooks', 'worker_threads', 'crypto', 'util'] }),
       esbuild({ target: 'es2017', tsconfig: join(repo, 'tsconfig.base.json') }),

@@ -47,8 +47,8 @@ export function packSequences(seqs: readonly ArrayLike<number>[], maxLen: number
  * the runtime's int8 WebAssembly kernel over the bundle's int8 table (see {@link SasrecScorer.useItemTable}).
  */
 export interface ItemTable {
-  /** The `need` best rows for one user vector (`d` floats), best first. */
-  topK(user: Float32Array, need: number): { rows: Int32Array; values: Float32Array };
+  /** The `need` best rows for one user vector (`d` floats), best first (a promise where the table lives on a GPU). */
+  topK(user: Float32Array, need: number): { rows: Int32Array; values: Float32Array } | Promise<{ rows: Int32Array; values: Float32Array }>;
   /** Every row's score for one user vector (`itemCount + 1` values). */
   scores(user: Float32Array): Float32Array;
 }

@@ -389,7 +389,7 @@ async function recommendFor(ctx: AnswerContext, ask: Ask & { shopper: Shopper; u
               if (!engine.kernel) return { s: (await engine.scorer.scores([seqRows]))[0]! };
               // The int8 kernel takes the mask itself: the `size` best eligible rows, nothing else read.
               const u = engine.scorer.host.encode(seqRows);
-              const top = engine.scorer.blendedTop(seqRows, u, engine.kernel.topK(u, size, excludedBitmap(ok)));
+              const top = engine.scorer.blendedTop(seqRows, u, await engine.kernel.topK(u, size, excludedBitmap(ok)));
               return { s: sparseOf(top), order: top.rows };
             }
             const top = await deviceTopK(engine.scorer, seqRows, needRows);
@@ -460,7 +460,9 @@ async function similarFor(
   // here (the model data loaded); the scan checks it every SIMILAR_CHUNK rows and, when exceeded,
   // answers from the bundle's co-occurrence table of the item (then popularity), marked 'timeout'.
   const deadline = now() + budget;
-  const kernel = ctx.engine.value?.kernel;
+  // The WebGPU kernel re-scores through a wasm kernel over the same table: that one runs the cosine top-k.
+  const serving = ctx.engine.value?.kernel;
+  const kernel = serving && 'host' in serving ? serving.host : serving;
   let ranked: { rows: ArrayLike<number>; sims: ArrayLike<number> } | undefined;
   if (budget > 0 && kernel) {
     const top = kernel.similarTo(row, size, excludedBitmap(ok), (r) => Math.fround(cosine(md, r, row)));

@@ -10,6 +10,7 @@ import { SasrecScorer, type ItemTable } from '@localrec/model';
 import { BACKENDS, type BackendName } from './api.js';
 import { detectKernel, Int8TopK, type KernelDetection, type KernelKind } from './int8/kernel.js';
 import { KERNEL_MODULES } from './int8/modules.js';
+import { detectGpuKernel, GPU_KERNEL, WebGpuInt8TopK, type GpuKernelSupport } from './int8/webgpu.js';
 import type { ModelData } from './model-data.js';
 
 /** A scorer living on one backend. */
@@ -20,7 +21,7 @@ export interface Engine {
    * The int8 kernel that scores `recommend()`'s top-k ({@link SasrecScorer.topK} through
    * {@link Int8TopK.topK}), when it serves; otherwise matMul + `tf.topk` on the backend do.
    */
-  kernel?: Int8TopK | undefined;
+  kernel?: Int8TopK | WebGpuInt8TopK | undefined;
   /** Median ms of what `recommend()` runs for a fresh history (host encoder + top-k through the chosen kernel), measured at start. */
   medianMs: number;
   /** The serving path's medians measured at start: `backend` (matMul + `tf.topk`) and, where tried, the int8 kernel. */
@@ -31,9 +32,12 @@ export interface Engine {
 export interface BackendOptions {
   /** Folder URL (browser) or path (Node) with tfjs-backend-wasm's .wasm files, trailing slash. */
   wasmPath?: string;
-  /** Accept a software WebGPU adapter (`isFallbackAdapter`), e.g. SwiftShader. Only when forced. */
+  /** Accept a software WebGPU adapter (`isFallbackAdapter`), e.g. SwiftShader, for the webgpu backend and the WebGPU int8 kernel. Only when forced. */
   allowFallbackAdapter?: boolean;
 }
+
+/** The int8 kernels that can serve `recommend()`'s top-k: the wasm ones and the WebGPU one. */
+export type ServingKernel = KernelKind | typeof GPU_KERNEL;
 
 interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
@@ -153,9 +157,40 @@ function kernelFor(md: ModelData, kind: KernelKind): Int8TopK | undefined {
 }
 
 /** Keeps only `keep` of `md`'s kernels (none: all go; the table they scan stays with `md`). */
-function settleKernels(md: ModelData, keep: Int8TopK | undefined): void {
+function settleKernels(md: ModelData, keep: Int8TopK | WebGpuInt8TopK | undefined): void {
   const have = kernels.get(md);
-  for (const [kind, k] of have ?? []) if (k !== keep) have!.delete(kind);
+  // The WebGPU kernel keeps its wasm re-scoring kernel (also the one a later engine falls back to).
+  const host = keep instanceof WebGpuInt8TopK ? keep.host : keep;
+  for (const [kind, k] of have ?? []) if (k !== host) have!.delete(kind);
+  const gpu = gpuKernels.get(md);
+  if (gpu && gpu !== keep) {
+    gpu.dispose();
+    gpuKernels.delete(md);
+  }
+}
+
+let gpuDetected: Promise<GpuKernelSupport> | undefined;
+/** {@link detectGpuKernel} once (its device, `dot4I8Packed` or not): the one place the WebGPU kernel is chosen. */
+function gpuKernelSupport(): Promise<GpuKernelSupport> {
+  return (gpuDetected ??= detectGpuKernel());
+}
+
+const gpuKernels = new WeakMap<ModelData, WebGpuInt8TopK>();
+/**
+ * The WebGPU int8 kernel over `md`'s table (uploaded once per model; it re-scores through the plain
+ * SIMD wasm kernel), or `undefined` without a WebGPU device, with a software adapter unless
+ * `allowFallbackAdapter`, or where the table does not fit the device.
+ */
+async function gpuKernelFor(md: ModelData, allowFallbackAdapter: boolean): Promise<WebGpuInt8TopK | undefined> {
+  const have = gpuKernels.get(md);
+  if (have) return have;
+  const support = await gpuKernelSupport();
+  if (!support.ok || (support.fallbackAdapter && !allowFallbackAdapter)) return undefined;
+  const host = kernelFor(md, 'wasm-simd');
+  if (!host) return undefined;
+  const made = await WebGpuInt8TopK.create(support, host).catch(() => undefined);
+  if (made) gpuKernels.set(md, made);
+  return made;
 }
 
 /** The kernel kinds this engine can run, the relaxed one first. */
@@ -173,6 +208,8 @@ export const UNTIMED_KERNEL: KernelKind = 'wasm-simd';
 
 /** Backends on which the int8 kernel competes with the backend's own matMul + `tf.topk` (the CPU ones). */
 const KERNEL_BACKENDS: ReadonlySet<BackendName> = new Set(['wasm', 'cpu']);
+/** Backends on which the WebGPU int8 kernel competes too (the host encoder serves either way: it needs no tfjs backend of its own). */
+const GPU_KERNEL_BACKENDS: ReadonlySet<BackendName> = new Set(['wasm', 'cpu', 'webgpu']);
 /** Rows the timed top-k asks for: about what `recommend()` asks for one list (its pool, the history, padding). */
 const SERVE_NEED = 64;
 
@@ -196,15 +233,26 @@ async function timeServing(scorer: SasrecScorer, seqs: Int32Array[], runs: numbe
  * serves. `kernel` decides without timing: a kernel kind (a cached calibration's choice, or
  * {@link UNTIMED_KERNEL}), or `false` for the backend's matMul + `tf.topk`.
  */
-export async function buildEngine(name: BackendName, md: ModelData, runs: number, kernel?: KernelKind | false): Promise<Engine> {
+export async function buildEngine(
+  name: BackendName,
+  md: ModelData,
+  runs: number,
+  kernel?: ServingKernel | false,
+  o: Pick<BackendOptions, 'allowFallbackAdapter'> = {},
+): Promise<Engine> {
   // A decided kind runs only where the detection allows it (a cached choice on a page whose CSP now refuses WebAssembly).
   const tryKernels =
     !KERNEL_BACKENDS.has(name) || kernel === false ? [] : kernelKinds().filter((k) => kernel === undefined || k === kernel);
-  const built = tryKernels.flatMap((kind) => {
+  const built: (Int8TopK | WebGpuInt8TopK)[] = tryKernels.flatMap((kind) => {
     const k = kernelFor(md, kind);
     return k ? [k] : [];
   });
-  const tableOf = (k: Int8TopK): ItemTable => ({ topK: (u, need) => k.topK(u, need), scores: (u) => k.scores(u) });
+  // The WebGPU int8 kernel: timed on the backends above (a software adapter only when allowed), or a decided choice.
+  if (GPU_KERNEL_BACKENDS.has(name) && (kernel === undefined || kernel === GPU_KERNEL)) {
+    const gpu = await gpuKernelFor(md, o.allowFallbackAdapter === true || kernel === GPU_KERNEL);
+    if (gpu) built.push(gpu);
+  }
+  const tableOf = (k: Int8TopK | WebGpuInt8TopK): ItemTable => ({ topK: (u, need) => k.topK(u, need), scores: (u) => k.scores(u) });
   const decided = kernel !== undefined ? built[0] : undefined;
   // Decided without timing: the float32 item table is never uploaded to the backend.
   // The bundle's blend with co-occurrence (manifest.blend) is part of every score, as in the trainer's eval.
@@ -226,7 +274,7 @@ export async function buildEngine(name: BackendName, md: ModelData, runs: number
     // Never more rows than the table has (row 0 is padding): a 24-item catalogue has 25.
     const need = Math.min(SERVE_NEED, md.itemCount + 1);
     const paths: Record<string, number> = {};
-    let serving: Int8TopK | undefined = decided;
+    let serving: Int8TopK | WebGpuInt8TopK | undefined = decided;
     if (decided) paths[`${name}+int8-${decided.kind}`] = await timeServing(scorer, seqs, runs, need);
     else {
       paths[name] = await timeServing(scorer, seqs, runs, need);
@@ -263,7 +311,7 @@ export async function buildEngine(name: BackendName, md: ModelData, runs: number
 export interface Calibration {
   backend: BackendName;
   /** The int8 kernel that serves `recommend()`'s top-k on the winner (absent: the backend's matMul + `tf.topk`). */
-  kernel?: KernelKind;
+  kernel?: ServingKernel;
   /** Per backend: median ms of the serving path (its faster kernel), or why it failed. */
   timings: Partial<Record<BackendName, number | string>>;
   /** Every serving path timed: `<backend>` (matMul + `tf.topk`) and `<backend>+int8-<kernel>`, median ms. */
@@ -286,7 +334,7 @@ export async function calibrate(
   for (const name of candidates) {
     try {
       await activateBackend(name, o);
-      const e = await buildEngine(name, md, o.runs ?? 5);
+      const e = await buildEngine(name, md, o.runs ?? 5, undefined, o);
       timings[name] = ms3(e.medianMs);
       for (const [p, x] of Object.entries(e.paths)) paths[p] = ms3(x);
       if (!best || e.medianMs < best.medianMs) {
@@ -309,7 +357,7 @@ export async function calibrate(
     const kernel = best.kernel?.kind ?? false;
     best.dispose();
     await activateBackend(best.backend, o);
-    best = await buildEngine(best.backend, md, 1, kernel);
+    best = await buildEngine(best.backend, md, 1, kernel, o);
   }
   settleKernels(md, best.kernel);
   const calibration: Calibration = { backend: best.backend, timings, paths };

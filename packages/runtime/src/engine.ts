@@ -15,6 +15,7 @@ import {
   firstWorking,
   UNTIMED_KERNEL,
   watchDeviceLoss,
+  type BackendOptions,
   type Calibration,
   type Engine,
 } from './backends.js';
@@ -43,7 +44,10 @@ const CALIBRATION_META = 'runtime:calibration';
 
 /** What the engine host reads: the backend options, the model, the store (calibration cache), progress. */
 export interface EngineHostInit {
-  options: Pick<RuntimeOptions, 'forceBackend' | 'backends' | 'calibrate' | 'wasmPath'> & { readyTimeoutMs: number; retryDelayMs: number };
+  options: Pick<RuntimeOptions, 'forceBackend' | 'backends' | 'calibrate' | 'wasmPath' | 'softwareGpu'> & {
+    readyTimeoutMs: number;
+    retryDelayMs: number;
+  };
   /** Default folder of the wasm files when `options.wasmPath` is not set. */
   wasmPath?: string | undefined;
   model: ModelSource;
@@ -134,7 +138,7 @@ export class EngineHost {
   private async start(): Promise<Engine> {
     const o = this.init.options;
     const md = await this.init.model.get();
-    const bo = { wasmPath: o.wasmPath ?? this.init.wasmPath };
+    const bo = { wasmPath: o.wasmPath ?? this.init.wasmPath, allowFallbackAdapter: o.softwareGpu === true };
     this.init.progress({ phase: 'backend', loadedBytes: 0, totalBytes: 0 });
     let engine: Engine;
     if (o.forceBackend && !this.disabledBackends.has(o.forceBackend)) {
@@ -196,7 +200,7 @@ export class EngineHost {
   }
 
   /** Uses the cached calibration for this model version and device, or measures and caches one. */
-  private async calibrated(candidates: readonly BackendName[], md: ModelData, bo: { wasmPath?: string | undefined }): Promise<Engine> {
+  private async calibrated(candidates: readonly BackendName[], md: ModelData, bo: BackendOptions): Promise<Engine> {
     const { store } = this.init;
     const key = `${md.version}|${await sha256Hex(utf8Bytes(await deviceKey()))}`;
     const cached = await store.getMeta<Record<string, Calibration>>(CALIBRATION_META).catch(() => undefined);

@@ -34,6 +34,12 @@ export function checkRuntimeOptions(options: RuntimeOptions): CheckedOptions {
   }
   for (const b of options.backends ?? []) checkBackend(b, 'backends');
   if (options.forceBackend) checkBackend(options.forceBackend, 'forceBackend');
+  if (options.softwareGpu !== undefined && typeof options.softwareGpu !== 'boolean') {
+    throw new LocalRecError('INVALID_CONFIG', `softwareGpu must be true or false, got ${preview(options.softwareGpu)}`, {
+      field: 'softwareGpu',
+      accepted: ['true', 'false'],
+    });
+  }
   const r = options.retentionMs;
   if (r !== undefined && !(typeof r === 'number' && Number.isFinite(r) && r > 0)) {
     throw new LocalRecError(

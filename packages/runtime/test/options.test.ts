@@ -32,6 +32,14 @@ describe('runtime options', () => {
     expect(g.message).toContain('"wasm"');
   });
 
+  it('softwareGpu: a boolean, else INVALID_CONFIG naming the option and the value', () => {
+    expect(checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', softwareGpu: true })).toMatchObject({ softwareGpu: true });
+    expect(checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', softwareGpu: false })).toMatchObject({ softwareGpu: false });
+    const e = refusal(() => checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', softwareGpu: 'yes' as never }));
+    expect(e).toMatchObject({ code: 'INVALID_CONFIG', field: 'softwareGpu', accepted: ['true', 'false'] });
+    expect(e.message).toMatch(/softwareGpu must be true or false, got .*yes/);
+  });
+
   it('trendingUrl and trendingMaxAgeMs: INVALID_CONFIG naming the option and the value', () => {
     expect(checkRuntimeOptions({ appId: 'a', modelUrl: '/m/', trendingUrl: '/t.json', trendingMaxAgeMs: 0 })).toMatchObject({
       trendingUrl: '/t.json',

@@ -24,7 +24,9 @@ import { loadDataset, loadLogEvents, splitLeaveOneOut, type LogEvent, type LogRu
 import { DEFAULT_ASSOCIATION_OPTIONS, addAssociations, associationsOf, type AssociationOptions } from './associations.js';
 import { DEFAULT_TRENDING_OPTIONS, trendingOf, type TrendingOptions } from './trending.js';
 import { evaluate, type Protocol, type ScoreFn } from './evaluate.js';
-import { blendMetrics, finishBundle, searchBlend, type FinishInput } from './pipeline.js';
+import { blendMetrics, finishBundle, searchBlend, startBaselines, type BaselineResults, type FinishInput } from './pipeline.js';
+import { EvalPool } from './eval-pool.js';
+import { availableParallelism } from 'node:os';
 import { runAssets } from './assets.js';
 import { bundleScorer, loadBundleDir, validateBundleDir, type LoadedBundle } from './bundle-io.js';
 import { DEFAULT_TRAIN_OPTIONS, architectureOf, train, type TrainOptions } from './train.js';
@@ -229,6 +231,12 @@ function progressHooks() {
   };
 }
 
+/**
+ * `train --threads` default: two, whatever the machine (a fixed default, so that the same command
+ * gives the same weights everywhere; a one-core machine is merely not faster).
+ */
+const TRAIN_THREADS = 2;
+
 // ---- commands -----------------------------------------------------------------------------------
 
 async function cmdTrain(o: TrainCliOptions): Promise<void> {
@@ -254,6 +262,7 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     patience: o.patience,
     l2Emb: o.l2Emb,
     lossNorm: o.lossNorm,
+    threads: o.threads ?? TRAIN_THREADS,
   };
   if (o.ffnDim !== undefined) opts.ffnDim = o.ffnDim;
   if (o.resume) {
@@ -262,8 +271,33 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     opts.initWeights = c.weights;
     opts.startEpoch = c.epoch;
   }
-  const arch = architectureOf(opts);
   console.log(`training SASRec on ${String(summary.file)}: ${split.train.length} users, ${split.itemCount} items; ${JSON.stringify(opts)}`);
+  // The baselines are measured on the pool's workers while the model trains, on the cores training leaves free.
+  const pool = new EvalPool({ split, coocNeighbours: o.coocNeighbours }, { onWarning: (m) => console.warn(`localrec: ${m}`) });
+  try {
+    const spare = availableParallelism() - (opts.threads ?? 1);
+    if (spare >= 1) pool.setLimit(spare);
+    else pool.pause();
+    const baselines = startBaselines(pool, o.evalSeeds);
+    baselines.catch(() => undefined); // awaited (and reported) by finishBundle
+    await trainAndFinish(o, opts, split, vocab, summary, pool, baselines);
+  } finally {
+    await pool.close();
+  }
+  trainingAssociations(o);
+  console.log(`bundle written to ${o.out}`);
+}
+
+async function trainAndFinish(
+  o: TrainCliOptions,
+  opts: TrainOptions,
+  split: Split,
+  vocab: string[],
+  summary: ReturnType<typeof loadSplit>['summary'],
+  pool: EvalPool,
+  baselines: Promise<BaselineResults>,
+): Promise<void> {
+  const arch = architectureOf(opts);
   const ckpt = o.checkpoint;
   const result = await train(split, opts, {
     ...progressHooks(),
@@ -280,7 +314,11 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
       : undefined,
   });
   console.log(`trained in ${result.seconds.toFixed(0)} s; best validation at epoch ${result.bestEpoch}`);
+  pool.setLimit(pool.workers);
+  pool.resume();
   await finishBundle({
+    pool,
+    baselines,
     ...bundleFields(o),
     version: `${new Date().toISOString().slice(0, 10)}-e${result.bestEpoch}-s${opts.seed}`,
     arch,
@@ -298,8 +336,6 @@ async function cmdTrain(o: TrainCliOptions): Promise<void> {
     },
     history: result.history,
   });
-  trainingAssociations(o);
-  console.log(`bundle written to ${o.out}`);
 }
 
 async function cmdExport(o: ExportCliOptions): Promise<void> {
@@ -550,6 +586,9 @@ function program(exit: { code: number }): Command {
         ['mean', 'batch'] as const,
         D.lossNorm ?? 'mean',
       ),
+    )
+    .addOption(
+      numberOption('--threads <n>', "threads computing each batch's gradient (data-parallel; the softmax losses only)", TRAIN_THREADS),
     )
     .option('--checkpoint <dir>', 'save the best weights here during training')
     .option('--resume <dir>', 'warm-start from a checkpoint (the epoch count continues from it)')

@@ -57,15 +57,30 @@ export function evaluableUsers(split: Split): number[] {
   return out;
 }
 
+/** Options of {@link evaluateProtocols}: {@link EvalOptions} with the protocols to measure in one pass. */
+export type MultiEvalOptions = Omit<EvalOptions, 'protocol'> & { protocols: readonly Protocol[] };
+
 /**
  * Leave-one-out evaluation. `sampled100`: the paper's protocol — the target is ranked against 100
  * items drawn uniformly from those the user never interacted with (train, valid or test).
  * `full`: ranked against every item except the user's other history items (Krichene & Rendle 2020).
  */
 export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Promise<EvalResult> {
+  const { protocol, ...rest } = o;
+  return (await evaluateProtocols(score, split, { ...rest, protocols: [protocol] }))[protocol]!;
+}
+
+/**
+ * {@link evaluate} for several protocols from ONE scoring pass: each batch of histories is scored
+ * once and ranked under every protocol asked for (scoring is the cost; each result is identical to
+ * a separate {@link evaluate} call with the same options).
+ */
+export async function evaluateProtocols(score: ScoreFn, split: Split, o: MultiEvalOptions): Promise<Partial<Record<Protocol, EvalResult>>> {
   const users = o.users ?? evaluableUsers(split);
-  const seeds = o.protocol === 'sampled100' ? (o.seeds ?? [1, 2, 3]) : [0];
-  const accs = seeds.map(() => new MetricAccumulator(undefined, o.protocol === 'full'));
+  const doFull = o.protocols.includes('full');
+  const seeds = o.protocols.includes('sampled100') ? (o.seeds ?? [1, 2, 3]) : [];
+  const fullAcc = new MetricAccumulator(undefined, true);
+  const accs = seeds.map(() => new MetricAccumulator(undefined, false));
   const rngs = seeds.map((s) => SeededRandom.fromInt(s));
   const N = split.itemCount;
   const bs = o.batchSize ?? 256;
@@ -83,7 +98,7 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
       touched.add(split.valid[u]!);
       touched.add(split.test[u]!);
       const s = scores[b]!;
-      if (o.protocol === 'full') {
+      if (doFull) {
         // Every item except padding and the user's other history items.
         let above = 0,
           ties = 0;
@@ -115,36 +130,39 @@ export async function evaluate(score: ScoreFn, split: Split, o: EvalOptions): Pr
         const list = top.subarray(0, filled);
         lists.push(list);
         if (o.similarity) ild += intraListDiversity(list, o.similarity);
-        accs[0]!.add(above + ties / 2);
-      } else {
-        seeds.forEach((_, si) => {
-          const rng = rngs[si]!;
-          const cands: number[] = [];
-          const chosen = new Set<number>();
-          // 100 negatives, or every untouched item when a (tiny) catalog has fewer.
-          let free = N;
-          for (const r of touched) if (r >= 1 && r <= N) free--;
-          const want = Math.min(100, free);
-          while (cands.length < want) {
-            const r = 1 + rng.int(N);
-            if (touched.has(r) || chosen.has(r)) continue;
-            chosen.add(r);
-            cands.push(r);
-          }
-          accs[si]!.add(rankOf(s, target, cands));
-        });
+        fullAcc.add(above + ties / 2);
       }
+      seeds.forEach((_, si) => {
+        const rng = rngs[si]!;
+        const cands: number[] = [];
+        const chosen = new Set<number>();
+        // 100 negatives, or every untouched item when a (tiny) catalog has fewer.
+        let free = N;
+        for (const r of touched) if (r >= 1 && r <= N) free--;
+        const want = Math.min(100, free);
+        while (cands.length < want) {
+          const r = 1 + rng.int(N);
+          if (touched.has(r) || chosen.has(r)) continue;
+          chosen.add(r);
+          cands.push(r);
+        }
+        accs[si]!.add(rankOf(s, target, cands));
+      });
     });
     o.onProgress?.(Math.min(i + bs, users.length), users.length);
   }
-  const perSeed = accs.map((a) => a.result());
-  const metrics: Record<string, number> = {};
-  for (const key of Object.keys(perSeed[0]!)) metrics[key] = perSeed.reduce((a, r) => a + r[key]!, 0) / perSeed.length;
-  if (o.protocol === 'full') {
+  const out: Partial<Record<Protocol, EvalResult>> = {};
+  if (doFull) {
+    const metrics = fullAcc.result();
     metrics[`Coverage@${LIST_K}`] = catalogueCoverage(lists, N);
     if (o.similarity) metrics[`ILD@${LIST_K}`] = lists.length ? ild / lists.length : 0;
+    out.full = { protocol: 'full', target: o.target, users: users.length, metrics };
   }
-  const res: EvalResult = { protocol: o.protocol, target: o.target, users: users.length, metrics };
-  if (o.protocol === 'sampled100') res.perSeed = perSeed;
-  return res;
+  if (seeds.length) {
+    const perSeed = accs.map((a) => a.result());
+    const metrics: Record<string, number> = {};
+    for (const key of Object.keys(perSeed[0]!)) metrics[key] = perSeed.reduce((a, r) => a + r[key]!, 0) / perSeed.length;
+    out.sampled100 = { protocol: 'sampled100', target: o.target, users: users.length, metrics, perSeed };
+  }
+  return out;
 }

@@ -177,6 +177,11 @@ export class NegativeSampler {
     }
   }
 
+  /** Every row's log expected count in a sample (index 0 unused): the positives' correction. */
+  get logQ(): Float32Array {
+    return this.logQAll;
+  }
+
   /** One batch's negatives. */
   draw(rng: SeededRandom): NegativeSample {
     const seen = new Set<number>();

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SasrecScorer, encodeSequence, type FloatWeights, type SasrecArchitecture, type ScorerOptions } from '@localrec/model';
-import { evaluate, evaluableUsers, type EvalResult } from './evaluate.js';
+import { type evaluate, evaluableUsers, evaluateProtocols, type EvalResult, type MultiEvalOptions, type Protocol } from './evaluate.js';
 import { initModel, loadWeightsInto, snapshotWeights, disposeModel, type TrainableModel } from './params.js';
 import { SeededRandom } from '@localrec/core';
-import { NegativeSampler, softmaxHead } from './softmax-head.js';
+import { NegativeSampler, softmaxHead, type NegativeSample } from './softmax-head.js';
+import { GradientPeer } from './data-parallel.js';
 import type { Split } from './split.js';
 
 /** Every training hyper-parameter. Defaults follow the SASRec paper's setting for sparse data. */
@@ -45,6 +46,13 @@ export interface TrainOptions {
    * (as with randomly drawn batches) instead of short-sequence batches weighing more per position.
    */
   lossNorm?: 'batch' | 'mean';
+  /**
+   * Threads that compute each batch's gradient (data-parallel: the batch's users are dealt out, the
+   * gradients summed, one Adam step; see data-parallel.ts). 1 = this thread only. The loss and Adam
+   * are the same; dropout masks differ with the thread count, so the seed reproduces a run for a
+   * given count. Only the softmax losses ('ce', 'softmax') run data-parallel.
+   */
+  threads?: number;
   /** Warm start: begin from these weights (e.g. a checkpoint) instead of a fresh initialisation. */
   initWeights?: FloatWeights;
   /** Epoch number the warm start resumes after (logs and the epoch budget continue from it). */
@@ -197,6 +205,9 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
   const arch = architectureOf(o);
   if (arch.dim % arch.heads) throw new RangeError(`dim ${arch.dim} must be divisible by heads ${arch.heads}`);
   const N = split.itemCount;
+  const threads = o.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 16)
+    throw new RangeError(`threads must be an integer 1…16; got ${String(threads)}`);
   const model = initModel(arch, N, o.seed);
   if (o.initWeights) loadWeightsInto(model, o.initWeights);
   const rng = SeededRandom.fromInt(o.seed + 1);
@@ -220,50 +231,70 @@ export async function train(split: Split, opts: Partial<TrainOptions> = {}, hook
     sampler = new NegativeSampler(counts, N, eff.negatives);
   }
   hooks.onStart?.(choice);
-  const userSets = split.train.map((s) => new Set(s));
-  const validUsers = validationUsers(split, o.validUsers);
-
-  const history: EpochLog[] = [];
-  let best = { ndcg: -1, epoch: 0, weights: snapshotWeights(model) };
-  let bad = 0;
-  const started = performance.now();
-  const varList = [...model.vars.values()];
-
-  for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
-    const t0 = performance.now();
-    const batches = lengthBuckets(split, trainUsers, o.batchSize, rng);
-    const norm = o.lossNorm === 'mean' ? meanPositions : 0;
-    hooks.onEpochStart?.(epoch, batches.length);
-    let lossSum = 0;
-    for (let bi = 0; bi < batches.length; bi++) {
-      const loss = step(model, split, batches[bi]!, userSets, eff, rng, optimizer, tableAdam, grad, varList, norm, sampler);
-      lossSum += loss;
-      hooks.onBatch?.(bi + 1, loss);
+  const peers: GradientPeer[] = [];
+  if (threads > 1 && (eff.loss === 'ce' || eff.loss === 'softmax')) {
+    const shared = new Float32Array(new SharedArrayBuffer(model.itemTable.byteLength));
+    shared.set(model.itemTable);
+    model.itemTable = shared;
+    const init = { arch, split, table: shared, o: { dropout: o.dropout, l2Emb: o.l2Emb }, ...(sampler ? { logQAll: sampler.logQ } : {}) };
+    try {
+      for (let t = 1; t < threads; t++) peers.push(await GradientPeer.start(init));
+    } catch (e) {
+      await Promise.all(peers.map((p) => p.close()));
+      throw e;
     }
-    const log: EpochLog = { epoch, loss: lossSum / batches.length, seconds: (performance.now() - t0) / 1000 };
-    if (epoch % o.evalEvery === 0 || epoch === o.epochs) {
-      const w = snapshotWeights(model);
-      const r = await evaluateWeights(arch, N, w, split, {
-        protocol: o.validProtocol ?? 'full',
-        target: 'valid',
-        users: validUsers,
-        seeds: [1],
-      });
-      log.valid = { 'HR@10': r.metrics['HR@10']!, 'NDCG@10': r.metrics['NDCG@10']! };
-      if (log.valid['NDCG@10'] > best.ndcg) {
-        best = { ndcg: log.valid['NDCG@10'], epoch, weights: w };
-        bad = 0;
-        await hooks.onBest?.(w, epoch, best.ndcg);
-      } else bad++;
-    }
-    history.push(log);
-    hooks.onEpochEnd?.(log);
-    if (bad >= o.patience) break;
   }
-  if (best.epoch === 0) best = { ndcg: -1, epoch: history.length, weights: snapshotWeights(model) };
-  disposeModel(model);
-  optimizer.dispose();
-  return { arch, weights: best.weights, bestEpoch: best.epoch, history, seconds: (performance.now() - started) / 1000, loss: choice };
+  try {
+    return await trainLoop();
+  } finally {
+    await Promise.all(peers.map((p) => p.close()));
+    disposeModel(model);
+    optimizer.dispose();
+  }
+  async function trainLoop(): Promise<TrainResult> {
+    const userSets = split.train.map((s) => new Set(s));
+    const validUsers = validationUsers(split, o.validUsers);
+
+    const history: EpochLog[] = [];
+    let best = { ndcg: -1, epoch: 0, weights: snapshotWeights(model) };
+    let bad = 0;
+    const started = performance.now();
+    const varList = [...model.vars.values()];
+
+    for (let epoch = (o.startEpoch ?? 0) + 1; epoch <= o.epochs; epoch++) {
+      const t0 = performance.now();
+      const batches = lengthBuckets(split, trainUsers, o.batchSize, rng);
+      const norm = o.lossNorm === 'mean' ? meanPositions : 0;
+      hooks.onEpochStart?.(epoch, batches.length);
+      let lossSum = 0;
+      for (let bi = 0; bi < batches.length; bi++) {
+        const loss = await step(model, split, batches[bi]!, userSets, eff, rng, optimizer, tableAdam, grad, varList, norm, sampler, peers);
+        lossSum += loss;
+        hooks.onBatch?.(bi + 1, loss);
+      }
+      const log: EpochLog = { epoch, loss: lossSum / batches.length, seconds: (performance.now() - t0) / 1000 };
+      if (epoch % o.evalEvery === 0 || epoch === o.epochs) {
+        const w = snapshotWeights(model);
+        const r = await evaluateWeights(arch, N, w, split, {
+          protocol: o.validProtocol ?? 'full',
+          target: 'valid',
+          users: validUsers,
+          seeds: [1],
+        });
+        log.valid = { 'HR@10': r.metrics['HR@10']!, 'NDCG@10': r.metrics['NDCG@10']! };
+        if (log.valid['NDCG@10'] > best.ndcg) {
+          best = { ndcg: log.valid['NDCG@10'], epoch, weights: w };
+          bad = 0;
+          await hooks.onBest?.(w, epoch, best.ndcg);
+        } else bad++;
+      }
+      history.push(log);
+      hooks.onEpochEnd?.(log);
+      if (bad >= o.patience) break;
+    }
+    if (best.epoch === 0) best = { ndcg: -1, epoch: history.length, weights: snapshotWeights(model) };
+    return { arch, weights: best.weights, bestEpoch: best.epoch, history, seconds: (performance.now() - started) / 1000, loss: choice };
+  }
 }
 
 /** The users whose validation items early stopping (and the blend search) is measured on: at most `n`, a seeded sample. */
@@ -285,9 +316,22 @@ export async function evaluateWeights(
   o: Parameters<typeof evaluate>[2],
   scorerOptions?: ScorerOptions,
 ): Promise<EvalResult> {
+  const { protocol, ...rest } = o;
+  return (await evaluateWeightsProtocols(arch, itemCount, w, split, { ...rest, protocols: [protocol] }, scorerOptions))[protocol]!;
+}
+
+/** {@link evaluateWeights} under several protocols from one scoring pass ({@link evaluateProtocols}). */
+export async function evaluateWeightsProtocols(
+  arch: SasrecArchitecture,
+  itemCount: number,
+  w: FloatWeights,
+  split: Split,
+  o: MultiEvalOptions,
+  scorerOptions?: ScorerOptions,
+): Promise<Partial<Record<Protocol, EvalResult>>> {
   const scorer = scorerFrom(arch, itemCount, w, scorerOptions);
   try {
-    return await evaluate((seqs) => scorer.scores(seqs), split, o);
+    return await evaluateProtocols((seqs) => scorer.scores(seqs), split, o);
   } finally {
     scorer.dispose();
   }
@@ -306,9 +350,10 @@ function step(
   varList: tf.Variable[],
   norm: number,
   sampler?: NegativeSampler,
-): number {
+  peers: GradientPeer[] = [],
+): Promise<number> | number {
   if (o.loss === 'ce' || o.loss === 'softmax')
-    return headStep(model, split, users, o, rng, optimizer, tableAdam, grad, varList, norm, sampler);
+    return headStep(model, split, users, o, rng, optimizer, tableAdam, grad, varList, norm, sampler, peers);
   const { arch, itemTable: E, itemCount: N } = model;
   const d = arch.dim;
   const B = users.length;
@@ -429,29 +474,28 @@ function step(
   return lossValue;
 }
 
-/**
- * One batch with the softmax head: tfjs runs the encoder (and its backward pass); the softmax over
- * the item table is computed by {@link softmaxHead} inside a customGrad, which hands tfjs dLoss/dh.
- */
-function headStep(
-  model: TrainableModel,
-  split: Split,
-  users: number[],
-  o: TrainOptions,
-  rng: SeededRandom,
-  optimizer: tf.Optimizer,
-  tableAdam: TableAdam,
-  grad: Float32Array,
-  varList: tf.Variable[],
-  norm: number,
-  sampler?: NegativeSampler,
-): number {
-  const { arch, itemTable: E, itemCount: N } = model;
-  const d = arch.dim;
-  const B = users.length;
+/** One batch's share of the softmax-head gradient (see {@link headGradients}). */
+export interface HeadGradients {
+  loss: number;
+  /** dLoss/d(each encoder variable), in `varList` order. */
+  grads: tf.Tensor[];
+}
+
+/** What one softmax-head batch needs besides the model and the users (the same for every data-parallel share). */
+export interface HeadBatch {
+  o: Pick<TrainOptions, 'dropout' | 'l2Emb'>;
+  /** The loss and gradients are divided by this (the whole batch's, not a share's). */
+  count: number;
+  sample?: NegativeSample;
+  /** Dropout masks' seeds. */
+  rng: SeededRandom;
+}
+
+/** Positions of `users` with a target: the batch's padded length T, input rows, target slots and targets. */
+function headLayout(split: Split, users: number[], maxLen: number) {
   let T = 1;
-  for (const u of users) T = Math.max(T, Math.min(split.train[u]!.length - 1, arch.maxLen));
-  const inRows = new Int32Array(B * T);
+  for (const u of users) T = Math.max(T, Math.min(split.train[u]!.length - 1, maxLen));
+  const inRows = new Int32Array(users.length * T);
   const slots: number[] = [];
   const targets: number[] = [];
   users.forEach((u, b) => {
@@ -464,6 +508,30 @@ function headStep(
       targets.push(s[s.length - n + i]!);
     }
   });
+  return { T, inRows, slots, targets: Int32Array.from(targets) };
+}
+
+/** Positions with a target in a batch of users (what `lossNorm: 'batch'` divides by). */
+export function batchPositions(split: Split, users: number[], maxLen: number): number {
+  let T = 1;
+  for (const u of users) T = Math.max(T, Math.min(split.train[u]!.length - 1, maxLen));
+  let p = 0;
+  for (const u of users) p += Math.min(split.train[u]!.length - 1, T);
+  return p;
+}
+
+/**
+ * The gradient of one batch (or one data-parallel share of it) with the softmax head: tfjs runs the
+ * encoder and its backward pass; the softmax over the item table is computed by {@link softmaxHead}
+ * inside a customGrad, which hands tfjs dLoss/dh. The item table's gradient is ADDED to `grad`; the
+ * encoder's is returned (nothing is applied). The caller disposes `grads`.
+ */
+export function headGradients(model: TrainableModel, split: Split, users: number[], b: HeadBatch, grad: Float32Array): HeadGradients {
+  const { arch, itemTable: E, itemCount: N } = model;
+  const { o, count, sample, rng } = b;
+  const d = arch.dim;
+  const B = users.length;
+  const { T, inRows, slots, targets: tgt } = headLayout(split, users, arch.maxLen);
   const P = slots.length;
   const inData = new Float32Array(B * T * d);
   for (let i = 0; i < inRows.length; i++) {
@@ -475,10 +543,6 @@ function headStep(
     Float32Array.from(inRows, (r) => (r ? 1 : 0)),
     [B, T, 1],
   );
-  const tgt = Int32Array.from(targets);
-  const count = norm > 0 ? norm : Math.max(1, P);
-  grad.fill(0);
-  const sample = sampler?.draw(rng);
   let l2Targets = 0;
   if (o.l2Emb > 0)
     for (const t of tgt)
@@ -512,22 +576,75 @@ function headStep(
     if (o.l2Emb > 0) loss = tf.add<tf.Scalar>(loss, tf.mul(o.l2Emb, tf.sum(tf.square(inT))));
     return loss;
   };
-  const xs: tf.Tensor[] = [inT, ...varList];
+  const xs: tf.Tensor[] = [inT, ...model.vars.values()];
   const { value, grads } = tf.engine().gradients(f, xs, undefined, true);
-  const lossValue = value.dataSync()[0]!;
+  const loss = value.dataSync()[0]!;
   const [gIn, ...gVars] = grads;
-  const named: tf.NamedTensorMap = {};
-  varList.forEach((v, i) => {
-    named[v.name] = gVars[i]!;
-  });
-  optimizer.applyGradients(named);
   const g = gIn!.dataSync() as Float32Array;
   for (let i = 0; i < inRows.length; i++) {
     const r = inRows[i]!;
     if (!r) continue;
     for (let j = 0; j < d; j++) grad[r * d + j]! += g[i * d + j]!;
   }
-  tableAdam.step(E, grad, d);
-  tf.dispose([value, ...grads, inT, inMask]);
-  return lossValue;
+  tf.dispose([value, gIn!, inT, inMask]);
+  return { loss, grads: gVars };
+}
+
+/**
+ * One batch with the softmax head: its gradient ({@link headGradients}) — computed in halves on this
+ * thread and on a {@link GradientPeer}'s worker thread when there is one — then one Adam step.
+ */
+async function headStep(
+  model: TrainableModel,
+  split: Split,
+  users: number[],
+  o: TrainOptions,
+  rng: SeededRandom,
+  optimizer: tf.Optimizer,
+  tableAdam: TableAdam,
+  grad: Float32Array,
+  varList: tf.Variable[],
+  norm: number,
+  sampler?: NegativeSampler,
+  peers: GradientPeer[] = [],
+): Promise<number> {
+  const d = model.arch.dim;
+  const count = norm > 0 ? norm : Math.max(1, batchPositions(split, users, model.arch.maxLen));
+  grad.fill(0);
+  const sample = sampler?.draw(rng);
+  // Data-parallel: users are dealt out round-robin (batches are length-bucketed, so the shares are alike).
+  const K = Math.min(peers.length, users.length - 1) + 1;
+  const share = (j: number) => (K === 1 ? users : users.filter((_, i) => i % K === j));
+  const vars = K > 1 ? varList.map((v) => v.dataSync() as Float32Array) : [];
+  const remote = peers.slice(0, K - 1).map((p, j) => p.compute(share(j + 1), count, sample, rng.int(2 ** 31), vars));
+  let local: HeadGradients;
+  try {
+    local = headGradients(model, split, share(0), { o, count, rng, ...(sample ? { sample } : {}) }, grad);
+  } catch (e) {
+    await Promise.allSettled(remote);
+    throw e;
+  }
+  let loss = local.loss;
+  let grads = local.grads;
+  const answers = await Promise.allSettled(remote);
+  for (const [j, a] of answers.entries()) {
+    if (a.status === 'rejected') {
+      tf.dispose(grads);
+      throw a.reason;
+    }
+    loss += a.value.loss;
+    const summed = grads.map((g, i) => tf.add(g, tf.tensor(a.value.grads[i]!, g.shape)));
+    tf.dispose(grads);
+    grads = summed;
+    const pg = peers[j]!.grad;
+    for (let i = d; i < grad.length; i++) grad[i]! += pg[i]!;
+  }
+  const named: tf.NamedTensorMap = {};
+  varList.forEach((v, i) => {
+    named[v.name] = grads[i]!;
+  });
+  optimizer.applyGradients(named);
+  tableAdam.step(model.itemTable, grad, d);
+  tf.dispose(grads);
+  return loss;
 }

@@ -28,6 +28,7 @@ const OPTIONS: Record<string, string[]> = {
     '--patience',
     '--l2-emb',
     '--loss-norm',
+    '--threads',
     '--checkpoint',
     '--resume',
     '--backend',

@@ -138,6 +138,20 @@ export class Int8TopK {
     return Int8TopK.over(wasm, modules, kind, Int8Table.build(wasm, q, scales, n, d, { sums: kind === 'wasm-relaxed-simd' }));
   }
 
+  /**
+   * Views of the resident table for another device's copy (the WebGPU kernel uploads them as they
+   * are: rows of `stride` bytes, zero padded, i.e. 4 int8 values per little-endian u32), and
+   * `maxRowL1` = max over rows of `s_r · ‖q_r‖₁` (its exactness bound scales with it).
+   */
+  int8View(): { table: Uint8Array; scales: Float32Array; maxRowL1: number } {
+    const buf = this.table.buffer;
+    return {
+      table: new Uint8Array(buf, this.at.table, this.n * this.stride),
+      scales: new Float32Array(buf, this.at.scales, this.n),
+      maxRowL1: this.table.maxRowL1,
+    };
+  }
+
   /** Bytes of WebAssembly memory the kernel scans (its table's: rows, scales, buffers; shared with the host's reads). */
   get bytes(): number {
     return this.table.buffer.byteLength;
