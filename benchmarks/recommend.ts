@@ -39,7 +39,9 @@
  *   next action is in real use);
  * - cold load (empty cache: download, verify, dequantise, calibrate, warm up, first answer) and
  *   warm load (Cache Storage + cached calibration) to the first recommendation;
- * - worker memory: host typed arrays + tfjs tensor bytes (the runtime's own accounting);
+ * - worker memory: the runtime's own accounting (host typed arrays, tfjs tensor bytes, the int8 item table, the float32
+ *   item table when there is one) and `performance.measureUserAgentSpecificMemory()` where the page is
+ *   cross-origin isolated (`--isolated`; reported unavailable otherwise);
  * - the naive baseline in the same page, same run: the same fp32 weights with tfjs (wasm) on the
  *   MAIN thread, no worker, no IndexedDB read (the history is passed in — this favours the
  *   baseline). Weights are uploaded once before timing (as `model.predict` on a loaded model
@@ -455,11 +457,22 @@ async function main(): Promise<void> {
               }
               hops.sort((x: number, y: number) => x - y);
               const st = await api.status();
+              // The browser's own figure (the page and its worker), where it has one: it needs cross-origin isolation (`--isolated`).
+              const measure = (performance as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> })
+                .measureUserAgentSpecificMemory;
+              const uaMemory: number | string =
+                !self.crossOriginIsolated || !measure
+                  ? `unavailable (${self.crossOriginIsolated ? 'no performance.measureUserAgentSpecificMemory' : 'page not cross-origin isolated'})`
+                  : await Promise.race([
+                      measure.call(performance).then((m) => m.bytes),
+                      new Promise<string>((res) => setTimeout(() => res('unavailable (no answer within 60 s)'), 60_000)),
+                    ]);
               await api.dispose();
               return {
                 times,
                 source,
                 memory: st.memory,
+                uaMemory,
                 lastTimings: repeatedTimings,
                 hopP50: hops[25],
                 tookP50: took[took.length >> 1],
@@ -499,14 +512,16 @@ async function main(): Promise<void> {
           p95: r2(percentile(r.times, 0.95)),
           n: r.times.length,
           memory: r.memory,
+          userAgentSpecificMemory: r.uaMemory,
           lastCallInWorker: r.lastTimings,
           inWorkerP50: r2(r.tookP50 ?? NaN),
           statusRoundTripP50: r2(r.hopP50 ?? NaN),
           freshHistory: freshStats,
         };
         row[backend] = stats;
+        const mb = (b: number) => (b / 2 ** 20).toFixed(1);
         console.log(
-          `  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${(r.memory.hostBytes / 2 ** 20).toFixed(1)} MB + tfjs ${(r.memory.tfjsBytes / 2 ** 20).toFixed(1)} MB + int8 kernel ${((r.memory.kernelBytes ?? 0) / 2 ** 20).toFixed(1)} MB; last call in worker ${JSON.stringify(r.lastTimings, (_k, v) => (typeof v === 'number' ? r2(v) : v))}; in-worker (result.tookMs) p50 ${stats.inWorkerP50} ms; bare status() round trip p50 ${stats.statusRoundTripP50} ms`,
+          `  ${backend}${backend === 'webgpu' ? ' (SwiftShader, not a perf figure)' : ''}: p50 ${stats.p50} ms, p95 ${stats.p95} ms (n=${stats.n}, ${r.source}); worker memory host ${mb(r.memory.hostBytes)} MB + tfjs ${mb(r.memory.tfjsBytes)} MB + int8 table ${mb(r.memory.int8TableBytes ?? r.memory.kernelBytes ?? 0)} MB (int8 kernel ${mb(r.memory.kernelBytes ?? 0)} MB, the same memory when it serves), float32 item table ${r.memory.float32TableBytes === undefined ? 'not reported' : `${mb(r.memory.float32TableBytes)} MB`}; measureUserAgentSpecificMemory ${typeof r.uaMemory === 'number' ? `${mb(r.uaMemory)} MB` : r.uaMemory}; last call in worker ${JSON.stringify(r.lastTimings, (_k, v) => (typeof v === 'number' ? r2(v) : v))}; in-worker (result.tookMs) p50 ${stats.inWorkerP50} ms; bare status() round trip p50 ${stats.statusRoundTripP50} ms`,
         );
         if (freshStats) {
           const fmt = (o: unknown) => JSON.stringify(o, (_k, v) => (typeof v === 'number' ? r2(v) : v));

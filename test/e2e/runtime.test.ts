@@ -79,6 +79,10 @@ async function open(path = ''): Promise<Page> {
 interface PageResult {
   status: { ready: boolean; backend?: string; runtime?: string };
   results: { itemId: string; score: number; source: string; reasonKind: string }[][];
+  /** similar(id, {k: 10}) for each of `o.similarOf`, after the last sequence: ids and scores. */
+  similar: { itemId: string; score: number }[][];
+  /** rank(o.rankOf) after the last sequence: ids and scores, as ranked. */
+  ranked: { itemId: string; score: number; source: string }[];
   phases: string[];
 }
 
@@ -88,10 +92,10 @@ interface PageResult {
  */
 async function runInPage(
   page: Page,
-  o: { appId: string; modelUrl: string; backend: string; sequences: string[][]; mode?: string },
+  o: { appId: string; modelUrl: string; backend: string; sequences: string[][]; mode?: string; similarOf?: string[]; rankOf?: string[] },
 ): Promise<PageResult> {
   return page.evaluate(
-    async ({ appId, modelUrl, backend, sequences, mode }) => {
+    async ({ appId, modelUrl, backend, sequences, mode, similarOf, rankOf }) => {
       const {
         connector: { workerRuntime },
         store: { IndexedDbEventStore },
@@ -134,12 +138,23 @@ async function runInPage(
           })),
         );
       }
+      type Item = { itemId: string; score: number; source: string };
+      const similar = [];
+      for (const id of similarOf)
+        similar.push((await api.similar(id, { k: 10 })).items.map((i: Item) => ({ itemId: i.itemId, score: i.score })));
+      const ranked = rankOf.length
+        ? (await api.rank(rankOf, { excludePurchased: false })).items.map((i: Item) => ({
+            itemId: i.itemId,
+            score: i.score,
+            source: i.source,
+          }))
+        : [];
       const status = await api.status();
       await api.dispose();
       store.close();
-      return { status, results, phases };
+      return { status, results, similar, ranked, phases };
     },
-    { ...o, mode: o.mode ?? 'worker' },
+    { ...o, mode: o.mode ?? 'worker', similarOf: o.similarOf ?? [], rankOf: o.rankOf ?? [] },
   );
 }
 
@@ -197,6 +212,46 @@ function compare(b: LoadedBundle, got: PageResult['results'], want: Awaited<Retu
     // Order: non-increasing scores (within tolerance).
     for (let j = 1; j < items.length; j++) expect(items[j]!.score).toBeLessThanOrEqual(items[j - 1]!.score + TOL);
   });
+}
+
+/** Node-side similar(): the 10 items of highest cosine with `itemId` over the dequantised float32 table (ties: lower row). */
+function cosineTop(b: LoadedBundle, itemId: string, k: number): { itemId: string; score: number }[] {
+  const e = b.weights.get('item_emb')!;
+  const d = b.manifest.architecture.dim,
+    N = b.manifest.itemCount;
+  const row = b.vocab.indexOf(itemId) + 1;
+  const inv = (r: number) => {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += e[r * d + j]! * e[r * d + j]!;
+    return s > 0 ? 1 / Math.sqrt(s) : 0;
+  };
+  const cos = new Float32Array(N + 1);
+  const iq = inv(row);
+  for (let r = 1; r <= N; r++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += e[r * d + j]! * e[row * d + j]!;
+    cos[r] = s * inv(r) * iq;
+  }
+  return Array.from({ length: N }, (_, i) => i + 1)
+    .filter((r) => r !== row)
+    .sort((x, y) => cos[y]! - cos[x]! || x - y)
+    .slice(0, k)
+    .map((r) => ({ itemId: b.vocab[r - 1]!, score: cos[r]! }));
+}
+
+/** rank(): every candidate back, model-scored within TOL of the scorer, in score order (pairs closer than TOL may swap). */
+function compareRanked(b: LoadedBundle, got: PageResult['ranked'], candidates: string[], scores: Float32Array, backend: string): void {
+  const rowOf = new Map(b.vocab.map((id, i) => [id, i + 1]));
+  expect(got.map((x) => x.itemId).sort(), `${backend}: rank() keeps every candidate`).toEqual([...candidates].sort());
+  for (const x of got) {
+    expect(x.source).toBe('model');
+    const want = scores[rowOf.get(x.itemId)!]!;
+    expect(Math.abs(x.score - want)).toBeLessThanOrEqual(TOL * Math.max(1, Math.abs(want)));
+  }
+  const ws = got.map((x) => scores[rowOf.get(x.itemId)!]!);
+  for (let i = 0; i < ws.length; i++)
+    for (let j = i + 1; j < ws.length; j++)
+      expect(ws[i]! + TOL * Math.max(1, Math.abs(ws[i]!)), `${backend}: rank order`).toBeGreaterThanOrEqual(ws[j]!);
 }
 
 async function availableBackends(page: Page): Promise<string[]> {
@@ -368,14 +423,34 @@ for (const name of ['games-sasrec', 'demo-shop']) {
         const pick = (rows: number[]) => rows.map((r) => ref.vocab[(r - 1) % N]!);
         const sequences = [pick(pop), pick([101, 2003, 777, 15000, 42]), pick(Array.from({ length: 50 }, (_, i) => 1 + ((i * 7919) % N)))];
         const want = await expected(ref, scorer, sequences);
+        // similar(): cosine over the float32 (dequantised) item table; rank(): the scorer's scores of the last history.
+        const similarOf = pick([pop[0]!, 101, 2003, 1 + (4099 % N)]);
+        const last = want[want.length - 1]!;
+        const rankOf = pick(Array.from({ length: 40 }, (_, i) => 1 + ((i * 3571 + 11) % N)).filter((r) => !last.history.has(r)));
         const page = await open();
         const backends = await availableBackends(page);
         for (const backend of backends) {
-          const r = await runInPage(page, { appId: `${name}-${backend}`, modelUrl: `/models/${name}/`, backend, sequences });
+          const r = await runInPage(page, {
+            appId: `${name}-${backend}`,
+            modelUrl: `/models/${name}/`,
+            backend,
+            sequences,
+            similarOf,
+            rankOf,
+          });
           expect(r.status).toMatchObject({ ready: true, backend });
           compare(ref, r.results, want);
+          r.similar.forEach((items, i) => {
+            const w = cosineTop(ref, similarOf[i]!, 10);
+            expect(
+              items.map((x) => x.itemId),
+              `${backend}: similar(${similarOf[i]})`,
+            ).toEqual(w.map((x) => x.itemId));
+            items.forEach((x, j) => expect(Math.abs(x.score - w[j]!.score)).toBeLessThanOrEqual(1e-6));
+          });
+          compareRanked(ref, r.ranked, rankOf, last.scores, backend);
         }
-        console.log(`runtime e2e: models/${name} matched the Node scorer on ${backends.join(', ')}`);
+        console.log(`runtime e2e: models/${name} matched the Node scorer (recommend, similar, rank) on ${backends.join(', ')}`);
         scorer.dispose();
         await page.close();
       });

@@ -94,12 +94,14 @@ function tensorEntryProblems(e: TensorEntry, bufferBytes: number): string[] {
 }
 
 /**
- * Float32 weights for the scorer: dequantises int8 tensors once (the runtime holds the model in
- * float32 in memory: tfjs has no int8 matmul, and dequantising per query was ~25× slower).
+ * Float32 weights for the scorer: dequantises int8 tensors once (tfjs has no int8 matmul, and
+ * dequantising per query was ~25× slower). `skip`: names to leave out (e.g. the int8 item table,
+ * which the runtime keeps int8 and reads through `Int8Rows`).
  */
-export function toFloatWeights(tensors: Map<string, HostTensor>): FloatWeights {
+export function toFloatWeights(tensors: Map<string, HostTensor>, skip?: ReadonlySet<string>): FloatWeights {
   const out: FloatWeights = new Map();
   for (const t of tensors.values()) {
+    if (skip?.has(t.name)) continue;
     if (t.dtype === 'float32') out.set(t.name, t.data as Float32Array);
     else if (t.dtype === 'int8' && t.quant) {
       const s = tensors.get(t.quant.scales);

@@ -1,4 +1,5 @@
 import { type BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type SasrecArchitecture } from './format.js';
+import { Float32Rows, type ItemRows } from './item-rows.js';
 
 /**
  * One block's weights on the host, folded for inference (float64, made once at construction).
@@ -300,7 +301,9 @@ interface PreparedPrefix {
  */
 export class HostEncoder {
   readonly arch: SasrecArchitecture;
-  private readonly item: Float32Array;
+  private readonly item: ItemRows;
+  /** One item row, read from {@link HostEncoder.item} (an int8 table is dequantised row by row). */
+  private readonly row: Float32Array;
   private readonly pos: Float32Array;
   private readonly blocks: HostBlock[];
   private readonly finalG: Float32Array;
@@ -329,8 +332,10 @@ export class HostEncoder {
    * @param weights float32 host weights by tensor name (item table `[N+1, d]`, positions, blocks,
    *   final LayerNorm), as {@link SasrecScorer} takes them; the item and position tables and the
    *   LayerNorm/bias vectors are kept by reference: do not mutate them while the encoder is in use.
+   * @param items the item table to read the input rows from instead of `weights`' (e.g. an int8
+   *   table, `Int8Rows`: only the rows of a sequence are dequantised, when encoded).
    */
-  constructor(arch: SasrecArchitecture, weights: ReadonlyMap<string, Float32Array>) {
+  constructor(arch: SasrecArchitecture, weights: ReadonlyMap<string, Float32Array>, items?: ItemRows) {
     const { dim: d, maxLen: L, ffnDim: F } = arch;
     if (!(arch.heads >= 1 && d % arch.heads === 0)) throw new RangeError(`HostEncoder: dim ${d} is not divisible by heads ${arch.heads}`);
     this.arch = arch;
@@ -340,10 +345,18 @@ export class HostEncoder {
       if (len !== undefined && w.length !== len) throw new Error(`HostEncoder: weight "${name}" has ${w.length} values, expected ${len}`);
       return w;
     };
-    this.item = get(TENSOR_NAMES.itemEmbedding);
-    if (this.item.length === 0 || this.item.length % d !== 0)
-      throw new Error(`HostEncoder: item table length ${this.item.length} is not a positive multiple of dim ${d}`);
-    this.rows = this.item.length / d;
+    if (items) {
+      if (items.dim !== d || items.count === 0)
+        throw new Error(`HostEncoder: item rows [${items.count}, ${items.dim}] do not fit dim ${d}`);
+      this.item = items;
+    } else {
+      const t = get(TENSOR_NAMES.itemEmbedding);
+      if (t.length === 0 || t.length % d !== 0)
+        throw new Error(`HostEncoder: item table length ${t.length} is not a positive multiple of dim ${d}`);
+      this.item = new Float32Rows(t, d);
+    }
+    this.rows = this.item.count;
+    this.row = new Float32Array(d);
     this.pos = get(TENSOR_NAMES.positionEmbedding, L * d);
     this.blocks = [];
     for (let b = 0; b < arch.blocks; b++) {
@@ -412,10 +425,10 @@ export class HostEncoder {
         throw new RangeError(`HostEncoder.encode: item row ${r} is outside 1..${this.rows - 1}`);
       }
       // Real slots packed together (row n), each with its own position.
-      const e = r * d,
+      const e = this.item.read(r, this.row),
         p = (L - T + t) * d,
         xo = n * d;
-      for (let j = 0; j < d; j++) x[xo + j] = this.item[e + j]! * scale + this.pos[p + j]!;
+      for (let j = 0; j < d; j++) x[xo + j] = e[j]! * scale + this.pos[p + j]!;
       n++;
     }
     // An empty last slot: encodeLast zeroes it, and the final LayerNorm of zeros is β.
@@ -457,10 +470,10 @@ export class HostEncoder {
     const x = this.x;
     const scale = Math.sqrt(d);
     for (let t = 0; t < kept; t++) {
-      const e = rows[t]! * d,
+      const e = this.item.read(rows[t]!, this.row),
         p = (L - T + t) * d,
         xo = t * d;
-      for (let j = 0; j < d; j++) x[xo + j] = this.item[e + j]! * scale + this.pos[p + j]!;
+      for (let j = 0; j < d; j++) x[xo + j] = e[j]! * scale + this.pos[p + j]!;
     }
     const inputs: Float64Array[] = [];
     const nb = this.blocks.length;
@@ -485,10 +498,10 @@ export class HostEncoder {
     const { x, h } = this;
     const T = p.T,
       last = (T - 1) * d;
-    const e = r * d,
+    const e = this.item.read(r, this.row),
       pos = (L - 1) * d; // the newest slot's position: L − T + (T − 1)
     const scale = Math.sqrt(d);
-    for (let j = 0; j < d; j++) x[last + j] = this.item[e + j]! * scale + this.pos[pos + j]!;
+    for (let j = 0; j < d; j++) x[last + j] = e[j]! * scale + this.pos[pos + j]!;
     const nb = this.blocks.length;
     for (let b = 0; b < nb; b++) {
       x.set(p.inputs[b]!, 0); // the other slots at this block's input; the last slot's row carries on

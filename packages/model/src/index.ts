@@ -21,6 +21,7 @@ export {
   type HostArray,
 } from './bundle.js';
 export { HostEncoder } from './host-encoder.js';
+export { Float32Rows, Int8Rows, inverseNorms, rowsToFloat32, type Int8View, type ItemRows } from './item-rows.js';
 export {
   BLEND_RECENT,
   blendBucket,

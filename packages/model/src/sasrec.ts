@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { SasrecArchitecture } from './format.js';
+import { Float32Rows, type ItemRows } from './item-rows.js';
 
 /** Weights of one self-attention block, as tfjs tensors (float32). */
 export interface BlockParams {
@@ -229,11 +230,11 @@ function hostBiases(valid: ArrayLike<number>, B: number, T: number): { full: Flo
  * The encoder's input embeddings on the host: for each slot of the right-aligned `rows` (`B·T`,
  * 0 = padding) item·√d + position (position `maxLen − T + t`, as in {@link encodeSequence});
  * padding slots stay zero. Returns `B·T·d` floats, row-major.
- * @param itemTable `[N+1, d]` float32 item embeddings; @param posTable `[maxLen, d]`.
+ * @param itemTable `[N+1, d]` item embeddings (float32, or any {@link ItemRows}, e.g. int8); @param posTable `[maxLen, d]`.
  */
 export function embedSequences(
   arch: SasrecArchitecture,
-  itemTable: Float32Array,
+  itemTable: Float32Array | ItemRows,
   posTable: Float32Array,
   rows: ArrayLike<number>,
   B: number,
@@ -242,17 +243,19 @@ export function embedSequences(
   const d = arch.dim;
   const scale = Math.sqrt(d);
   const out = new Float32Array(B * T * d);
+  const items = itemTable instanceof Float32Array ? new Float32Rows(itemTable, d) : itemTable;
+  const row = new Float32Array(d);
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       const r = rows[b * T + t]!;
       if (r === 0) continue;
-      if (!(r > 0 && (r + 1) * d <= itemTable.length)) {
-        throw new RangeError(`embedSequences: item row ${r} is outside 1..${itemTable.length / d - 1}`);
+      if (!(r > 0 && r < items.count)) {
+        throw new RangeError(`embedSequences: item row ${r} is outside 1..${items.count - 1}`);
       }
       const o = (b * T + t) * d,
-        e = r * d,
+        e = items.read(r, row),
         p = (arch.maxLen - T + t) * d;
-      for (let j = 0; j < d; j++) out[o + j] = Math.fround(itemTable[e + j]! * scale) + posTable[p + j]!;
+      for (let j = 0; j < d; j++) out[o + j] = Math.fround(e[j]! * scale) + posTable[p + j]!;
     }
   }
   return out;

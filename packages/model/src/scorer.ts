@@ -3,6 +3,7 @@ import { BLOCK_TENSORS, TENSOR_NAMES, blockTensorName, type SasrecArchitecture }
 import { HostEncoder } from './host-encoder.js';
 import { blendDense, blendSparse, blendTop, type CoocTable, type ScoreBlend } from './blend.js';
 import { embedSequences, encodeLast, type BlockParams, type EncoderParams } from './sasrec.js';
+import { Float32Rows, rowsToFloat32, type ItemRows } from './item-rows.js';
 
 /** Float32 host arrays by tensor name (see {@link TENSOR_NAMES} and {@link BLOCK_TENSORS}). */
 export type FloatWeights = Map<string, Float32Array>;
@@ -73,6 +74,13 @@ export interface ScorerOptions {
    * `scoreTensor` and `userVectors` stay the model's own.
    */
   blend?: { spec: ScoreBlend; table: CoocTable } | undefined;
+  /**
+   * The item table to read rows from instead of the `weights`' float32 one (which may then be
+   * absent), e.g. the bundle's int8 table (`Int8Rows`): the encoder's input rows and the blend's
+   * voted rows are read from it; the backend gets a float32 upload only when no
+   * {@link ScorerOptions.itemTable} scores (built, uploaded, and not kept on the host).
+   */
+  itemRows?: ItemRows | undefined;
 }
 
 /**
@@ -92,7 +100,7 @@ export class SasrecScorer {
   readonly itemEmbT: tf.Tensor2D;
   readonly params: EncoderParams;
   /** Host item table and position embeddings (references, not copies) for the input embeddings. */
-  private readonly hostItemEmb: Float32Array;
+  private readonly items: ItemRows;
   private readonly hostPosEmb: Float32Array;
   /** The host encoder (one sequence, no tfjs): {@link SasrecScorer.topK}, and batches when `hostEncoder`. */
   readonly host: HostEncoder;
@@ -124,11 +132,11 @@ export class SasrecScorer {
       if (w.length !== n) throw new Error(`SasrecScorer: weight "${name}" has ${w.length} values, expected ${n}`);
       return tf.tensor1d(w);
     };
-    this.hostItemEmb = get(TENSOR_NAMES.itemEmbedding);
+    this.items = options.itemRows ?? new Float32Rows(get(TENSOR_NAMES.itemEmbedding), d);
     this.hostPosEmb = get(TENSOR_NAMES.positionEmbedding);
-    if (this.hostItemEmb.length !== (itemCount + 1) * d || this.hostPosEmb.length !== arch.maxLen * d) {
+    if (this.items.count !== itemCount + 1 || this.items.dim !== d || this.hostPosEmb.length !== arch.maxLen * d) {
       throw new Error(
-        `SasrecScorer: item table has ${this.hostItemEmb.length} values (expected ${(itemCount + 1) * d}), position table ${this.hostPosEmb.length} (expected ${arch.maxLen * d})`,
+        `SasrecScorer: item table has ${this.items.count * this.items.dim} values (expected ${(itemCount + 1) * d}), position table ${this.hostPosEmb.length} (expected ${arch.maxLen * d})`,
       );
     }
     if (options.itemTable) {
@@ -140,7 +148,7 @@ export class SasrecScorer {
       this.itemEmb.dispose();
       this.itemEmbT.dispose();
     } else {
-      this.itemEmb = t2(TENSOR_NAMES.itemEmbedding, itemCount + 1, d);
+      this.itemEmb = tf.tensor2d(rowsToFloat32(this.items), [itemCount + 1, d]);
       this.itemEmbT = tf.tidy(() => tf.transpose<tf.Tensor2D>(this.itemEmb));
     }
     const blocks: BlockParams[] = [];
@@ -165,7 +173,7 @@ export class SasrecScorer {
       finalGamma: t1(TENSOR_NAMES.finalNormGamma, d),
       finalBeta: t1(TENSOR_NAMES.finalNormBeta, d),
     };
-    this.host = new HostEncoder(arch, weights);
+    this.host = new HostEncoder(arch, weights, this.items);
   }
 
   /**
@@ -183,7 +191,7 @@ export class SasrecScorer {
     }
     const { rows, T } = packSequences(seqs, this.arch.maxLen);
     const B = seqs.length;
-    const input = embedSequences(this.arch, this.hostItemEmb, this.hostPosEmb, rows, B, T);
+    const input = embedSequences(this.arch, this.items, this.hostPosEmb, rows, B, T);
     return tf.tidy(() => encodeLast(this.arch, this.params, tf.tensor3d(input, [B, T, this.arch.dim]), rows));
   }
 
@@ -256,15 +264,9 @@ export class SasrecScorer {
     return values;
   }
 
-  /** The model's scores of `rows` for the user vector `u` (host dot products over the float32 table). */
+  /** The model's scores of `rows` for the user vector `u` (host dot products over the item rows, int8 ones not widened). */
   private rowScores(u: Float32Array, rows: Int32Array): Float32Array {
-    const d = this.arch.dim,
-      e = this.hostItemEmb;
-    return Float32Array.from(rows, (r) => {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += u[j]! * e[r * d + j]!;
-      return s;
-    });
+    return this.items.scoreRows(u, rows);
   }
 
   /**

@@ -454,38 +454,41 @@ async function similarFor(
     const { scores, driver } = coldScores(md, []);
     return out(coldItems(md, catalog, topK(scores, ok, size), scores, driver, []), 'no-history');
   }
-  // Cosine over the item table on the host: backend-independent and needs no warm engine. The
-  // time budget counts from here (the model data loaded); the scan checks it every
-  // SIMILAR_CHUNK rows and, when exceeded, answers from the bundle's co-occurrence table of the
-  // item (then popularity), marked 'timeout'.
+  // Cosine over the item table: with the int8 kernel serving, its cosine top-k ({@link Int8TopK.similarTo},
+  // re-scored by `cosine`: the host scan's answer); otherwise a host scan over the rows (int8 ones
+  // read in place), backend-independent and needing no warm engine. The time budget counts from
+  // here (the model data loaded); the scan checks it every SIMILAR_CHUNK rows and, when exceeded,
+  // answers from the bundle's co-occurrence table of the item (then popularity), marked 'timeout'.
   const deadline = now() + budget;
-  const N = md.itemCount,
-    d = md.dim,
-    e = md.itemEmb;
-  const sims = new Float32Array(N + 1);
-  const q = e.subarray(row * d, row * d + d);
-  let done = budget > 0;
-  for (let r0 = 1; done && r0 <= N; r0 += SIMILAR_CHUNK) {
-    if (r0 > 1 && now() > deadline) {
-      done = false;
-      break;
+  // The WebGPU kernel re-scores through a wasm kernel over the same table: that one runs the cosine top-k.
+  const serving = ctx.engine.value?.kernel;
+  const kernel = serving && 'host' in serving ? serving.host : serving;
+  let ranked: { rows: ArrayLike<number>; sims: ArrayLike<number> } | undefined;
+  if (budget > 0 && kernel) {
+    const top = kernel.similarTo(row, size, excludedBitmap(ok), (r) => Math.fround(cosine(md, r, row)));
+    ranked = { rows: top.rows, sims: sparseOf(top) };
+  } else if (budget > 0) {
+    const sims = new Float32Array(md.itemCount + 1);
+    let done = true;
+    for (let r0 = 1; r0 <= md.itemCount; r0 += SIMILAR_CHUNK) {
+      if (r0 > 1 && now() > deadline) {
+        done = false;
+        break;
+      }
+      const end = Math.min(md.itemCount, r0 + SIMILAR_CHUNK - 1);
+      for (let r = r0; r <= end; r++) sims[r] = cosine(md, r, row);
     }
-    const end = Math.min(N, r0 + SIMILAR_CHUNK - 1);
-    for (let r = r0; r <= end; r++) {
-      let s = 0;
-      const o = r * d;
-      for (let j = 0; j < d; j++) s += q[j]! * e[o + j]!;
-      sims[r] = s * md.invNorm[r]! * md.invNorm[row]!;
-    }
+    if (done) ranked = { rows: topK(sims, ok, size), sims };
   }
-  if (!done || now() > deadline) {
+  if (!ranked || now() > deadline) {
     const seed: HistoryItem[] = [{ itemId, type: 'view', ts: 0, row }];
     const { scores, driver } = coldScores(md, seed);
     return out(coldItems(md, catalog, topK(scores, ok, size), scores, driver, seed), 'timeout');
   }
   const name = nameOf(md, catalog, itemId);
+  const { sims } = ranked;
   return out(
-    topK(sims, ok, size).map((r) => ({
+    Array.from(ranked.rows, (r) => ({
       itemId: md.vocab[r - 1]!,
       score: sims[r]!,
       source: 'model',

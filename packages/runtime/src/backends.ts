@@ -122,7 +122,7 @@ export async function activateBackend(name: BackendName, o: BackendOptions = {})
 
 let detected: KernelDetection | undefined;
 /** {@link detectKernel} for this engine's WebAssembly and the kernels built in, once: the one place the kernel is chosen. */
-function kernelSupport(): KernelDetection {
+export function kernelSupport(): KernelDetection {
   return (detected ??= detectKernel(webAssembly(), KERNEL_MODULES));
 }
 
@@ -139,10 +139,9 @@ const now = monotonicNow;
 
 const kernels = new WeakMap<ModelData, Map<KernelKind, Int8TopK>>();
 /**
- * The `kind` int8 kernel over `md`'s item table, built once per model and kind (the table is
- * copied into its WebAssembly memory), or — once {@link settleKernels} dropped the bundle's int8
- * arrays — the kernel kept; `undefined` where there is no WebAssembly SIMD or the bundle's item
- * table is not int8 per row.
+ * The `kind` int8 kernel over `md`'s int8 item table (`md.table`, scanned in place: every kernel
+ * and the host share it, so building one copies nothing), once per model and kind; `undefined`
+ * where there is no WebAssembly SIMD or the bundle's item table is not int8 per row.
  */
 function kernelFor(md: ModelData, kind: KernelKind): Int8TopK | undefined {
   let have = kernels.get(md);
@@ -150,14 +149,14 @@ function kernelFor(md: ModelData, kind: KernelKind): Int8TopK | undefined {
   const k = have.get(kind);
   if (k) return k;
   const wasm = webAssembly();
-  const t = md.itemInt8;
-  if (!wasm || !t) return have.values().next().value;
-  const made = Int8TopK.create(wasm, KERNEL_MODULES, kind, t.q, t.scales, md.itemCount + 1, md.dim);
+  const t = md.table;
+  if (!wasm || !t?.memory || (kind === 'wasm-relaxed-simd' && !t.hasSums)) return undefined;
+  const made = Int8TopK.over(wasm, KERNEL_MODULES, kind, t);
   have.set(kind, made);
   return made;
 }
 
-/** Keeps only `keep` of `md`'s kernels (none: all go) and drops the bundle's int8 arrays: the table lives in that kernel only. */
+/** Keeps only `keep` of `md`'s kernels (none: all go; the table they scan stays with `md`). */
 function settleKernels(md: ModelData, keep: Int8TopK | WebGpuInt8TopK | undefined): void {
   const have = kernels.get(md);
   // The WebGPU kernel keeps its wasm re-scoring kernel (also the one a later engine falls back to).
@@ -168,7 +167,6 @@ function settleKernels(md: ModelData, keep: Int8TopK | WebGpuInt8TopK | undefine
     gpu.dispose();
     gpuKernels.delete(md);
   }
-  md.itemInt8 = undefined;
 }
 
 let gpuDetected: Promise<GpuKernelSupport> | undefined;
@@ -263,7 +261,7 @@ export async function buildEngine(
     md.manifest.architecture,
     md.itemCount,
     md.weights,
-    decided ? { itemTable: tableOf(decided), blend } : { blend },
+    decided ? { itemTable: tableOf(decided), blend, itemRows: md.items } : { blend, itemRows: md.items },
   );
   try {
     const seq = probeSequence(md);

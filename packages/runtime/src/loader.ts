@@ -101,6 +101,9 @@ async function get(fetchFn: typeof fetch, url: string, init?: RequestInit): Prom
 }
 
 const toBuffer = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+/** `b`'s buffer itself when `b` covers all of it (read only), else a copy ({@link toBuffer}). */
+const wholeBuffer = (b: Uint8Array): ArrayBuffer =>
+  b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b.buffer : toBuffer(b);
 
 /**
  * Loads and verifies a bundle. Rejects with `MODEL_LOAD_FAILED` (network), `MODEL_INTEGRITY`
@@ -202,7 +205,9 @@ export async function loadBundle(o: LoadBundleOptions): Promise<FetchedBundle> {
 
   let tensors: Map<string, HostTensor>;
   try {
-    tensors = decodeTensors(manifest.tensors, toBuffer(files.get(manifest.weightsFile)!));
+    // The body's own buffer when the bytes fill it (they do: `readBody` sizes it): no copy of the file.
+    // decodeTensors copies each tensor out (an int8 item table is copied once more, into the int8 table: model-data.ts).
+    tensors = decodeTensors(manifest.tensors, wholeBuffer(files.get(manifest.weightsFile)!));
   } catch (e) {
     throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${base}: ${(e as Error).message}`);
   }

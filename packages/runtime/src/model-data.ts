@@ -1,19 +1,32 @@
 /**
  * The backend-independent, host-memory part of a loaded model.
  *
- * Held in memory for a bundle of N items and dimension d (float32 = 4 bytes):
- * - `weights`: every model tensor dequantised ONCE to float32 (the int8 bytes are dropped after
- *   load; tfjs has no int8 matmul and dequantising per query was ~25× slower). The item table
- *   alone is (N+1)·d·4 bytes — 4.7 MB for Games (23,716 × 50).
- * - `itemEmb`: the same float32 item table (shared, not copied), used on the host for reasons,
- *   `similar` and MMR; `invNorm`: (N+1) floats.
- * - the cold-start tables (int32/float32, a few hundred KB) and the vocabulary.
- * - `itemInt8`: the bundle's int8 item table and its row scales, (N+1)·(d+4) bytes, until the int8
- *   kernel takes them into its WebAssembly memory (`backends.ts` `kernelFor`: then dropped here).
- * The tfjs backend additionally holds the item table and its transpose (see `SasrecScorer`).
+ * Held in memory for a bundle of N items and dimension d:
+ * - the item table, ONCE: an int8 bundle's as int8 rows with per-row scales in an
+ *   {@link Int8Table} (`table`: (N+1)·(stride + 8) bytes, stride = d rounded up to 16; 68 MB at
+ *   1M × 50 — the int8 kernels scan that very memory, and the host reads it through `items`:
+ *   the encoder's input rows, reasons, `similar`, MMR, the blend's rows, dequantised value by value
+ *   when read, never as a float32 copy); a float32 bundle's as its float32 array ((N+1)·d·4 bytes).
+ * - `weights`: the other model tensors in float32 (int8 dense kernels dequantised once; a few
+ *   hundred KB); `invNorm`: (N+1) floats.
+ * - the cold-start tables (int32/float32) and the vocabulary.
+ * The tfjs backend holds a float32 item table and its transpose only when no int8 kernel serves
+ * (see `SasrecScorer`).
  */
 import { LocalRecError, type ItemMeta } from '@localrec/core';
-import { TENSOR_NAMES, toFloatWeights, type AssociationTuple, type BundleManifest, type FloatWeights } from '@localrec/model';
+import { webAssembly } from '@localrec/core/internal';
+import {
+  Float32Rows,
+  TENSOR_NAMES,
+  inverseNorms,
+  toFloatWeights,
+  type AssociationTuple,
+  type BundleManifest,
+  type FloatWeights,
+  type ItemRows,
+} from '@localrec/model';
+import { kernelSupport } from './backends.js';
+import { Int8Table } from './int8/table.js';
 import type { FetchedBundle } from './loader.js';
 
 /** Popularity and co-occurrence tables of the bundle (see @localrec/model README). */
@@ -33,11 +46,12 @@ export interface ModelData {
   itemCount: number;
   dim: number;
   maxLen: number;
+  /** The model tensors in float32 but an int8 item table (that one is `table`). */
   weights: FloatWeights;
-  /** `[N+1, d]` row-major; row 0 is padding. */
-  itemEmb: Float32Array;
-  /** The bundle's int8 item table `[N+1, d]` and row scales (when stored int8 per row), until the int8 kernel holds them. */
-  itemInt8?: { q: Int8Array; scales: Float32Array } | undefined;
+  /** The item table `[N+1, d]` (row 0 is padding) as the host reads it: over `table` for an int8 bundle. */
+  items: ItemRows;
+  /** An int8 bundle's item table, rows and scales (shared with the int8 kernels that scan it). */
+  table?: Int8Table | undefined;
   /** 1/‖row‖ (0 for zero rows). */
   invNorm: Float32Array;
   /** Row r (1-based) → item id. */
@@ -49,12 +63,22 @@ export interface ModelData {
   associations?: Map<string, readonly AssociationTuple[]>;
 }
 
-/** Builds {@link ModelData} from a verified bundle (dequantises once). */
+/**
+ * Builds {@link ModelData} from a verified bundle. An int8 item table (per-row scales) is copied
+ * into an {@link Int8Table} as int8 (no dequantise step); other int8 tensors are dequantised once.
+ */
 export function toModelData(b: FetchedBundle): ModelData {
   const m = b.manifest;
+  const d = m.architecture.dim;
+  const N = m.itemCount;
+  const raw = b.tensors.get(TENSOR_NAMES.itemEmbedding);
+  if (!raw) throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${b.baseUrl}: tensor "${TENSOR_NAMES.itemEmbedding}" missing`);
+  const rawScales = raw.quant ? b.tensors.get(raw.quant.scales) : undefined;
+  const int8 = raw.dtype === 'int8' && raw.quant?.axis === 0 && rawScales?.dtype === 'float32';
   let weights: FloatWeights;
   try {
-    weights = toFloatWeights(b.tensors);
+    // An int8 item table and its scales live in the Int8Table only.
+    weights = toFloatWeights(b.tensors, int8 ? new Set([TENSOR_NAMES.itemEmbedding, raw.quant!.scales]) : undefined);
   } catch (e) {
     throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${b.baseUrl}: ${(e as Error).message}`);
   }
@@ -63,25 +87,19 @@ export function toModelData(b: FetchedBundle): ModelData {
     if (!t) throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${b.baseUrl}: tensor "${name}" missing`);
     return t.data;
   };
-  const itemEmb = weights.get(TENSOR_NAMES.itemEmbedding);
-  if (!itemEmb) throw new LocalRecError('BUNDLE_INVALID', `Bundle at ${b.baseUrl}: tensor "${TENSOR_NAMES.itemEmbedding}" missing`);
-  const d = m.architecture.dim;
-  const N = m.itemCount;
-  const invNorm = new Float32Array(N + 1);
-  for (let r = 0; r <= N; r++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const v = itemEmb[r * d + j]!;
-      s += v * v;
-    }
-    invNorm[r] = s > 0 ? 1 / Math.sqrt(s) : 0;
+  let table: Int8Table | undefined;
+  let items: ItemRows;
+  let invNorm: Float32Array;
+  if (int8) {
+    // Row sums only where the relaxed kernel can run (it needs them; 4 bytes a row).
+    const sums = kernelSupport().kind === 'wasm-relaxed-simd';
+    table = Int8Table.build(webAssembly(), raw.data as Int8Array, rawScales.data as Float32Array, N + 1, d, { sums });
+    items = table.rows();
+    invNorm = table.invNorm;
+  } else {
+    items = new Float32Rows(weights.get(TENSOR_NAMES.itemEmbedding)!, d);
+    invNorm = inverseNorms(items);
   }
-  const raw = b.tensors.get(TENSOR_NAMES.itemEmbedding);
-  const rawScales = raw?.quant ? b.tensors.get(raw.quant.scales) : undefined;
-  const itemInt8 =
-    raw?.dtype === 'int8' && raw.quant?.axis === 0 && rawScales?.dtype === 'float32'
-      ? { q: raw.data as Int8Array, scales: rawScales.data as Float32Array }
-      : undefined;
   const rowOf = new Map<string, number>();
   b.vocab.forEach((id, i) => rowOf.set(id, i + 1));
   return {
@@ -91,8 +109,8 @@ export function toModelData(b: FetchedBundle): ModelData {
     dim: d,
     maxLen: m.architecture.maxLen,
     weights,
-    itemEmb,
-    itemInt8,
+    items,
+    table,
     invNorm,
     vocab: b.vocab,
     rowOf,
@@ -108,24 +126,31 @@ export function toModelData(b: FetchedBundle): ModelData {
   };
 }
 
-/** Cosine similarity of two rows. */
+/** Cosine similarity of two rows (over the int8 rows of an int8 bundle: the values of the dequantised table). */
 export function cosine(md: ModelData, a: number, b: number): number {
-  const d = md.dim;
-  const e = md.itemEmb;
-  let s = 0;
-  for (let j = 0; j < d; j++) s += e[a * d + j]! * e[b * d + j]!;
-  return s * md.invNorm[a]! * md.invNorm[b]!;
+  return md.items.rowDot(a, b) * md.invNorm[a]! * md.invNorm[b]!;
 }
 
-/** Host bytes held for `md`: the float32 weights, 1/norm per item and the cold-start tables. */
+/**
+ * Host bytes held for `md` but the int8 table's memory ({@link int8TableBytes}): the float32
+ * weights (a float32 bundle's item table among them), 1/norm per item and the cold-start tables.
+ */
 export function hostBytes(md: ModelData): number {
-  let host =
-    md.invNorm.byteLength +
-    md.cold.popularItems.byteLength +
-    md.cold.popularScores.byteLength +
-    md.cold.coocItems.byteLength +
-    md.cold.coocScores.byteLength;
-  for (const w of md.weights.values()) host += w.byteLength;
-  if (md.itemInt8) host += md.itemInt8.q.byteLength + md.itemInt8.scales.byteLength;
+  // Each array once: the float32 cold-start tables are weights too (the same arrays).
+  const arrays = new Set<ArrayBufferView>([md.cold.popularItems, md.cold.popularScores, md.cold.coocItems, md.cold.coocScores]);
+  if (!md.table) arrays.add(md.invNorm);
+  for (const w of md.weights.values()) arrays.add(w);
+  let host = 0;
+  for (const a of arrays) host += a.byteLength;
   return host;
+}
+
+/** Bytes of the int8 item table (rows, scales, norms, the kernels' buffers): 0 for a float32 bundle. */
+export function int8TableBytes(md: ModelData): number {
+  return md.table?.bytes ?? 0;
+}
+
+/** Bytes of a float32 item table on the host: 0 for an int8 bundle (its table stays int8). */
+export function float32TableBytes(md: ModelData): number {
+  return md.table ? 0 : md.items.bytes;
 }

@@ -21,10 +21,11 @@
  * | `next.ts`         | next: the following page of a list, from the cursor on its answer       |
  * | `insights.ts`     | the insights layer (`@localrec/insights`) on the runtime's store        |
  *
- * Memory held after load (N items, dimension d): the float32 model weights dequantised once
- * (item table (N+1)·d·4 bytes), 1/norm per item, the cold-start tables and vocabulary (see
- * `model-data.ts`); on the tfjs backend the item table and its transpose (2·(N+1)·d·4 bytes) plus
- * the small encoder weights. The shopper's sequence is re-validated against the store on every
+ * Memory held after load (N items, dimension d): the item table once — an int8 bundle's as int8
+ * rows and scales ((N+1)·(d rounded up to 16, + 8) bytes, scanned in place by the int8 kernel), a
+ * float32 bundle's as (N+1)·d·4 bytes —, the other weights in float32, 1/norm per item, the
+ * cold-start tables and vocabulary (see `model-data.ts`); on the tfjs backend the small encoder
+ * weights, plus the float32 item table and its transpose (2·(N+1)·d·4 bytes) when no int8 kernel serves. The shopper's sequence is re-validated against the store on every
  * call (see `ShopperReader`): an event tracked just before a call is in its answer.
  */
 import {
@@ -57,7 +58,7 @@ import type { Calibration } from './backends.js';
 import { EngineHost, type BackendEvent } from './engine.js';
 import { ShopperReader } from './history.js';
 import { ShopperInsights } from './insights.js';
-import { hostBytes } from './model-data.js';
+import { float32TableBytes, hostBytes, int8TableBytes } from './model-data.js';
 import { ModelSource } from './model-source.js';
 import { checkCursor, checkOverrides } from './next.js';
 import { checkRuntimeOptions } from './options.js';
@@ -83,12 +84,21 @@ export interface RuntimeDeps {
   caches?: CacheStorage | null;
 }
 
-/** Bytes the runtime holds: host typed arrays (float32 weights, norms, cold tables), tfjs tensors, the int8 kernel. */
+/**
+ * Bytes the runtime holds: host typed arrays (float32 weights, norms, cold tables), tfjs tensors,
+ * the int8 item table. Their total is `hostBytes + tfjsBytes + int8TableBytes` (`kernelBytes` is
+ * the int8 table again when a kernel scans it).
+ */
 export interface RuntimeMemory {
+  /** Host typed arrays but the int8 table: float32 weights (a float32 bundle's item table among them), norms, cold-start tables. */
   hostBytes: number;
   tfjsBytes: number;
   /** The int8 kernel's WebAssembly memory (the int8 item table, its scales, buffers); 0 when it does not serve. */
   kernelBytes: number;
+  /** An int8 bundle's item table (rows, scales, norms, kernel buffers), held once whether or not a kernel serves; 0 for a float32 bundle. */
+  int8TableBytes: number;
+  /** A float32 item table on the host (in `hostBytes`): 0 for an int8 bundle, which never widens its table. */
+  float32TableBytes: number;
 }
 
 /** What {@link Runtime.status} answers: the status plus calibration, memory, the last call's timings and backend changes. */
@@ -165,7 +175,15 @@ export class Runtime implements RuntimeApi {
     if (c?.engine.backendEvents.length) s.backendEvents = c.engine.backendEvents.map((x) => ({ ...x }));
     if (c?.lastTimings) s.lastTimings = c.lastTimings;
     if (c?.engine.calibration) s.calibration = c.engine.calibration;
-    if (md) s.memory = { hostBytes: hostBytes(md), tfjsBytes: e ? tf.memory().numBytes : 0, kernelBytes: e?.kernel?.bytes ?? 0 };
+    if (md) {
+      s.memory = {
+        hostBytes: hostBytes(md),
+        tfjsBytes: e ? tf.memory().numBytes : 0,
+        kernelBytes: e?.kernel?.bytes ?? 0,
+        int8TableBytes: int8TableBytes(md),
+        float32TableBytes: float32TableBytes(md),
+      };
+    }
     if (e) s.backend = e.backend;
     if (md) {
       s.modelVersion = md.version;

@@ -108,6 +108,74 @@ describe('the worker on models/games-sasrec: recommend() through the int8 kernel
   });
 });
 
+describe('the worker on an int8 bundle holds no float32 item table; similar() through the kernel', () => {
+  const at = (path: string): string => new URL(path, location.href).href;
+
+  it("memory accounting: the int8 table once (the kernel's memory), no float32 table on the host or in tfjs; similar() = the float32 cosine top-10", async () => {
+    const base = at('/models/games-sasrec/');
+    const m = (await (await fetch(`${base}manifest.json`)).json()) as BundleManifest;
+    const vocab = (await (await fetch(`${base}vocab.json`)).json()) as string[];
+    const tensors = decodeTensors(m.tensors, await (await fetch(`${base}${m.weightsFile}`)).arrayBuffer());
+    const item = toFloatWeights(tensors).get(TENSOR_NAMES.itemEmbedding)!; // the float32 path's table, here in the page
+    const n = m.itemCount + 1,
+      d = m.architecture.dim;
+    const float32Table = n * d * 4;
+    // Every other tensor in float32, counted twice (the cold tables are both weights and tables): far below the float32 item table here.
+    const rest = m.tensors
+      .filter((t) => t.name !== TENSOR_NAMES.itemEmbedding)
+      .reduce((s, t) => s + (t.dtype === 'int8' ? t.byteLength * 4 : t.byteLength), 0);
+    expect(2 * rest).toBeLessThan(float32Table);
+    const link = await webWorkerTransport(new URL(at('/worker.js')), { startTimeoutMs: 60_000 }).open();
+    try {
+      const api = link.api;
+      await api.init({ appId: 'int8-resident', modelUrl: base, wasmPath: at('/'), cache: false, calibrate: false, backends: ['wasm'] });
+      await api.ready();
+      const st = (await api.status()) as {
+        memory?: { hostBytes: number; tfjsBytes: number; kernelBytes: number; int8TableBytes: number; float32TableBytes: number };
+      };
+      const mem = st.memory!;
+      expect(mem.float32TableBytes).toBe(0);
+      expect(mem.hostBytes).toBeLessThanOrEqual(2 * rest);
+      expect(mem.tfjsBytes).toBeLessThan(float32Table / 4);
+      // The kernel scans the one int8 table: rows padded to 16 bytes, 3 arrays of n, buffers, whole pages; and 1/norm on the host.
+      expect(mem.kernelBytes).toBe(mem.int8TableBytes - n * 4);
+      const stride = Math.ceil(d / 16) * 16;
+      expect(mem.int8TableBytes).toBeGreaterThanOrEqual(n * stride + 3 * n * 4);
+      expect(mem.int8TableBytes).toBeLessThanOrEqual(n * stride + 5 * n * 4 + 3 * 65536);
+
+      // similar(): the kernel's cosine top-k, against the cosine over the dequantised float32 table.
+      const norm = (r: number) => {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += item[r * d + j]! * item[r * d + j]!;
+        return s > 0 ? 1 / Math.sqrt(s) : 0;
+      };
+      const inv = Float32Array.from({ length: n }, (_, r) => norm(r));
+      for (let i = 0; i < 25; i++) {
+        const row = 1 + ((i * 4099) % m.itemCount);
+        const cos = new Float32Array(n);
+        for (let r = 1; r < n; r++) {
+          let s = 0;
+          for (let j = 0; j < d; j++) s += item[r * d + j]! * item[row * d + j]!;
+          cos[r] = s * inv[r]! * inv[row]!;
+        }
+        const want = Array.from({ length: n - 1 }, (_, k) => k + 1)
+          .filter((r) => r !== row)
+          .sort((a, b) => cos[b]! - cos[a]! || a - b)
+          .slice(0, 10);
+        const got = await api.similar(vocab[row - 1]!, { k: 10 });
+        expect(got.fallbackReason, `item row ${row}`).toBeUndefined();
+        expect(
+          got.items.map((x) => x.itemId),
+          `item row ${row}`,
+        ).toEqual(want.map((r) => vocab[r - 1]));
+        expect(got.items.map((x) => x.score)).toEqual(want.map((r) => cos[r]!));
+      }
+    } finally {
+      link.close();
+    }
+  });
+});
+
 describe('the worker calibrates the serving path, the kernel choice included', () => {
   const at = (path: string): string => new URL(path, location.href).href;
 

@@ -2,9 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HostEncoder, TENSOR_NAMES, decodeTensors, toFloatWeights, type BundleManifest } from '@localrec/model';
+import {
+  Float32Rows,
+  HostEncoder,
+  TENSOR_NAMES,
+  decodeTensors,
+  dequantizeInt8,
+  inverseNorms,
+  rowsToFloat32,
+  toFloatWeights,
+  type BundleManifest,
+} from '@localrec/model';
 import { detectKernel, Int8TopK, type KernelModules } from '../src/int8/kernel.js';
 import { KERNEL_MODULES } from '../src/int8/modules.js';
+import { Int8Table } from '../src/int8/table.js';
 import { randomMask, reference, table, userOf, type Case } from './int8-reference.js';
 
 const plain = (c: Case) => Int8TopK.create(WebAssembly, KERNEL_MODULES, 'wasm-simd', c.q, c.scales, c.n, c.d);
@@ -212,6 +223,107 @@ describe.skipIf(!existsSync(join(gamesDir, 'manifest.json')))('Int8TopK on model
         expect(Array.from(got.rows), `${kind}, history ${h}`).toEqual(want);
         expect(Array.from(got.values)).toEqual(want.map((r) => fp[r]!));
       }
+    }
+  });
+});
+
+/** The host scan `similar()` runs without a kernel: cosine of every row with `row` over the dequantised table, best first, ties to the lower row. */
+function cosineReference(c: Case, row: number, k: number, exclude?: Uint8Array) {
+  const deq = new Float32Rows(dequantizeInt8(c.q, c.scales, c.n, c.d, 0), c.d);
+  const inv = inverseNorms(deq);
+  const all: { r: number; s: number }[] = [];
+  for (let r = 0; r < c.n; r++) {
+    if (exclude && exclude[r >> 3]! & (1 << (r & 7))) continue;
+    all.push({ r, s: Math.fround(deq.rowDot(r, row) * inv[r]! * inv[row]!) });
+  }
+  all.sort((a, b) => b.s - a.s || a.r - b.r);
+  const top = all.slice(0, k);
+  return { rows: top.map((t) => t.r), values: top.map((t) => t.s) };
+}
+
+describe('Int8Table: one int8 table shared by the kernels and the host', () => {
+  it('rows read in place equal the dequantised table, norms equal its norms, and the kernels over it copy nothing', () => {
+    const c = table(20_000, 18, 8, { negative: true, duplicates: true });
+    const t = Int8Table.build(WebAssembly, c.q, c.scales, c.n, c.d, { sums: true });
+    const deq = dequantizeInt8(c.q, c.scales, c.n, c.d, 0);
+    expect(Array.from(rowsToFloat32(t.rows()))).toEqual(Array.from(deq));
+    expect(Array.from(t.invNorm)).toEqual(Array.from(inverseNorms(new Float32Rows(deq, c.d))));
+    const bytes = t.bytes;
+    const a = Int8TopK.over(WebAssembly, KERNEL_MODULES, 'wasm-simd', t);
+    const b = Int8TopK.over(WebAssembly, KERNEL_MODULES, 'wasm-simd', t);
+    expect(t.bytes).toBe(bytes);
+    expect(a.bytes).toBe(t.buffer.byteLength);
+    const u = userOf(18, 4);
+    expect(Array.from(a.topK(u, 10).rows)).toEqual(reference(c, u, 10).rows);
+    // A k that grows the shared memory: the host's rows and the other kernel read the new buffer.
+    expect(Array.from(b.topK(u, 20_000).rows.subarray(0, 20))).toEqual(reference(c, u, 20).rows);
+    expect(t.bytes).toBeGreaterThan(bytes);
+    expect(Array.from(rowsToFloat32(t.rows()))).toEqual(Array.from(deq));
+    expect(Array.from(a.topK(u, 7).values)).toEqual(reference(c, u, 7).values);
+    expect(() =>
+      Int8TopK.over(WebAssembly, KERNEL_MODULES, 'wasm-relaxed-simd', Int8Table.build(WebAssembly, c.q, c.scales, c.n, c.d)),
+    ).toThrow(/needs a table with row sums/);
+  });
+
+  it('without WebAssembly the table lives in an ArrayBuffer: the host reads it, no kernel runs over it', () => {
+    const c = table(30, 20, 2);
+    const t = Int8Table.build(undefined, c.q, c.scales, c.n, c.d);
+    expect(t.memory).toBeUndefined();
+    expect(Array.from(rowsToFloat32(t.rows()))).toEqual(Array.from(dequantizeInt8(c.q, c.scales, c.n, c.d, 0)));
+    expect(() => Int8TopK.over(WebAssembly, KERNEL_MODULES, 'wasm-simd', t)).toThrow(/not in WebAssembly memory/);
+  });
+
+  for (const [n, d] of [
+    [1, 1],
+    [40, 16],
+    [600, 50],
+    [2000, 24],
+  ] as [number, number][]) {
+    it(`similarTo n=${n} d=${d}: the host cosine scan's rows and scores, bit for bit, every k, with masks, zero and duplicate rows`, () => {
+      const c = table(n, d, n * 7 + d, { negative: true, duplicates: true });
+      if (n > 3) c.q.fill(0, 3 * d, 4 * d); // a zero row: cosine 0 with everything
+      const t = Int8Table.build(WebAssembly, c.q, c.scales, c.n, c.d);
+      const kernel = Int8TopK.over(WebAssembly, KERNEL_MODULES, 'wasm-simd', t);
+      const rows = t.rows();
+      for (const row of [0, Math.min(3, n - 1), n - 1])
+        for (const k of [0, 1, 10, n])
+          for (const p of [0, 0.3]) {
+            const mask = randomMask(n, row + k, p);
+            mask[row >> 3]! |= 1 << (row & 7);
+            const cos = (r: number) => Math.fround(rows.rowDot(r, row) * t.invNorm[r]! * t.invNorm[row]!);
+            const got = kernel.similarTo(row, k, mask, cos);
+            const want = cosineReference(c, row, k, mask);
+            expect(Array.from(got.rows), `row ${row} k ${k}`).toEqual(want.rows);
+            expect(Array.from(got.values)).toEqual(want.values);
+          }
+    });
+  }
+});
+
+describe.skipIf(!existsSync(join(gamesDir, 'manifest.json')))('similarTo on models/games-sasrec against the host cosine scan', () => {
+  it('identical top-10 rows and scores for 200 items', () => {
+    const m = JSON.parse(readFileSync(join(gamesDir, 'manifest.json'), 'utf8')) as BundleManifest;
+    const wb = readFileSync(join(gamesDir, m.weightsFile));
+    const tensors = decodeTensors(m.tensors, wb.buffer.slice(wb.byteOffset, wb.byteOffset + wb.byteLength));
+    const raw = tensors.get(TENSOR_NAMES.itemEmbedding)!;
+    const c: Case = {
+      q: raw.data as Int8Array,
+      scales: tensors.get(raw.quant!.scales)!.data as Float32Array,
+      n: m.itemCount + 1,
+      d: m.architecture.dim,
+    };
+    const t = Int8Table.build(WebAssembly, c.q, c.scales, c.n, c.d);
+    const kernel = Int8TopK.over(WebAssembly, KERNEL_MODULES, 'wasm-simd', t);
+    const rows = t.rows();
+    for (let i = 0; i < 200; i++) {
+      const row = 1 + ((i * 7919) % m.itemCount);
+      const mask = new Uint8Array(Math.ceil(c.n / 8));
+      mask[0] = 1;
+      mask[row >> 3]! |= 1 << (row & 7);
+      const got = kernel.similarTo(row, 10, mask, (r) => Math.fround(rows.rowDot(r, row) * t.invNorm[r]! * t.invNorm[row]!));
+      const want = cosineReference(c, row, 10, mask);
+      expect(Array.from(got.rows), `item row ${row}`).toEqual(want.rows);
+      expect(Array.from(got.values)).toEqual(want.values);
     }
   });
 });

@@ -14,11 +14,16 @@
  * the top k — the answer is the float32 path's top k, rows and scores; otherwise stage 1 runs again
  * with 4× the rows kept (at most the whole table). Ties go to the lower row.
  *
- * Memory layout (one `WebAssembly.Memory`, 16-byte aligned regions): the table `[n, dp]` int8
- * (dp = d rounded up to 16, zero padded), the scales `[n]` f32, the row sums `[n]` i32 (relaxed
- * only), the user vector (dp int16, or dp bytes), the exclusion bitmap `ceil(n / 8)` bytes and
- * the top-k heap (8 bytes per entry, grown on demand).
+ * Memory: the {@link Int8Table} the kernel scans (table.ts: rows padded to 16 bytes, scales, norm
+ * scales, row sums for the relaxed kernel, then the user vector, the exclusion bitmap and the
+ * top-k heap, grown on demand). Several kernels and the host's row reads share one table.
+ *
+ * Cosine top-k ({@link Int8TopK.similarTo}, `similar()`): the same two stages over the norm scales
+ * `f32(s_r / ‖row_r‖)` with the query row's unit vector, re-scored by the caller's exact cosine;
+ * the bound adds 1e-6 for the rounding of the norm scales (the cosines of unit rows are ≤ 1).
  */
+
+import { Int8Table, type TableLayout } from './table.js';
 
 /** The two kernel variants. */
 export type KernelKind = 'wasm-simd' | 'wasm-relaxed-simd';
@@ -49,9 +54,6 @@ export interface TopKResult {
   values: Float32Array;
 }
 
-const PAGE = 65536;
-const align16 = (x: number) => (x + 15) & ~15;
-
 function instantiate(wasm: typeof WebAssembly, bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): TopKFn {
   const inst = new wasm.Instance(new wasm.Module(bytes), { env: { memory } });
   return inst.exports['topk'] as TopKFn;
@@ -72,9 +74,13 @@ function readHeap(buf: ArrayBuffer, at: number, count: number): TopKResult {
   return { rows, values };
 }
 
+/** Slack added to the stage-1 bound of a cosine top-k (the rounding of the norm scales and of the exact cosine: ~2e-7 for unit vectors). */
+const COSINE_SLACK = 1e-6;
+
 /**
- * An int8 table `[n, d]` with per-row scales in WebAssembly memory, and its top-k kernel.
- * Build it with {@link Int8TopK.create}; the arrays given are copied in and may be dropped.
+ * The top-k kernel over an int8 table `[n, d]` with per-row scales ({@link Int8Table}, which may be
+ * shared by several kernels and the host). Build it with {@link Int8TopK.over}, or
+ * {@link Int8TopK.create} from arrays (copied in a table of its own).
  */
 export class Int8TopK {
   readonly kind: KernelKind;
@@ -82,63 +88,41 @@ export class Int8TopK {
   readonly dim: number;
   /** Row stride in bytes (dim rounded up to 16). */
   readonly stride: number;
-  private readonly memory: WebAssembly.Memory;
+  /** The table scanned (its memory is the kernel's). */
+  readonly table: Int8Table;
   /** Stage 1: topk.wat's or topk-relaxed.wat's `topk` (the plain one ignores the last argument). */
   private readonly scan: TopKFn;
   private readonly relaxed: boolean;
-  private readonly at: { table: number; scales: number; sums: number; user: number; mask: number; heap: number };
-  /** max over rows of `s_r · ‖q_r‖₁` (the error bounds scale with it). */
-  private readonly maxRowL1: number;
-  private heapCap = 0;
+  private readonly at: TableLayout;
 
-  private constructor(
-    wasm: typeof WebAssembly,
-    modules: KernelModules,
-    kind: KernelKind,
-    q: Int8Array,
-    scales: Float32Array,
-    n: number,
-    d: number,
-  ) {
+  private constructor(wasm: typeof WebAssembly, modules: KernelModules, kind: KernelKind, table: Int8Table) {
     this.kind = kind;
-    this.n = n;
-    this.dim = d;
-    const dp = (this.stride = Math.max(16, align16(d)));
-    const table = 0;
-    const sc = align16(table + n * dp);
-    const sums = align16(sc + n * 4);
-    const user = align16(sums + (kind === 'wasm-relaxed-simd' ? n * 4 : 0));
-    const mask = align16(user + dp * 2);
-    const heap = align16(mask + Math.ceil(n / 8));
-    this.at = { table, scales: sc, sums, user, mask, heap };
-    this.memory = new wasm.Memory({ initial: Math.ceil((heap + 64 * 8) / PAGE) });
-    this.heapCap = Math.floor((this.memory.buffer.byteLength - heap) / 8);
+    this.table = table;
+    this.n = table.n;
+    this.dim = table.dim;
+    this.stride = table.stride;
+    this.at = table.at;
     this.relaxed = kind === 'wasm-relaxed-simd';
-    this.scan = instantiate(wasm, this.relaxed ? modules.relaxed! : modules.simd, this.memory);
-    const buf = this.memory.buffer;
-    const t = new Int8Array(buf, table, n * dp);
-    const rowSums = new Int32Array(buf, sums, this.relaxed ? n : 0);
-    let maxL1 = 0;
-    for (let r = 0; r < n; r++) {
-      let sum = 0,
-        l1 = 0;
-      for (let j = 0; j < d; j++) {
-        const v = q[r * d + j]!;
-        t[r * dp + j] = v;
-        sum += v;
-        l1 += Math.abs(v);
-      }
-      if (this.relaxed) rowSums[r] = sum;
-      maxL1 = Math.max(maxL1, Math.abs(scales[r]!) * l1);
-    }
-    new Float32Array(buf, sc, n).set(scales.subarray(0, n));
-    this.maxRowL1 = maxL1;
+    this.scan = instantiate(wasm, this.relaxed ? modules.relaxed! : modules.simd, table.memory!);
   }
 
   /**
-   * Copies `q` (`[n, d]` int8, row-major) and `scales` (`[n]`) into a new kernel's memory.
-   * `kind` `wasm-relaxed-simd` needs `modules.relaxed`; check the engine supports it first
+   * A `kind` kernel scanning `table` in place (no copy). `kind` `wasm-relaxed-simd` needs
+   * `modules.relaxed` and a table built with row sums; check the engine supports it first
    * (see `kernelSupport` in backends.ts).
+   * @throws {RangeError} naming what is missing.
+   */
+  static over(wasm: typeof WebAssembly, modules: KernelModules, kind: KernelKind, table: Int8Table): Int8TopK {
+    if (!table.memory) throw new RangeError('Int8TopK: the table is not in WebAssembly memory');
+    if (kind === 'wasm-relaxed-simd' && !modules.relaxed) throw new RangeError('Int8TopK: kind "wasm-relaxed-simd" needs modules.relaxed');
+    if (kind === 'wasm-relaxed-simd' && !table.hasSums)
+      throw new RangeError('Int8TopK: kind "wasm-relaxed-simd" needs a table with row sums');
+    return new Int8TopK(wasm, modules, kind, table);
+  }
+
+  /**
+   * Copies `q` (`[n, d]` int8, row-major) and `scales` (`[n]`) into a new table of the kernel's
+   * own ({@link Int8Table.build}) and builds the kernel over it ({@link Int8TopK.over}).
    * @throws {RangeError} naming the sizes when `q` or `scales` do not match `[n, d]`.
    */
   static create(
@@ -150,11 +134,8 @@ export class Int8TopK {
     n: number,
     d: number,
   ): Int8TopK {
-    if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1 || q.length !== n * d || scales.length < n) {
-      throw new RangeError(`Int8TopK: table of ${q.length} values and ${scales.length} scales does not match [${n}, ${d}]`);
-    }
     if (kind === 'wasm-relaxed-simd' && !modules.relaxed) throw new RangeError('Int8TopK: kind "wasm-relaxed-simd" needs modules.relaxed');
-    return new Int8TopK(wasm, modules, kind, q, scales, n, d);
+    return Int8TopK.over(wasm, modules, kind, Int8Table.build(wasm, q, scales, n, d, { sums: kind === 'wasm-relaxed-simd' }));
   }
 
   /**
@@ -163,17 +144,17 @@ export class Int8TopK {
    * `maxRowL1` = max over rows of `s_r · ‖q_r‖₁` (its exactness bound scales with it).
    */
   int8View(): { table: Uint8Array; scales: Float32Array; maxRowL1: number } {
-    const buf = this.memory.buffer;
+    const buf = this.table.buffer;
     return {
       table: new Uint8Array(buf, this.at.table, this.n * this.stride),
       scales: new Float32Array(buf, this.at.scales, this.n),
-      maxRowL1: this.maxRowL1,
+      maxRowL1: this.table.maxRowL1,
     };
   }
 
-  /** Bytes of WebAssembly memory the kernel holds (table, scales, buffers). */
+  /** Bytes of WebAssembly memory the kernel scans (its table's: rows, scales, buffers; shared with the host's reads). */
   get bytes(): number {
-    return this.memory.buffer.byteLength;
+    return this.table.buffer.byteLength;
   }
 
   /**
@@ -184,6 +165,41 @@ export class Int8TopK {
    */
   topK(user: ArrayLike<number>, k: number, exclude?: Uint8Array): TopKResult {
     if (user.length !== this.dim) throw new RangeError(`Int8TopK.topK: user vector has ${user.length} values, expected ${this.dim}`);
+    const rows = this.table.rows();
+    return this.search(user, k, exclude, this.at.scales, this.table.maxRowL1, 0, (r) => Math.fround(rows.dot(user, r)));
+  }
+
+  /**
+   * The `k` rows most similar to row `row` by cosine, best first: stage 1 scans the table as unit
+   * rows (the norm scales) with the row's unit vector as the query; the kept rows are re-scored
+   * by `cosine(r)` (the caller's exact cosine of `row` and `r`, e.g. the host's over the int8
+   * rows), so the answer is the host scan's. `exclude` as in {@link Int8TopK.topK} (set `row`'s
+   * own bit to leave it out).
+   * @throws {RangeError} naming the value when `row`, `k` or `exclude` do not fit the table.
+   */
+  similarTo(row: number, k: number, exclude: Uint8Array | undefined, cosine: (r: number) => number): TopKResult {
+    if (!(Number.isInteger(row) && row >= 0 && row < this.n))
+      throw new RangeError(`Int8TopK.similarTo: row ${row} is not in 0..${this.n - 1}`);
+    const u = this.table.rows().read(row, new Float32Array(this.dim));
+    const inv = this.table.invNorm[row]!;
+    for (let j = 0; j < u.length; j++) u[j] = u[j]! * inv;
+    return this.search(u, k, exclude, this.at.normScales, this.table.maxNormRowL1, COSINE_SLACK, cosine);
+  }
+
+  /**
+   * Stage 1 over the rows with the scales at `scalesAt` (their `max_r s_r · ‖q_r‖₁`: `rowL1`), then
+   * stage 2 by `exact`; `slack`: added to the stage-1 bound (the distance from stage 1's ideal
+   * score to `exact` beyond the kernel's own rounding).
+   */
+  private search(
+    user: ArrayLike<number>,
+    k: number,
+    exclude: Uint8Array | undefined,
+    scalesAt: number,
+    rowL1: number,
+    slack: number,
+    exact: (r: number) => number,
+  ): TopKResult {
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`Int8TopK.topK: k must be an integer ≥ 0, got ${k}`);
     const maskBytes = Math.ceil(this.n / 8);
     if (exclude && exclude.length < maskBytes) {
@@ -192,15 +208,14 @@ export class Int8TopK {
     k = Math.min(k, this.n);
     if (k === 0) return { rows: new Int32Array(0), values: new Float32Array(0) };
     const a = this.at;
-    if (exclude) new Uint8Array(this.memory.buffer, a.mask, maskBytes).set(exclude.subarray(0, maskBytes));
-    const mask = exclude ? a.mask : 0;
+    if (exclude) new Uint8Array(this.table.buffer, a.mask, maskBytes).set(exclude.subarray(0, maskBytes));
     const m = maxAbs(user);
     const su = this.writeUser(user, m);
-    const bound = this.maxRowL1 * (su * 0.5 + m * 4e-6);
+    const bound = rowL1 * (su * 0.5 + m * 4e-6) + slack;
     for (let wide = Math.min(this.n, k + Math.max(16, k)); ; wide = Math.min(this.n, wide * 4)) {
-      this.reserve(wide);
-      const count = this.scan(a.table, a.scales, a.user, mask, a.heap, this.n, this.stride, wide, su, a.sums);
-      const { top, worst } = this.rescore(user, count, k);
+      this.table.reserve(wide); // growing keeps the memory's contents (the mask, the user vector)
+      const count = this.scan(a.table, scalesAt, a.user, exclude ? a.mask : 0, a.heap, this.n, this.stride, wide, su, a.sums);
+      const { top, worst } = this.rescore(count, k, exact);
       // All eligible rows kept, or none outside can beat the k-th: exact.
       if (count < wide || wide === this.n || worst + bound < top.values[top.values.length - 1]!) return top;
     }
@@ -216,46 +231,32 @@ export class Int8TopK {
   }
 
   /**
-   * The scores of `rows` only (same formula as {@link Int8TopK.scores}), e.g. `rank()`'s candidates.
+   * The scores of `rows` only (same formula as {@link Int8TopK.scores}: `Int8Rows.scoreRows`), e.g. `rank()`'s candidates.
    * @throws {RangeError} naming the value when `user` or a row does not fit the table.
    */
   scoreRows(user: ArrayLike<number>, rows: ArrayLike<number>, all = false): Float32Array {
     if (user.length !== this.dim) throw new RangeError(`Int8TopK: user vector has ${user.length} values, expected ${this.dim}`);
-    const buf = this.memory.buffer;
-    const t = new Int8Array(buf, this.at.table, this.n * this.stride);
-    const sc = new Float32Array(buf, this.at.scales, this.n);
+    const t = this.table.rows();
     const out = new Float32Array(rows.length);
-    const d = this.dim,
-      dp = this.stride;
     for (let i = 0; i < rows.length; i++) {
       const r = all ? i : rows[i]!;
       if (!(Number.isInteger(r) && r >= 0 && r < this.n)) throw new RangeError(`Int8TopK.scoreRows: row ${r} is not in 0..${this.n - 1}`);
-      const s = sc[r]!;
-      let x = 0;
-      for (let c = 0; c < d; c++) x += user[c]! * Math.fround(t[r * dp + c]! * s);
-      out[i] = x;
+      out[i] = t.dot(user, r);
     }
     return out;
   }
 
-  /** Stage 2: the `count` heap entries re-scored as the float32 path does, the best `k`; `worst` = the lowest stage-1 score. */
-  private rescore(user: ArrayLike<number>, count: number, k: number): { top: TopKResult; worst: number } {
-    const buf = this.memory.buffer;
+  /** Stage 2: the `count` heap entries re-scored by `exact`, the best `k`; `worst` = the lowest stage-1 score. */
+  private rescore(count: number, k: number, exact: (r: number) => number): { top: TopKResult; worst: number } {
+    const buf = this.table.buffer;
     const heap = new Float32Array(buf, this.at.heap, count * 2);
     const rowsOf = new Int32Array(buf, this.at.heap, count * 2);
-    const t = new Int8Array(buf, this.at.table, this.n * this.stride);
-    const sc = new Float32Array(buf, this.at.scales, this.n);
-    const d = this.dim,
-      dp = this.stride;
     let worst = Infinity;
     const cand = new Array<{ r: number; s: number }>(count);
     for (let j = 0; j < count; j++) {
       worst = Math.min(worst, heap[2 * j]!);
       const r = rowsOf[2 * j + 1]!;
-      const s = sc[r]!;
-      let x = 0;
-      for (let c = 0; c < d; c++) x += user[c]! * Math.fround(t[r * dp + c]! * s);
-      cand[j] = { r, s: Math.fround(x) };
+      cand[j] = { r, s: exact(r) };
     }
     cand.sort((x, y) => y.s - x.s || x.r - y.r);
     const best = cand.slice(0, k);
@@ -264,7 +265,7 @@ export class Int8TopK {
 
   /** Writes the quantised user vector for stage 1 (int16, or 7 bits + 64 for the relaxed kernel); returns its scale. */
   private writeUser(user: ArrayLike<number>, m: number): number {
-    const buf = this.memory.buffer;
+    const buf = this.table.buffer;
     if (this.relaxed) {
       const su = Math.fround(m > 0 ? m / 63 : 1);
       const u = new Uint8Array(buf, this.at.user, this.stride).fill(64);
@@ -291,13 +292,13 @@ export class Int8TopK {
       for (let i = 0; i < q.length; i++) q[i] = ((i * 97 + 13) % 255) - 127;
       const scales = Float32Array.from({ length: n }, (_, r) => 1 + r / 64);
       const k = Int8TopK.create(wasm, modules, 'wasm-relaxed-simd', q, scales, n, d);
-      k.reserve(n);
+      k.table.reserve(n);
       const u = Float32Array.from({ length: d }, (_, j) => ((j * 31) % 127) - 63);
       const a = k.at;
-      const u7 = new Uint8Array(k.memory.buffer, a.user, k.stride).fill(64);
+      const u7 = new Uint8Array(k.table.buffer, a.user, k.stride).fill(64);
       for (let j = 0; j < d; j++) u7[j] = u[j]! + 64;
       const count = k.scan(a.table, a.scales, a.user, 0, a.heap, n, k.stride, n, 1, a.sums);
-      const got = readHeap(k.memory.buffer, a.heap, count);
+      const got = readHeap(k.table.buffer, a.heap, count);
       if (count !== n) return false;
       for (let o = 0; o < n; o++) {
         const r = got.rows[o]!;
@@ -309,14 +310,6 @@ export class Int8TopK {
     } catch {
       return false;
     }
-  }
-
-  /** Grows the memory so the heap holds `k` entries. */
-  private reserve(k: number): void {
-    if (k <= this.heapCap) return;
-    const need = this.at.heap + k * 8 - this.memory.buffer.byteLength;
-    this.memory.grow(Math.ceil(need / PAGE));
-    this.heapCap = Math.floor((this.memory.buffer.byteLength - this.at.heap) / 8);
   }
 }
 
