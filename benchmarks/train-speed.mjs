@@ -129,7 +129,16 @@ const threadsEpochs = Number(values['threads-epochs']);
 const threads = {};
 if (threadsEpochs > 0)
   for (const t of [1, 2])
-    threads[t] = await run(['--out', join(out, `threads-${t}`), '--threads', String(t), '--epochs', String(threadsEpochs), '--eval-every', '1000']);
+    threads[t] = await run([
+      '--out',
+      join(out, `threads-${t}`),
+      '--threads',
+      String(t),
+      '--epochs',
+      String(threadsEpochs),
+      '--eval-every',
+      '1000',
+    ]);
 
 const result = {
   when: new Date().toISOString(),

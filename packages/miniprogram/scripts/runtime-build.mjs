@@ -40,14 +40,15 @@ const GLOBAL_INTRO =
  *   `modules` fills with every module bundled once a build has run
  */
 export async function miniProgramRuntimeOptions() {
-  const [{ default: nodeResolve }, { default: commonjs }, { default: esbuild }, { transform }, { watPlugin }, { wgslPlugin }] = await Promise.all([
-    import('@rollup/plugin-node-resolve'),
-    import('@rollup/plugin-commonjs'),
-    import('rollup-plugin-esbuild'),
-    import('esbuild'),
-    import('../../runtime/scripts/wat.mjs'),
-    import('../../runtime/scripts/wgsl.mjs'),
-  ]);
+  const [{ default: nodeResolve }, { default: commonjs }, { default: esbuild }, { transform }, { watPlugin }, { wgslPlugin }] =
+    await Promise.all([
+      import('@rollup/plugin-node-resolve'),
+      import('@rollup/plugin-commonjs'),
+      import('rollup-plugin-esbuild'),
+      import('esbuild'),
+      import('../../runtime/scripts/wat.mjs'),
+      import('../../runtime/scripts/wgsl.mjs'),
+    ]);
   const modules = [];
   const input = {
     input: ENTRY,
