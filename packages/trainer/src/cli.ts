@@ -232,10 +232,12 @@ function progressHooks() {
 }
 
 /**
- * `train --threads` default: two, whatever the machine (a fixed default, so that the same command
- * gives the same weights everywhere; a one-core machine is merely not faster).
+ * `train --threads` default: one. Measured on the 2-core development machine (benchmarks/train-speed.mjs
+ * --threads-epochs 3, quiet): 12.1 s an epoch on 1 thread, 14.1 s on 2 — the wasm matMuls of two
+ * threads do not scale there — so data-parallel training is opt-in (a fixed default either way, so
+ * the same command gives the same weights everywhere).
  */
-const TRAIN_THREADS = 2;
+const TRAIN_THREADS = 1;
 
 // ---- commands -----------------------------------------------------------------------------------
 
