@@ -137,10 +137,15 @@ export const COLD_MODULES = {
     ],
     'packages/store-idb/src/cold.ts': ['queryEvents', 'dumpEvents', 'storageFailure', 'deleteWhenUnblocked'],
     'packages/sdk/src/cold.ts': ['withCaches', 'withoutCaches', 'askInsight', 'askScenario', 'noRuntimeApi'],
-    // What localrec-model.min.mjs runs only off the usual path (the page's own history with the
-    // memory fallback, the main-thread fallback, why a worker failed).
-    'packages/transport/src/cold.ts': ['readPageHistory', 'openInThread'],
-    'packages/runtime/src/connector-cold.ts': ['diagnose'],
+  },
+  // What localrec-model.min.mjs runs only off the usual path: the page's own history with the
+  // memory fallback, the main-thread fallback and its notice, a worker that cannot start (why, for
+  // the message), the cross-origin bootstrap, a runtime that stops or does not answer, a bad
+  // `model` option. A file of its own, so that the extras of record-only pages do not grow with it.
+  'localrec-model-extras.min.mjs': {
+    'packages/sdk/src/model-errors.ts': ['badModel'],
+    'packages/transport/src/cold.ts': ['readPageHistory', 'openInThread', 'stoppedBefore', 'timedOut', 'wasDisposed'],
+    'packages/runtime/src/connector-cold.ts': ['startFailed', 'cannotStart', 'asWorkerCrash', 'bootstrapUrl', 'mainThreadFallback'],
   },
 };
 /** Cold module → the file it is in. */
@@ -184,26 +189,29 @@ const coldFromChunks = replaceModules(
       .join('\n'),
 );
 /** In a lazily imported file: `table`'s modules are bindings the loader sets through the file's `__share` export. */
-const shareFromMain = (table) => [
-  replaceModules('localrec-share', table, (key) => {
-    // `shared` is an array in the table's order (packages/sdk/src/shared.ts): each name is at its index.
-    const all = Object.values(table).flat();
-    const names = table[key];
-    // The module's other exports stay its own (a local name shadows the star export).
-    return (
-      `import { take } from '\\0localrec-shared';\nexport * from ${JSON.stringify(sdkSrc(key))};\n` +
-      `export let ${names.join(', ')};\ntake((s) => { ${names.map((n) => `${n} = s[${all.indexOf(n)}];`).join(' ')} });`
-    );
-  }),
-  {
-    name: 'localrec-shared',
-    resolveId: (id) => (id === '\0localrec-shared' ? id : null),
-    load: (id) =>
-      id === '\0localrec-shared'
-        ? 'const all = [];\nexport const take = (f) => all.push(f);\nexport const __share = (s) => all.forEach((f) => f(s));'
-        : null,
-  },
-];
+const shareFromMain = (table) => {
+  // `shared` is an array in the table's order (packages/sdk/src/shared.ts): each name is at its index.
+  const all = Object.values(table).flat();
+  return [
+    replaceModules(
+      'localrec-share',
+      table,
+      // The module's other exports stay its own (an explicit export shadows the star export).
+      (key) =>
+        `export * from ${JSON.stringify(sdkSrc(key))};\n` +
+        `export { ${table[key].map((n) => `s${all.indexOf(n)} as ${n}`).join(', ')} } from '\\0localrec-shared';`,
+    ),
+    {
+      name: 'localrec-shared',
+      resolveId: (id) => (id === '\0localrec-shared' ? id : null),
+      load: (id) =>
+        id === '\0localrec-shared'
+          ? `export let ${all.map((_, i) => `s${i}`).join(', ')};\n` +
+            `export const __share = (s) => { [${all.map((_, i) => `s${i}`).join(', ')}] = s; };`
+          : null,
+    },
+  ];
+};
 /** A virtual entry: `exports` (module → names) re-exported, with `__share`. */
 const virtualEntry = (id, modules) => ({
   name: 'localrec-entry',

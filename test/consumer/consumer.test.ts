@@ -112,7 +112,13 @@ describe.skipIf(problem !== undefined)('published packages, installed from a reg
   };
 
   /** The SDK's script-tag files (`localrec-assets --sdk`). */
-  const SDK_SCRIPT_TAG = ['localrec.min.js', 'localrec-capture.min.mjs', 'localrec-model.min.mjs', 'localrec-extras.min.mjs'];
+  const SDK_SCRIPT_TAG = [
+    'localrec.min.js',
+    'localrec-capture.min.mjs',
+    'localrec-model.min.mjs',
+    'localrec-extras.min.mjs',
+    'localrec-model-extras.min.mjs', // imported by localrec-model.min.mjs: followed
+  ];
 
   /**
    * Only the files a host serves: the runtime's (no source maps), the model's, the command's

@@ -58,7 +58,7 @@ export function publicPackages(): WorkspacePackage[] {
 
 /**
  * Subpaths that are files to serve or to start, not modules to import, so they have no types:
- * the script-tag SDK and its capture, model-connector and extras modules, the snippet, the runtime's worker script.
+ * the script-tag SDK and its capture, model-connector and extras modules (and the model connector's), the snippet, the runtime's worker script.
  */
 export const ASSET_EXPORTS: Readonly<Record<string, readonly string[]>> = {
   '@localrec/sdk': [
@@ -66,6 +66,7 @@ export const ASSET_EXPORTS: Readonly<Record<string, readonly string[]>> = {
     './localrec-capture.min.mjs',
     './localrec-model.min.mjs',
     './localrec-extras.min.mjs',
+    './localrec-model-extras.min.mjs',
     './snippet.js',
   ],
   '@localrec/runtime': ['./worker.js'],

@@ -14,14 +14,15 @@
  * });
  */
 import { LocalRecError } from '@localrec/core';
-import { blobConstructor, locationHref, preview, urlConstructor, webLocks, workerConstructor } from '@localrec/core/internal';
-import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeConnector, RuntimeOptions } from '@localrec/contract';
-import { diagnose } from './connector-cold.js';
-import { comlinkTransport, connectTransport, inThreadTransport, type RuntimeTransport } from '@localrec/transport';
+import { locationHref, preview, urlConstructor, webLocks, workerConstructor } from '@localrec/core/internal';
+import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeConnector, RuntimeOptions } from '@localrec/contract';
+import { asWorkerCrash, bootstrapUrl, cannotStart, mainThreadFallback, startFailed } from './connector-cold.js';
+import { comlinkTransport, connectTransport, type RuntimeTransport } from '@localrec/transport';
 
 export type { BackendName, CallContext, Consent, LoadProgress, PageHistory, RuntimeApi, RuntimeOptions } from './api.js';
 export type { ConnectContext, ConnectedRuntime, RecommenderApi, RuntimeConnector } from '@localrec/contract';
 export { BACKENDS } from './api.js';
+export { mainThreadTransport } from './main-thread.js';
 export { INDEXEDDB_KIND, PAGE_HISTORY_MAX_LEN, pageHistory } from '@localrec/transport';
 // Result feedback (impressions, clicks) belongs with the main-thread entry: no tfjs.
 export { withFeedback, type FeedbackItem, type FeedbackResult, type TrackFn } from './feedback.js';
@@ -88,8 +89,8 @@ async function watchDeath(lock: string): Promise<{ lost: Promise<void> } | undef
 
 /** Options of {@link webWorkerTransport}. */
 export interface WebWorkerTransportOptions {
-  /** How long the worker may take to answer its first message (default 10000 ms). */
-  startTimeoutMs?: number;
+  /** How long the worker may take to answer its first message (default, also when `undefined`: 10000 ms). */
+  startTimeoutMs?: number | undefined;
   /** Called with each worker started (e.g. to watch or stop it in a test). */
   onWorker?: (worker: Worker) => void;
 }
@@ -101,17 +102,6 @@ export interface WebWorkerTransportOptions {
 const permanent = new WeakSet<object>();
 
 /**
- * The module a cross-origin worker starts from: a `blob:` URL on the page's origin whose only line
- * imports `url`. `undefined` where there are no Blob URLs.
- */
-function bootstrapUrl(url: URL): string | undefined {
-  const U = urlConstructor();
-  const B = blobConstructor();
-  if (!U?.createObjectURL || !B) return undefined;
-  return U.createObjectURL(new B([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
-}
-
-/**
  * The Web Worker transport: each `open()` starts the module worker at `url` (the built
  * `worker.js`), which exposes the runtime through Comlink, and watches it through a Web Lock it
  * holds for its life, so a crash or a terminate is seen at once. A `url` on another origin than
@@ -120,16 +110,15 @@ function bootstrapUrl(url: URL): string | undefined {
  * @throws {LocalRecError} (from `open`) `WORKER_CRASHED` where workers are unavailable or the script fails (naming the URL and the HTTP status); `TIMEOUT`.
  */
 export function webWorkerTransport(url: URL, options: WebWorkerTransportOptions = {}): RuntimeTransport {
-  const transportOptions = options.startTimeoutMs === undefined ? {} : { startTimeoutMs: options.startTimeoutMs };
   return comlinkTransport(
     'worker',
-    () => {
+    async () => {
       const WorkerCtor = workerConstructor();
-      if (!WorkerCtor) throw new LocalRecError('WORKER_CRASHED', 'Web Workers are not available here');
+      if (!WorkerCtor) throw await cannotStart(url);
       const lock = `${ALIVE_LOCK}${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
       const page = locationHref();
       const crossOrigin = page !== undefined && new URL(page).origin !== url.origin;
-      const boot = crossOrigin ? bootstrapUrl(url) : undefined;
+      const boot = crossOrigin ? await bootstrapUrl(url) : undefined;
       const revoke = (): void => {
         if (boot) (urlConstructor() as unknown as { revokeObjectURL(u: string): void }).revokeObjectURL(boot);
       };
@@ -138,27 +127,19 @@ export function webWorkerTransport(url: URL, options: WebWorkerTransportOptions 
         worker = new WorkerCtor(boot ?? url, { type: 'module', name: `localrec-runtime#${lock}` });
       } catch (e) {
         revoke();
-        const err = new LocalRecError('WORKER_CRASHED', `Could not start the runtime worker ${url.href}: ${(e as Error).message}`, {
-          cause: e,
-        });
+        const err = await cannotStart(url, e);
         permanent.add(err);
         throw err;
       }
       options.onWorker?.(worker);
       let onError: ((e: Event) => void) | undefined;
       const failed = new Promise<never>((_, reject) => {
-        onError = (e: Event) => {
-          const message = (e as ErrorEvent).message;
-          // diagnose() may be a lazily loaded file (the script tag's extras): one that does not load is said instead.
-          const why = message
-            ? Promise.resolve({ text: message, permanent: true })
-            : diagnose(url).catch((d: unknown) => ({ text: String((d as Error)?.message ?? d), permanent: false }));
-          void why.then((why) => {
-            const err = new LocalRecError('WORKER_CRASHED', `The runtime worker ${url.href} failed to start: ${why.text}`);
-            if (why.permanent) permanent.add(err);
+        // startFailed() may be in a lazily loaded file (the script tag's): one that does not load rejects with its own error.
+        onError = (e: Event) =>
+          void startFailed(url, (e as ErrorEvent).message).then(([err, again]) => {
+            if (!again) permanent.add(err);
             reject(err);
-          });
-        };
+          }, reject);
         worker.addEventListener('error', onError);
       });
       failed.catch(() => {});
@@ -177,20 +158,8 @@ export function webWorkerTransport(url: URL, options: WebWorkerTransportOptions 
         },
       };
     },
-    transportOptions,
+    { startTimeoutMs: options.startTimeoutMs },
   );
-}
-
-/**
- * The main-thread transport: the same runtime, this thread (`runtime.js` imported from `assets`
- * on the first `open()` only: tfjs is fetched only in this case).
- */
-export function mainThreadTransport(assets: URL): RuntimeTransport {
-  return inThreadTransport(async () => {
-    const url = new URL('runtime.js', assets).href;
-    const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ url)) as { createBrowserRuntime(wasmPath?: string): RuntimeApi };
-    return mod.createBrowserRuntime(assets.href);
-  }, 'main-thread');
 }
 
 const bad = (field: string, what: string, value: unknown, accepted?: readonly string[]): LocalRecError =>
@@ -231,7 +200,16 @@ function checkWorkerRuntimeOptions(given: unknown): WorkerRuntimeOptions {
  * @throws {LocalRecError} `INVALID_CONFIG` for a bad option (at creation, not at connect).
  */
 export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector<ConnectedRuntime> {
-  options = checkWorkerRuntimeOptions(options);
+  return checkedWorkerRuntime(checkWorkerRuntimeOptions(options));
+}
+
+/**
+ * {@link workerRuntime} for options its caller has checked and copied already: the SDK's `model`
+ * option checks its own (naming its fields, `model.mode`…), so that the script tag's connector
+ * file carries one set of checks. Hosts call {@link workerRuntime}.
+ * @internal
+ */
+export function checkedWorkerRuntime(options: WorkerRuntimeOptions): RuntimeConnector<ConnectedRuntime> {
   const mode = options.mode ?? 'worker';
   /** The worker's start failure that a retry would repeat, once seen. */
   let unavailable: LocalRecError | undefined;
@@ -247,28 +225,24 @@ export function workerRuntime(options: WorkerRuntimeOptions): RuntimeConnector<C
           modelUrl: new URL(options.modelUrl, locationHref()).href,
           wasmPath: options.wasmPath ?? assets.href,
         },
-        ...(onProgress ? { onProgress } : {}),
+        onProgress,
       };
+      let failure: LocalRecError | undefined;
       if (mode !== 'main-thread') {
-        let failure = unavailable;
+        failure = unavailable;
         if (!failure) {
           const url = workerUrl ? new URL(workerUrl, locationHref()) : new URL('worker.js', assets);
-          const worker = webWorkerTransport(url, startTimeoutMs === undefined ? {} : { startTimeoutMs });
+          const worker = webWorkerTransport(url, { startTimeoutMs });
           try {
             return await connectTransport(worker, ctx, connectOptions);
           } catch (e) {
-            failure = e instanceof LocalRecError ? e : new LocalRecError('WORKER_CRASHED', String(e), { cause: e });
+            failure = e instanceof LocalRecError ? e : await asWorkerCrash(e);
             if (permanent.has(e as object)) unavailable = failure;
           }
         }
         if (mode === 'worker') throw failure;
-        const notice = new LocalRecError('WORKER_UNAVAILABLE', `The model runs on the main thread (mode: 'auto'): ${failure.message}`, {
-          cause: failure,
-        });
-        if (ctx.report) ctx.report(notice);
-        else if (typeof console !== 'undefined') console.warn(`LocalRec: ${notice.message}`);
       }
-      return connectTransport(mainThreadTransport(assets), ctx, connectOptions);
+      return connectTransport(await mainThreadFallback(assets, ctx, failure), ctx, connectOptions);
     },
   };
 }

@@ -172,20 +172,34 @@ describe('localrec-assets', () => {
     expect(files).not.toContain('connector.js.map');
   });
 
-  it('copies a checked model bundle into models/<name>/: the manifest and the files it lists, nothing else', async () => {
+  it('copies a checked model bundle into models/<name>/: the manifest, the files it lists and trending.json, nothing else', async () => {
     const dist = await runtimeDist('rt');
     const dir = await model();
     const r = await run(dist, 'public/localrec', '--model', 'model', '--name', 'my-shop');
     expect(r).toMatchObject({ code: 0, err: '' });
     const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { files: Record<string, unknown>; version: string };
+    expect(Object.keys(manifest.files)).not.toContain('trending.json'); // public, refreshed without a new bundle: not listed
+    expect(Object.keys(manifest.files)).toContain('associations.json'); // listed: copied with its hash checked
     expect((await tree(join(root, 'public/localrec/models'))).sort()).toEqual(
-      ['manifest.json', ...Object.keys(manifest.files)].map((f) => `my-shop/${f}`).sort(),
+      ['manifest.json', 'trending.json', ...Object.keys(manifest.files)].map((f) => `my-shop/${f}`).sort(),
     );
+    // Byte for byte, as the runtime will fetch and check it.
+    const trending = await readFile(join(root, 'public/localrec/models/my-shop/trending.json'));
+    expect(trending.equals(await readFile(join(dir, 'trending.json')))).toBe(true);
+    expect(r.out).toContain('models/my-shop/trending.json');
     expect(await tree(dir)).toContain('training-curve.svg'); // in the folder, not served
     const copied = await readFile(join(root, 'public/localrec/models/my-shop/weights.bin'));
     expect(copied.equals(await readFile(join(dir, 'weights.bin')))).toBe(true);
     expect(r.out).toContain(`model "my-shop" version ${manifest.version}`);
     expect(r.out).toContain('models/my-shop/weights.bin');
+  });
+
+  it('a model folder without trending.json is copied without one (trending() then answers from the bundle)', async () => {
+    const dist = await runtimeDist('rt');
+    const dir = await model();
+    await rm(join(dir, 'trending.json'));
+    expect(await run(dist, 'out', '--model', 'model', '--name', 'shop')).toMatchObject({ code: 0, err: '' });
+    expect(await tree(join(root, 'out/models'))).not.toContain('shop/trending.json');
   });
 
   it("names the model's folder after the manifest's name by default", async () => {
@@ -263,6 +277,30 @@ describe('localrec-assets', () => {
       expect(r.err).toContain(`says ${expected}`);
       expect(r.err).not.toContain(`SHA-256 ${expected}`);
     });
+    it('a trending.json whose content does not match its own sha256 (tampered with)', () =>
+      refused(
+        ['out', '--model', 'model'],
+        'ASSETS_MODEL_FILE_MISMATCH',
+        /model\/trending\.json: SHA-256 of its content [0-9a-f]{64}, the file says [0-9a-f]{64}/,
+        1,
+        async (d) => {
+          const t = JSON.parse(await readFile(join(d, 'trending.json'), 'utf8')) as { items: [string, number][] };
+          t.items[0]![1] += 1000; // a count changed after hashing
+          await writeFile(join(d, 'trending.json'), JSON.stringify(t));
+        },
+      ));
+    it('a trending.json that is another kind of file (foreign)', () =>
+      refused(
+        ['out', '--model', 'model'],
+        'ASSETS_MODEL_FILE_MISMATCH',
+        /model\/trending\.json: format is "other", expected "localrec-trending"/,
+        1,
+        (d) => writeFile(join(d, 'trending.json'), JSON.stringify({ format: 'other', sha256: '0'.repeat(64) })),
+      ));
+    it('a trending.json that is not JSON', () =>
+      refused(['out', '--model', 'model'], 'ASSETS_MODEL_FILE_MISMATCH', /model\/trending\.json: not JSON/, 1, (d) =>
+        writeFile(join(d, 'trending.json'), '{"format":'),
+      ));
     it('a file whose size differs from the manifest', () =>
       refused(
         ['out', '--model', 'model'],
@@ -500,6 +538,7 @@ describe('localrec-assets', () => {
         'shop/associations.json',
         'shop/catalog.json',
         'shop/manifest.json',
+        'shop/trending.json',
         'shop/vocab.json',
         'shop/weights.bin',
       ]);

@@ -11,7 +11,7 @@ import { LocalRecError } from '@localrec/core';
 import { shared, type SharingModule } from './shared.js';
 
 /** The lazily loaded files' names (rollup.config.mjs's `COLD_MODULES`), next to `localrec.min.js`. */
-export const CHUNK_FILES = ['localrec-extras.min.mjs'] as const;
+export const CHUNK_FILES = ['localrec-extras.min.mjs', 'localrec-model-extras.min.mjs'] as const;
 
 type ChunkModule = Record<string, (...args: unknown[]) => Promise<unknown>>;
 

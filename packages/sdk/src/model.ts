@@ -44,7 +44,7 @@ export interface ModelOptions {
 /** What the lazily imported connector file exports (`model-entry.ts`). */
 export interface ModelModule {
   /** The connector for `config.model` (checked there: `INVALID_CONFIG` naming the field); `base` is the SDK's own URL. */
-  modelConnector(config: { runtime?: RuntimeConnector; model?: unknown }, base: string | undefined): RuntimeConnector;
+  modelConnector(config: { runtime?: RuntimeConnector; model?: unknown }, base: string | undefined): Promise<RuntimeConnector>;
 }
 
 /** How this build reaches the connector file: `base` is the SDK's own URL, `load` imports the file. */

@@ -102,15 +102,15 @@ describe(`the model option with hostile input (${CASES.toLocaleString('en')} cas
     { weight: 2, arbitrary: nastyValue },
   );
 
-  test('modelConnector: a connector for a valid model, else INVALID_CONFIG naming model or model.<field>', () => {
+  test('modelConnector: a connector for a valid model, else INVALID_CONFIG naming model or model.<field>', async () => {
     let accepted = 0;
     let refused = 0;
-    fc.assert(
-      fc.property(model, (m) => {
+    await fc.assert(
+      fc.asyncProperty(model, async (m) => {
         const valid = modelIsValid(m);
         let connector;
         try {
-          connector = modelConnector({ model: m }, SDK_URL);
+          connector = await modelConnector({ model: m }, SDK_URL);
         } catch (e) {
           expect(e).toBeInstanceOf(LocalRecError);
           expect((e as LocalRecError).code).toBe('INVALID_CONFIG');
@@ -132,16 +132,20 @@ describe(`the model option with hostile input (${CASES.toLocaleString('en')} cas
     console.info(`model option: ${CASES} cases, ${accepted} accepted, ${refused} refused with INVALID_CONFIG naming the field`);
   });
 
-  test('model together with runtime is refused (field model); no base URL and no runtimeUrl is refused (field model.runtimeUrl)', () => {
-    fc.assert(
-      fc.property(goodModel, (m) => {
-        expect(() =>
+  test('model together with runtime is refused (field model); no base URL and no runtimeUrl is refused (field model.runtimeUrl)', async () => {
+    await fc.assert(
+      fc.asyncProperty(goodModel, async (m) => {
+        await expect(
           modelConnector({ model: m, runtime: { kind: 'worker', connect: () => Promise.reject(new Error('x')) } }, SDK_URL),
-        ).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', field: 'model' }));
-        const noBase = (): unknown => modelConnector({ model: m }, undefined);
+        ).rejects.toMatchObject({ code: 'INVALID_CONFIG', field: 'model' });
+        const noBase = modelConnector({ model: m }, undefined);
         if (m.runtimeUrl === undefined)
-          expect(noBase).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG', field: 'model.runtimeUrl' }));
-        else expect(noBase).not.toThrow();
+          await expect(noBase).rejects.toMatchObject({
+            code: 'INVALID_CONFIG',
+            field: 'model.runtimeUrl',
+            message: expect.stringContaining("the SDK's own URL is unknown here") as string,
+          });
+        else await expect(noBase).resolves.toMatchObject({ kind: expect.any(String) as string });
       }),
       { numRuns: CASES },
     );

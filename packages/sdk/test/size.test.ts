@@ -18,15 +18,22 @@
 //   recording page runs (the core recorder, event validation, the SDK facade, idb's wrapper, the
 //   IndexedDB store, config checks: the log below gives each package's bytes).
 // - A page with a model loads `localrec-model.min.mjs` too, at init (the extras only on first use,
-//   as without a model): 19,119 B in all at the session-10 merge, 17,269 B now. The connector file
-//   went from 6,360 to 5,060 B: it takes LocalRecError, serializeError, preview, the worker and Web
-//   Locks accessors and the extras loader from `localrec.min.js` (SHARED_MODULES), and what it runs
-//   only off the usual path (the page history with the memory fallback, the in-thread transport of
-//   the main-thread fallback, why a worker failed) is in the extras. Issue 12's ≤ 16 KB on the
-//   main thread is NOT met (BUDGET_WITH_MODEL is what is met today, so that it cannot grow): what
-//   is left is Comlink (~1.8 KB, the fixed way to the worker), the worker start and supervision
-//   (the cross-origin bootstrap, the Web Lock watch, the error messages naming URLs), the link to
-//   the runtime (consent sync, restart) and the option checks.
+//   as without a model): 19,119 B in all at the session-10 merge, 17,269 B in session 11. The
+//   connector file went from 6,360 to 5,060 B: it takes LocalRecError, serializeError, preview, the
+//   worker and Web Locks accessors and the extras loader from `localrec.min.js` (SHARED_MODULES).
+//   Session 13 (issue 12's ≤ 16 KB, now the budget: BUDGET_WITH_MODEL = TARGET_WITH_MODEL): 5,134
+//   → 4,103 B, so 12,266 + 4,103 = 16,369 B. What it runs only off the usual path moved to a lazy
+//   file of its own, `localrec-model-extras.min.mjs` (~2.4 KB; the record-only extras do not grow
+//   with it, they shrank from 5,112 to ~4,050 B): the page history with the memory fallback, the
+//   main-thread transport and its WORKER_UNAVAILABLE notice, why a worker failed (the HEAD request
+//   and its messages), the cross-origin bootstrap, the errors of a worker that cannot start, stops
+//   or does not answer, and the messages of a bad `model` option (the checks themselves stay, in
+//   model-check.ts, and are the only ones: the connector is made by `checkedWorkerRuntime`, not
+//   checked a second time by `workerRuntime`). Also: one generic forwarding of the runtime's
+//   methods (connect.ts, comlink.ts's Proxy instead of a wrapper per contract method) and the
+//   shared bindings set in one assignment (rollup.config.mjs's localrec-shared). Comlink (~1.75 KB
+//   gzip of the file) is whole: its one module cannot be imported in parts, and the page uses its
+//   `expose` too (the progress callback crosses as a Comlink proxy).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
@@ -39,14 +46,17 @@ const TARGET_RECORD_ONLY = 12 * 1024;
 const TARGET_WITH_MODEL = 16 * 1024;
 /** The budgets the files must stay within (see the header): the target without a model, what is met today with one. */
 const BUDGET_RECORD_ONLY = TARGET_RECORD_ONLY; // 12,209 B (session 11)
-const BUDGET_WITH_MODEL = 17_400; // 17,269 B (session 11); the target is not met
+const BUDGET_WITH_MODEL = TARGET_WITH_MODEL; // 16,369 B (session 13; 17,400 B before)
 /** The script tag's lazily imported files: what needs each. */
 const LAZY: Record<string, string> = {
   'localrec-capture.min.mjs': 'autoCapture',
   'localrec-model.min.mjs': 'model (at init)',
-  'localrec-extras.min.mjs':
-    'exportData/forgetMe/memory fallback/storage errors/insights/no-runtime answers; with a model: page history, main-thread fallback, worker diagnosis (first use)',
+  'localrec-extras.min.mjs': 'exportData/forgetMe/memory fallback/storage errors/insights/no-runtime answers (first use)',
+  'localrec-model-extras.min.mjs':
+    'with a model, off the usual path: page history, main-thread fallback, worker failures, cross-origin start, bad `model` (first use)',
 };
+/** The lazy files `localrec.min.js` imports itself; the others are imported by one of these (named there). */
+const NAMED_BY: Record<string, string> = { 'localrec-model-extras.min.mjs': 'localrec-model.min.mjs' };
 
 type Built = { code: string; byPackage: Record<string, number> };
 
@@ -120,7 +130,7 @@ describe('script-tag build', () => {
     // SDK's own folder; every lazy file is named in the code.
     expect(code).not.toMatch(/^\s*(import|export)\s/m);
     expect(code.match(/import\(/g) ?? []).toHaveLength(1);
-    for (const f of Object.keys(LAZY)) expect(code).toContain(`"${f}"`);
+    for (const f of Object.keys(LAZY).filter((f) => !NAMED_BY[f])) expect(code).toContain(`"${f}"`);
     // The privacy promise, checked on the shipped code: no cookies, no localStorage/sessionStorage.
     expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage/);
   }, 120_000);
@@ -155,7 +165,23 @@ describe('script-tag build', () => {
     expect(code).not.toMatch(/class \w+ extends Error/); // LocalRecError is the main bundle's
     expect(code).not.toMatch(/^\s*import\s|import\(/m);
     expect(code).not.toMatch(/tensorflow|tfjs|document\.cookie|localStorage|sessionStorage/);
-    expect(gzip(code)).toBeLessThanOrEqual(5 * 1024); // with the model connector's off-path code (COLD_MODULES)
+    expect(gzip(code)).toBeLessThanOrEqual(5 * 1024);
+  }, 120_000);
+
+  test("localrec-model-extras.min.mjs (the model connector's off-path code) is one ES module taking LocalRecError from localrec.min.js, no tfjs; its one dynamic import is runtime.js", async () => {
+    const { code, byPackage } = await build('packages/sdk/dist/localrec-model-extras.min.mjs');
+    console.log(
+      `localrec-model-extras.min.mjs: ${code.length} B minified, ${gzip(code)} B gzip; unminified bytes by package: ${JSON.stringify(byPackage)}`,
+    );
+    expect(code).toMatch(/export\s*\{[^}]*__share/);
+    expect(code).toMatch(/export\s*\{[^}]*\bstartFailed\b/);
+    expect(code).not.toMatch(/class \w+ extends Error/);
+    expect(code).not.toMatch(/^\s*import\s/m);
+    // The main-thread fallback (mode 'auto' or 'main-thread') imports the runtime's runtime.js: the only tfjs a page can load, and only then.
+    expect(code.match(/import\(/g) ?? []).toHaveLength(1);
+    expect(code).toContain('"runtime.js"');
+    expect(code).not.toMatch(/tensorflow|tfjs|document\.cookie|localStorage|sessionStorage/);
+    expect(gzip(code)).toBeLessThanOrEqual(3 * 1024);
   }, 120_000);
 
   test('localrec-model.min.mjs (the runtime connector, only for `model`) is one small ES module, no tfjs; a page with a model stays within its budget', async () => {
@@ -172,10 +198,11 @@ describe('script-tag build', () => {
     );
     expect(code).toMatch(/export\s*\{[^}]*modelConnector/);
     expect(code).not.toMatch(/tensorflow|tfjs/i);
-    // Static imports would be more files on the main thread; the one dynamic import is runtime.js
-    // (the main-thread fallback, only with mode 'auto' or 'main-thread').
+    // Static imports would be more files on the main thread; no dynamic import either: runtime.js
+    // (the main-thread fallback) is imported by its off-path file, which it loads through localrec.min.js's loader.
     expect(code).not.toMatch(/^\s*import\s/m);
-    expect(code.match(/import\(/g) ?? []).toHaveLength(1);
+    expect(code).not.toMatch(/import\(/);
+    expect(code).toContain('"localrec-model-extras.min.mjs"');
     expect(code).not.toMatch(/document\.cookie|localStorage|sessionStorage/);
     expect(gz).toBeLessThanOrEqual(5.5 * 1024);
     expect(total).toBeLessThanOrEqual(BUDGET_WITH_MODEL);

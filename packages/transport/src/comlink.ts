@@ -5,8 +5,9 @@
  * {@link ComlinkPeer}; the protocol, the start handshake, callbacks and error codes are here.
  */
 import { proxy, releaseProxy, transferHandlers, wrap, type Endpoint, type Remote, type TransferHandler } from 'comlink';
-import { LocalRecError, deserializeError, isSerializedError, serializeError } from '@localrec/core';
-import { RUNTIME_METHODS, type RuntimeApi } from '@localrec/contract';
+import { deserializeError, isSerializedError, serializeError } from '@localrec/core';
+import type { RuntimeApi } from '@localrec/contract';
+import { timedOut } from './cold.js';
 import type { RuntimeTransport, TransportLink } from './transport.js';
 
 type Thrown = { value: unknown };
@@ -53,8 +54,8 @@ export interface ComlinkPeer {
 
 /** Options of {@link comlinkTransport}. */
 export interface ComlinkTransportOptions {
-  /** How long the peer may take to answer its first message (default 10000 ms). */
-  startTimeoutMs?: number;
+  /** How long the peer may take to answer its first message (default, also when `undefined`: 10000 ms). */
+  startTimeoutMs?: number | undefined;
   /**
    * Whether function arguments (the progress callback) can cross, as `Comlink.proxy` (needs
    * `MessageChannel`). Default true; a mini-program worker has none: callbacks are dropped.
@@ -62,14 +63,18 @@ export interface ComlinkTransportOptions {
   callbacks?: boolean;
 }
 
-/** Forwards every contract method to the remote, by name; functions cross as `Comlink.proxy` (or not at all). */
+/**
+ * The remote as a {@link RuntimeApi}: each method call is forwarded by name, with function
+ * arguments crossing as `Comlink.proxy` (or not at all). Not a thenable (`then` is no method).
+ */
 function forward(remote: Remote<RuntimeApi>, callbacks: boolean): RuntimeApi {
-  const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-  for (const m of RUNTIME_METHODS) {
-    const method = remote[m] as unknown as (...args: unknown[]) => Promise<unknown>;
-    api[m] = (...args) => method(...args.map((a) => (typeof a === 'function' ? (callbacks ? proxy(a) : undefined) : a)));
-  }
-  return api as unknown as RuntimeApi;
+  const methods = remote as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  return new Proxy({} as RuntimeApi, {
+    get: (_, m) =>
+      typeof m !== 'string' || m === 'then'
+        ? undefined
+        : (...args: unknown[]) => methods[m]!(...args.map((a) => (typeof a === 'function' ? (callbacks ? proxy(a) : undefined) : a))),
+  });
 }
 
 /**
@@ -93,12 +98,9 @@ export function comlinkTransport(
       let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new LocalRecError('TIMEOUT', `The ${peer.name} did not answer within ${timeoutMs} ms`)),
-            timeoutMs,
-          );
+          timer = setTimeout(() => void timedOut(peer.name, timeoutMs).catch(reject), timeoutMs);
         });
-        await Promise.race(peer.failed ? [remote.status(), peer.failed, timeout] : [remote.status(), timeout]);
+        await Promise.race([remote.status(), timeout, peer.failed ?? timeout]);
       } catch (e) {
         remote[releaseProxy]();
         peer.close();

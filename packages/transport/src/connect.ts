@@ -6,30 +6,18 @@
  * `WORKER_CRASHED`; the next call starts a new one with the current consent and the catalog sent
  * so far — the history is in the store, not in the runtime) and disposes it.
  */
-import { LocalRecError, type ItemMeta } from '@localrec/core';
-import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeOptions } from '@localrec/contract';
+import type { ItemMeta } from '@localrec/core';
+import type { ConnectContext, ConnectedRuntime, LoadProgress, RuntimeApi, RuntimeMethod, RuntimeOptions } from '@localrec/contract';
+import { stoppedBefore, wasDisposed } from './cold.js';
 import { INDEXEDDB_KIND, pageHistory } from './page-history.js';
 import type { RuntimeTransport, TransportLink } from './transport.js';
-
-/** The methods forwarded by {@link connectTransport}'s `answer`: the call context last (`trendingFacets` ignores it). */
-type AnsweringMethod =
-  | 'recommend'
-  | 'similar'
-  | 'rank'
-  | 'recentlyViewed'
-  | 'buyAgain'
-  | 'frequentlyBoughtTogether'
-  | 'trending'
-  | 'forSearch'
-  | 'next'
-  | 'trendingFacets';
 
 /** Options of {@link connectTransport}. */
 export interface ConnectTransportOptions {
   /** The runtime options; `appId`, `consent` and `retentionMs` come from the SDK's context. */
   init: Omit<RuntimeOptions, 'appId' | 'consent'>;
   /** Download / backend progress of the model. */
-  onProgress?: (p: LoadProgress) => void;
+  onProgress?: ((p: LoadProgress) => void) | undefined;
   /**
    * `kind` of the store the runtime reads itself (default `'indexeddb'`), or a getter of it. While
    * the SDK records into a store of another kind (its memory fallback) the history is read on
@@ -58,14 +46,9 @@ export async function connectTransport(
   let live: Promise<TransportLink> | undefined;
   let running: TransportLink | undefined;
 
-  /** `p`, or a WORKER_CRASHED rejection if the runtime behind `link` stops first. */
-  const guard = <T>(link: TransportLink, what: string, p: Promise<T>): Promise<T> => {
-    const crashed = link.lost.then((): never => {
-      throw new LocalRecError(
-        'WORKER_CRASHED',
-        `The runtime worker stopped (crashed or terminated) before ${what} answered; the call was not answered. The next call starts a new worker; the history stored on this device is untouched.`,
-      );
-    });
+  /** `p` (the answer of the runtime's `what` method), or a WORKER_CRASHED rejection if the runtime behind `link` stops first. */
+  const guard = <T>(link: TransportLink, what: RuntimeMethod, p: Promise<T>): Promise<T> => {
+    const crashed = link.lost.then(() => stoppedBefore(what));
     crashed.catch(() => {});
     return Promise.race([p, crashed]);
   };
@@ -74,32 +57,29 @@ export async function connectTransport(
     const link = await transport.open();
     try {
       consent = ctx.consent;
-      await guard(link, 'init()', link.api.init({ ...init, consent }, options.onProgress));
-      if (catalog) await guard(link, 'setCatalog()', link.api.setCatalog(catalog));
+      await guard(link, 'init', link.api.init({ ...init, consent }, options.onProgress));
+      if (catalog) await guard(link, 'setCatalog', link.api.setCatalog(catalog));
     } catch (e) {
       link.close();
       throw e;
     }
     running = link;
     void link.lost.then(() => {
-      if (running === link) {
-        running = undefined;
-        live = undefined;
-      }
+      if (running === link) live = undefined; // the next call starts a new runtime
       if (!disposed) link.close();
     });
     return link;
   };
   const get = (): Promise<TransportLink> => {
-    if (disposed) return Promise.reject(new LocalRecError('NOT_READY', 'This runtime was disposed'));
+    if (disposed) return wasDisposed();
     live ??= start().catch((e: unknown) => {
       live = undefined;
       throw e;
     });
     return live;
   };
-  /** Runs `fn` on the live runtime (started if needed). */
-  const call = async <T>(what: string, fn: (api: RuntimeApi) => Promise<T>): Promise<T> => {
+  /** Runs `fn` (a call of the runtime's `what` method) on the live runtime (started if needed). */
+  const call = async <T>(what: RuntimeMethod, fn: (api: RuntimeApi) => Promise<T>): Promise<T> => {
     const link = await get();
     return guard(link, what, fn(link.api));
   };
@@ -112,51 +92,47 @@ export async function connectTransport(
   };
   const history = () => pageHistory(ctx, (typeof storeKind === 'function' ? storeKind() : storeKind) ?? ctx.store?.kind);
   /**
-   * An answering method: consent passed on first, then the method's `arity` arguments (missing ones
-   * `undefined`) and the page history (the degraded case) as its call context.
+   * The runtime's `method`, forwarded. With an `arity` (the methods that read the history), a
+   * consent change is passed on first, and when it is not 0 (those that answer from the history),
+   * that many arguments (missing ones `undefined`) then the page history (the degraded case) as the
+   * call context.
    */
-  const answer =
-    <M extends AnsweringMethod>(method: M, arity: number) =>
+  const forward =
+    <M extends RuntimeMethod>(method: M, arity?: number) =>
     (...args: unknown[]): ReturnType<RuntimeApi[M]> =>
-      call(`${method}()`, async (api) => {
-        await sync(api);
+      call(method, async (api) => {
+        if (arity !== undefined) await sync(api);
+        if (arity) {
+          args.length = arity; // missing arguments → undefined, so the context lands in its slot
+          args.push(await history());
+        }
         // A method call (not a detached function): `this` for an in-thread runtime, the path for a Comlink proxy.
-        const methods = api as unknown as Record<M, (...a: unknown[]) => ReturnType<RuntimeApi[M]>>;
-        args.length = arity; // missing arguments → undefined, so the context lands in its slot
-        return methods[method](...args, await history());
+        return (api as unknown as Record<M, (...a: unknown[]) => ReturnType<RuntimeApi[M]>>)[method](...args);
       }) as ReturnType<RuntimeApi[M]>;
 
   await get();
   return {
     runtime: transport.kind,
-    status: async () => ({ ...(await call('status()', (api) => api.status())), runtime: transport.kind }),
-    ready: () => call('ready()', (api) => api.ready()),
-    scoreRows: (seqs) => call('scoreRows()', (api) => api.scoreRows(seqs.map((q) => [...q]))),
-    recommend: answer('recommend', 1),
-    similar: answer('similar', 2),
-    rank: (ids, o) => answer('rank', 2)([...ids], o),
-    recentlyViewed: answer('recentlyViewed', 1),
-    buyAgain: answer('buyAgain', 1),
-    frequentlyBoughtTogether: answer('frequentlyBoughtTogether', 2),
-    trending: answer('trending', 1),
-    forSearch: answer('forSearch', 2),
-    next: answer('next', 2),
-    trendingFacets: answer('trendingFacets', 2), // reads no history: the context is ignored
+    status: async () => ({ ...(await forward('status')()), runtime: transport.kind }),
+    ready: forward('ready'),
+    scoreRows: (seqs) => forward('scoreRows')(seqs.map((q) => [...q])),
+    recommend: forward('recommend', 1),
+    similar: forward('similar', 2),
+    rank: (ids, o) => forward('rank', 2)([...ids], o),
+    recentlyViewed: forward('recentlyViewed', 1),
+    buyAgain: forward('buyAgain', 1),
+    frequentlyBoughtTogether: forward('frequentlyBoughtTogether', 2),
+    trending: forward('trending', 1),
+    forSearch: forward('forSearch', 2),
+    next: forward('next', 2),
+    trendingFacets: forward('trendingFacets', 2), // reads no history: the context is ignored
     setCatalog: (items) => {
       catalog = { ...catalog, ...items };
-      return call('setCatalog()', (api) => api.setCatalog(items));
+      return forward('setCatalog')(items);
     },
-    getProfile: () =>
-      call('getProfile()', async (api) => {
-        await sync(api);
-        return api.getProfile();
-      }),
-    setSocialContext: (c) => call('setSocialContext()', (api) => api.setSocialContext(c)),
-    getSegments: () =>
-      call('getSegments()', async (api) => {
-        await sync(api);
-        return api.getSegments();
-      }),
+    getProfile: forward('getProfile', 0),
+    setSocialContext: forward('setSocialContext'),
+    getSegments: forward('getSegments', 0),
     dispose: async () => {
       const l = live;
       disposed = true;

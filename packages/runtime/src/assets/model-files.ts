@@ -1,14 +1,16 @@
 /**
  * A model bundle folder, checked before anything is copied: `manifest.json` is a LocalRec bundle
  * manifest, every file it lists (`manifest.files`) is in the folder, with the byte size and SHA-256
- * it gives. Only `manifest.json` and those files are served; anything else in the folder (the
- * trainer's `training-log.json`, `training-curve.svg`) stays out.
+ * it gives. Only `manifest.json`, those files and the public `trending.json` (checked against its
+ * own `sha256` as the runtime checks it, see side-files.ts) are served; anything else in the folder
+ * (the trainer's `training-log.json`, `training-curve.svg`) stays out.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AssetsError } from './errors.js';
 import type { AssetFile } from './runtime-files.js';
+import { trendingFile } from './side-files.js';
 
 /** A checked model bundle. */
 export interface ModelBundle {
@@ -37,7 +39,7 @@ async function readOrUndefined(path: string): Promise<Buffer | undefined> {
 /**
  * Checks the bundle in `dir`.
  * @throws {AssetsError} `ASSETS_MODEL_NOT_FOUND`, `ASSETS_MANIFEST_MISSING`, `ASSETS_MANIFEST_INVALID`,
- * `ASSETS_MODEL_FILE_MISSING` or `ASSETS_MODEL_FILE_MISMATCH`, naming the path.
+ * `ASSETS_MODEL_FILE_MISSING` or `ASSETS_MODEL_FILE_MISMATCH` (also for a `trending.json` that fails its check), naming the path.
  */
 export async function modelBundle(dir: string): Promise<ModelBundle> {
   const s = await stat(dir).catch(() => undefined);
@@ -88,5 +90,7 @@ export async function modelBundle(dir: string): Promise<ModelBundle> {
     }
     files.push({ path: name, bytes: bytes.length });
   }
+  const trending = await trendingFile(dir);
+  if (trending && !files.some((f) => f.path === trending.path)) files.push(trending);
   return { name: typeof m.name === 'string' ? m.name : '', version: typeof m.version === 'string' ? m.version : '', files };
 }

@@ -3,7 +3,7 @@
  * the ES modules it imports from its own folder on demand (`localrec-capture.min.mjs` with
  * `autoCapture`, `localrec-model.min.mjs` with `model`, `localrec-extras.min.mjs` for export, erase
  * and the memory fallback), and whatever file of the SDK's `dist/`
- * those import in turn (none today: each is one file; a chunk split off later is followed). Not
+ * those import in turn (`localrec-model-extras.min.mjs`, which the model file imports off the usual path). Not
  * the bundlers' build (`index.js`, its `chunks/`), not the `.d.ts` files, no maps unless asked.
  *
  * The SDK is the one installed in the project the command runs in (found from its folder
